@@ -1,0 +1,73 @@
+/**
+ * Identifiers shared across modules, as string literal unions (they survive
+ * structured clone and JSON), and the label values used in label volumes.
+ *
+ * Left and right are the PATIENT's: left = +x in LPS.
+ */
+export type Side = 'left' | 'right';
+
+export type BonePartId = 'sacrum' | 'hipLeft' | 'hipRight' | 'femurLeft' | 'femurRight' | 'l5';
+
+export type ForamenId =
+  | 'foramenS1Left' | 'foramenS1Right'
+  | 'foramenS2Left' | 'foramenS2Right'
+  | 'foramenS3Left' | 'foramenS3Right'
+  | 'foramenS4Left' | 'foramenS4Right';
+
+export type RootId = 'rootL5Left' | 'rootL5Right' | 'rootS1Left' | 'rootS1Right' | 'rootS2Left' | 'rootS2Right';
+
+export type StructureId = ForamenId | RootId | 'sacralCanal' | 'jointLeft' | 'jointRight';
+
+export type CorridorId =
+  | 'iliosacralS1'
+  | 'iliosacralS2'
+  | 'transsacralS1'
+  | 'transsacralS2'
+  | 'supraAcetabular'
+  | 'anteriorColumnAntegrade'
+  | 'anteriorColumnRetrograde'
+  | 'iliacWing'
+  | 'femoralNeck';
+
+/**
+ * Label values of the label volumes written by the phantom generator and by
+ * our segmentation. 0 is background. Roots are tubes given as centrelines
+ * (they are not visible on CT), but may be rasterised with these labels.
+ */
+export const LABELS = {
+  background: 0,
+  sacrum: 1,
+  hipLeft: 2,
+  hipRight: 3,
+  femurLeft: 4,
+  femurRight: 5,
+  l5: 6,
+  lesion: 7,
+  sacralCanal: 8,
+  foramenS1Left: 9,
+  foramenS1Right: 10,
+  foramenS2Left: 11,
+  foramenS2Right: 12,
+  foramenS3Left: 13,
+  foramenS3Right: 14,
+  foramenS4Left: 15,
+  foramenS4Right: 16,
+  rootL5Left: 17,
+  rootL5Right: 18,
+  rootS1Left: 19,
+  rootS1Right: 20,
+  rootS2Left: 21,
+  rootS2Right: 22,
+} as const;
+
+export type LabelName = keyof typeof LABELS;
+export type LabelValue = (typeof LABELS)[LabelName];
+
+export const BONE_LABELS: readonly LabelValue[] = [LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5];
+
+export const FORAMEN_IDS: readonly ForamenId[] = [
+  'foramenS1Left', 'foramenS1Right', 'foramenS2Left', 'foramenS2Right',
+  'foramenS3Left', 'foramenS3Right', 'foramenS4Left', 'foramenS4Right',
+];
+
+export const ROOT_IDS: readonly RootId[] = ['rootL5Left', 'rootL5Right', 'rootS1Left', 'rootS1Right', 'rootS2Left', 'rootS2Right'];

@@ -1,0 +1,4 @@
+export * from './VolumeGeometry';
+export * from './Volume';
+export * from './voxelBuffer';
+export * from './sampleTrilinear';
