@@ -1,0 +1,25 @@
+/**
+ * `npm run bench`: runs every benchmark entry (or those whose name contains
+ * the first argument) and prints figures with their same-run references.
+ */
+import { printResults, type BenchEntry } from './harness';
+import { samplingBench } from './sampling.bench';
+
+const entries: BenchEntry[] = [samplingBench];
+
+async function main(): Promise<void> {
+  const filter = process.argv[2]?.toLowerCase();
+  console.log(`bench on ${process.platform} ${process.arch}, node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  for (const entry of entries) {
+    if (filter && !entry.name.toLowerCase().includes(filter)) continue;
+    console.log(`\n${entry.name}`);
+    try {
+      printResults(await entry.run());
+    } catch (error) {
+      console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+void main();
