@@ -13,6 +13,13 @@ import type { VolumeGeometry } from '../volume/VolumeGeometry';
  *   positive outside. Null when no lesion is segmented.
  * - `structures[id]`: unsigned distance to the critical structure (0 inside it).
  *   A screw of radius r at axis point p clears structure S by `structures[S](p) - r`.
+ *   Memory: seventeen full-ROI fields would cost over 1 GB on a pelvis, so each
+ *   structure field lives on a SUB-BOX of `geometry` (same axes and spacing, an
+ *   integer voxel offset) covering the structure plus `structureMarginMm`.
+ *   Always sample a structure field through its own `volume.geometry`
+ *   (e.g. `sampleTrilinearLps(field, p, Infinity)`); outside its box the true
+ *   distance is at least `structureMarginMm`, so `outside = structureMarginMm`
+ *   is a safe (never over-estimating) value for clearance checks.
  *
  * `labels` is the label volume (LABELS in shared/ids.ts) on the same grid, so
  * that a check can tell which bone part a point is in.
@@ -23,6 +30,8 @@ export type FieldSet = {
   readonly boneDepth: Volume<Float32Array>;
   readonly lesion: Volume<Float32Array> | null;
   readonly structures: Partial<Record<StructureId, Volume<Float32Array>>>;
+  /** Margin in mm around each structure covered by its field's sub-box (see above). Absent = fields cover the whole ROI. */
+  readonly structureMarginMm?: number;
   readonly labels: Volume<Uint8Array>;
   generation: number;
 };
