@@ -1,0 +1,3 @@
+export * from './writePart10';
+export * from './createUid';
+export * from './writeCtSeries';
