@@ -1,0 +1,136 @@
+import type { FieldSet } from '../fields/FieldSet';
+import type { VolumeGeometry } from '../volume/VolumeGeometry';
+import type { StructureId } from '../shared/ids';
+import { allocVoxels } from '../volume/voxelBuffer';
+
+/**
+ * The planner's hot-path view of a {@link FieldSet}: three fields interleaved
+ * in one Float32 buffer on the ROI grid, so that one trilinear weight
+ * computation fetches all three (the search samples them together millions of
+ * times per plan):
+ *
+ * - channel 0 `containment`: signed depth inside bone in mm, max(boneDepth, -lesion).
+ *   The lytic lesion counts as inside the bone envelope (a screw crosses it on
+ *   purpose); positive inside, negative outside. max() of two signed distances
+ *   is a lower bound of the distance to the union's surface: conservative.
+ * - channel 1 `lesion`: signed distance to the lesion (negative inside); +FAR when there is none.
+ * - channel 2 `critical`: unsigned distance to the nearest critical structure
+ *   among those selected (min over their fields). Outside a structure's
+ *   sub-box its value is `structureMarginMm`, a safe lower bound (FieldSet contract).
+ *
+ * Built once per field generation; plain data (it can be posted to a worker,
+ * and is SharedArrayBuffer-backed when `shared`).
+ */
+export type PlannerGrid = {
+  readonly geometry: VolumeGeometry;
+  readonly data: Float32Array;
+  readonly generation: number;
+  /** Structures folded into channel 2. */
+  readonly structureIds: readonly StructureId[];
+  /** Value used for `critical` where no structure field reaches. */
+  readonly criticalFarMm: number;
+};
+
+export const GRID_CHANNELS = 3;
+/** Stand-in for "very far" that stays finite in Float32 arithmetic. */
+export const FAR_MM = 1e4;
+/** Containment value reported outside the ROI grid: well outside bone. */
+export const OUTSIDE_GRID_DEPTH_MM = -1e3;
+
+/**
+ * Builds the interleaved grid from a FieldSet. `structureIds` defaults to every
+ * structure field present. Cost: one pass over the ROI plus one over each
+ * structure sub-box.
+ */
+export function buildPlannerGrid(fields: FieldSet, options: { shared?: boolean; structureIds?: readonly StructureId[] } = {}): PlannerGrid {
+  const geometry = fields.geometry;
+  const [ni, nj, nk] = geometry.dims;
+  const n = ni * nj * nk;
+  const data = allocVoxels(Float32Array, n * GRID_CHANNELS, { shared: options.shared ?? false });
+  const bone = fields.boneDepth.voxels;
+  const lesion = fields.lesion ? fields.lesion.voxels : null;
+  const criticalFarMm = fields.structureMarginMm ?? FAR_MM;
+  for (let v = 0, o = 0; v < n; v++, o += GRID_CHANNELS) {
+    const b = bone[v]!;
+    const l = lesion ? lesion[v]! : FAR_MM;
+    data[o] = -l > b ? -l : b;
+    data[o + 1] = l;
+    data[o + 2] = criticalFarMm;
+  }
+  const ids = options.structureIds ?? (Object.keys(fields.structures) as StructureId[]);
+  const used: StructureId[] = [];
+  for (const id of ids) {
+    const field = fields.structures[id];
+    if (!field) continue;
+    used.push(id);
+    const g = field.geometry;
+    // Sub-box placement: integer voxel offset of the field's origin in the ROI grid.
+    const m = geometry.lpsToIjk;
+    const ox = g.originLps[0], oy = g.originLps[1], oz = g.originLps[2];
+    const i0 = Math.round(m[0]! * ox + m[4]! * oy + m[8]! * oz + m[12]!);
+    const j0 = Math.round(m[1]! * ox + m[5]! * oy + m[9]! * oz + m[13]!);
+    const k0 = Math.round(m[2]! * ox + m[6]! * oy + m[10]! * oz + m[14]!);
+    const [si, sj, sk] = g.dims;
+    const src = field.voxels;
+    for (let k = 0; k < sk; k++) {
+      const kk = k + k0;
+      if (kk < 0 || kk >= nk) continue;
+      for (let j = 0; j < sj; j++) {
+        const jj = j + j0;
+        if (jj < 0 || jj >= nj) continue;
+        let s = si * (j + sj * k);
+        for (let i = 0; i < si; i++, s++) {
+          const ii = i + i0;
+          if (ii < 0 || ii >= ni) continue;
+          const o = (ii + ni * (jj + nj * kk)) * GRID_CHANNELS + 2;
+          const d = src[s]!;
+          if (d < data[o]!) data[o] = d;
+        }
+      }
+    }
+  }
+  return { geometry, data, generation: fields.generation, structureIds: used, criticalFarMm };
+}
+
+/**
+ * Trilinear sample of the three channels at an LPS point, written to
+ * out[0..2] (containment, lesion, critical). Outside the grid: well outside
+ * bone, far from the lesion, `criticalFarMm`. Hot path: allocation-free.
+ */
+export function sampleGridLps(grid: PlannerGrid, x: number, y: number, z: number, out: Float64Array): void {
+  const m = grid.geometry.lpsToIjk;
+  const i = m[0]! * x + m[4]! * y + m[8]! * z + m[12]!;
+  const j = m[1]! * x + m[5]! * y + m[9]! * z + m[13]!;
+  const k = m[2]! * x + m[6]! * y + m[10]! * z + m[14]!;
+  sampleGridIjk(grid, i, j, k, out);
+}
+
+/** As {@link sampleGridLps} at a continuous voxel index. */
+export function sampleGridIjk(grid: PlannerGrid, i: number, j: number, k: number, out: Float64Array): void {
+  const dims = grid.geometry.dims;
+  const ni = dims[0], nj = dims[1], nk = dims[2];
+  if (!(i >= 0 && j >= 0 && k >= 0 && i <= ni - 1 && j <= nj - 1 && k <= nk - 1) || ni < 2 || nj < 2 || nk < 2) {
+    out[0] = OUTSIDE_GRID_DEPTH_MM;
+    out[1] = FAR_MM;
+    out[2] = grid.criticalFarMm;
+    return;
+  }
+  let i0 = i | 0, j0 = j | 0, k0 = k | 0;
+  if (i0 > ni - 2) i0 = ni - 2;
+  if (j0 > nj - 2) j0 = nj - 2;
+  if (k0 > nk - 2) k0 = nk - 2;
+  const fi = i - i0, fj = j - j0, fk = k - k0;
+  const gi = 1 - fi, gj = 1 - fj, gk = 1 - fk;
+  const w000 = gi * gj * gk, w100 = fi * gj * gk, w010 = gi * fj * gk, w110 = fi * fj * gk;
+  const w001 = gi * gj * fk, w101 = fi * gj * fk, w011 = gi * fj * fk, w111 = fi * fj * fk;
+  const C = GRID_CHANNELS;
+  const sI = C, sJ = ni * C, sK = ni * nj * C;
+  const b = (i0 + ni * (j0 + nj * k0)) * C;
+  const d = grid.data;
+  for (let c = 0; c < C; c++) {
+    const o = b + c;
+    out[c] =
+      w000 * d[o]! + w100 * d[o + sI]! + w010 * d[o + sJ]! + w110 * d[o + sJ + sI]! +
+      w001 * d[o + sK]! + w101 * d[o + sK + sI]! + w011 * d[o + sK + sJ]! + w111 * d[o + sK + sJ + sI]!;
+  }
+}
