@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'planning/bad-input'
   | 'plan/invalid-file'
   | 'plan/wrong-series'
+  | 'report/bad-input'
   | 'worker/stale'
   | 'worker/cancelled'
   | 'pacs/unreachable'
