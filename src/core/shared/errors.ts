@@ -34,7 +34,12 @@ export type ErrorCode =
   | 'worker/cancelled'
   | 'pacs/unreachable'
   | 'pacs/auth'
-  | 'pacs/bad-response';
+  | 'pacs/bad-response'
+  | 'pacs/bad-request'
+  | 'pacs/not-found'
+  | 'pacs/server-error'
+  | 'pacs/incomplete'
+  | 'pacs/cancelled';
 
 export class PlannerError extends Error {
   readonly code: ErrorCode;
