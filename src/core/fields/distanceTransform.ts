@@ -67,6 +67,9 @@ export type DistanceFieldOptions = {
 /** Squared distances beyond this are "no feature on this line yet". */
 const FAR = 1e30;
 
+/** Seed value for {@link squaredDistanceInPlace}: "not a feature". */
+export const EDT_FAR = FAR;
+
 /** Builds the 256-entry inside lookup table from an {@link InsideSpec}. */
 export function insideLookup(spec: InsideSpec | undefined): Uint8Array {
   if (spec instanceof Uint8Array) {
@@ -183,9 +186,15 @@ function edt1d(s: LineScratch, n: number, h: number): boolean {
 }
 
 /**
- * Squared EDT in place on `sq` (dims ni x nj x nk, i fastest), whose entries are
- * 0 at features and FAR elsewhere. Spacing in mm per axis.
+ * Squared EDT in place on a dense grid `sq` (dims ni x nj x nk, i fastest) whose
+ * entries are 0 at features and {@link EDT_FAR} elsewhere; on return each entry is
+ * the squared distance in mm^2 to the nearest feature centre (EDT_FAR when none).
+ * Low-level building block for morphology; prefer {@link computeDistanceField}.
  */
+export function squaredDistanceInPlace(sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number]): void {
+  squaredEdtInPlace(sq, dims[0], dims[1], dims[2], spacingMm[0], spacingMm[1], spacingMm[2]);
+}
+
 function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number, sx: number, sy: number, sz: number): void {
   const s = createLineScratch(Math.max(ni, nj, nk));
   const f = s.f, d = s.d;

@@ -1,0 +1,468 @@
+import type { Vec3 } from '../geometry/vec3';
+import type { BonePartId } from '../shared/ids';
+import { LABELS } from '../shared/ids';
+import { PlannerError } from '../shared/errors';
+import type { VoxelBox } from '../fields/distanceTransform';
+import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+import type { Volume } from '../volume/Volume';
+import { createVolume } from '../volume/Volume';
+import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
+import type { VoxelArray } from '../volume/voxelBuffer';
+import { allocVoxels } from '../volume/voxelBuffer';
+import { computeComponents } from './connectedComponents';
+import { dilate6, fillHoles } from './morphology';
+import type { BoneThresholds } from './thresholds';
+import { computeBoneThresholds } from './thresholds';
+
+/**
+ * Automatic bone segmentation of a pelvic CT or CBCT:
+ * 1. thresholds from the image's own histogram ({@link computeBoneThresholds});
+ * 2. crop to the bone's bounding box, drop the table and small calcifications
+ *    by connected components (size and plate shape);
+ * 3. fill the trabecular interior and the medullary canals: 3D hole filling after
+ *    a one-voxel closing, with the first and last slice not counting as outside
+ *    (a femur cut by the field of view is still a closed tube);
+ * 4. label the parts (sacrum, hip bones, femurs, L5) from their connected
+ *    components, classified in the pelvis's own frame (midline from the bone's
+ *    centroid, superior = +z); a component that holds two parts (bridged joint)
+ *    is split at its narrowest neck by erosion of the inside distance, and the
+ *    pieces grown back geodesically.
+ */
+
+export type BoneSegmentationOptions = {
+  /** Allocate the label volume on a SharedArrayBuffer. */
+  shared?: boolean;
+  /** Components smaller than this are dropped as calcifications or noise. Default 2 mL. */
+  minComponentMl?: number;
+  /** Parts smaller than this are not labelled. Default 8 mL. */
+  minPartMl?: number;
+  /** Precomputed thresholds (else from the histogram). */
+  thresholds?: BoneThresholds;
+  /** Id of the label volume. */
+  id?: string;
+};
+
+export type BonePartSummary = {
+  id: BonePartId;
+  label: number;
+  volumeMl: number;
+  centroidLps: Vec3;
+};
+
+export type BoneSegmentation = {
+  /** Label volume on the CT grid (LABELS values of bone parts; 0 elsewhere). */
+  labels: Volume<Uint8Array>;
+  /** Box of the CT grid that holds all labelled bone. */
+  box: VoxelBox;
+  thresholds: BoneThresholds;
+  parts: BonePartSummary[];
+  /** Data-level remarks for the UI ("no femur found on the left", "joint bridged: split by erosion at 2 mm"). */
+  notes: string[];
+};
+
+const PART_LABEL: Record<BonePartId, number> = {
+  sacrum: LABELS.sacrum,
+  hipLeft: LABELS.hipLeft,
+  hipRight: LABELS.hipRight,
+  femurLeft: LABELS.femurLeft,
+  femurRight: LABELS.femurRight,
+  l5: LABELS.l5,
+};
+
+type Dims = [number, number, number];
+
+/** Copies `(ct >= threshold)` on `box` into a dense mask. */
+function thresholdCrop(ct: Volume<VoxelArray>, box: VoxelBox, threshold: number): Uint8Array {
+  const [gi, gj] = ct.geometry.dims;
+  const ni = box.max[0] - box.min[0], nj = box.max[1] - box.min[1], nk = box.max[2] - box.min[2];
+  const out = new Uint8Array(ni * nj * nk);
+  const v = ct.voxels;
+  let p = 0;
+  for (let k = box.min[2]; k < box.max[2]; k++) {
+    for (let j = box.min[1]; j < box.max[1]; j++) {
+      const q0 = box.min[0] + gi * (j + gj * k);
+      for (let i = 0; i < ni; i++, p++) out[p] = v[q0 + i]! >= threshold ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Bounding box of voxels >= threshold, scanning every voxel (fast path: rows). Null if none. */
+function thresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | null {
+  const [ni, nj, nk] = ct.geometry.dims;
+  const v = ct.voxels;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      const row = ni * (j + nj * k);
+      let first = -1, last = -1;
+      for (let i = 0; i < ni; i++) {
+        if (v[row + i]! >= threshold) {
+          if (first < 0) first = i;
+          last = i;
+        }
+      }
+      if (first < 0) continue;
+      if (first < i0) i0 = first;
+      if (last > i1) i1 = last;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+      if (k < k0) k0 = k;
+      if (k > k1) k1 = k;
+    }
+  }
+  if (i1 < 0) return null;
+  return { min: [i0, j0, k0], max: [i1 + 1, j1 + 1, k1 + 1] };
+}
+
+type ComponentStats = {
+  id: number;
+  voxels: number;
+  volumeMl: number;
+  centroidLps: Vec3;
+  /** LPS bounding extents of the component's voxel centres. */
+  minLps: Vec3;
+  maxLps: Vec3;
+};
+
+/** Per-component centroid and LPS extents for components `ids` of `labels` on the crop grid. */
+function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps: Float64Array, voxelMl: number, firstId = 1): ComponentStats[] {
+  const [ni, nj, nk] = dims;
+  const n = new Float64Array(count + 1);
+  const si = new Float64Array(count + 1), sj = new Float64Array(count + 1), sk = new Float64Array(count + 1);
+  const lo = new Float64Array(3 * (count + 1)).fill(Infinity);
+  const hi = new Float64Array(3 * (count + 1)).fill(-Infinity);
+  const m = cropToLps;
+  let t = 0;
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      for (let i = 0; i < ni; i++, t++) {
+        const c = labels[t]!;
+        if (c < firstId) continue;
+        n[c]!++;
+        si[c]! += i;
+        sj[c]! += j;
+        sk[c]! += k;
+        const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
+        const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
+        const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
+        const o = 3 * c;
+        if (x < lo[o]!) lo[o] = x;
+        if (x > hi[o]!) hi[o] = x;
+        if (y < lo[o + 1]!) lo[o + 1] = y;
+        if (y > hi[o + 1]!) hi[o + 1] = y;
+        if (z < lo[o + 2]!) lo[o + 2] = z;
+        if (z > hi[o + 2]!) hi[o + 2] = z;
+      }
+    }
+  }
+  const out: ComponentStats[] = [];
+  for (let c = firstId; c <= count; c++) {
+    if (n[c] === 0) continue;
+    const centroid = transformPoint([0, 0, 0], m, [si[c]! / n[c]!, sj[c]! / n[c]!, sk[c]! / n[c]!]);
+    out.push({
+      id: c,
+      voxels: n[c]!,
+      volumeMl: n[c]! * voxelMl,
+      centroidLps: centroid,
+      minLps: [lo[3 * c]!, lo[3 * c + 1]!, lo[3 * c + 2]!],
+      maxLps: [hi[3 * c]!, hi[3 * c + 1]!, hi[3 * c + 2]!],
+    });
+  }
+  return out;
+}
+
+/** Inclusive ijk bounding box of label `id` in the crop, in the layout of {@link Components.boxes} at offset 6 * id. */
+function boxesOf(labels: Int32Array, dims: Dims, id: number): Int32Array {
+  const [ni, nj, nk] = dims;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  let t = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (labels[t] !== id) continue;
+    if (i < i0) i0 = i;
+    if (i > i1) i1 = i;
+    if (j < j0) j0 = j;
+    if (j > j1) j1 = j;
+    if (k < k0) k0 = k;
+    if (k > k1) k1 = k;
+  }
+  const out = new Int32Array(6 * (id + 1));
+  out.set([i0, j0, k0, i1, j1, k1], 6 * id);
+  return out;
+}
+
+/** Composes the ijk->LPS matrix of a crop that starts at `box.min`. */
+function cropMatrix(ct: Volume<VoxelArray>, box: VoxelBox): Float64Array {
+  const m = new Float64Array(ct.geometry.ijkToLps);
+  const o = transformPoint([0, 0, 0], ct.geometry.ijkToLps, [box.min[0], box.min[1], box.min[2]]);
+  m[12] = o[0];
+  m[13] = o[1];
+  m[14] = o[2];
+  return m;
+}
+
+type Role = 'central' | 'left' | 'right';
+
+function roleOf(c: ComponentStats, midlineX: number, halfWidth: number): Role {
+  const dx = c.centroidLps[0] - midlineX;
+  // The sacrum and vertebrae straddle the midline; hip bones and femurs lie to one side.
+  const straddles = c.minLps[0] < midlineX - 0.05 * halfWidth && c.maxLps[0] > midlineX + 0.05 * halfWidth;
+  if (straddles && Math.abs(dx) < 0.3 * halfWidth) return 'central';
+  return dx > 0 ? 'left' : 'right';
+}
+
+/**
+ * Splits component `comp` of `labels` by eroding its inside distance at increasing
+ * radii until it falls into >= 2 large pieces; returns the piece labels written
+ * into `labels` (new ids appended after `nextId`) or null when it does not split.
+ */
+function splitComponent(
+  labels: Int32Array,
+  dims: Dims,
+  spacing: readonly [number, number, number],
+  comp: ComponentStats,
+  cropBox: Int32Array,
+  minPieceVoxels: number,
+  nextId: number,
+  radiiMm: readonly number[],
+): { ids: number[]; radiusMm: number } | null {
+  const [ni, nj] = dims;
+  const o = 6 * comp.id;
+  const bi0 = cropBox[o]!, bj0 = cropBox[o + 1]!, bk0 = cropBox[o + 2]!;
+  const bn: Dims = [cropBox[o + 3]! - bi0 + 3, cropBox[o + 4]! - bj0 + 3, cropBox[o + 5]! - bk0 + 3];
+  const n = bn[0] * bn[1] * bn[2];
+  // Local mask with a one-voxel background frame so the border erodes.
+  const local = new Uint8Array(n);
+  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+    const src = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
+    const dst = bn[0] * (j + bn[1] * k);
+    for (let i = 1; i < bn[0] - 1; i++) if (labels[src + i] === comp.id) local[dst + i] = 1;
+  }
+  const depth2 = new Float32Array(n);
+  for (let t = 0; t < n; t++) depth2[t] = local[t] ? EDT_FAR : 0;
+  squaredDistanceInPlace(depth2, bn, spacing);
+  const seeds = new Uint8Array(n);
+  for (const r of radiiMm) {
+    const r2 = r * r;
+    for (let t = 0; t < n; t++) seeds[t] = depth2[t]! > r2 ? 1 : 0;
+    const cc = computeComponents(seeds, bn);
+    const big: number[] = [];
+    for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
+    if (big.length < 2) continue;
+    // Grow the pieces back over the component: multi-source BFS (geodesic nearest piece).
+    const owner = new Int32Array(n);
+    const queue = new Int32Array(n);
+    let head = 0, tail = 0;
+    for (let t = 0; t < n; t++) {
+      const c = cc.labels[t]!;
+      if (c === 0) continue;
+      const idx = big.indexOf(c);
+      if (idx < 0) continue;
+      owner[t] = idx + 1;
+      queue[tail++] = t;
+    }
+    const sx = 1, sy = bn[0], sz = bn[0] * bn[1];
+    while (head < tail) {
+      const t = queue[head++]!;
+      const w = owner[t]!;
+      for (const d of [sx, -sx, sy, -sy, sz, -sz]) {
+        const q = t + d;
+        if (q < 0 || q >= n || !local[q] || owner[q] !== 0) continue;
+        owner[q] = w;
+        queue[tail++] = q;
+      }
+    }
+    const ids = big.map((_, idx) => nextId + idx);
+    for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+      const dst = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
+      const src = bn[0] * (j + bn[1] * k);
+      for (let i = 1; i < bn[0] - 1; i++) {
+        const w = owner[src + i]!;
+        if (local[src + i] && w > 0) labels[dst + i] = nextId + w - 1;
+      }
+    }
+    return { ids, radiusMm: r };
+  }
+  return null;
+}
+
+/**
+ * Segments and labels the pelvic bones of a CT or CBCT volume.
+ * Returns a label volume on the CT grid (new buffer), the thresholds used and a
+ * summary per part. Throws `segmentation/no-bone` when nothing bone-like is found.
+ */
+export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOptions = {}): BoneSegmentation {
+  const g = ct.geometry;
+  const notes: string[] = [];
+  const thresholds = options.thresholds ?? computeBoneThresholds(ct);
+  const rawBox = thresholdBox(ct, thresholds.boneGrey);
+  if (!rawBox) throw new PlannerError('segmentation/no-bone', `no voxel reaches the bone threshold ${thresholds.boneGrey.toFixed(0)}`);
+  const box: VoxelBox = rawBox;
+  const dims: Dims = [box.max[0] - box.min[0], box.max[1] - box.min[1], box.max[2] - box.min[2]];
+  const n = dims[0] * dims[1] * dims[2];
+  const voxelMl = voxelVolumeMm3(g) / 1000;
+  const m = cropMatrix(ct, box);
+
+  // 1. Threshold and drop small or plate-like components (table, calcifications).
+  const mask = thresholdCrop(ct, box, thresholds.boneGrey);
+  {
+    const cc = computeComponents(mask, dims);
+    const stats = componentStats(cc.labels, dims, cc.count, m, voxelMl);
+    const keep = new Uint8Array(cc.count + 1);
+    const minMl = options.minComponentMl ?? 2;
+    for (const c of stats) {
+      const ext: Vec3 = [c.maxLps[0] - c.minLps[0], c.maxLps[1] - c.minLps[1], c.maxLps[2] - c.minLps[2]];
+      const plate = ext[1] < 25 && ext[0] > 150; // a table top: wide left-right, thin antero-posteriorly
+      if (c.volumeMl >= minMl && !plate) keep[c.id] = 1;
+      else if (plate) notes.push(`dropped a plate-like component (${c.volumeMl.toFixed(0)} mL, ${ext[0].toFixed(0)} x ${ext[1].toFixed(0)} mm): CT table`);
+    }
+    for (let t = 0; t < n; t++) if (mask[t] && !keep[cc.labels[t]!]) mask[t] = 0;
+  }
+
+  // 2. Fill. Cavities are found on a one-voxel closing (so that a one-voxel gap in
+  //    a thin cortex does not open the marrow to the outside), then added with the
+  //    closing's voxels that touch them (the gaps themselves). The closing's other
+  //    voxels (joint spaces, the bone surface) are NOT added: a 2-voxel joint gap stays open.
+  const closed = dilate6(mask, dims);
+  const holes = closed.slice();
+  fillHoles(holes, dims, 'sides');
+  const filled = new Uint8Array(n);
+  {
+    const [ni, nj, nk] = dims;
+    const nij = ni * nj;
+    for (let t = 0; t < n; t++) filled[t] = mask[t]! | (holes[t]! & (closed[t]! ^ 1));
+    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+      const row = ni * (j + nj * k);
+      for (let i = 0; i < ni; i++) {
+        const t = row + i;
+        if (mask[t] || !closed[t]) continue;
+        // A closing voxel touching a cavity voxel (a hole of the closed mask) bridges a cortical gap.
+        const isHole = (q: number) => holes[q]! & (closed[q]! ^ 1);
+        if (
+          (i > 0 && isHole(t - 1)) || (i < ni - 1 && isHole(t + 1)) ||
+          (j > 0 && isHole(t - ni)) || (j < nj - 1 && isHole(t + ni)) ||
+          (k > 0 && isHole(t - nij)) || (k < nk - 1 && isHole(t + nij))
+        )
+          filled[t] = 1;
+      }
+    }
+  }
+
+  // 3. Parts.
+  const cc = computeComponents(filled, dims);
+  const labels = cc.labels;
+  let stats = componentStats(labels, dims, cc.count, m, voxelMl);
+  const minPartMl = options.minPartMl ?? 8;
+  stats = stats.filter((c) => c.volumeMl >= minPartMl);
+  if (stats.length === 0) throw new PlannerError('segmentation/no-bone', 'no bone component larger than ' + minPartMl + ' mL');
+  let totalMl = 0, cx = 0, xmin = Infinity, xmax = -Infinity;
+  for (const c of stats) {
+    totalMl += c.volumeMl;
+    cx += c.centroidLps[0] * c.volumeMl;
+    if (c.minLps[0] < xmin) xmin = c.minLps[0];
+    if (c.maxLps[0] > xmax) xmax = c.maxLps[0];
+  }
+  let midlineX = cx / totalMl;
+  const halfWidth = Math.max(20, (xmax - xmin) / 2);
+  // The midline is better given by the largest central-looking component when there is one.
+  midlineX = 0.5 * (midlineX + (xmin + xmax) / 2);
+
+  // Split components that mix roles (a bridged SI joint makes one central+lateral component;
+  // a bridged hip joint makes one hip+femur component).
+  let nextId = cc.count + 1;
+  const minPieceVoxels = Math.ceil(minPartMl / voxelMl);
+  const refined: ComponentStats[] = [];
+  const pending: { c: ComponentStats; depth: number }[] = stats.map((c) => ({ c, depth: 0 }));
+  while (pending.length > 0) {
+    const { c, depth } = pending.shift()!;
+    const width = c.maxLps[0] - c.minLps[0];
+    const role = roleOf(c, midlineX, halfWidth);
+    const mixed = (role === 'central' && width > 1.2 * halfWidth) || (role !== 'central' && c.volumeMl > 0.45 * totalMl);
+    if (!mixed || depth >= 3) {
+      refined.push(c);
+      continue;
+    }
+    const split = splitComponent(labels, dims, g.spacingMm, c, boxesOf(labels, dims, c.id), minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
+    if (!split) {
+      refined.push(c);
+      notes.push(`a bone component of ${c.volumeMl.toFixed(0)} mL looks like several parts but did not split`);
+      continue;
+    }
+    notes.push(`joint bridged: split a ${c.volumeMl.toFixed(0)} mL component into ${split.ids.length} at ${split.radiusMm} mm erosion`);
+    const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId);
+    nextId += split.ids.length;
+    for (const s of pieces) pending.push({ c: s, depth: depth + 1 });
+  }
+
+  // Classify.
+  const assignment = new Map<number, BonePartId>();
+  const central = refined.filter((c) => roleOf(c, midlineX, halfWidth) === 'central').sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
+  // Sacrum: the lowest large central component (vertebrae stack above it).
+  const sacrum = central.find((c) => c.volumeMl >= 0.2 * Math.max(...central.map((q) => q.volumeMl)));
+  if (sacrum) {
+    assignment.set(sacrum.id, 'sacrum');
+    const above = central.filter((c) => c !== sacrum && c.centroidLps[2] > sacrum.centroidLps[2]);
+    const l5 = above.sort((a, b) => a.centroidLps[2] - b.centroidLps[2])[0];
+    if (l5 && l5.minLps[2] > sacrum.minLps[2] + 10) assignment.set(l5.id, 'l5');
+  } else notes.push('no sacrum found');
+  for (const side of ['left', 'right'] as const) {
+    const lateral = refined.filter((c) => roleOf(c, midlineX, halfWidth) === side).sort((a, b) => b.volumeMl - a.volumeMl);
+    const hip = lateral[0];
+    if (!hip) {
+      notes.push(`no ${side} hip bone found`);
+      continue;
+    }
+    assignment.set(hip.id, side === 'left' ? 'hipLeft' : 'hipRight');
+    // Femur: a large component below the hip's centroid whose top reaches into the hip's height (head in the acetabulum).
+    // It reaches at least as low as the ischium and lies lateral to the hip bone's centroid
+    // (pulled medially by the pubis and ischium): a fracture fragment of the hip bone does not.
+    const femur = lateral.find(
+      (c) =>
+        c !== hip &&
+        c.centroidLps[2] < hip.centroidLps[2] &&
+        c.maxLps[2] > hip.minLps[2] &&
+        c.minLps[2] < hip.minLps[2] + 15 &&
+        Math.abs(c.centroidLps[0] - midlineX) > Math.abs(hip.centroidLps[0] - midlineX) - 10 &&
+        c.volumeMl >= 0.08 * hip.volumeMl,
+    );
+    if (femur) assignment.set(femur.id, side === 'left' ? 'femurLeft' : 'femurRight');
+    // Remaining large pieces on this side are fragments of the hip bone (fractures, a split wing).
+    for (const c of lateral) {
+      if (c === hip || c === femur) continue;
+      let overlaps = true;
+      for (let a = 0; a < 3; a++) if (c.minLps[a]! > hip.maxLps[a]! + 10 || c.maxLps[a]! < hip.minLps[a]! - 10) overlaps = false;
+      if (!overlaps) continue;
+      assignment.set(c.id, side === 'left' ? 'hipLeft' : 'hipRight');
+      notes.push(`a ${c.volumeMl.toFixed(0)} mL ${side} piece was added to the hip bone (fragment)`);
+    }
+  }
+
+  // Write labels on the CT grid.
+  const lut = new Uint8Array(nextId + 1);
+  const parts: BonePartSummary[] = [];
+  for (const c of refined) {
+    const id = assignment.get(c.id);
+    if (!id) continue;
+    lut[c.id] = PART_LABEL[id];
+    parts.push({ id, label: PART_LABEL[id], volumeMl: c.volumeMl, centroidLps: c.centroidLps });
+  }
+  const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
+  {
+    const [gi, gj] = g.dims;
+    let p = 0;
+    for (let k = box.min[2]; k < box.max[2]; k++) for (let j = box.min[1]; j < box.max[1]; j++) {
+      const q0 = box.min[0] + gi * (j + gj * k);
+      for (let i = 0; i < dims[0]; i++, p++) {
+        const c = labels[p]!;
+        if (c !== 0) out[q0 + i] = lut[c]!;
+      }
+    }
+  }
+  return {
+    labels: createVolume(options.id ?? `${ct.id}-bone`, 'label', g, out),
+    box,
+    thresholds,
+    parts,
+    notes,
+  };
+}
