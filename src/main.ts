@@ -1,0 +1,227 @@
+/**
+ * Composition root: creates the shell, the viewer, the DICOM source and the
+ * loading flow, wires them with typed events, and returns `dispose()` that
+ * tears everything down (WebGL, workers, listeners, DOM).
+ *
+ * URL parameters (for development and e2e):
+ * - `sample=<name>`: the bundled sample to open at start (default
+ *   `sacralAla-medium`; `sample=none` opens nothing).
+ * - `source=synthetic`: a synthetic CT instead of the DICOM worker.
+ * - `no3d=1`: no 3D view (faster in software WebGL).
+ */
+import './ui/styles.css';
+import { createCornerstoneViewer } from './viewer/createCornerstoneViewer';
+import { MPR_VIEWS, type ViewerPort, type ViewId } from './viewer/ViewerPort';
+import { createAppEvents } from './ui/appEvents';
+import { createAppStateStore, initialAppState, reflectState } from './ui/appState';
+import { createShell } from './ui/createShell';
+import { chooseSeries, confirmWarnings } from './ui/panels/dialogs';
+import { createToolbar } from './ui/panels/toolbar';
+import type { DicomSource, NamedFile } from './ui/loading/DicomSource';
+import { createDefaultDicomSource } from './ui/loading/defaultSource';
+import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loading/fileIntake';
+import { createLoadController } from './ui/loading/loadController';
+
+export type AppOptions = {
+  /** Replaces the DICOM worker source (tests). */
+  source?: DicomSource;
+  /** Replaces the Cornerstone viewer (tests). */
+  viewer?: ViewerPort;
+  sampleName?: string | null;
+  volume3d?: boolean;
+};
+
+export type App = {
+  /** Resolves when the start-up load (the bundled sample) has settled. */
+  started: Promise<void>;
+  dispose(): void;
+};
+
+export function createApp(root: HTMLElement, options: AppOptions = {}): App {
+  const params = new URLSearchParams(globalThis.location?.search ?? '');
+  const shared = globalThis.crossOriginIsolated === true;
+  const sampleParam = params.get('sample');
+  const sampleName = options.sampleName !== undefined ? options.sampleName : sampleParam === 'none' ? null : sampleParam ?? 'sacralAla-medium';
+  const with3d = options.volume3d ?? params.get('no3d') !== '1';
+
+  const store = createAppStateStore(initialAppState(shared));
+  const unreflect = store.subscribe((s) => reflectState(root, s));
+  reflectState(root, store.get());
+
+  const shell = createShell(root);
+  const events = createAppEvents();
+  const viewer = options.viewer ?? createCornerstoneViewer(shell.viewElements, { volume3d: with3d });
+  const source = options.source ?? createDefaultDicomSource({ shared, synthetic: params.get('source') === 'synthetic' });
+  if (!with3d) shell.viewElements.volume3d.parentElement?.classList.add('view-disabled');
+
+  const toolbar = createToolbar({
+    openFiles: (files) => void openFiles(files, `${files.length} file(s)`),
+    setTool: (tool) => {
+      viewer.setPrimaryTool(tool);
+      toolbar.setActiveTool(tool);
+      store.set({ tool });
+    },
+    applyPreset: (preset) => viewer.applyWindowPreset(preset),
+    resetViews: () => viewer.resetViews(),
+  });
+  shell.header.append(toolbar.element);
+  toolbar.setActiveTool(store.get().tool);
+  viewer.setPrimaryTool(store.get().tool);
+
+  const loader = createLoadController({
+    viewer,
+    source,
+    events,
+    chooseSeries: (choices) => chooseSeries(shell.dialogHost, choices),
+    confirmWarnings: (issues) => confirmWarnings(shell.dialogHost, issues),
+  });
+
+  // --- viewer -> state and overlays ----------------------------------------
+  const refreshView = (view: ViewId): void => {
+    if (view === 'volume3d') return;
+    const vs = viewer.getViewState(view);
+    shell.overlays[view].setLabels(vs?.labels ?? null);
+    shell.overlays[view].setSlice(vs?.slice ?? null);
+  };
+  const unsubscribeViewer = viewer.subscribe((change) => {
+    switch (change.kind) {
+      case 'slice':
+        refreshView(change.view);
+        store.set({ slices: { ...store.get().slices, [change.view]: change.slice } });
+        events.emit('sliceChanged', { view: change.view, slice: change.slice });
+        break;
+      case 'crosshair':
+        shell.status.crosshair.textContent = `Crosshair LPS ${change.pointLps.map((v) => v.toFixed(1)).join(', ')} mm`;
+        store.set({ crosshairLps: change.pointLps });
+        events.emit('crosshairMoved', { pointLps: change.pointLps });
+        break;
+      case 'window':
+        for (const view of MPR_VIEWS) shell.overlays[view].setWindow(change.window);
+        store.set({ window: change.window });
+        events.emit('windowChanged', { window: change.window });
+        break;
+      case 'measurement':
+        shell.status.measurement.textContent = `${change.tool === 'length' ? 'Length' : 'Angle'}: ${change.text}`;
+        break;
+      case 'rendered':
+        if (change.view === 'volume3d' && !store.get().rendered3d && store.get().volumeId) store.set({ rendered3d: true });
+        break;
+    }
+  });
+
+  // --- loading ---------------------------------------------------------------
+  events.on('loadStarted', ({ attempt }) => {
+    store.set({ phase: 'loading', loadAttempt: attempt });
+  });
+  events.on('loadProgress', (p) => shell.progress.show(p));
+  events.on('volumeReady', ({ volumeId, seriesUid, info, issues }) => {
+    shell.progress.hide();
+    const slices = { axial: null, sagittal: null, coronal: null } as ReturnType<typeof store.get>['slices'];
+    for (const view of MPR_VIEWS) {
+      refreshView(view);
+      slices[view] = viewer.getViewState(view)?.slice ?? null;
+    }
+    for (const view of [...MPR_VIEWS, 'volume3d'] as const) shell.overlays[view].setInfo(info);
+    toolbar.setVolumeOpen(true);
+    if (issues.length > 0) shell.banner.show(issues.some((i) => i.severity === 'warning') ? 'warning' : 'info', 'Opened with findings:', issues);
+    else shell.banner.clear();
+    store.set({
+      phase: 'ready',
+      volumeId,
+      seriesUid,
+      slices,
+      issueCodes: issues.map((i) => i.code),
+      rendered3d: false,
+      loadOutcome: 'shown',
+      loadSettled: loader.getAttempt(),
+    });
+  });
+  events.on('loadRejected', ({ reason, issues }) => {
+    shell.progress.hide();
+    const open = loader.getCurrent() !== null;
+    const headline = open ? `${reason} The series already open is kept.` : reason;
+    shell.banner.show('error', headline, issues);
+    store.set({
+      phase: open ? 'ready' : 'error',
+      issueCodes: issues.map((i) => i.code),
+      loadOutcome: 'rejected',
+      loadSettled: loader.getAttempt(),
+    });
+  });
+
+  async function openFiles(files: File[], label: string): Promise<void> {
+    await loader.loadFiles((onProgress) => readFiles(files, onProgress), label);
+  }
+  async function openNamed(read: (onProgress: Parameters<typeof readFiles>[1]) => Promise<NamedFile[]>, label: string): Promise<void> {
+    await loader.loadFiles(read, label);
+  }
+
+  // --- drag and drop -----------------------------------------------------------
+  let dragDepth = 0;
+  const onDragEnter = (e: DragEvent): void => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    dragDepth++;
+    shell.dropHint.hidden = false;
+  };
+  const onDragLeave = (): void => {
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (dragDepth === 0) shell.dropHint.hidden = true;
+  };
+  const onDragOver = (e: DragEvent): void => {
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+  };
+  const onDrop = (e: DragEvent): void => {
+    e.preventDefault();
+    dragDepth = 0;
+    shell.dropHint.hidden = true;
+    const transfer = e.dataTransfer;
+    if (!transfer) return;
+    // Entries must be read synchronously inside the drop handler's task.
+    const filesPromise = filesFromDataTransfer(transfer);
+    void openNamed(async (onProgress) => readFiles(await filesPromise, onProgress), 'drop');
+  };
+  root.addEventListener('dragenter', onDragEnter);
+  root.addEventListener('dragleave', onDragLeave);
+  root.addEventListener('dragover', onDragOver);
+  root.addEventListener('drop', onDrop);
+
+  const onResize = (): void => viewer.resize();
+  const resizeObserver = new ResizeObserver(onResize);
+  for (const el of Object.values(shell.viewElements)) resizeObserver.observe(el);
+
+  // --- memory readout (Chromium's performance.memory) ------------------------------
+  const memoryTimer = setInterval(() => {
+    const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    shell.status.memory.textContent = `${shared ? 'shared buffers' : 'transfer mode'} · JS heap ${mem ? (mem.usedJSHeapSize / 1048576).toFixed(0) + ' MB' : 'n/a'}`;
+  }, 2000);
+
+  store.set({ phase: 'idle' });
+  const synthetic = options.source === undefined && params.get('source') === 'synthetic';
+  const started = synthetic
+    ? openNamed(async () => [{ name: 'synthetic', bytes: new ArrayBuffer(0) }], 'synthetic')
+    : sampleName
+      ? openNamed((onProgress) => fetchManifestFiles(`/sample/${encodeURIComponent(sampleName)}/manifest.json`, onProgress), `sample ${sampleName}`)
+      : Promise.resolve();
+
+  return {
+    started,
+    dispose() {
+      clearInterval(memoryTimer);
+      resizeObserver.disconnect();
+      root.removeEventListener('dragenter', onDragEnter);
+      root.removeEventListener('dragleave', onDragLeave);
+      root.removeEventListener('dragover', onDragOver);
+      root.removeEventListener('drop', onDrop);
+      loader.dispose();
+      unsubscribeViewer();
+      events.clear();
+      toolbar.dispose();
+      viewer.dispose();
+      source.dispose();
+      shell.dispose();
+      unreflect();
+      root.dataset['state'] = 'disposed';
+    },
+  };
+}

@@ -1,0 +1,467 @@
+/**
+ * The Cornerstone3D implementation of ViewerPort: three orthogonal MPR
+ * viewports and a VOLUME_3D view of one volume, with our own linked
+ * crosshair, wheel scrolling and slice bookkeeping, and Cornerstone's
+ * window/level, pan, zoom, length and angle tools.
+ *
+ * Why our own crosshair: its position is app state (the plan store and e2e
+ * read it) and it must stay in LPS; Cornerstone's CrosshairsTool keeps its
+ * centre inside the tool instance. Lines are drawn in an SVG layer of ours.
+ */
+import {
+  Enums,
+  eventTarget,
+  RenderingEngine,
+  setVolumesForViewports,
+  type Types,
+} from '@cornerstonejs/core';
+import {
+  annotation as csAnnotation,
+  AngleTool,
+  Enums as ToolEnums,
+  LengthTool,
+  PanTool,
+  ToolGroupManager,
+  TrackballRotateTool,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+import { angleRad, distance, dot, sub, cross, normalize, type Vec3 } from '../core/geometry/vec3';
+import type { Volume } from '../core/volume/Volume';
+import { initCornerstone } from './initCornerstone';
+import { registerVolume, type RegisteredVolume } from './registerVolume';
+import { offsetToSliceMm, sliceAt, volumeCenterLps } from './sliceIndex';
+import { edgeLabels, VIEW_ORIENTATIONS } from './viewOrientation';
+import { createBonePreset, CT_WINDOWS, rangeToWindow, volumeRenderingThresholds, windowForPreset, windowToRange } from './windowPresets';
+import {
+  MPR_VIEWS,
+  type MprViewId,
+  type PrimaryTool,
+  type SeriesDisplayInfo,
+  type ViewerChange,
+  type ViewerElements,
+  type ViewerPort,
+  type ViewState,
+  type WindowLevel,
+  type WindowPresetId,
+} from './ViewerPort';
+
+export type CornerstoneViewerOptions = {
+  /** Render the 3D view (volume rendering, bone preset). Default true. */
+  volume3d?: boolean;
+  /**
+   * Ray-casting step multiplier of the 3D view. Software WebGL renders a
+   * 256^2 x 200 volume in 8-10 s at 1 and about 4.5 s at 2; we default to 3.
+   */
+  sampleDistanceMultiplier?: number;
+};
+
+/** Colour of each MPR view: its border and the line its plane draws in the other views. */
+export const VIEW_COLORS: Readonly<Record<MprViewId, string>> = {
+  axial: '#e0605a',
+  sagittal: '#e8c25a',
+  coronal: '#5ab87a',
+};
+
+let engineCounter = 0;
+
+/**
+ * Creates the viewer on four elements (which must be in the DOM with a size).
+ * Initialises Cornerstone once per page.
+ */
+export function createCornerstoneViewer(elements: ViewerElements, options: CornerstoneViewerOptions = {}): ViewerPort {
+  initCornerstone();
+  const with3d = options.volume3d ?? true;
+  const sampleDistanceMultiplier = options.sampleDistanceMultiplier ?? 3;
+  const suffix = ++engineCounter;
+  const engineId = `planner-engine-${suffix}`;
+  const mprToolGroupId = `planner-mpr-${suffix}`;
+  const tool3dGroupId = `planner-3d-${suffix}`;
+  const viewportIds: Record<MprViewId | 'volume3d', string> = {
+    axial: `axial-${suffix}`,
+    sagittal: `sagittal-${suffix}`,
+    coronal: `coronal-${suffix}`,
+    volume3d: `volume3d-${suffix}`,
+  };
+
+  const engine = new RenderingEngine(engineId);
+  const inputs: Types.PublicViewportInput[] = MPR_VIEWS.map((view) => ({
+    viewportId: viewportIds[view],
+    type: Enums.ViewportType.ORTHOGRAPHIC,
+    element: elements[view],
+    defaultOptions: { orientation: VIEW_ORIENTATIONS[view] as unknown as Types.OrientationVectors, background: [0, 0, 0] as Types.Point3 },
+  }));
+  if (with3d) {
+    inputs.push({
+      viewportId: viewportIds.volume3d,
+      type: Enums.ViewportType.VOLUME_3D,
+      element: elements.volume3d,
+      defaultOptions: { orientation: VIEW_ORIENTATIONS.volume3d as unknown as Types.OrientationVectors, background: [0, 0, 0] as Types.Point3 },
+    });
+  }
+  engine.setViewports(inputs);
+
+  const mprGroup = ToolGroupManager.createToolGroup(mprToolGroupId)!;
+  for (const tool of [WindowLevelTool, PanTool, ZoomTool, LengthTool, AngleTool]) mprGroup.addTool(tool.toolName);
+  mprGroup.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+  mprGroup.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+  mprGroup.setToolPassive(LengthTool.toolName);
+  mprGroup.setToolPassive(AngleTool.toolName);
+  for (const view of MPR_VIEWS) mprGroup.addViewport(viewportIds[view], engineId);
+  let group3d: ReturnType<typeof ToolGroupManager.createToolGroup> | undefined;
+  if (with3d) {
+    group3d = ToolGroupManager.createToolGroup(tool3dGroupId)!;
+    group3d.addTool(TrackballRotateTool.toolName);
+    group3d.addTool(ZoomTool.toolName);
+    group3d.addTool(PanTool.toolName);
+    group3d.setToolActive(TrackballRotateTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
+    group3d.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    group3d.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
+    group3d.addViewport(viewportIds.volume3d, engineId);
+  }
+
+  const listeners = new Set<(change: ViewerChange) => void>();
+  const emit = (change: ViewerChange): void => {
+    for (const l of listeners) l(change);
+  };
+
+  let shown: { volume: Volume; reg: RegisteredVolume; info: SeriesDisplayInfo } | null = null;
+  let crosshairLps: Vec3 | null = null;
+  let windowLevel: WindowLevel | null = null;
+  let primaryTool: PrimaryTool = 'crosshair';
+  let syncingWindow = false;
+  let disposed = false;
+  let showSequence = 0;
+  const lastSlice: Partial<Record<MprViewId, number>> = {};
+
+  const mprViewport = (view: MprViewId): Types.IVolumeViewport =>
+    engine.getViewport(viewportIds[view]) as Types.IVolumeViewport;
+
+  // --- crosshair overlay -------------------------------------------------
+  const svgNs = 'http://www.w3.org/2000/svg';
+  const overlays = {} as Record<MprViewId, SVGSVGElement>;
+  for (const view of MPR_VIEWS) {
+    const svg = document.createElementNS(svgNs, 'svg');
+    svg.setAttribute('class', 'crosshair-layer');
+    svg.style.cssText = 'position:absolute;inset:0;width:100%;height:100%;pointer-events:none;z-index:2';
+    elements[view].appendChild(svg);
+    overlays[view] = svg;
+  }
+
+  function drawCrosshair(view: MprViewId): void {
+    const svg = overlays[view];
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    if (!shown || !crosshairLps) return;
+    const vp = mprViewport(view);
+    const camera = vp.getCamera();
+    const n = camera.viewPlaneNormal as unknown as Vec3;
+    for (const other of MPR_VIEWS) {
+      if (other === view) continue;
+      const otherN = mprViewport(other).getCamera().viewPlaneNormal as unknown as Vec3;
+      const dir = normalize([0, 0, 0], cross([0, 0, 0], n, otherN));
+      if (dir[0] === 0 && dir[1] === 0 && dir[2] === 0) continue;
+      const far = 5000;
+      const a = vp.worldToCanvas([crosshairLps[0] - dir[0] * far, crosshairLps[1] - dir[1] * far, crosshairLps[2] - dir[2] * far]);
+      const b = vp.worldToCanvas([crosshairLps[0] + dir[0] * far, crosshairLps[1] + dir[1] * far, crosshairLps[2] + dir[2] * far]);
+      const line = document.createElementNS(svgNs, 'line');
+      line.setAttribute('x1', String(a[0]));
+      line.setAttribute('y1', String(a[1]));
+      line.setAttribute('x2', String(b[0]));
+      line.setAttribute('y2', String(b[1]));
+      line.setAttribute('stroke', VIEW_COLORS[other]);
+      line.setAttribute('stroke-width', '1');
+      line.setAttribute('stroke-opacity', '0.85');
+      line.setAttribute('data-plane', other);
+      svg.appendChild(line);
+    }
+  }
+
+  const drawAllCrosshairs = (): void => {
+    for (const view of MPR_VIEWS) drawCrosshair(view);
+  };
+
+  // --- slice bookkeeping --------------------------------------------------
+  function viewState(view: MprViewId): ViewState | null {
+    if (!shown) return null;
+    const camera = mprViewport(view).getCamera();
+    const n = camera.viewPlaneNormal as unknown as Vec3;
+    return {
+      slice: sliceAt(shown.volume.geometry, n, camera.focalPoint as unknown as Vec3),
+      labels: edgeLabels(camera.viewUp as unknown as Vec3, n),
+    };
+  }
+
+  /** Moves a view's camera along its normal by `offsetMm` (no pan, no zoom change). */
+  function moveAlongNormal(view: MprViewId, offsetMm: number): void {
+    if (Math.abs(offsetMm) < 1e-9) return;
+    const vp = mprViewport(view);
+    const camera = vp.getCamera();
+    const n = camera.viewPlaneNormal!;
+    const f = camera.focalPoint!;
+    const p = camera.position!;
+    vp.setCamera({
+      focalPoint: [f[0] + n[0] * offsetMm, f[1] + n[1] * offsetMm, f[2] + n[2] * offsetMm],
+      position: [p[0] + n[0] * offsetMm, p[1] + n[1] * offsetMm, p[2] + n[2] * offsetMm],
+    });
+  }
+
+  function onCameraModified(view: MprViewId): void {
+    if (!shown) return;
+    const state = viewState(view);
+    if (!state) return;
+    const camera = mprViewport(view).getCamera();
+    // Scrolling a view moves the crosshair through its plane with it.
+    if (crosshairLps) {
+      const n = camera.viewPlaneNormal as unknown as Vec3;
+      const off = dot(sub([0, 0, 0], camera.focalPoint as unknown as Vec3, crosshairLps), n);
+      if (Math.abs(off) > 1e-6) {
+        crosshairLps = [crosshairLps[0] + n[0] * off, crosshairLps[1] + n[1] * off, crosshairLps[2] + n[2] * off];
+        emit({ kind: 'crosshair', pointLps: [...crosshairLps] as Vec3 });
+      }
+    }
+    drawAllCrosshairs();
+    if (lastSlice[view] !== state.slice.index) {
+      lastSlice[view] = state.slice.index;
+      emit({ kind: 'slice', view, slice: state.slice });
+    }
+  }
+
+  function setSliceIndex(view: MprViewId, index: number): void {
+    if (!shown) return;
+    const camera = mprViewport(view).getCamera();
+    const n = camera.viewPlaneNormal as unknown as Vec3;
+    moveAlongNormal(view, offsetToSliceMm(shown.volume.geometry, n, camera.focalPoint as unknown as Vec3, index));
+    mprViewport(view).render();
+  }
+
+  function setCrosshairLps(pointLps: Readonly<Vec3>): void {
+    if (!shown) return;
+    crosshairLps = [pointLps[0], pointLps[1], pointLps[2]];
+    for (const view of MPR_VIEWS) {
+      const vp = mprViewport(view);
+      const camera = vp.getCamera();
+      const n = camera.viewPlaneNormal as unknown as Vec3;
+      const target = sliceAt(shown.volume.geometry, n, crosshairLps).index;
+      moveAlongNormal(view, offsetToSliceMm(shown.volume.geometry, n, camera.focalPoint as unknown as Vec3, target));
+    }
+    emit({ kind: 'crosshair', pointLps: [...crosshairLps] as Vec3 });
+    drawAllCrosshairs();
+    engine.renderViewports(MPR_VIEWS.map((v) => viewportIds[v]));
+  }
+
+  // --- DOM listeners --------------------------------------------------------
+  const cleanups: Array<() => void> = [];
+  for (const view of MPR_VIEWS) {
+    const el = elements[view];
+    const onCamera = (): void => onCameraModified(view);
+    el.addEventListener(Enums.Events.CAMERA_MODIFIED, onCamera);
+    cleanups.push(() => el.removeEventListener(Enums.Events.CAMERA_MODIFIED, onCamera));
+
+    const onVoi = (evt: Event): void => {
+      if (syncingWindow || !shown) return;
+      const detail = (evt as CustomEvent<{ range?: { lower: number; upper: number }; viewportId?: string }>).detail;
+      if (!detail?.range) return;
+      windowLevel = rangeToWindow(detail.range.lower, detail.range.upper);
+      applyWindowToViews(windowLevel, view);
+      emit({ kind: 'window', window: windowLevel });
+    };
+    el.addEventListener(Enums.Events.VOI_MODIFIED, onVoi);
+    cleanups.push(() => el.removeEventListener(Enums.Events.VOI_MODIFIED, onVoi));
+
+    const onRendered = (): void => emit({ kind: 'rendered', view });
+    el.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+    cleanups.push(() => el.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered));
+
+    const onWheel = (evt: WheelEvent): void => {
+      if (!shown || evt.ctrlKey) return;
+      evt.preventDefault();
+      evt.stopPropagation();
+      const step = evt.deltaY === 0 ? 0 : evt.deltaY > 0 ? 1 : -1;
+      if (step !== 0) scrollSlices(view, evt.shiftKey ? step * 10 : step);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false, capture: true });
+    cleanups.push(() => el.removeEventListener('wheel', onWheel, { capture: true }));
+
+    let dragging = false;
+    const pickAt = (evt: PointerEvent): void => {
+      const rect = el.getBoundingClientRect();
+      const world = mprViewport(view).canvasToWorld([evt.clientX - rect.left, evt.clientY - rect.top]);
+      setCrosshairLps(world as unknown as Vec3);
+    };
+    const onDown = (evt: PointerEvent): void => {
+      if (!shown || primaryTool !== 'crosshair' || evt.button !== 0) return;
+      dragging = true;
+      pickAt(evt);
+    };
+    const onMove = (evt: PointerEvent): void => {
+      if (dragging && (evt.buttons & 1) === 1) pickAt(evt);
+    };
+    const onUp = (): void => {
+      dragging = false;
+    };
+    el.addEventListener('pointerdown', onDown);
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onUp);
+    cleanups.push(() => {
+      el.removeEventListener('pointerdown', onDown);
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+    });
+  }
+  if (with3d) {
+    const el = elements.volume3d;
+    const onRendered = (): void => {
+      // Only renders that contain the volume count (an empty viewport renders too).
+      const vp3d = engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport | undefined;
+      if (shown && vp3d && vp3d.getActors().length > 0) emit({ kind: 'rendered', view: 'volume3d' });
+    };
+    el.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+    cleanups.push(() => el.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered));
+  }
+
+  const onAnnotation = (evt: Event): void => {
+    const ann = (evt as CustomEvent<{ annotation?: { metadata?: { toolName?: string }; data?: { handles?: { points?: number[][] } } } }>).detail?.annotation;
+    const points = ann?.data?.handles?.points as Vec3[] | undefined;
+    const toolName = ann?.metadata?.toolName;
+    if (!points) return;
+    if (toolName === LengthTool.toolName && points.length >= 2) {
+      emit({ kind: 'measurement', tool: 'length', text: `${distance(points[0]!, points[1]!).toFixed(1)} mm` });
+    } else if (toolName === AngleTool.toolName && points.length >= 3) {
+      const a = sub([0, 0, 0], points[0]!, points[1]!);
+      const b = sub([0, 0, 0], points[2]!, points[1]!);
+      emit({ kind: 'measurement', tool: 'angle', text: `${((angleRad(a, b) * 180) / Math.PI).toFixed(1)}°` });
+    }
+  };
+  eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onAnnotation);
+  cleanups.push(() => eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onAnnotation));
+
+  // --- window ----------------------------------------------------------------
+  function applyWindowToViews(window: WindowLevel, except?: MprViewId): void {
+    if (!shown) return;
+    const range = windowToRange(window);
+    syncingWindow = true;
+    try {
+      for (const view of MPR_VIEWS) {
+        if (view === except) continue;
+        mprViewport(view).setProperties({ voiRange: range }, shown.reg.volumeId, true);
+      }
+    } finally {
+      syncingWindow = false;
+    }
+    engine.renderViewports(MPR_VIEWS.filter((v) => v !== except).map((v) => viewportIds[v]));
+  }
+
+  function scrollSlices(view: MprViewId, delta: number): void {
+    const state = viewState(view);
+    if (!state) return;
+    setSliceIndex(view, state.slice.index + delta);
+  }
+
+  function release(): void {
+    if (!shown) return;
+    csAnnotation.state.removeAllAnnotations();
+    const old = shown;
+    shown = null;
+    crosshairLps = null;
+    for (const view of MPR_VIEWS) {
+      mprViewport(view).removeAllActors();
+      delete lastSlice[view];
+      drawCrosshair(view);
+    }
+    if (with3d) (engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport).removeAllActors();
+    old.reg.release();
+  }
+
+  const port: ViewerPort = {
+    async showVolume(volume, info) {
+      if (disposed) throw new Error('viewer disposed');
+      const mySequence = ++showSequence;
+      release();
+      const reg = registerVolume(volume, info.modality || (volume.kind === 'cbct' ? 'CT' : 'CT'));
+      shown = { volume, reg, info };
+      const mprIds = MPR_VIEWS.map((v) => viewportIds[v]);
+      await setVolumesForViewports(engine, [{ volumeId: reg.volumeId }], mprIds, false, true);
+      if (mySequence !== showSequence || disposed) return;
+      windowLevel = volume.kind === 'cbct' ? windowForPreset('cbctAuto', volume.voxels) : CT_WINDOWS.bone;
+      for (const view of MPR_VIEWS) {
+        const vp = mprViewport(view);
+        vp.setProperties({ voiRange: windowToRange(windowLevel) }, reg.volumeId, true);
+        vp.resetCamera();
+      }
+      crosshairLps = null;
+      setCrosshairLps(volumeCenterLps(volume.geometry));
+      for (const view of MPR_VIEWS) onCameraModified(view);
+      emit({ kind: 'window', window: windowLevel });
+      if (with3d) {
+        // After the MPR views: software ray casting is the slow part.
+        const vp3d = engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport;
+        requestAnimationFrame(() => {
+          if (mySequence !== showSequence || disposed) return;
+          void setVolumesForViewports(engine, [{ volumeId: reg.volumeId }], [viewportIds.volume3d], false, true).then(() => {
+            if (mySequence !== showSequence || disposed) return;
+            const t = volumeRenderingThresholds(volume.kind === 'cbct' ? 'cbct' : 'ct', windowLevel);
+            // setProperties hands `preset` to setPreset, which takes a name or a preset object.
+            const preset = createBonePreset(t.lowValue, t.highValue) as unknown as string;
+            vp3d.setProperties({ preset, sampleDistanceMultiplier }, reg.volumeId, true);
+            vp3d.resetCamera();
+            vp3d.render();
+          });
+        });
+      }
+    },
+    clearVolume() {
+      showSequence++;
+      release();
+    },
+    getVolumeId: () => shown?.reg.volumeId ?? null,
+    setWindow(window) {
+      windowLevel = { ...window };
+      applyWindowToViews(windowLevel);
+      emit({ kind: 'window', window: windowLevel });
+    },
+    getWindow: () => (windowLevel ? { ...windowLevel } : null),
+    applyWindowPreset(preset: WindowPresetId) {
+      const w = windowForPreset(preset, shown?.volume.voxels ?? null);
+      port.setWindow(w);
+      return w;
+    },
+    setPrimaryTool(tool) {
+      primaryTool = tool;
+      const primary = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
+      for (const name of [WindowLevelTool.toolName, LengthTool.toolName, AngleTool.toolName]) mprGroup.setToolPassive(name);
+      if (tool === 'windowLevel') mprGroup.setToolActive(WindowLevelTool.toolName, { bindings: primary });
+      if (tool === 'length') mprGroup.setToolActive(LengthTool.toolName, { bindings: primary });
+      if (tool === 'angle') mprGroup.setToolActive(AngleTool.toolName, { bindings: primary });
+    },
+    getViewState: viewState,
+    setSliceIndex,
+    scrollSlices,
+    setCrosshairLps,
+    getCrosshairLps: () => (crosshairLps ? ([...crosshairLps] as Vec3) : null),
+    resetViews() {
+      if (!shown) return;
+      for (const view of MPR_VIEWS) mprViewport(view).resetCamera();
+      if (crosshairLps) setCrosshairLps(crosshairLps);
+    },
+    resize() {
+      engine.resize(true, true);
+      drawAllCrosshairs();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      release();
+      for (const c of cleanups) c();
+      listeners.clear();
+      ToolGroupManager.destroyToolGroup(mprToolGroupId);
+      if (group3d) ToolGroupManager.destroyToolGroup(tool3dGroupId);
+      engine.destroy();
+      for (const view of MPR_VIEWS) overlays[view].remove();
+    },
+  };
+  return port;
+}
