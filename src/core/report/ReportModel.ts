@@ -1,0 +1,362 @@
+import type { Vec3 } from '../geometry/vec3';
+import { PlannerError } from '../shared/errors';
+import type { CorridorId, Side, StructureId } from '../shared/ids';
+import type { VolumeGeometry } from '../volume/VolumeGeometry';
+import {
+  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatDeg, formatLps, formatMm,
+} from './format';
+import {
+  computeBullsEyeView, computePathAngles, computeProgressionView, gantryTopToward, patientLieOf,
+  type CArmView, type PathAngles, type PatientLie,
+} from './roomAngles';
+import { computeSeriesPoint, type SeriesPoint } from './seriesCoordinates';
+
+/**
+ * The trajectory report for the procedure room (DESIGN §5): everything the
+ * PDF prints, computed once here from plain input so that the page never reads
+ * a number from the DOM. Coordinates are LPS millimetres (+x patient left,
+ * +y posterior, +z superior); angles degrees with the sign conventions of
+ * {@link PathAngles} and {@link CArmView}; slice/row/column as in
+ * {@link SeriesPoint} (all 1-based).
+ */
+
+export const REPORT_MODEL_VERSION = 1;
+
+/** Which image of a screw page. */
+export type ReportImageKind = 'inlineA' | 'inlineB' | 'bullsEye' | 'axialSkinEntry' | 'overview3d';
+
+export const REPORT_IMAGE_ORDER: readonly ReportImageKind[] = ['inlineA', 'inlineB', 'bullsEye', 'axialSkinEntry', 'overview3d'];
+
+/**
+ * An image for a screw page, rendered elsewhere (viewer, or
+ * {@link computeTrajectoryImages}) as PNG bytes. The PDF draws the scale bar
+ * and the orientation letters itself from these fields.
+ */
+export type ReportImageInput = {
+  kind: ReportImageKind;
+  png: Uint8Array;
+  /** Millimetres per pixel across (x, to the right) and down (y); null for a perspective 3D view (no scale bar). */
+  mmPerPixel: { x: number; y: number } | null;
+  /** Patient-direction letters at the image edges, e.g. { top: 'A', bottom: 'P', left: 'R', right: 'L' }. */
+  orientation: { top: string; bottom: string; left: string; right: string };
+  caption: string;
+};
+
+export type CheckStatus = 'pass' | 'fail' | 'overridden';
+
+/** A clinical check as the report shows it (see the planner's CheckResult). */
+export type ReportCheckInput = {
+  id: string;
+  /** Human-readable one-liner, e.g. "clears S1 foramen, left by 3.4 mm (needs 2.0 mm)". */
+  label: string;
+  status: CheckStatus;
+  valueMm: number | null;
+  requiredMm: number | null;
+  /** Who overrode a failed check, and why (both required when status is 'overridden'). */
+  overriddenBy?: string;
+  reason?: string;
+};
+
+export type ReportClearanceInput = {
+  structure: StructureId;
+  /** Surface-to-surface clearance of the screw to the structure, mm. */
+  clearanceMm: number;
+  /** Required clearance (the safety margin), mm. */
+  requiredMm: number;
+};
+
+export type ReportScrewInput = {
+  id: string;
+  corridor: CorridorId;
+  side: Side | null;
+  /** Where the path meets the skin, where it enters bone (the screw head), and the screw tip; LPS mm, collinear. */
+  skinEntryLps: Vec3;
+  boneEntryLps: Vec3;
+  tipLps: Vec3;
+  diameterMm: number;
+  catalogLengthMm: number;
+  catalogLabel?: string;
+  /** Healthy-bone purchase on each side of the lesion, mm (null when the screw crosses no lesion). */
+  purchase: { nearMm: number; farMm: number; lesionSpanMm: number } | null;
+  clearances: ReportClearanceInput[];
+  /** Smallest depth of the screw surface inside bone between the entry zone and the tip, mm (negative = breach); null when unknown. */
+  cortexClearanceMm: number | null;
+  checks: ReportCheckInput[];
+  images: ReportImageInput[];
+};
+
+export type ReportSeriesInput = {
+  geometry: VolumeGeometry;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  frameOfReferenceUid?: string;
+  seriesNumber?: number | null;
+  seriesDescription?: string;
+  modality: string;
+  /** DICOM PatientPosition (0018,5100), e.g. "HFS"; decides the gantry wording. */
+  patientPosition?: string | null;
+  /** InstanceNumber of each slice, by volume slice index k (optional). */
+  instanceNumbers?: readonly number[] | null;
+};
+
+export type ReportInput = {
+  software: { name: string; version: string };
+  /** When the report was made (ISO 8601); core reads no clock. */
+  generatedAtIso: string;
+  /** SHA-256 (hex, 64 characters) of the plan file this report prints, see toJson.ts. */
+  planHashHex: string;
+  /** Leave the patient's name, ID, birth date, the accession number and the study date out. */
+  anonymous: boolean;
+  patient: { name?: string; id?: string; birthDate?: string };
+  study: { accessionNumber?: string; studyDate?: string; description?: string };
+  series: ReportSeriesInput;
+  /** Who made the plan (printed), optional. */
+  plannedBy?: string;
+  /** Largest gantry tilt of the room's CT, degrees (default 30). */
+  maxGantryTiltDeg?: number;
+  /** Required healthy-bone purchase on each side of the lesion, mm (printed next to the measured values). */
+  requiredPurchaseMm?: number;
+  screws: ReportScrewInput[];
+};
+
+export type ReportScrew = {
+  /** 1-based number of the screw in the report. */
+  number: number;
+  id: string;
+  corridor: CorridorId;
+  side: Side | null;
+  diameterMm: number;
+  catalogLengthMm: number;
+  catalogLabel: string | null;
+  skinEntry: SeriesPoint;
+  boneEntry: SeriesPoint;
+  tip: SeriesPoint;
+  /** Unit direction from skin entry to tip, LPS. */
+  directionLps: Vec3;
+  angles: PathAngles;
+  /** Gantry tilt magnitude that puts the path in one plane, degrees (= |craniocaudalDeg|). */
+  gantryTiltDeg: number;
+  /** Whether that tilt is within the room's gantry range. */
+  gantryTiltPossible: boolean;
+  /** Which way the top of the gantry goes (null: no tilt, or a position neither supine nor prone). */
+  gantryTopToward: 'head' | 'feet' | null;
+  /** First and last slice numbers (1-based) of the planning series the path crosses from skin entry to tip. */
+  slicesSpanned: { first: number; last: number };
+  skinToBoneMm: number;
+  skinToTipMm: number;
+  boneEntryToTipMm: number;
+  purchase: { nearMm: number; farMm: number; lesionSpanMm: number } | null;
+  /** Sorted by clearance, smallest first. */
+  clearances: ReportClearanceInput[];
+  cortexClearanceMm: number | null;
+  checks: ReportCheckInput[];
+  checkCounts: { pass: number; fail: number; overridden: number };
+  cArm: { bullsEye: CArmView; progression: CArmView };
+  /** What to do in the room, in order, as sentences built from the numbers above. */
+  roomSteps: string[];
+  images: ReportImageInput[];
+};
+
+export type ReportModel = {
+  version: typeof REPORT_MODEL_VERSION;
+  software: { name: string; version: string };
+  generatedAtIso: string;
+  planHashHex: string;
+  anonymous: boolean;
+  /** Null fields are left out of the page (anonymous, or unknown). */
+  patient: { name: string | null; id: string | null; birthDate: string | null };
+  study: { accessionNumber: string | null; studyDate: string | null; description: string | null; studyInstanceUid: string };
+  series: {
+    seriesInstanceUid: string;
+    frameOfReferenceUid: string | null;
+    seriesNumber: number | null;
+    description: string | null;
+    modality: string;
+    patientPosition: string | null;
+    patientLie: PatientLie;
+    dims: [number, number, number];
+    spacingMm: [number, number, number];
+  };
+  plannedBy: string | null;
+  maxGantryTiltDeg: number;
+  requiredPurchaseMm: number | null;
+  /** The conventions, as printed on the summary page. */
+  conventions: string[];
+  screws: ReportScrew[];
+};
+
+/** Skin entry, bone entry and tip must lie on one line within this distance, mm. */
+export const COLLINEAR_TOLERANCE_MM = 0.5;
+
+function bad(message: string): never {
+  throw new PlannerError('report/bad-input', message);
+}
+
+function checkVec(name: string, v: Readonly<Vec3>): void {
+  if (!Array.isArray(v) || v.length !== 3 || !v.every((c) => Number.isFinite(c))) bad(`${name} must be three finite numbers (LPS mm)`);
+}
+
+/** The conventions block, worded for the room; printed on the summary page. */
+export function reportConventions(maxGantryTiltDeg: number): string[] {
+  return [
+    'Coordinates: DICOM patient LPS, millimetres: x + = patient LEFT, y + = POSTERIOR, z + = SUPERIOR (head).',
+    'Slice, row, column: 1-based, nearest, in the planning series as displayed (slice 1 = first slice of the series; row 1 = top, column 1 = left of the stored image; axial: column 1 = patient right, row 1 = anterior). Image no. = DICOM InstanceNumber.',
+    'Table position: the slice\'s ImagePositionPatient along the slice normal (row x column cosines), mm; for an axial series, the slice z (+ = head).',
+    `Craniocaudal angle = gantry tilt that puts the whole path in one scan plane (rotation about the patient's left-right axis). CRANIAL: the tip is toward the head from the entry, i.e. the scan plane, followed from the skin inward, runs toward the head. Room gantry limit: ${fixed1(maxGantryTiltDeg)}\u00b0.`,
+    'In-plane angle: in that (tilted) scan plane, from the anteroposterior vertical; LEFT / RIGHT = the tip lies to the patient\'s left / right of the entry. Elevation: true angle of the path out of the axial plane.',
+    'C-arm (DICOM positioner angles, detector position relative to the patient, detector in front of the patient): LAO = detector toward the patient\'s left, RAO = right; CRA = detector toward the head, CAU = toward the feet. Bull\'s-eye: beam along the screw. Progression: beam perpendicular to the plane of the screw and the long axis (no CRA/CAU).',
+    'Depths are along the path from the skin entry, mm. Clearances are surface to surface (screw surface to structure), mm.',
+  ];
+}
+
+/**
+ * Builds the report model. Pure: allocates the result, keeps references to
+ * the input's PNG bytes (does not copy them). Throws `report/bad-input` when
+ * the input is inconsistent (non-finite points, points not on one line or not
+ * in skin -> bone -> tip order, an override without who and why, a hash that
+ * is not SHA-256 hex).
+ */
+export function createReportModel(input: ReportInput): ReportModel {
+  const maxTilt = input.maxGantryTiltDeg ?? 30;
+  if (!(maxTilt >= 0 && maxTilt <= 90)) bad(`maxGantryTiltDeg ${maxTilt} must be within [0, 90]`);
+  if (!/^[0-9a-f]{64}$/.test(input.planHashHex)) bad('planHashHex must be 64 lowercase hex characters (SHA-256)');
+  const geometry = input.series.geometry;
+  const lie = patientLieOf(input.series.patientPosition);
+  const ids = new Set<string>();
+  const screws = input.screws.map((s, index): ReportScrew => {
+    const where = `screw ${index + 1} (${s.id})`;
+    if (ids.has(s.id)) bad(`${where}: duplicate id`);
+    ids.add(s.id);
+    checkVec(`${where} skinEntryLps`, s.skinEntryLps);
+    checkVec(`${where} boneEntryLps`, s.boneEntryLps);
+    checkVec(`${where} tipLps`, s.tipLps);
+    if (!(s.diameterMm > 0) || !(s.catalogLengthMm > 0)) bad(`${where}: diameter and catalog length must be positive`);
+    const dx = s.tipLps[0] - s.skinEntryLps[0], dy = s.tipLps[1] - s.skinEntryLps[1], dz = s.tipLps[2] - s.skinEntryLps[2];
+    const skinToTipMm = Math.hypot(dx, dy, dz);
+    if (!(skinToTipMm > 0)) bad(`${where}: skin entry and tip coincide`);
+    const dir: Vec3 = [dx / skinToTipMm, dy / skinToTipMm, dz / skinToTipMm];
+    const bx = s.boneEntryLps[0] - s.skinEntryLps[0], by = s.boneEntryLps[1] - s.skinEntryLps[1], bz = s.boneEntryLps[2] - s.skinEntryLps[2];
+    const along = bx * dir[0] + by * dir[1] + bz * dir[2];
+    const offAxis = Math.hypot(bx - along * dir[0], by - along * dir[1], bz - along * dir[2]);
+    if (offAxis > COLLINEAR_TOLERANCE_MM) bad(`${where}: bone entry is ${offAxis.toFixed(2)} mm off the skin-entry-to-tip line`);
+    if (along < -COLLINEAR_TOLERANCE_MM || along > skinToTipMm + COLLINEAR_TOLERANCE_MM) bad(`${where}: bone entry is not between the skin entry and the tip`);
+    for (const c of s.checks) {
+      if (c.status === 'overridden' && (!c.overriddenBy?.trim() || !c.reason?.trim())) {
+        bad(`${where}: check "${c.id}" is overridden without who overrode it and why`);
+      }
+    }
+    const angles = computePathAngles({ craniocaudalDeg: 0, planeTiltDeg: 0, inPlaneDeg: 0, axialInPlaneDeg: 0, elevationDeg: 0 }, dir);
+    const skinEntry = computeSeriesPoint(geometry, s.skinEntryLps, input.series.instanceNumbers);
+    const boneEntry = computeSeriesPoint(geometry, s.boneEntryLps, input.series.instanceNumbers);
+    const tip = computeSeriesPoint(geometry, s.tipLps, input.series.instanceNumbers);
+    const gantryTiltDeg = Math.abs(angles.craniocaudalDeg);
+    const counts = { pass: 0, fail: 0, overridden: 0 };
+    for (const c of s.checks) counts[c.status]++;
+    const screw: ReportScrew = {
+      number: index + 1,
+      id: s.id,
+      corridor: s.corridor,
+      side: s.side,
+      diameterMm: s.diameterMm,
+      catalogLengthMm: s.catalogLengthMm,
+      catalogLabel: s.catalogLabel ?? null,
+      skinEntry,
+      boneEntry,
+      tip,
+      directionLps: dir,
+      angles,
+      gantryTiltDeg,
+      gantryTiltPossible: gantryTiltDeg <= maxTilt + 1e-9,
+      gantryTopToward: gantryTopToward(angles.planeTiltDeg, lie),
+      slicesSpanned: { first: Math.min(skinEntry.sliceNumber, tip.sliceNumber), last: Math.max(skinEntry.sliceNumber, tip.sliceNumber) },
+      skinToBoneMm: Math.hypot(bx, by, bz),
+      skinToTipMm,
+      boneEntryToTipMm: Math.hypot(s.tipLps[0] - s.boneEntryLps[0], s.tipLps[1] - s.boneEntryLps[1], s.tipLps[2] - s.boneEntryLps[2]),
+      purchase: s.purchase ? { ...s.purchase } : null,
+      clearances: [...s.clearances].sort((a, b) => a.clearanceMm - b.clearanceMm),
+      cortexClearanceMm: s.cortexClearanceMm,
+      checks: s.checks.map((c) => ({ ...c })),
+      checkCounts: counts,
+      cArm: { bullsEye: computeBullsEyeView(dir), progression: computeProgressionView(dir) },
+      roomSteps: [],
+      images: s.images,
+    };
+    screw.roomSteps = describeRoomSteps(screw, lie, maxTilt);
+    return screw;
+  });
+  const anon = input.anonymous;
+  const orNull = (v: string | undefined): string | null => (v === undefined || v.trim() === '' ? null : v);
+  return {
+    version: REPORT_MODEL_VERSION,
+    software: { ...input.software },
+    generatedAtIso: input.generatedAtIso,
+    planHashHex: input.planHashHex,
+    anonymous: anon,
+    patient: anon
+      ? { name: null, id: null, birthDate: null }
+      : { name: orNull(input.patient.name), id: orNull(input.patient.id), birthDate: orNull(input.patient.birthDate) },
+    study: {
+      accessionNumber: anon ? null : orNull(input.study.accessionNumber),
+      studyDate: anon ? null : orNull(input.study.studyDate),
+      description: orNull(input.study.description),
+      studyInstanceUid: input.series.studyInstanceUid,
+    },
+    series: {
+      seriesInstanceUid: input.series.seriesInstanceUid,
+      frameOfReferenceUid: input.series.frameOfReferenceUid ?? null,
+      seriesNumber: input.series.seriesNumber ?? null,
+      description: orNull(input.series.seriesDescription),
+      modality: input.series.modality,
+      patientPosition: input.series.patientPosition ?? null,
+      patientLie: lie,
+      dims: [geometry.dims[0], geometry.dims[1], geometry.dims[2]],
+      spacingMm: [geometry.spacingMm[0], geometry.spacingMm[1], geometry.spacingMm[2]],
+    },
+    plannedBy: orNull(input.plannedBy),
+    maxGantryTiltDeg: maxTilt,
+    requiredPurchaseMm: input.requiredPurchaseMm ?? null,
+    conventions: reportConventions(maxTilt),
+    screws,
+  };
+}
+
+function slicePhrase(p: SeriesPoint): string {
+  return `slice ${p.sliceNumber}${p.instanceNumber !== null ? ` (image no. ${p.instanceNumber})` : ''}`;
+}
+
+/**
+ * The room steps for one screw, in order: table, skin mark, gantry, aim,
+ * depths, C-arm. Every number in them is one of the model's.
+ */
+function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): string[] {
+  const steps: string[] = [];
+  const e = s.skinEntry;
+  steps.push(
+    `Table at ${formatMm(e.tablePositionMm)} (${slicePhrase(e)}); skin entry at row ${e.row}, column ${e.column} of that slice, LPS ${formatLps(e.lps)} mm` +
+      (e.insideSeries ? '.' : ' - OUTSIDE the planning series: check the images before marking.'),
+  );
+  const a = s.angles;
+  if (fixed1(s.gantryTiltDeg) === '0.0') {
+    steps.push('Gantry: no tilt (0.0\u00b0); the whole path lies in one axial slice.');
+  } else if (s.gantryTiltPossible) {
+    const top = s.gantryTopToward
+      ? ` (patient ${lie}: top of the gantry toward the patient's ${s.gantryTopToward === 'head' ? 'head' : 'feet'})`
+      : '';
+    steps.push(
+      `Gantry tilt ${formatDeg(s.gantryTiltDeg)}: craniocaudal ${describeCraniocaudal(a.craniocaudalDeg)}, the scan plane runs from the skin entry inward toward the ${a.craniocaudalDeg > 0 ? 'head' : 'feet'}${top}.`,
+    );
+  } else {
+    steps.push(
+      `Gantry: the path would need ${formatDeg(s.gantryTiltDeg)} of tilt, beyond the ${formatDeg(maxTilt)} limit: scan untilted; the path crosses slices ${s.slicesSpanned.first} to ${s.slicesSpanned.last}; elevation ${describeCraniocaudal(a.elevationDeg)}, axial in-plane ${describeInPlane(a.axialInPlaneDeg)}.`,
+    );
+  }
+  if (s.gantryTiltPossible) steps.push(`Aim in the scan plane ${describeInPlane(a.inPlaneDeg)} from the vertical.`);
+  steps.push(
+    `Depth: skin to bone ${formatMm(s.skinToBoneMm)}, skin to tip ${formatMm(s.skinToTipMm)}; screw ${formatMm(s.diameterMm)} x ${formatMm(s.catalogLengthMm)} (bone entry to tip ${formatMm(s.boneEntryToTipMm)}).`,
+  );
+  const be = s.cArm.bullsEye, pr = s.cArm.progression;
+  steps.push(
+    `C-arm bull's-eye ${describePrimary(be.primaryDeg)} ${describeSecondary(be.secondaryDeg)}; progression ${describePrimary(pr.primaryDeg)} ${describeSecondary(pr.secondaryDeg)}.`,
+  );
+  return steps;
+}

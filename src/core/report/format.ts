@@ -1,0 +1,101 @@
+import type { CorridorId, Side, StructureId } from '../shared/ids';
+
+/**
+ * Text forms of the report's numbers and names, shared by the PDF writer and
+ * the tests that read the PDF back (so a test can look for exactly the string
+ * the page must show). Lengths: one decimal, in mm. Angles: one decimal, in
+ * degrees. No negative zero.
+ */
+
+/** One decimal, "-0.0" printed as "0.0". */
+export function fixed1(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const s = value.toFixed(1);
+  return s === '-0.0' ? '0.0' : s;
+}
+
+export function formatMm(value: number): string {
+  return `${fixed1(value)} mm`;
+}
+
+/** Degrees with the degree sign (WinAnsi 0xB0, printable with the standard PDF fonts). */
+export function formatDeg(value: number): string {
+  return `${fixed1(value)}\u00b0`;
+}
+
+/** LPS point as "(x, y, z)" with one decimal, mm. */
+export function formatLps(p: readonly number[]): string {
+  return `(${fixed1(p[0]!)}, ${fixed1(p[1]!)}, ${fixed1(p[2]!)})`;
+}
+
+/** "12.0° cranial" / "3.5° caudal" / "0.0°": tip cranial to entry = cranial. */
+export function describeCraniocaudal(deg: number): string {
+  const r = fixed1(Math.abs(deg));
+  if (r === '0.0') return `0.0\u00b0 (none)`;
+  return `${r}\u00b0 ${deg > 0 ? 'cranial' : 'caudal'}`;
+}
+
+/** "20.0° to patient's left" / "... right" / "0.0° (vertical)". */
+export function describeInPlane(deg: number): string {
+  const r = fixed1(Math.abs(deg));
+  if (r === '0.0') return `0.0\u00b0 (vertical)`;
+  return `${r}\u00b0 to patient's ${deg > 0 ? 'left' : 'right'}`;
+}
+
+/** "LAO 12.0°" / "RAO 5.0°" / "AP 0.0°". */
+export function describePrimary(deg: number): string {
+  const r = fixed1(Math.abs(deg));
+  if (r === '0.0') return 'AP 0.0\u00b0';
+  return `${deg > 0 ? 'LAO' : 'RAO'} ${r}\u00b0`;
+}
+
+/** "CRA 12.0°" / "CAU 5.0°" / "CRA/CAU 0.0°". */
+export function describeSecondary(deg: number): string {
+  const r = fixed1(Math.abs(deg));
+  if (r === '0.0') return 'CRA/CAU 0.0\u00b0';
+  return `${deg > 0 ? 'CRA' : 'CAU'} ${r}\u00b0`;
+}
+
+const CORRIDOR_LABELS: Record<CorridorId, string> = {
+  iliosacralS1: 'Iliosacral S1',
+  iliosacralS2: 'Iliosacral S2',
+  transsacralS1: 'Transsacral S1',
+  transsacralS2: 'Transsacral S2',
+  supraAcetabular: 'Supra-acetabular (LC-II)',
+  anteriorColumnAntegrade: 'Anterior column, antegrade',
+  anteriorColumnRetrograde: 'Anterior column, retrograde',
+  iliacWing: 'Iliac wing',
+  femoralNeck: 'Femoral neck',
+};
+
+export function corridorLabel(id: CorridorId): string {
+  return CORRIDOR_LABELS[id];
+}
+
+export function sideLabel(side: Side | null): string {
+  return side === null ? 'midline' : side === 'left' ? "patient's left" : "patient's right";
+}
+
+const STRUCTURE_LABELS: Record<StructureId, string> = {
+  foramenS1Left: 'S1 foramen, left',
+  foramenS1Right: 'S1 foramen, right',
+  foramenS2Left: 'S2 foramen, left',
+  foramenS2Right: 'S2 foramen, right',
+  foramenS3Left: 'S3 foramen, left',
+  foramenS3Right: 'S3 foramen, right',
+  foramenS4Left: 'S4 foramen, left',
+  foramenS4Right: 'S4 foramen, right',
+  rootL5Left: 'L5 root, left',
+  rootL5Right: 'L5 root, right',
+  rootS1Left: 'S1 root, left',
+  rootS1Right: 'S1 root, right',
+  rootS2Left: 'S2 root, left',
+  rootS2Right: 'S2 root, right',
+  sacralCanal: 'Sacral canal',
+  jointLeft: 'Hip joint, left',
+  jointRight: 'Hip joint, right',
+};
+
+export function structureLabel(id: StructureId): string {
+  return STRUCTURE_LABELS[id];
+}
