@@ -251,17 +251,28 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   const gi = g.dims[0], gj = g.dims[1];
   const offset = surface === 'halfVoxel' ? 0.5 * Math.min(sx, sy, sz) : 0;
 
-  // Seed: 0 at inside voxels, FAR elsewhere (distance TO the inside set).
+  // Seed: 0 at inside voxels, FAR elsewhere (distance TO the inside set); track the inside's box.
   let p = 0;
   let insideCount = 0;
-  for (let k = box.min[2]; k < box.max[2]; k++) {
-    for (let j = box.min[1]; j < box.max[1]; j++) {
-      let q = box.min[0] + gi * (j + gj * k);
+  let bi0 = ni, bj0 = nj, bk0 = nk, bi1 = -1, bj1 = -1, bk1 = -1;
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      let q = box.min[0] + gi * (j + box.min[1] + gj * (k + box.min[2]));
+      let rowHit = false;
       for (let i = 0; i < ni; i++, p++, q++) {
         if (lut[src[q]!]) {
           out[p] = 0;
           insideCount++;
+          if (i < bi0) bi0 = i;
+          if (i > bi1) bi1 = i;
+          rowHit = true;
         } else out[p] = FAR;
+      }
+      if (rowHit) {
+        if (j < bj0) bj0 = j;
+        if (j > bj1) bj1 = j;
+        if (k < bk0) bk0 = k;
+        if (k > bk1) bk1 = k;
       }
     }
   }
@@ -275,20 +286,37 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
     return createVolume(options.id ?? `${mask.id}-distance`, 'field', outGeometry, out);
   }
 
-  // Distance from inside voxels TO the outside set.
-  const toOutside = new Float32Array(n);
-  for (let t = 0; t < n; t++) toOutside[t] = out[t] === 0 ? FAR : 0;
-  if (insideCount > 0) squaredEdtInPlace(toOutside, ni, nj, nk, sx, sy, sz);
+  // Distance from inside voxels TO the outside set. The nearest outside voxel of an
+  // inside voxel lies within the inside set's box grown by one voxel (or is absent
+  // when the inside fills the ROI), so this second transform runs on that box only.
   const sign = signed === 'insidePositive' ? 1 : -1;
+  if (insideCount > 0) {
+    const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
+    const ci1 = Math.min(ni - 1, bi1 + 1), cj1 = Math.min(nj - 1, bj1 + 1), ck1 = Math.min(nk - 1, bk1 + 1);
+    const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1, mk = ck1 - ck0 + 1;
+    const toOutside = new Float32Array(mi * mj * mk);
+    let r = 0;
+    for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) {
+      let t = ci0 + ni * (j + nj * k);
+      for (let i = 0; i < mi; i++, r++, t++) toOutside[r] = out[t] === 0 ? FAR : 0;
+    }
+    squaredEdtInPlace(toOutside, mi, mj, mk, sx, sy, sz);
+    r = 0;
+    for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) {
+      let t = ci0 + ni * (j + nj * k);
+      for (let i = 0; i < mi; i++, r++, t++) {
+        if (out[t] !== 0) continue;
+        // Inside voxel: depth to the nearest outside voxel centre (marked with -1 until the final pass).
+        const b = toOutside[r]!;
+        out[t] = b >= FAR ? -1 : -2 - b;
+      }
+    }
+  }
   for (let t = 0; t < n; t++) {
     const a = out[t]!;
-    if (a === 0) {
-      // Inside voxel: depth to the nearest outside voxel centre.
-      const b = toOutside[t]!;
-      out[t] = b >= FAR ? sign * Infinity : sign * (Math.sqrt(b) - offset);
-    } else {
-      out[t] = a >= FAR ? -sign * Infinity : -sign * (Math.sqrt(a) - offset);
-    }
+    if (a === -1) out[t] = sign * Infinity;
+    else if (a <= -2) out[t] = sign * (Math.sqrt(-2 - a) - offset);
+    else out[t] = a >= FAR ? -sign * Infinity : -sign * (Math.sqrt(a) - offset);
   }
   return createVolume(options.id ?? `${mask.id}-signed-distance`, 'field', outGeometry, out);
 }

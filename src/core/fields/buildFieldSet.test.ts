@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { buildFieldSet } from './buildFieldSet';
+import { distanceToCap } from './structureDistance';
+import { emptyStructures, type CriticalStructures } from '../anatomy/structures';
+import { LABELS } from '../shared/ids';
+import { createVolume } from '../volume/Volume';
+import { createVolumeGeometry } from '../volume/VolumeGeometry';
+import { sampleNearestLps, sampleTrilinearLps } from '../volume/sampleTrilinear';
+import type { Vec3 } from '../geometry/vec3';
+
+function ballLabels(withLesion: boolean) {
+  const g = createVolumeGeometry({ dims: [60, 50, 40], spacingMm: [1, 1.2, 1.5], originLps: [-30, -30, -30] });
+  const v = new Uint8Array(60 * 50 * 40);
+  for (let k = 0; k < 40; k++) for (let j = 0; j < 50; j++) for (let i = 0; i < 60; i++) {
+    const x = -30 + i, y = -30 + 1.2 * j, z = -30 + 1.5 * k;
+    const r = Math.hypot(x, y, z);
+    if (r < 15) v[i + 60 * (j + 50 * k)] = withLesion && Math.hypot(x - 4, y, z) < 5 ? LABELS.lesion : LABELS.sacrum;
+  }
+  return createVolume('labels', 'label', g, v);
+}
+
+const structures: CriticalStructures = {
+  ...emptyStructures(),
+  foramina: [{ id: 'foramenS1Left', centerLps: [5, -10, 3], axisLps: [0, -1, 0], radiusMm: 3, lengthMm: 8 }],
+  roots: [{ id: 'rootS1Left', centerlineLps: [[0, 0, 10], [5, -5, 12], [10, -20, 5]], radiusMm: 2 }],
+  joints: [{ id: 'jointLeft', side: 'left', centerLps: [0, 0, 0], radiusMm: 12, capAxisLps: [1, 0, 0], capHalfAngleDeg: 100, rmsResidualMm: 0 }],
+};
+
+describe('buildFieldSet', () => {
+  it('crops to bone + margin, signs bone depth positive inside, lesion negative inside, structures analytic on sub-boxes', () => {
+    const labels = ballLabels(true);
+    const fs = buildFieldSet(labels, structures, { roiMarginMm: 5, structureMarginMm: 6, shared: true });
+    expect(fs.geometry.dims[0]).toBeLessThan(60);
+    expect(fs.boneDepth.voxels.buffer instanceof SharedArrayBuffer).toBe(true);
+    // Bone depth near the centre of a 15 mm ball is about 15 mm; outside, negative.
+    expect(sampleTrilinearLps(fs.boneDepth, [0, 0, 0], NaN)).toBeGreaterThan(13.5);
+    expect(sampleTrilinearLps(fs.boneDepth, [0, 0, 0], NaN)).toBeLessThan(15.5);
+    expect(sampleTrilinearLps(fs.boneDepth, [0, 18, 0], NaN)).toBeLessThan(-2);
+    // Zero crossing within a voxel of the sphere surface.
+    expect(Math.abs(sampleTrilinearLps(fs.boneDepth, [15, 0, 0], NaN))).toBeLessThan(1.0);
+    expect(sampleTrilinearLps(fs.lesion!, [4, 0, 0], NaN)).toBeLessThan(-3.5);
+    expect(sampleTrilinearLps(fs.lesion!, [-6, 0, 0], NaN)).toBeGreaterThan(4);
+    expect(sampleNearestLps(fs.labels, [4, 0, 0], -1)).toBe(LABELS.lesion);
+    // Structures: exact values at arbitrary points inside their boxes.
+    const f = fs.structures.foramenS1Left!;
+    expect(f.geometry.dims[0] * f.geometry.dims[1] * f.geometry.dims[2]).toBeLessThan(fs.labels.voxels.length);
+    const check = (p: Vec3, expected: number, field = f) => {
+      const got = sampleTrilinearLps(field, p, NaN);
+      expect(Math.abs(got - expected)).toBeLessThan(0.35);
+    };
+    check([5, -6, 3], 0); // inside the channel
+    check([5 + 7, -6, 3], 4); // 7 mm from the axis, radius 3
+    check([5, -10 + 5, 3], 0); // within the channel length
+    check([0, 0, 0], distanceToCap({ kind: 'cap', centerLps: [0, 0, 0], radiusMm: 12, axisLps: [1, 0, 0], halfAngleRad: (100 * Math.PI) / 180 }, 0, 0, 0), fs.structures.jointLeft!);
+    check([6, 0, 0], 6, fs.structures.jointLeft!);
+    check([0, 0, 10], 0, fs.structures.rootS1Left!);
+    expect(fs.structureMarginMm).toBe(6);
+  });
+
+  it('has no lesion field without lesion voxels and rejects labels without bone', () => {
+    expect(buildFieldSet(ballLabels(false), emptyStructures()).lesion).toBeNull();
+    const g = createVolumeGeometry({ dims: [4, 4, 4], spacingMm: [1, 1, 1], originLps: [0, 0, 0] });
+    expect(() => buildFieldSet(createVolume('e', 'label', g, new Uint8Array(64)), emptyStructures())).toThrow(/no bone/);
+  });
+
+  it('measures the cap distance beyond the rim to the rim circle', () => {
+    const cap = { kind: 'cap' as const, centerLps: [0, 0, 0] as Vec3, radiusMm: 10, axisLps: [0, 0, 1] as Vec3, halfAngleRad: Math.PI / 2 };
+    expect(distanceToCap(cap, 0, 0, 15)).toBeCloseTo(5);
+    expect(distanceToCap(cap, 0, 0, -10)).toBeCloseTo(Math.hypot(10, 10));
+    expect(distanceToCap(cap, 10, 0, -3)).toBeCloseTo(3);
+  });
+});

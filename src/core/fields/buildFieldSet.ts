@@ -1,0 +1,180 @@
+import type { CriticalStructures } from '../anatomy/structures';
+import type { StructureId } from '../shared/ids';
+import { BONE_LABELS, LABELS } from '../shared/ids';
+import { PlannerError } from '../shared/errors';
+import type { Volume } from '../volume/Volume';
+import { createVolume } from '../volume/Volume';
+import type { VolumeGeometry } from '../volume/VolumeGeometry';
+import { transformPoint } from '../volume/VolumeGeometry';
+import { allocVoxels } from '../volume/voxelBuffer';
+import type { VoxelBox } from './distanceTransform';
+import { clampBox, computeDistanceField, insideLookup, subGridGeometry } from './distanceTransform';
+import type { FieldSet } from './FieldSet';
+import type { StructureShape } from './structureDistance';
+import { distanceToShape, shapeBoundsLps } from './structureDistance';
+
+export type BuildFieldSetOptions = {
+  /** Margin in mm around the labelled bone and lesion for the ROI grid. Default 20. */
+  roiMarginMm?: number;
+  /** Explicit ROI on the label grid (overrides the automatic one). */
+  roi?: VoxelBox;
+  /** Margin in mm around each structure for its field's sub-box. Default 25. */
+  structureMarginMm?: number;
+  /** Allocate every field on SharedArrayBuffers. */
+  shared?: boolean;
+  /** Generation to stamp on the field set (e.g. the labels' generation). Default 0. */
+  generation?: number;
+};
+
+/** Label values that count as bone for the bone-depth field: the bone parts and the lesion inside them. */
+export const BONE_DEPTH_LABELS: readonly number[] = [...BONE_LABELS, LABELS.lesion];
+
+/** Box of voxels whose label is in `lut`, grown by `marginMm`; null when there is none. */
+export function computeLabelBox(labels: Volume<Uint8Array>, lut: Uint8Array, marginMm: number): VoxelBox | null {
+  const [ni, nj, nk] = labels.geometry.dims;
+  const v = labels.voxels;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  let t = 0;
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      let first = -1, last = -1;
+      for (let i = 0; i < ni; i++, t++) {
+        if (lut[v[t]!]) {
+          if (first < 0) first = i;
+          last = i;
+        }
+      }
+      if (first < 0) continue;
+      if (first < i0) i0 = first;
+      if (last > i1) i1 = last;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+      if (k < k0) k0 = k;
+      if (k > k1) k1 = k;
+    }
+  }
+  if (i1 < 0) return null;
+  const s = labels.geometry.spacingMm;
+  const mi = Math.ceil(marginMm / s[0]), mj = Math.ceil(marginMm / s[1]), mk = Math.ceil(marginMm / s[2]);
+  return clampBox({ min: [i0 - mi, j0 - mj, k0 - mk], max: [i1 + 1 + mi, j1 + 1 + mj, k1 + 1 + mk] }, labels.geometry);
+}
+
+/** Converts structure models to analytic shapes keyed by structure id. */
+export function structureShapes(structures: CriticalStructures): Partial<Record<StructureId, StructureShape>> {
+  const out: Partial<Record<StructureId, StructureShape>> = {};
+  for (const f of structures.foramina) {
+    const inner: [number, number, number] = [
+      f.centerLps[0] - f.axisLps[0] * f.lengthMm,
+      f.centerLps[1] - f.axisLps[1] * f.lengthMm,
+      f.centerLps[2] - f.axisLps[2] * f.lengthMm,
+    ];
+    out[f.id] = { kind: 'tube', pointsLps: [inner, [...f.centerLps]], radiusMm: f.radiusMm };
+  }
+  if (structures.sacralCanal) out.sacralCanal = { kind: 'tube', pointsLps: structures.sacralCanal.centerlineLps, radiusMm: structures.sacralCanal.radiusMm };
+  for (const r of structures.roots) out[r.id] = { kind: 'tube', pointsLps: r.centerlineLps, radiusMm: r.radiusMm };
+  for (const j of structures.joints) {
+    out[j.id] = { kind: 'cap', centerLps: j.centerLps, radiusMm: j.radiusMm, axisLps: j.capAxisLps, halfAngleRad: (j.capHalfAngleDeg * Math.PI) / 180 };
+  }
+  return out;
+}
+
+/**
+ * Fills a Float32 field with the analytic distance to `shape` on the sub-box of
+ * `grid` that covers the shape plus `marginMm` (clamped to the grid). Returns null
+ * when that box misses the grid entirely.
+ */
+export function computeShapeField(grid: VolumeGeometry, shape: StructureShape, marginMm: number, options: { shared?: boolean; id?: string } = {}): Volume<Float32Array> | null {
+  const { minLps, maxLps } = shapeBoundsLps(shape);
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  const p: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 8; c++) {
+    const q: [number, number, number] = [
+      c & 1 ? maxLps[0] + marginMm : minLps[0] - marginMm,
+      c & 2 ? maxLps[1] + marginMm : minLps[1] - marginMm,
+      c & 4 ? maxLps[2] + marginMm : minLps[2] - marginMm,
+    ];
+    transformPoint(p, grid.lpsToIjk, q);
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a]!, p[a]!);
+      hi[a] = Math.max(hi[a]!, p[a]!);
+    }
+  }
+  const [ni, nj, nk] = grid.dims;
+  const box: VoxelBox = {
+    min: [Math.max(0, Math.floor(lo[0]!)), Math.max(0, Math.floor(lo[1]!)), Math.max(0, Math.floor(lo[2]!))],
+    max: [Math.min(ni, Math.ceil(hi[0]!) + 1), Math.min(nj, Math.ceil(hi[1]!) + 1), Math.min(nk, Math.ceil(hi[2]!) + 1)],
+  };
+  if (box.max[0] <= box.min[0] || box.max[1] <= box.min[1] || box.max[2] <= box.min[2]) return null;
+  const g = subGridGeometry(grid, box);
+  const [mi, mj, mk] = g.dims;
+  const out = allocVoxels(Float32Array, mi * mj * mk, { shared: options.shared ?? false });
+  const m = g.ijkToLps;
+  let t = 0;
+  for (let k = 0; k < mk; k++) {
+    for (let j = 0; j < mj; j++) {
+      let x = m[4]! * j + m[8]! * k + m[12]!;
+      let y = m[5]! * j + m[9]! * k + m[13]!;
+      let z = m[6]! * j + m[10]! * k + m[14]!;
+      for (let i = 0; i < mi; i++, t++) {
+        out[t] = distanceToShape(shape, x, y, z);
+        x += m[0]!;
+        y += m[1]!;
+        z += m[2]!;
+      }
+    }
+  }
+  return createVolume(options.id ?? 'structure', 'field', g, out);
+}
+
+/**
+ * Builds the {@link FieldSet} from a label volume (bone parts, lesion) and the
+ * critical-structure models:
+ * - ROI: the labelled bone and lesion plus `roiMarginMm`;
+ * - `boneDepth`: signed EDT of bone parts + lesion, positive inside (mm);
+ * - `lesion`: signed EDT of the lesion, negative inside; null when no lesion voxel;
+ * - one unsigned analytic field per structure on its own sub-box (FieldSet contract).
+ * Throws `segmentation/no-bone` when the labels hold no bone.
+ */
+export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalStructures, options: BuildFieldSetOptions = {}): FieldSet {
+  const shared = options.shared ?? false;
+  const boneLut = insideLookup(BONE_DEPTH_LABELS);
+  const roi = options.roi ? clampBox(options.roi, labels.geometry) : computeLabelBox(labels, boneLut, options.roiMarginMm ?? 20);
+  if (!roi) throw new PlannerError('segmentation/no-bone', `label volume ${labels.id} holds no bone label`);
+  const geometry = subGridGeometry(labels.geometry, roi);
+  const [ni, nj, nk] = geometry.dims;
+  const n = ni * nj * nk;
+
+  // Labels cropped to the ROI.
+  const roiLabels = allocVoxels(Uint8Array, n, { shared });
+  const [gi, gj] = labels.geometry.dims;
+  let p = 0, lesionCount = 0;
+  for (let k = roi.min[2]; k < roi.max[2]; k++) {
+    for (let j = roi.min[1]; j < roi.max[1]; j++) {
+      const q0 = roi.min[0] + gi * (j + gj * k);
+      for (let i = 0; i < ni; i++, p++) {
+        const v = labels.voxels[q0 + i]!;
+        roiLabels[p] = v;
+        if (v === LABELS.lesion) lesionCount++;
+      }
+    }
+  }
+  const labelsRoi = createVolume(`${labels.id}-roi`, 'label', geometry, roiLabels);
+  const boneDepth = computeDistanceField(labelsRoi, { inside: boneLut, signed: 'insidePositive', shared, id: 'boneDepth' });
+  const lesion = lesionCount > 0 ? computeDistanceField(labelsRoi, { inside: LABELS.lesion, signed: 'insideNegative', shared, id: 'lesion' }) : null;
+  const structureMarginMm = options.structureMarginMm ?? 25;
+  const shapes = structureShapes(structures);
+  const fields: Partial<Record<StructureId, Volume<Float32Array>>> = {};
+  for (const id of Object.keys(shapes) as StructureId[]) {
+    const f = computeShapeField(geometry, shapes[id]!, structureMarginMm, { shared, id });
+    if (f) fields[id] = f;
+  }
+  return {
+    geometry,
+    boneDepth,
+    lesion,
+    structures: fields,
+    structureMarginMm,
+    labels: labelsRoi,
+    generation: options.generation ?? 0,
+  };
+}
