@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * Schema of the plan file (JSON), version 1. The file is
+ *
+ *   { format: 'pelvic-screw-plan', formatVersion: 1, software, savedAtIso,
+ *     plan: { series, catalog, settings, structures, screws, overrides },
+ *     hash: { algorithm: 'SHA-256', hex } }
+ *
+ * and `hash.hex` is the SHA-256 of the canonical JSON (canonicalJson.ts) of
+ * `plan` alone: the same plan saved twice, by another software version or at
+ * another time, has the same hash, which the PDF prints on every page.
+ *
+ * Shapes mirror the planner's plain-data types (planning/types.ts: ScrewSpec,
+ * ScrewCatalog, PlanSettings, Screw) plus what the report and a reopened
+ * session need (skin entry, overrides with who and why, structure review
+ * state, series identity and grid). Coordinates are LPS millimetres.
+ */
+
+export const PLAN_FILE_FORMAT = 'pelvic-screw-plan';
+export const PLAN_FILE_VERSION = 1;
+
+const finite = z.number();
+const positive = z.number().positive();
+const vec3 = z.tuple([finite, finite, finite]);
+const nonEmpty = z.string().min(1);
+
+export const corridorIdSchema = z.enum([
+  'iliosacralS1', 'iliosacralS2', 'transsacralS1', 'transsacralS2', 'supraAcetabular',
+  'anteriorColumnAntegrade', 'anteriorColumnRetrograde', 'iliacWing', 'femoralNeck',
+]);
+
+export const structureIdSchema = z.enum([
+  'foramenS1Left', 'foramenS1Right', 'foramenS2Left', 'foramenS2Right',
+  'foramenS3Left', 'foramenS3Right', 'foramenS4Left', 'foramenS4Right',
+  'rootL5Left', 'rootL5Right', 'rootS1Left', 'rootS1Right', 'rootS2Left', 'rootS2Right',
+  'sacralCanal', 'jointLeft', 'jointRight',
+]);
+
+export const sideSchema = z.enum(['left', 'right']);
+
+/** Identity and grid of the planning series; import refuses a plan for another series. */
+export const planSeriesSchema = z.strictObject({
+  studyInstanceUid: nonEmpty,
+  seriesInstanceUid: nonEmpty,
+  frameOfReferenceUid: z.string().nullable(),
+  description: z.string().nullable(),
+  geometry: z.strictObject({
+    dims: z.tuple([z.int().positive(), z.int().positive(), z.int().positive()]),
+    spacingMm: z.tuple([positive, positive, positive]),
+    originLps: vec3,
+    direction: z.array(finite).length(9),
+  }),
+});
+
+/** planning/types.ts ScrewSpec. */
+export const screwSpecSchema = z.strictObject({
+  id: nonEmpty,
+  label: z.string(),
+  diameterMm: positive,
+  lengthsMm: z.array(positive).min(1),
+  threadLengthMm: z.number().nonnegative(),
+  headDiameterMm: positive,
+  cannulated: z.boolean(),
+});
+
+export const catalogSchema = z.strictObject({
+  version: z.literal(1),
+  screws: z.array(screwSpecSchema).min(1),
+});
+
+/**
+ * planning/types.ts PlanSettings. The known fields are required; settings
+ * added later by the planner (numbers, strings or booleans) are kept.
+ */
+export const settingsSchema = z
+  .object({
+    safetyMarginMm: z.number().nonnegative(),
+    purchaseMm: z.number().nonnegative(),
+    screwSpacingMm: z.number().nonnegative(),
+    femoralNeckTipMinMm: z.number().nonnegative(),
+    femoralNeckTipMaxMm: z.number().nonnegative(),
+    entryZoneMm: z.number().nonnegative(),
+    maxJointGapMm: z.number().nonnegative(),
+  })
+  .catchall(z.union([finite, z.string(), z.boolean()]));
+
+/**
+ * Review state of a segmented structure (the voxels themselves are not in the
+ * JSON). `id` is a StructureId, 'lesion', or a bone part.
+ */
+export const structureStateSchema = z.strictObject({
+  id: nonEmpty,
+  status: z.enum(['automatic', 'confirmed', 'edited', 'absent']),
+  reviewedBy: z.string().nullable(),
+  /** Label value in the label volume (shared/ids.ts LABELS), when rasterised. */
+  labelValue: z.int().nonnegative().nullable(),
+  volumeMl: z.number().nonnegative().nullable(),
+});
+
+/** planning/types.ts Screw, plus the skin entry (null until computed). */
+export const planScrewSchema = z.strictObject({
+  id: nonEmpty,
+  corridorId: corridorIdSchema,
+  side: sideSchema.nullable(),
+  entryLps: vec3,
+  tipLps: vec3,
+  diameterMm: positive,
+  lengthMm: positive,
+  catalogId: z.string(),
+  skinEntryLps: vec3.nullable(),
+});
+
+/** A failed check the user accepted: who, why, when. */
+export const overrideSchema = z.strictObject({
+  screwId: nonEmpty,
+  /** The planner's CheckRule, e.g. 'clearance'. */
+  rule: nonEmpty,
+  structureId: structureIdSchema.nullable(),
+  by: nonEmpty,
+  reason: nonEmpty,
+  atIso: nonEmpty,
+});
+
+export const planContentSchema = z.strictObject({
+  series: planSeriesSchema,
+  catalog: catalogSchema,
+  settings: settingsSchema,
+  structures: z.array(structureStateSchema),
+  screws: z.array(planScrewSchema),
+  overrides: z.array(overrideSchema),
+});
+
+export const planFileSchema = z.strictObject({
+  format: z.literal(PLAN_FILE_FORMAT),
+  formatVersion: z.literal(PLAN_FILE_VERSION),
+  software: z.strictObject({ name: nonEmpty, version: nonEmpty }),
+  savedAtIso: nonEmpty,
+  plan: planContentSchema,
+  hash: z.strictObject({ algorithm: z.literal('SHA-256'), hex: z.string().regex(/^[0-9a-f]{64}$/) }),
+});
+
+export type PlanSeries = z.infer<typeof planSeriesSchema>;
+export type PlanScrew = z.infer<typeof planScrewSchema>;
+export type PlanOverride = z.infer<typeof overrideSchema>;
+export type StructureState = z.infer<typeof structureStateSchema>;
+export type PlanContent = z.infer<typeof planContentSchema>;
+export type PlanFile = z.infer<typeof planFileSchema>;
