@@ -16,11 +16,11 @@ export const COMPRESSED_TRANSFER_SYNTAXES: readonly string[] = [
   TRANSFER_SYNTAX.jpeg2000Lossless,
   TRANSFER_SYNTAX.jpeg2000,
   TRANSFER_SYNTAX.rle,
-  TRANSFER_SYNTAX.jpegBaseline,
 ];
 
 const TRANSFER_SYNTAX_NAMES: Record<string, string> = {
   '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline (8-bit lossy)',
   '1.2.840.10008.1.2.4.51': 'JPEG Extended (12-bit lossy)',
   '1.2.840.10008.1.2.4.100': 'MPEG-2',
   '1.2.840.10008.1.2.4.201': 'HTJ2K',
