@@ -59,7 +59,13 @@ export type PhantomTruth = {
   greyMapping: { slope: number; intercept: number; huCalibrated: boolean };
   roots: TubeTruth[];
   foramina: ForamenTruth[];
-  sacralCanal: { centerlineLps: Vec3[]; radiusMm: number };
+  /**
+   * Sacral canal centreline (from the dural sac above S1 down to the hiatus).
+   * The phantom's canal is elliptic: `radiusMm` is its median equal-area
+   * radius; the optional per-point half-axes give the exact cross-section
+   * (left-right and antero-posterior), one per centreline point.
+   */
+  sacralCanal: { centerlineLps: Vec3[]; radiusMm: number; halfWidthsMm?: number[]; halfDepthsMm?: number[] };
   femoralHeads: { side: Side; centerLps: Vec3; radiusMm: number }[];
   lesion: { centerLps: Vec3; volumeMl: number; host: 'sacrum' | 'hipLeft' | 'hipRight' | 'femurLeft' | 'femurRight' } | null;
   corridors: CorridorTruth[];

@@ -1,0 +1,255 @@
+/**
+ * Rasterises the anatomy onto an axis-aligned LPS grid: a label volume and
+ * Hounsfield units (before noise). Each bone part is evaluated only inside its
+ * own box, so a voxel pays for the few primitives near it.
+ *
+ * Tissue values (HU): air -1000; skin 35; subcutaneous fat -100; muscle 52
+ * with fat planes; pelvic fat -90, bowel 35 with gas -900, bladder 8; cortical
+ * bone 1280-1680 (never below 1200 or above 1800 before noise); trabecular bone
+ * 160-330; femoral marrow -40..0; sacral canal 15; foramina -40 (fat around
+ * the roots); SI joint 60; L5/S1 disc 85; lesion 25-55; CT table shell 350
+ * over a -880 foam core.
+ */
+import { assert } from '../../src/core/shared/errors';
+import { LABELS } from '../../src/core/shared/ids';
+import type { VolumeGeometry } from '../../src/core/volume/VolumeGeometry';
+import { JOINT_LABEL, type PhantomAnatomy } from './anatomy';
+import { valueNoise } from './random';
+import { ellipseDistance, ellipsoidDistance, type Box, type Shape } from './sdf';
+import { profile } from './sacralFrame';
+
+export type RasterOutput = { hu: Int16Array; labels: Uint8Array };
+
+type Grid = {
+  ni: number; nj: number; nk: number;
+  ox: number; oy: number; oz: number;
+  sx: number; sy: number; sz: number;
+};
+
+function gridOf(g: VolumeGeometry): Grid {
+  const d = g.direction;
+  assert(d[0] === 1 && d[4] === 1 && d[8] === 1 && d[1] === 0 && d[2] === 0 && d[3] === 0 && d[5] === 0 && d[6] === 0 && d[7] === 0, 'phantom grids are axis-aligned (identity direction)');
+  return {
+    ni: g.dims[0], nj: g.dims[1], nk: g.dims[2],
+    ox: g.originLps[0], oy: g.originLps[1], oz: g.originLps[2],
+    sx: g.spacingMm[0], sy: g.spacingMm[1], sz: g.spacingMm[2],
+  };
+}
+
+/** Voxel index ranges [i0, i1] x [j0, j1] x [k0, k1] (inclusive) covering a box; empty when i0 > i1. */
+function rangeOf(g: Grid, b: Box, marginMm: number): [number, number, number, number, number, number] {
+  const i0 = Math.max(0, Math.floor((b[0] - marginMm - g.ox) / g.sx));
+  const j0 = Math.max(0, Math.floor((b[1] - marginMm - g.oy) / g.sy));
+  const k0 = Math.max(0, Math.floor((b[2] - marginMm - g.oz) / g.sz));
+  const i1 = Math.min(g.ni - 1, Math.ceil((b[3] + marginMm - g.ox) / g.sx));
+  const j1 = Math.min(g.nj - 1, Math.ceil((b[4] + marginMm - g.oy) / g.sy));
+  const k1 = Math.min(g.nk - 1, Math.ceil((b[5] + marginMm - g.oz) / g.sz));
+  return [i0, i1, j0, j1, k0, k1];
+}
+
+/** Cortical shell thickness in mm: the anatomical value, but never thinner than one voxel step, so the shell is always sampled. */
+function cortexFor(anatomicalMm: number, g: Grid): number {
+  return Math.max(anatomicalMm, 0.9 * Math.max(g.sx, g.sy, g.sz));
+}
+
+function boneHu(depthMm: number, cortexMm: number, x: number, y: number, z: number, seed: number): number {
+  if (depthMm < cortexMm) return 1480 + 200 * valueNoise(x, y, z, 7, seed, 11);
+  // Trabecular texture: coarse and fine lattice noise.
+  return 245 + 55 * valueNoise(x, y, z, 4.5, seed, 12) + 30 * valueNoise(x, y, z, 1.8, seed, 13);
+}
+
+/** Fills labels and noise-free HU for the anatomy on `geometry`. */
+export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeometry, seed: number): RasterOutput {
+  const g = gridOf(geometry);
+  const n = g.ni * g.nj * g.nk;
+  const hu = new Int16Array(n);
+  const labels = new Uint8Array(n);
+  fillSoftTissue(g, hu, seed);
+
+  // Disc (label 0, soft tissue at 85 HU).
+  forEachInShape(g, anatomy.disc, 0, (idx, x, y, z, d) => {
+    if (d < 0) hu[idx] = 85 + 10 * valueNoise(x, y, z, 5, seed, 21);
+  });
+
+  // L5.
+  const cortexL5 = cortexFor(1.2, g);
+  forEachInShape(g, anatomy.l5, 0, (idx, x, y, z, d) => {
+    if (d < 0) {
+      labels[idx] = LABELS.l5;
+      hu[idx] = boneHu(-d, cortexL5, x, y, z, seed);
+    }
+  });
+
+  // Sacrum with its canal and foramina.
+  const cortexSacrum = cortexFor(1.4, g);
+  const { hull, canal, foramina } = anatomy.sacrum;
+  const canalBox = canal.box;
+  const cavityBoxes = foramina.map((f) => f.shape.box);
+  forEachInShape(g, hull, 0, (idx, x, y, z, dh) => {
+    if (dh >= 0) return;
+    let d = dh;
+    let cavityLabel = 0;
+    let cavityHu = 0;
+    if (inBox(canalBox, x, y, z)) {
+      const dc = canal.sdf(x, y, z);
+      if (-dc > d) d = -dc;
+      if (dc < 0) { cavityLabel = LABELS.sacralCanal; cavityHu = 15; }
+    }
+    for (let f = 0; f < foramina.length; f++) {
+      if (!inBox(cavityBoxes[f]!, x, y, z)) continue;
+      const df = foramina[f]!.shape.sdf(x, y, z);
+      if (-df > d) d = -df;
+      if (df < 0 && cavityLabel === 0) { cavityLabel = foramina[f]!.label; cavityHu = foramina[f]!.hu; }
+    }
+    if (d < 0) {
+      labels[idx] = LABELS.sacrum;
+      hu[idx] = boneHu(-d, cortexSacrum, x, y, z, seed);
+    } else if (cavityLabel !== 0) {
+      labels[idx] = cavityLabel;
+      hu[idx] = cavityHu + 8 * valueNoise(x, y, z, 3, seed, 22);
+    }
+  });
+
+  // Hips: raw shape minus the sacrum dilated by the SI gap; the gap itself is the joint.
+  const cortexHip = cortexFor(1.8, g);
+  const gap = anatomy.siGapMm;
+  const hullBox = hull.box;
+  for (const hip of anatomy.hips) {
+    forEachInShape(g, hip.raw, 0, (idx, x, y, z, dr) => {
+      if (dr >= 0) return;
+      let d = dr;
+      let ds = Infinity;
+      if (inBox(hullBox, x, y, z)) {
+        ds = hull.sdf(x, y, z);
+        if (gap - ds > d) d = gap - ds;
+      }
+      if (d < 0) {
+        labels[idx] = hip.label;
+        hu[idx] = boneHu(-d, cortexHip, x, y, z, seed);
+      } else if (ds >= 0 && ds < gap && labels[idx] === 0) {
+        labels[idx] = JOINT_LABEL;
+        hu[idx] = 60 + 10 * valueNoise(x, y, z, 3, seed, 23);
+      }
+    });
+  }
+
+  // Femurs, with marrow in the diaphysis.
+  const cortexFemur = cortexFor(2.0, g);
+  for (const femur of anatomy.femurs) {
+    const med = femur.medulla;
+    forEachInShape(g, femur.shape, 0, (idx, x, y, z, d) => {
+      if (d >= 0) return;
+      labels[idx] = femur.label;
+      if (inBox(med.box, x, y, z) && med.sdf(x, y, z) < 0) hu[idx] = -20 + 20 * valueNoise(x, y, z, 5, seed, 24);
+      else hu[idx] = boneHu(-d, cortexFemur, x, y, z, seed);
+    });
+  }
+
+  // Lesion: inside its host bone, or up to 1.5 mm beyond the host surface (it may break the cortex).
+  const lesion = anatomy.lesion;
+  if (lesion) {
+    const hostShape = hostShapeOf(anatomy, lesion.host);
+    forEachInShape(g, lesion.shape, 0, (idx, x, y, z, d) => {
+      if (d >= 0) return;
+      const l = labels[idx]!;
+      const inHost = l === lesion.hostLabel || (l === 0 && hostShape.sdf(x, y, z) < 1.5);
+      if (!inHost) return;
+      labels[idx] = LABELS.lesion;
+      hu[idx] = 40 + 15 * valueNoise(x, y, z, 3.5, seed, 25);
+    });
+  }
+  return { hu, labels };
+}
+
+function hostShapeOf(anatomy: PhantomAnatomy, host: string): Shape {
+  if (host === 'sacrum') return anatomy.sacrum.hull;
+  if (host === 'hipLeft') return anatomy.hips.find((h) => h.side === 'left')!.raw;
+  if (host === 'hipRight') return anatomy.hips.find((h) => h.side === 'right')!.raw;
+  if (host === 'femurLeft') return anatomy.femurs.find((f) => f.side === 'left')!.shape;
+  return anatomy.femurs.find((f) => f.side === 'right')!.shape;
+}
+
+function inBox(b: Box, x: number, y: number, z: number): boolean {
+  return x >= b[0] && y >= b[1] && z >= b[2] && x <= b[3] && y <= b[4] && z <= b[5];
+}
+
+function forEachInShape(g: Grid, s: Shape, marginMm: number, visit: (idx: number, x: number, y: number, z: number, d: number) => void): void {
+  const [i0, i1, j0, j1, k0, k1] = rangeOf(g, s.box, marginMm + 1);
+  const sdf = s.sdf;
+  for (let k = k0; k <= k1; k++) {
+    const z = g.oz + k * g.sz;
+    for (let j = j0; j <= j1; j++) {
+      const y = g.oy + j * g.sy;
+      let idx = i0 + g.ni * (j + g.nj * k);
+      for (let i = i0; i <= i1; i++, idx++) {
+        const x = g.ox + i * g.sx;
+        visit(idx, x, y, z, sdf(x, y, z));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- soft tissue
+
+const bodyHalfWidth = profile([[-200, 150], [-150, 170], [-100, 178], [-40, 172], [0, 165], [60, 160]]);
+const bodyHalfDepth = profile([[-200, 100], [-150, 112], [-100, 122], [0, 118], [60, 112]]);
+const fatThickness = profile([[-200, 20], [-100, 26], [0, 24], [60, 22]]);
+/** Posterior skin cannot pass the table top (the supine patient rests on it). */
+export const TABLE_TOP_Y = 101;
+
+function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
+  const bodyCy = -15;
+  for (let k = 0; k < g.nk; k++) {
+    const z = g.oz + k * g.sz;
+    const bx = bodyHalfWidth(z), by = bodyHalfDepth(z), ft = fatThickness(z);
+    // Below the ischia the thighs separate from the trunk.
+    const thighs = z < -135;
+    const trunkScale = thighs ? Math.max(0.35, 1 - ((-135 - z) / 70) * 0.65) : 1;
+    for (let j = 0; j < g.nj; j++) {
+      const y = g.oy + j * g.sy;
+      let idx = g.ni * (j + g.nj * k);
+      for (let i = 0; i < g.ni; i++, idx++) {
+        const x = g.ox + i * g.sx;
+        let d = ellipseDistance(x, y - bodyCy, bx * (thighs ? Math.max(trunkScale, 0.55) : 1), by * trunkScale);
+        if (thighs) {
+          const sgn = x >= 0 ? 1 : -1;
+          const dt = ellipseDistance(x - sgn * 92, y + 20, 80, 94);
+          if (dt < d) d = dt;
+        }
+        const dTable = y - TABLE_TOP_Y;
+        if (dTable > d) d = dTable;
+        if (d >= 0) {
+          hu[idx] = tableHu(x, y);
+          continue;
+        }
+        if (d > -2) { hu[idx] = 35; continue; }
+        if (d > -ft - 6 * valueNoise(x, y, z, 30, seed, 31)) { hu[idx] = -100 + 10 * valueNoise(x, y, z, 6, seed, 32); continue; }
+        hu[idx] = innerTissueHu(x, y, z, seed);
+      }
+    }
+  }
+}
+
+function tableHu(x: number, y: number): number {
+  const top = TABLE_TOP_Y + 1 + 0.0004 * x * x;
+  if (Math.abs(x) > 235 || y < top || y > top + 32) return -1000;
+  if (y < top + 2 || y > top + 30) return 350;
+  return -880;
+}
+
+function innerTissueHu(x: number, y: number, z: number, seed: number): number {
+  // Bladder behind the symphysis.
+  if (ellipsoidDistance(x, y + 62, z + 88, 36, 26, 26) < 0) return 8;
+  // Pelvic cavity: fat with bowel loops (and gas) above the bladder.
+  if (ellipsoidDistance(x, y + 42, z + 30, 62, 52, 72) < 0) {
+    if (z > -70) {
+      const loops = valueNoise(x, y, z, 14, seed, 33);
+      if (loops > 0.1) {
+        return valueNoise(x, y, z, 9, seed, 34) > 0.72 ? -900 : 35;
+      }
+    }
+    return -90;
+  }
+  // Muscle with thin fat planes.
+  return valueNoise(x, y, z, 10, seed, 35) > 0.78 ? -80 : 52;
+}
