@@ -175,8 +175,10 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
       if (useInt16) for (let n = 0; n < perSlice; n++) voxels[offset + n] = Math.round(u * (a[n]! * sa + ia) + w * (b[n]! * sb + ib));
       else for (let n = 0; n < perSlice; n++) voxels[offset + n] = u * (a[n]! * sa + ia) + w * (b[n]! * sb + ib);
     }
-    if (options.onProgress && (k % progressEvery === 0 || k === nk - 1)) options.onProgress(k + 1, nk);
+    if (options.onProgress && k % progressEvery === 0 && k < nk - 1) void options.onProgress(k + 1, nk);
   }
+  // Awaited so a remote (Comlink proxy) callback has seen 100 % before the result arrives.
+  if (options.onProgress) await options.onProgress(nk, nk);
 
   const geometry = createVolumeGeometry({ dims: grid.dims, spacingMm: grid.spacingMm, originLps: grid.originLps, direction: grid.direction });
 

@@ -7,3 +7,4 @@ export { indexDicomFiles, hasCbctHint, fitsInt16 } from './indexDicomFiles';
 export { computeSeriesGrid } from './computeSeriesGrid';
 export { assembleSeries, findSeriesGroup } from './assembleSeries';
 export { estimateHuCalibration, type HuVerdict } from './estimateHuCalibration';
+export { createDicomLoadEngine, type DicomLoadEngine, type DicomIndexSummary, type ProgressCallback } from './dicomLoadEngine';

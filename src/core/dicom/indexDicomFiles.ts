@@ -35,11 +35,17 @@ function orientationKey(o: readonly number[]): string {
  * image size (a series that mixes them is split, the largest part keeps the
  * plain UID as its key). Each group is sorted and checked (computeSeriesGrid).
  */
-export function indexDicomFiles(files: readonly DicomFileInput[]): DicomIndex {
+export function indexDicomFiles(
+  files: readonly DicomFileInput[],
+  options: { onProgress?: (done: number, total: number) => void } = {},
+): DicomIndex {
   const issues: LoadIssue[] = [];
   const byKey = new Map<string, DicomInstance[]>();
   const order: string[] = [];
-  for (const file of files) {
+  const progressEvery = Math.max(1, Math.floor(files.length / 50));
+  for (let f = 0; f < files.length; f++) {
+    const file = files[f]!;
+    if (options.onProgress && f % progressEvery === 0) options.onProgress(f, files.length);
     const result = parseInstance(file.name, new Uint8Array(file.bytes));
     if (result.issue) {
       issues.push(result.issue);
@@ -80,6 +86,8 @@ export function indexDicomFiles(files: readonly DicomFileInput[]): DicomIndex {
     }
     list.push(instance);
   }
+
+  options.onProgress?.(files.length, files.length);
 
   // Split series -> keys. The largest part of a SeriesInstanceUID keeps the UID.
   const partsByUid = new Map<string, string[]>();

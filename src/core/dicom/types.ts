@@ -207,6 +207,6 @@ export type AssembleOptions = {
   decoder?: FrameDecoder;
   /** Refuse (PlannerError 'dicom/too-large') a series whose voxels need more bytes. */
   maxBytes?: number;
-  /** Called as slices are filled: (slices done, total). */
-  onProgress?: (done: number, total: number) => void;
+  /** Called as slices are filled: (slices done, total). The final call is awaited when it returns a promise. */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
 };

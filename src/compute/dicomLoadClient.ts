@@ -1,0 +1,121 @@
+/**
+ * Main-thread side of DICOM loading: reads the dropped files, hands their
+ * bytes to the dicomLoad worker (transferred, not copied), reports progress,
+ * and gets the Volume back: in a SharedArrayBuffer when the page is
+ * cross-origin isolated (nothing is copied), else transferred (the worker
+ * gives its buffer away). Same interface in-process (`useWorker: false`) for
+ * tests and as a fallback.
+ *
+ * Also holds the worker-side API (`createDicomLoadWorkerApi`), so the worker
+ * entry stays three lines and the transfer rule lives next to the client that relies on it.
+ */
+import { type Endpoint, expose, proxy, releaseProxy, type Remote, transfer, wrap } from 'comlink';
+import { createDicomLoadEngine, type DicomIndexSummary, type DicomLoadEngine } from '../core/dicom/dicomLoadEngine';
+import type { AssembledSeries, DicomFileInput } from '../core/dicom/types';
+import { isShared } from '../core/volume/voxelBuffer';
+import { createFrameDecoder } from './frameDecoders';
+
+export type LoadProgress = { phase: 'reading' | 'parsing' | 'assembling'; done: number; total: number };
+
+export type DicomLoaderMode = 'worker-shared' | 'worker-transfer' | 'in-process';
+
+export type DicomLoader = {
+  readonly mode: DicomLoaderMode;
+  /**
+   * Reads and indexes files. `File`s are read here; `DicomFileInput` bytes are
+   * TRANSFERRED to the worker (the caller's ArrayBuffers become detached) unless in-process.
+   */
+  index(files: readonly (File | DicomFileInput)[], onProgress?: (progress: LoadProgress) => void): Promise<DicomIndexSummary>;
+  /** Builds one series' volume (key or SeriesInstanceUID from the last index). */
+  assemble(seriesKey: string, options?: { maxBytes?: number }, onProgress?: (progress: LoadProgress) => void): Promise<AssembledSeries>;
+  /** Drops the parsed files held by the loader (call once the chosen volume is open and no other series is wanted). */
+  clear(): Promise<void>;
+  dispose(): void;
+};
+
+export type CreateDicomLoaderOptions = {
+  /** Default true; false runs the engine on this thread. */
+  useWorker?: boolean;
+  /** Default: globalThis.crossOriginIsolated. */
+  shared?: boolean;
+  /** For tests: provide the worker endpoint instead of spawning workers/dicomLoad.worker.ts. */
+  spawn?: () => { endpoint: Endpoint; terminate(): void };
+};
+
+/** The object workers/dicomLoad.worker.ts exposes: the engine, with volumes transferred out when not shared. */
+export function createDicomLoadWorkerApi(): DicomLoadEngine {
+  const engine = createDicomLoadEngine({ decoder: createFrameDecoder() });
+  return {
+    index: (files, onProgress) => engine.index(files, onProgress),
+    async assemble(seriesKey, options, onProgress) {
+      const result = await engine.assemble(seriesKey, options, onProgress);
+      // Never put a SharedArrayBuffer in a transfer list; an ArrayBuffer is given away (the worker keeps no reference).
+      return isShared(result.volume.voxels) ? result : transfer(result, [result.volume.voxels.buffer as ArrayBuffer]);
+    },
+    clear: () => engine.clear(),
+  };
+}
+
+/** Serves `api` on `endpoint` (used by the worker entry; tests use it with a MessageChannel). */
+export function serveDicomLoadApi(api: DicomLoadEngine, endpoint?: Endpoint): void {
+  if (endpoint) expose(api, endpoint);
+  else expose(api);
+}
+
+function isFile(value: File | DicomFileInput): value is File {
+  return typeof (value as File).arrayBuffer === 'function' && !('bytes' in value);
+}
+
+async function readFiles(files: readonly (File | DicomFileInput)[], onProgress?: (p: LoadProgress) => void): Promise<DicomFileInput[]> {
+  const out: DicomFileInput[] = [];
+  for (let n = 0; n < files.length; n++) {
+    const f = files[n]!;
+    if (isFile(f)) out.push({ name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, bytes: await f.arrayBuffer() });
+    else out.push(f);
+    onProgress?.({ phase: 'reading', done: n + 1, total: files.length });
+  }
+  return out;
+}
+
+export function createDicomLoader(options: CreateDicomLoaderOptions = {}): DicomLoader {
+  const shared = options.shared ?? (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (options.useWorker === false) {
+    const engine = createDicomLoadEngine({ decoder: createFrameDecoder() });
+    return {
+      mode: 'in-process',
+      async index(files, onProgress) {
+        const inputs = await readFiles(files, onProgress);
+        return engine.index(inputs, onProgress ? (done, total) => onProgress({ phase: 'parsing', done, total }) : undefined);
+      },
+      assemble: (key, o = {}, onProgress) =>
+        engine.assemble(key, { shared, ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}) }, onProgress ? (done, total) => onProgress({ phase: 'assembling', done, total }) : undefined),
+      clear: async () => engine.clear(),
+      dispose: () => engine.clear(),
+    };
+  }
+  const spawned = options.spawn
+    ? options.spawn()
+    : (() => {
+        const worker = new Worker(new URL('../../workers/dicomLoad.worker.ts', import.meta.url), { type: 'module', name: 'dicomLoad' });
+        return { endpoint: worker as Endpoint, terminate: () => worker.terminate() };
+      })();
+  const remote: Remote<DicomLoadEngine> = wrap<DicomLoadEngine>(spawned.endpoint);
+  return {
+    mode: shared ? 'worker-shared' : 'worker-transfer',
+    async index(files, onProgress) {
+      const inputs = await readFiles(files, onProgress);
+      const buffers = [...new Set(inputs.map((f) => f.bytes))];
+      const progress = onProgress ? proxy((done: number, total: number) => onProgress({ phase: 'parsing', done, total })) : undefined;
+      return remote.index(transfer(inputs, buffers), progress);
+    },
+    async assemble(key, o = {}, onProgress) {
+      const progress = onProgress ? proxy((done: number, total: number) => onProgress({ phase: 'assembling', done, total })) : undefined;
+      return (await remote.assemble(key, { shared, ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}) }, progress)) as AssembledSeries;
+    },
+    clear: () => remote.clear(),
+    dispose: () => {
+      remote[releaseProxy]();
+      spawned.terminate();
+    },
+  };
+}
