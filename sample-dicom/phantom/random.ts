@@ -66,3 +66,35 @@ export function valueNoise(x: number, y: number, z: number, cellMm: number, seed
   const e = a + (b - a) * ty, f = c + (d - c) * ty;
   return (e + (f - e) * tz) * 2 - 1;
 }
+
+/**
+ * The same field as `valueNoise(x, y, z, cellMm, seed, salt)`, with its lattice
+ * precomputed over a box [minX, minY, minZ, maxX, maxY, maxZ] (mm): about ten
+ * times cheaper per call, for fields sampled at every voxel. Outside the box it
+ * falls back to `valueNoise`, so values never depend on the box.
+ */
+export function createNoiseField(box: readonly number[], cellMm: number, seed: number, salt: number): (x: number, y: number, z: number) => number {
+  const s = seed ^ Math.imul(salt, 0x61c88647);
+  const x0 = Math.floor(box[0]! / cellMm), y0 = Math.floor(box[1]! / cellMm), z0 = Math.floor(box[2]! / cellMm);
+  const nx = Math.floor(box[3]! / cellMm) - x0 + 2, ny = Math.floor(box[4]! / cellMm) - y0 + 2, nz = Math.floor(box[5]! / cellMm) - z0 + 2;
+  const lattice = new Float32Array(nx * ny * nz);
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) lattice[i + nx * (j + ny * k)] = hashUnit(x0 + i, y0 + j, z0 + k, s);
+  const nxy = nx * ny;
+  return (x, y, z) => {
+    const fx = x / cellMm, fy = y / cellMm, fz = z / cellMm;
+    const ix = Math.floor(fx), iy = Math.floor(fy), iz = Math.floor(fz);
+    const li = ix - x0, lj = iy - y0, lk = iz - z0;
+    if (li < 0 || lj < 0 || lk < 0 || li >= nx - 1 || lj >= ny - 1 || lk >= nz - 1) return valueNoise(x, y, z, cellMm, seed, salt);
+    let tx = fx - ix, ty = fy - iy, tz = fz - iz;
+    tx = tx * tx * (3 - 2 * tx);
+    ty = ty * ty * (3 - 2 * ty);
+    tz = tz * tz * (3 - 2 * tz);
+    const b = li + nx * lj + nxy * lk;
+    const v000 = lattice[b]!, v100 = lattice[b + 1]!, v010 = lattice[b + nx]!, v110 = lattice[b + nx + 1]!;
+    const v001 = lattice[b + nxy]!, v101 = lattice[b + nxy + 1]!, v011 = lattice[b + nxy + nx]!, v111 = lattice[b + nxy + nx + 1]!;
+    const a = v000 + (v100 - v000) * tx, bb = v010 + (v110 - v010) * tx;
+    const c = v001 + (v101 - v001) * tx, d = v011 + (v111 - v011) * tx;
+    const e = a + (bb - a) * ty, f = c + (d - c) * ty;
+    return (e + (f - e) * tz) * 2 - 1;
+  };
+}

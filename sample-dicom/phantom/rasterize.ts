@@ -14,7 +14,7 @@ import { assert } from '../../src/core/shared/errors';
 import { LABELS } from '../../src/core/shared/ids';
 import type { VolumeGeometry } from '../../src/core/volume/VolumeGeometry';
 import { JOINT_LABEL, type PhantomAnatomy } from './anatomy';
-import { valueNoise } from './random';
+import { createNoiseField, valueNoise } from './random';
 import { ellipseDistance, ellipsoidDistance, type Box, type Shape } from './sdf';
 import { profile } from './sacralFrame';
 
@@ -49,7 +49,7 @@ function rangeOf(g: Grid, b: Box, marginMm: number): [number, number, number, nu
 
 /** Cortical shell thickness in mm: the anatomical value, but never thinner than one voxel step, so the shell is always sampled. */
 function cortexFor(anatomicalMm: number, g: Grid): number {
-  return Math.max(anatomicalMm, 0.9 * Math.max(g.sx, g.sy, g.sz));
+  return Math.max(anatomicalMm, 1.1 * Math.max(g.sx, g.sy, g.sz));
 }
 
 function boneHu(depthMm: number, cortexMm: number, x: number, y: number, z: number, seed: number): number {
@@ -192,13 +192,21 @@ function forEachInShape(g: Grid, s: Shape, marginMm: number, visit: (idx: number
 // ---------------------------------------------------------------- soft tissue
 
 const bodyHalfWidth = profile([[-200, 150], [-150, 170], [-100, 178], [-40, 172], [0, 165], [60, 160]]);
-const bodyHalfDepth = profile([[-200, 100], [-150, 112], [-100, 122], [0, 118], [60, 112]]);
+const bodyHalfDepth = profile([[-200, 104], [-150, 118], [-100, 128], [0, 124], [60, 118]]);
 const fatThickness = profile([[-200, 20], [-100, 26], [0, 24], [60, 22]]);
 /** Posterior skin cannot pass the table top (the supine patient rests on it). */
 export const TABLE_TOP_Y = 101;
 
 function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
-  const bodyCy = -15;
+  const bodyCy = -12;
+  const box = [g.ox, g.oy, g.oz, g.ox + (g.ni - 1) * g.sx, g.oy + (g.nj - 1) * g.sy, g.oz + (g.nk - 1) * g.sz];
+  const fatEdge = createNoiseField(box, 30, seed, 31);
+  const fatTexture = createNoiseField(box, 6, seed, 32);
+  const fields: SoftFields = {
+    muscleFat: createNoiseField(box, 10, seed, 35),
+    loops: createNoiseField(box, 14, seed, 33),
+    gas: createNoiseField(box, 9, seed, 34),
+  };
   for (let k = 0; k < g.nk; k++) {
     const z = g.oz + k * g.sz;
     const bx = bodyHalfWidth(z), by = bodyHalfDepth(z), ft = fatThickness(z);
@@ -223,12 +231,14 @@ function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
           continue;
         }
         if (d > -2) { hu[idx] = 35; continue; }
-        if (d > -ft - 6 * valueNoise(x, y, z, 30, seed, 31)) { hu[idx] = -100 + 10 * valueNoise(x, y, z, 6, seed, 32); continue; }
-        hu[idx] = innerTissueHu(x, y, z, seed);
+        if (d > -ft - 6 * fatEdge(x, y, z)) { hu[idx] = -100 + 10 * fatTexture(x, y, z); continue; }
+        hu[idx] = innerTissueHu(x, y, z, fields);
       }
     }
   }
 }
+
+type SoftFields = { muscleFat: (x: number, y: number, z: number) => number; loops: (x: number, y: number, z: number) => number; gas: (x: number, y: number, z: number) => number };
 
 function tableHu(x: number, y: number): number {
   const top = TABLE_TOP_Y + 1 + 0.0004 * x * x;
@@ -237,19 +247,14 @@ function tableHu(x: number, y: number): number {
   return -880;
 }
 
-function innerTissueHu(x: number, y: number, z: number, seed: number): number {
+function innerTissueHu(x: number, y: number, z: number, f: SoftFields): number {
   // Bladder behind the symphysis.
   if (ellipsoidDistance(x, y + 62, z + 88, 36, 26, 26) < 0) return 8;
   // Pelvic cavity: fat with bowel loops (and gas) above the bladder.
   if (ellipsoidDistance(x, y + 42, z + 30, 62, 52, 72) < 0) {
-    if (z > -70) {
-      const loops = valueNoise(x, y, z, 14, seed, 33);
-      if (loops > 0.1) {
-        return valueNoise(x, y, z, 9, seed, 34) > 0.72 ? -900 : 35;
-      }
-    }
+    if (z > -70 && f.loops(x, y, z) > 0.1) return f.gas(x, y, z) > 0.72 ? -900 : 35;
     return -90;
   }
   // Muscle with thin fat planes.
-  return valueNoise(x, y, z, 10, seed, 35) > 0.78 ? -80 : 52;
+  return f.muscleFat(x, y, z) > 0.78 ? -80 : 52;
 }
