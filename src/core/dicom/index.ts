@@ -8,3 +8,5 @@ export { computeSeriesGrid } from './computeSeriesGrid';
 export { assembleSeries, findSeriesGroup } from './assembleSeries';
 export { estimateHuCalibration, type HuVerdict } from './estimateHuCalibration';
 export { createDicomLoadEngine, type DicomLoadEngine, type DicomIndexSummary, type ProgressCallback } from './dicomLoadEngine';
+export { niftiToCtSeriesFiles, niftiToCtVolume, reorientToScannerAxes } from './niftiToCtSeries';
+export { resampleLabelsNearest } from './resampleLabelsNearest';
