@@ -40,6 +40,8 @@ export type ReportImageInput = {
   /** Patient-direction letters at the image edges, e.g. { top: 'A', bottom: 'P', left: 'R', right: 'L' }. */
   orientation: { top: string; bottom: string; left: string; right: string };
   caption: string;
+  /** Short labels to print over the image (e.g. screw numbers), at pixel positions (x right, y down, from the top-left pixel centre). */
+  annotations?: { xPx: number; yPx: number; text: string }[];
 };
 
 export type CheckStatus = 'pass' | 'fail' | 'overridden';
@@ -321,7 +323,7 @@ export function createReportModel(input: ReportInput): ReportModel {
 }
 
 function slicePhrase(p: SeriesPoint): string {
-  return `slice ${p.sliceNumber}${p.instanceNumber !== null ? ` (image no. ${p.instanceNumber})` : ''}`;
+  return `slice ${p.sliceNumber}${p.instanceNumber !== null ? `, image no. ${p.instanceNumber}` : ''}`;
 }
 
 /**
@@ -350,7 +352,13 @@ function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): st
       `Gantry: the path would need ${formatDeg(s.gantryTiltDeg)} of tilt, beyond the ${formatDeg(maxTilt)} limit: scan untilted; the path crosses slices ${s.slicesSpanned.first} to ${s.slicesSpanned.last}; elevation ${describeCraniocaudal(a.elevationDeg)}, axial in-plane ${describeInPlane(a.axialInPlaneDeg)}.`,
     );
   }
-  if (s.gantryTiltPossible) steps.push(`Aim in the scan plane ${describeInPlane(a.inPlaneDeg)} from the vertical.`);
+  if (s.gantryTiltPossible) {
+    steps.push(
+      fixed1(a.inPlaneDeg) === '0.0'
+        ? 'In the scan plane, aim straight along the vertical (in-plane 0.0\u00b0).'
+        : `In the scan plane, aim ${describeInPlane(a.inPlaneDeg)} of the vertical.`,
+    );
+  }
   steps.push(
     `Depth: skin to bone ${formatMm(s.skinToBoneMm)}, skin to tip ${formatMm(s.skinToTipMm)}; screw ${formatMm(s.diameterMm)} x ${formatMm(s.catalogLengthMm)} (bone entry to tip ${formatMm(s.boneEntryToTipMm)}).`,
   );

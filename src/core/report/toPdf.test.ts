@@ -1,0 +1,211 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Vec3 } from '../geometry/vec3';
+import { createVolume, type Volume } from '../volume/Volume';
+import { createVolumeGeometry } from '../volume/VolumeGeometry';
+import {
+  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatLps, formatMm, structureLabel,
+} from './format';
+import { createReportModel, type ReportInput, type ReportModel, type ReportScrewInput } from './ReportModel';
+import { reportToPdf } from './toPdf';
+import { computeOverviewProjection, computeTrajectoryImages } from './trajectoryImages';
+
+/**
+ * A small CT phantom: air, an elliptic body (40 HU, semi-axes 85 x 60 mm),
+ * a bone block (700 HU, 1500 HU cortex 2 mm) x in [-50, 50], y in [-20, 30],
+ * z in [-40, 40] mm, with a lytic lesion (30 HU, radius 12 mm) at (0, 5, 0).
+ */
+function phantom(): Volume<Int16Array> {
+  const geometry = createVolumeGeometry({ dims: [128, 100, 64], spacingMm: [1.5, 1.5, 2.5], originLps: [-95.25, -74.25, -78.75] });
+  const [ni, nj, nk] = geometry.dims;
+  const v = new Int16Array(ni * nj * nk);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
+    const x = -95.25 + 1.5 * i, y = -74.25 + 1.5 * j, z = -78.75 + 2.5 * k;
+    let hu = -1000;
+    if ((x / 85) ** 2 + (y / 60) ** 2 <= 1) hu = 40;
+    const inBone = Math.abs(x) <= 50 && y >= -20 && y <= 30 && Math.abs(z) <= 40;
+    if (inBone) {
+      const depth = Math.min(50 - Math.abs(x), y + 20, 30 - y, 40 - Math.abs(z));
+      hu = depth < 2 ? 1500 : 700;
+      if (Math.hypot(x, y - 5, z) <= 12) hu = 30;
+    }
+    v[i + ni * (j + nj * k)] = hu;
+  }
+  return createVolume('phantom', 'ct', geometry, v);
+}
+
+/** Where the line tip - t * d (t >= 0) leaves the body ellipse (bisection). */
+function skinEntry(tip: Vec3, d: Vec3): Vec3 {
+  let lo = 0, hi = 300;
+  const inside = (t: number): boolean => ((tip[0] - t * d[0]) / 85) ** 2 + ((tip[1] - t * d[1]) / 60) ** 2 <= 1;
+  for (let n = 0; n < 60; n++) { const mid = (lo + hi) / 2; if (inside(mid)) lo = mid; else hi = mid; }
+  return [tip[0] - lo * d[0], tip[1] - lo * d[1], tip[2] - lo * d[2]];
+}
+
+function unit(v: Vec3): Vec3 {
+  const l = Math.hypot(...v);
+  return [v[0] / l, v[1] / l, v[2] / l];
+}
+
+function buildInput(volume: Volume<Int16Array>, anonymous: boolean): ReportInput {
+  // Screw 1: from the patient's right, double oblique; bone entry on the block's face x = -50.
+  const d1 = unit([0.9, 0.15, 0.12]);
+  const tip1: Vec3 = [30, 10, 8];
+  const t1 = (tip1[0] + 50) / d1[0];
+  const bone1: Vec3 = [-50, tip1[1] - t1 * d1[1], tip1[2] - t1 * d1[2]];
+  // Screw 2: straight anteroposterior, entering the bone's anterior face y = -20.
+  const tip2: Vec3 = [30, 24, -25];
+  const bone2: Vec3 = [30, -20, -25];
+  const screws: ReportScrewInput[] = [
+    {
+      id: 'screw-1', corridor: 'iliosacralS1', side: 'right', skinEntryLps: skinEntry(tip1, d1), boneEntryLps: bone1, tipLps: tip1,
+      diameterMm: 7.3, catalogLengthMm: 85, catalogLabel: '7.3 mm cannulated',
+      purchase: { nearMm: 24.6, farMm: 16.2, lesionSpanMm: 23.9 },
+      clearances: [
+        { structure: 'foramenS1Right', clearanceMm: 3.4, requiredMm: 2 },
+        { structure: 'rootL5Right', clearanceMm: 1.6, requiredMm: 2 },
+        { structure: 'sacralCanal', clearanceMm: 11.25, requiredMm: 2 },
+      ],
+      cortexClearanceMm: 2.3,
+      checks: [
+        { id: 'purchase', label: 'Purchase on both sides of the lesion', status: 'pass', valueMm: 16.2, requiredMm: 15 },
+        { id: 'clearance-rootL5Right', label: 'Clearance to the right L5 root', status: 'overridden', valueMm: 1.6, requiredMm: 2, overriddenBy: 'Dr. Test', reason: 'root course verified on the sagittal images' },
+        { id: 'corticalBreach', label: 'No cortical breach', status: 'pass', valueMm: 2.3, requiredMm: 0 },
+      ],
+      images: [],
+    },
+    {
+      id: 'screw-2', corridor: 'supraAcetabular', side: 'left', skinEntryLps: skinEntry(tip2, [0, 1, 0]), boneEntryLps: bone2, tipLps: tip2,
+      diameterMm: 6.5, catalogLengthMm: 45, purchase: null, clearances: [{ structure: 'jointLeft', clearanceMm: 8.75, requiredMm: 2 }],
+      cortexClearanceMm: -0.4,
+      checks: [{ id: 'corticalBreach', label: 'No cortical breach', status: 'fail', valueMm: -0.4, requiredMm: 0 }],
+      images: [],
+    },
+  ];
+  for (const s of screws) s.images = computeTrajectoryImages(volume, s, { sizePx: 160 });
+  const overview = computeOverviewProjection(volume, screws, { maxSizePx: 200 });
+  for (const s of screws) s.images.push(overview);
+  return {
+    software: { name: 'pelvic-screw-planner', version: '0.1.0' },
+    generatedAtIso: '2026-11-23T12:30:00Z',
+    planHashHex: '3f'.repeat(32),
+    anonymous,
+    patient: { name: 'DOE^JANE', id: 'PID-4711', birthDate: '19580214' },
+    study: { accessionNumber: 'ACC-99', studyDate: '20261120', description: 'CT pelvis' },
+    series: {
+      geometry: volume.geometry, studyInstanceUid: '1.2.826.0.1.3680043.2.1125.1', seriesInstanceUid: '1.2.826.0.1.3680043.2.1125.1.2',
+      seriesNumber: 3, seriesDescription: 'Bone 1.5', modality: 'CT', patientPosition: 'HFS',
+      instanceNumbers: Array.from({ length: volume.geometry.dims[2] }, (_, k) => 64 - k),
+    },
+    plannedBy: 'Dr. Test',
+    maxGantryTiltDeg: 30,
+    requiredPurchaseMm: 15,
+    screws,
+  };
+}
+
+/** Every number and named figure the model puts on the screw pages, as printed. */
+function expectedStrings(model: ReportModel): string[] {
+  const out: string[] = [model.planHashHex, model.software.version];
+  for (const s of model.screws) {
+    for (const p of [s.skinEntry, s.boneEntry, s.tip]) {
+      out.push(formatLps(p.lps), String(p.sliceNumber), String(p.row), String(p.column), fixed1(p.tablePositionMm), fixed1(p.offFromSliceMm));
+      if (p.instanceNumber !== null) out.push(`img ${p.instanceNumber}`);
+    }
+    out.push(
+      describeCraniocaudal(s.angles.craniocaudalDeg), describeInPlane(s.angles.inPlaneDeg), describeInPlane(s.angles.axialInPlaneDeg),
+      describeCraniocaudal(s.angles.elevationDeg), `${fixed1(s.angles.planeTiltDeg)}\u00b0`,
+      formatMm(s.skinToBoneMm), formatMm(s.skinToTipMm), formatMm(s.boneEntryToTipMm), formatMm(s.diameterMm), formatMm(s.catalogLengthMm),
+      `${s.slicesSpanned.first} to ${s.slicesSpanned.last}`,
+      `${describePrimary(s.cArm.bullsEye.primaryDeg)}, ${describeSecondary(s.cArm.bullsEye.secondaryDeg)}`,
+      `${describePrimary(s.cArm.progression.primaryDeg)}, ${describeSecondary(s.cArm.progression.secondaryDeg)}`,
+      `${s.checkCounts.pass} passed, ${s.checkCounts.fail} failed, ${s.checkCounts.overridden} overridden`,
+    );
+    if (s.purchase) out.push(formatMm(s.purchase.nearMm), formatMm(s.purchase.farMm), formatMm(s.purchase.lesionSpanMm));
+    if (s.cortexClearanceMm !== null) out.push(formatMm(s.cortexClearanceMm));
+    for (const c of s.clearances) out.push(`${structureLabel(c.structure)} ${formatMm(c.clearanceMm)} (needs ${formatMm(c.requiredMm)})`);
+    for (const c of s.checks) {
+      if (c.status === 'overridden') out.push(`overridden by ${c.overriddenBy!}: ${c.reason!}`);
+    }
+    for (const step of s.roomSteps) out.push(step);
+  }
+  return out;
+}
+
+function pdfText(pdf: string, page?: number): string {
+  const args = page ? ['-f', String(page), '-l', String(page)] : [];
+  // -layout keeps each printed row on one line (two-column blocks and table rows read left to right).
+  return execFileSync('/usr/bin/pdftotext', ['-layout', ...args, pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+}
+
+describe('reportToPdf', () => {
+  const volume = phantom();
+  const dir = mkdtempSync(join(tmpdir(), 'report-pdf-'));
+
+  it('prints every number of the model, the hash and version on every page, on A4 and Letter', async () => {
+    const model = createReportModel(buildInput(volume, false));
+    // Sanity of the phantom trajectory against its construction: screw 2 is straight AP at x = 30.
+    expect(model.screws[1]!.angles.inPlaneDeg).toBeCloseTo(0, 9);
+    expect(model.screws[1]!.skinEntry.lps[1]).toBeCloseTo(-60 * Math.sqrt(1 - (30 / 85) ** 2), 6);
+    for (const paper of ['A4', 'Letter'] as const) {
+      const bytes = await reportToPdf(model, { paper });
+      const file = join(dir, `report-${paper}.pdf`);
+      writeFileSync(file, bytes);
+      const info = execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' });
+      const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
+      expect(pages).toBeGreaterThanOrEqual(3); // summary + one per screw
+      expect(info).toMatch(paper === 'A4' ? /595\.2\d? x 841\.8\d? pts/ : /612 x 792 pts/);
+      const text = pdfText(file);
+      const missing = expectedStrings(model).map((s) => s.replace(/\s+/g, ' ')).filter((s) => !text.includes(s));
+      expect(missing).toEqual([]);
+      // Each point's row of the table holds its own numbers, in order.
+      for (const s of model.screws) {
+        for (const [name, p] of [['Skin entry', s.skinEntry], ['Bone entry', s.boneEntry], ['Tip', s.tip]] as const) {
+          const row = `${name} ${formatLps(p.lps)} ${p.sliceNumber} (img ${p.instanceNumber!}) ${p.row} ${p.column} ${fixed1(p.tablePositionMm)} ${fixed1(p.offFromSliceMm)}`;
+          expect(text).toContain(row);
+        }
+      }
+      expect(text).toContain('DOE^JANE');
+      expect(text).toContain('PID-4711');
+      for (let p = 1; p <= pages; p++) {
+        const t = pdfText(file, p);
+        expect(t).toContain(model.planHashHex);
+        expect(t).toContain('pelvic-screw-planner 0.1.0');
+        expect(t).toContain(`page ${p} of ${pages}`);
+      }
+      // Rendering: every page rasterises (written next to the PDF for a human to look at).
+      execFileSync('/usr/bin/pdftoppm', ['-r', '60', '-png', file, join(dir, `page-${paper}`)]);
+      expect(readdirSync(dir).filter((f) => f.startsWith(`page-${paper}`)).length).toBe(pages);
+    }
+  });
+
+  it('leaves the patient out of an anonymous report and warns about a failing screw', async () => {
+    const model = createReportModel(buildInput(volume, true));
+    const file = join(dir, 'anon.pdf');
+    writeFileSync(file, await reportToPdf(model, { paper: 'A4' }));
+    const text = pdfText(file);
+    expect(text).not.toContain('DOE');
+    expect(text).not.toContain('PID-4711');
+    expect(text).not.toContain('ACC-99');
+    expect(text).toContain('identifiers left out (anonymous report)');
+    expect(text).toContain('screw 2 FAILS checks that were not overridden');
+  });
+
+  it('is deterministic: the same model gives the same bytes', async () => {
+    const model = createReportModel(buildInput(volume, false));
+    const a = await reportToPdf(model, { paper: 'A4' });
+    const b = await reportToPdf(model, { paper: 'A4' });
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+
+  it('prints characters outside WinAnsi as "?" instead of failing', async () => {
+    const input = buildInput(volume, false);
+    input.patient.name = 'Müller^Zoë 李';
+    const file = join(dir, 'names.pdf');
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    expect(pdfText(file, 1)).toContain('Müller^Zoë ?');
+  });
+});
