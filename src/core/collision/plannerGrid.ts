@@ -2,6 +2,8 @@ import type { FieldSet } from '../fields/FieldSet';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import type { StructureId } from '../shared/ids';
 import { allocVoxels } from '../volume/voxelBuffer';
+import type { Volume } from '../volume/Volume';
+import { PlannerError } from '../shared/errors';
 
 /**
  * The planner's hot-path view of a {@link FieldSet}: three fields interleaved
@@ -9,7 +11,8 @@ import { allocVoxels } from '../volume/voxelBuffer';
  * computation fetches all three (the search samples them together millions of
  * times per plan):
  *
- * - channel 0 `containment`: signed depth inside bone in mm, max(boneDepth, -lesion).
+ * - channel 0 `containment`: signed depth inside bone in mm, max(boneDepth, -lesion)
+ *   (boneDepth or its override: the planner passes bone depth with the joint gaps closed).
  *   The lytic lesion counts as inside the bone envelope (a screw crosses it on
  *   purpose); positive inside, negative outside. max() of two signed distances
  *   is a lower bound of the distance to the union's surface: conservative.
@@ -42,12 +45,23 @@ export const OUTSIDE_GRID_DEPTH_MM = -1e3;
  * structure field present. Cost: one pass over the ROI plus one over each
  * structure sub-box.
  */
-export function buildPlannerGrid(fields: FieldSet, options: { shared?: boolean; structureIds?: readonly StructureId[] } = {}): PlannerGrid {
+export function buildPlannerGrid(
+  fields: FieldSet,
+  options: {
+    shared?: boolean;
+    structureIds?: readonly StructureId[];
+    /** Replaces boneDepth in channel 0 (e.g. bone depth with the sacroiliac joint gaps closed), same grid. */
+    boneDepthOverride?: Volume<Float32Array>;
+    /** Per-structure extra tolerance subtracted from its distance before the min (mm). */
+    structureOffsetMm?: Partial<Record<StructureId, number>>;
+  } = {},
+): PlannerGrid {
   const geometry = fields.geometry;
   const [ni, nj, nk] = geometry.dims;
   const n = ni * nj * nk;
   const data = allocVoxels(Float32Array, n * GRID_CHANNELS, { shared: options.shared ?? false });
-  const bone = fields.boneDepth.voxels;
+  const bone = (options.boneDepthOverride ?? fields.boneDepth).voxels;
+  if (bone.length !== n) throw new PlannerError('volume/mismatch', 'bone depth override is not on the field set grid');
   const lesion = fields.lesion ? fields.lesion.voxels : null;
   const criticalFarMm = fields.structureMarginMm ?? FAR_MM;
   for (let v = 0, o = 0; v < n; v++, o += GRID_CHANNELS) {
@@ -72,6 +86,7 @@ export function buildPlannerGrid(fields: FieldSet, options: { shared?: boolean; 
     const k0 = Math.round(m[2]! * ox + m[6]! * oy + m[10]! * oz + m[14]!);
     const [si, sj, sk] = g.dims;
     const src = field.voxels;
+    const offset = options.structureOffsetMm?.[id] ?? 0;
     for (let k = 0; k < sk; k++) {
       const kk = k + k0;
       if (kk < 0 || kk >= nk) continue;
@@ -83,7 +98,7 @@ export function buildPlannerGrid(fields: FieldSet, options: { shared?: boolean; 
           const ii = i + i0;
           if (ii < 0 || ii >= ni) continue;
           const o = (ii + ni * (jj + nj * kk)) * GRID_CHANNELS + 2;
-          const d = src[s]!;
+          const d = src[s]! - offset;
           if (d < data[o]!) data[o] = d;
         }
       }

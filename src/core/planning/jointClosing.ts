@@ -1,0 +1,66 @@
+import type { FieldSet } from '../fields/FieldSet';
+import { computeDistanceField } from '../fields/distanceTransform';
+import { LABELS } from '../shared/ids';
+import type { Volume } from '../volume/Volume';
+import { createVolume } from '../volume/Volume';
+import { allocVoxels } from '../volume/voxelBuffer';
+
+/**
+ * Bone depth with the joint gaps closed: the sacroiliac joints (a few mm of
+ * cartilage between the ilium and the sacrum) are crossed on purpose by
+ * iliosacral and transsacral screws, but in the plain bone-depth field the gap
+ * is "outside bone", so every point near it looks close to the cortex. Here a
+ * background voxel counts as bone when, along one of the grid axes, bone of
+ * one part lies within `maxGapMm` on one side and bone of ANOTHER part
+ * (sacrum / hip / femur / L5) on the other side. Foramina, the canal and the
+ * outer surfaces stay open (bone of the same part, or nothing, around them).
+ * The signed field (positive inside) comes from the shared EDT.
+ *
+ * The hip joint (femoral head in the acetabulum) would close too: callers
+ * only use this field for the cortex cover of a screw, and the femoral-neck
+ * tip rule measures the head from the unclosed field.
+ */
+export function closedBoneDepth(fields: FieldSet, maxGapMm: number, options: { shared?: boolean } = {}): Volume<Float32Array> {
+  const g = fields.geometry;
+  const [ni, nj, nk] = g.dims;
+  const labels = fields.labels.voxels;
+  const lesion = fields.lesion ? fields.lesion.voxels : null;
+  const n = ni * nj * nk;
+  const mask = allocVoxels(Uint8Array, n, { shared: false });
+  const part = (v: number): number => {
+    const l = labels[v]!;
+    if (l >= LABELS.sacrum && l <= LABELS.l5) return l;
+    if (l === LABELS.lesion || (lesion && lesion[v]! < 0)) return LABELS.lesion;
+    return 0;
+  };
+  for (let v = 0; v < n; v++) mask[v] = part(v) ? 1 : 0;
+  const strides = [1, ni, ni * nj];
+  const sizes = [ni, nj, nk];
+  for (let axis = 0; axis < 3; axis++) {
+    const gapVox = Math.max(1, Math.floor(maxGapMm / g.spacingMm[axis]!));
+    const stride = strides[axis]!;
+    const size = sizes[axis]!;
+    for (let k = 0, v = 0; k < nk; k++) {
+      for (let j = 0; j < nj; j++) {
+        for (let i = 0; i < ni; i++, v++) {
+          if (mask[v] === 1 || part(v) !== 0) continue;
+          const pos = axis === 0 ? i : axis === 1 ? j : k;
+          let a = 0, b = 0;
+          for (let s = 1; s <= gapVox && pos - s >= 0; s++) {
+            const p = part(v - s * stride);
+            if (p) { a = p; break; }
+          }
+          if (!a) continue;
+          for (let s = 1; s <= gapVox && pos + s < size; s++) {
+            const p = part(v + s * stride);
+            if (p) { b = p; break; }
+          }
+          // Lesion voxels belong to their host: a lesion against a bone part is not a joint.
+          if (b && a !== b && a !== LABELS.lesion && b !== LABELS.lesion) mask[v] = 2;
+        }
+      }
+    }
+  }
+  const maskVolume = createVolume('closedBoneMask', 'label', g, mask);
+  return computeDistanceField(maskVolume, { inside: [1, 2], signed: 'insidePositive', shared: options.shared ?? false, id: 'closedBoneDepth' });
+}
