@@ -61,6 +61,42 @@ function maskBits(array: SourceArray, instance: DicomInstance): SourceArray {
 }
 
 /**
+ * out[offset + n] = src[n] * slope + intercept. Returns false (and stops) if
+ * `checkRange` and a value does not fit Int16. Small and separate so V8 keeps it monomorphic and fast.
+ */
+function rescaleInto(out: Int16Array | Float32Array, offset: number, src: SourceArray, count: number, slope: number, intercept: number, checkRange: boolean): boolean {
+  if (checkRange) {
+    for (let n = 0; n < count; n++) {
+      const v = src[n]! * slope + intercept;
+      if (v < -32768 || v > 32767) return false;
+      out[offset + n] = v;
+    }
+  } else if (slope === 1) {
+    for (let n = 0; n < count; n++) out[offset + n] = src[n]! + intercept;
+  } else {
+    for (let n = 0; n < count; n++) out[offset + n] = src[n]! * slope + intercept;
+  }
+  return true;
+}
+
+/** Linear interpolation of two rescaled frames (weight w on b); Int16 output is rounded. */
+function interpolateInto(
+  out: Int16Array | Float32Array, offset: number,
+  a: SourceArray, sa: number, ia: number,
+  b: SourceArray, sb: number, ib: number,
+  count: number, w: number, checkRange: boolean,
+): boolean {
+  const u = 1 - w;
+  const round = out instanceof Int16Array;
+  for (let n = 0; n < count; n++) {
+    const v = u * (a[n]! * sa + ia) + w * (b[n]! * sb + ib);
+    if (checkRange && (v < -32768 || v > 32767)) return false;
+    out[offset + n] = round ? Math.round(v) : v;
+  }
+  return true;
+}
+
+/**
  * Builds the volume of one series: ONE voxel allocation (Int16Array when every
  * rescaled value fits, else Float32Array; SharedArrayBuffer with
  * `options.shared`), rescale slope/intercept applied once, gaps interpolated
@@ -90,22 +126,10 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     const instance = instances[inst]!;
     const frame = instance.frames[f]!;
     if (fitsInt16(instance, frame.rescaleSlope, frame.rescaleIntercept)) continue;
-    if (Number.isInteger(frame.rescaleSlope) && Number.isInteger(frame.rescaleIntercept) && instance.pixelData && !instance.pixelData.encapsulated) needScan = true;
+    if (Number.isInteger(frame.rescaleSlope) && Number.isInteger(frame.rescaleIntercept)) needScan = true;
     else useInt16 = false;
   }
-  if (useInt16 && needScan) {
-    // Unsigned 16-bit data usually uses far less than its range: check the actual values.
-    scan: for (const [inst, f] of grid.frames) {
-      const instance = instances[inst]!;
-      const frame = instance.frames[f]!;
-      if (fitsInt16(instance, frame.rescaleSlope, frame.rescaleIntercept)) continue;
-      const src = nativeFrame(instance, f);
-      for (let n = 0; n < src.length; n++) {
-        const v = src[n]! * frame.rescaleSlope + frame.rescaleIntercept;
-        if (v < -32768 || v > 32767) { useInt16 = false; break scan; }
-      }
-    }
-  }
+  // needScan: Int16 only if the actual values fit; checked while copying (one pass), restarting in Float32 if not.
   const bytesNeeded = perSlice * nk * (useInt16 ? 2 : 4);
   if (options.maxBytes !== undefined && bytesNeeded > options.maxBytes) {
     const mb = (b: number): string => `${Math.ceil(b / (1024 * 1024))} MB`;
@@ -123,7 +147,6 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     );
   }
 
-  const voxels = useInt16 ? allocVoxels(Int16Array, perSlice * nk, { shared: options.shared }) : allocVoxels(Float32Array, perSlice * nk, { shared: options.shared });
 
   // Source frame access, with a small cache for decoded (compressed) frames.
   const decoded = new Map<number, SourceArray>();
@@ -158,24 +181,34 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
 
   const interpolated: number[] = [];
   const progressEvery = Math.max(1, Math.floor(nk / 50));
-  for (let k = 0; k < nk; k++) {
-    const plane = grid.planes[k]!;
-    const offset = k * perSlice;
-    const a = await source(plane.a);
-    const [sa, ia] = rescaleOf(plane.a);
-    if (plane.w === 0 || plane.a === plane.b) {
-      if (useInt16 && sa === 1 && ia === 0 && a instanceof Int16Array) voxels.set(a, offset);
-      else if (sa === 1) for (let n = 0; n < perSlice; n++) voxels[offset + n] = a[n]! + ia;
-      else for (let n = 0; n < perSlice; n++) voxels[offset + n] = a[n]! * sa + ia;
-    } else {
-      interpolated.push(k);
-      const b = await source(plane.b);
-      const [sb, ib] = rescaleOf(plane.b);
-      const w = plane.w, u = 1 - w;
-      if (useInt16) for (let n = 0; n < perSlice; n++) voxels[offset + n] = Math.round(u * (a[n]! * sa + ia) + w * (b[n]! * sb + ib));
-      else for (let n = 0; n < perSlice; n++) voxels[offset + n] = u * (a[n]! * sa + ia) + w * (b[n]! * sb + ib);
+  const fill = async (voxels: Int16Array | Float32Array, checkRange: boolean): Promise<boolean> => {
+    interpolated.length = 0;
+    for (let k = 0; k < nk; k++) {
+      const plane = grid.planes[k]!;
+      const offset = k * perSlice;
+      const a = await source(plane.a);
+      const [sa, ia] = rescaleOf(plane.a);
+      if (plane.w === 0 || plane.a === plane.b) {
+        if (voxels instanceof Int16Array && sa === 1 && ia === 0 && a instanceof Int16Array) voxels.set(a, offset);
+        else if (!rescaleInto(voxels, offset, a, perSlice, sa, ia, checkRange)) return false;
+      } else {
+        interpolated.push(k);
+        const b = await source(plane.b);
+        const [sb, ib] = rescaleOf(plane.b);
+        if (!interpolateInto(voxels, offset, a, sa, ia, b, sb, ib, perSlice, plane.w, checkRange)) return false;
+      }
+      if (options.onProgress && k % progressEvery === 0 && k < nk - 1) void options.onProgress(k + 1, nk);
     }
-    if (options.onProgress && k % progressEvery === 0 && k < nk - 1) void options.onProgress(k + 1, nk);
+    return true;
+  };
+  let voxels: Int16Array | Float32Array = useInt16 ? allocVoxels(Int16Array, perSlice * nk, { shared: options.shared }) : allocVoxels(Float32Array, perSlice * nk, { shared: options.shared });
+  if (!(await fill(voxels, useInt16 && needScan))) {
+    // A value did not fit Int16: redo in Float32 (rare: unsigned data using its top bits).
+    if (options.maxBytes !== undefined && perSlice * nk * 4 > options.maxBytes) {
+      throw new PlannerError('dicom/too-large', `This series needs ${Math.ceil((perSlice * nk * 4) / (1024 * 1024))} MB of memory (${ni} x ${nj} x ${nk} voxels, 32-bit values) and the limit here is ${Math.ceil(options.maxBytes / (1024 * 1024))} MB.`);
+    }
+    voxels = allocVoxels(Float32Array, perSlice * nk, { shared: options.shared });
+    await fill(voxels, false);
   }
   // Awaited so a remote (Comlink proxy) callback has seen 100 % before the result arrives.
   if (options.onProgress) await options.onProgress(nk, nk);

@@ -216,6 +216,15 @@ describe('indexDicomFiles + assembleSeries', () => {
     for (let n = 0; n < source.voxels.length; n += 97) expect(Math.abs(fractional.volume.voxels[n]! - source.voxels[n]!)).toBeLessThanOrEqual(0.25);
   });
 
+  it('restarts in Float32 when a rescaled value turns out not to fit Int16 (checked while copying)', async () => {
+    const source = phantomVolume();
+    const values = Float32Array.from(source.voxels);
+    values[5 * 16 * 12 + 3] = -33000; // stored -31976 with intercept -1024: fits the file, not Int16 HU
+    const { volume } = await load(write(createVolume('f', 'ct', source.geometry, values), { rescaleIntercept: -1024 }));
+    expect(volume.voxels).toBeInstanceOf(Float32Array);
+    expect(Array.from(volume.voxels)).toEqual(Array.from(values));
+  });
+
   it('allocates in a SharedArrayBuffer on request and refuses a series above maxBytes with the size it needs', async () => {
     const files = write(phantomVolume());
     const index = indexDicomFiles(files);
