@@ -141,6 +141,19 @@ describe('room angles by hand', () => {
     expect(pr.secondaryDeg).toBeCloseTo(0, 12);
   });
 
+  it('puts the bull\'s-eye detector on the entry side, unless it would sink under the table', () => {
+    // Nearly lateral screws from the right, slightly forward or backward: detector stays on the right (RAO ~90).
+    // Entry slightly anterior (d_y > 0): detector slightly in front of the horizontal, |primary| < 90; and the reverse.
+    expect(computeBullsEyeView([1, 0.02, 0]).primaryDeg).toBeCloseTo(-90 + Math.atan(0.02) * DEG, 9);
+    expect(computeBullsEyeView([1, -0.02, 0]).primaryDeg).toBeCloseTo(-90 - Math.atan(0.02) * DEG, 9);
+    // Entered from the back of a supine patient (posterior to anterior): the detector goes in front (AP 0).
+    expect(computeBullsEyeView([0, -1, 0], 'supine').primaryDeg).toBeCloseTo(0, 12);
+    // The same path in a prone patient: detector above the back, 180 degrees from AP.
+    expect(Math.abs(computeBullsEyeView([0, -1, 0], 'prone').primaryDeg)).toBeCloseTo(180, 12);
+    expect(computeProgressionView([0, -1, 0.3], 'prone').detectorDirLps[0]).toBeCloseTo(1, 12);
+    expect(computeProgressionView([1, 0.2, 0], 'prone').detectorDirLps[1]).toBeGreaterThan(0);
+  });
+
   it('C-arm angles reproduce the beam through the DICOM positioner formula, bull\'s-eye along and progression across the screw', () => {
     let seed = 12345;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
@@ -153,7 +166,7 @@ describe('room angles by hand', () => {
         expect(Math.sin(a) * Math.cos(b)).toBeCloseTo(u[0], 9);
         expect(-Math.cos(a) * Math.cos(b)).toBeCloseTo(u[1], 9);
         expect(Math.sin(b)).toBeCloseTo(u[2], 9);
-        expect(u[1]).toBeLessThanOrEqual(1e-12); // detector in front of the patient
+        expect(u[1]).toBeLessThanOrEqual(0.5 + 1e-12); // supine: detector at most 30 degrees below the horizontal
       }
       const be = computeBullsEyeView(d).detectorDirLps;
       expect(Math.abs(be[0] * d[0] + be[1] * d[1] + be[2] * d[2]) / len).toBeCloseTo(1, 9);

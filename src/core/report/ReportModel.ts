@@ -206,7 +206,7 @@ export function reportConventions(maxGantryTiltDeg: number): string[] {
     'Table position: the slice\'s ImagePositionPatient along the slice normal (row x column cosines), mm; for an axial series, the slice z (+ = head).',
     `Craniocaudal angle = gantry tilt that puts the whole path in one scan plane (rotation about the patient's left-right axis). CRANIAL: the tip is toward the head from the entry, i.e. the scan plane, followed from the skin inward, runs toward the head. Room gantry limit: ${fixed1(maxGantryTiltDeg)}\u00b0.`,
     'In-plane angle: in that (tilted) scan plane, from the anteroposterior vertical; LEFT / RIGHT = the tip lies to the patient\'s left / right of the entry. Elevation: true angle of the path out of the axial plane.',
-    'C-arm (DICOM positioner angles, detector position relative to the patient, detector in front of the patient): LAO = detector toward the patient\'s left, RAO = right; CRA = detector toward the head, CAU = toward the feet. Bull\'s-eye: beam along the screw. Progression: beam perpendicular to the plane of the screw and the long axis (no CRA/CAU).',
+    'C-arm (DICOM positioner angles: where the DETECTOR is, relative to the patient; AP 0 = detector in front of the patient): LAO = detector toward the patient\'s left, RAO = right (over 90 = behind the patient, e.g. above a prone patient\'s back); CRA = detector toward the head, CAU = toward the feet. Bull\'s-eye: beam along the screw, detector on the entry side (tube away from the operator) unless that is over 30 degrees below the horizontal. Progression: beam perpendicular to the plane of the screw and the long axis (no CRA/CAU), detector on the upper side.',
     'Depths are along the path from the skin entry, mm. Clearances are surface to surface (screw surface to structure), mm.',
   ];
 }
@@ -279,7 +279,7 @@ export function createReportModel(input: ReportInput): ReportModel {
       cortexClearanceMm: s.cortexClearanceMm,
       checks: s.checks.map((c) => ({ ...c })),
       checkCounts: counts,
-      cArm: { bullsEye: computeBullsEyeView(dir), progression: computeProgressionView(dir) },
+      cArm: { bullsEye: computeBullsEyeView(dir, lie), progression: computeProgressionView(dir, lie) },
       roomSteps: [],
       images: s.images,
     };

@@ -95,13 +95,11 @@ export function gantryTopToward(planeTiltDeg: number, lie: PatientLie): 'head' |
  * u = (sin a cos b, -cos a cos b, sin b) in LPS, a = primary, b = secondary.
  * - `primaryDeg` a: rotation about the patient's long axis; positive = LAO
  *   (detector toward the patient's left), negative = RAO. 0 = AP (detector
- *   in front of the patient's chest/abdomen).
+ *   in front of the patient). |a| > 90 puts the detector behind the patient
+ *   (e.g. above the back of a prone patient).
  * - `secondaryDeg` b: rotation toward the head; positive = CRANIAL (detector
  *   toward the patient's head), negative = CAUDAL.
  * The X-ray beam travels from the source to the detector, along `detectorDirLps`.
- * The detector is on the patient's anterior side (|a| <= 90), the usual range;
- * the same projection line is also reached with the detector at
- * (a + 180, -b) behind the patient (mirror image), e.g. above a prone patient.
  */
 export type CArmView = {
   primaryDeg: number;
@@ -110,44 +108,56 @@ export type CArmView = {
   detectorDirLps: Vec3;
 };
 
-/**
- * C-arm angles for a projection line along `lineLps` (either sign). Picks the
- * detector on the patient's anterior side; for a line with no
- * anteroposterior component, the side given by `preferLps` (the sign of the
- * dot product with it), else the patient's left.
- */
-export function computeCArmView(lineLps: Readonly<Vec3>, preferLps?: Readonly<Vec3>): CArmView {
-  const len = Math.hypot(lineLps[0], lineLps[1], lineLps[2]);
-  let ux = lineLps[0] / len, uy = lineLps[1] / len, uz = lineLps[2] / len;
-  let flip: boolean;
-  if (Math.abs(uy) > 1e-9) flip = uy > 0; // detector must be anterior: uy < 0
-  else if (preferLps) flip = ux * preferLps[0] + uy * preferLps[1] + uz * preferLps[2] < 0;
-  else flip = ux < 0;
-  if (flip) { ux = -ux; uy = -uy; uz = -uz; }
+/** C-arm angles of a detector direction `uLps` (unit or not). */
+export function cArmViewOfDetector(uLps: Readonly<Vec3>): CArmView {
+  const len = Math.hypot(uLps[0], uLps[1], uLps[2]);
+  const ux = uLps[0] / len, uy = uLps[1] / len, uz = uLps[2] / len;
   const secondary = Math.asin(Math.max(-1, Math.min(1, uz))) * DEG;
   const primary = Math.hypot(ux, uy) < 1e-9 ? 0 : Math.atan2(ux, -uy) * DEG;
   return { primaryDeg: primary + 0, secondaryDeg: secondary + 0, detectorDirLps: [ux + 0, uy + 0, uz + 0] };
 }
 
+/** The room's up direction in LPS for a patient lie: anterior when supine (also assumed for 'other'), posterior when prone. */
+function upLps(lie: PatientLie): Vec3 {
+  return lie === 'prone' ? [0, 1, 0] : [0, -1, 0];
+}
+
+/** How far below the horizontal the detector may go on the entry side (C-arms rotate to about 120 degrees LAO/RAO). */
+const MAX_DETECTOR_BELOW_HORIZONTAL_DEG = 30;
+
 /**
  * Bull's-eye view ("down the barrel"): the beam runs along the screw, so the
- * screw projects to a dot. The detector is anterior (see {@link CArmView});
- * for a purely lateral screw it is on the entry side.
+ * screw projects to a dot. The detector goes on the ENTRY side (tube away
+ * from the operator, the radiation-safety rule), unless that puts it more
+ * than 30 degrees below the horizontal for the patient's lie (supine:
+ * anterior is up; prone: posterior is up); then on the tip side (the same
+ * projection line, mirrored image).
  */
-export function computeBullsEyeView(dirLps: Readonly<Vec3>): CArmView {
-  return computeCArmView(dirLps, [-dirLps[0], -dirLps[1], -dirLps[2]]);
+export function computeBullsEyeView(dirLps: Readonly<Vec3>, lie: PatientLie = 'supine'): CArmView {
+  const len = Math.hypot(dirLps[0], dirLps[1], dirLps[2]);
+  const entrySide: Vec3 = [-dirLps[0] / len, -dirLps[1] / len, -dirLps[2] / len];
+  const up = upLps(lie);
+  const elevation = entrySide[0] * up[0] + entrySide[1] * up[1] + entrySide[2] * up[2];
+  const ok = elevation >= -Math.sin(MAX_DETECTOR_BELOW_HORIZONTAL_DEG / DEG) - 1e-12;
+  return cArmViewOfDetector(ok ? entrySide : [-entrySide[0], -entrySide[1], -entrySide[2]]);
 }
 
 /**
  * Progression view: the beam is perpendicular to the plane that contains the
  * screw and the patient's long axis (beam = dir x superior), so the screw is
  * seen at its full length, with its craniocaudal angulation, and the C-arm
- * needs no cranial/caudal angulation (secondary 0). A screw along the long
+ * needs no cranial/caudal angulation (secondary 0). The detector is on the
+ * upper side for the patient's lie; for a beam that is exactly horizontal
+ * (a screw in a sagittal plane) on the patient's left. A screw along the long
  * axis gets a lateral view.
  */
-export function computeProgressionView(dirLps: Readonly<Vec3>): CArmView {
+export function computeProgressionView(dirLps: Readonly<Vec3>, lie: PatientLie = 'supine'): CArmView {
   // d x (0, 0, 1) = (dy, -dx, 0)
   let bx = dirLps[1], by = -dirLps[0];
   if (Math.hypot(bx, by) < 1e-9 * Math.hypot(dirLps[0], dirLps[1], dirLps[2])) { bx = 1; by = 0; }
-  return computeCArmView([bx, by, 0]);
+  const up = upLps(lie);
+  const dotUp = bx * up[0] + by * up[1];
+  const l = Math.hypot(bx, by);
+  const flip = Math.abs(dotUp) > 1e-9 * l ? dotUp < 0 : bx < 0;
+  return cArmViewOfDetector(flip ? [-bx, -by, 0] : [bx, by, 0]);
 }

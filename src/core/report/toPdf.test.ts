@@ -1,15 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Vec3 } from '../geometry/vec3';
 import { createVolume, type Volume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
-import {
-  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatLps, formatMm, structureLabel,
-} from './format';
-import { createReportModel, type ReportInput, type ReportModel, type ReportScrewInput } from './ReportModel';
+import { fixed1, formatLps } from './format';
+import { expectedStrings, pdfText } from './testing/pdfText';
+import { createReportModel, type ReportInput, type ReportScrewInput } from './ReportModel';
 import { reportToPdf } from './toPdf';
 import { computeOverviewProjection, computeTrajectoryImages } from './trajectoryImages';
 
@@ -107,43 +106,13 @@ function buildInput(volume: Volume<Int16Array>, anonymous: boolean): ReportInput
   };
 }
 
-/** Every number and named figure the model puts on the screw pages, as printed. */
-function expectedStrings(model: ReportModel): string[] {
-  const out: string[] = [model.planHashHex, model.software.version];
-  for (const s of model.screws) {
-    for (const p of [s.skinEntry, s.boneEntry, s.tip]) {
-      out.push(formatLps(p.lps), String(p.sliceNumber), String(p.row), String(p.column), fixed1(p.tablePositionMm), fixed1(p.offFromSliceMm));
-      if (p.instanceNumber !== null) out.push(`img ${p.instanceNumber}`);
-    }
-    out.push(
-      describeCraniocaudal(s.angles.craniocaudalDeg), describeInPlane(s.angles.inPlaneDeg), describeInPlane(s.angles.axialInPlaneDeg),
-      describeCraniocaudal(s.angles.elevationDeg), `${fixed1(s.angles.planeTiltDeg)}\u00b0`,
-      formatMm(s.skinToBoneMm), formatMm(s.skinToTipMm), formatMm(s.boneEntryToTipMm), formatMm(s.diameterMm), formatMm(s.catalogLengthMm),
-      `${s.slicesSpanned.first} to ${s.slicesSpanned.last}`,
-      `${describePrimary(s.cArm.bullsEye.primaryDeg)}, ${describeSecondary(s.cArm.bullsEye.secondaryDeg)}`,
-      `${describePrimary(s.cArm.progression.primaryDeg)}, ${describeSecondary(s.cArm.progression.secondaryDeg)}`,
-      `${s.checkCounts.pass} passed, ${s.checkCounts.fail} failed, ${s.checkCounts.overridden} overridden`,
-    );
-    if (s.purchase) out.push(formatMm(s.purchase.nearMm), formatMm(s.purchase.farMm), formatMm(s.purchase.lesionSpanMm));
-    if (s.cortexClearanceMm !== null) out.push(formatMm(s.cortexClearanceMm));
-    for (const c of s.clearances) out.push(`${structureLabel(c.structure)} ${formatMm(c.clearanceMm)} (needs ${formatMm(c.requiredMm)})`);
-    for (const c of s.checks) {
-      if (c.status === 'overridden') out.push(`overridden by ${c.overriddenBy!}: ${c.reason!}`);
-    }
-    for (const step of s.roomSteps) out.push(step);
-  }
-  return out;
-}
-
-function pdfText(pdf: string, page?: number): string {
-  const args = page ? ['-f', String(page), '-l', String(page)] : [];
-  // -layout keeps each printed row on one line (two-column blocks and table rows read left to right).
-  return execFileSync('/usr/bin/pdftotext', ['-layout', ...args, pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
-}
-
 describe('reportToPdf', () => {
   const volume = phantom();
   const dir = mkdtempSync(join(tmpdir(), 'report-pdf-'));
+  // Set KEEP_REPORT_PDF=1 to keep the PDFs and page PNGs for a human to look at.
+  afterAll(() => {
+    if (!process.env.KEEP_REPORT_PDF) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('prints every number of the model, the hash and version on every page, on A4 and Letter', async () => {
     const model = createReportModel(buildInput(volume, false));

@@ -66,8 +66,14 @@ class Layout {
     this.page = this.doc.addPage(this.paper);
     this.pages.push(this.page);
     this.y = this.height - MARGIN;
-    this.text(title, MARGIN, 13, this.fonts.bold);
-    this.y -= 17;
+    // Shrink a long title to the width, then wrap what still does not fit.
+    let size = 13;
+    while (size > 9 && this.width0(title, size, this.fonts.bold) > this.contentWidth) size -= 0.5;
+    const lines = wrap(printable(title, this.fonts), this.contentWidth, size, this.fonts.bold);
+    lines.forEach((ln, n) => {
+      this.text(ln, MARGIN, size, this.fonts.bold);
+      this.y -= n === lines.length - 1 ? size + 4 : size * 1.25;
+    });
     this.page.drawLine({ start: { x: MARGIN, y: this.y + 4 }, end: { x: this.width - MARGIN, y: this.y + 4 }, thickness: 0.7, color: GREY });
     this.y -= 6;
   }
@@ -306,9 +312,14 @@ function drawImages(L: Layout, s: ReportScrew, embedded: Map<ReportImageInput, P
     return;
   }
   const cols = 3, gap = 8;
-  const cellW = (L.contentWidth - gap * (cols - 1)) / cols;
-  const cellH = cellW;
   const captionH = 20;
+  // Square cells, as large as the width allows, shrunk (not below 110 pt) to keep the screw on one page.
+  const rowsNeeded = Math.ceil(imgs.length / cols);
+  const available = L.y - (MARGIN + FOOTER_H);
+  const widest = (L.contentWidth - gap * (cols - 1)) / cols;
+  const fitting = available / rowsNeeded - captionH;
+  const cell = Math.min(widest, Math.max(110, fitting));
+  const cellW = cell, cellH = cell;
   for (let n = 0; n < imgs.length; n += cols) {
     L.ensure(cellH + captionH, cont);
     const rowTop = L.y;
