@@ -225,6 +225,9 @@ function splitComponent(
   minPieceVoxels: number,
   nextId: number,
   radiiMm: readonly number[],
+  validate?: { cropToLps: Float64Array; voxelMl: number; accept: (seeds: ComponentStats[], radiusMm: number) => boolean },
+  /** Enables the cortical-shell seeds (radius -1 in `radiiMm`). */
+  cortex?: { ct: Volume<VoxelArray>; box: VoxelBox; threshold: number },
 ): { ids: number[]; radiusMm: number } | null {
   const [ni, nj] = dims;
   const o = 6 * comp.id;
@@ -243,12 +246,39 @@ function splitComponent(
   squaredDistanceInPlace(depth2, bn, spacing);
   const seeds = new Uint8Array(n);
   for (const r of radiiMm) {
-    const r2 = r * r;
-    for (let t = 0; t < n; t++) seeds[t] = depth2[t]! > r2 ? 1 : 0;
+    if (r < 0) {
+      // Seeds from the cortical shells: voxels of the component at or above the cortical
+      // threshold, hole-filled. A joint space bridged by partial volume at the trabecular
+      // threshold is still darker than cortex, so the shells separate there.
+      if (!cortex) continue;
+      const [gi, gj] = cortex.ct.geometry.dims;
+      const v = cortex.ct.voxels;
+      seeds.fill(0);
+      for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+        const src = cortex.box.min[0] + bi0 - 1 + gi * (cortex.box.min[1] + bj0 - 1 + j + gj * (cortex.box.min[2] + bk0 - 1 + k));
+        const dst = bn[0] * (j + bn[1] * k);
+        for (let i = 1; i < bn[0] - 1; i++) if (local[dst + i] && v[src + i]! >= cortex.threshold) seeds[dst + i] = 1;
+      }
+      fillHoles(seeds, bn, 'sides');
+      // Erode one voxel so that shells touching through a single voxel come apart.
+      for (let t = 0; t < n; t++) if (seeds[t] && depth2[t]! <= spacing[0] * spacing[0] * 0.99) seeds[t] = 0;
+    } else {
+      const r2 = r * r;
+      for (let t = 0; t < n; t++) seeds[t] = depth2[t]! > r2 ? 1 : 0;
+    }
     const cc = computeComponents(seeds, bn);
     const big: number[] = [];
     for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
     if (big.length < 2) continue;
+    if (validate) {
+      const lm = new Float64Array(validate.cropToLps);
+      const o0 = transformPoint([0, 0, 0], validate.cropToLps, [bi0 - 1, bj0 - 1, bk0 - 1]);
+      lm[12] = o0[0];
+      lm[13] = o0[1];
+      lm[14] = o0[2];
+      const seedStats = componentStats(cc.labels, bn, cc.count, lm, validate.voxelMl).filter((c) => big.includes(c.id));
+      if (!validate.accept(seedStats, r)) continue;
+    }
     // Grow the pieces back over the component: multi-source BFS (geodesic nearest piece).
     const owner = new Int32Array(n);
     const queue = new Int32Array(n);
@@ -304,7 +334,12 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   const m = cropMatrix(ct, box);
 
   // 1. Threshold and drop small or plate-like components (table, calcifications).
-  const mask = thresholdCrop(ct, box, thresholds.boneGrey);
+  const usedThresholds: BoneThresholds = thresholds;
+  if (thresholds.softTissueSigmaGrey > 0.02 * (thresholds.corticalGrey - thresholds.softTissuePeakGrey)) {
+    // CBCT-like noise and cupping: trabecular bone overlaps soft tissue in grey value.
+    notes.push('noisy image: trabecular bone overlaps soft tissue; check the bone outline');
+  }
+  const mask = thresholdCrop(ct, box, usedThresholds.boneGrey);
   {
     const cc = computeComponents(mask, dims);
     const stats = componentStats(cc.labels, dims, cc.count, m, voxelMl);
@@ -312,7 +347,8 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
     const minMl = options.minComponentMl ?? 2;
     for (const c of stats) {
       const ext: Vec3 = [c.maxLps[0] - c.minLps[0], c.maxLps[1] - c.minLps[1], c.maxLps[2] - c.minLps[2]];
-      const plate = ext[1] < 25 && ext[0] > 150; // a table top: wide left-right, thin antero-posteriorly
+      // A table top (or one of its rails): thin antero-posteriorly, long or wide.
+      const plate = ext[1] < 25 && Math.max(ext[0], ext[2]) > 60 && ext[1] < 0.25 * Math.max(ext[0], ext[2]);
       if (c.volumeMl >= minMl && !plate) keep[c.id] = 1;
       else if (plate) notes.push(`dropped a plate-like component (${c.volumeMl.toFixed(0)} mL, ${ext[0].toFixed(0)} x ${ext[1].toFixed(0)} mm): CT table`);
     }
@@ -377,7 +413,11 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
     const { c, depth } = pending.shift()!;
     const width = c.maxLps[0] - c.minLps[0];
     const role = roleOf(c, midlineX, halfWidth);
-    const mixed = (role === 'central' && width > 1.2 * halfWidth) || (role !== 'central' && c.volumeMl > 0.45 * totalMl);
+    // A sacrum is narrower than the pelvis's half width and about symmetric; with a hip bone
+    // attached it is wider and lopsided. A lateral part holding nearly half the bone is two parts.
+    const leftReach = c.maxLps[0] - midlineX, rightReach = midlineX - c.minLps[0];
+    const lopsided = Math.max(leftReach, rightReach) > 40 && Math.max(leftReach, rightReach) > 1.6 * Math.max(1, Math.min(leftReach, rightReach));
+    const mixed = (role === 'central' && (width > 0.95 * halfWidth || lopsided)) || (role !== 'central' && c.volumeMl > 0.45 * totalMl);
     if (!mixed || depth >= 3) {
       refined.push(c);
       continue;
@@ -398,7 +438,37 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   const assignment = new Map<number, BonePartId>();
   const central = refined.filter((c) => roleOf(c, midlineX, halfWidth) === 'central').sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
   // Sacrum: the lowest large central component (vertebrae stack above it).
-  const sacrum = central.find((c) => c.volumeMl >= 0.2 * Math.max(...central.map((q) => q.volumeMl)));
+  let sacrum = central.find((c) => c.volumeMl >= 0.2 * Math.max(...central.map((q) => q.volumeMl)));
+  if (sacrum && !central.some((c) => c !== sacrum && c.centroidLps[2] > sacrum!.centroidLps[2] && c.volumeMl >= 0.1 * sacrum!.volumeMl)) {
+    // No vertebra above the sacrum: L5 may be fused to it through the facet joints (or a
+    // bridged disc). Split at the narrowest neck; accept when the top piece sits above the rest.
+    const split = splitComponent(labels, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
+    if (split) {
+      const firstNew = nextId;
+      const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId);
+      nextId += split.ids.length;
+      pieces.sort((a, b) => b.centroidLps[2] - a.centroidLps[2]);
+      const top = pieces[0]!;
+      const rest = pieces.slice(1);
+      const restMaxZ = Math.max(...rest.map((r) => r.centroidLps[2]));
+      const isL5 = top.minLps[2] > restMaxZ && roleOf(top, midlineX, halfWidth) === 'central' && top.volumeMl < sacrum.volumeMl * 0.6;
+      // Relabel: the top piece becomes its own component; the others return to the sacrum's id.
+      const back = new Int32Array(nextId + 1);
+      for (const r of rest) back[r.id] = sacrum.id;
+      back[top.id] = isL5 ? top.id : sacrum.id;
+      for (let t = 0; t < labels.length; t++) {
+        const c = labels[t]!;
+        if (c >= firstNew && back[c]) labels[t] = back[c]!;
+      }
+      if (isL5) {
+        notes.push(`L5 fused to the sacrum: split at ${split.radiusMm} mm erosion`);
+        const rest1 = componentStats(labels, dims, sacrum.id, m, voxelMl, sacrum.id)[0]!;
+        refined.splice(refined.indexOf(sacrum), 1, rest1, top);
+        central.splice(central.indexOf(sacrum), 1, rest1, top);
+        sacrum = rest1;
+      }
+    }
+  }
   if (sacrum) {
     assignment.set(sacrum.id, 'sacrum');
     const above = central.filter((c) => c !== sacrum && c.centroidLps[2] > sacrum.centroidLps[2]);
@@ -407,30 +477,56 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   } else notes.push('no sacrum found');
   for (const side of ['left', 'right'] as const) {
     const lateral = refined.filter((c) => roleOf(c, midlineX, halfWidth) === side).sort((a, b) => b.volumeMl - a.volumeMl);
-    const hip = lateral[0];
+    let hip = lateral[0];
     if (!hip) {
       notes.push(`no ${side} hip bone found`);
       continue;
+    }
+    const isFemurOf = (c: ComponentStats, h: ComponentStats, slackMm: number) =>
+      c !== h &&
+      c.centroidLps[2] < h.centroidLps[2] &&
+      c.maxLps[2] > h.minLps[2] - slackMm &&
+      c.minLps[2] < h.minLps[2] + 15 + slackMm &&
+      Math.abs(c.centroidLps[0] - midlineX) > Math.abs(h.centroidLps[0] - midlineX) - 10 &&
+      c.volumeMl >= 0.08 * h.volumeMl;
+    if (!lateral.some((c) => isFemurOf(c, hip!, 0))) {
+      // The femoral head may be bridged to the acetabulum (partial volume across a thin
+      // joint space): split the hip component when a piece below it looks like a femur.
+      const h0 = hip;
+      const split = splitComponent(labels, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
+        cropToLps: m,
+        voxelMl,
+        accept: (seeds, r) => {
+          const top = seeds.reduce((a, b) => (b.maxLps[2] > a.maxLps[2] ? b : a));
+          // The hip bone (the top piece) is the larger part; a fracture fragment split off
+          // a hip bone leaves a small top piece.
+          return seeds.some((c) => isFemurOf(c, top, Math.max(r, 1) + 2) && top.volumeMl >= 0.8 * c.volumeMl);
+        },
+      }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
+      if (split) {
+        const firstNew = nextId;
+        const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, firstNew);
+        nextId += split.ids.length;
+        notes.push(`${side} hip joint bridged: split ${split.radiusMm < 0 ? 'at the cortical shells' : `at ${split.radiusMm} mm erosion`}`);
+        refined.splice(refined.indexOf(h0), 1, ...pieces);
+        lateral.splice(lateral.indexOf(h0), 1, ...pieces);
+        lateral.sort((a, b) => b.volumeMl - a.volumeMl);
+        hip = pieces.reduce((a, b) => (b.maxLps[2] > a.maxLps[2] ? b : a));
+        lateral.splice(lateral.indexOf(hip), 1);
+        lateral.unshift(hip);
+      }
     }
     assignment.set(hip.id, side === 'left' ? 'hipLeft' : 'hipRight');
     // Femur: a large component below the hip's centroid whose top reaches into the hip's height (head in the acetabulum).
     // It reaches at least as low as the ischium and lies lateral to the hip bone's centroid
     // (pulled medially by the pubis and ischium): a fracture fragment of the hip bone does not.
-    const femur = lateral.find(
-      (c) =>
-        c !== hip &&
-        c.centroidLps[2] < hip.centroidLps[2] &&
-        c.maxLps[2] > hip.minLps[2] &&
-        c.minLps[2] < hip.minLps[2] + 15 &&
-        Math.abs(c.centroidLps[0] - midlineX) > Math.abs(hip.centroidLps[0] - midlineX) - 10 &&
-        c.volumeMl >= 0.08 * hip.volumeMl,
-    );
+    const femur = lateral.find((c) => isFemurOf(c, hip!, 0));
     if (femur) assignment.set(femur.id, side === 'left' ? 'femurLeft' : 'femurRight');
     // Remaining large pieces on this side are fragments of the hip bone (fractures, a split wing).
     for (const c of lateral) {
       if (c === hip || c === femur) continue;
       let overlaps = true;
-      for (let a = 0; a < 3; a++) if (c.minLps[a]! > hip.maxLps[a]! + 10 || c.maxLps[a]! < hip.minLps[a]! - 10) overlaps = false;
+      for (let a = 0; a < 3; a++) if (c.minLps[a]! > hip!.maxLps[a]! + 10 || c.maxLps[a]! < hip!.minLps[a]! - 10) overlaps = false;
       if (!overlaps) continue;
       assignment.set(c.id, side === 'left' ? 'hipLeft' : 'hipRight');
       notes.push(`a ${c.volumeMl.toFixed(0)} mL ${side} piece was added to the hip bone (fragment)`);
@@ -461,7 +557,7 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   return {
     labels: createVolume(options.id ?? `${ct.id}-bone`, 'label', g, out),
     box,
-    thresholds,
+    thresholds: usedThresholds,
     parts,
     notes,
   };
