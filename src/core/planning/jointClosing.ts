@@ -10,16 +10,15 @@ import { allocVoxels } from '../volume/voxelBuffer';
  * cartilage between the ilium and the sacrum) are crossed on purpose by
  * iliosacral and transsacral screws, but in the plain bone-depth field the gap
  * is "outside bone", so every point near it looks close to the cortex. Here a
- * background voxel counts as bone when, along one of the grid axes, bone of
- * one part lies within `maxGapMm` on one side and bone of ANOTHER part
- * (sacrum / hip / femur / L5) on the other side. Foramina, the canal and the
- * outer surfaces stay open (bone of the same part, or nothing, around them).
+ * background voxel counts as bone when, along one of the grid axes, the
+ * sacrum lies within `maxGapMm` on one side and a hip bone on the other.
+ * Foramina, the canal, the hip joint and the outer surfaces stay open.
  * The signed field (positive inside) comes from the shared EDT.
- *
- * The hip joint (femoral head in the acetabulum) would close too: callers
- * only use this field for the cortex cover of a screw, and the femoral-neck
- * tip rule measures the head from the unclosed field.
  */
+function isHip(label: number): boolean {
+  return label === LABELS.hipLeft || label === LABELS.hipRight;
+}
+
 export function closedBoneDepth(fields: FieldSet, maxGapMm: number, options: { shared?: boolean } = {}): Volume<Float32Array> {
   const g = fields.geometry;
   const [ni, nj, nk] = g.dims;
@@ -55,8 +54,9 @@ export function closedBoneDepth(fields: FieldSet, maxGapMm: number, options: { s
             const p = part(v + s * stride);
             if (p) { b = p; break; }
           }
-          // Lesion voxels belong to their host: a lesion against a bone part is not a joint.
-          if (b && a !== b && a !== LABELS.lesion && b !== LABELS.lesion) mask[v] = 2;
+          // Only the sacroiliac joints close: a hip bone against the sacrum (or a lesion, which may fill
+          // the sacral side of the joint).
+          if (b && a !== b && ((isHip(a) && (b === LABELS.sacrum || b === LABELS.lesion)) || (isHip(b) && (a === LABELS.sacrum || a === LABELS.lesion)))) mask[v] = 2;
         }
       }
     }

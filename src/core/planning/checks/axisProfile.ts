@@ -99,7 +99,9 @@ export function findGaps(p: AxisProfile, maxJointGapMm: number): AxisGap[] {
     const to = s - 1;
     const lengthMm = (to - from + 1) * p.stepMm;
     const labelAfter = boneLabelNear(p, s, 1);
-    const joint = lengthMm <= maxJointGapMm && isBoneLabel(lastBoneLabel) && isBoneLabel(labelAfter) && lastBoneLabel !== labelAfter;
+    // The lesion stands in for its host bone here (a lesion against the joint is common).
+    const partOk = (l: number) => isBoneLabel(l) || l === LABELS.lesion;
+    const joint = lengthMm <= maxJointGapMm && partOk(lastBoneLabel) && partOk(labelAfter) && lastBoneLabel !== labelAfter;
     gaps.push({ from, to, lengthMm, joint, labelBefore: lastBoneLabel, labelAfter });
     lastBoneLabel = labelAfter;
     s--; // re-read the inside sample

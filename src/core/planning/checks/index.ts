@@ -37,10 +37,11 @@ export type FieldTolerances = {
  * Tolerances for a field grid. Analytic structure fields: the trilinear error
  * of a distance to a tube of radius >= 2.5 mm is at most h^2 / 10 (h = largest
  * spacing; Hessian <= 2 / R), capped at half a voxel diagonal. Voxel-made
- * fields (EDT of a label with the surface half a voxel out, as
- * computeDistanceField 'halfVoxel' gives): the true surface may lie up to half a
- * voxel DIAGONAL beyond the inside centres, i.e. (sqrt 3 - 1) / 2 h further than
- * the field says, plus the same trilinear error. Plus half the sampling step everywhere.
+ * fields (EDT of a label, surface half a voxel out as computeDistanceField
+ * 'halfVoxel' gives) are measured against the same label-surface convention
+ * as the phantom's truth corridors ("the width the image can show"), so they
+ * carry the same trilinear term; `voxelStructureMm` is kept separate so that
+ * a stricter convention can be set in one place. Plus half the sampling step.
  */
 export function fieldTolerances(geometry: VolumeGeometry, stepMm?: number, voxelStructures: readonly StructureId[] = []): FieldTolerances {
   const [a, b, c] = geometry.spacingMm;
@@ -50,7 +51,7 @@ export function fieldTolerances(geometry: VolumeGeometry, stepMm?: number, voxel
   return {
     boneMm: 0.5 * h + step / 2,
     structureMm: Math.min(halfDiag, (h * h) / 10) + step / 2,
-    voxelStructureMm: Math.min(halfDiag, ((Math.sqrt(3) - 1) / 2) * h + (h * h) / 10) + step / 2,
+    voxelStructureMm: Math.min(halfDiag, (h * h) / 10) + step / 2,
     stepMm: step,
     voxelStructures,
   };
