@@ -225,7 +225,7 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     const why = hint
       ? 'its attributes name a cone-beam system or non-HU rescale'
       : hu.verdict === 'not-hu'
-        ? `air sits at ${Math.round(hu.darkLevel)} instead of about -1000`
+        ? hu.reason
         : 'it carries no rescale to Hounsfield units';
     issues.push({
       code: 'not-hu-calibrated',
