@@ -41,7 +41,13 @@ export type OrthancOptions = {
   dicomPort: number;
   /** HTTP basic authentication users (username -> password). None: authentication off. */
   users?: Record<string, string>;
-  /** Load libOrthancGdcm.so (server-side JPEG 2000 transcoding). Default true. */
+  /**
+   * Load libOrthancGdcm.so (server-side JPEG 2000 transcoding). Default false:
+   * on this machine (Orthanc 1.10.1, GDCM plugin 1.5, GDCM 3.0.21) Orthanc
+   * crashes with SIGSEGV after a few WADO-RS requests that make it transcode
+   * (JPEG Lossless or JPEG 2000 to Explicit VR LE). Without it, DCMTK
+   * transcodes JPEG Lossless and JPEG 2000 answers HTTP 500.
+   */
   gdcm?: boolean;
   /** Write the PID here as well (for a teardown in another process). */
   pidFile?: string;
@@ -159,7 +165,7 @@ export async function stopByPid(pid: number, graceMs = 5000): Promise<void> {
 export async function startOrthanc(options: OrthancOptions): Promise<RunningOrthanc> {
   if (!existsSync(ORTHANC_BINARY)) throw missingTool(ORTHANC_BINARY, 'orthanc');
   if (!existsSync(DICOMWEB_PLUGIN)) throw missingTool(DICOMWEB_PLUGIN, 'orthanc-dicomweb');
-  const useGdcm = options.gdcm ?? true;
+  const useGdcm = options.gdcm ?? false;
   if (useGdcm && !existsSync(GDCM_PLUGIN)) throw missingTool(GDCM_PLUGIN, 'orthanc-gdcm');
   for (const port of [options.httpPort, options.dicomPort]) {
     const taken = listeningAddresses(port);
@@ -278,7 +284,7 @@ export async function uploadInstances(orthanc: Pick<RunningOrthanc, 'baseUrl' | 
   for (const bytes of files) {
     const headers: Record<string, string> = { 'Content-Type': 'application/dicom' };
     if (orthanc.authorization) headers['Authorization'] = orthanc.authorization;
-    const r = await fetch(`${orthanc.baseUrl}/instances`, { method: 'POST', headers, body: bytes });
+    const r = await fetch(`${orthanc.baseUrl}/instances`, { method: 'POST', headers, body: bytes as Uint8Array<ArrayBuffer> });
     const text = await r.text();
     if (!r.ok) throw new Error(`upload to Orthanc failed: HTTP ${r.status} ${text.slice(0, 300)}`);
     const body = JSON.parse(text) as { ID?: string; Status?: string };

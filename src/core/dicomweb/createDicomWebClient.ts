@@ -35,6 +35,28 @@ import {
   type StudySummary,
 } from './qido';
 import { utf8Decode } from '../dicom/utf8';
+import dicomParser from 'dicom-parser';
+
+/** "Message: Details" from a JSON error body (Orthanc sends one), else ''. */
+function jsonErrorDetail(text: string): string {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const parts = [body['Message'], body['Details']].filter((v): v is string => typeof v === 'string' && v.length > 0);
+    return parts.join(': ');
+  } catch {
+    return '';
+  }
+}
+
+/** Parses the whole data set; throws `pacs/bad-response` if it ends early. */
+function checkWholeFile(bytes: Uint8Array, purpose: string): void {
+  try {
+    dicomParser.parseDicom(bytes);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unreadable';
+    throw new PlannerError('pacs/bad-response', `${purpose} arrived damaged or cut short (${why})`);
+  }
+}
 
 /** Any transfer syntax the server holds (no server-side transcoding; the loader decodes). */
 export const TRANSFER_SYNTAX_AS_STORED = '*';
@@ -135,8 +157,9 @@ export function createDicomWebClient(config: DicomWebClientConfig): DicomWebClie
       } catch {
         /* the status says enough */
       }
-      // An HTML error page says nothing useful to a radiologist.
+      // An HTML error page says nothing useful to a radiologist; a JSON one (Orthanc) may.
       if (/^\s*</.test(detail)) detail = '';
+      else if (/^\s*\{/.test(detail)) detail = jsonErrorDetail(detail);
       throw errorForStatus(response.status, response.statusText, purpose, detail);
     }
     try {
@@ -175,13 +198,14 @@ export function createDicomWebClient(config: DicomWebClientConfig): DicomWebClie
     return get(buildInstancePath(ref), accept, purpose, signal, async (r) => {
       const contentType = r.headers.get('content-type') ?? '';
       const body = new Uint8Array(await r.arrayBuffer());
-      const declared = r.headers.get('content-length');
-      if (declared !== null && Number(declared) !== body.length) {
-        throw new PlannerError('pacs/bad-response', `${purpose} was cut short: ${body.length} of ${declared} bytes arrived`);
-      }
+      // Content-Length is not compared: it counts encoded (gzip) bytes. A cut
+      // with Content-Length fails inside fetch; a cut that ends cleanly loses
+      // the multipart closing delimiter, or fails the full parse below.
       let file: Uint8Array;
       if (parseContentType(contentType).mediaType === 'application/dicom') {
-        file = body; // a single-part answer some servers send
+        // A single-part answer some servers send: no delimiter proves it whole, so parse it all.
+        checkWholeFile(body, purpose);
+        file = body;
       } else {
         const parts = parseMultipartRelated(body, contentType);
         if (parts.length !== 1) throw new PlannerError('pacs/bad-response', `${purpose}: expected 1 DICOM file, the PACS sent ${parts.length}`);
@@ -274,7 +298,10 @@ export function createDicomWebClient(config: DicomWebClientConfig): DicomWebClie
       if (failure) {
         const code = failure.code;
         if (code === 'pacs/auth' || code === 'pacs/cancelled' || code === 'pacs/bad-request') throw failure;
-        const reason = failure.message.replace(/^\[[^\]]+\]\s*/, '');
+        let reason = failure.message.replace(/^\[[^\]]+\]\s*/, '');
+        if (transferSyntax !== TRANSFER_SYNTAX_AS_STORED && (code === 'pacs/server-error' || code === 'pacs/bad-response')) {
+          reason += ' The PACS may be unable to decompress this series: set the transfer to "as stored" in the PACS settings and retry.';
+        }
         throw new PlannerError(
           'pacs/incomplete',
           `Only ${done} of ${total} slices arrived from the PACS, so nothing was loaded (a partial series would show a volume with missing anatomy). ${reason}${retries > 0 ? ` (${retries} retries made)` : ''}`,

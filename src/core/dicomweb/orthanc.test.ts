@@ -1,0 +1,199 @@
+/**
+ * The DICOMweb client against a real PACS: Debian's Orthanc 1.10 with the
+ * DICOMweb plugin, started on 127.0.0.1 with an empty temporary store
+ * (e2e/orthanc/orthanc.ts), stopped by its PID after the tests, passed or
+ * failed. Phantom series are uploaded, found by QIDO-RS, retrieved by WADO-RS
+ * and loaded through the same path as local files (indexDicomFiles /
+ * assembleSeries); the voxels must equal the phantom's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOrthanc, uploadInstances, ORTHANC_PORTS, type RunningOrthanc } from '../../../e2e/orthanc/orthanc';
+import { indexDicomFiles, assembleSeries } from '../dicom';
+import { createFrameDecoder } from '../../compute/frameDecoders';
+import { errorCodeOf } from '../shared/errors';
+import { basicAuthorization, createDicomWebClient, TRANSFER_SYNTAX_EXPLICIT_LE, type FetchLike, type RetrievedSeries } from './index';
+import { compressSeries, phantomSeries, type FixtureSeries } from './testing/pacsFixtures';
+
+const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
+
+const studyA = {
+  patientName: 'PELVIS^ANNA',
+  patientId: 'PAT-001',
+  accessionNumber: 'ACC-1001',
+  studyDate: '20240315',
+  studyDescription: 'CT pelvis for screw planning',
+};
+
+let orthanc: RunningOrthanc;
+let plain: FixtureSeries;
+let jpegLossless: FixtureSeries;
+let jpeg2000: FixtureSeries;
+let other: FixtureSeries;
+
+async function loadVolume(retrieved: RetrievedSeries): Promise<Int16Array | Float32Array> {
+  const index = indexDicomFiles(retrieved.files);
+  expect(index.series).toHaveLength(1);
+  const assembled = await assembleSeries(index, index.series[0]!.key, { shared: false, decoder: createFrameDecoder() });
+  return assembled.volume.voxels;
+}
+
+function expectSameVoxels(actual: Int16Array | Float32Array, expected: Int16Array): void {
+  expect(actual.length).toBe(expected.length);
+  let differing = 0;
+  for (let n = 0; n < expected.length; n++) if (actual[n] !== expected[n]) differing++;
+  expect(differing).toBe(0);
+}
+
+describe('DICOMweb against a real Orthanc', () => {
+  beforeAll(async () => {
+    orthanc = await startOrthanc(ORTHANC_PORTS.clientTest);
+    const seriesA = { ...studyA, uidSeed: 'pacs-test-study-a', studyInstanceUid: '2.25.1001' };
+    plain = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis axial', seriesNumber: 2, seriesInstanceUid: '2.25.1001.2' }, 40, 70);
+    const jl = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis JPEG Lossless', seriesNumber: 3, seriesInstanceUid: '2.25.1001.3', uidSeed: 'jl' }, 40, 70);
+    jpegLossless = { ...jl, files: compressSeries(jl.files, 'jpegLossless') };
+    const j2 = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis JPEG 2000', seriesNumber: 4, seriesInstanceUid: '2.25.1001.4', uidSeed: 'j2k' }, 40, 70);
+    jpeg2000 = { ...j2, files: compressSeries(j2.files, 'jpeg2000') };
+    other = phantomSeries(
+      { patientName: 'OTHER^BOB', patientId: 'PAT-002', accessionNumber: 'ACC-2002', studyDate: '20230101', seriesDescription: 'Hip', uidSeed: 'pacs-test-b' },
+      10,
+      14,
+    );
+    for (const s of [plain, jpegLossless, jpeg2000, other]) await uploadInstances(orthanc, s.files.map((f) => f.bytes));
+  });
+
+  afterAll(async () => {
+    await orthanc?.stop();
+  });
+
+  it('runs on loopback only and stops by its PID', () => {
+    expect(orthanc.pid).toBeGreaterThan(1);
+    expect(orthanc.baseUrl).toBe(`http://127.0.0.1:${ORTHANC_PORTS.clientTest.httpPort}`);
+  });
+
+  it('finds studies by patient ID, name prefix, date range and accession number (QIDO-RS)', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
+    const byId = await client.searchStudies({ patientId: 'PAT-001' });
+    expect(byId).toHaveLength(1);
+    expect(byId[0]).toMatchObject({
+      studyUid: '2.25.1001',
+      patientName: 'PELVIS^ANNA',
+      patientId: 'PAT-001',
+      accessionNumber: 'ACC-1001',
+      studyDate: '20240315',
+      description: 'CT pelvis for screw planning',
+      modalities: ['CT'],
+      seriesCount: 3,
+      instanceCount: 90,
+    });
+    expect((await client.searchStudies({ patientName: 'PELVIS' })).map((s) => s.patientId)).toEqual(['PAT-001']);
+    expect((await client.searchStudies({ accessionNumber: 'ACC-2002' })).map((s) => s.patientId)).toEqual(['PAT-002']);
+    expect((await client.searchStudies({ studyDateFrom: '2024-01-01', studyDateTo: '2024-12-31' })).map((s) => s.patientId)).toEqual(['PAT-001']);
+    expect((await client.searchStudies({ studyDateTo: '2023-06-30' })).map((s) => s.patientId)).toEqual(['PAT-002']);
+    expect(await client.searchStudies({ patientId: 'NOBODY' })).toEqual([]);
+    expect((await client.searchStudies({})).length).toBe(2);
+  });
+
+  it('lists the series of a study with modality, description and slice count', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
+    const series = await client.searchSeries('2.25.1001');
+    expect(series.map((s) => [s.seriesNumber, s.modality, s.description, s.instanceCount])).toEqual([
+      [2, 'CT', 'Pelvis axial', 30],
+      [3, 'CT', 'Pelvis JPEG Lossless', 30],
+      [4, 'CT', 'Pelvis JPEG 2000', 30],
+    ]);
+  });
+
+  it('retrieves a series (WADO-RS) byte for byte, with progress, and it loads the phantom voxels', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
+    const progress: number[] = [];
+    const retrieved = await client.retrieveSeries('2.25.1001', '2.25.1001.2', { onProgress: (p) => progress.push(p.done) });
+    expect(retrieved.files).toHaveLength(30);
+    expect(retrieved.retries).toBe(0);
+    expect(progress[0]).toBe(0);
+    expect(progress.at(-1)).toBe(30);
+    expect(progress.every((v, n) => n === 0 || v >= progress[n - 1]!)).toBe(true);
+    // Orthanc stores what it receives: the retrieved files are the uploaded ones.
+    const uploaded = new Map(plain.files.map((f) => [Buffer.from(f.bytes).toString('base64'), f.name]));
+    for (const f of retrieved.files) expect(uploaded.has(Buffer.from(f.bytes).toString('base64'))).toBe(true);
+    expectSameVoxels(await loadVolume(retrieved), plain.volume.voxels);
+  });
+
+  it('loads JPEG Lossless and JPEG 2000 series to the same voxels as the uncompressed one', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
+    const jl = await client.retrieveSeries('2.25.1001', '2.25.1001.3');
+    expect(jl.transferSyntaxUids).toEqual(['1.2.840.10008.1.2.4.70']);
+    expectSameVoxels(await loadVolume(jl), plain.volume.voxels);
+    const j2 = await client.retrieveSeries('2.25.1001', '2.25.1001.4');
+    expect(j2.transferSyntaxUids).toEqual(['1.2.840.10008.1.2.4.90']);
+    expectSameVoxels(await loadVolume(j2), plain.volume.voxels);
+    // jpegLossless / jpeg2000 fixtures hold the same slab as `plain`.
+    expectSameVoxels(jpegLossless.volume.voxels, plain.volume.voxels);
+    expectSameVoxels(jpeg2000.volume.voxels, plain.volume.voxels);
+  });
+
+  it('asks the server to decompress when set to uncompressed, with the same voxels (JPEG Lossless)', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch, transferSyntax: TRANSFER_SYNTAX_EXPLICIT_LE });
+    const r = await client.retrieveSeries('2.25.1001', '2.25.1001.3');
+    expect(r.transferSyntaxUids).toEqual([TRANSFER_SYNTAX_EXPLICIT_LE]);
+    expectSameVoxels(await loadVolume(r), plain.volume.voxels);
+  });
+
+  it('refuses the whole series, with advice, when the server cannot decompress it (JPEG 2000 without GDCM)', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch, transferSyntax: TRANSFER_SYNTAX_EXPLICIT_LE, retryDelaysMs: [0] });
+    const error = await client.retrieveSeries('2.25.1001', '2.25.1001.4', { retries: 1 }).catch((e: unknown) => e);
+    expect(errorCodeOf(error)).toBe('pacs/incomplete');
+    expect((error as Error).message).toMatch(/^\[pacs\/incomplete\] Only 0 of 30 slices arrived from the PACS, so nothing was loaded/);
+    expect((error as Error).message).toMatch(/HTTP 500.*set the transfer to "as stored" in the PACS settings/);
+  });
+
+  it('says so when a series or study does not exist', async () => {
+    const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
+    const error = await client.retrieveSeries('2.25.1001', '2.25.999').catch((e: unknown) => e);
+    expect(errorCodeOf(error)).toBe('pacs/not-found');
+    expect(String((error as Error).message)).toMatch(/lists no images in this series/);
+  });
+
+  it('explains a wrong DICOMweb root (the server answers 404)', async () => {
+    const client = createDicomWebClient({ baseUrl: `${orthanc.baseUrl}/not-dicom-web`, fetch: nodeFetch });
+    const error = await client.searchStudies({}).catch((e: unknown) => e);
+    expect(errorCodeOf(error)).toBe('pacs/not-found');
+    expect((error as Error).message).toMatch(/does not end with the DICOMweb root/);
+  });
+});
+
+describe('DICOMweb with basic authentication on', () => {
+  let secured: RunningOrthanc;
+  const series = () => phantomSeries({ ...studyA, seriesDescription: 'Secured', uidSeed: 'auth', studyInstanceUid: '2.25.3003', seriesInstanceUid: '2.25.3003.1' }, 60, 64);
+
+  beforeAll(async () => {
+    secured = await startOrthanc({ ...ORTHANC_PORTS.authTest, users: { radiologist: 'correct horse' } });
+    await uploadInstances(secured, series().files.map((f) => f.bytes));
+  });
+
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it('works with the right password', async () => {
+    const client = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch, authorization: basicAuthorization('radiologist', 'correct horse') });
+    expect((await client.searchStudies({ patientId: 'PAT-001' })).map((s) => s.studyUid)).toEqual(['2.25.3003']);
+    expect((await client.retrieveSeries('2.25.3003', '2.25.3003.1')).files).toHaveLength(4);
+  });
+
+  it('gives a clear message for a wrong password, and does not retry it', async () => {
+    const client = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch, authorization: basicAuthorization('radiologist', 'wrong') });
+    const error = await client.searchStudies({ patientId: 'PAT-001' }).catch((e: unknown) => e);
+    expect(errorCodeOf(error)).toBe('pacs/auth');
+    expect((error as Error).message).toBe(
+      '[pacs/auth] The PACS refused the user name or password (HTTP 401) while loading the study list. Check the credentials in the PACS settings.',
+    );
+    const retrieveError = await client.retrieveSeries('2.25.3003', '2.25.3003.1').catch((e: unknown) => e);
+    expect(errorCodeOf(retrieveError)).toBe('pacs/auth');
+  });
+
+  it('gives the same message with no credentials at all', async () => {
+    const client = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch });
+    const error = await client.searchStudies({}).catch((e: unknown) => e);
+    expect(errorCodeOf(error)).toBe('pacs/auth');
+  });
+});
