@@ -75,6 +75,12 @@ export type ReportScrewInput = {
   skinEntryLps: Vec3;
   boneEntryLps: Vec3;
   tipLps: Vec3;
+  /**
+   * False when the path left the image before it reached the skin (see
+   * computeSkinEntry): `skinEntryLps` is then where it leaves the image, and
+   * the report says the skin lies further out. Default true.
+   */
+  skinEntryFound?: boolean;
   diameterMm: number;
   catalogLengthMm: number;
   catalogLabel?: string;
@@ -131,6 +137,8 @@ export type ReportScrew = {
   catalogLengthMm: number;
   catalogLabel: string | null;
   skinEntry: SeriesPoint;
+  /** False: the skin lies beyond the image; skinEntry is where the path leaves the image and skin depths are minimums. */
+  skinEntryFound: boolean;
   boneEntry: SeriesPoint;
   tip: SeriesPoint;
   /** Unit direction from skin entry to tip, LPS. */
@@ -263,6 +271,7 @@ export function createReportModel(input: ReportInput): ReportModel {
       catalogLengthMm: s.catalogLengthMm,
       catalogLabel: s.catalogLabel ?? null,
       skinEntry,
+      skinEntryFound: s.skinEntryFound ?? true,
       boneEntry,
       tip,
       directionLps: dir,
@@ -333,7 +342,11 @@ function slicePhrase(p: SeriesPoint): string {
 function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): string[] {
   const steps: string[] = [];
   const e = s.skinEntry;
-  steps.push(
+  if (!s.skinEntryFound) {
+    steps.push(
+      `The skin lies beyond the image: the path leaves the image at ${formatLps(e.lps)} mm (${slicePhrase(e)}, row ${e.row}, column ${e.column}); find the skin entry on a scan with the grid before marking.`,
+    );
+  } else steps.push(
     `Table at ${formatMm(e.tablePositionMm)} (${slicePhrase(e)}); skin entry at row ${e.row}, column ${e.column} of that slice, LPS ${formatLps(e.lps)} mm` +
       (e.insideSeries ? '.' : ' - OUTSIDE the planning series: check the images before marking.'),
   );
@@ -345,7 +358,7 @@ function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): st
       ? ` (patient ${lie}: top of the gantry toward the patient's ${s.gantryTopToward === 'head' ? 'head' : 'feet'})`
       : '';
     steps.push(
-      `Gantry tilt ${formatDeg(s.gantryTiltDeg)}: craniocaudal ${describeCraniocaudal(a.craniocaudalDeg)}, the scan plane runs from the skin entry inward toward the ${a.craniocaudalDeg > 0 ? 'head' : 'feet'}${top}.`,
+      `Gantry tilt ${formatDeg(s.gantryTiltDeg)}: craniocaudal ${describeCraniocaudal(a.craniocaudalDeg)}, the scan plane runs from the skin entry inward toward the ${a.craniocaudalDeg > 0 ? 'head' : 'feet'}${top}. The tilted plane through the entry has another table position than the axial slice: confirm the entry on a tilted scan with the skin grid.`,
     );
   } else {
     steps.push(
@@ -359,8 +372,9 @@ function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): st
         : `In the scan plane, aim ${describeInPlane(a.inPlaneDeg)} of the vertical.`,
     );
   }
+  const atLeast = s.skinEntryFound ? '' : 'at least ';
   steps.push(
-    `Depth: skin to bone ${formatMm(s.skinToBoneMm)}, skin to tip ${formatMm(s.skinToTipMm)}; screw ${formatMm(s.diameterMm)} x ${formatMm(s.catalogLengthMm)} (bone entry to tip ${formatMm(s.boneEntryToTipMm)}).`,
+    `Depth: skin to bone ${atLeast}${formatMm(s.skinToBoneMm)}, skin to tip ${atLeast}${formatMm(s.skinToTipMm)}; screw ${formatMm(s.diameterMm)} x ${formatMm(s.catalogLengthMm)} (bone entry to tip ${formatMm(s.boneEntryToTipMm)}).`,
   );
   const be = s.cArm.bullsEye, pr = s.cArm.progression;
   steps.push(

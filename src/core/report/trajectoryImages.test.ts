@@ -66,6 +66,9 @@ describe('trajectory images', () => {
     expect(images[0]!.orientation).toEqual({ left: 'A', right: 'P', top: 'S', bottom: 'I' });
     expect(images[2]!.orientation).toEqual({ left: 'R', right: 'L', top: 'S', bottom: 'I' });
     expect(images[3]!.orientation).toEqual({ left: 'R', right: 'L', top: 'A', bottom: 'P' });
+    // A lateral screw from the right: the bull's-eye looks like the patient seen from the right side (head up, front to the right).
+    const lateral = computeTrajectoryImages(volume, { skinEntryLps: [-25, 10, 0], boneEntryLps: [-20, 10, 0], tipLps: [20, 10, 0], diameterMm: 6 }, { sizePx: 16 });
+    expect(lateral[2]!.orientation).toEqual({ left: 'P', right: 'A', top: 'S', bottom: 'I' });
     expect(images[3]!.mmPerPixel).toEqual({ x: 1, y: 1 });
     expect(images[0]!.mmPerPixel!.x).toBeCloseTo(120 / 64, 12);
   });

@@ -184,8 +184,7 @@ function image(kind: ReportImageInput['kind'], rgb: Uint8Array, w: number, h: nu
  * inlineA contains the path and the patient's long axis (head up),
  * inlineB is perpendicular to it (the plane of the path and the
  * left-right / anteroposterior direction; posterior down). The bull's-eye
- * looks from the entry along the path (patient's left to the right where
- * possible). The skin-entry view is the planning series' own nearest slice,
+ * looks from the entry along the path, head up where possible. The skin-entry view is the planning series' own nearest slice,
  * at its native pixels, with the path projected on it (solid within half a
  * slice of the plane, dashed beyond).
  */
@@ -214,11 +213,13 @@ export function computeTrajectoryImages(volume: Volume<VoxelArray>, t: Trajector
   };
   inline('inlineA', [-a[0], -a[1], -a[2]], 'In-line reformat A: path and long axis');
   inline('inlineB', bdir, 'In-line reformat B: perpendicular to A');
-  // Bull's-eye at the bone entry, looking along the path: right = patient left made perpendicular, down = d x right.
-  let right: Vec3 = [1 - d[0] * d[0], -d[0] * d[1], -d[0] * d[2]];
-  if (Math.hypot(right[0], right[1], right[2]) < 1e-6) right = [-d[1] * d[0], 1 - d[1] * d[1], -d[1] * d[2]];
-  right = norm(right);
-  const down = norm(crossV(d, right));
+  // Bull's-eye at the bone entry, looking along the path (into the screen): head up where possible
+  // (down = the patient's inferior made perpendicular to the path; posterior for a path along the long axis),
+  // right = down x d so that right x down = d.
+  let down: Vec3 = [d[2] * d[0], d[2] * d[1], d[2] * d[2] - 1];
+  if (Math.hypot(down[0], down[1], down[2]) < 1e-6) down = [-d[1] * d[0], 1 - d[1] * d[1], -d[1] * d[2]];
+  down = norm(down);
+  const right = norm(crossV(down, d));
   const beFov = options.bullsEyeFovMm ?? 60;
   const beMm = beFov / sizePx;
   const fb: PlaneFrame = { centerLps: [t.boneEntryLps[0], t.boneEntryLps[1], t.boneEntryLps[2]], right, down, mmPerPixel: beMm, widthPx: sizePx, heightPx: sizePx };

@@ -1,0 +1,121 @@
+import type { z } from 'zod';
+import type { Vec3 } from '../geometry/vec3';
+import type { CheckResult, PlanSettings, Screw, ScrewCatalog, ScrewEvaluation } from '../planning/types';
+import type { VolumeGeometry } from '../volume/VolumeGeometry';
+import type { SkinEntryResult } from './computeSkinEntry';
+import type { catalogSchema, PlanContent, PlanOverride, PlanScrew, StructureState } from './planSchema';
+import type { ReportCheckInput, ReportClearanceInput, ReportImageInput, ReportScrewInput } from './ReportModel';
+
+/**
+ * Adapters from the planner's plain data (planning/types.ts) to the report's
+ * input and to the plan file, so the UI only passes what it holds.
+ */
+
+// Compile-time guard: the plan file's catalog is exactly the planner's ScrewCatalog.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const catalogMatches: Same<z.infer<typeof catalogSchema>, ScrewCatalog> = true;
+const screwMatches: Same<Omit<PlanScrew, 'skinEntryLps'>, Screw> = true;
+void catalogMatches;
+void screwMatches;
+
+/** Stable id of a check result: the rule, plus the structure or the other screw it concerns. */
+export function checkIdOf(c: Pick<CheckResult, 'rule' | 'structureId' | 'otherScrewId'>): string {
+  return `${c.rule}${c.structureId ? `:${c.structureId}` : ''}${c.otherScrewId ? `:${c.otherScrewId}` : ''}`;
+}
+
+/** The override of a failed check, if the plan holds one (same screw, rule and structure). */
+export function findOverride(overrides: readonly PlanOverride[], screwId: string, c: CheckResult): PlanOverride | null {
+  return overrides.find((o) => o.screwId === screwId && o.rule === c.rule && (o.structureId ?? null) === (c.structureId ?? null)) ?? null;
+}
+
+/** A planner CheckResult as the report shows it: pass, fail, or overridden (with who and why). */
+export function reportCheckFromPlanner(screwId: string, c: CheckResult, overrides: readonly PlanOverride[]): ReportCheckInput {
+  const o = c.ok ? null : findOverride(overrides, screwId, c);
+  return {
+    id: checkIdOf(c),
+    label: c.detail,
+    status: c.ok ? 'pass' : o ? 'overridden' : 'fail',
+    valueMm: Number.isFinite(c.valueMm) ? c.valueMm : null,
+    requiredMm: Number.isFinite(c.requiredMm) ? c.requiredMm : null,
+    ...(o ? { overriddenBy: o.by, reason: o.reason } : {}),
+  };
+}
+
+/**
+ * One screw of the report from the planner's screw and evaluation, the skin
+ * entry (computeSkinEntry) and the images. Bone entry = `screw.entryLps`
+ * (where the head seats), catalog length = `screw.lengthMm`, purchase from
+ * the evaluation (null when the axis spans no lesion), clearances from the
+ * 'clearance' checks, cortex clearance = `minBoneCoverMm`.
+ */
+export function reportScrewFromPlanner(
+  screw: Screw,
+  evaluation: ScrewEvaluation,
+  skin: SkinEntryResult,
+  options: { overrides?: readonly PlanOverride[]; images?: ReportImageInput[]; catalog?: ScrewCatalog } = {},
+): ReportScrewInput {
+  const overrides = options.overrides ?? [];
+  const clearances: ReportClearanceInput[] = evaluation.checks
+    .filter((c) => c.rule === 'clearance' && c.structureId)
+    .map((c) => ({ structure: c.structureId!, clearanceMm: c.valueMm, requiredMm: c.requiredMm }));
+  const label = options.catalog?.screws.find((s) => s.id === screw.catalogId)?.label;
+  return {
+    id: screw.id,
+    corridor: screw.corridorId,
+    side: screw.side,
+    skinEntryLps: [...skin.skinEntryLps] as Vec3,
+    skinEntryFound: skin.found,
+    boneEntryLps: [...screw.entryLps] as Vec3,
+    tipLps: [...screw.tipLps] as Vec3,
+    diameterMm: screw.diameterMm,
+    catalogLengthMm: screw.lengthMm,
+    ...(label ? { catalogLabel: label } : {}),
+    purchase: evaluation.lesionSpanMm > 0
+      ? { nearMm: evaluation.purchaseNearMm, farMm: evaluation.purchaseFarMm, lesionSpanMm: evaluation.lesionSpanMm }
+      : null,
+    clearances,
+    cortexClearanceMm: Number.isFinite(evaluation.minBoneCoverMm) ? evaluation.minBoneCoverMm : null,
+    checks: evaluation.checks.map((c) => reportCheckFromPlanner(screw.id, c, overrides)),
+    images: options.images ?? [],
+  };
+}
+
+/** The plan file's content from what the session holds. Copies; keeps no reference to the inputs. */
+export function planContentFromSession(session: {
+  series: { studyInstanceUid: string; seriesInstanceUid: string; frameOfReferenceUid?: string | null; description?: string | null; geometry: VolumeGeometry };
+  catalog: ScrewCatalog;
+  settings: PlanSettings;
+  structures: readonly StructureState[];
+  screws: readonly { screw: Screw; skinEntryLps: Vec3 | null }[];
+  overrides: readonly PlanOverride[];
+}): PlanContent {
+  const g = session.series.geometry;
+  return {
+    series: {
+      studyInstanceUid: session.series.studyInstanceUid,
+      seriesInstanceUid: session.series.seriesInstanceUid,
+      frameOfReferenceUid: session.series.frameOfReferenceUid ?? null,
+      description: session.series.description ?? null,
+      geometry: {
+        dims: [g.dims[0], g.dims[1], g.dims[2]],
+        spacingMm: [g.spacingMm[0], g.spacingMm[1], g.spacingMm[2]],
+        originLps: [g.originLps[0], g.originLps[1], g.originLps[2]],
+        direction: Array.from(g.direction),
+      },
+    },
+    catalog: structuredCloneJson(session.catalog),
+    settings: { ...session.settings },
+    structures: session.structures.map((s) => ({ ...s })),
+    screws: session.screws.map(({ screw, skinEntryLps }): PlanScrew => ({
+      id: screw.id, corridorId: screw.corridorId, side: screw.side,
+      entryLps: [...screw.entryLps] as Vec3, tipLps: [...screw.tipLps] as Vec3,
+      diameterMm: screw.diameterMm, lengthMm: screw.lengthMm, catalogId: screw.catalogId,
+      skinEntryLps: skinEntryLps ? ([...skinEntryLps] as Vec3) : null,
+    })),
+    overrides: session.overrides.map((o) => ({ ...o })),
+  };
+}
+
+function structuredCloneJson<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
