@@ -37,6 +37,8 @@ export type FieldsPayload = {
   voxelStructureIds?: StructureId[];
   /** Widest sacroiliac gap closed for the cortex-cover field, mm (default: DEFAULT_PLAN_SETTINGS.maxJointGapMm). */
   maxJointGapMm?: number;
+  /** Build the grid on a SharedArrayBuffer (to hand it to other workers with `currentGrid`). */
+  shareGrid?: boolean;
 };
 
 export type FieldsInfo = {
@@ -73,6 +75,10 @@ export type PlannerEngine = {
   plan(request: PlanRequest, onProgress?: ProgressCallback): PlanResult;
   /** Live check of one edited screw against every rule (a few ms). */
   checkScrew(request: LiveCheckRequest): ScrewEvaluation;
+  /** The planner grid in use (SharedArrayBuffer-backed when loaded with shareGrid), null before loadFields. */
+  currentGrid(): PlannerGrid | null;
+  /** Generation of the loaded field set (-1 before loadFields). */
+  fieldsGeneration(): number;
   dispose(): void;
 };
 
@@ -167,7 +173,7 @@ export function createPlannerEngine(): PlannerEngine {
       voxelStructureIds = payload.voxelStructureIds ?? [];
       grid = payload.grid && payload.grid.generation === f.generation
         ? payload.grid
-        : buildEngineGrid(f, { voxelStructureIds, maxJointGapMm: payload.maxJointGapMm ?? DEFAULT_PLAN_SETTINGS.maxJointGapMm });
+        : buildEngineGrid(f, { voxelStructureIds, maxJointGapMm: payload.maxJointGapMm ?? DEFAULT_PLAN_SETTINGS.maxJointGapMm, shared: payload.shareGrid ?? false });
       summary = summarizeAnatomy(f);
       return {
         fieldsGeneration: f.generation,
@@ -189,6 +195,12 @@ export function createPlannerEngine(): PlannerEngine {
       const loaded = requireFields();
       const settings = resolveSettings(request.settings);
       return evaluateScrew(createEvaluationContext(loaded.fields, settings, loaded.grid, voxelStructureIds), request.screw, request.others ?? []);
+    },
+    currentGrid(): PlannerGrid | null {
+      return grid;
+    },
+    fieldsGeneration(): number {
+      return fields ? fields.generation : -1;
     },
     dispose(): void {
       fields = null;

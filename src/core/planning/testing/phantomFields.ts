@@ -48,8 +48,8 @@ export function truthStructures(phantom: Phantom): CriticalStructures {
  * sacral canal as EDTs of their truth labels (the labelled channels are the
  * truth; the truth opening alone does not describe the whole channel).
  */
-export function truthFieldSet(phantom: Phantom): FieldSet {
-  const fields = buildFieldSet(phantom.labels, truthStructures(phantom), { generation: 1 });
+export function truthFieldSet(phantom: Phantom, options: { shared?: boolean } = {}): FieldSet {
+  const fields = buildFieldSet(phantom.labels, truthStructures(phantom), { generation: 1, shared: options.shared ?? false });
   const structures: Partial<Record<StructureId, FieldSet['boneDepth']>> = { ...fields.structures };
   for (const id of [...FORAMEN_IDS, 'sacralCanal'] as StructureId[]) {
     const label = LABELS[id as keyof typeof LABELS];
@@ -57,7 +57,7 @@ export function truthFieldSet(phantom: Phantom): FieldSet {
       delete structures[id];
       continue;
     }
-    structures[id] = computeDistanceField(fields.labels, { inside: label, signed: false, surface: 'halfVoxel', id });
+    structures[id] = computeDistanceField(fields.labels, { inside: label, signed: false, surface: 'halfVoxel', id, shared: options.shared ?? false });
   }
   return { ...fields, structures, structureMarginMm: fields.structureMarginMm ?? 25 };
 }
@@ -69,12 +69,12 @@ export function voxelStructureIds(fields: FieldSet): StructureId[] {
 
 const cache = new Map<string, { phantom: Phantom; fields: FieldSet }>();
 
-export function phantomCase(caseId: PhantomCaseId, size: PhantomSize = 'small'): { phantom: Phantom; fields: FieldSet } {
-  const key = `${caseId}/${size}`;
+export function phantomCase(caseId: PhantomCaseId, size: PhantomSize = 'small', shared = false): { phantom: Phantom; fields: FieldSet } {
+  const key = `${caseId}/${size}/${shared}`;
   let hit = cache.get(key);
   if (!hit) {
-    const phantom = generatePhantom({ caseId, size });
-    hit = { phantom, fields: truthFieldSet(phantom) };
+    const phantom = generatePhantom({ caseId, size, shared });
+    hit = { phantom, fields: truthFieldSet(phantom, { shared }) };
     cache.set(key, hit);
   }
   return hit;

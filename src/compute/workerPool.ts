@@ -1,0 +1,150 @@
+/**
+ * A pool of planner workers behind one typed {@link PlannerService}.
+ *
+ * - Shared memory (cross-origin isolated): hardwareConcurrency - 1 workers;
+ *   the field set and the planner grid live on SharedArrayBuffers and are
+ *   posted to every worker without copying (the first worker builds the grid
+ *   on shared memory, the others receive it). A plan's corridors are dealt out
+ *   round-robin; cancellation is a SharedArrayBuffer Int32 token holding the
+ *   latest generation, which the engines poll every few hundred candidates.
+ * - No shared memory: one worker; the field set is copied once and the copy
+ *   transferred. A plan runs corridor by corridor (chunks) and a newer request
+ *   stops the stale one between chunks.
+ * In both modes a new `plan` call supersedes the previous one, which rejects
+ * with `worker/stale`. Outcomes are merged in request order and assembled by
+ * the same pure function as in-process, so both give the same plan.
+ */
+import type { Endpoint } from 'comlink';
+import { proxy } from 'comlink';
+import { PlannerError } from '../core/shared/errors';
+import {
+  allCorridorRequests, assemblePlan, resolveSettings,
+  type CorridorRequest, type FieldsInfo, type FieldsPayload, type LiveCheckRequest, type PlanProgress, type PlanRequest,
+} from '../core/planning/plannerEngine';
+import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
+import { fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
+
+export type PlannerMode = 'worker-shared' | 'worker-transfer' | 'in-process';
+
+/** A plan request as callers give it: the service assigns generation and cancel token. */
+export type ServicePlanRequest = Omit<PlanRequest, 'generation' | 'cancelToken'>;
+
+export type PlannerService = {
+  readonly mode: PlannerMode;
+  readonly size: number;
+  loadFields(payload: FieldsPayload): Promise<FieldsInfo>;
+  /** Plans; a newer call makes this one reject with `worker/stale`. */
+  plan(request: ServicePlanRequest, onProgress?: (progress: PlanProgress) => void): Promise<PlanResult>;
+  /** Live check of one screw (runs on the first worker). */
+  checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation>;
+  dispose(): void;
+};
+
+export type SpawnedWorker = { endpoint: Endpoint; terminate(): void };
+
+export type CreatePlannerPoolOptions = {
+  /** Number of workers (use isolation.ts poolSizeFor); forced to 1 without shared memory. */
+  size: number;
+  shared: boolean;
+  /** Starts one worker; default spawns workers/planner.worker.ts. Tests pass MessageChannel stand-ins. */
+  spawn?: () => SpawnedWorker;
+};
+
+function defaultSpawn(): SpawnedWorker {
+  const worker = new Worker(new URL('../../workers/planner.worker.ts', import.meta.url), { type: 'module', name: 'planner' });
+  return { endpoint: worker as unknown as Endpoint, terminate: () => worker.terminate() };
+}
+
+export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerService {
+  const shared = options.shared && typeof SharedArrayBuffer !== 'undefined';
+  const size = shared ? Math.max(1, Math.floor(options.size)) : 1;
+  const spawn = options.spawn ?? defaultSpawn;
+  const workers: { spawned: SpawnedWorker; remote: PlannerRemote }[] = [];
+  for (let i = 0; i < size; i++) {
+    const spawned = spawn();
+    workers.push({ spawned, remote: wrapPlannerEngine(spawned.endpoint) });
+  }
+  // Slot 0: latest generation. Shared: the engines poll it; else only this side reads it.
+  const token = shared ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1);
+  let generation = 0;
+  let disposed = false;
+
+  const alive = (): void => {
+    if (disposed) throw new PlannerError('worker/cancelled', 'planner pool disposed');
+  };
+
+  return {
+    mode: shared ? 'worker-shared' : 'worker-transfer',
+    size,
+    async loadFields(payload: FieldsPayload): Promise<FieldsInfo> {
+      alive();
+      if (shared) {
+        if (!isFieldSetShared(payload.fields)) throw new PlannerError('planning/bad-input', 'shared planner pool needs a field set on SharedArrayBuffers (buildFieldSet { shared: true })');
+        const first = workers[0]!.remote;
+        const info = await first.loadFields({ ...payload, shareGrid: true });
+        if (workers.length > 1) {
+          const grid = await first.currentGrid();
+          if (!grid) throw new PlannerError('assert', 'first planner worker did not build a grid');
+          await Promise.all(workers.slice(1).map((w) => w.remote.loadFields({ ...payload, grid })));
+        }
+        return info;
+      }
+      const { fields, transfer } = fieldSetForTransfer(payload.fields);
+      return workers[0]!.remote.loadFields(withTransfer({ ...payload, fields }, transfer));
+    },
+    async plan(request: ServicePlanRequest, onProgress?: (progress: PlanProgress) => void): Promise<PlanResult> {
+      alive();
+      const t0 = Date.now();
+      const g = ++generation;
+      Atomics.store(token, 0, g);
+      const settings = resolveSettings(request.settings);
+      const corridors: CorridorRequest[] = request.corridors ?? allCorridorRequests();
+      let scoredDone = 0;
+      let corridorsDone = 0;
+      const live = new Map<number, number>();
+      const finished = new Set<number>(); // progress messages may arrive after their chunk's result
+      const report = (): void => {
+        if (!onProgress) return;
+        let scored = scoredDone;
+        for (const v of live.values()) scored += v;
+        onProgress({ generation: g, candidatesScored: scored, corridorsDone, corridorsTotal: corridors.length });
+      };
+      const stale = (): PlannerError => new PlannerError('worker/stale', `planner request ${g} superseded by ${generation}`);
+      const outcomes: (CorridorOutcome | undefined)[] = new Array(corridors.length);
+      // Chunks: shared = one list per worker (cancellation inside via the token); transfer = one corridor per call.
+      const lanes: number[][] = workers.map(() => []);
+      corridors.forEach((_, i) => lanes[shared ? i % workers.length : 0]!.push(i));
+      await Promise.all(lanes.map(async (lane, w) => {
+        const remote = workers[w]!.remote;
+        const chunks = shared ? [lane] : lane.map((i) => [i]);
+        for (const chunk of chunks) {
+          if (chunk.length === 0) continue;
+          if (generation !== g) throw stale();
+          const key = w * 1e6 + chunk[0]!;
+          const progress = onProgress ? proxy((p: PlanProgress) => { if (!finished.has(key)) { live.set(key, p.candidatesScored); report(); } }) : undefined;
+          const result = await remote.searchCorridors({ ...request, generation: g, cancelToken: token, corridors: chunk.map((i) => corridors[i]!) }, progress);
+          finished.add(key);
+          live.delete(key);
+          result.forEach((o, j) => {
+            outcomes[chunk[j]!] = o;
+            scoredDone += o.candidatesScored;
+            corridorsDone++;
+          });
+          report();
+        }
+      }));
+      if (generation !== g) throw stale();
+      const fieldsGeneration = await workers[0]!.remote.fieldsGeneration();
+      return assemblePlan(outcomes as CorridorOutcome[], settings, g, fieldsGeneration, Date.now() - t0);
+    },
+    async checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation> {
+      alive();
+      return workers[0]!.remote.checkScrew(request);
+    },
+    dispose(): void {
+      disposed = true;
+      Atomics.store(token, 0, -1);
+      for (const w of workers) w.spawned.terminate();
+    },
+  };
+}
