@@ -83,7 +83,18 @@ function buildInput(volume: Volume<Int16Array>, anonymous: boolean): ReportInput
       checks: [{ id: 'corticalBreach', label: 'No cortical breach', status: 'fail', valueMm: -0.4, requiredMm: 0 }],
       images: [],
     },
+    {
+      // Screw 3: anteroposterior, 20 degrees cranial and 10 degrees to the left: within the gantry's range.
+      id: 'screw-3', corridor: 'iliacWing', side: 'left', skinEntryLps: [0, 0, 0], boneEntryLps: [-20, -20, -30], tipLps: [0, 0, 0],
+      diameterMm: 6.5, catalogLengthMm: 40, purchase: null, clearances: [], cortexClearanceMm: 1.5, checks: [], images: [],
+    },
   ];
+  {
+    const d3 = unit([Math.sin(Math.PI / 18), Math.cos(Math.PI / 18) * Math.cos(Math.PI / 9), Math.cos(Math.PI / 18) * Math.sin(Math.PI / 9)]);
+    const bone3: Vec3 = [-20, -20, -30];
+    const tip3: Vec3 = [bone3[0] + 40 * d3[0], bone3[1] + 40 * d3[1], bone3[2] + 40 * d3[2]];
+    Object.assign(screws[2]!, { skinEntryLps: skinEntry(tip3, d3), boneEntryLps: bone3, tipLps: tip3 });
+  }
   for (const s of screws) s.images = computeTrajectoryImages(volume, s, { sizePx: 160 });
   const overview = computeOverviewProjection(volume, screws, { maxSizePx: 200 });
   for (const s of screws) s.images.push(overview);
@@ -116,8 +127,14 @@ describe('reportToPdf', () => {
 
   it('prints every number of the model, the hash and version on every page, on A4 and Letter', async () => {
     const model = createReportModel(buildInput(volume, false));
-    // Sanity of the phantom trajectory against its construction: screw 2 is straight AP at x = 30.
+    // Sanity of the phantom trajectories against their construction: screw 2 is straight AP at x = 30;
+    // screw 3 tilts 20 degrees cranial with 10 degrees to the left in the tilted plane.
     expect(model.screws[1]!.angles.inPlaneDeg).toBeCloseTo(0, 9);
+    expect(model.screws[2]!.angles.craniocaudalDeg).toBeCloseTo(20, 9);
+    expect(model.screws[2]!.angles.inPlaneDeg).toBeCloseTo(10, 9);
+    expect(model.screws[2]!.roomSteps[1]).toContain('Gantry tilt 20.0\u00b0: craniocaudal 20.0\u00b0 cranial');
+    expect(model.screws[2]!.roomSteps[1]).toContain("top of the gantry toward the patient's feet");
+    expect(model.screws[2]!.roomSteps[2]).toBe("In the scan plane, aim 10.0\u00b0 to patient's left of the vertical.");
     expect(model.screws[1]!.skinEntry.lps[1]).toBeCloseTo(-60 * Math.sqrt(1 - (30 / 85) ** 2), 6);
     for (const paper of ['A4', 'Letter'] as const) {
       const bytes = await reportToPdf(model, { paper });
@@ -125,7 +142,7 @@ describe('reportToPdf', () => {
       writeFileSync(file, bytes);
       const info = execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' });
       const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
-      expect(pages).toBeGreaterThanOrEqual(3); // summary + one per screw
+      expect(pages).toBeGreaterThanOrEqual(4); // summary + one per screw
       expect(info).toMatch(paper === 'A4' ? /595\.2\d? x 841\.8\d? pts/ : /612 x 792 pts/);
       const text = pdfText(file);
       const missing = expectedStrings(model).map((s) => s.replace(/\s+/g, ' ')).filter((s) => !text.includes(s));
