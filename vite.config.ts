@@ -74,6 +74,9 @@ function sampleDicomPlugin(): Plugin {
 }
 
 export default defineConfig({
+  // Separate dependency caches let two dev servers (e2e with and without
+  // isolation) pre-bundle at the same time without clobbering each other.
+  ...(process.env['VITE_CACHE_DIR'] ? { cacheDir: process.env['VITE_CACHE_DIR'] } : {}),
   plugins: [viteCommonjs(), sampleDicomPlugin()],
   resolve: {
     // vtk.js (inside Cornerstone) imports node's `events`; without the npm
@@ -105,6 +108,9 @@ export default defineConfig({
     port,
     strictPort: true,
     headers: isolationHeaders,
+    // e2e (VITE_E2E=1): no hot reload, so another engineer saving a file does
+    // not reload the page under a running test.
+    ...(process.env['VITE_E2E'] === '1' ? { hmr: false, watch: null } : {}),
   },
   preview: {
     host: '127.0.0.1',

@@ -52,7 +52,10 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   const events = createAppEvents();
   const viewer = options.viewer ?? createCornerstoneViewer(shell.viewElements, { volume3d: with3d });
   const source = options.source ?? createDefaultDicomSource({ shared, synthetic: params.get('source') === 'synthetic' });
-  if (!with3d) shell.viewElements.volume3d.parentElement?.classList.add('view-disabled');
+  if (!with3d) {
+    shell.viewElements.volume3d.parentElement?.classList.add('view-disabled');
+    shell.viewElements.volume3d.parentElement?.setAttribute('data-note', '3D view off');
+  }
 
   const toolbar = createToolbar({
     openFiles: (files) => void openFiles(files, `${files.length} file(s)`),
@@ -72,8 +75,14 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     viewer,
     source,
     events,
-    chooseSeries: (choices) => chooseSeries(shell.dialogHost, choices),
-    confirmWarnings: (issues) => confirmWarnings(shell.dialogHost, issues),
+    chooseSeries: (choices) => {
+      shell.progress.hide();
+      return chooseSeries(shell.dialogHost, choices);
+    },
+    confirmWarnings: (issues) => {
+      shell.progress.hide();
+      return confirmWarnings(shell.dialogHost, issues);
+    },
   });
 
   // --- viewer -> state and overlays ----------------------------------------
@@ -113,7 +122,10 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   events.on('loadStarted', ({ attempt }) => {
     store.set({ phase: 'loading', loadAttempt: attempt });
   });
-  events.on('loadProgress', (p) => shell.progress.show(p));
+  events.on('loadProgress', (p) => {
+    // Progress callbacks from the worker may arrive after the load settled.
+    if (store.get().phase === 'loading') shell.progress.show(p);
+  });
   events.on('volumeReady', ({ volumeId, seriesUid, info, issues }) => {
     shell.progress.hide();
     const slices = { axial: null, sagittal: null, coronal: null } as ReturnType<typeof store.get>['slices'];
@@ -139,7 +151,9 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   events.on('loadRejected', ({ reason, issues }) => {
     shell.progress.hide();
     const open = loader.getCurrent() !== null;
-    const headline = open ? `${reason} The series already open is kept.` : reason;
+    // When the reason is the single finding's own message, do not say it twice.
+    const lead = issues.length === 1 && issues[0]!.message === reason ? 'This drop was not opened.' : reason;
+    const headline = open ? `${lead} The series already open is kept.` : lead;
     shell.banner.show('error', headline, issues);
     store.set({
       phase: open ? 'ready' : 'error',

@@ -11,6 +11,7 @@
 import {
   Enums,
   eventTarget,
+  getRenderingCapabilities,
   RenderingEngine,
   setVolumesForViewports,
   type Types,
@@ -51,7 +52,8 @@ export type CornerstoneViewerOptions = {
   volume3d?: boolean;
   /**
    * Ray-casting step multiplier of the 3D view. Software WebGL renders a
-   * 256^2 x 200 volume in 8-10 s at 1 and about 4.5 s at 2; we default to 3.
+   * 256^2 x 200 volume in 8-10 s at 1 and about 4.5 s at 2. Default: 1 on a
+   * GPU, SOFTWARE_SAMPLE_DISTANCE on a software rasterizer.
    */
   sampleDistanceMultiplier?: number;
 };
@@ -65,6 +67,9 @@ export const VIEW_COLORS: Readonly<Record<MprViewId, string>> = {
 
 let engineCounter = 0;
 
+/** Ray-casting step multiplier of the 3D view on a software rasterizer. */
+const SOFTWARE_SAMPLE_DISTANCE = 6;
+
 /**
  * Creates the viewer on four elements (which must be in the DOM with a size).
  * Initialises Cornerstone once per page.
@@ -72,7 +77,9 @@ let engineCounter = 0;
 export function createCornerstoneViewer(elements: ViewerElements, options: CornerstoneViewerOptions = {}): ViewerPort {
   initCornerstone();
   const with3d = options.volume3d ?? true;
-  const sampleDistanceMultiplier = options.sampleDistanceMultiplier ?? 3;
+  // On a software rasterizer (SwiftShader, no GPU) every 3D frame blocks the
+  // page for seconds: trade ray-casting steps for responsiveness there.
+  const sampleDistanceMultiplier = options.sampleDistanceMultiplier ?? (getRenderingCapabilities().softwareRasterizer ? SOFTWARE_SAMPLE_DISTANCE : 1);
   const suffix = ++engineCounter;
   const engineId = `planner-engine-${suffix}`;
   const mprToolGroupId = `planner-mpr-${suffix}`;
@@ -351,6 +358,26 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     engine.renderViewports(MPR_VIEWS.filter((v) => v !== except).map((v) => viewportIds[v]));
   }
 
+  // Cornerstone skips a resize while a render frame is pending (and only
+  // records the new size), so resize on the next frame and retry until the
+  // canvases match their elements.
+  let resizeFrame = 0;
+  function scheduleResize(attempt: number): void {
+    if (disposed || resizeFrame) return;
+    resizeFrame = requestAnimationFrame(() => {
+      resizeFrame = 0;
+      if (disposed) return;
+      engine.resize(true, true);
+      drawAllCrosshairs();
+      const stale = Object.values(elements).some((el) => {
+        const canvas = el.querySelector('canvas');
+        return canvas !== null && el.clientWidth > 0 && Math.abs(canvas.width - Math.round(el.clientWidth * devicePixelRatio)) > 1;
+      });
+      if (stale && attempt < 100) resizeRetry = setTimeout(() => scheduleResize(attempt + 1), 100);
+    });
+  }
+  let resizeRetry: ReturnType<typeof setTimeout> | undefined;
+
   function scrollSlices(view: MprViewId, delta: number): void {
     const state = viewState(view);
     if (!state) return;
@@ -444,8 +471,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       if (crosshairLps) setCrosshairLps(crosshairLps);
     },
     resize() {
-      engine.resize(true, true);
-      drawAllCrosshairs();
+      scheduleResize(0);
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -454,6 +480,8 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     dispose() {
       if (disposed) return;
       disposed = true;
+      if (resizeFrame) cancelAnimationFrame(resizeFrame);
+      clearTimeout(resizeRetry);
       release();
       for (const c of cleanups) c();
       listeners.clear();

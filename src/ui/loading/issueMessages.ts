@@ -12,7 +12,7 @@ type Impact = { test: RegExp; impact: string; title: string };
 const IMPACTS: readonly Impact[] = [
   { test: /missing|gap/, title: 'Missing slice', impact: 'The volume has a gap: anatomy in it is interpolated or absent. Do not plan a screw through the gap; re-export the complete series if you can.' },
   { test: /spacing|uneven|non-?uniform/, title: 'Uneven slice spacing', impact: 'Slices are not equally spaced: the volume was resampled to a regular grid, so lengths along the table axis may be off by up to one slice gap. Check screw lengths on the original slices.' },
-  { test: /tilt/, title: 'Gantry tilt', impact: 'The series was acquired with a tilted gantry and has been corrected to patient coordinates. Craniocaudal angles in the report refer to the corrected volume, not to the scanner\'s tilted slices.' },
+  { test: /tilt/, title: 'Gantry tilt', impact: 'The gantry was tilted: the geometry is kept exactly (sheared), so millimetres are right, but the "axial" slices are tilted against the table. Take craniocaudal angles from the report, not from the slices.' },
   { test: /cbct|hu|calibrat/, title: 'Cone-beam CT without HU calibration', impact: 'Grey values are not Hounsfield units: bone thresholds come from this image\'s histogram, and HU-based window presets do not apply (use "CBCT auto").' },
   { test: /reversed|order|sort/, title: 'Slice order', impact: 'Slices were stored out of order and have been sorted by position; no effect on planning.' },
   { test: /several-series/, title: 'Several series', impact: 'The drop holds more than one series: choose the planning CT. Screws are planned on one series only.' },
@@ -43,4 +43,15 @@ export function issueFromError(error: unknown): LoadIssueView {
   const raw = error instanceof Error ? error.message : String(error);
   const message = raw.replace(/^\[[a-z]+(?:\/[a-z-]+)?\]\s*/, '');
   return { code, severity: 'error', message, planningImpact: planningImpactFor(code).impact };
+}
+
+/**
+ * Findings that change how a plan must be read, even when the loader could
+ * handle them (info severity): replacing an open series by one with these
+ * asks the user first.
+ */
+const CONFIRM_CODES = new Set(['gantry-tilt', 'not-hu-calibrated']);
+
+export function requiresConfirmation(issue: LoadIssueView): boolean {
+  return issue.severity === 'warning' || CONFIRM_CODES.has(issue.code);
 }

@@ -5,7 +5,7 @@ import { PlannerError } from '../../core/shared/errors';
 import { createFakeViewer } from '../../viewer/createFakeViewer';
 import { createAppEvents } from '../appEvents';
 import type { DicomSource, IndexResult, LoadedSeries, LoadIssueView, SeriesChoice } from './DicomSource';
-import { createLoadController } from './loadController';
+import { createLoadController, dedupeIssues } from './loadController';
 
 const geometry = createVolumeGeometry({ dims: [8, 8, 4], spacingMm: [1, 1, 1], originLps: [0, 0, 0] });
 
@@ -134,6 +134,15 @@ describe('loading flow', () => {
     expect(yes.viewer.info()?.seriesUid).toBe('G');
   });
 
+  it('asks before a gantry-tilted series replaces the open one, although the loader handled the tilt (info)', async () => {
+    const tilt = { index: { series: [choice('T')], issues: [] }, load: () => series('T', [{ code: 'gantry-tilt', severity: 'info', message: 'tilt 12 degrees', planningImpact: '' }]) };
+    const t = setup({ good, tilt }, { confirm: false });
+    await t.drop('good');
+    expect((await t.drop('tilt')).kind).toBe('rejected');
+    expect(t.calls().confirmCalls).toBe(1);
+    expect(t.viewer.info()?.seriesUid).toBe('A');
+  });
+
   it('shows findings about stray files as warnings without blocking the series', async () => {
     const stray = { index: { series: [choice('A')], issues: [{ code: 'not-dicom', severity: 'error' as const, message: 'notes.txt', planningImpact: '' }] }, load: () => series('A') };
     const t = setup({ stray });
@@ -154,5 +163,14 @@ describe('loading flow', () => {
     release();
     expect((await fast).kind).toBe('shown');
     expect((await slow).kind).toBe('superseded');
+  });
+});
+
+describe('dedupeIssues', () => {
+  it('keeps one copy of a finding reported by both indexing and assembly, at the higher severity', () => {
+    const a = { code: 'missing-slices', severity: 'warning' as const, message: 'gap at 56', planningImpact: '' };
+    const out = dedupeIssues([a, { ...a, severity: 'error' }, { ...a, message: 'gap at 80' }]);
+    expect(out).toHaveLength(2);
+    expect(out[0]!.severity).toBe('error');
   });
 });

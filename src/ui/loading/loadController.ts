@@ -6,7 +6,7 @@
 import type { ViewerPort } from '../../viewer/ViewerPort';
 import type { AppEvents } from '../appEvents';
 import type { DicomSource, LoadIssueView, LoadProgress, NamedFile, SeriesChoice } from './DicomSource';
-import { issueFromError } from './issueMessages';
+import { issueFromError, requiresConfirmation } from './issueMessages';
 
 export type LoadOutcome =
   | { kind: 'shown'; seriesUid: string; volumeId: string; issues: LoadIssueView[] }
@@ -19,7 +19,7 @@ export type LoadControllerDeps = {
   events: AppEvents;
   /** Asks the user to pick one series; null = cancel. Called only when more than one is loadable. */
   chooseSeries(choices: SeriesChoice[]): Promise<string | null>;
-  /** Asks whether to replace the open volume by one with these warnings; not called when nothing is open. */
+  /** Asks whether to replace the open volume by one with warnings (or planning-relevant findings such as gantry tilt); not called when nothing is open. */
   confirmWarnings(issues: LoadIssueView[]): Promise<boolean>;
 };
 
@@ -37,7 +37,7 @@ export function createLoadController(deps: LoadControllerDeps): LoadController {
   let current: { seriesUid: string; volumeId: string } | null = null;
   let disposed = false;
 
-  const reject = (reason: string, issues: LoadIssueView[]): LoadOutcome => {
+  const rejectOutcome = (reason: string, issues: LoadIssueView[]): LoadOutcome => {
     events.emit('loadRejected', { reason, issues });
     return { kind: 'rejected', reason, issues };
   };
@@ -45,9 +45,14 @@ export function createLoadController(deps: LoadControllerDeps): LoadController {
   return {
     async loadFiles(read, sourceLabel) {
       const mine = ++attempt;
+      let settled = false;
       const stale = (): boolean => disposed || mine !== attempt;
       const progress = (p: LoadProgress): void => {
-        if (!stale()) events.emit('loadProgress', p);
+        if (!stale() && !settled) events.emit('loadProgress', p);
+      };
+      const reject = (reason: string, issues: LoadIssueView[]): LoadOutcome => {
+        settled = true;
+        return rejectOutcome(reason, issues);
       };
       events.emit('loadStarted', { source: sourceLabel, attempt: mine });
       try {
@@ -77,10 +82,11 @@ export function createLoadController(deps: LoadControllerDeps): LoadController {
         if (stale()) return { kind: 'superseded' };
         // Findings about files outside the chosen series (a stray non-DICOM
         // file, say) are shown too, but do not block it.
-        const issues = [...index.issues.map((i) => (i.severity === 'error' ? { ...i, severity: 'warning' as const } : i)), ...loaded.issues];
+        // The same finding may come from indexing and from assembly: show it once.
+        const issues = dedupeIssues([...index.issues.map((i) => (i.severity === 'error' ? { ...i, severity: 'warning' as const } : i)), ...loaded.issues]);
         const loadedBlocking = loaded.issues.filter((i) => i.severity === 'error');
         if (loadedBlocking.length > 0) return reject('The series cannot be used for planning.', issues);
-        const warnings = issues.filter((i) => i.severity === 'warning');
+        const warnings = issues.filter(requiresConfirmation);
         if (current && warnings.length > 0) {
           const ok = await deps.confirmWarnings(warnings);
           if (stale()) return { kind: 'superseded' };
@@ -91,6 +97,7 @@ export function createLoadController(deps: LoadControllerDeps): LoadController {
         if (stale()) return { kind: 'superseded' };
         const volumeId = viewer.getVolumeId() ?? loaded.volume.id;
         current = { seriesUid, volumeId };
+        settled = true;
         // The previous series' buffers are no longer referenced by the viewer;
         // let the source drop its indexed files as well.
         source.release();
@@ -108,4 +115,16 @@ export function createLoadController(deps: LoadControllerDeps): LoadController {
       disposed = true;
     },
   };
+}
+
+/** Drops repeated findings (same code and message), keeping the more severe copy's position. */
+export function dedupeIssues(issues: readonly LoadIssueView[]): LoadIssueView[] {
+  const seen = new Map<string, LoadIssueView>();
+  const rank = { info: 0, warning: 1, error: 2 } as const;
+  for (const i of issues) {
+    const key = `${i.code}\u0000${i.message}`;
+    const prev = seen.get(key);
+    if (!prev || rank[i.severity] > rank[prev.severity]) seen.set(key, i);
+  }
+  return [...seen.values()];
 }

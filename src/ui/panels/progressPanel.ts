@@ -20,7 +20,7 @@ export function createProgressPanel(): ProgressPanel {
     show(p) {
       element.hidden = false;
       element.dataset['phase'] = p.phase;
-      const unit = p.phase === 'reading' ? 'files' : p.phase === 'rendering' ? '' : 'slices';
+      const unit = p.phase === 'assembling' ? 'slices' : p.phase === 'rendering' ? '' : 'files';
       label.textContent = p.total > 0 && unit ? `${PHASES[p.phase]}: ${p.done} / ${p.total} ${unit}` : `${PHASES[p.phase]}…`;
       if (p.total > 0) {
         bar.max = p.total;

@@ -1,0 +1,46 @@
+/**
+ * Real CTs nobody here chose (see /work/shared/data/real), written as DICOM
+ * by the DICOM module's NIfTI->DICOM helper in the global setup, opened
+ * through the folder chooser like a user's files.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { appData, openFolderWithChooser, screenshot, viewPoint, waitForAnatomy, waitForLoad } from './support/app';
+import { REAL_DICOM_DIR } from './support/realCtToDicom';
+
+const CASES = [
+  { name: 'totalseg-example', slices: { axial: 112 } },
+  { name: 'fracsegnet-002', slices: { axial: 339 } },
+] as const;
+
+for (const c of CASES) {
+  test(`real CT ${c.name} opens from a folder with correct orientation`, async ({ page }) => {
+    const dir = join(REAL_DICOM_DIR, c.name);
+    test.skip(!existsSync(`${dir}.complete`), `${dir} was not written (no real data on this machine)`);
+    await page.goto('/?sample=none&no3d=1');
+    await expect(page.locator('#app')).toHaveAttribute('data-state', 'idle');
+    await openFolderWithChooser(page, dir);
+    const state = await waitForLoad(page, 1);
+    expect(state['loadOutcome'], await page.locator('[data-testid="issue-banner"]').textContent() ?? '').toBe('shown');
+    expect(state['state']).toBe('ready');
+    expect(Number(state['sliceCountAxial'])).toBe(c.slices.axial);
+    for (const view of ['axial', 'sagittal', 'coronal'] as const) await waitForAnatomy(page, view);
+    const label = (view: string, side: string) => page.locator(`[data-overlay="${view}"] [data-orient="${side}"]`);
+    await expect(label('axial', 'right')).toHaveText('L');
+    await expect(label('axial', 'top')).toHaveText('A');
+    await expect(label('coronal', 'top')).toHaveText('S');
+    await expect(label('sagittal', 'left')).toHaveText('A');
+    // The display transform agrees with the labels: a click right of centre is the patient's left (+x),
+    // a click above centre in the coronal view is superior (+z).
+    const before = (await appData(page))['crosshairLps']!.split(',').map(Number);
+    const right = await viewPoint(page, 'axial', 60, 0);
+    await page.mouse.click(right.x, right.y);
+    await expect.poll(async () => Number((await appData(page))['crosshairLps']!.split(',')[0])).toBeGreaterThan(before[0]! + 10);
+    const up = await viewPoint(page, 'coronal', 0, -60);
+    const z0 = Number((await appData(page))['crosshairLps']!.split(',')[2]);
+    await page.mouse.click(up.x, up.y);
+    await expect.poll(async () => Number((await appData(page))['crosshairLps']!.split(',')[2])).toBeGreaterThan(z0 + 10);
+    await screenshot(page, `real-${c.name}`);
+  });
+}

@@ -1,0 +1,156 @@
+/**
+ * The viewer on the bundled sample: four views with anatomy, linked
+ * crosshair, scrolling, window presets and drag, length and angle.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { appData, canvasStats, openApp, screenshot, viewPoint, waitForAnatomy } from './support/app';
+
+/** Query string of the app under test (E2E_QUERY=?source=synthetic runs the viewer without the DICOM worker). */
+const QUERY = process.env['E2E_QUERY'] ?? '';
+
+async function lps(page: Page): Promise<number[]> {
+  return (await appData(page))['crosshairLps']!.split(',').map(Number);
+}
+
+test.describe('viewer', () => {
+  test.beforeEach(async ({ page }) => {
+    const state = await openApp(page, QUERY);
+    expect(state['state'], `start-up load: ${await page.locator('[data-testid="issue-banner"]').textContent()}`).toBe('ready');
+  });
+
+  test('opens the bundled sample: all four views show anatomy, labelled L/R, A/P, S/I', async ({ page }) => {
+    for (const view of ['axial', 'sagittal', 'coronal'] as const) await waitForAnatomy(page, view);
+    await expect(page.locator('#app')).toHaveAttribute('data-rendered3d', '1');
+    const s3d = await waitForAnatomy(page, 'volume3d');
+    expect(s3d.nonBlack).toBeGreaterThan(0.05);
+    const label = (view: string, side: string) => page.locator(`[data-overlay="${view}"] [data-orient="${side}"]`);
+    await expect(label('axial', 'left')).toHaveText('R');
+    await expect(label('axial', 'right')).toHaveText('L');
+    await expect(label('axial', 'top')).toHaveText('A');
+    await expect(label('axial', 'bottom')).toHaveText('P');
+    await expect(label('coronal', 'top')).toHaveText('S');
+    await expect(label('coronal', 'right')).toHaveText('L');
+    await expect(label('sagittal', 'left')).toHaveText('A');
+    await expect(label('sagittal', 'top')).toHaveText('S');
+    // Patient and series overlay text.
+    await expect(page.locator('[data-overlay="axial"] .corner-tl')).not.toBeEmpty();
+    await expect(page.locator('[data-overlay="axial"] [data-role="slice"]')).toHaveText(/^Slice \d+ \/ \d+$/);
+    const state = await appData(page);
+    expect(state['seriesUid']).not.toBe('');
+    expect(Number(state['sliceCountAxial'])).toBeGreaterThan(10);
+    await screenshot(page, 'viewer-sample-1600x900');
+  });
+
+  test('the wheel scrolls one view; the others stay on their slice and their crosshair line follows', async ({ page }) => {
+    await waitForAnatomy(page, 'axial');
+    const before = await appData(page);
+    const pixelsBefore = await canvasStats(page, 'axial');
+    const p = await viewPoint(page, 'axial');
+    await page.mouse.move(p.x, p.y);
+    for (let n = 0; n < 4; n++) {
+      await page.mouse.wheel(0, 100);
+      await expect(page.locator('#app')).toHaveAttribute('data-slice-axial', String(Number(before['sliceAxial']) + n + 1));
+    }
+    const after = await appData(page);
+    expect(after['sliceSagittal']).toBe(before['sliceSagittal']);
+    expect(after['sliceCoronal']).toBe(before['sliceCoronal']);
+    // The crosshair moved along the axial normal (z) only.
+    const [x0, y0, z0] = before['crosshairLps']!.split(',').map(Number) as [number, number, number];
+    const [x1, y1, z1] = after['crosshairLps']!.split(',').map(Number) as [number, number, number];
+    expect([x1, y1]).toEqual([x0, y0]);
+    expect(Math.abs(z1 - z0)).toBeGreaterThan(0);
+    await expect.poll(async () => (await canvasStats(page, 'axial')).checksum).not.toBe(pixelsBefore.checksum);
+    await page.mouse.wheel(0, -100);
+    await expect(page.locator('#app')).toHaveAttribute('data-slice-axial', String(Number(before['sliceAxial']) + 3));
+  });
+
+  test('a click with the crosshair tool moves the sagittal and coronal views to the clicked point', async ({ page }) => {
+    await waitForAnatomy(page, 'axial');
+    const before = await appData(page);
+    const sagPixels = await canvasStats(page, 'sagittal');
+    const p = await viewPoint(page, 'axial', 90, -50);
+    await page.mouse.click(p.x, p.y);
+    await expect(page.locator('#app')).not.toHaveAttribute('data-slice-sagittal', before['sliceSagittal']!);
+    const after = await appData(page);
+    expect(after['sliceCoronal']).not.toBe(before['sliceCoronal']);
+    expect(after['sliceAxial']).toBe(before['sliceAxial']);
+    const [x0, y0] = before['crosshairLps']!.split(',').map(Number) as [number, number];
+    const [x1, y1] = after['crosshairLps']!.split(',').map(Number) as [number, number];
+    // Right of centre on an axial view is the patient's left (+x); above is anterior (-y).
+    expect(x1).toBeGreaterThan(x0 + 5);
+    expect(y1).toBeLessThan(y0 - 5);
+    await expect.poll(async () => (await canvasStats(page, 'sagittal')).checksum).not.toBe(sagPixels.checksum);
+    await screenshot(page, 'viewer-crosshair-moved');
+  });
+
+  test('window presets and the W/L drag change the window of all three views', async ({ page }) => {
+    await waitForAnatomy(page, 'axial');
+    const bone = await canvasStats(page, 'coronal');
+    await page.locator('[data-preset="softTissue"]').click();
+    await expect(page.locator('#app')).toHaveAttribute('data-window', '400,40');
+    await expect(page.locator('[data-overlay="coronal"] [data-role="window"]')).toHaveText('W 400  L 40');
+    await expect.poll(async () => (await canvasStats(page, 'coronal')).checksum).not.toBe(bone.checksum);
+    await page.locator('[data-tool="windowLevel"]').click();
+    await expect(page.locator('#app')).toHaveAttribute('data-tool', 'windowLevel');
+    const p = await viewPoint(page, 'axial');
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await page.mouse.move(p.x + 80, p.y + 40, { steps: 6 });
+    await page.mouse.up();
+    await expect(page.locator('#app')).not.toHaveAttribute('data-window', '400,40');
+    const w = (await appData(page))['window']!;
+    await expect(page.locator('[data-overlay="sagittal"] [data-role="window"]')).toHaveText(`W ${w.split(',')[0]}  L ${w.split(',')[1]}`);
+  });
+
+  test('length and angle measurements agree with the crosshair positions of the same screen points', async ({ page }) => {
+    await waitForAnatomy(page, 'axial');
+    const a = await viewPoint(page, 'axial', -120, 40);
+    const b = await viewPoint(page, 'axial', 60, -30);
+    const c = await viewPoint(page, 'axial', 130, 70);
+    const world: number[][] = [];
+    for (const q of [a, b, c]) {
+      await page.mouse.click(q.x, q.y);
+      await expect.poll(async () => (await lps(page)).join(',')).not.toBe(world.at(-1)?.join(',') ?? '');
+      world.push(await lps(page));
+    }
+    const dist = Math.hypot(world[0]![0]! - world[1]![0]!, world[0]![1]! - world[1]![1]!, world[0]![2]! - world[1]![2]!);
+
+    // The crosshair click moved the sagittal/coronal views, not the axial plane: same plane for the tools.
+    await page.locator('[data-tool="length"]').click();
+    await page.mouse.click(a.x, a.y);
+    await page.mouse.click(b.x, b.y);
+    await expect(page.locator('[data-testid="status-measurement"]')).toHaveText(/^Length: [\d.]+ mm$/);
+    const length = Number((await page.locator('[data-testid="status-measurement"]').textContent())!.match(/[\d.]+/)![0]);
+    expect(Math.abs(length - dist)).toBeLessThan(1.5);
+
+    await page.locator('[data-tool="angle"]').click();
+    await page.mouse.click(a.x, a.y);
+    await page.mouse.click(b.x, b.y);
+    await page.mouse.click(c.x, c.y);
+    await expect(page.locator('[data-testid="status-measurement"]')).toHaveText(/^Angle: [\d.]+°$/);
+    const angle = Number((await page.locator('[data-testid="status-measurement"]').textContent())!.match(/[\d.]+/)![0]);
+    const u = [0, 1, 2].map((i) => world[0]![i]! - world[1]![i]!);
+    const v = [0, 1, 2].map((i) => world[2]![i]! - world[1]![i]!);
+    const expected = (Math.acos((u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(...u) * Math.hypot(...v))) * 180) / Math.PI;
+    expect(Math.abs(angle - expected)).toBeLessThan(1.5);
+    await screenshot(page, 'viewer-measurements');
+  });
+
+  test('fits a 1280 x 800 screen: every view and the toolbar stay visible', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(async () => (await canvasStats(page, 'axial')).width).toBeLessThan(700);
+    for (const view of ['axial', 'sagittal', 'coronal', 'volume3d'] as const) {
+      const box = await page.locator(`[data-view="${view}"]`).boundingBox();
+      expect(box!.width).toBeGreaterThan(400);
+      expect(box!.height).toBeGreaterThan(250);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(800);
+    }
+    for (const sel of ['[data-action="open-folder"]', '[data-tool="angle"]', '[data-preset="cbctAuto"]', '[data-action="reset-views"]']) {
+      const box = await page.locator(sel).boundingBox();
+      expect(box!.x + box!.width, sel).toBeLessThanOrEqual(1280);
+    }
+    await waitForAnatomy(page, 'axial');
+    await screenshot(page, 'viewer-1280x800');
+  });
+});
