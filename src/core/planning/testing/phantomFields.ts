@@ -139,3 +139,25 @@ export function truePurchaseMm(phantom: Phantom, screw: Screw): { nearMm: number
   const farMm = labs.slice(last + 1).filter(bone).length * (screw.lengthMm / n);
   return { nearMm, farMm, crossesLesion: true };
 }
+
+/**
+ * Every margin of one screw against the GROUND TRUTH: roots analytically
+ * (truth centrelines and radii), foramina and the sacral canal on the truth
+ * label grid (distance from the screw axis to the labelled voxel centres less
+ * half a voxel: the label-surface convention the phantom's corridor widths use).
+ * Returns the violations (empty = every margin kept).
+ */
+export function truthMarginViolations(phantom: Phantom, screw: Screw, marginMm: number): string[] {
+  const out: string[] = [];
+  for (const r of trueRootClearancesMm(phantom, screw)) if (r.clearanceMm < marginMm) out.push(`${screw.id}: ${r.id} at ${r.clearanceMm.toFixed(2)} mm`);
+  const h = Math.min(...phantom.labels.geometry.spacingMm);
+  const [a, b, c] = phantom.labels.geometry.spacingMm;
+  const halfDiag = 0.5 * Math.hypot(a, b, c);
+  for (const id of [...FORAMEN_IDS, 'sacralCanal'] as const) {
+    const label = LABELS[id];
+    // trueLabelClearanceMm subtracts half a voxel diagonal; add back the difference to half a voxel.
+    const clearance = trueLabelClearanceMm(phantom, screw, label) + halfDiag - h / 2;
+    if (Number.isFinite(clearance) && clearance < marginMm) out.push(`${screw.id}: ${id} at ${clearance.toFixed(2)} mm`);
+  }
+  return out;
+}
