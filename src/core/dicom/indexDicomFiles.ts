@@ -1,6 +1,6 @@
 import { PlannerError } from '../shared/errors';
 import { computeSeriesGrid } from './computeSeriesGrid';
-import { COMPRESSED_TRANSFER_SYNTAXES, NATIVE_TRANSFER_SYNTAXES, parseInstance, transferSyntaxName } from './parseInstance';
+import { COMPRESSED_TRANSFER_SYNTAXES, NATIVE_TRANSFER_SYNTAXES, parseInstance, unsupportedTransferSyntaxMessage } from './parseInstance';
 import type { DicomFileInput, DicomIndex, DicomInstance, LoadIssue, SeriesGroup, SeriesSummary } from './types';
 import { SOP_CLASS } from './writeCtSeries';
 
@@ -57,7 +57,7 @@ export function indexDicomFiles(
       issues.push({
         code: 'unsupported-transfer-syntax',
         severity: 'error',
-        message: `${file.name} is encoded as ${transferSyntaxName(ts)}, which this planner cannot decode; it was skipped. Export the series uncompressed or lossless (JPEG Lossless, JPEG-LS, JPEG 2000, RLE) from the PACS.`,
+        message: unsupportedTransferSyntaxMessage(file.name, ts),
         files: [file.name],
       });
       continue;

@@ -6,7 +6,7 @@ import { isShared } from '../volume/voxelBuffer';
 import { assembleSeries } from './assembleSeries';
 import { createUid } from './createUid';
 import { indexDicomFiles } from './indexDicomFiles';
-import { toArrayBuffer } from './testing/dicomTools';
+import { compressWith, toArrayBuffer } from './testing/dicomTools';
 import type { DicomFileInput } from './types';
 import { type CtSeriesMeta, type WriteCtSeriesOptions, writeCtSeries } from './writeCtSeries';
 import { type DataElement, writePart10 } from './writePart10';
@@ -224,6 +224,22 @@ describe('indexDicomFiles + assembleSeries', () => {
     const { volume } = await load(write(createVolume('f', 'ct', source.geometry, values), { rescaleIntercept: -1024 }));
     expect(volume.voxels).toBeInstanceOf(Float32Array);
     expect(Array.from(volume.voxels)).toEqual(Array.from(values));
+  });
+
+  it('reads Implicit VR Little Endian and Explicit VR Big Endian files (dcmconv) to the same voxels', async () => {
+    const source = phantomVolume();
+    for (const flag of ['+ti', '+tb']) {
+      const files = write(source, { uidSeed: `conv${flag}` }).map((f) => ({ name: f.name, bytes: toArrayBuffer(compressWith('dcmconv', [flag], new Uint8Array(f.bytes))) }));
+      const { volume, issues } = await load(files);
+      expect(issues).toEqual([]);
+      expect(Array.from(volume.voxels)).toEqual(Array.from(source.voxels));
+      expect(isSameGrid(volume.geometry, source.geometry, 1e-6)).toBe(true);
+    }
+  });
+
+  it('refuses Deflated files per file, naming the encoding and what to do', () => {
+    const files = write(phantomVolume()).map((f) => ({ name: f.name, bytes: toArrayBuffer(compressWith('dcmconv', ['+td'], new Uint8Array(f.bytes))) }));
+    expect(() => indexDicomFiles(files)).toThrow(/IM000001\.dcm is encoded as Deflated Explicit VR Little Endian, which this planner cannot decode; it was skipped\. Export the series uncompressed or lossless/);
   });
 
   it('allocates in a SharedArrayBuffer on request and refuses a series above maxBytes with the size it needs', async () => {

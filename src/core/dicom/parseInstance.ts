@@ -28,6 +28,11 @@ const TRANSFER_SYNTAX_NAMES: Record<string, string> = {
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
 };
 
+/** The message for a file whose encoding we cannot decode. */
+export function unsupportedTransferSyntaxMessage(fileName: string, uid: string): string {
+  return `${fileName} is encoded as ${transferSyntaxName(uid)}, which this planner cannot decode; it was skipped. Export the series uncompressed or lossless (JPEG Lossless, JPEG-LS, JPEG 2000, RLE) from the PACS.`;
+}
+
 /** Human name of a transfer syntax for messages. */
 export function transferSyntaxName(uid: string): string {
   return TRANSFER_SYNTAX_NAMES[uid] ?? uid;
@@ -144,6 +149,16 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
   try {
     ds = dicomParser.parseDicom(bytes);
   } catch (error) {
+    // An encoding we cannot parse (e.g. Deflated) fails here: name it from the meta header.
+    let metaTs = '';
+    try {
+      metaTs = dicomParser.readPart10Header(bytes).string(T.transferSyntax)?.replace(/\0/g, '').trim() ?? '';
+    } catch {
+      metaTs = '';
+    }
+    if (metaTs && !NATIVE_TRANSFER_SYNTAXES.includes(metaTs) && !COMPRESSED_TRANSFER_SYNTAXES.includes(metaTs)) {
+      return fail('unsupported-transfer-syntax', unsupportedTransferSyntaxMessage(fileName, metaTs));
+    }
     const reason = describeParseFailure(error);
     if (/overrun|overread|beyond|end of buffer|outside/i.test(reason)) {
       return fail('truncated', truncatedMessage(fileName));

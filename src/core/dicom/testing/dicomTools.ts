@@ -13,6 +13,7 @@ const PACKAGE_OF: Record<string, string> = {
   dcmcjpeg: 'dcmtk',
   dcmcjpls: 'dcmtk',
   dcmcrle: 'dcmtk',
+  dcmconv: 'dcmtk',
   gdcmconv: 'libgdcm-tools',
 };
 
@@ -58,7 +59,7 @@ export function dcmdump(bytes: Uint8Array, args: string[] = []): string {
  * Runs a compressor (`dcmcjpeg`, `dcmcjpls`, `dcmcrle`, or `gdcmconv`) on `bytes` and
  * returns the compressed file. `args` go before the input and output paths.
  */
-export function compressWith(tool: 'dcmcjpeg' | 'dcmcjpls' | 'dcmcrle' | 'gdcmconv', args: string[], bytes: Uint8Array): Uint8Array {
+export function compressWith(tool: 'dcmcjpeg' | 'dcmcjpls' | 'dcmcrle' | 'gdcmconv' | 'dcmconv', args: string[], bytes: Uint8Array): Uint8Array {
   const path = requireTool(tool);
   return withTempDir((dir) => {
     const input = join(dir, 'in.dcm');
