@@ -94,7 +94,9 @@ describe('from the planner', () => {
     const geometry = createVolumeGeometry({ dims: [100, 100, 50], spacingMm: [1, 1, 2], originLps: [-50, -50, -50] });
     const content = planContentFromSession({
       series: { studyInstanceUid: '1.2', seriesInstanceUid: '1.2.3', geometry },
-      catalog: defaultCatalog(), settings: { ...DEFAULT_PLAN_SETTINGS }, structures: [{ id: 'foramenS1Right', status: 'confirmed', reviewedBy: 'Dr B', labelValue: 10, volumeMl: null }],
+      catalog: defaultCatalog(), settings: { ...DEFAULT_PLAN_SETTINGS },
+      structures: { foramina: [{ id: 'foramenS1Right', centerLps: [-20, -30, 10], axisLps: [0, -1, 0], radiusMm: 4, lengthMm: 30 }], sacralCanal: null, roots: [], joints: [], notes: ['S4 not found'] },
+      structureReview: [{ id: 'foramenS1Right', status: 'confirmed', reviewedBy: 'Dr B', labelValue: 10, volumeMl: null }],
       screws: [{ screw, skinEntryLps: skin.skinEntryLps }], overrides,
     });
     const { text } = exportPlanJson(content, { software: { name: 'p', version: '1' }, savedAtIso: '2026-11-23T12:00:00Z' });
@@ -103,5 +105,6 @@ describe('from the planner', () => {
     expect(rest).toEqual(screw);
     expect(skinEntryLps).toEqual(skin.skinEntryLps);
     expect(back.plan.catalog).toEqual(defaultCatalog());
+    expect(back.plan.structures.foramina[0]!.centerLps).toEqual([-20, -30, 10]);
   });
 });

@@ -3,7 +3,8 @@ import type { Vec3 } from '../geometry/vec3';
 import type { CheckResult, PlanSettings, Screw, ScrewCatalog, ScrewEvaluation } from '../planning/types';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import type { SkinEntryResult } from './computeSkinEntry';
-import type { catalogSchema, PlanContent, PlanOverride, PlanScrew, StructureState } from './planSchema';
+import type { CriticalStructures } from '../anatomy/structures';
+import type { catalogSchema, PlanContent, PlanOverride, PlanScrew, PlanStructures, StructureState } from './planSchema';
 import type { ReportCheckInput, ReportClearanceInput, ReportImageInput, ReportScrewInput } from './ReportModel';
 
 /**
@@ -15,8 +16,10 @@ import type { ReportCheckInput, ReportClearanceInput, ReportImageInput, ReportSc
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const catalogMatches: Same<z.infer<typeof catalogSchema>, ScrewCatalog> = true;
 const screwMatches: Same<Omit<PlanScrew, 'skinEntryLps'>, Screw> = true;
+const structuresMatch: Same<PlanStructures, CriticalStructures> = true;
 void catalogMatches;
 void screwMatches;
+void structuresMatch;
 
 /** Stable id of a check result: the rule, plus the structure or the other screw it concerns. */
 export function checkIdOf(c: Pick<CheckResult, 'rule' | 'structureId' | 'otherScrewId'>): string {
@@ -85,7 +88,8 @@ export function planContentFromSession(session: {
   series: { studyInstanceUid: string; seriesInstanceUid: string; frameOfReferenceUid?: string | null; description?: string | null; geometry: VolumeGeometry };
   catalog: ScrewCatalog;
   settings: PlanSettings;
-  structures: readonly StructureState[];
+  structures: CriticalStructures;
+  structureReview: readonly StructureState[];
   screws: readonly { screw: Screw; skinEntryLps: Vec3 | null }[];
   overrides: readonly PlanOverride[];
 }): PlanContent {
@@ -105,7 +109,8 @@ export function planContentFromSession(session: {
     },
     catalog: structuredCloneJson(session.catalog),
     settings: { ...session.settings },
-    structures: session.structures.map((s) => ({ ...s })),
+    structures: structuredCloneJson(session.structures),
+    structureReview: session.structureReview.map((s) => ({ ...s })),
     screws: session.screws.map(({ screw, skinEntryLps }): PlanScrew => ({
       id: screw.id, corridorId: screw.corridorId, side: screw.side,
       entryLps: [...screw.entryLps] as Vec3, tipLps: [...screw.tipLps] as Vec3,

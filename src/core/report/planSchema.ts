@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Schema of the plan file (JSON), version 1. The file is
  *
  *   { format: 'pelvic-screw-plan', formatVersion: 1, software, savedAtIso,
- *     plan: { series, catalog, settings, structures, screws, overrides },
+ *     plan: { series, catalog, settings, structures, structureReview, screws, overrides },
  *     hash: { algorithm: 'SHA-256', hex } }
  *
  * and `hash.hex` is the SHA-256 of the canonical JSON (canonicalJson.ts) of
@@ -98,6 +98,41 @@ export const structureStateSchema = z.strictObject({
   volumeMl: z.number().nonnegative().nullable(),
 });
 
+const unit3 = vec3;
+const foramenIdSchema = z.enum([
+  'foramenS1Left', 'foramenS1Right', 'foramenS2Left', 'foramenS2Right',
+  'foramenS3Left', 'foramenS3Right', 'foramenS4Left', 'foramenS4Right',
+]);
+const rootIdSchema = z.enum(['rootL5Left', 'rootL5Right', 'rootS1Left', 'rootS1Right', 'rootS2Left', 'rootS2Right']);
+
+/** anatomy/structures.ts TubeModel. */
+export const tubeModelSchema = z.strictObject({
+  id: z.union([rootIdSchema, z.literal('sacralCanal')]),
+  centerlineLps: z.array(vec3).min(2),
+  radiusMm: positive,
+});
+
+/**
+ * anatomy/structures.ts CriticalStructures: the detected (and user-confirmed)
+ * models of the foramina, sacral canal, roots and hip joint surfaces, LPS mm.
+ * Small, so they go into the plan file whole.
+ */
+export const criticalStructuresSchema = z.strictObject({
+  foramina: z.array(z.strictObject({ id: foramenIdSchema, centerLps: vec3, axisLps: unit3, radiusMm: positive, lengthMm: positive })),
+  sacralCanal: tubeModelSchema.nullable(),
+  roots: z.array(tubeModelSchema),
+  joints: z.array(z.strictObject({
+    id: z.enum(['jointLeft', 'jointRight']),
+    side: sideSchema,
+    centerLps: vec3,
+    radiusMm: positive,
+    capAxisLps: unit3,
+    capHalfAngleDeg: z.number().min(0).max(180),
+    rmsResidualMm: z.number().nonnegative(),
+  })),
+  notes: z.array(z.string()),
+});
+
 /** planning/types.ts Screw, plus the skin entry (null until computed). */
 export const planScrewSchema = z.strictObject({
   id: nonEmpty,
@@ -126,7 +161,10 @@ export const planContentSchema = z.strictObject({
   series: planSeriesSchema,
   catalog: catalogSchema,
   settings: settingsSchema,
-  structures: z.array(structureStateSchema),
+  /** The critical-structure models the plan was checked against. */
+  structures: criticalStructuresSchema,
+  /** Review state of each segmented structure (automatic, confirmed, edited, absent; by whom). */
+  structureReview: z.array(structureStateSchema),
   screws: z.array(planScrewSchema),
   overrides: z.array(overrideSchema),
 });
@@ -144,5 +182,6 @@ export type PlanSeries = z.infer<typeof planSeriesSchema>;
 export type PlanScrew = z.infer<typeof planScrewSchema>;
 export type PlanOverride = z.infer<typeof overrideSchema>;
 export type StructureState = z.infer<typeof structureStateSchema>;
+export type PlanStructures = z.infer<typeof criticalStructuresSchema>;
 export type PlanContent = z.infer<typeof planContentSchema>;
 export type PlanFile = z.infer<typeof planFileSchema>;

@@ -20,7 +20,14 @@ function samplePlan(): PlanContent {
       screws: [{ id: 'cannulated-7.3', label: '7.3 mm cannulated', diameterMm: 7.3, lengthsMm: [30, 35, 40, 80, 85], threadLengthMm: 32, headDiameterMm: 11.5, cannulated: true }],
     },
     settings: { safetyMarginMm: 2, purchaseMm: 15, screwSpacingMm: 3, femoralNeckTipMinMm: 5, femoralNeckTipMaxMm: 10, entryZoneMm: 4, maxJointGapMm: 6 },
-    structures: [
+    structures: {
+      foramina: [{ id: 'foramenS1Left', centerLps: [22.5, -31.25, 12], axisLps: [0.1, -0.99498743710662, 0], radiusMm: 4.2, lengthMm: 28 }],
+      sacralCanal: { id: 'sacralCanal', centerlineLps: [[0, -10, 40], [0, -5, 0], [0, 5, -40]], radiusMm: 6 },
+      roots: [{ id: 'rootL5Right', centerlineLps: [[-30, -20, 50], [-40, -35, 10]], radiusMm: 2.5 }],
+      joints: [{ id: 'jointLeft', side: 'left', centerLps: [90, -20, -80], radiusMm: 24, capAxisLps: [0.6, 0, 0.8], capHalfAngleDeg: 80, rmsResidualMm: 0.4 }],
+      notes: ['S4 foramina not found'],
+    },
+    structureReview: [
       { id: 'foramenS1Left', status: 'confirmed', reviewedBy: 'Dr A', labelValue: 9, volumeMl: 0.41 },
       { id: 'lesion', status: 'edited', reviewedBy: 'Dr A', labelValue: 7, volumeMl: 23.5 },
     ],
