@@ -122,10 +122,19 @@ export function indexDicomFiles(
   for (const g of groups) issues.push(...g.issues);
   const usable = groups.filter((g) => g.summary.usable);
   if (groups.length > 1) {
+    // Different patients in one drop is a wrong-patient hazard: say so, with names and IDs.
+    const patients = new Map<string, string>();
+    for (const g of groups) {
+      const id = `${g.summary.patientId}|${g.summary.patientName}`;
+      if (!patients.has(id)) patients.set(id, `${g.summary.patientName || 'no name'} (ID ${g.summary.patientId || 'none'})`);
+    }
+    const several = patients.size > 1;
     issues.push({
       code: 'several-series',
-      severity: 'info',
-      message: `These files hold ${groups.length} series${usable.length !== groups.length ? ` (${usable.length} usable for planning)` : ''}: choose the one to plan on.`,
+      severity: several ? 'warning' : 'info',
+      message: several
+        ? `These files hold ${groups.length} series from ${patients.size} DIFFERENT PATIENTS: ${[...patients.values()].join(', ')}. Check the patient name and ID before you choose the series to plan on.`
+        : `These files hold ${groups.length} series${usable.length !== groups.length ? ` (${usable.length} usable for planning)` : ''}: choose the one to plan on.`,
       files: [],
     });
   }

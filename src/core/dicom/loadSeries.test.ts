@@ -137,6 +137,17 @@ describe('indexDicomFiles + assembleSeries', () => {
     expect(second.volume.geometry.dims).toEqual([16, 12, 6]);
   });
 
+  it('warns, naming both, when the series belong to different patients', () => {
+    const a = write(phantomVolume(), { uidSeed: 'PA', patientName: 'Doe^Jane', patientId: 'H-100' });
+    const b = write(phantomVolume(), { uidSeed: 'PB', patientName: 'Roe^Richard', patientId: 'H-200' });
+    const index = indexDicomFiles([...a, ...b.map((f) => ({ ...f, name: `b/${f.name}` }))]);
+    const issue = index.issues.find((i) => i.code === 'several-series')!;
+    expect(issue.severity).toBe('warning');
+    expect(issue.message).toBe(
+      'These files hold 2 series from 2 DIFFERENT PATIENTS: Doe^Jane (ID H-100), Roe^Richard (ID H-200). Check the patient name and ID before you choose the series to plan on.',
+    );
+  });
+
   it('refuses an MR series with a clear message, and throws dicom/not-ct when only MR is given', () => {
     const ct = write(phantomVolume());
     const mr = write(phantomVolume(), { uidSeed: 'mr', seriesDescription: 'T2 tse ax' }, { perSlice: () => ({ modality: 'MR' }) });
