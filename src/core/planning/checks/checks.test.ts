@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { FieldSet } from '../../fields/FieldSet';
+import { pointSegmentDistance } from '../../geometry/segment';
+import type { Vec3 } from '../../geometry/vec3';
+import { LABELS } from '../../shared/ids';
+import { createVolume, type Volume } from '../../volume/Volume';
+import { createVolumeGeometry, type VolumeGeometry } from '../../volume/VolumeGeometry';
+import { phantomCase, trueLabelClearanceMm, truePurchaseMm, voxelStructureIds } from '../testing/phantomFields';
+import { DEFAULT_PLAN_SETTINGS, type Screw } from '../types';
+import { checkClearance, checkCorticalBreach, checkPurchase, checkScrewSpacing, checkSkinPath, checkTipPosition, createEvaluationContext, evaluateScrew, fieldTolerances, findGaps, sampleAxisProfile } from './index';
+
+const settings = DEFAULT_PLAN_SETTINGS;
+
+function fill<T extends Float32Array | Uint8Array>(g: VolumeGeometry, out: T, f: (p: Vec3) => number): T {
+  const [ni, nj, nk] = g.dims;
+  const m = g.ijkToLps;
+  for (let k = 0, v = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, v++) out[v] = f([m[0]! * i + m[12]!, m[5]! * j + m[13]!, m[10]! * k + m[14]!]);
+  return out;
+}
+
+/**
+ * A synthetic field set with analytic fields: a bone cylinder of radius 12 mm
+ * along x (label sacrum), a second bone block (label hipLeft) at x < -70, a
+ * lesion ball of radius 6 at the origin, a root (tube) along z at (0, 20).
+ */
+function synthetic(): { fields: FieldSet; g: VolumeGeometry } {
+  const g = createVolumeGeometry({ dims: [100, 40, 40], spacingMm: [2, 1, 1], originLps: [-99, -20, -20] });
+  const n = 100 * 40 * 40;
+  const cyl = (p: Vec3) => 12 - Math.hypot(p[1], p[2]);
+  const block = (p: Vec3) => Math.min(-70 - p[0], 10 - Math.abs(p[1]), 10 - Math.abs(p[2]));
+  const inBone = (p: Vec3) => (p[0] > -60 && p[0] < 60 ? cyl(p) : -1);
+  const bone = fill(g, new Float32Array(n), (p) => Math.max(p[0] > -60 && p[0] < 60 ? Math.min(cyl(p), p[0] + 60, 60 - p[0]) : -Math.max(Math.abs(p[0]) - 60, 0), block(p)));
+  const lesion = fill(g, new Float32Array(n), (p) => Math.hypot(p[0], p[1], p[2]) - 6);
+  const root = fill(g, new Float32Array(n), (p) => Math.max(0, Math.hypot(p[0], p[1] - 20) - 2));
+  const labels = fill(g, new Uint8Array(n), (p) => (Math.hypot(p[0], p[1], p[2]) < 6 ? LABELS.lesion : inBone(p) > 0 ? LABELS.sacrum : block(p) > 0 ? LABELS.hipLeft : 0));
+  const vol = (id: string, v: Float32Array): Volume<Float32Array> => createVolume(id, 'field', g, v);
+  return {
+    g,
+    fields: { geometry: g, boneDepth: vol('bone', bone), lesion: vol('lesion', lesion), structures: { rootS1Left: vol('root', root) }, structureMarginMm: 30, labels: createVolume('labels', 'label', g, labels), generation: 0 },
+  };
+}
+
+const screw = (entry: Vec3, tip: Vec3, diameterMm = 6.5): Screw => ({
+  id: 's', corridorId: 'iliosacralS1', side: 'left', entryLps: entry, tipLps: tip, diameterMm,
+  lengthMm: Math.hypot(tip[0] - entry[0], tip[1] - entry[1], tip[2] - entry[2]), catalogId: '',
+});
+
+describe('checks on analytic fields', () => {
+  const { fields } = synthetic();
+  const tol = fieldTolerances(fields.geometry);
+
+  it('purchase: healthy bone on each side of the lesion, and says so when the screw misses it', () => {
+    const p = sampleAxisProfile(null, fields, [50, 0, 0], [-40, 0, 0], 0.5);
+    const r = checkPurchase(p, settings, tol.boneMm);
+    // Entry at x = 50 inside bone, lesion from x = 6 to -6, tip at -40: 44 mm and 34 mm.
+    expect(r.figures!.nearMm).toBeCloseTo(44, 0);
+    expect(r.figures!.farMm).toBeCloseTo(34, 0);
+    expect(Math.abs(r.figures!.lesionSpanMm - 12)).toBeLessThanOrEqual(1); // counted in 0.5 mm samples
+    expect(r.ok).toBe(true);
+    expect(r.valueMm).toBeCloseTo(34, 0);
+    const miss = checkPurchase(sampleAxisProfile(null, fields, [50, 9, 0], [-40, 9, 0], 0.5), settings, tol.boneMm);
+    expect(miss.ok).toBe(false);
+    expect(miss.detail).toMatch(/does not cross the lesion \(axis passes [23]\.\d mm/);
+  });
+
+  it('cortical breach: cover of the screw surface inside the cylinder, fails when the screw leaves the bone', () => {
+    const inside = sampleAxisProfile(null, fields, [50, 2, 0], [-40, 2, 0], 0.5);
+    const ok = checkCorticalBreach(inside, findGaps(inside, 6), 3.25, settings, 0, tol.boneMm);
+    expect(ok.valueMm).toBeCloseTo(12 - 2 - 3.25, 1);
+    expect(ok.ok).toBe(true);
+    const oblique = sampleAxisProfile(null, fields, [50, 0, 0], [-40, 0, 11], 0.5);
+    const bad = checkCorticalBreach(oblique, findGaps(oblique, 6), 3.25, settings, 0, tol.boneMm);
+    expect(bad.ok).toBe(false);
+    expect(bad.marginMm).toBeLessThan(-1);
+  });
+
+  it('tip: inside the bone it must end in, or names the wrong bone', () => {
+    const p = sampleAxisProfile(null, fields, [50, 0, 0], [-40, 0, 0], 0.5);
+    expect(checkTipPosition(p, 3.25, settings, 'inBone', [LABELS.sacrum], null, tol.boneMm).ok).toBe(true);
+    const wrong = checkTipPosition(p, 3.25, settings, 'inBone', [LABELS.hipRight], null, tol.boneMm);
+    expect(wrong.ok).toBe(false);
+    expect(wrong.detail).toMatch(/tip ends in sacrum, expected hipRight/);
+    const shallow = checkTipPosition(p, 3.25, settings, 'subchondral', [LABELS.sacrum], 3, tol.boneMm);
+    expect(shallow.ok).toBe(false);
+    expect(checkTipPosition(p, 3.25, settings, 'subchondral', [LABELS.sacrum], 7.5, tol.boneMm).ok).toBe(true);
+    expect(checkTipPosition(p, 3.25, settings, 'subchondral', [LABELS.sacrum], 12, tol.boneMm).ok).toBe(false);
+  });
+
+  it('clearance: the whole screw cylinder against a root, by how much it passes or fails', () => {
+    const near = checkClearance(fields, screw([50, 12, 0], [-40, 12, 0]), 'rootS1Left', settings, tol.structureMm, 0.5)!;
+    // Root tube: axis along z at (0, 20), radius 2: axis-to-axis 8, minus 2 and 3.25.
+    expect(Math.abs(near.valueMm - (8 - 2 - 3.25))).toBeLessThanOrEqual(tol.structureMm);
+    expect(near.ok).toBe(true);
+    const far = checkClearance(fields, screw([50, 15, 0], [-40, 15, 0]), 'rootS1Left', settings, tol.structureMm, 0.5)!;
+    expect(far.ok).toBe(false);
+    expect(Math.abs(far.marginMm - (5 - 2 - 3.25 - 2 - tol.structureMm))).toBeLessThanOrEqual(tol.structureMm);
+    expect(checkClearance(fields, screw([0, 0, 0], [1, 0, 0]), 'foramenS1Left', settings, 0, 0.5)).toBeNull();
+  });
+
+  it('screw spacing: capsule-capsule gap against the required spacing', () => {
+    const a = screw([50, 0, 0], [-40, 0, 0], 7.3);
+    const b = { ...screw([50, 9, 0], [-40, 9, 0], 6.5), id: 'b' };
+    const r = checkScrewSpacing(a, b, settings);
+    expect(r.valueMm).toBeCloseTo(9 - 3.65 - 3.25, 6);
+    expect(r.ok).toBe(false);
+    expect(r.otherScrewId).toBe('b');
+  });
+
+  it('skin path: fails when the way in crosses another bone, naming it', () => {
+    // Entry at x = -55 heading +x: the path back towards -x runs into the hipLeft block at x < -70.
+    const blocked = checkSkinPath(fields, screw([-58, 0, 0], [20, 0, 0]), settings, tol.boneMm, 1);
+    expect(blocked.check.ok).toBe(false);
+    expect(blocked.check.detail).toMatch(/crosses hipLeft/);
+    const clear = checkSkinPath(fields, screw([58, 0, 0], [-20, 0, 0]), settings, tol.boneMm, 1);
+    expect(clear.check.ok).toBe(true);
+    expect(clear.pathExitLps[0]).toBeGreaterThan(95);
+  });
+
+  it('evaluateScrew runs every rule and reports the figures', () => {
+    const ctx = createEvaluationContext(fields, settings);
+    const e = evaluateScrew(ctx, screw([58, 2, 0], [-32, 2, 0]));
+    expect(e.checks.map((c) => c.rule).sort()).toEqual(['clearance', 'corticalBreach', 'purchase', 'skinPath', 'tipPosition']);
+    expect(e.purchaseNearMm).toBeGreaterThan(40);
+    expect(e.minClearanceStructure).toBe('rootS1Left');
+    expect(e.ok).toBe(true);
+  });
+});
+
+describe('checks agree with brute force on the phantom label volume (random screws)', () => {
+  const { phantom, fields } = phantomCase('sacralAla', 'small');
+  const ctx = createEvaluationContext(fields, settings, null, voxelStructureIds(fields));
+  const tol = ctx.tolerances;
+  const h = Math.min(...phantom.labels.geometry.spacingMm);
+  const [a, b, c] = phantom.labels.geometry.spacingMm;
+  const halfDiag = 0.5 * Math.hypot(a, b, c);
+  // Screws through the sacral region, random position and direction.
+  const coord = (lo: number, hi: number) => fc.double({ min: lo, max: hi, noNaN: true });
+  const arb = fc.tuple(coord(-40, 40), coord(-5, 35), coord(-40, 5), coord(-1, 1), coord(-1, 1), coord(-1, 1), coord(40, 110), fc.constantFrom(4.5, 6.5, 7.3));
+  const toScrew = ([x, y, z, dx, dy, dz, len, diam]: [number, number, number, number, number, number, number, number]): Screw | null => {
+    const n = Math.hypot(dx, dy, dz);
+    if (n < 0.2) return null;
+    const e: Vec3 = [x, y, z];
+    return screw(e, [x + (dx / n) * len, y + (dy / n) * len, z + (dz / n) * len], diam);
+  };
+
+  it('clearance to each labelled foramen matches the label brute force within the tolerance, and never passes a true violation', () => {
+    let compared = 0;
+    fc.assert(fc.property(arb, (t) => {
+      const s = toScrew(t);
+      if (!s) return;
+      for (const id of ['foramenS1Left', 'foramenS1Right', 'foramenS2Left'] as const) {
+        const check = checkClearance(fields, s, id, settings, tol.voxelStructureMm, tol.stepMm)!;
+        const brute = trueLabelClearanceMm(phantom, s, LABELS[id]) + halfDiag - h / 2;
+        if (brute > 20) continue; // far away: the field is capped at its sub-box margin
+        compared++;
+        expect(Math.abs(check.valueMm - brute)).toBeLessThanOrEqual(tol.voxelStructureMm + 1e-6);
+        if (check.ok) expect(brute).toBeGreaterThanOrEqual(settings.safetyMarginMm);
+      }
+    }), { numRuns: 25 });
+    expect(compared).toBeGreaterThanOrEqual(10);
+  });
+
+  it('purchase matches a nearest-label walk along the axis within the boundary uncertainty', () => {
+    let compared = 0;
+    fc.assert(fc.property(arb, (t) => {
+      const s = toScrew(t);
+      if (!s) return;
+      const p = sampleAxisProfile(null, fields, s.entryLps, s.tipLps, tol.stepMm);
+      const check = checkPurchase(p, settings, tol.boneMm);
+      const truth = truePurchaseMm(phantom, s);
+      expect(truth.crossesLesion).toBe(check.figures!.lesionSpanMm > 0 || truth.crossesLesion);
+      if (!truth.crossesLesion || check.figures!.lesionSpanMm === 0) return;
+      compared++;
+      // Each side has two boundaries (bone and lesion), each within half a voxel; plus sampling.
+      expect(Math.abs(check.figures!.nearMm - truth.nearMm)).toBeLessThanOrEqual(2 * h + 1);
+      expect(Math.abs(check.figures!.farMm - truth.farMm)).toBeLessThanOrEqual(2 * h + 1);
+    }), { numRuns: 60 });
+    expect(compared).toBeGreaterThanOrEqual(1);
+  });
+
+  it('screw lines through the lesion: purchase compared on every run', () => {
+    const lesion = phantom.truth.lesion!.centerLps;
+    fc.assert(fc.property(coord(-1, 1), coord(-1, 1), coord(-1, 1), coord(20, 60), (dx, dy, dz, back) => {
+      const n = Math.hypot(dx, dy, dz);
+      if (n < 0.2) return;
+      const d: Vec3 = [dx / n, dy / n, dz / n];
+      const s = screw([lesion[0] - d[0] * back, lesion[1] - d[1] * back, lesion[2] - d[2] * back], [lesion[0] + d[0] * 30, lesion[1] + d[1] * 30, lesion[2] + d[2] * 30]);
+      const p = sampleAxisProfile(null, fields, s.entryLps, s.tipLps, tol.stepMm);
+      const check = checkPurchase(p, settings, tol.boneMm);
+      const truth = truePurchaseMm(phantom, s);
+      expect(truth.crossesLesion).toBe(true);
+      expect(check.figures!.lesionSpanMm).toBeGreaterThan(0);
+      expect(Math.abs(check.figures!.nearMm - truth.nearMm)).toBeLessThanOrEqual(2 * h + 1);
+      expect(Math.abs(check.figures!.farMm - truth.farMm)).toBeLessThanOrEqual(2 * h + 1);
+      if (check.ok) expect(Math.min(truth.nearMm, truth.farMm)).toBeGreaterThanOrEqual(settings.purchaseMm - h);
+    }), { numRuns: 40 });
+  });
+
+  it('cortical cover inside the sacrum matches the distance to the nearest non-bone voxel', () => {
+    let compared = 0;
+    const g = phantom.labels.geometry;
+    const [ni, nj, nk] = g.dims;
+    const m = g.lpsToIjk, w = g.ijkToLps;
+    const boneOrLesion = (l: number) => (l >= LABELS.sacrum && l <= LABELS.l5) || l === LABELS.lesion;
+    const nearestNonBone = (p: Vec3, reach: number): number => {
+      const ci = m[0]! * p[0] + m[12]!, cj = m[5]! * p[1] + m[13]!, ck = m[10]! * p[2] + m[14]!;
+      const r = Math.ceil(reach / h);
+      let best = Infinity;
+      for (let k = Math.max(0, Math.round(ck) - r); k <= Math.min(nk - 1, Math.round(ck) + r); k++)
+        for (let j = Math.max(0, Math.round(cj) - r); j <= Math.min(nj - 1, Math.round(cj) + r); j++)
+          for (let i = Math.max(0, Math.round(ci) - r); i <= Math.min(ni - 1, Math.round(ci) + r); i++) {
+            if (boneOrLesion(phantom.labels.voxels[i + ni * (j + nj * k)]!)) continue;
+            const d = Math.hypot(w[0]! * i + w[12]! - p[0], w[5]! * j + w[13]! - p[1], w[10]! * k + w[14]! - p[2]);
+            if (d < best) best = d;
+          }
+      return best;
+    };
+    fc.assert(fc.property(coord(-20, 20), coord(0, 25), coord(-20, 0), coord(-1, 1), coord(-1, 1), coord(-1, 1), (x, y, z, dx, dy, dz) => {
+      const n = Math.hypot(dx, dy, dz);
+      if (n < 0.2) return;
+      const s = screw([x, y, z], [x + (dx / n) * 20, y + (dy / n) * 20, z + (dz / n) * 20]);
+      const p = sampleAxisProfile(null, fields, s.entryLps, s.tipLps, tol.stepMm);
+      if (!p.containment.subarray(0, p.n).every((v) => v > 0)) return; // only screws wholly inside the bone envelope
+      const check = checkCorticalBreach(p, findGaps(p, 6), 3.25, { ...settings, entryZoneMm: 0 }, 0, tol.boneMm);
+      let brute = Infinity;
+      for (let t = 1.5 * 3.25; t <= 20; t += 0.5) {
+        const q: Vec3 = [x + (dx / n) * t, y + (dy / n) * t, z + (dz / n) * t];
+        brute = Math.min(brute, nearestNonBone(q, 16) - h / 2 - 3.25);
+      }
+      if (!Number.isFinite(brute) || brute > 10) return;
+      compared++;
+      expect(Math.abs(check.valueMm - brute)).toBeLessThanOrEqual(tol.boneMm + h / 2);
+    }), { numRuns: 80 });
+    expect(compared).toBeGreaterThanOrEqual(5);
+  });
+});
