@@ -5,16 +5,18 @@
 import { expect, test, type Page } from '@playwright/test';
 import { appData, canvasStats, openApp, screenshot, viewPoint, waitForAnatomy } from './support/app';
 
-/** Query string of the app under test (E2E_QUERY=?source=synthetic runs the viewer without the DICOM worker). */
-const QUERY = process.env['E2E_QUERY'] ?? '';
+/** Extra query of the app under test (E2E_QUERY=source=synthetic runs the viewer without the DICOM worker). */
+const EXTRA = process.env['E2E_QUERY'] ?? '';
+/** Only the first test renders 3D: software ray casting costs seconds per frame. */
+const query = (with3d: boolean): string => `?${[EXTRA, with3d ? '' : 'no3d=1'].filter(Boolean).join('&')}`;
 
 async function lps(page: Page): Promise<number[]> {
   return (await appData(page))['crosshairLps']!.split(',').map(Number);
 }
 
 test.describe('viewer', () => {
-  test.beforeEach(async ({ page }) => {
-    const state = await openApp(page, QUERY);
+  test.beforeEach(async ({ page }, info) => {
+    const state = await openApp(page, query(info.title.startsWith('opens the bundled sample')));
     expect(state['state'], `start-up load: ${await page.locator('[data-testid="issue-banner"]').textContent()}`).toBe('ready');
   });
 
@@ -104,33 +106,43 @@ test.describe('viewer', () => {
 
   test('length and angle measurements agree with the crosshair positions of the same screen points', async ({ page }) => {
     await waitForAnatomy(page, 'axial');
+    // Length between a and b; angle d-e-f, away from the length's handles (a passive tool would grab them).
     const a = await viewPoint(page, 'axial', -120, 40);
     const b = await viewPoint(page, 'axial', 60, -30);
-    const c = await viewPoint(page, 'axial', 130, 70);
+    const d = await viewPoint(page, 'axial', -100, -90);
+    const e = await viewPoint(page, 'axial', 20, -110);
+    const f = await viewPoint(page, 'axial', 110, 80);
+    // World positions of the same screen points, read through the crosshair (our canvas-to-LPS path).
+    // Crosshair clicks move the sagittal/coronal views, not the axial plane the tools draw on.
     const world: number[][] = [];
-    for (const q of [a, b, c]) {
+    for (const q of [a, b, d, e, f]) {
       await page.mouse.click(q.x, q.y);
       await expect.poll(async () => (await lps(page)).join(',')).not.toBe(world.at(-1)?.join(',') ?? '');
       world.push(await lps(page));
     }
-    const dist = Math.hypot(world[0]![0]! - world[1]![0]!, world[0]![1]! - world[1]![1]!, world[0]![2]! - world[1]![2]!);
+    const [wa, wb, wd, we, wf] = world as [number[], number[], number[], number[], number[]];
+    const dist = Math.hypot(wa[0]! - wb[0]!, wa[1]! - wb[1]!, wa[2]! - wb[2]!);
 
-    // The crosshair click moved the sagittal/coronal views, not the axial plane: same plane for the tools.
+    const status = page.locator('[data-testid="status-measurement"]');
     await page.locator('[data-tool="length"]').click();
     await page.mouse.click(a.x, a.y);
     await page.mouse.click(b.x, b.y);
-    await expect(page.locator('[data-testid="status-measurement"]')).toHaveText(/^Length: [\d.]+ mm$/);
-    const length = Number((await page.locator('[data-testid="status-measurement"]').textContent())!.match(/[\d.]+/)![0]);
+    await expect(status).toHaveText(/^Length: [\d.]+ mm$/);
+    const length = Number((await status.textContent())!.match(/[\d.]+/)![0]);
     expect(Math.abs(length - dist)).toBeLessThan(1.5);
 
+    // Angle: drag the first arm, then click the end of the second.
     await page.locator('[data-tool="angle"]').click();
-    await page.mouse.click(a.x, a.y);
-    await page.mouse.click(b.x, b.y);
-    await page.mouse.click(c.x, c.y);
-    await expect(page.locator('[data-testid="status-measurement"]')).toHaveText(/^Angle: [\d.]+°$/);
-    const angle = Number((await page.locator('[data-testid="status-measurement"]').textContent())!.match(/[\d.]+/)![0]);
-    const u = [0, 1, 2].map((i) => world[0]![i]! - world[1]![i]!);
-    const v = [0, 1, 2].map((i) => world[2]![i]! - world[1]![i]!);
+    await page.mouse.move(d.x, d.y);
+    await page.mouse.down();
+    await page.mouse.move(e.x, e.y, { steps: 5 });
+    await page.mouse.up();
+    await page.mouse.move(f.x, f.y, { steps: 5 });
+    await page.mouse.click(f.x, f.y);
+    await expect(status).toHaveText(/^Angle: [\d.]+°$/);
+    const angle = Number((await status.textContent())!.match(/[\d.]+/)![0]);
+    const u = [0, 1, 2].map((i) => wd[i]! - we[i]!);
+    const v = [0, 1, 2].map((i) => wf[i]! - we[i]!);
     const expected = (Math.acos((u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(...u) * Math.hypot(...v))) * 180) / Math.PI;
     expect(Math.abs(angle - expected)).toBeLessThan(1.5);
     await screenshot(page, 'viewer-measurements');
@@ -140,7 +152,7 @@ test.describe('viewer', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await expect.poll(async () => (await canvasStats(page, 'axial')).width).toBeLessThan(700);
     for (const view of ['axial', 'sagittal', 'coronal', 'volume3d'] as const) {
-      const box = await page.locator(`[data-view="${view}"]`).boundingBox();
+      const box = await page.locator(`[data-cell="${view}"]`).boundingBox();
       expect(box!.width).toBeGreaterThan(400);
       expect(box!.height).toBeGreaterThan(250);
       expect(box!.x + box!.width).toBeLessThanOrEqual(1280);
