@@ -21,6 +21,9 @@ void catalogMatches;
 void screwMatches;
 void structuresMatch;
 
+/** Check figures at or beyond this size are sentinels, not measurements, mm. */
+const SENTINEL_MM = 1000;
+
 /** Stable id of a check result: the rule, plus the structure or the other screw it concerns. */
 export function checkIdOf(c: Pick<CheckResult, 'rule' | 'structureId' | 'otherScrewId'>): string {
   return `${c.rule}${c.structureId ? `:${c.structureId}` : ''}${c.otherScrewId ? `:${c.otherScrewId}` : ''}`;
@@ -38,8 +41,9 @@ export function reportCheckFromPlanner(screwId: string, c: CheckResult, override
     id: checkIdOf(c),
     label: c.detail,
     status: c.ok ? 'pass' : o ? 'overridden' : 'fail',
-    valueMm: Number.isFinite(c.valueMm) ? c.valueMm : null,
-    requiredMm: Number.isFinite(c.requiredMm) ? c.requiredMm : null,
+    // The planner uses huge values as "nothing found" sentinels (e.g. no other bone on the skin path): no figure to print.
+    valueMm: Number.isFinite(c.valueMm) && Math.abs(c.valueMm) < SENTINEL_MM ? c.valueMm : null,
+    requiredMm: Number.isFinite(c.requiredMm) && Math.abs(c.requiredMm) < SENTINEL_MM ? c.requiredMm : null,
     ...(o ? { overriddenBy: o.by, reason: o.reason } : {}),
   };
 }

@@ -195,15 +195,19 @@ function summaryPage(L: Layout): void {
       `${fixed1(s.diameterMm)} x ${fixed1(s.catalogLengthMm)}`,
       `${s.skinEntry.sliceNumber} / ${s.skinEntry.row} / ${s.skinEntry.column}`,
       formatMm(s.skinEntry.tablePositionMm),
-      describeCraniocaudal(s.angles.craniocaudalDeg),
+      `${describeCraniocaudal(s.angles.craniocaudalDeg)}${s.gantryTiltPossible ? '' : ' (!)'}`,
       describeInPlane(s.angles.inPlaneDeg).replace("to patient's ", ''),
       formatMm(s.skinToTipMm),
       `${s.checkCounts.pass} / ${s.checkCounts.fail} / ${s.checkCounts.overridden}`,
     ]);
-    colors.push([null, null, null, null, null, null, null, null, s.checkCounts.fail > 0 ? RED : s.checkCounts.overridden > 0 ? ORANGE : GREEN]);
+    colors.push([null, null, null, null, null, s.gantryTiltPossible ? null : RED, null, null, s.checkCounts.fail > 0 ? RED : s.checkCounts.overridden > 0 ? ORANGE : GREEN]);
   }
   const w = L.contentWidth;
   table(L, rows, [16, 0.22 * w, 0.09 * w, 0.13 * w, 0.09 * w, 0.13 * w, 0.11 * w, 0.09 * w, w - 16 - 0.86 * w], 7.5, title, colors);
+  if (m.screws.some((s) => !s.gantryTiltPossible)) {
+    L.y -= 2;
+    L.paragraph(`(!) needs more gantry tilt than the room's ${formatDeg(m.maxGantryTiltDeg)}: scan untilted; see the screw's page for the slices it crosses and its elevation.`, MARGIN, w, 7.5, L.fonts.regular, RED, title);
+  }
   const failing = m.screws.filter((s) => s.checkCounts.fail > 0);
   if (failing.length) {
     L.y -= 4;
