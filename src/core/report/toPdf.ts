@@ -185,7 +185,7 @@ function summaryPage(L: Layout): void {
   L.y -= 6;
   L.text(`Screws (${m.screws.length})`, MARGIN, 11, L.fonts.bold);
   L.y -= 15;
-  const header = ['#', 'Corridor, side', 'Screw mm', 'Skin slice/row/col', 'Table', 'Craniocaudal', 'In-plane', 'Skin-tip', 'Checks ok/fail/ovr'];
+  const header = ['#', 'Corridor, side', 'Screw mm', 'Skin slice/row/col', 'Table', 'Craniocaudal', 'In-plane', 'Skin-tip', 'ok/fail/ovr'];
   const rows = [header];
   const colors: (RGB | null)[][] = [header.map(() => null)];
   for (const s of m.screws) {
