@@ -180,6 +180,16 @@ describe('reportToPdf', () => {
     expect(text).toContain('screw 2 FAILS checks that were not overridden');
   });
 
+  it('writes a summary-only report for a plan without screws', async () => {
+    const input = buildInput(volume, false);
+    input.screws = [];
+    const file = join(dir, 'empty.pdf');
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'Letter' }));
+    const text = pdfText(file);
+    expect(text).toContain('Screws (0)');
+    expect(text).toContain('page 1 of 1');
+  });
+
   it('is deterministic: the same model gives the same bytes', async () => {
     const model = createReportModel(buildInput(volume, false));
     const a = await reportToPdf(model, { paper: 'A4' });
