@@ -125,8 +125,8 @@ export function sampleGridIjk(grid: PlannerGrid, i: number, j: number, k: number
   const dims = grid.geometry.dims;
   const ni = dims[0], nj = dims[1], nk = dims[2];
   if (!(i >= 0 && j >= 0 && k >= 0 && i <= ni - 1 && j <= nj - 1 && k <= nk - 1) || ni < 2 || nj < 2 || nk < 2) {
-    out[0] = OUTSIDE_GRID_DEPTH_MM;
-    out[1] = FAR_MM;
+    out[0] = -1e3; // OUTSIDE_GRID_DEPTH_MM
+    out[1] = 1e4; // FAR_MM
     out[2] = grid.criticalFarMm;
     return;
   }
@@ -138,14 +138,12 @@ export function sampleGridIjk(grid: PlannerGrid, i: number, j: number, k: number
   const gi = 1 - fi, gj = 1 - fj, gk = 1 - fk;
   const w000 = gi * gj * gk, w100 = fi * gj * gk, w010 = gi * fj * gk, w110 = fi * fj * gk;
   const w001 = gi * gj * fk, w101 = fi * gj * fk, w011 = gi * fj * fk, w111 = fi * fj * fk;
-  const C = GRID_CHANNELS;
-  const sI = C, sJ = ni * C, sK = ni * nj * C;
-  const b = (i0 + ni * (j0 + nj * k0)) * C;
+  // Three channels unrolled (GRID_CHANNELS = 3); module constants are read once (hot path).
+  const sJ = ni * 3, sK = ni * nj * 3;
+  const o = (i0 + ni * (j0 + nj * k0)) * 3;
   const d = grid.data;
-  for (let c = 0; c < C; c++) {
-    const o = b + c;
-    out[c] =
-      w000 * d[o]! + w100 * d[o + sI]! + w010 * d[o + sJ]! + w110 * d[o + sJ + sI]! +
-      w001 * d[o + sK]! + w101 * d[o + sK + sI]! + w011 * d[o + sK + sJ]! + w111 * d[o + sK + sJ + sI]!;
-  }
+  const a = o, b = o + 3, c = o + sJ, e = o + sJ + 3, f = o + sK, g = o + sK + 3, h = o + sK + sJ, q = o + sK + sJ + 3;
+  out[0] = w000 * d[a]! + w100 * d[b]! + w010 * d[c]! + w110 * d[e]! + w001 * d[f]! + w101 * d[g]! + w011 * d[h]! + w111 * d[q]!;
+  out[1] = w000 * d[a + 1]! + w100 * d[b + 1]! + w010 * d[c + 1]! + w110 * d[e + 1]! + w001 * d[f + 1]! + w101 * d[g + 1]! + w011 * d[h + 1]! + w111 * d[q + 1]!;
+  out[2] = w000 * d[a + 2]! + w100 * d[b + 2]! + w010 * d[c + 2]! + w110 * d[e + 2]! + w001 * d[f + 2]! + w101 * d[g + 2]! + w011 * d[h + 2]! + w111 * d[q + 2]!;
 }

@@ -1,6 +1,10 @@
 import type { FieldSet } from '../fields/FieldSet';
 import type { PlannerGrid } from '../collision/plannerGrid';
 import { GRID_CHANNELS, sampleGridLps } from '../collision/plannerGrid';
+
+// Hot-path copies of imported constants (module namespace reads are getters under some loaders).
+const CH = 3;
+const SACRUM = 1, L5 = 6;
 import { frameDirectionToLps, lpsToFramePoint } from '../geometry/patientFrames';
 import type { Vec3 } from '../geometry/vec3';
 import type { CorridorId, Side } from '../shared/ids';
@@ -218,7 +222,7 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   const rc = lp.rc;
   const tpl = rc.template;
   const h = ctx.options.sampleStepMm;
-  const C = GRID_CHANNELS;
+  const C = CH;
   const sm = scratch.sample;
   out.reject = Reject.None;
   out.score = -Infinity;
@@ -249,7 +253,6 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
     P[dst] = scratch.fwd[src]!; P[dst + 1] = scratch.fwd[src + 1]!; P[dst + 2] = scratch.fwd[src + 2]!;
   }
   const q0 = nb - 1;
-  const tOf = (q: number): number => (q - q0) * h;
 
   // Entry: walk back from the anchor; short outside runs between two different bones are joints.
   let qe = q0;
@@ -261,7 +264,7 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
     let r = q - 1;
     while (r > 0 && !(P[(r - 1) * C]! > 0) && q - r < gapSamples) r--;
     const reentered = r > 0 && P[(r - 1) * C]! > 0 && q - r <= gapSamples;
-    if (reentered && gapBudget > 0 && isJoint(ctx, c, d, tOf(q), tOf(r - 1))) {
+    if (reentered && gapBudget > 0 && isJoint(ctx, c, d, tOfQ(q0, h, q), tOfQ(q0, h, r - 1))) {
       gapBudget--;
       qe = r - 1;
       continue;
@@ -278,7 +281,7 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
     let r = q + 1;
     while (r < n - 1 && !(P[(r + 1) * C]! > 0) && r - q < gapSamples) r++;
     const reentered = r < n - 1 && P[(r + 1) * C]! > 0 && r - q <= gapSamples;
-    if (reentered && gapBudget > 0 && isJoint(ctx, c, d, tOf(q), tOf(r + 1))) {
+    if (reentered && gapBudget > 0 && isJoint(ctx, c, d, tOfQ(q0, h, q), tOfQ(q0, h, r + 1))) {
       gapBudget--;
       qf = r + 1;
       continue;
@@ -288,8 +291,8 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   }
   // Sub-sample zero crossings of the bone envelope.
   const ce = P[qe * C]!, cb = P[(qe - 1) * C]!;
-  const tEntry = tOf(qe) - (h * ce) / (ce - cb);
-  let tFar = tOf(qf);
+  const tEntry = tOfQ(q0, h, qe) - (h * ce) / (ce - cb);
+  let tFar = tOfQ(q0, h, qf);
   if (qf < n - 1) {
     const cf = P[qf * C]!, ca = P[(qf + 1) * C]!;
     tFar += (h * cf) / (cf - ca);
@@ -360,7 +363,7 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
       last = q;
       inLesion++;
     }
-    if (tOf(q) < entryZoneEnd) continue;
+    if (tOfQ(q0, h, q) < entryZoneEnd) continue;
     if (cont < minCover) minCover = cont;
   }
   // The tip ball must be covered too.
@@ -416,7 +419,7 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
       if (sm[0]! <= -999) break; // left the grid
       if (sm[0]! > 0) {
         const lab = labelAt(ctx.fields, x, y, z);
-        if (lab !== entryLabel && lab >= LABELS.sacrum && lab <= LABELS.l5) return (out.reject = Reject.SkinPath);
+        if (lab !== entryLabel && lab >= SACRUM && lab <= L5) return (out.reject = Reject.SkinPath);
       }
     }
   }
@@ -429,6 +432,10 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   return Reject.None;
 }
 
+function tOfQ(q0: number, h: number, q: number): number {
+  return (q - q0) * h;
+}
+
 /** Is the outside run between t0 and t1 (along c + t d) a joint: bone parts differ on its two sides? */
 function isJoint(ctx: SearchContext, c: Readonly<Vec3>, d: Readonly<Vec3>, tInsideA: number, tInsideB: number): boolean {
   const la = boneOnly(labelAt(ctx.fields, c[0] + d[0] * tInsideA, c[1] + d[1] * tInsideA, c[2] + d[2] * tInsideA));
@@ -437,7 +444,7 @@ function isJoint(ctx: SearchContext, c: Readonly<Vec3>, d: Readonly<Vec3>, tInsi
 }
 
 function boneOnly(label: number): number {
-  return label >= LABELS.sacrum && label <= LABELS.l5 ? label : 0;
+  return label >= SACRUM && label <= L5 ? label : 0;
 }
 
 /**
@@ -454,7 +461,7 @@ function march(ctx: SearchContext, c: Readonly<Vec3>, d: Readonly<Vec3>, sign: 1
   for (; s < maxSamples; s++) {
     const t = s * h;
     sampleGridLps(grid, c[0] + d[0] * t, c[1] + d[1] * t, c[2] + d[2] * t, sm);
-    const o = s * GRID_CHANNELS;
+    const o = s * CH;
     buf[o] = sm[0]!;
     buf[o + 1] = sm[1]!;
     buf[o + 2] = sm[2]!;

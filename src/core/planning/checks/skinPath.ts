@@ -15,7 +15,8 @@ const OUTSIDE = -1e9;
  * screw-sized cylinder on that path comes near bone, the bone parts within
  * reach are looked up in the label volume: a part other than the entry bone
  * counts. valueMm = the smallest distance of that cylinder from another bone
- * (-boneDepth - radius); required 0. Passing through another piece of the
+ * (-boneDepth - radius) where it reaches one, else the path's clearance from
+ * any bone; required 0. Passing through another piece of the
  * entry bone itself (e.g. a flaring iliac wing) does not fail the rule but is
  * reported in the detail and in figures.sameBoneMm (where it happens).
  * Returns the check and the point where the path leaves the grid (towards the skin).
@@ -28,8 +29,10 @@ export function checkSkinPath(fields: FieldSet, screw: Screw, settings: PlanSett
   const entryLabel = entryBoneLabel(fields, e, dir);
   const p: Vec3 = [0, 0, 0];
   const exit: Vec3 = [e[0], e[1], e[2]];
+  // Only where the screw-sized cylinder (plus the tolerance) reaches bone is the bone part looked up.
   const reach = r + toleranceMm + 0.5 * Math.max(...fields.geometry.spacingMm);
   let worst = Infinity;
+  let clearAll = Infinity;
   let worstAt: Vec3 | undefined;
   let blocker = 0, blockerMm = 0, sameBoneMm = 0;
   const skip = settings.entryZoneMm + 1.5 * r;
@@ -39,22 +42,24 @@ export function checkSkinPath(fields: FieldSet, screw: Screw, settings: PlanSett
     if (b === OUTSIDE) break;
     exit[0] = p[0]; exit[1] = p[1]; exit[2] = p[2];
     const c = -b - r;
-    if (c - toleranceMm > Math.max(0, worst)) continue; // far from any bone: nothing to look up
-    const other = otherBoneNear(fields, p, reach + Math.max(0, -b), entryLabel);
+    if (c - toleranceMm > 0) {
+      if (c < clearAll) clearAll = c;
+      continue; // the cylinder reaches no bone here
+    }
+    const other = otherBoneNear(fields, p, reach, entryLabel);
     if (other === 0) {
-      if (b > 0 && sameBoneMm === 0) sameBoneMm = d;
+      if (sameBoneMm === 0) sameBoneMm = d;
       continue;
     }
     if (c < worst) {
       worst = c;
       worstAt = [p[0], p[1], p[2]];
-      if (b > 0 || !blocker) {
-        blocker = other;
-        blockerMm = d;
-      }
+      blocker = other;
+      blockerMm = d;
     }
   }
-  if (!Number.isFinite(worst)) worst = 1e4;
+  // No other bone within reach anywhere: the figure is the path's clearance from any bone (a lower bound).
+  if (!Number.isFinite(worst)) worst = Number.isFinite(clearAll) ? clearAll : 1e4;
   const same = sameBoneMm > 0 ? `; passes through ${labelName(entryLabel)} again ${mm(sameBoneMm)} before the bone entry` : '';
   const check = makeResult('skinPath', worst, 0, toleranceMm, ({ ok }) =>
     ok ? `path to the skin stays ${worst >= 1e4 ? 'clear' : mm(worst)} of other bone${same}`
