@@ -115,7 +115,7 @@ export function trueRootClearancesMm(phantom: Phantom, screw: Screw): { id: stri
  * nearest-label lookups; healthy bone = a bone label (not lesion). Returns the
  * healthy length before the first and after the last lesion sample.
  */
-export function truePurchaseMm(phantom: Phantom, screw: Screw): { nearMm: number; farMm: number; crossesLesion: boolean } {
+export function truePurchaseMm(phantom: Phantom, screw: Screw): { nearMm: number; farMm: number; crossesLesion: boolean; spanMm: number } {
   const g = phantom.labels.geometry;
   const m = g.lpsToIjk;
   const [ni, nj, nk] = g.dims;
@@ -133,11 +133,12 @@ export function truePurchaseMm(phantom: Phantom, screw: Screw): { nearMm: number
     labs.push(i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk ? 0 : phantom.labels.voxels[i + ni * (j + nj * k)]!);
   }
   const first = labs.indexOf(LABELS.lesion), last = labs.lastIndexOf(LABELS.lesion);
-  if (first < 0) return { nearMm: 0, farMm: 0, crossesLesion: false };
+  if (first < 0) return { nearMm: 0, farMm: 0, crossesLesion: false, spanMm: 0 };
   const bone = (l: number) => l >= LABELS.sacrum && l <= LABELS.l5;
   const nearMm = labs.slice(0, first).filter(bone).length * (screw.lengthMm / n);
   const farMm = labs.slice(last + 1).filter(bone).length * (screw.lengthMm / n);
-  return { nearMm, farMm, crossesLesion: true };
+  const spanMm = labs.filter((l) => l === LABELS.lesion).length * (screw.lengthMm / n);
+  return { nearMm, farMm, crossesLesion: true, spanMm };
 }
 
 /**
