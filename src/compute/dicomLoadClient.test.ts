@@ -49,6 +49,18 @@ describe('createDicomLoader', () => {
     }
   }
 
+  it('reads browser File objects (several in flight) in order, and falls back in-process where Worker does not exist', async () => {
+    const { volume, files } = series('client-files');
+    const asFiles = files.map((f) => new File([f.bytes], f.name));
+    const loader = createDicomLoader({ shared: false });
+    expect(typeof Worker).toBe('undefined');
+    expect(loader.mode).toBe('in-process');
+    const index = await loader.index(asFiles.reverse());
+    const result = await loader.assemble(index.series[0]!.key);
+    expect(Array.from(result.volume.voxels)).toEqual(Array.from(volume.voxels));
+    loader.dispose();
+  });
+
   it('forwards a PlannerError across the worker boundary with its code and message', async () => {
     const loader = createDicomLoader({ spawn: channelSpawn(), shared: false });
     const error = await loader.index([{ name: 'readme.txt', bytes: new ArrayBuffer(64) }]).catch((e: unknown) => e);

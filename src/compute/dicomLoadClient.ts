@@ -63,23 +63,30 @@ export function serveDicomLoadApi(api: DicomLoadEngine, endpoint?: Endpoint): vo
 }
 
 function isFile(value: File | DicomFileInput): value is File {
-  return typeof (value as File).arrayBuffer === 'function' && !('bytes' in value);
+  // Not "has no bytes": Blob.prototype.bytes() exists in current browsers (Chrome 132+) and node.
+  return typeof Blob !== 'undefined' && value instanceof Blob;
 }
 
+/** Reads Files with a few reads in flight (browser file I/O is async; one at a time leaves it idle), keeping order. */
 async function readFiles(files: readonly (File | DicomFileInput)[], onProgress?: (p: LoadProgress) => void): Promise<DicomFileInput[]> {
-  const out: DicomFileInput[] = [];
-  for (let n = 0; n < files.length; n++) {
-    const f = files[n]!;
-    if (isFile(f)) out.push({ name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, bytes: await f.arrayBuffer() });
-    else out.push(f);
-    onProgress?.({ phase: 'reading', done: n + 1, total: files.length });
-  }
+  const out = new Array<DicomFileInput>(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const n = next++;
+      const f = files[n]!;
+      out[n] = isFile(f) ? { name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, bytes: await f.arrayBuffer() } : f;
+      onProgress?.({ phase: 'reading', done: ++done, total: files.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, files.length) }, worker));
   return out;
 }
 
 export function createDicomLoader(options: CreateDicomLoaderOptions = {}): DicomLoader {
   const shared = options.shared ?? (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  if (options.useWorker === false) {
+  if (options.useWorker === false || (!options.spawn && typeof Worker === 'undefined')) {
     const engine = createDicomLoadEngine({ decoder: createFrameDecoder() });
     return {
       mode: 'in-process',
