@@ -244,6 +244,12 @@ describe('createReportModel', () => {
     expect(b.angles).toEqual(a.angles);
     expect(b.cArm).toEqual(a.cArm);
     expect(b.skinEntry.sliceNumber).not.toBe(a.skinEntry.sliceNumber);
+    expect(b.roomSteps[0]).toMatch(/^Table at/); // 30 degrees from axial: still a table position
+    // A sagittal planning series: rows along -z, columns along +y, normal along x.
+    const sagittal = createVolumeGeometry({ dims: [256, 256, 100], spacingMm: [1, 1, 2], originLps: [-100, -128, 128], direction: [0, 1, 0, 0, 0, -1, 1, 0, 0] });
+    const sg = createReportModel(reportInput(sagittal, [screw]));
+    expect(sg.series.axial).toBe(false);
+    expect(sg.screws[0]!.roomSteps[0]).toMatch(/^Planning series is not axial: slice position along its normal/);
   });
 
   it('anonymous mode leaves the patient identifiers, accession and study date out', () => {

@@ -9,7 +9,7 @@ import {
   computeBullsEyeView, computePathAngles, computeProgressionView, gantryTopToward, patientLieOf,
   type CArmView, type PathAngles, type PatientLie,
 } from './roomAngles';
-import { computeSeriesPoint, type SeriesPoint } from './seriesCoordinates';
+import { computeSeriesPoint, sliceNormalLps, type SeriesPoint } from './seriesCoordinates';
 
 /**
  * The trajectory report for the procedure room (DESIGN §5): everything the
@@ -186,6 +186,12 @@ export type ReportModel = {
     patientLie: PatientLie;
     dims: [number, number, number];
     spacingMm: [number, number, number];
+    /**
+     * The slice normal is within 45 degrees of the patient's long axis (an axial
+     * series, gantry-tilted or not): only then is the slice position a table
+     * position. Otherwise the page calls it the position along the slice normal.
+     */
+    axial: boolean;
   };
   plannedBy: string | null;
   maxGantryTiltDeg: number;
@@ -232,6 +238,9 @@ export function createReportModel(input: ReportInput): ReportModel {
   if (!/^[0-9a-f]{64}$/.test(input.planHashHex)) bad('planHashHex must be 64 lowercase hex characters (SHA-256)');
   const geometry = input.series.geometry;
   const lie = patientLieOf(input.series.patientPosition);
+  const normal: Vec3 = [0, 0, 0];
+  sliceNormalLps(normal, geometry);
+  const axial = Math.abs(normal[2]) >= Math.SQRT1_2;
   const ids = new Set<string>();
   const screws = input.screws.map((s, index): ReportScrew => {
     const where = `screw ${index + 1} (${s.id})`;
@@ -292,7 +301,7 @@ export function createReportModel(input: ReportInput): ReportModel {
       roomSteps: [],
       images: s.images,
     };
-    screw.roomSteps = describeRoomSteps(screw, lie, maxTilt);
+    screw.roomSteps = describeRoomSteps(screw, lie, maxTilt, axial);
     return screw;
   });
   const anon = input.anonymous;
@@ -322,6 +331,7 @@ export function createReportModel(input: ReportInput): ReportModel {
       patientLie: lie,
       dims: [geometry.dims[0], geometry.dims[1], geometry.dims[2]],
       spacingMm: [geometry.spacingMm[0], geometry.spacingMm[1], geometry.spacingMm[2]],
+      axial,
     },
     plannedBy: orNull(input.plannedBy),
     maxGantryTiltDeg: maxTilt,
@@ -339,7 +349,7 @@ function slicePhrase(p: SeriesPoint): string {
  * The room steps for one screw, in order: table, skin mark, gantry, aim,
  * depths, C-arm. Every number in them is one of the model's.
  */
-function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): string[] {
+function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number, axial: boolean): string[] {
   const steps: string[] = [];
   const e = s.skinEntry;
   if (!s.skinEntryFound) {
@@ -347,7 +357,7 @@ function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number): st
       `The skin lies beyond the image: the path leaves the image at ${formatLps(e.lps)} mm (${slicePhrase(e)}, row ${e.row}, column ${e.column}); find the skin entry on a scan with the grid before marking.`,
     );
   } else steps.push(
-    `Table at ${formatMm(e.tablePositionMm)} (${slicePhrase(e)}); skin entry at row ${e.row}, column ${e.column} of that slice, LPS ${formatLps(e.lps)} mm` +
+    `${axial ? 'Table at' : 'Planning series is not axial: slice position along its normal'} ${formatMm(e.tablePositionMm)} (${slicePhrase(e)}); skin entry at row ${e.row}, column ${e.column} of that slice, LPS ${formatLps(e.lps)} mm` +
       (e.insideSeries ? '.' : ' - OUTSIDE the planning series: check the images before marking.'),
   );
   const a = s.angles;

@@ -185,7 +185,7 @@ function summaryPage(L: Layout): void {
   L.y -= 6;
   L.text(`Screws (${m.screws.length})`, MARGIN, 11, L.fonts.bold);
   L.y -= 15;
-  const header = ['#', 'Corridor, side', 'Screw mm', 'Skin slice/row/col', 'Table', 'Craniocaudal', 'In-plane', 'Skin-tip', 'ok/fail/ovr'];
+  const header = ['#', 'Corridor, side', 'Screw mm', 'Skin slice/row/col', m.series.axial ? 'Table' : 'Normal pos.', 'Craniocaudal', 'In-plane', 'Skin-tip', 'ok/fail/ovr'];
   const rows = [header];
   const colors: (RGB | null)[][] = [header.map(() => null)];
   for (const s of m.screws) {
@@ -235,7 +235,7 @@ function screwPage(L: Layout, s: ReportScrew, images: Map<ReportImageInput, PDFI
   L.y -= 13;
   s.roomSteps.forEach((step, n) => L.paragraph(`${n + 1}. ${step}`, MARGIN + 4, w - 8, 8.5, L.fonts.regular, BLACK, cont));
   L.y -= 4;
-  const header = ['Point', 'LPS (x, y, z) mm', 'Slice (image)', 'Row', 'Column', 'Table mm', 'Off-slice mm'];
+  const header = ['Point', 'LPS (x, y, z) mm', 'Slice (image)', 'Row', 'Column', m.series.axial ? 'Table mm' : 'Normal pos. mm', 'Off-slice mm'];
   table(L, [header, pointRow('Skin entry', s.skinEntry), pointRow('Bone entry', s.boneEntry), pointRow('Tip', s.tip)],
     [0.13 * w, 0.3 * w, 0.16 * w, 0.08 * w, 0.09 * w, 0.11 * w, 0.13 * w], size, cont);
   L.y -= 6;
