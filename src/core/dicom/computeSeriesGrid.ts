@@ -65,8 +65,12 @@ export function computeSeriesGrid(
     });
   }
   if (kept.length < 2) {
-    const reason = 'This series has a single image; a 3D volume needs at least two parallel slices.';
-    issues.push({ code: 'single-slice', severity: 'error', message: reason, files: kept.map((e) => e.file), seriesKey });
+    const localizer = first.imageType.includes('LOCALIZER');
+    const reason = localizer
+      ? 'This is a scout (localizer) image, not part of the planning volume.'
+      : 'This series has a single image; a 3D volume needs at least two parallel slices.';
+    // A scout is expected in every CT folder: info. A lone axial image is suspicious: error.
+    issues.push({ code: 'single-slice', severity: localizer ? 'info' : 'error', message: reason, files: kept.map((e) => e.file), seriesKey });
     return { grid: null, issues, unusableReason: reason };
   }
 

@@ -192,6 +192,29 @@ describe('indexDicomFiles + assembleSeries', () => {
     expect(volume.geometry.dims[2]).toBe(9);
   });
 
+  it('loads a clinical folder (CT + scout + DICOMDIR + dose sheet) with only informational notes for the extras', async () => {
+    const source = phantomVolume();
+    const ct = write(source);
+    const scout = write(phantomVolume(undefined, [16, 12, 1]), { uidSeed: 'scout', seriesDescription: 'Topogram', seriesNumber: 1 }, {
+      perSlice: () => ({ imageOrientationPatient: [1, 0, 0, 0, 0, -1], extraElements: [{ tag: 0x00080008, vr: 'CS', value: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] }] }),
+    }).map((f) => ({ ...f, name: 'scout.dcm' }));
+    const dicomdir = writePart10([
+      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.1.3.10' },
+      { tag: 0x00080018, vr: 'UI', value: createUid('dicomdir') },
+      { tag: 0x0020000e, vr: 'UI', value: createUid('dicomdir-series') },
+    ]);
+    const dose = writeCtSeries(phantomVolume(undefined, [16, 12, 1]), { ...META, uidSeed: 'dose', seriesDescription: 'Dose Report' }, {
+      perSlice: () => ({ sopClassUid: '1.2.840.10008.5.1.4.1.1.7', removeTags: [0x00200032, 0x00200037] }),
+    })[0]!.bytes;
+    const { index, volume } = await load([...ct, ...scout, ...asInputs([{ name: 'DICOMDIR', bytes: dicomdir }, { name: 'dose.dcm', bytes: dose }])]);
+    expect(index.issues.filter((i) => i.severity !== 'info').map((i) => i.message)).toEqual([]);
+    expect(index.issues.find((i) => i.files.includes('DICOMDIR'))!.message).toBe('DICOMDIR is a DICOMDIR (folder index), not a CT slice; it was skipped.');
+    expect(index.issues.find((i) => i.files.includes('dose.dcm'))!.message).toContain('secondary capture such as a dose sheet');
+    expect(index.issues.find((i) => i.code === 'single-slice')!.message).toBe('This is a scout (localizer) image, not part of the planning volume.');
+    expect(index.series[0]!.usable).toBe(true);
+    expect(Array.from(volume.voxels)).toEqual(Array.from(source.voxels));
+  });
+
   it('keeps one image per position when a slice is duplicated', async () => {
     const files = write(phantomVolume());
     const dup = { name: 'copy-of-IM000003.dcm', bytes: writeCtSeries(phantomVolume(), { ...META, uidSeed: 'load' }, { perSlice: (k) => (k === 2 ? { instanceNumber: 50, extraElements: [{ tag: 0x00080018, vr: 'UI', value: createUid('dup') }] } : 'skip') })[0]!.bytes };

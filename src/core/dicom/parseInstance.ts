@@ -33,6 +33,9 @@ export function unsupportedTransferSyntaxMessage(fileName: string, uid: string):
   return `${fileName} is encoded as ${transferSyntaxName(uid)}, which this planner cannot decode; it was skipped. Export the series uncompressed or lossless (JPEG Lossless, JPEG-LS, JPEG 2000, RLE) from the PACS.`;
 }
 
+/** CT Image, Enhanced CT and Legacy Converted Enhanced CT storage: these must carry patient geometry. */
+const CT_IMAGE_SOP_CLASSES: readonly string[] = ['1.2.840.10008.5.1.4.1.1.2', '1.2.840.10008.5.1.4.1.1.2.1', '1.2.840.10008.5.1.4.1.1.2.2'];
+
 /** Human name of a transfer syntax for messages. */
 export function transferSyntaxName(uid: string): string {
   return TRANSFER_SYNTAX_NAMES[uid] ?? uid;
@@ -139,8 +142,8 @@ function describeParseFailure(error: unknown): string {
  * frame is one fragment, copies otherwise.
  */
 export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult {
-  const fail = (code: LoadIssue['code'], message: string): ParseResult => ({
-    issue: { code, severity: 'error', message, files: [fileName] },
+  const fail = (code: LoadIssue['code'], message: string, severity: LoadIssue['severity'] = 'error'): ParseResult => ({
+    issue: { code, severity, message, files: [fileName] },
   });
   if (bytes.length < 132 || bytes[128] !== 0x44 || bytes[129] !== 0x49 || bytes[130] !== 0x43 || bytes[131] !== 0x4d) {
     return fail('not-dicom', `${fileName} is not a DICOM file (no "DICM" marker); it was skipped.`);
@@ -216,8 +219,12 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
     return fail('bad-attributes', `${fileName} has no SeriesInstanceUID, so it cannot be placed in a series; it was skipped.`);
   }
   if (!pixelElement) {
-    // Not an image (structured report, presentation state, ...) or an image without pixels.
-    return fail('no-pixel-data', `${fileName} holds no image pixels (${modality || 'unknown'} object); it was skipped.`);
+    if (!rows || !columns) {
+      // Not an image at all (DICOMDIR, structured/dose report, presentation state, ...): expected in clinical folders.
+      const what = sopClassUid === '1.2.840.10008.1.3.10' || /DICOMDIR$/i.test(fileName) ? 'a DICOMDIR (folder index)' : `a non-image ${modality || 'DICOM'} object`;
+      return fail('no-pixel-data', `${fileName} is ${what}, not a CT slice; it was skipped.`, 'info');
+    }
+    return fail('no-pixel-data', `${fileName} is an image without pixel data (an incomplete export); it was skipped.`);
   }
   if (pixelElement.dataOffset + (pixelElement.encapsulatedPixelData ? 0 : pixelElement.length) > bytes.length) {
     return fail('truncated', truncatedMessage(fileName));
@@ -239,6 +246,9 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
     const slope = pick(T.pixelValueTransform, T.rescaleSlope);
     const intercept = pick(T.pixelValueTransform, T.rescaleIntercept);
     if (slope || intercept) hasRescale = true;
+    if ((!position || position.length < 3 || !orientation || orientation.length < 6) && !CT_IMAGE_SOP_CLASSES.includes(sopClassUid)) {
+      return fail('bad-attributes', `${fileName} is a picture without patient geometry (a secondary capture such as a dose sheet or screenshot), not a CT slice; it was skipped.`, 'info');
+    }
     if (!position || position.length < 3 || !orientation || orientation.length < 6) {
       return fail(
         'bad-attributes',
