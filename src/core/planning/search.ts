@@ -558,7 +558,8 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
   const lp = createLinePlan(ctx, corridorId, side);
   const rc = lp.rc;
   const tpl = rc.template;
-  const label = `${tpl.label} (${side})`;
+  const unlevelled = tpl.sacralLevel !== null && lp.levelMinMm === -Infinity && lp.levelMaxMm === Infinity;
+  const label = `${tpl.label} (${side})${unlevelled ? ' [sacral level not constrained: no S1/S2 foramina labelled]' : ''}`;
   const base: CorridorOutcome = { corridorId, side, available: false, screws: [], reason: '', widestInBoneMm: 0, widestWithMarginsMm: 0, candidatesScored: 0, parallelSet: [], rejectCounts: {} };
   const summary = ctx.summary;
   if (!summary.lesionCentroidLps || summary.lesionPointsLps.length === 0) return { ...base, reason: `no ${label} screw: no lesion segmented` };
