@@ -129,6 +129,23 @@ function truncatedMessage(fileName: string): string {
   return `${fileName} is cut short (an incomplete copy or download); it was skipped. Copy the series again if this slice is needed.`;
 }
 
+/**
+ * Row and column cosines as six numbers, normalised, or null when they are not
+ * (nearly) perpendicular unit vectors. Small deviations (rounded decimal
+ * strings) are corrected: column made orthogonal to row, both unit length.
+ */
+function checkOrientation(o: readonly number[]): number[] | null {
+  const r = [o[0]!, o[1]!, o[2]!], c = [o[3]!, o[4]!, o[5]!];
+  const lr = Math.hypot(r[0]!, r[1]!, r[2]!), lc = Math.hypot(c[0]!, c[1]!, c[2]!);
+  if (!(Math.abs(lr - 1) < 0.01 && Math.abs(lc - 1) < 0.01)) return null;
+  const rn = r.map((v) => v / lr);
+  const dot = rn[0]! * c[0]! + rn[1]! * c[1]! + rn[2]! * c[2]!;
+  if (Math.abs(dot) > 0.01) return null;
+  const co = c.map((v, n) => v - dot * rn[n]!);
+  const lo = Math.hypot(co[0]!, co[1]!, co[2]!);
+  return [...rn, ...co.map((v) => v / lo)].map((v) => v + 0);
+}
+
 function describeParseFailure(error: unknown): string {
   if (typeof error === 'string') return error;
   if (error && typeof error === 'object' && 'exception' in error) return String((error as { exception: unknown }).exception);
@@ -163,7 +180,7 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
       return fail('unsupported-transfer-syntax', unsupportedTransferSyntaxMessage(fileName, metaTs));
     }
     const reason = describeParseFailure(error);
-    if (/overrun|overread|beyond|end of buffer|outside/i.test(reason)) {
+    if (/overrun|overread|beyond|end of buffer|outside|greater than or equal to|exceeds|length/i.test(reason)) {
       return fail('truncated', truncatedMessage(fileName));
     }
     return fail('not-dicom', `${fileName} could not be read as DICOM (${reason}); it was skipped.`);
@@ -226,6 +243,9 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
     }
     return fail('no-pixel-data', `${fileName} is an image without pixel data (an incomplete export); it was skipped.`);
   }
+  if (!(rows > 0 && columns > 0)) {
+    return fail('bad-attributes', `${fileName} gives no image size (Rows ${rows}, Columns ${columns}), so its pixels cannot be laid out; it was skipped.`);
+  }
   if (pixelElement.dataOffset + (pixelElement.encapsulatedPixelData ? 0 : pixelElement.length) > bytes.length) {
     return fail('truncated', truncatedMessage(fileName));
   }
@@ -255,10 +275,17 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
         `${fileName} has no ImagePositionPatient/ImageOrientationPatient${numberOfFrames > 1 ? ` for frame ${f + 1}` : ''}, so its place in the patient is unknown; it was skipped.`,
       );
     }
+    const cosines = checkOrientation(orientation);
+    if (!cosines) {
+      return fail(
+        'bad-attributes',
+        `${fileName} has an invalid ImageOrientationPatient (${orientation.slice(0, 6).join('\\')}): the row and column directions must be perpendicular unit vectors, so where its pixels lie in the patient is unknown; it was skipped.`,
+      );
+    }
     const frame: DicomFrame = {
       frameIndex: f,
       positionLps: [position[0]!, position[1]!, position[2]!] as Vec3,
-      orientation: orientation.slice(0, 6),
+      orientation: cosines,
       pixelSpacingMm: spacing && spacing.length >= 2 && spacing[0]! > 0 && spacing[1]! > 0 ? [spacing[0]!, spacing[1]!] : [NaN, NaN],
       sliceThicknessMm: thickness?.[0] ?? null,
       rescaleSlope: slope?.[0] ?? firstNumber(ds, T.rescaleSlope) ?? 1,
@@ -282,8 +309,19 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
     }
   } else {
     const frameBytes = rows * columns * instance.samplesPerPixel * (instance.bitsAllocated / 8);
-    if (pixelElement.length < frameBytes * numberOfFrames || pixelElement.dataOffset + frameBytes * numberOfFrames > bytes.length) {
+    const expected = frameBytes * numberOfFrames;
+    if (pixelElement.dataOffset + Math.min(pixelElement.length, expected) > bytes.length) {
       return fail('truncated', truncatedMessage(fileName));
+    }
+    // The pixel data must be exactly what Rows x Columns x BitsAllocated x frames say (one pad byte allowed):
+    // anything else would lay pixels out wrongly and give a plausible-looking but wrong image.
+    const supportedFormat = instance.samplesPerPixel === 1 && (instance.bitsAllocated === 8 || instance.bitsAllocated === 16);
+    // Unsupported formats are refused with their own message by indexDicomFiles.
+    if (supportedFormat && pixelElement.length !== expected && pixelElement.length !== expected + 1) {
+      return fail(
+        'bad-attributes',
+        `${fileName}: its pixel data holds ${pixelElement.length} bytes, but its image attributes (${rows} rows x ${columns} columns x ${instance.bitsAllocated} bits${numberOfFrames > 1 ? ` x ${numberOfFrames} frames` : ''}) describe ${expected}. The attributes are inconsistent, so the image would be scrambled; it was skipped.`,
+      );
     }
     const ref: PixelDataRef = {
       encapsulated: false,
