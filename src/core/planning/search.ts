@@ -699,15 +699,16 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
   for (let r = 0; r < REJECT_NAMES.length; r++) if (rejects[r]! > 0) rejectCounts[REJECT_NAMES[r]!] = rejects[r]!;
   if (fineFailure) rejectCounts.fineCheck = (rejectCounts.fineCheck ?? 0) + 1;
   const outcome: CorridorOutcome = { ...base, widestInBoneMm: widestInBone, widestWithMarginsMm: widestWithMargins, candidatesScored: scored, rejectCounts };
+  let probe: { widestInBoneMm: number; widestWithMarginsMm: number } | null = null;
   if (proposals.length === 0 && tpl.sacralLevel !== null) {
     // The corridor's own width, whatever the lesion: lines across the sacral body at this level.
+    const before = rejects.slice();
     const w = measureCorridorWidth(ctx, lp, idealDir, () => track());
+    rejects.set(before); // the reasons are about lines through the lesion; the probe only measures the corridor
     if (w.widestInBoneMm > 0) {
       outcome.widestInBoneMm = w.widestInBoneMm;
       outcome.widestWithMarginsMm = w.widestWithMarginsMm;
-      widestInBone = w.widestInBoneMm;
-      widestWithMargins = w.widestWithMarginsMm;
-      rejects[Reject.Narrow]!++;
+      probe = w;
     }
     outcome.candidatesScored = scored;
   }
@@ -723,26 +724,36 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
       reason: `${label}: ${best.screw.diameterMm} x ${best.screw.lengthMm} mm, purchase ${best.evaluation.purchaseNearMm.toFixed(0)}/${best.evaluation.purchaseFarMm.toFixed(0)} mm, closest structure ${best.evaluation.minClearanceStructure ?? 'none'} at ${fmt(best.evaluation.minClearanceMm)}`,
     };
   }
-  return { ...outcome, reason: explain(ctx, lp, label, rejects, widestInBone, widestWithMargins, fineFailure) };
+  return { ...outcome, reason: explain(ctx, lp, label, rejects, widestInBone, widestWithMargins, fineFailure, probe) };
 }
 
 function fmt(x: number): string {
   return Number.isFinite(x) ? `${x.toFixed(1)} mm` : 'n/a';
 }
 
-function explain(ctx: SearchContext, lp: LinePlan, label: string, rejects: Int32Array, widestInBone: number, widestWithMargins: number, fineFailure: string): string {
+function explain(
+  ctx: SearchContext, lp: LinePlan, label: string, rejects: Int32Array, widestInBone: number, widestWithMargins: number, fineFailure: string,
+  probe: { widestInBoneMm: number; widestWithMarginsMm: number } | null,
+): string {
   const smallest = Math.min(...lp.specs.map((i) => ctx.catalog.screws[i]!.diameterMm));
   const m = ctx.settings.safetyMarginMm;
-  // The furthest stage any line reached is the most telling reason.
+  const need = `${smallest} + 2 x ${m} mm`;
+  // The furthest stage a line through the lesion reached is the most telling reason.
   let stage = 0;
   for (let r = 1; r < rejects.length; r++) if (rejects[r]! > 0) stage = r;
-  if (rejects[Reject.None]! > 0 && fineFailure) stage = Reject.None;
-  if (stage >= Reject.NoLesion && stage <= Reject.Narrow && widestInBone > 0) {
-    return `no ${label} corridor: widest ${widestInBone.toFixed(1)} mm in bone (${widestWithMargins.toFixed(1)} mm with margins) for ${smallest} + 2 x ${m} mm`;
-  }
-  if (stage === Reject.None && fineFailure) return `no ${label} screw passes every check: ${fineFailure}`;
+  if (rejects[Reject.None]! > 0 && fineFailure) return `no ${label} screw passes every check: ${fineFailure}`;
   const text = REJECT_TEXT[stage] ?? 'no candidate line';
-  const width = widestInBone > 0 ? `; widest ${widestInBone.toFixed(1)} mm in bone for ${smallest} + 2 x ${m} mm` : '';
+  if (probe) {
+    // The corridor's own width, measured apart from the lesion.
+    if (probe.widestWithMarginsMm < smallest) {
+      return `no ${label} corridor: widest ${probe.widestInBoneMm.toFixed(1)} mm in bone (${probe.widestWithMarginsMm.toFixed(1)} mm with margins) for ${need}`;
+    }
+    return `no ${label} screw through the lesion: ${text} (the corridor itself is ${probe.widestInBoneMm.toFixed(1)} mm wide in bone, ${probe.widestWithMarginsMm.toFixed(1)} mm with margins)`;
+  }
+  if (stage >= Reject.NoLesion && stage <= Reject.Narrow && widestInBone > 0) {
+    return `no ${label} corridor through the lesion: widest ${widestInBone.toFixed(1)} mm in bone (${widestWithMargins.toFixed(1)} mm with margins) for ${need}`;
+  }
+  const width = widestInBone > 0 ? `; widest ${widestInBone.toFixed(1)} mm in bone for ${need}` : '';
   return `no ${label} screw: ${text}${width}`;
 }
 
