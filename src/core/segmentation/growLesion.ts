@@ -1,0 +1,357 @@
+import type { Vec3 } from '../geometry/vec3';
+import { BONE_LABELS, LABELS } from '../shared/ids';
+import { PlannerError } from '../shared/errors';
+import type { Volume } from '../volume/Volume';
+import { isSameGrid, transformPoint } from '../volume/VolumeGeometry';
+import type { VoxelArray } from '../volume/voxelBuffer';
+import { computeComponents } from './connectedComponents';
+import type { LabelEdit, RegionMeasure } from './labelEdits';
+import { measureLabel } from './labelEdits';
+import { dilateMm, erodeMm, fillHoles } from './morphology';
+import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+
+/**
+ * One-click lytic lesion segmentation.
+ *
+ * 1. A box of `maxRadiusMm` around the seed; the bone envelope there is the bone
+ *    (and any lesion) labels, closed with a ball of `envelopeCloseMm` and
+ *    hole-filled, so that a lesion that broke the cortex is still enclosed while
+ *    the growing cannot leak into the soft tissue beyond the bone's outline.
+ * 2. The grey values are mean-filtered (3x3x3) in the box, which makes the
+ *    growing robust to CBCT noise without moving a symmetric edge.
+ * 3. Window from the image itself: the lesion level is the median around the
+ *    seed (3 mm), the bone level the median of the envelope in the box; the upper
+ *    limit is their midpoint (the partial-volume edge), the lower limit as far
+ *    below the lesion level.
+ * 4. 6-connected growing from the seed inside the envelope and the window,
+ *    holes filled; the result is written as LABELS.lesion (replacing an earlier
+ *    lesion unless `replace` is false) and returned as an undoable edit.
+ */
+
+export type GrowLesionOptions = {
+  /** Seed in LPS mm (or give `seedIjk`). */
+  seedLps?: Readonly<Vec3>;
+  seedIjk?: Readonly<Vec3>;
+  /** Half size of the working box around the seed, mm. Default 45. */
+  maxRadiusMm?: number;
+  /** Closing radius that bridges cortical breaks in the envelope, mm. Default 4. */
+  envelopeCloseMm?: number;
+  /** Remove other lesion voxels first (one lesion at a time). Default true. */
+  replace?: boolean;
+};
+
+export type GrowLesionResult = {
+  /** The applied edit (push it on a LabelHistory to undo). */
+  edit: LabelEdit;
+  measure: RegionMeasure | null;
+  /** Grey window used [lower, upper] and the two levels it came from. */
+  windowGrey: [number, number];
+  lesionLevelGrey: number;
+  boneLevelGrey: number;
+  /** True when the region reached the working box's edge (it may be larger than the box). */
+  touchesBox: boolean;
+};
+
+function median(values: Float32Array | number[], count: number): number {
+  const a = Float32Array.from(values.slice(0, count) as ArrayLike<number>).sort();
+  return count > 0 ? a[count >> 1]! : NaN;
+}
+
+/**
+ * Grows the lesion from one click. `labels` must be on the CT grid and hold the
+ * bone segmentation; it is edited in place. Throws `segmentation/bad-seed` when
+ * the seed is outside the grid or outside the bone envelope.
+ */
+export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, options: GrowLesionOptions): GrowLesionResult {
+  const g = ct.geometry;
+  if (!isSameGrid(g, labels.geometry)) throw new PlannerError('volume/mismatch', 'lesion growing needs the label volume on the CT grid');
+  const seed = options.seedIjk ? [options.seedIjk[0], options.seedIjk[1], options.seedIjk[2]] : options.seedLps ? transformPoint([0, 0, 0], g.lpsToIjk, options.seedLps) : null;
+  if (!seed) throw new PlannerError('segmentation/bad-seed', 'a seed point (LPS or ijk) is required');
+  const [gi, gj, gk] = g.dims;
+  const si = Math.round(seed[0]!), sj = Math.round(seed[1]!), sk = Math.round(seed[2]!);
+  if (si < 0 || sj < 0 || sk < 0 || si >= gi || sj >= gj || sk >= gk) {
+    throw new PlannerError('segmentation/bad-seed', `seed (${si}, ${sj}, ${sk}) is outside the ${g.dims.join(' x ')} grid`);
+  }
+  const R = options.maxRadiusMm ?? 45;
+  const sp = g.spacingMm;
+  const b0 = [Math.max(0, si - Math.ceil(R / sp[0])), Math.max(0, sj - Math.ceil(R / sp[1])), Math.max(0, sk - Math.ceil(R / sp[2]))];
+  const b1 = [Math.min(gi, si + Math.ceil(R / sp[0]) + 1), Math.min(gj, sj + Math.ceil(R / sp[1]) + 1), Math.min(gk, sk + Math.ceil(R / sp[2]) + 1)];
+  const dims: [number, number, number] = [b1[0]! - b0[0]!, b1[1]! - b0[1]!, b1[2]! - b0[2]!];
+  const [ni, nj, nk] = dims;
+  const n = ni * nj * nk;
+  const boneLut = new Uint8Array(256);
+  for (const l of BONE_LABELS) boneLut[l] = 1;
+  boneLut[LABELS.lesion] = 1;
+
+  // Crop: bone labels and mean-filtered grey values.
+  const boneLabel = new Uint8Array(n);
+  const grey = new Float32Array(n);
+  let p = 0;
+  for (let k = b0[2]!; k < b1[2]!; k++) for (let j = b0[1]!; j < b1[1]!; j++) {
+    const q0 = b0[0]! + gi * (j + gj * k);
+    for (let i = 0; i < ni; i++, p++) {
+      const l = labels.voxels[q0 + i]!;
+      boneLabel[p] = boneLut[l] ? l : 0;
+      grey[p] = ct.voxels[q0 + i]!;
+    }
+  }
+  const smooth = meanFilter3(grey, dims);
+  // Host bone: the most frequent bone label within 12 mm of the seed.
+  const host = mostFrequentNear(boneLabel, dims, sp, [si - b0[0]!, sj - b0[1]!, sk - b0[2]!], 12);
+  // Envelope: the host bone closed with a large ball (its erosion one voxel smaller, so a hole in
+  // a thin cortex is plugged rather than rounded off) and hole-filled, plus all other bone. Closing
+  // the host alone keeps the neighbouring bones' joint spaces out of the envelope.
+  const seedLocal = si - b0[0]! + ni * (sj - b0[1]! + nj * (sk - b0[2]!));
+  const hostMask = new Uint8Array(n);
+  for (let t = 0; t < n; t++) hostMask[t] = boneLabel[t] === host || boneLabel[t] === LABELS.lesion ? 1 : 0;
+  // The other bones, grown by 3 mm, wall off the joint spaces next to the host: a lesion that
+  // breaks through the host's cortex into a joint space is then still enclosed. The walls
+  // themselves are not part of the growing domain.
+  const others = new Uint8Array(n);
+  for (let t = 0; t < n; t++) others[t] = boneLabel[t] !== 0 && !hostMask[t] ? 1 : 0;
+  const walls = dilateMm(others, dims, sp, 3);
+  // Closing radius: the smallest of a few that encloses the seed (a lesion that destroyed a
+  // wide patch of cortex needs a wider ball to plug the defect).
+  const radii = options.envelopeCloseMm !== undefined ? [options.envelopeCloseMm] : [6, 10, 15, 20];
+  let envelope = new Uint8Array(n);
+  let closeR = radii[0]!;
+  for (closeR of radii) {
+    const closedHost = dilateMm(hostMask, dims, sp, closeR);
+    erodeMm(closedHost, dims, sp, Math.max(0, closeR - Math.max(sp[0], sp[1], sp[2])), closedHost);
+    envelope = new Uint8Array(n);
+    for (let t = 0; t < n; t++) envelope[t] = closedHost[t]! | walls[t]!;
+    fillHoles(envelope, dims, 'all');
+    for (let t = 0; t < n; t++) if ((walls[t] && !closedHost[t]) || (boneLabel[t] && !hostMask[t])) envelope[t] = 0;
+    if (envelope[seedLocal]) break;
+  }
+  if (!envelope[seedLocal]) {
+    throw new PlannerError('segmentation/bad-seed', 'the seed is outside the bone: click inside the lesion, within the bone outline');
+  }
+
+  // Levels: lesion around the seed (3 mm ball, at least the 26 neighbours), bone over the envelope.
+  const near: number[] = [];
+  const rr = Math.max(3, 1.01 * Math.max(sp[0], sp[1], sp[2]));
+  const ci = si - b0[0]!, cj = sj - b0[1]!, ck = sk - b0[2]!;
+  for (let k = Math.max(0, ck - Math.ceil(rr / sp[2])); k <= Math.min(nk - 1, ck + Math.ceil(rr / sp[2])); k++)
+    for (let j = Math.max(0, cj - Math.ceil(rr / sp[1])); j <= Math.min(nj - 1, cj + Math.ceil(rr / sp[1])); j++)
+      for (let i = Math.max(0, ci - Math.ceil(rr / sp[0])); i <= Math.min(ni - 1, ci + Math.ceil(rr / sp[0])); i++) {
+        if (Math.hypot((i - ci) * sp[0], (j - cj) * sp[1], (k - ck) * sp[2]) > rr) continue;
+        const t = i + ni * (j + nj * k);
+        if (envelope[t]) near.push(grey[t]!);
+      }
+  const lesionLevel = median(near, near.length);
+  // Robust spread of the lesion's own texture and noise (MAD), on the raw values.
+  const dev = near.map((x) => Math.abs(x - lesionLevel));
+  const lesionSigma = 1.4826 * median(dev, dev.length);
+  // Bone level: the host bone (not the lesion, not other bones) in the box.
+  const envValues = new Float32Array(n);
+  let ne = 0;
+  for (let t = 0; t < n; t++) if (boneLabel[t] === host) envValues[ne++] = smooth[t]!;
+  const boneLevel = median(envValues, ne);
+  if (!(boneLevel > lesionLevel + 2 * lesionSigma)) {
+    throw new PlannerError('segmentation/bad-seed', `the seed (grey ${lesionLevel.toFixed(0)}) is not darker than the surrounding bone (${boneLevel.toFixed(0)}): not a lytic lesion`);
+  }
+  // Noisy image (CBCT): grow on the 3x3x3 mean, which divides the noise by about 5 but pulls
+  // the voxels next to bright cortex up; on CT the raw values keep the edge where it is.
+  const noisy = lesionSigma > 0.15 * (boneLevel - lesionLevel);
+  const values = noisy ? smooth : grey;
+  const sigmaUsed = noisy ? lesionSigma / 4 : lesionSigma;
+  // Lower limit: 2.5 sigma below the lesion level, which keeps out fatty marrow, the canal's
+  // fluid and the fat around the roots.
+  const lower = lesionLevel - Math.max(2.5 * sigmaUsed, 0.05 * (boneLevel - lesionLevel));
+  const nij = ni * nj;
+  // Enclosure test: a voxel belongs to the bone's inside when rays in at least 21 of the 26
+  // grid directions meet bone within 30 mm. Soft tissue beyond a broken cortex sees bone in
+  // about half of them, so the growing stops at the defect instead of spilling out.
+  const enclosedCache = new Int8Array(n).fill(-1);
+  const rayMm = 30;
+  // A lesion that destroyed both cortices of a thin bone (ilium) is not enclosed by that rule:
+  // when the core stays under 0.5 mL, the rule relaxes to 14, then 9 of 26 directions.
+  let minHits = 21, maxMisses = 5;
+  const isEnclosed = (t: number): boolean => {
+    const c = enclosedCache[t]!;
+    if (c >= 0) return c === 1;
+    const i0 = t % ni, j0 = ((t - i0) / ni) % nj, k0 = Math.floor(t / nij);
+    let hits = 0, misses = 0;
+    for (let dz = -1; dz <= 1; dz++) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      if (dx === 0 && dy === 0 && dz === 0) continue;
+      const stepMm = Math.hypot(dx * sp[0], dy * sp[1], dz * sp[2]);
+      const steps = Math.ceil(rayMm / stepMm);
+      let i = i0, j = j0, k = k0, hit = false;
+      for (let st = 0; st < steps; st++) {
+        i += dx; j += dy; k += dz;
+        if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) break;
+        if (boneLabel[i + ni * (j + nj * k)]) { hit = true; break; }
+      }
+      if (hit) hits++;
+      else if (++misses > maxMisses) break;
+    }
+    const ok = misses <= maxMisses && hits >= minHits;
+    enclosedCache[t] = ok ? 1 : 0;
+    return ok;
+  };
+  const queue = new Int32Array(n);
+  let touchesBox = false;
+  const grow = (upperGrey: number): Uint8Array => {
+    const region = new Uint8Array(n);
+    let head = 0, tail = 0;
+    region[seedLocal] = 1;
+    queue[tail++] = seedLocal;
+    touchesBox = false;
+    while (head < tail) {
+      const t = queue[head++]!;
+      const i = t % ni, j = ((t - i) / ni) % nj, k = Math.floor(t / nij);
+      if (i === 0 || j === 0 || k === 0 || i === ni - 1 || j === nj - 1 || k === nk - 1) touchesBox = true;
+      for (let d = 0; d < 6; d++) {
+        let q: number;
+        if (d === 0) { if (i === 0) continue; q = t - 1; }
+        else if (d === 1) { if (i === ni - 1) continue; q = t + 1; }
+        else if (d === 2) { if (j === 0) continue; q = t - ni; }
+        else if (d === 3) { if (j === nj - 1) continue; q = t + ni; }
+        else if (d === 4) { if (k === 0) continue; q = t - nij; }
+        else { if (k === nk - 1) continue; q = t + nij; }
+        if (region[q] || !envelope[q] || walls[q]) continue;
+        const s = values[q]!;
+        if (s > upperGrey || s < lower) continue;
+        if (!isEnclosed(q)) continue;
+        region[q] = 1;
+        queue[tail++] = q;
+      }
+    }
+    return region;
+  };
+  // Pass 1: a conservative window (lesion level + 3 sigma of its raw texture) finds the core.
+  // Pass 2: the bone level is re-measured in a 3-6 mm shell around that core (the trabecular
+  // bone that actually borders the lesion, not the cortex-heavy median of the whole bone), and
+  // the upper limit is the partial-volume midpoint between lesion and that bone.
+  const coreUpper = lesionLevel + Math.min(3 * sigmaUsed, 0.15 * (boneLevel - lesionLevel));
+  const minCoreVoxels = Math.max(8, Math.ceil(500 / (sp[0] * sp[1] * sp[2])));
+  let core: Uint8Array = new Uint8Array(0);
+  for (const [h, m] of [[21, 5], [14, 12], [9, 17]] as const) {
+    minHits = h;
+    maxMisses = m;
+    enclosedCache.fill(-1);
+    core = grow(coreUpper);
+    let count = 0;
+    for (let t = 0; t < n; t++) count += core[t]!;
+    if (count >= minCoreVoxels) break;
+  }
+  fillHoles(core, dims, 'all');
+  const coreDist = new Float32Array(n);
+  for (let t = 0; t < n; t++) coreDist[t] = core[t] ? 0 : EDT_FAR;
+  squaredDistanceInPlace(coreDist, dims, sp);
+  const shell: number[] = [];
+  for (let t = 0; t < n; t++) {
+    const d2 = coreDist[t]!;
+    if (d2 >= 9 && d2 <= 36 && hostMask[t]) shell.push(values[t]!);
+  }
+  const nearBoneLevel = shell.length >= 20 ? median(shell, shell.length) : boneLevel;
+  const upper = (lesionLevel + Math.min(nearBoneLevel, boneLevel)) / 2;
+  const region = grow(upper);
+  fillHoles(region, dims, 'all');
+  // Keep the seed's component only (hole filling cannot add another one, but be explicit).
+  const cc = computeComponents(region, dims);
+  const keep = cc.labels[seedLocal]!;
+
+  // Write: lesion voxels (and, with replace, restore the host label of the old lesion).
+  const candidates: number[] = [];
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const base = ni * (j + nj * k);
+    const q0 = b0[0]! + gi * (j + b0[1]! + gj * (k + b0[2]!));
+    for (let i = 0; i < ni; i++) if (cc.labels[base + i] === keep) candidates.push(q0 + i);
+  }
+  const v = labels.voxels;
+  const idx: number[] = [];
+  const before: number[] = [];
+  const after: number[] = [];
+  if (options.replace ?? true) {
+    const inNew = new Set(candidates);
+    const host = hostLabelAround(labels, candidates);
+    for (let t = 0; t < v.length; t++) {
+      if (v[t] === LABELS.lesion && !inNew.has(t)) {
+        idx.push(t);
+        before.push(LABELS.lesion);
+        after.push(host);
+      }
+    }
+  }
+  for (const t of candidates) {
+    if (v[t] === LABELS.lesion) continue;
+    idx.push(t);
+    before.push(v[t]!);
+    after.push(LABELS.lesion);
+  }
+  for (let q = 0; q < idx.length; q++) v[idx[q]!] = after[q]!;
+  labels.generation++;
+  const edit: LabelEdit = { label: 'lesion from one click', indices: Int32Array.from(idx), before: Uint8Array.from(before), after: Uint8Array.from(after) };
+  return {
+    edit,
+    measure: measureLabel(labels, LABELS.lesion),
+    windowGrey: [lower, upper],
+    lesionLevelGrey: lesionLevel,
+    boneLevelGrey: Math.min(nearBoneLevel, boneLevel),
+    touchesBox,
+  };
+}
+
+/** Most frequent non-zero, non-lesion value of `labels` within `radiusMm` of voxel `c` (0 if none). */
+function mostFrequentNear(labels: Uint8Array, dims: readonly [number, number, number], sp: readonly [number, number, number], c: readonly number[], radiusMm: number): number {
+  const [ni, nj, nk] = dims;
+  const counts = new Float64Array(256);
+  for (let k = Math.max(0, c[2]! - Math.ceil(radiusMm / sp[2])); k <= Math.min(nk - 1, c[2]! + Math.ceil(radiusMm / sp[2])); k++)
+    for (let j = Math.max(0, c[1]! - Math.ceil(radiusMm / sp[1])); j <= Math.min(nj - 1, c[1]! + Math.ceil(radiusMm / sp[1])); j++)
+      for (let i = Math.max(0, c[0]! - Math.ceil(radiusMm / sp[0])); i <= Math.min(ni - 1, c[0]! + Math.ceil(radiusMm / sp[0])); i++) {
+        if (Math.hypot((i - c[0]!) * sp[0], (j - c[1]!) * sp[1], (k - c[2]!) * sp[2]) > radiusMm) continue;
+        counts[labels[i + ni * (j + nj * k)]!]!++;
+      }
+  counts[0] = 0;
+  counts[LABELS.lesion] = 0;
+  let best = 0;
+  for (let l = 1; l < 256; l++) if (counts[l]! > counts[best]!) best = l;
+  return best;
+}
+
+/** Most frequent bone label among the 6-neighbours of a voxel set (its host bone); 0 if none. */
+function hostLabelAround(labels: Volume<Uint8Array>, voxels: readonly number[]): number {
+  const [ni, nj] = labels.geometry.dims;
+  const v = labels.voxels;
+  const counts = new Float64Array(256);
+  for (const t of voxels) {
+    for (const q of [t - 1, t + 1, t - ni, t + ni, t - ni * nj, t + ni * nj]) {
+      if (q >= 0 && q < v.length) counts[v[q]!]!++;
+    }
+  }
+  let best = 0, bestCount = 0;
+  for (const l of BONE_LABELS) if (counts[l]! > bestCount) { best = l; bestCount = counts[l]!; }
+  return best;
+}
+
+/** Separable 3x3x3 mean filter (edges average what exists). */
+function meanFilter3(src: Float32Array, dims: readonly [number, number, number]): Float32Array {
+  const [ni, nj, nk] = dims;
+  const n = src.length;
+  const a = new Float32Array(n), b = new Float32Array(n);
+  const nij = ni * nj;
+  let t = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    let s = src[t]!, c = 1;
+    if (i > 0) { s += src[t - 1]!; c++; }
+    if (i < ni - 1) { s += src[t + 1]!; c++; }
+    a[t] = s / c;
+  }
+  t = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    let s = a[t]!, c = 1;
+    if (j > 0) { s += a[t - ni]!; c++; }
+    if (j < nj - 1) { s += a[t + ni]!; c++; }
+    b[t] = s / c;
+  }
+  t = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    let s = b[t]!, c = 1;
+    if (k > 0) { s += b[t - nij]!; c++; }
+    if (k < nk - 1) { s += b[t + nij]!; c++; }
+    a[t] = s / c;
+  }
+  return a;
+}

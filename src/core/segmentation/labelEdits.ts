@@ -1,0 +1,252 @@
+import type { Vec3 } from '../geometry/vec3';
+import { PlannerError } from '../shared/errors';
+import type { Volume } from '../volume/Volume';
+import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
+
+/**
+ * Label-volume edits as compact diffs (voxel indices with the values before and
+ * after), an undo/redo history of them, the sphere brush and eraser, and
+ * measurements of a labelled region (volume in mL, principal diameters in mm).
+ * Edits are applied in place to `labels.voxels` and bump `labels.generation`.
+ */
+
+/** One reversible edit: at `indices[n]` the label went from `before[n]` to `after[n]`. Plain data. */
+export type LabelEdit = {
+  readonly label: string;
+  readonly indices: Int32Array;
+  readonly before: Uint8Array;
+  readonly after: Uint8Array;
+};
+
+/** Builds an edit by writing `value` at each index where `accept(index, current)` holds; applies it. */
+export function applyNewEdit(labels: Volume<Uint8Array>, label: string, candidates: Iterable<number> | Int32Array, value: number): LabelEdit {
+  const v = labels.voxels;
+  const idx: number[] = [];
+  const before: number[] = [];
+  for (const t of candidates as Iterable<number>) {
+    const old = v[t]!;
+    if (old === value) continue;
+    idx.push(t);
+    before.push(old);
+    v[t] = value;
+  }
+  labels.generation++;
+  return { label, indices: Int32Array.from(idx), before: Uint8Array.from(before), after: new Uint8Array(idx.length).fill(value) };
+}
+
+/** Re-applies an edit (redo). */
+export function redoEdit(labels: Volume<Uint8Array>, edit: LabelEdit): void {
+  const v = labels.voxels;
+  for (let n = 0; n < edit.indices.length; n++) v[edit.indices[n]!] = edit.after[n]!;
+  labels.generation++;
+}
+
+/** Reverts an edit (undo). */
+export function undoEdit(labels: Volume<Uint8Array>, edit: LabelEdit): void {
+  const v = labels.voxels;
+  for (let n = edit.indices.length - 1; n >= 0; n--) v[edit.indices[n]!] = edit.before[n]!;
+  labels.generation++;
+}
+
+/** Undo/redo stack of edits on one label volume. */
+export type LabelHistory = {
+  push(edit: LabelEdit): void;
+  /** Reverts the last edit; returns it, or null when there is nothing to undo. */
+  undo(): LabelEdit | null;
+  redo(): LabelEdit | null;
+  readonly depth: { undo: number; redo: number };
+  /** Total voxels held by the diffs (memory is about 6 bytes each). */
+  readonly storedVoxels: number;
+};
+
+export function createLabelHistory(labels: Volume<Uint8Array>, maxEdits = 100): LabelHistory {
+  const done: LabelEdit[] = [];
+  const undone: LabelEdit[] = [];
+  return {
+    push(edit) {
+      if (edit.indices.length === 0) return;
+      done.push(edit);
+      if (done.length > maxEdits) done.shift();
+      undone.length = 0;
+    },
+    undo() {
+      const e = done.pop();
+      if (!e) return null;
+      undoEdit(labels, e);
+      undone.push(e);
+      return e;
+    },
+    redo() {
+      const e = undone.pop();
+      if (!e) return null;
+      redoEdit(labels, e);
+      done.push(e);
+      return e;
+    },
+    get depth() {
+      return { undo: done.length, redo: undone.length };
+    },
+    get storedVoxels() {
+      let s = 0;
+      for (const e of done) s += e.indices.length;
+      for (const e of undone) s += e.indices.length;
+      return s;
+    },
+  };
+}
+
+/** Indices of the voxels whose centres lie within `radiusMm` of `centerLps`. */
+export function sphereVoxelIndices(labels: Volume<Uint8Array>, centerLps: Readonly<Vec3>, radiusMm: number): Int32Array {
+  const g = labels.geometry;
+  const [ni, nj, nk] = g.dims;
+  const c = transformPoint([0, 0, 0], g.lpsToIjk, centerLps);
+  const ri = radiusMm / g.spacingMm[0], rj = radiusMm / g.spacingMm[1], rk = radiusMm / g.spacingMm[2];
+  const out: number[] = [];
+  const m = g.ijkToLps;
+  const r2 = radiusMm * radiusMm;
+  for (let k = Math.max(0, Math.floor(c[2] - rk - 1)); k <= Math.min(nk - 1, Math.ceil(c[2] + rk + 1)); k++) {
+    for (let j = Math.max(0, Math.floor(c[1] - rj - 1)); j <= Math.min(nj - 1, Math.ceil(c[1] + rj + 1)); j++) {
+      for (let i = Math.max(0, Math.floor(c[0] - ri - 1)); i <= Math.min(ni - 1, Math.ceil(c[0] + ri + 1)); i++) {
+        const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]! - centerLps[0];
+        const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]! - centerLps[1];
+        const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]! - centerLps[2];
+        if (x * x + y * y + z * z <= r2) out.push(i + ni * (j + nj * k));
+      }
+    }
+  }
+  return Int32Array.from(out);
+}
+
+export type BrushOptions = {
+  /** Label painted by 'add' and removed by 'erase'. */
+  label: number;
+  /** 'add' paints `label`; 'erase' removes it (restoring `restoreLabel`). */
+  mode: 'add' | 'erase';
+  /** With 'add': only voxels whose current label is in this set are painted (e.g. bone + background near bone). Default: all. */
+  paintOver?: readonly number[];
+  /** With 'erase': the label written back. Default: the most frequent other non-zero label within twice the radius + 2 mm, else 0. */
+  restoreLabel?: number;
+};
+
+/**
+ * Sphere brush or eraser of `radiusMm` at `centerLps` on the label volume, in
+ * place; returns the edit (push it on a {@link LabelHistory} to make it undoable).
+ */
+export function paintSphere(labels: Volume<Uint8Array>, centerLps: Readonly<Vec3>, radiusMm: number, options: BrushOptions): LabelEdit {
+  if (!(radiusMm > 0) || !Number.isFinite(radiusMm)) throw new PlannerError('segmentation/bad-input', `brush radius ${radiusMm} mm must be positive`);
+  const v = labels.voxels;
+  const inSphere = sphereVoxelIndices(labels, centerLps, radiusMm);
+  if (options.mode === 'add') {
+    const allowed = options.paintOver ? new Set(options.paintOver) : null;
+    const chosen = allowed ? Array.from(inSphere).filter((t) => allowed.has(v[t]!)) : inSphere;
+    return applyNewEdit(labels, `brush +${radiusMm} mm`, chosen, options.label);
+  }
+  let restore = options.restoreLabel;
+  if (restore === undefined) {
+    const counts = new Float64Array(256);
+    for (const t of sphereVoxelIndices(labels, centerLps, 2 * radiusMm + 2)) counts[v[t]!]!++;
+    counts[0] = 0;
+    counts[options.label] = 0;
+    let best = 0;
+    for (let l = 1; l < 256; l++) if (counts[l]! > counts[best]!) best = l;
+    restore = best;
+  }
+  const chosen = Array.from(inSphere).filter((t) => v[t] === options.label);
+  return applyNewEdit(labels, `eraser ${radiusMm} mm`, chosen, restore);
+}
+
+export type RegionMeasure = {
+  voxelCount: number;
+  volumeMl: number;
+  centroidLps: Vec3;
+  /** Extents along the three principal axes, largest first, mm (voxel centres + one voxel). */
+  diametersMm: [number, number, number];
+  /** Unit principal axes (LPS), in the order of `diametersMm`. */
+  axesLps: [Vec3, Vec3, Vec3];
+};
+
+/** Volume, centroid and principal diameters of the voxels labelled `label`; null when there is none. */
+export function measureLabel(labels: Volume<Uint8Array>, label: number): RegionMeasure | null {
+  const g = labels.geometry;
+  const [ni, nj, nk] = g.dims;
+  const v = labels.voxels;
+  const m = g.ijkToLps;
+  let n = 0, sx = 0, sy = 0, sz = 0, sxx = 0, syy = 0, szz = 0, sxy = 0, sxz = 0, syz = 0;
+  const pts: number[] = [];
+  let t = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (v[t] !== label) continue;
+    const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
+    const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
+    const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
+    n++;
+    sx += x; sy += y; sz += z;
+    sxx += x * x; syy += y * y; szz += z * z; sxy += x * y; sxz += x * z; syz += y * z;
+    pts.push(x, y, z);
+  }
+  if (n === 0) return null;
+  const cx = sx / n, cy = sy / n, cz = sz / n;
+  const cov = [
+    sxx / n - cx * cx, sxy / n - cx * cy, sxz / n - cx * cz,
+    sxy / n - cx * cy, syy / n - cy * cy, syz / n - cy * cz,
+    sxz / n - cx * cz, syz / n - cy * cz, szz / n - cz * cz,
+  ];
+  const axes = symmetricEigenvectors(cov);
+  const ext: { d: number; a: Vec3 }[] = axes.map((a) => {
+    let lo = Infinity, hi = -Infinity;
+    for (let p = 0; p < pts.length; p += 3) {
+      const s = (pts[p]! - cx) * a[0] + (pts[p + 1]! - cy) * a[1] + (pts[p + 2]! - cz) * a[2];
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+    }
+    // One voxel's extent along the axis: voxel centres span one voxel less than the region.
+    const vox = Math.abs(a[0]) * g.spacingMm[0] + Math.abs(a[1]) * g.spacingMm[1] + Math.abs(a[2]) * g.spacingMm[2];
+    return { d: hi - lo + vox, a };
+  });
+  ext.sort((p, q) => q.d - p.d);
+  return {
+    voxelCount: n,
+    volumeMl: (n * voxelVolumeMm3(g)) / 1000,
+    centroidLps: [cx, cy, cz],
+    diametersMm: [ext[0]!.d, ext[1]!.d, ext[2]!.d],
+    axesLps: [ext[0]!.a, ext[1]!.a, ext[2]!.a],
+  };
+}
+
+/** Eigenvectors (unit, as columns) of a symmetric 3x3 (row-major) by cyclic Jacobi rotations. */
+export function symmetricEigenvectors(a: number[]): [Vec3, Vec3, Vec3] {
+  const A = a.slice();
+  const V = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  for (let sweep = 0; sweep < 50; sweep++) {
+    const off = Math.abs(A[1]!) + Math.abs(A[2]!) + Math.abs(A[5]!);
+    if (off < 1e-12 * (Math.abs(A[0]!) + Math.abs(A[4]!) + Math.abs(A[8]!) + 1e-300)) break;
+    for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
+      const apq = A[3 * p + q]!;
+      if (Math.abs(apq) < 1e-300) continue;
+      const app = A[3 * p + p]!, aqq = A[3 * q + q]!;
+      const theta = (aqq - app) / (2 * apq);
+      const tt = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(tt * tt + 1), s = tt * c;
+      for (let k = 0; k < 3; k++) {
+        const akp = A[3 * k + p]!, akq = A[3 * k + q]!;
+        A[3 * k + p] = c * akp - s * akq;
+        A[3 * k + q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < 3; k++) {
+        const apk = A[3 * p + k]!, aqk = A[3 * q + k]!;
+        A[3 * p + k] = c * apk - s * aqk;
+        A[3 * q + k] = s * apk + c * aqk;
+      }
+      for (let k = 0; k < 3; k++) {
+        const vkp = V[3 * k + p]!, vkq = V[3 * k + q]!;
+        V[3 * k + p] = c * vkp - s * vkq;
+        V[3 * k + q] = s * vkp + c * vkq;
+      }
+    }
+  }
+  return [
+    [V[0]!, V[3]!, V[6]!],
+    [V[1]!, V[4]!, V[7]!],
+    [V[2]!, V[5]!, V[8]!],
+  ];
+}
