@@ -63,6 +63,22 @@ describe('createFrameDecoder', () => {
     }
   }
 
+  it('names the file when a compressed frame is damaged', async () => {
+    const files = writeCtSeries(ctLike(), { patientName: 'X', patientId: 'X', seriesDescription: 'x', uidSeed: 'damaged' }).map((f) => ({
+      name: f.name,
+      bytes: compressWith('dcmcrle', [], f.bytes),
+    }));
+    // Corrupt the RLE header of the second file's frame: it now claims 3 segments for 16-bit pixels.
+    const bytes = files[1]!.bytes;
+    const header = Buffer.from(bytes).indexOf(Buffer.from([0x02, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00]));
+    expect(header).toBeGreaterThan(0);
+    bytes[header] = 3;
+    const index = indexDicomFiles(files.map((f) => ({ name: f.name, bytes: toArrayBuffer(f.bytes) })));
+    const error = await assembleSeries(index, index.series[0]!.key, { shared: false, decoder }).catch((e: unknown) => e);
+    expect(errorCodeOf(error)).toBe('dicom/bad-attributes');
+    expect(String(error)).toContain('IM000002.dcm: its compressed image (RLE Lossless) could not be decoded (RLE: 3 segments for 16-bit pixels)');
+  });
+
   it('refuses a compressed series when no decoder is given, saying what to do', async () => {
     const files = writeCtSeries(ctLike(), { patientName: 'X', patientId: 'X', seriesDescription: 'x', uidSeed: 'nodec' }).map((f) => ({
       name: f.name,

@@ -157,14 +157,22 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     if (!ref.encapsulated) return nativeFrame(instance, f);
     const cached = decoded.get(s);
     if (cached) return cached;
-    const out = await options.decoder!.decode(ref.frames[f]!, instance.transferSyntaxUid, {
+    let out: Int16Array | Uint16Array | Uint8Array;
+    try {
+      out = await options.decoder!.decode(ref.frames[f]!, instance.transferSyntaxUid, {
       rows: instance.rows,
       columns: instance.columns,
       bitsAllocated: instance.bitsAllocated,
       bitsStored: instance.bitsStored,
       pixelRepresentation: instance.pixelRepresentation,
       samplesPerPixel: instance.samplesPerPixel,
-    });
+      });
+    } catch (error) {
+      throw new PlannerError(
+        'dicom/bad-attributes',
+        `${instance.fileName}: its compressed image (${transferSyntaxName(instance.transferSyntaxUid)}) could not be decoded (${error instanceof Error ? error.message : String(error)}). The file is damaged or uses an unusual variant: export the series again, uncompressed if possible.`,
+      );
+    }
     if (out.length !== perSlice) {
       throw new PlannerError('dicom/bad-attributes', `${instance.fileName}: the decoder returned ${out.length} pixels for a ${instance.columns} x ${instance.rows} image`);
     }

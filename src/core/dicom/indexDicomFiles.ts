@@ -20,8 +20,21 @@ export function hasCbctHint(instance: DicomInstance): boolean {
   return CBCT_HINTS.test(text) || instance.modality === 'XA' || (instance.rescaleType !== '' && instance.rescaleType !== 'HU');
 }
 
-function orientationKey(o: readonly number[]): string {
-  return o.map((v) => (Math.round(v * 1000) / 1000 + 0).toFixed(3)).join(',');
+/**
+ * Orientation clusters: two orientations belong together when both their row
+ * and column cosines agree within about 0.5 degrees (dot product > 0.99996).
+ * A tolerance, not rounding, so that jitter in the last decimals (rounded DS
+ * strings) can never split one series into parts with false gaps.
+ */
+function orientationCluster(clusters: number[][], o: readonly number[]): number {
+  for (let c = 0; c < clusters.length; c++) {
+    const q = clusters[c]!;
+    const rowDot = o[0]! * q[0]! + o[1]! * q[1]! + o[2]! * q[2]!;
+    const colDot = o[3]! * q[3]! + o[4]! * q[4]! + o[5]! * q[5]!;
+    if (rowDot > 0.99996 && colDot > 0.99996) return c;
+  }
+  clusters.push([...o]);
+  return clusters.length - 1;
 }
 
 /**
@@ -42,6 +55,7 @@ export function indexDicomFiles(
   const issues: LoadIssue[] = [];
   const byKey = new Map<string, DicomInstance[]>();
   const order: string[] = [];
+  const clustersBySeries = new Map<string, number[][]>();
   const progressEvery = Math.max(1, Math.floor(files.length / 50));
   for (let f = 0; f < files.length; f++) {
     const file = files[f]!;
@@ -72,10 +86,15 @@ export function indexDicomFiles(
       continue;
     }
     const f0 = instance.frames[0]!;
+    let clusters = clustersBySeries.get(instance.seriesInstanceUid);
+    if (!clusters) {
+      clusters = [];
+      clustersBySeries.set(instance.seriesInstanceUid, clusters);
+    }
     const k = [
       instance.seriesInstanceUid,
       instance.frameOfReferenceUid,
-      orientationKey(f0.orientation),
+      `o${orientationCluster(clusters, f0.orientation)}`,
       `${instance.rows}x${instance.columns}`,
     ].join('|');
     let list = byKey.get(k);

@@ -215,6 +215,15 @@ describe('indexDicomFiles + assembleSeries', () => {
     expect(Array.from(volume.voxels)).toEqual(Array.from(source.voxels));
   });
 
+  it('does not split a series over orientation jitter in the last decimals (rounded strings)', async () => {
+    const source = phantomVolume();
+    // Row cosines alternating around a rounding boundary: 0.0004999 / 0.0005001 (angles far below 0.1 degree).
+    const files = write(source, {}, { perSlice: (k) => ({ imageOrientationPatient: [1, k % 2 ? 0.0004999 : 0.0005001, 0, 0, 1, 0] }) });
+    const { index, issues } = await load(files);
+    expect(index.series).toHaveLength(1);
+    expect(issues.filter((i) => i.code === 'mixed-orientation' || i.code === 'missing-slices')).toEqual([]);
+  });
+
   it('keeps one image per position when a slice is duplicated', async () => {
     const files = write(phantomVolume());
     const dup = { name: 'copy-of-IM000003.dcm', bytes: writeCtSeries(phantomVolume(), { ...META, uidSeed: 'load' }, { perSlice: (k) => (k === 2 ? { instanceNumber: 50, extraElements: [{ tag: 0x00080018, vr: 'UI', value: createUid('dup') }] } : 'skip') })[0]!.bytes };
