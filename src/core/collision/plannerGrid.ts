@@ -64,7 +64,7 @@ export function buildPlannerGrid(
   if (bone.length !== n) throw new PlannerError('volume/mismatch', 'bone depth override is not on the field set grid');
   const lesion = fields.lesion ? fields.lesion.voxels : null;
   const criticalFarMm = fields.structureMarginMm ?? FAR_MM;
-  for (let v = 0, o = 0; v < n; v++, o += GRID_CHANNELS) {
+  for (let v = 0, o = 0; v < n; v++, o += 3) { // GRID_CHANNELS
     const b = bone[v]!;
     const l = lesion ? lesion[v]! : FAR_MM;
     data[o] = -l > b ? -l : b;
@@ -97,7 +97,7 @@ export function buildPlannerGrid(
         for (let i = 0; i < si; i++, s++) {
           const ii = i + i0;
           if (ii < 0 || ii >= ni) continue;
-          const o = (ii + ni * (jj + nj * kk)) * GRID_CHANNELS + 2;
+          const o = (ii + ni * (jj + nj * kk)) * 3 + 2; // GRID_CHANNELS = 3
           const d = src[s]! - offset;
           if (d < data[o]!) data[o] = d;
         }

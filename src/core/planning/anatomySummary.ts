@@ -42,6 +42,9 @@ export type AnatomySummary = {
   sacralBodyPointsFrame: Float64Array;
 };
 
+// Local copy (per-voxel loops; imported bindings may be getters).
+const LESION = LABELS.lesion;
+
 export function summarizeAnatomy(fields: FieldSet, maxLesionPoints = 20000): AnatomySummary {
   const g = fields.geometry;
   const [ni, nj, nk] = g.dims;
@@ -55,7 +58,7 @@ export function summarizeAnatomy(fields: FieldSet, maxLesionPoints = 20000): Ana
     for (let j = 0; j < nj; j++) {
       for (let i = 0; i < ni; i++, v++) {
         const lab = labels[v]!;
-        const inLesion = lesion ? lesion[v]! < 0 : lab === LABELS.lesion;
+        const inLesion = lesion ? lesion[v]! < 0 : lab === LESION;
         if (inLesion) lesionCount++;
         if (lab === 0) continue;
         const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
@@ -80,7 +83,7 @@ export function summarizeAnatomy(fields: FieldSet, maxLesionPoints = 20000): Ana
     for (let j = 0; j < nj; j++) {
       for (let i = 0; i < ni; i++, v++) {
         const lab = labels[v]!;
-        const inLesion = lesion ? lesion[v]! < 0 : lab === LABELS.lesion;
+        const inLesion = lesion ? lesion[v]! < 0 : lab === LESION;
         if (!inLesion) continue;
         if (seen++ % stride !== 0) continue;
         const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
@@ -166,6 +169,8 @@ function estimateFrame(c: (Vec3 | null)[], fallbackOrigin: readonly [number, num
   return { frame: { originLps: origin, leftLps: left, posteriorLps: p, superiorLps: s }, fromAnatomy: true };
 }
 
+const SACRUM_LABEL = LABELS.sacrum;
+
 function sacralBodyPoints(fields: FieldSet, frame: AnatomicalFrame, canal: Vec3 | null, sacrumCount: number): Float64Array {
   if (sacrumCount === 0) return new Float64Array(0);
   const g = fields.geometry;
@@ -180,7 +185,7 @@ function sacralBodyPoints(fields: FieldSet, frame: AnatomicalFrame, canal: Vec3 
   for (let k = 0, v = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       for (let i = 0; i < ni; i++, v++) {
-        if (labels[v] !== LABELS.sacrum) continue;
+        if (labels[v] !== SACRUM_LABEL) continue;
         if (seen++ % stride !== 0) continue;
         const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]! - O[0];
         const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]! - O[1];

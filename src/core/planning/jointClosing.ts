@@ -15,8 +15,11 @@ import { allocVoxels } from '../volume/voxelBuffer';
  * Foramina, the canal, the hip joint and the outer surfaces stay open.
  * The signed field (positive inside) comes from the shared EDT.
  */
+// Local copies: imported bindings are getters under some module loaders, and these run per voxel.
+const SACRUM = LABELS.sacrum, HIP_LEFT = LABELS.hipLeft, HIP_RIGHT = LABELS.hipRight, L5 = LABELS.l5, LESION = LABELS.lesion;
+
 function isHip(label: number): boolean {
-  return label === LABELS.hipLeft || label === LABELS.hipRight;
+  return label === HIP_LEFT || label === HIP_RIGHT;
 }
 
 export function closedBoneDepth(fields: FieldSet, maxGapMm: number, options: { shared?: boolean } = {}): Volume<Float32Array> {
@@ -28,8 +31,8 @@ export function closedBoneDepth(fields: FieldSet, maxGapMm: number, options: { s
   const mask = allocVoxels(Uint8Array, n, { shared: false });
   const part = (v: number): number => {
     const l = labels[v]!;
-    if (l >= LABELS.sacrum && l <= LABELS.l5) return l;
-    if (l === LABELS.lesion || (lesion && lesion[v]! < 0)) return LABELS.lesion;
+    if (l >= SACRUM && l <= L5) return l;
+    if (l === LESION || (lesion && lesion[v]! < 0)) return LESION;
     return 0;
   };
   for (let v = 0; v < n; v++) mask[v] = part(v) ? 1 : 0;
@@ -56,7 +59,7 @@ export function closedBoneDepth(fields: FieldSet, maxGapMm: number, options: { s
           }
           // Only the sacroiliac joints close: a hip bone against the sacrum (or a lesion, which may fill
           // the sacral side of the joint).
-          if (b && a !== b && ((isHip(a) && (b === LABELS.sacrum || b === LABELS.lesion)) || (isHip(b) && (a === LABELS.sacrum || a === LABELS.lesion)))) mask[v] = 2;
+          if (b && a !== b && ((isHip(a) && (b === SACRUM || b === LESION)) || (isHip(b) && (a === SACRUM || a === LESION)))) mask[v] = 2;
         }
       }
     }

@@ -240,7 +240,9 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
 
   // March backward (towards the entry) and forward (towards the tip).
   const nb = march(ctx, c, d, -1, maxSamples, gapSamples, scratch.back);
-  const nf = march(ctx, c, d, 1, maxSamples, gapSamples, scratch.fwd);
+  // The screw spans at most maxLen: the forward march need not go further than that past the backward stop... but the
+  // backward stop may lie beyond the entry (joint look-ahead), so keep a margin of the gap look-ahead and 10 mm.
+  const nf = march(ctx, c, d, 1, Math.min(maxSamples, Math.max(gapSamples + 2, maxSamples - nb + gapSamples + Math.ceil(10 / h) + 2)), gapSamples, scratch.fwd);
   // Linear profile: index q, t(q) = (q - (nb - 1)) * h.
   const P = scratch.prof;
   const n = nb + nf - 1;
@@ -412,15 +414,17 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   const diam = ctx.catalog.screws[specIndex]!.diameterMm;
   // Way in from the skin: the backward extension stays off any OTHER bone part (the fine check looks around the cylinder).
   {
-    const skinStep = 2;
-    for (let t = tEntry - (settings.entryZoneMm + 0.75 * diam); t > tEntry - MAX_PATH_MM; t -= skinStep) {
+    // Sphere tracing: the bone envelope's depth is a distance (1-Lipschitz), so no bone lies within -depth of a point.
+    for (let t = tEntry - (settings.entryZoneMm + 0.75 * diam); t > tEntry - MAX_PATH_MM;) {
       const x = c[0] + d[0] * t, y = c[1] + d[1] * t, z = c[2] + d[2] * t;
       sampleGridLps(grid, x, y, z, sm);
-      if (sm[0]! <= -999) break; // left the grid
-      if (sm[0]! > 0) {
+      const depth = sm[0]!;
+      if (depth <= -999) break; // left the grid
+      if (depth > 0) {
         const lab = labelAt(ctx.fields, x, y, z);
         if (lab !== entryLabel && lab >= SACRUM && lab <= L5) return (out.reject = Reject.SkinPath);
       }
+      t -= depth < -3 ? -depth - 1 : 2;
     }
   }
   const cosA = d[0] * idealDir[0] + d[1] * idealDir[1] + d[2] * idealDir[2];

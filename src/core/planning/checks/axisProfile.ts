@@ -70,8 +70,9 @@ export function sampleAxisProfile(reuse: AxisProfile | null, fields: FieldSet, e
 }
 
 /** Bone part label values (sacrum, hips, femurs, L5). */
+const SACRUM = LABELS.sacrum, L5 = LABELS.l5;
 export function isBoneLabel(label: number): boolean {
-  return label >= LABELS.sacrum && label <= LABELS.l5;
+  return label >= SACRUM && label <= L5;
 }
 
 /**
