@@ -4,7 +4,7 @@ import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { Vec3 } from '../geometry/vec3';
 import { estimateHuCalibration } from './estimateHuCalibration';
-import { fitsInt16 } from './indexDicomFiles';
+import { fitsInt16, isCt } from './indexDicomFiles';
 import { transferSyntaxName } from './parseInstance';
 import type { AssembleOptions, AssembledSeries, DicomIndex, DicomInstance, LoadIssue, SeriesGroup, SeriesInfo } from './types';
 
@@ -112,7 +112,7 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
   if (!group) throw new PlannerError('dicom/no-series', `series ${seriesKeyOrUid} is not among the loaded files; load its folder again`);
   const { summary, instances, grid } = group;
   if (!summary.usable || !grid) {
-    const code = summary.modality !== 'CT' && !instances.some((i) => i.modality === 'CT') && /not.*CT|non-CT|MR/.test(summary.unusableReason ?? '') ? 'dicom/not-ct' : 'dicom/no-series';
+    const code = isCt(instances[0]!) ? 'dicom/no-series' : 'dicom/not-ct';
     throw new PlannerError(code, summary.unusableReason ?? 'this series cannot be assembled into a volume');
   }
   const issues: LoadIssue[] = [...group.issues];

@@ -10,7 +10,8 @@ const CBCT_HINTS = /\b(CBCT|CONE[ -]?BEAM|DYNA ?CT|XPER ?CT|SYNGO DYNA|ARTIS|AXI
 /** Modalities / SOP classes we plan on. */
 const CT_SOP_CLASSES = new Set<string>([SOP_CLASS.ctImage, SOP_CLASS.enhancedCtImage, '1.2.840.10008.5.1.4.1.1.2.2' /* legacy converted enhanced CT */]);
 
-function isCt(instance: DicomInstance): boolean {
+/** CT by modality or SOP class (CT Image, Enhanced CT, Legacy Converted Enhanced CT). */
+export function isCt(instance: DicomInstance): boolean {
   return instance.modality === 'CT' || CT_SOP_CLASSES.has(instance.sopClassUid);
 }
 

@@ -148,7 +148,7 @@ describe('indexDicomFiles + assembleSeries', () => {
     );
   });
 
-  it('refuses an MR series with a clear message, and throws dicom/not-ct when only MR is given', () => {
+  it('refuses an MR series with a clear message, and throws dicom/not-ct when only MR is given', async () => {
     const ct = write(phantomVolume());
     const mr = write(phantomVolume(), { uidSeed: 'mr', seriesDescription: 'T2 tse ax' }, { perSlice: () => ({ modality: 'MR' }) });
     const index = indexDicomFiles([...ct, ...mr.map((f) => ({ ...f, name: `mr/${f.name}` }))]);
@@ -158,6 +158,8 @@ describe('indexDicomFiles + assembleSeries', () => {
     const issue = index.issues.find((i) => i.code === 'not-ct')!;
     expect(issue.message).toContain('This is a MR series ("T2 tse ax"). Screw planning needs CT or cone-beam CT');
     expect(codeOf(() => indexDicomFiles(mr))).toBe('dicom/not-ct');
+    // Choosing the MR series of a mixed drop anyway is refused with the same reason.
+    await expect(assembleSeries(index, mrSummary.key, { shared: false })).rejects.toThrow(/\[dicom\/not-ct\] This is a MR series/);
     expect(() => indexDicomFiles(mr)).toThrow(/These files hold MR images only/);
   });
 
