@@ -126,3 +126,24 @@ export function benchLiveCheck(engine: PlannerEngine, screw: Screw, now: Clock, 
   for (let i = 0; i < repeats; i++) engine.checkScrew({ screw });
   return (now() - t0) / repeats;
 }
+
+/** Every planner figure in one call (what bench/ prints), on a field set whose lesion is already segmented. */
+export function runPlannerBench(fields: FieldSet, now: Clock, voxelStructureIds: StructureId[] = []): {
+  loadMs: number;
+  kernel: KernelBench;
+  bruteForce: KernelBench;
+  /** kernel.candidatesPerSecond / bruteForce.candidatesPerSecond */
+  kernelSpeedup: number;
+  fullPlan: { medianMs: number; candidates: number; candidatesPerSecond: number };
+  liveCheckMs: number | null;
+} {
+  const t0 = now();
+  const { engine, ctx } = prepareBench(fields, voxelStructureIds);
+  const loadMs = now() - t0;
+  const kernel = benchScoreCandidates(ctx, now);
+  const bruteForce = benchBruteForceBaseline(ctx, now);
+  const fullPlan = benchFullPlan(engine, now);
+  const screw = engine.plan({ generation: 99 }).screws[0]?.screw;
+  const liveCheckMs = screw ? benchLiveCheck(engine, screw, now) : null;
+  return { loadMs, kernel, bruteForce, kernelSpeedup: kernel.candidatesPerSecond / bruteForce.candidatesPerSecond, fullPlan, liveCheckMs };
+}
