@@ -10,11 +10,12 @@ import { LABELS } from '../shared/ids';
  *
  * - the pelvis's anatomical frame. Left-right comes from the bone (centroid
  *   of the left hip bone minus that of the right, or the femurs); the origin is
- *   the sacrum's centroid (on the mid-sagittal plane). Superior is the table
- *   axis made orthogonal to that left-right axis, and posterior completes the
- *   right-handed frame: patients lie along the table, but roll and yaw of the
- *   pelvis vary and are taken from the bone. Pelvic tilt (rotation about the
- *   left-right axis) is covered by the corridor cones.
+ *   the sacrum's centroid (on the mid-sagittal plane). Superior lies in the
+ *   anterior pelvic plane (Lewinnek: both anterior superior iliac spines and
+ *   the pubic tubercles), found as the most anterior bone of each hip bone above
+ *   and below its centroid; posterior completes the right-handed frame. When
+ *   those landmarks are missing or implausible (plane more than 25 deg from the
+ *   table axis) the table axis, made orthogonal to left-right, stands in.
  * - centroids of every labelled part (foramina give the sacral levels);
  * - the lesion's points (a subsample of its voxels) to draw candidate lines through.
  */
@@ -123,7 +124,8 @@ export function summarizeAnatomy(fields: FieldSet, maxLesionPoints = 20000): Ana
   }
   const voxelMm3 = Math.abs(m[0]! * (m[5]! * m[10]! - m[6]! * m[9]!) - m[4]! * (m[1]! * m[10]! - m[2]! * m[9]!) + m[8]! * (m[1]! * m[6]! - m[2]! * m[5]!));
 
-  const { frame, fromAnatomy } = estimateFrame(centroidsLps, g.originLps);
+  const coarse = estimateFrame(centroidsLps, g.originLps);
+  const { frame, fromAnatomy } = coarse.fromAnatomy ? refineWithPelvicPlane(fields, coarse.frame, centroidsLps) : coarse;
   const sacralBodyPointsFrame = sacralBodyPoints(fields, frame, centroidsLps[LABELS.sacralCanal] ?? null, counts[LABELS.sacrum]!);
   return {
     sacralBodyPointsFrame,
@@ -199,4 +201,61 @@ function sacralBodyPoints(fields: FieldSet, frame: AnatomicalFrame, canal: Vec3 
     }
   }
   return Float64Array.from(out);
+}
+
+/**
+ * Superior axis from the anterior pelvic plane: mean of the most anterior 1 %
+ * of each hip bone's voxels above its centroid (ASIS) and below it (pubis),
+ * in the coarse frame. Returns the refined frame, or the coarse one when the
+ * landmarks are missing or the plane is implausible.
+ */
+function refineWithPelvicPlane(fields: FieldSet, coarse: AnatomicalFrame, c: (Vec3 | null)[]): { frame: AnatomicalFrame; fromAnatomy: boolean } {
+  const hips = [LABELS.hipLeft, LABELS.hipRight];
+  if (!hips.every((h) => c[h])) return { frame: coarse, fromAnatomy: true };
+  const g = fields.geometry;
+  const [ni, nj, nk] = g.dims;
+  const m = g.ijkToLps;
+  const labels = fields.labels.voxels;
+  const P = coarse.posteriorLps, S = coarse.superiorLps, L = coarse.leftLps;
+  // Per hip and half (upper/lower): posterior coordinates of the voxels, to take the most anterior 1 %.
+  const buckets: number[][][] = [[[], []], [[], []]];
+  const points: number[][][] = [[[], []], [[], []]];
+  for (let k = 0, v = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      for (let i = 0; i < ni; i++, v++) {
+        const lab = labels[v]!;
+        const h = lab === hips[0] ? 0 : lab === hips[1] ? 1 : -1;
+        if (h < 0) continue;
+        const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
+        const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
+        const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
+        const cc = c[hips[h]!]!;
+        const sUp = (x - cc[0]) * S[0] + (y - cc[1]) * S[1] + (z - cc[2]) * S[2];
+        const half = sUp > 0 ? 0 : 1;
+        buckets[h]![half]!.push(x * P[0] + y * P[1] + z * P[2]);
+        points[h]![half]!.push(x, y, z);
+      }
+    }
+  }
+  const landmark = (h: number, half: number): Vec3 | null => {
+    const ps = buckets[h]![half]!;
+    if (ps.length < 50) return null;
+    const sorted = Float64Array.from(ps).sort();
+    const cut = sorted[Math.max(0, Math.floor(ps.length * 0.01))]!;
+    let x = 0, y = 0, z = 0, n = 0;
+    const pts = points[h]![half]!;
+    for (let q = 0; q < ps.length; q++) if (ps[q]! <= cut) { x += pts[q * 3]!; y += pts[q * 3 + 1]!; z += pts[q * 3 + 2]!; n++; }
+    return [x / n, y / n, z / n];
+  };
+  const asisL = landmark(0, 0), asisR = landmark(1, 0), pubL = landmark(0, 1), pubR = landmark(1, 1);
+  if (!asisL || !asisR || !pubL || !pubR) return { frame: coarse, fromAnatomy: true };
+  const up: Vec3 = [(asisL[0] + asisR[0] - pubL[0] - pubR[0]) / 2, (asisL[1] + asisR[1] - pubL[1] - pubR[1]) / 2, (asisL[2] + asisR[2] - pubL[2] - pubR[2]) / 2];
+  const along = up[0] * L[0] + up[1] * L[1] + up[2] * L[2];
+  const s: Vec3 = [up[0] - along * L[0], up[1] - along * L[1], up[2] - along * L[2]];
+  const sn = Math.hypot(s[0], s[1], s[2]);
+  if (sn < 20) return { frame: coarse, fromAnatomy: true };
+  s[0] /= sn; s[1] /= sn; s[2] /= sn;
+  if (s[0] * S[0] + s[1] * S[1] + s[2] * S[2] < Math.cos((25 * Math.PI) / 180)) return { frame: coarse, fromAnatomy: true };
+  const p: Vec3 = [s[1] * L[2] - s[2] * L[1], s[2] * L[0] - s[0] * L[2], s[0] * L[1] - s[1] * L[0]];
+  return { frame: { originLps: coarse.originLps, leftLps: L, posteriorLps: p, superiorLps: s }, fromAnatomy: true };
 }

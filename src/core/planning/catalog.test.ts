@@ -98,4 +98,25 @@ describe('anatomical frame', () => {
     for (let i = 0; i < 3; i++) expect(c[i]).toBeCloseTo(f.superiorLps[i]!, 6);
     expect(s.lesionCentroidLps).toBeNull();
   });
+
+  it('takes superior from the anterior pelvic plane (spines and pubis), not from the table axis', () => {
+    const g = createVolumeGeometry({ dims: [60, 50, 50], spacingMm: [2, 2, 2], originLps: [-60, -50, -50] });
+    const labels = new Uint8Array(60 * 50 * 50);
+    const t = (10 * Math.PI) / 180; // pelvic tilt: the anterior face leans 10 deg about left-right
+    const m = g.ijkToLps;
+    for (let k = 0, v = 0; k < 50; k++) for (let j = 0; j < 50; j++) for (let i = 0; i < 60; i++, v++) {
+      const x = m[0]! * i + m[12]!, y = m[5]! * j + m[13]!, z = m[10]! * k + m[14]!;
+      const front = y * Math.cos(t) - z * Math.sin(t); // > -20 behind the tilted anterior face
+      if (front > -20 && y < 10 && Math.abs(z) < 40) {
+        if (Math.abs(x - 35) < 8) labels[v] = LABELS.hipLeft;
+        else if (Math.abs(x + 35) < 8) labels[v] = LABELS.hipRight;
+        else if (Math.abs(x) < 12 && y > 0) labels[v] = LABELS.sacrum;
+      }
+    }
+    const fields: FieldSet = { geometry: g, boneDepth: createVolume('b', 'field', g, new Float32Array(labels.length)), lesion: null, structures: {}, labels: createVolume('l', 'label', g, labels), generation: 0 };
+    const f = summarizeAnatomy(fields).frame;
+    expect(f.superiorLps[1]).toBeCloseTo(Math.sin(t), 1);
+    expect(f.superiorLps[2]).toBeCloseTo(Math.cos(t), 1);
+    expect(f.leftLps[0]).toBeCloseTo(1, 3);
+  });
 });
