@@ -1,6 +1,6 @@
 import type { FieldSet } from '../fields/FieldSet';
 import type { PlannerGrid } from '../collision/plannerGrid';
-import { GRID_CHANNELS, sampleGridLps } from '../collision/plannerGrid';
+import { GRID_CHANNELS, sampleGridIjk, sampleGridLps } from '../collision/plannerGrid';
 
 // Hot-path copies of imported constants (module namespace reads are getters under some loaders).
 const CH = 3;
@@ -460,11 +460,18 @@ function march(ctx: SearchContext, c: Readonly<Vec3>, d: Readonly<Vec3>, sign: 1
   const h = ctx.options.sampleStepMm * sign;
   const sm = ctx.scratch.sample;
   const grid = ctx.grid;
+  // Walk in voxel-index space: the anchor and the per-step increment are transformed once.
+  const m = grid.geometry.lpsToIjk;
+  const ci = m[0]! * c[0] + m[4]! * c[1] + m[8]! * c[2] + m[12]!;
+  const cj = m[1]! * c[0] + m[5]! * c[1] + m[9]! * c[2] + m[13]!;
+  const ck = m[2]! * c[0] + m[6]! * c[1] + m[10]! * c[2] + m[14]!;
+  const di = (m[0]! * d[0] + m[4]! * d[1] + m[8]! * d[2]) * h;
+  const dj = (m[1]! * d[0] + m[5]! * d[1] + m[9]! * d[2]) * h;
+  const dk = (m[2]! * d[0] + m[6]! * d[1] + m[10]! * d[2]) * h;
   let outsideRun = 0;
   let s = 0;
   for (; s < maxSamples; s++) {
-    const t = s * h;
-    sampleGridLps(grid, c[0] + d[0] * t, c[1] + d[1] * t, c[2] + d[2] * t, sm);
+    sampleGridIjk(grid, ci + di * s, cj + dj * s, ck + dk * s, sm);
     const o = s * CH;
     buf[o] = sm[0]!;
     buf[o + 1] = sm[1]!;
