@@ -10,7 +10,7 @@
  * entry stays three lines and the transfer rule lives next to the client that relies on it.
  */
 import { type Endpoint, expose, proxy, releaseProxy, type Remote, transfer, wrap } from 'comlink';
-import { createDicomLoadEngine, type DicomIndexSummary, type DicomLoadEngine } from '../core/dicom/dicomLoadEngine';
+import { createDicomLoadEngine, type DicomFileSource, type DicomIndexSummary, type DicomLoadEngine } from '../core/dicom/dicomLoadEngine';
 import type { AssembledSeries, DicomFileInput } from '../core/dicom/types';
 import { isShared } from '../core/volume/voxelBuffer';
 import { createFrameDecoder } from './frameDecoders';
@@ -42,11 +42,23 @@ export type CreateDicomLoaderOptions = {
   spawn?: () => { endpoint: Endpoint; terminate(): void };
 };
 
+/** What the worker exposes: the engine without its function-taking `indexSources`, plus `indexFiles` for File handles. */
+export type DicomLoadWorkerApi = Omit<DicomLoadEngine, 'indexSources'> & {
+  /** Streaming index of browser Files (posted as handles, read in the worker: headers first, pixels at assembly). */
+  indexFiles(files: Blob[], names: string[], onProgress?: (done: number, total: number) => void | Promise<void>): Promise<DicomIndexSummary>;
+};
+
+/** A Blob as a range-readable source for the engine. */
+export function blobSource(blob: Blob, name: string): DicomFileSource {
+  return { name, size: blob.size, read: (start, end) => blob.slice(start, end).arrayBuffer() };
+}
+
 /** The object workers/dicomLoad.worker.ts exposes: the engine, with volumes transferred out when not shared. */
-export function createDicomLoadWorkerApi(): DicomLoadEngine {
+export function createDicomLoadWorkerApi(): DicomLoadWorkerApi {
   const engine = createDicomLoadEngine({ decoder: createFrameDecoder() });
   return {
     index: (files, onProgress) => engine.index(files, onProgress),
+    indexFiles: (files, names, onProgress) => engine.indexSources(files.map((f, n) => blobSource(f, names[n] ?? `file ${n + 1}`)), onProgress),
     async assemble(seriesKey, options, onProgress) {
       const result = await engine.assemble(seriesKey, options, onProgress);
       // Never put a SharedArrayBuffer in a transfer list; an ArrayBuffer is given away (the worker keeps no reference).
@@ -57,7 +69,7 @@ export function createDicomLoadWorkerApi(): DicomLoadEngine {
 }
 
 /** Serves `api` on `endpoint` (used by the worker entry; tests use it with a MessageChannel). */
-export function serveDicomLoadApi(api: DicomLoadEngine, endpoint?: Endpoint): void {
+export function serveDicomLoadApi(api: DicomLoadWorkerApi, endpoint?: Endpoint): void {
   if (endpoint) expose(api, endpoint);
   else expose(api);
 }
@@ -65,6 +77,10 @@ export function serveDicomLoadApi(api: DicomLoadEngine, endpoint?: Endpoint): vo
 function isFile(value: File | DicomFileInput): value is File {
   // Not "has no bytes": Blob.prototype.bytes() exists in current browsers (Chrome 132+) and node.
   return typeof Blob !== 'undefined' && value instanceof Blob;
+}
+
+function fileName(f: File): string {
+  return (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name;
 }
 
 /** Reads Files with a few reads in flight (browser file I/O is async; one at a time leaves it idle), keeping order. */
@@ -76,7 +92,7 @@ async function readFiles(files: readonly (File | DicomFileInput)[], onProgress?:
     while (next < files.length) {
       const n = next++;
       const f = files[n]!;
-      out[n] = isFile(f) ? { name: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, bytes: await f.arrayBuffer() } : f;
+      out[n] = isFile(f) ? { name: fileName(f), bytes: await f.arrayBuffer() } : f;
       onProgress?.({ phase: 'reading', done: ++done, total: files.length });
     }
   };
@@ -91,8 +107,13 @@ export function createDicomLoader(options: CreateDicomLoaderOptions = {}): Dicom
     return {
       mode: 'in-process',
       async index(files, onProgress) {
+        const progress = onProgress ? (done: number, total: number) => onProgress({ phase: 'parsing', done, total }) : undefined;
+        if (files.length > 0 && files.every(isFile)) {
+          // Streaming: headers now, pixels straight into the volume at assembly.
+          return engine.indexSources((files as File[]).map((f) => blobSource(f, fileName(f))), progress);
+        }
         const inputs = await readFiles(files, onProgress);
-        return engine.index(inputs, onProgress ? (done, total) => onProgress({ phase: 'parsing', done, total }) : undefined);
+        return engine.index(inputs, progress);
       },
       assemble: (key, o = {}, onProgress) =>
         engine.assemble(key, { shared, ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}) }, onProgress ? (done, total) => onProgress({ phase: 'assembling', done, total }) : undefined),
@@ -106,13 +127,18 @@ export function createDicomLoader(options: CreateDicomLoaderOptions = {}): Dicom
         const worker = new Worker(new URL('../../workers/dicomLoad.worker.ts', import.meta.url), { type: 'module', name: 'dicomLoad' });
         return { endpoint: worker as Endpoint, terminate: () => worker.terminate() };
       })();
-  const remote: Remote<DicomLoadEngine> = wrap<DicomLoadEngine>(spawned.endpoint);
+  const remote: Remote<DicomLoadWorkerApi> = wrap<DicomLoadWorkerApi>(spawned.endpoint);
   return {
     mode: shared ? 'worker-shared' : 'worker-transfer',
     async index(files, onProgress) {
+      const progress = onProgress ? proxy((done: number, total: number) => onProgress({ phase: 'parsing', done, total })) : undefined;
+      if (files.length > 0 && files.every(isFile)) {
+        // File handles are cloned cheaply; the worker reads them (headers now, pixels at assembly).
+        const list = files as File[];
+        return remote.indexFiles(list, list.map(fileName), progress);
+      }
       const inputs = await readFiles(files, onProgress);
       const buffers = [...new Set(inputs.map((f) => f.bytes))];
-      const progress = onProgress ? proxy((done: number, total: number) => onProgress({ phase: 'parsing', done, total })) : undefined;
       return remote.index(transfer(inputs, buffers), progress);
     },
     async assemble(key, o = {}, onProgress) {

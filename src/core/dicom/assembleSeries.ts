@@ -148,13 +148,65 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
   }
 
 
+  // Streaming: instances indexed from their headers get their pixel bytes read here, a few ahead of use,
+  // and released once no later plane needs them (peak memory ~ the volume, not volume + files).
+  const deferred = instances.some((i) => i.pixelData && !i.pixelData.encapsulated && i.pixelData.deferred);
+  if (deferred && !options.readPixels) {
+    throw new PlannerError('assert', 'series indexed from headers only needs options.readPixels to assemble');
+  }
+  const loading = new Map<number, Promise<void>>();
+  const lastPlaneOf = new Map<number, number>();
+  grid.planes.forEach((p, k) => {
+    lastPlaneOf.set(grid.frames[p.a]![0], k);
+    lastPlaneOf.set(grid.frames[p.b]![0], k);
+  });
+  const ensureLoaded = (inst: number): Promise<void> => {
+    const instance = instances[inst]!;
+    const ref = instance.pixelData;
+    if (!ref || ref.encapsulated || !ref.deferred || ref.bytes.length > 0) return Promise.resolve();
+    let pending = loading.get(inst);
+    if (!pending) {
+      const expected = ref.deferred.length;
+      pending = options.readPixels!(instance).then((bytes) => {
+        if (bytes.length < expected) {
+          throw new PlannerError('dicom/truncated', `${instance.fileName} is cut short (an incomplete copy or download): ${bytes.length} of ${expected} pixel bytes. Copy the series again.`);
+        }
+        ref.bytes = bytes.length === expected ? bytes : bytes.subarray(0, expected);
+      });
+      loading.set(inst, pending);
+    }
+    return pending;
+  };
+  const READ_AHEAD = 8;
+  const prefetch = (k: number): void => {
+    for (let q = k; q < Math.min(nk, k + READ_AHEAD); q++) {
+      const p = grid.planes[q]!;
+      void ensureLoaded(grid.frames[p.a]![0]).catch(() => undefined);
+      void ensureLoaded(grid.frames[p.b]![0]).catch(() => undefined);
+    }
+  };
+  const release = (k: number): void => {
+    const p = grid.planes[k]!;
+    for (const s of [p.a, p.b]) {
+      const inst = grid.frames[s]![0];
+      const ref = instances[inst]!.pixelData;
+      if (ref && !ref.encapsulated && ref.deferred && lastPlaneOf.get(inst) === k) {
+        ref.bytes = new Uint8Array(0);
+        loading.delete(inst);
+      }
+    }
+  };
+
   // Source frame access, with a small cache for decoded (compressed) frames.
   const decoded = new Map<number, SourceArray>();
   const source = async (s: number): Promise<SourceArray> => {
     const [inst, f] = grid.frames[s]!;
     const instance = instances[inst]!;
     const ref = instance.pixelData!;
-    if (!ref.encapsulated) return nativeFrame(instance, f);
+    if (!ref.encapsulated) {
+      await ensureLoaded(inst);
+      return nativeFrame(instance, f);
+    }
     const cached = decoded.get(s);
     if (cached) return cached;
     let out: Int16Array | Uint16Array | Uint8Array;
@@ -194,6 +246,7 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     for (let k = 0; k < nk; k++) {
       const plane = grid.planes[k]!;
       const offset = k * perSlice;
+      if (deferred) prefetch(k);
       const a = await source(plane.a);
       const [sa, ia] = rescaleOf(plane.a);
       if (plane.w === 0 || plane.a === plane.b) {
@@ -205,6 +258,7 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
         const [sb, ib] = rescaleOf(plane.b);
         if (!interpolateInto(voxels, offset, a, sa, ia, b, sb, ib, perSlice, plane.w, checkRange)) return false;
       }
+      if (deferred) release(k);
       if (options.onProgress && k % progressEvery === 0 && k < nk - 1) void options.onProgress(k + 1, nk);
     }
     return true;

@@ -1,6 +1,6 @@
 import { PlannerError } from '../shared/errors';
 import { computeSeriesGrid } from './computeSeriesGrid';
-import { COMPRESSED_TRANSFER_SYNTAXES, NATIVE_TRANSFER_SYNTAXES, parseInstance, unsupportedTransferSyntaxMessage } from './parseInstance';
+import { COMPRESSED_TRANSFER_SYNTAXES, NATIVE_TRANSFER_SYNTAXES, parseInstance, type ParseResult, unsupportedTransferSyntaxMessage } from './parseInstance';
 import type { DicomFileInput, DicomIndex, DicomInstance, LoadIssue, SeriesGroup, SeriesSummary } from './types';
 import { SOP_CLASS } from './writeCtSeries';
 
@@ -53,20 +53,34 @@ export function indexDicomFiles(
   files: readonly DicomFileInput[],
   options: { onProgress?: (done: number, total: number) => void } = {},
 ): DicomIndex {
-  const issues: LoadIssue[] = [];
-  const byKey = new Map<string, DicomInstance[]>();
-  const order: string[] = [];
-  const clustersBySeries = new Map<string, number[][]>();
+  const results: ParseResult[] = [];
   const progressEvery = Math.max(1, Math.floor(files.length / 50));
   for (let f = 0; f < files.length; f++) {
     const file = files[f]!;
     if (options.onProgress && f % progressEvery === 0) options.onProgress(f, files.length);
-    const result = parseInstance(file.name, new Uint8Array(file.bytes));
+    results.push(parseInstance(file.name, new Uint8Array(file.bytes)));
+  }
+  options.onProgress?.(files.length, files.length);
+  return indexParsedInstances(results);
+}
+
+/**
+ * The grouping, checks and refusals of indexDicomFiles, on instances already
+ * parsed (e.g. from their headers only, for a streaming load). Same contract.
+ */
+export function indexParsedInstances(results: readonly ParseResult[]): DicomIndex {
+  const files = results;
+  const issues: LoadIssue[] = [];
+  const byKey = new Map<string, DicomInstance[]>();
+  const order: string[] = [];
+  const clustersBySeries = new Map<string, number[][]>();
+  for (const result of results) {
     if (result.issue) {
       issues.push(result.issue);
       continue;
     }
     const instance = result.instance;
+    const file = { name: instance.fileName };
     const ts = instance.transferSyntaxUid;
     if (!NATIVE_TRANSFER_SYNTAXES.includes(ts) && !COMPRESSED_TRANSFER_SYNTAXES.includes(ts)) {
       issues.push({
@@ -107,7 +121,6 @@ export function indexDicomFiles(
     list.push(instance);
   }
 
-  options.onProgress?.(files.length, files.length);
 
   // Split series -> keys. The largest part of a SeriesInstanceUID keeps the UID.
   const partsByUid = new Map<string, string[]>();

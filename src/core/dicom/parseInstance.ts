@@ -168,7 +168,8 @@ function describeParseFailure(error: unknown): string {
  * `bytes` for native transfer syntaxes; encapsulated frames are views when a
  * frame is one fragment, copies otherwise.
  */
-export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult {
+export function parseInstance(fileName: string, bytes: Uint8Array, options: { headerOnly?: { fileSize: number } } = {}): ParseResult {
+  const headerOnly = options.headerOnly;
   const fail = (code: LoadIssue['code'], message: string, severity: LoadIssue['severity'] = 'error'): ParseResult => ({
     issue: { code, severity, message, files: [fileName] },
   });
@@ -177,7 +178,8 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
   }
   let ds: DataSet;
   try {
-    ds = dicomParser.parseDicom(bytes);
+    // Header only: stop at the pixel data element (its offset and length are known, its bytes not read).
+    ds = headerOnly ? dicomParser.parseDicom(bytes, { untilTag: T.pixelData }) : dicomParser.parseDicom(bytes);
   } catch (error) {
     // An encoding we cannot parse (e.g. Deflated) fails here: name it from the meta header.
     let metaTs = '';
@@ -256,7 +258,8 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
   if (!(rows > 0 && columns > 0)) {
     return fail('bad-attributes', `${fileName} gives no image size (Rows ${rows}, Columns ${columns}), so its pixels cannot be laid out; it was skipped.`);
   }
-  if (pixelElement.dataOffset + (pixelElement.encapsulatedPixelData ? 0 : pixelElement.length) > bytes.length) {
+  const available = headerOnly ? headerOnly.fileSize : bytes.length;
+  if (pixelElement.dataOffset + (pixelElement.encapsulatedPixelData ? 0 : pixelElement.length) > available) {
     return fail('truncated', truncatedMessage(fileName));
   }
 
@@ -320,7 +323,7 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
   } else {
     const frameBytes = rows * columns * instance.samplesPerPixel * (instance.bitsAllocated / 8);
     const expected = frameBytes * numberOfFrames;
-    if (pixelElement.dataOffset + Math.min(pixelElement.length, expected) > bytes.length) {
+    if (pixelElement.dataOffset + Math.min(pixelElement.length, expected) > available) {
       return fail('truncated', truncatedMessage(fileName));
     }
     // The pixel data must be exactly what Rows x Columns x BitsAllocated x frames say (one pad byte allowed):
@@ -333,11 +336,18 @@ export function parseInstance(fileName: string, bytes: Uint8Array): ParseResult 
         `${fileName}: its pixel data holds ${pixelElement.length} bytes, but its image attributes (${rows} rows x ${columns} columns x ${instance.bitsAllocated} bits${numberOfFrames > 1 ? ` x ${numberOfFrames} frames` : ''}) describe ${expected}. The attributes are inconsistent, so the image would be scrambled; it was skipped.`,
       );
     }
-    const ref: PixelDataRef = {
-      encapsulated: false,
-      littleEndian: transferSyntaxUid !== TRANSFER_SYNTAX.explicitBig,
-      bytes: bytes.subarray(pixelElement.dataOffset, pixelElement.dataOffset + frameBytes * numberOfFrames),
-    };
+    const ref: PixelDataRef = headerOnly
+      ? {
+          encapsulated: false,
+          littleEndian: transferSyntaxUid !== TRANSFER_SYNTAX.explicitBig,
+          bytes: new Uint8Array(0),
+          deferred: { offset: pixelElement.dataOffset, length: expected },
+        }
+      : {
+          encapsulated: false,
+          littleEndian: transferSyntaxUid !== TRANSFER_SYNTAX.explicitBig,
+          bytes: bytes.subarray(pixelElement.dataOffset, pixelElement.dataOffset + expected),
+        };
     instance.pixelData = ref;
   }
   return { instance };

@@ -53,7 +53,14 @@ export type DicomFrame = {
 };
 
 export type PixelDataRef =
-  | { encapsulated: false; littleEndian: boolean; bytes: Uint8Array }
+  | {
+      encapsulated: false;
+      littleEndian: boolean;
+      /** The pixel bytes; empty while `deferred` (read at assembly through AssembleOptions.readPixels). */
+      bytes: Uint8Array;
+      /** Where the pixel bytes lie in the file, when only the header was read (streaming load). */
+      deferred?: { offset: number; length: number };
+    }
   | { encapsulated: true; frames: Uint8Array[] };
 
 /**
@@ -207,6 +214,12 @@ export type AssembleOptions = {
   decoder?: FrameDecoder;
   /** Refuse (PlannerError 'dicom/too-large') a series whose voxels need more bytes. */
   maxBytes?: number;
+  /**
+   * Reads the pixel bytes of an instance indexed from its header only
+   * (`pixelData.deferred`): `deferred.length` bytes from `deferred.offset` of its file.
+   * Assembly keeps a few reads in flight and drops each file's bytes once its slices are copied.
+   */
+  readPixels?: (instance: DicomInstance) => Promise<Uint8Array>;
   /** Called as slices are filled: (slices done, total). The final call is awaited when it returns a promise. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
 };
