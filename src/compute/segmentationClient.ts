@@ -1,0 +1,56 @@
+/**
+ * Main-thread side of the segmentation worker (workers/segmentation.worker.ts):
+ * spawn it, wrap it with comlink, and hand it the CT once.
+ *
+ * - 'shared' (cross-origin isolated): the CT's voxels should already live on a
+ *   SharedArrayBuffer; posting the volume shares it, and the engine allocates the
+ *   labels and fields on SharedArrayBuffers too, so results come back as views.
+ * - 'transfer': one worker; the CT is COPIED once and the copy transferred (the
+ *   viewer keeps its own), label volumes come back by structured clone.
+ * `createInProcessSegmentation()` gives the same interface without a worker
+ * (tests, and the fallback when workers are unavailable).
+ */
+import { type Endpoint, expose, type Remote, transfer, wrap } from 'comlink';
+import type { SegmentationEngine } from '../core/segmentation/segmentationEngine';
+import { createSegmentationEngine } from '../core/segmentation/segmentationEngine';
+import type { Volume } from '../core/volume/Volume';
+import type { VoxelArray } from '../core/volume/voxelBuffer';
+import { isShared } from '../core/volume/voxelBuffer';
+
+export type SegmentationRemote = Remote<SegmentationEngine>;
+
+/** Serves `engine` on `endpoint` (default: the worker's global scope). */
+export function serveSegmentationEngine(engine: SegmentationEngine, endpoint?: Endpoint): void {
+  if (endpoint) expose(engine, endpoint);
+  else expose(engine);
+}
+
+export type SegmentationClient = {
+  engine: SegmentationRemote;
+  /** Sends the CT: shares a SAB-backed volume, else transfers a copy. */
+  loadVolume(ct: Volume<VoxelArray>): Promise<void>;
+  dispose(): void;
+};
+
+/** Spawns the segmentation worker. `shared` comes from compute/isolation.ts. */
+export function spawnSegmentation(options: { shared: boolean }): SegmentationClient {
+  const worker = new Worker(new URL('../../workers/segmentation.worker.ts', import.meta.url), { type: 'module', name: 'segmentation' });
+  const engine = wrap<SegmentationEngine>(worker);
+  return {
+    engine,
+    loadVolume: (ct) => engine.loadVolume(options.shared && isShared(ct.voxels) ? ct : volumeForTransfer(ct)),
+    dispose: () => worker.terminate(),
+  };
+}
+
+/** A transferable copy of a volume (the caller keeps its own buffer). */
+export function volumeForTransfer<T extends VoxelArray>(ct: Volume<T>): Volume<T> {
+  const copy = ct.voxels.slice() as T;
+  return transfer({ ...ct, voxels: copy }, [copy.buffer as ArrayBuffer]);
+}
+
+/** The same engine in this thread, behind the same promise-returning interface. */
+export function createInProcessSegmentation(options: { shared?: boolean } = {}): { engine: SegmentationEngine; loadVolume(ct: Volume<VoxelArray>): Promise<void>; dispose(): void } {
+  const engine = createSegmentationEngine(options);
+  return { engine, loadVolume: async (ct) => engine.loadVolume(ct), dispose: () => undefined };
+}

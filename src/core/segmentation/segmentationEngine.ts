@@ -1,0 +1,147 @@
+import type { Vec3 } from '../geometry/vec3';
+import { LABELS } from '../shared/ids';
+import { PlannerError } from '../shared/errors';
+import { detectCriticalStructures } from '../anatomy/detectCriticalStructures';
+import type { CriticalStructures } from '../anatomy/structures';
+import { emptyStructures } from '../anatomy/structures';
+import type { BuildFieldSetOptions } from '../fields/buildFieldSet';
+import { buildFieldSet } from '../fields/buildFieldSet';
+import type { FieldSet } from '../fields/FieldSet';
+import type { Volume } from '../volume/Volume';
+import { createVolume } from '../volume/Volume';
+import { isSameGrid } from '../volume/VolumeGeometry';
+import type { VoxelArray } from '../volume/voxelBuffer';
+import { allocVoxels } from '../volume/voxelBuffer';
+import type { GrowLesionOptions } from './growLesion';
+import { growLesion } from './growLesion';
+import type { LabelHistory, RegionMeasure } from './labelEdits';
+import { createLabelHistory, measureLabel, paintSphere } from './labelEdits';
+import type { BonePartSummary } from './segmentBone';
+import { segmentBone } from './segmentBone';
+import type { BoneThresholds } from './thresholds';
+
+/**
+ * The segmentation engine: the object a worker exposes (workers/segmentation.worker.ts)
+ * and tests or the in-process fallback call directly. It holds one CT, its label
+ * volume, the edit history and the critical-structure models; every method takes
+ * and returns plain data. With `shared: true` the label volume and the fields are
+ * allocated on SharedArrayBuffers, so returning them shares memory; otherwise the
+ * structured clone copies them (the label volume is a byte per voxel).
+ */
+
+export type LabelsState = {
+  labels: Volume<Uint8Array>;
+  generation: number;
+  lesion: RegionMeasure | null;
+};
+
+export type SegmentationEngine = {
+  /** Loads the CT (kept by reference; in transfer mode the caller transferred a copy). Resets labels and history. */
+  loadVolume(ct: Volume<VoxelArray>): void;
+  /** Automatic bone segmentation of the loaded CT; replaces the labels. */
+  segmentBone(): LabelsState & { parts: BonePartSummary[]; notes: string[]; thresholds: BoneThresholds };
+  /** Replaces the labels (imported DICOM SEG or NRRD on the CT grid). */
+  setLabels(labels: Volume<Uint8Array>): LabelsState;
+  /** One-click lesion growing (see growLesion). */
+  growLesion(options: GrowLesionOptions): LabelsState & { windowGrey: [number, number]; touchesBox: boolean; changedVoxels: number };
+  /** Sphere brush ('add') or eraser ('erase') of the lesion label. */
+  paintLesion(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): LabelsState & { changedVoxels: number };
+  undo(): LabelsState | null;
+  redo(): LabelsState | null;
+  getLabels(): LabelsState;
+  /** Detects the canal, foramina, roots and joint surfaces from the current labels. */
+  detectStructures(): CriticalStructures;
+  /** Replaces the structure models (after the user edited them). */
+  setStructures(structures: CriticalStructures): void;
+  getStructures(): CriticalStructures;
+  /** Distance fields for the planner from the current labels and structures. */
+  buildFields(options?: BuildFieldSetOptions): FieldSet;
+};
+
+export function createSegmentationEngine(options: { shared?: boolean } = {}): SegmentationEngine {
+  const shared = options.shared ?? false;
+  let ct: Volume<VoxelArray> | null = null;
+  let labels: Volume<Uint8Array> | null = null;
+  let history: LabelHistory | null = null;
+  let structures: CriticalStructures = emptyStructures();
+
+  const requireCt = (): Volume<VoxelArray> => {
+    if (!ct) throw new PlannerError('segmentation/bad-input', 'no volume loaded: call loadVolume first');
+    return ct;
+  };
+  const requireLabels = (): Volume<Uint8Array> => {
+    if (!labels) throw new PlannerError('segmentation/bad-input', 'no labels yet: run segmentBone or setLabels first');
+    return labels;
+  };
+  const state = (): LabelsState => {
+    const l = requireLabels();
+    return { labels: l, generation: l.generation, lesion: measureLabel(l, LABELS.lesion) };
+  };
+  const adopt = (l: Volume<Uint8Array>): void => {
+    labels = l;
+    history = createLabelHistory(l);
+  };
+
+  return {
+    loadVolume(volume) {
+      ct = volume;
+      labels = null;
+      history = null;
+      structures = emptyStructures();
+    },
+    segmentBone() {
+      const seg = segmentBone(requireCt(), { shared });
+      adopt(seg.labels);
+      return { ...state(), parts: seg.parts, notes: seg.notes, thresholds: seg.thresholds };
+    },
+    setLabels(volume) {
+      const c = requireCt();
+      if (!isSameGrid(c.geometry, volume.geometry)) throw new PlannerError('volume/mismatch', `labels ${volume.id} are not on the grid of ${c.id}`);
+      // Own a copy on the engine's kind of memory, so later edits never touch the caller's buffer.
+      const voxels = allocVoxels(Uint8Array, volume.voxels.length, { shared });
+      voxels.set(volume.voxels);
+      adopt(createVolume(volume.id, 'label', volume.geometry, voxels));
+      return state();
+    },
+    growLesion(growOptions) {
+      const l = requireLabels();
+      const res = growLesion(requireCt(), l, growOptions);
+      history!.push(res.edit);
+      return { labels: l, generation: l.generation, lesion: res.measure, windowGrey: res.windowGrey, touchesBox: res.touchesBox, changedVoxels: res.edit.indices.length };
+    },
+    paintLesion(centerLps, radiusMm, mode) {
+      const l = requireLabels();
+      const edit = paintSphere(l, centerLps, radiusMm, {
+        label: LABELS.lesion,
+        mode,
+        // The brush paints over bone and background, never over critical-structure labels.
+        paintOver: mode === 'add' ? [0, LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5] : undefined,
+      });
+      history!.push(edit);
+      return { ...state(), changedVoxels: edit.indices.length };
+    },
+    undo() {
+      if (!history) return null;
+      return history.undo() ? state() : null;
+    },
+    redo() {
+      if (!history) return null;
+      return history.redo() ? state() : null;
+    },
+    getLabels: state,
+    detectStructures() {
+      structures = detectCriticalStructures(requireLabels());
+      return structures;
+    },
+    setStructures(s) {
+      structures = s;
+    },
+    getStructures() {
+      return structures;
+    },
+    buildFields(fieldOptions) {
+      const l = requireLabels();
+      return buildFieldSet(l, structures, { shared, generation: l.generation, ...fieldOptions });
+    },
+  };
+}
