@@ -7,7 +7,7 @@ function ranked(id: string, corridorId: CorridorId, side: Side, y: number, score
   const screw: Screw = { id, corridorId, side, entryLps: [60, y, 0], tipLps: [-10, y, 0], diameterMm: 7.3, lengthMm: 70, catalogId: 'cannulated-7.3' };
   return {
     screw, score, angleFromIdealDeg: 0,
-    evaluation: { screwId: id, ok: true, checks: [], purchaseNearMm: 20, purchaseFarMm: 20, lesionSpanMm: 10, minClearanceMm: 5, minClearanceStructure: null, minBoneCoverMm: 2, pathExitLps: [100, y, 0] },
+    evaluation: { screwId: id, ok: true, checks: [], purchaseNearMm: 20, purchaseFarMm: 20, lesionSpanMm: 10, minClearanceMm: 5, minClearanceStructure: null, minBoneCoverMm: 2, pathExitLps: [100, y, 0], uncheckedStructures: [] },
   };
 }
 
@@ -25,6 +25,12 @@ describe('assemblePlan', () => {
       outcome('supraAcetabular', 'left', []),
     ], DEFAULT_PLAN_SETTINGS, 4, 2, 12);
     expect(plan.screws.map((s) => s.screw.id)).toEqual(['is1', 'is2b']);
+    // Each chosen screw carries its spacing check against the others of the plan.
+    const spacing = plan.screws[0]!.evaluation.checks.filter((c) => c.rule === 'screwSpacing');
+    expect(spacing).toHaveLength(1);
+    expect(spacing[0]!.otherScrewId).toBe('is2b');
+    expect(spacing[0]!.valueMm).toBeCloseTo(20 - 7.3, 6);
+    expect(plan.screws.every((s) => s.evaluation.ok)).toBe(true);
     expect(plan.generation).toBe(4);
     expect(plan.fieldsGeneration).toBe(2);
     expect(plan.candidatesScored).toBe(40);

@@ -245,6 +245,12 @@ export function assemblePlan(outcomes: CorridorOutcome[], settings: PlanSettings
       break;
     }
   }
+  // Each chosen screw's evaluation carries its spacing to the others of the plan.
+  const screws = chosen.map((r) => {
+    const spacing = chosen.filter((o) => o !== r).map((o) => checkScrewSpacing(r.screw, o.screw, settings));
+    const checks = [...r.evaluation.checks.filter((c) => c.rule !== 'screwSpacing'), ...spacing];
+    return { ...r, evaluation: { ...r.evaluation, checks, ok: checks.every((c) => c.ok) } };
+  });
   const candidatesScored = outcomes.reduce((n, o) => n + o.candidatesScored, 0);
-  return { generation, fieldsGeneration, corridors: outcomes, screws: chosen, candidatesScored, elapsedMs };
+  return { generation, fieldsGeneration, corridors: outcomes, screws, candidatesScored, elapsedMs };
 }

@@ -115,6 +115,11 @@ export type ScrewEvaluation = {
   minBoneCoverMm: number;
   /** Where the path from the bone entry backwards leaves the field grid (toward the skin), LPS mm. */
   pathExitLps: Vec3;
+  /**
+   * Limiting structures of the screw's corridor that have NO field in the field set, so no
+   * clearance could be checked against them (e.g. foramina not detected): show them to the user.
+   */
+  uncheckedStructures?: StructureId[];
 };
 
 /** A screw proposed by the search with its score and evaluation. */

@@ -127,5 +127,6 @@ export function evaluateScrew(ctx: EvaluationContext, screw: Screw, others: read
     minClearanceStructure,
     minBoneCoverMm: breach.valueMm,
     pathExitLps: skin.pathExitLps,
+    uncheckedStructures: corridor.limiting.filter((id) => !fields.structures[id]),
   };
 }
