@@ -62,16 +62,17 @@ describe('createDicomLoader', () => {
   });
 
   for (const mode of ['in-process', 'worker (MessageChannel)'] as const) {
-    it(`${mode}: File inputs stream (headers first, pixels into place) to the same volume`, async () => {
+    it(`${mode}, streaming: File inputs stream (headers first, pixels into place) to the same volume`, async () => {
       // 200 x 180 pixels: files larger than the 64 KB header chunk, so the streaming path is taken.
       const geometry = createVolumeGeometry({ dims: [200, 180, 5], spacingMm: [0.8, 0.8, 2], originLps: [0, 0, 0] });
       const voxels = new Int16Array(200 * 180 * 5).map((_, n) => ((n * 7919) % 3000) - 1000);
       const written = writeCtSeries(createVolume('f', 'ct', geometry, voxels), { patientName: 'F', patientId: 'F', seriesDescription: 'files', uidSeed: `files-${mode}` });
       const asFiles = written.map((f) => new File([toArrayBuffer(f.bytes)], f.name)).reverse();
-      const loader = createDicomLoader(mode === 'in-process' ? { useWorker: false, shared: true } : { spawn: channelSpawn(), shared: true });
+      const loader = createDicomLoader(mode === 'in-process' ? { useWorker: false, shared: true, streaming: true } : { spawn: channelSpawn(), shared: true, streaming: true });
       const progress: LoadProgress[] = [];
       const index = await loader.index(asFiles, (p) => progress.push(p));
       expect(progress.some((p) => p.phase === 'parsing' && p.done === 5)).toBe(true);
+      expect(progress.some((p) => p.phase === 'reading')).toBe(false); // nothing read up front
       const result = await loader.assemble(index.series[0]!.key);
       expect(Array.from(result.volume.voxels)).toEqual(Array.from(voxels));
       expect(isShared(result.volume.voxels)).toBe(true);
