@@ -12,7 +12,7 @@ import { assembleSeries } from './assembleSeries';
 import { indexDicomFiles } from './indexDicomFiles';
 import { niftiToCtSeriesFiles, niftiToCtVolume } from './niftiToCtSeries';
 import { resampleLabelsNearest } from './resampleLabelsNearest';
-import { toArrayBuffer } from './testing/dicomTools';
+import { dciodvfyErrors, toArrayBuffer } from './testing/dicomTools';
 import { loadRealCase, REAL_CASE_META, REAL_DATA_DIR, type RealCaseName } from './testing/realData';
 
 const read = (path: string): Uint8Array => new Uint8Array(readFileSync(path));
@@ -41,7 +41,9 @@ function originalLabels(name: RealCaseName): { sacrum: (v: number) => boolean; h
 describe.each(['totalseg-example', 'fracsegnet-002'] as const)('real CT %s through DICOM', (name) => {
   it('loads back as calibrated CT, voxel for voxel, in the same physical place, left staying left', async () => {
     const ctBytes = read(join(REAL_DATA_DIR, name, 'ct.nii.gz'));
-    const files = niftiToCtSeriesFiles(ctBytes, REAL_CASE_META[name]).map((f) => ({ name: f.name, bytes: toArrayBuffer(f.bytes) }));
+    const written = niftiToCtSeriesFiles(ctBytes, REAL_CASE_META[name]);
+    expect(dciodvfyErrors(written[Math.floor(written.length / 2)]!.bytes)).toEqual([]);
+    const files = written.map((f) => ({ name: f.name, bytes: toArrayBuffer(f.bytes) }));
     const index = indexDicomFiles(files);
     expect(index.series).toHaveLength(1);
     const { volume, info, issues } = await assembleSeries(index, index.series[0]!.key, { shared: false });
