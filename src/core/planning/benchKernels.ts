@@ -66,7 +66,7 @@ export function benchScoreCandidates(ctx: SearchContext, now: Clock, count = 200
   const lp = createLinePlan(ctx, corridorId, side);
   const res = createLineScore();
   const ideal = lines[0]?.d ?? [1, 0, 0];
-  for (let i = 0; i < Math.min(500, lines.length); i++) scoreLine(ctx, lp, lines[i]!.c, lines[i]!.d, ideal, res); // warm-up
+  for (let rep = 0; rep < 2; rep++) for (const l of lines) scoreLine(ctx, lp, l.c, l.d, ideal, res); // warm-up: let the JIT settle
   const t0 = now();
   for (const l of lines) scoreLine(ctx, lp, l.c, l.d, ideal, res);
   const ms = now() - t0;

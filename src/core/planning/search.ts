@@ -1,8 +1,10 @@
 import type { FieldSet } from '../fields/FieldSet';
 import type { PlannerGrid } from '../collision/plannerGrid';
-import { GRID_CHANNELS, sampleGridIjk, sampleGridLps } from '../collision/plannerGrid';
+import { GRID_CHANNELS, sampleGridIjk as importedSampleGridIjk, sampleGridLps as importedSampleGridLps } from '../collision/plannerGrid';
 
-// Hot-path copies of imported constants (module namespace reads are getters under some loaders).
+// Hot-path copies of imported bindings (module namespace reads are getters under some loaders: tsx, vite-node).
+const sampleGridIjk = importedSampleGridIjk;
+const sampleGridLps = importedSampleGridLps;
 const CH = 3;
 const SACRUM = 1, L5 = 6;
 import { frameDirectionToLps, lpsToFramePoint } from '../geometry/patientFrames';
