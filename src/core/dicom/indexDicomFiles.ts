@@ -27,14 +27,16 @@ export function hasCbctHint(instance: DicomInstance): boolean {
  * A tolerance, not rounding, so that jitter in the last decimals (rounded DS
  * strings) can never split one series into parts with false gaps.
  */
-function orientationCluster(clusters: number[][], o: readonly number[]): number {
+function orientationCluster(clusters: number[][], o: readonly number[], spacing: readonly [number, number]): number {
+  const sameSpacing = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-3 + 1e-4 * Math.abs(a);
   for (let c = 0; c < clusters.length; c++) {
     const q = clusters[c]!;
     const rowDot = o[0]! * q[0]! + o[1]! * q[1]! + o[2]! * q[2]!;
     const colDot = o[3]! * q[3]! + o[4]! * q[4]! + o[5]! * q[5]!;
-    if (rowDot > 0.99996 && colDot > 0.99996) return c;
+    // Same pixel spacing too: slices of another field of view in one series must not share one grid.
+    if (rowDot > 0.99996 && colDot > 0.99996 && sameSpacing(spacing[0], q[6]!) && sameSpacing(spacing[1], q[7]!)) return c;
   }
-  clusters.push([...o]);
+  clusters.push([...o.slice(0, 6), spacing[0], spacing[1]]);
   return clusters.length - 1;
 }
 
@@ -109,7 +111,7 @@ export function indexParsedInstances(results: readonly ParseResult[]): DicomInde
     const k = [
       instance.seriesInstanceUid,
       instance.frameOfReferenceUid,
-      `o${orientationCluster(clusters, f0.orientation)}`,
+      `o${orientationCluster(clusters, f0.orientation, f0.pixelSpacingMm)}`,
       `${instance.rows}x${instance.columns}`,
     ].join('|');
     let list = byKey.get(k);
@@ -145,7 +147,7 @@ export function indexParsedInstances(results: readonly ParseResult[]): DicomInde
       issues.push({
         code: 'mixed-orientation',
         severity: 'warning',
-        message: `Series "${main[0]!.seriesDescription || uid}" mixes images with ${!sameOrientation ? 'different orientations' : !sameFor ? 'different frames of reference' : 'different image sizes'} (for example a scout or a second reconstruction). It was split into ${sorted.length} parts; the largest (${frameCount(main)} images) is offered first. Choose the part that is the planning CT.`,
+        message: `Series "${main[0]!.seriesDescription || uid}" mixes images with ${!sameOrientation ? 'different orientations or pixel spacings' : !sameFor ? 'different frames of reference' : 'different image sizes'} (for example a scout or a second reconstruction). It was split into ${sorted.length} parts; the largest (${frameCount(main)} images) is offered first. Choose the part that is the planning CT.`,
         files: others.map((i) => i.fileName).slice(0, 20),
         seriesKey: uid,
       });

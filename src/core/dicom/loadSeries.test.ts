@@ -189,7 +189,7 @@ describe('indexDicomFiles + assembleSeries', () => {
     expect(index.series.map((s) => s.frameCount)).toEqual([9, 1]);
     expect(index.series[1]!.key).toBe(`${index.series[0]!.uid}#2`);
     expect(index.series[1]!.usable).toBe(false);
-    expect(index.issues.find((i) => i.code === 'mixed-orientation')!.message).toContain('mixes images with different orientations');
+    expect(index.issues.find((i) => i.code === 'mixed-orientation')!.message).toContain('mixes images with different orientations or pixel spacings');
     const { volume } = await assembleSeries(index, index.series[0]!.uid, { shared: false });
     expect(volume.geometry.dims[2]).toBe(9);
   });
@@ -224,6 +224,16 @@ describe('indexDicomFiles + assembleSeries', () => {
     const { index, issues } = await load(files);
     expect(index.series).toHaveLength(1);
     expect(issues.filter((i) => i.code === 'mixed-orientation' || i.code === 'missing-slices')).toEqual([]);
+  });
+
+  it('never puts slices of different pixel spacing (another field of view) on one grid', async () => {
+    const source = phantomVolume();
+    const files = write(source, {}, { perSlice: (k) => (k >= 7 ? { extraElements: [{ tag: 0x00280030, vr: 'DS', value: [0.9, 0.9] }] } : undefined) });
+    const index = indexDicomFiles(files);
+    expect(index.series.map((s) => s.frameCount)).toEqual([7, 3]);
+    expect(index.series[0]!.spacingMm.slice(0, 2)).toEqual([0.75, 0.8]);
+    expect(index.series[1]!.spacingMm.slice(0, 2)).toEqual([0.9, 0.9]);
+    expect(index.issues.find((i) => i.code === 'mixed-orientation')!.severity).toBe('warning');
   });
 
   it('keeps one image per position when a slice is duplicated', async () => {
