@@ -71,7 +71,6 @@ export function indexDicomFiles(
  * parsed (e.g. from their headers only, for a streaming load). Same contract.
  */
 export function indexParsedInstances(results: readonly ParseResult[]): DicomIndex {
-  const files = results;
   const issues: LoadIssue[] = [];
   const byKey = new Map<string, DicomInstance[]>();
   const order: string[] = [];
@@ -82,14 +81,14 @@ export function indexParsedInstances(results: readonly ParseResult[]): DicomInde
       continue;
     }
     const instance = result.instance;
-    const file = { name: instance.fileName };
+    const fileName = instance.fileName;
     const ts = instance.transferSyntaxUid;
     if (!NATIVE_TRANSFER_SYNTAXES.includes(ts) && !COMPRESSED_TRANSFER_SYNTAXES.includes(ts)) {
       issues.push({
         code: 'unsupported-transfer-syntax',
         severity: 'error',
-        message: unsupportedTransferSyntaxMessage(file.name, ts),
-        files: [file.name],
+        message: unsupportedTransferSyntaxMessage(fileName, ts),
+        files: [fileName],
       });
       continue;
     }
@@ -97,8 +96,8 @@ export function indexParsedInstances(results: readonly ParseResult[]): DicomInde
       issues.push({
         code: 'unsupported-pixel-format',
         severity: 'error',
-        message: `${file.name} is a ${instance.photometricInterpretation} image with ${instance.bitsAllocated}-bit samples, not a greyscale CT slice; it was skipped.`,
-        files: [file.name],
+        message: `${fileName} is a ${instance.photometricInterpretation} image with ${instance.bitsAllocated}-bit samples, not a greyscale CT slice; it was skipped.`,
+        files: [fileName],
       });
       continue;
     }
@@ -184,9 +183,9 @@ export function indexParsedInstances(results: readonly ParseResult[]): DicomInde
     const reasons = issues.filter((i) => i.severity === 'error').slice(0, 3).map((i) => i.message).join(' ');
     throw new PlannerError(
       'dicom/no-series',
-      files.length === 0
+      results.length === 0
         ? 'No files were given. Drop the folder that holds the CT series (DICOM files).'
-        : `None of the ${files.length} file(s) gives a usable CT series. ${reasons} Load the folder that holds the complete CT series (DICOM files), exported uncompressed or lossless.`,
+        : `None of the ${results.length} file(s) gives a usable CT series. ${reasons} Load the folder that holds the complete CT series (DICOM files), exported uncompressed or lossless.`,
     );
   }
   // Usable series first, then by number of slices.
@@ -217,12 +216,10 @@ function buildGroup(key: string, instances: DicomInstance[]): SeriesGroup {
     unusableReason = result.unusableReason;
     issues.push(...result.issues);
   }
-  const bits = first.bitsAllocated;
   const slope = first.frames[0]!.rescaleSlope;
   const intercept = first.frames[0]!.rescaleIntercept;
   const bytesPerVoxel = fitsInt16(first, slope, intercept) ? 2 : 4;
   const dims = grid?.dims ?? [first.columns, first.rows, frameCount(instances)];
-  void bits;
   const summary: SeriesSummary = {
     key,
     uid: first.seriesInstanceUid,
