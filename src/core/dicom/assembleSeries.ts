@@ -147,7 +147,6 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     );
   }
 
-
   // Streaming: instances indexed from their headers get their pixel bytes read here, a few ahead of use,
   // and released once no later plane needs them (peak memory ~ the volume, not volume + files).
   const deferred = instances.some((i) => i.pixelData && !i.pixelData.encapsulated && i.pixelData.deferred);
