@@ -243,6 +243,9 @@ function buildGroup(key: string, instances: DicomInstance[]): SeriesGroup {
     unusableReason,
     cbctHint: hasCbctHint(first),
     transferSyntaxUid: first.transferSyntaxUid,
+    sliceThicknessMm: first.frames[0]!.sliceThicknessMm,
+    manufacturer: first.manufacturer,
+    manufacturerModelName: first.manufacturerModelName,
   };
   return { summary, instances, grid, issues };
 }

@@ -64,6 +64,7 @@ describe('indexDicomFiles + assembleSeries', () => {
     expect(info.patientName).toBe('Phantom^Pelvis');
     expect(info.sliceCount).toBe(10);
     expect(info.window).toEqual({ center: 400, width: 1800 });
+    expect(info.sliceThicknessMm).toBe(2);
     expect(info.slicePositionsLps[3]).toEqual([-6, -4.5, 106]);
   });
 

@@ -137,6 +137,11 @@ export type SeriesSummary = {
   /** From attributes only (the histogram is checked at assembly): true when hints say cone-beam CT. */
   cbctHint: boolean;
   transferSyntaxUid: string;
+  /** Nominal SliceThickness (0018,0050) of the first frame, mm; the volume's step is `spacingMm[2]`. */
+  sliceThicknessMm?: number | null;
+  /** Manufacturer and model of the scanner (for the report; CBCT systems are named here). */
+  manufacturer?: string;
+  manufacturerModelName?: string;
 };
 
 export type SeriesGrid = {
