@@ -216,36 +216,59 @@ function refineWithPelvicPlane(fields: FieldSet, coarse: AnatomicalFrame, c: (Ve
   const [ni, nj, nk] = g.dims;
   const m = g.ijkToLps;
   const labels = fields.labels.voxels;
+  const cutBin = new Int32Array(4);
+  const sums = new Float64Array(16);
   const P = coarse.posteriorLps, S = coarse.superiorLps, L = coarse.leftLps;
-  // Per hip and half (upper/lower): posterior coordinates of the voxels, to take the most anterior 1 %.
-  const buckets: number[][][] = [[[], []], [[], []]];
-  const points: number[][][] = [[[], []], [[], []]];
-  for (let k = 0, v = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      for (let i = 0; i < ni; i++, v++) {
-        const lab = labels[v]!;
-        const h = lab === hips[0] ? 0 : lab === hips[1] ? 1 : -1;
-        if (h < 0) continue;
-        const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
-        const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
-        const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
-        const cc = c[hips[h]!]!;
-        const sUp = (x - cc[0]) * S[0] + (y - cc[1]) * S[1] + (z - cc[2]) * S[2];
-        const half = sUp > 0 ? 0 : 1;
-        buckets[h]![half]!.push(x * P[0] + y * P[1] + z * P[2]);
-        points[h]![half]!.push(x, y, z);
+  // Two passes, no point lists: a histogram of the posterior coordinate per hip and half (upper /
+  // lower, split at the hip's centroid) gives the 1 % most anterior cut; the second pass averages
+  // the voxels in front of it.
+  const BIN = 0.5, LO = -1000, NB = 4000;
+  const hist = new Int32Array(4 * NB);
+  const count = new Int32Array(4);
+  const bucketOf = (lab: number, x: number, y: number, z: number): number => {
+    const h = lab === hips[0] ? 0 : lab === hips[1] ? 1 : -1;
+    if (h < 0) return -1;
+    const cc = c[hips[h]!]!;
+    const sUp = (x - cc[0]) * S[0] + (y - cc[1]) * S[1] + (z - cc[2]) * S[2];
+    return h * 2 + (sUp > 0 ? 0 : 1);
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    for (let k = 0, v = 0; k < nk; k++) {
+      for (let j = 0; j < nj; j++) {
+        for (let i = 0; i < ni; i++, v++) {
+          const lab = labels[v]!;
+          if (lab !== hips[0] && lab !== hips[1]) continue;
+          const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
+          const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
+          const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
+          const b = bucketOf(lab, x, y, z);
+          const bin = Math.min(NB - 1, Math.max(0, Math.floor((x * P[0] + y * P[1] + z * P[2] - LO) / BIN)));
+          if (pass === 0) {
+            hist[b * NB + bin]!++;
+            count[b]!++;
+          } else if (bin <= cutBin[b]!) {
+            sums[b * 4] += x; sums[b * 4 + 1] += y; sums[b * 4 + 2] += z; sums[b * 4 + 3] += 1;
+          }
+        }
+      }
+    }
+    if (pass === 0) {
+      for (let b = 0; b < 4; b++) {
+        const want = Math.max(1, Math.floor(count[b]! * 0.01));
+        let acc = 0, bin = 0;
+        for (; bin < NB; bin++) {
+          acc += hist[b * NB + bin]!;
+          if (acc >= want) break;
+        }
+        cutBin[b] = bin;
       }
     }
   }
   const landmark = (h: number, half: number): Vec3 | null => {
-    const ps = buckets[h]![half]!;
-    if (ps.length < 50) return null;
-    const sorted = Float64Array.from(ps).sort();
-    const cut = sorted[Math.max(0, Math.floor(ps.length * 0.01))]!;
-    let x = 0, y = 0, z = 0, n = 0;
-    const pts = points[h]![half]!;
-    for (let q = 0; q < ps.length; q++) if (ps[q]! <= cut) { x += pts[q * 3]!; y += pts[q * 3 + 1]!; z += pts[q * 3 + 2]!; n++; }
-    return [x / n, y / n, z / n];
+    const b = h * 2 + half;
+    if (count[b]! < 50 || sums[b * 4 + 3]! === 0) return null;
+    const n = sums[b * 4 + 3]!;
+    return [sums[b * 4]! / n, sums[b * 4 + 1]! / n, sums[b * 4 + 2]! / n];
   };
   const asisL = landmark(0, 0), asisR = landmark(1, 0), pubL = landmark(0, 1), pubR = landmark(1, 1);
   if (!asisL || !asisR || !pubL || !pubR) return { frame: coarse, fromAnatomy: true };
