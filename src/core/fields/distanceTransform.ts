@@ -203,28 +203,48 @@ function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number,
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const base = ni * (j + nj * k);
-      for (let i = 0; i < ni; i++) f[i] = sq[base + i]!;
-      if (edt1d(s, ni, sx)) for (let i = 0; i < ni; i++) sq[base + i] = d[i]!;
-    }
-  }
-  // Along j.
-  for (let k = 0; k < nk; k++) {
-    for (let i = 0; i < ni; i++) {
-      const base = i + nij * k;
-      for (let j = 0; j < nj; j++) f[j] = sq[base + ni * j]!;
-      if (edt1d(s, nj, sy)) for (let j = 0; j < nj; j++) sq[base + ni * j] = d[j]!;
-    }
-  }
-  // Along k.
-  if (nk > 1) {
-    for (let j = 0; j < nj; j++) {
+      let any = false;
       for (let i = 0; i < ni; i++) {
-        const base = i + ni * j;
-        for (let k = 0; k < nk; k++) f[k] = sq[base + nij * k]!;
-        if (edt1d(s, nk, sz)) for (let k = 0; k < nk; k++) sq[base + nij * k] = d[k]!;
+        const x = sq[base + i]!;
+        f[i] = x;
+        if (x < FAR) any = true;
+      }
+      if (any && edt1d(s, ni, sx)) for (let i = 0; i < ni; i++) sq[base + i] = d[i]!;
+    }
+  }
+  // Along j and k: strided lines, processed BLOCK at a time along i so that each
+  // gather and scatter reads whole cache lines.
+  const BLOCK = 32;
+  const bufF = new Float64Array(BLOCK * Math.max(nj, nk));
+  const bufD = new Float64Array(BLOCK * Math.max(nj, nk));
+  const has = new Uint8Array(BLOCK);
+  const strided = (n: number, stride: number, h: number, lineBase: (i: number) => number, iCount: number) => {
+    for (let i0 = 0; i0 < iCount; i0 += BLOCK) {
+      const w = Math.min(BLOCK, iCount - i0);
+      const base = lineBase(i0);
+      has.fill(0);
+      for (let q = 0; q < n; q++) {
+        const row = base + stride * q;
+        for (let b = 0; b < w; b++) {
+          const x = sq[row + b]!;
+          bufF[b * n + q] = x;
+          if (x < FAR) has[b] = 1;
+        }
+      }
+      for (let b = 0; b < w; b++) {
+        if (!has[b]) continue;
+        for (let q = 0; q < n; q++) f[q] = bufF[b * n + q]!;
+        edt1d(s, n, h);
+        for (let q = 0; q < n; q++) bufD[b * n + q] = d[q]!;
+      }
+      for (let q = 0; q < n; q++) {
+        const row = base + stride * q;
+        for (let b = 0; b < w; b++) if (has[b]) sq[row + b] = bufD[b * n + q]!;
       }
     }
-  }
+  };
+  for (let k = 0; k < nk; k++) strided(nj, ni, sy, (i) => i + nij * k, ni);
+  if (nk > 1) for (let j = 0; j < nj; j++) strided(nk, nij, sz, (i) => i + ni * j, ni);
 }
 
 /**

@@ -218,6 +218,8 @@ function roleOf(c: ComponentStats, midlineX: number, halfWidth: number): Role {
  */
 function splitComponent(
   labels: Int32Array,
+  /** Squared inside depth (mm^2) of the filled bone over the whole crop. */
+  globalDepth2: Float32Array,
   dims: Dims,
   spacing: readonly [number, number, number],
   comp: ComponentStats,
@@ -241,9 +243,14 @@ function splitComponent(
     const dst = bn[0] * (j + bn[1] * k);
     for (let i = 1; i < bn[0] - 1; i++) if (labels[src + i] === comp.id) local[dst + i] = 1;
   }
+  // Inside depth: the crop-wide transform computed once (distance to the nearest
+  // non-bone voxel), copied for this component.
   const depth2 = new Float32Array(n);
-  for (let t = 0; t < n; t++) depth2[t] = local[t] ? EDT_FAR : 0;
-  squaredDistanceInPlace(depth2, bn, spacing);
+  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+    const src = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
+    const dst = bn[0] * (j + bn[1] * k);
+    for (let i = 1; i < bn[0] - 1; i++) if (local[dst + i]) depth2[dst + i] = globalDepth2[src + i]!;
+  }
   const seeds = new Uint8Array(n);
   for (const r of radiiMm) {
     if (r < 0) {
@@ -384,6 +391,11 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
     }
   }
 
+  // Inside depth of the filled bone, once for every split below.
+  const depth2 = new Float32Array(n);
+  for (let t = 0; t < n; t++) depth2[t] = filled[t] ? EDT_FAR : 0;
+  squaredDistanceInPlace(depth2, dims, g.spacingMm);
+
   // 3. Parts.
   const cc = computeComponents(filled, dims);
   const labels = cc.labels;
@@ -422,7 +434,7 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
       refined.push(c);
       continue;
     }
-    const split = splitComponent(labels, dims, g.spacingMm, c, boxesOf(labels, dims, c.id), minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
+    const split = splitComponent(labels, depth2, dims, g.spacingMm, c, boxesOf(labels, dims, c.id), minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
     if (!split) {
       refined.push(c);
       notes.push(`a bone component of ${c.volumeMl.toFixed(0)} mL looks like several parts but did not split`);
@@ -442,7 +454,7 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   if (sacrum && !central.some((c) => c !== sacrum && c.centroidLps[2] > sacrum!.centroidLps[2] && c.volumeMl >= 0.1 * sacrum!.volumeMl)) {
     // No vertebra above the sacrum: L5 may be fused to it through the facet joints (or a
     // bridged disc). Split at the narrowest neck; accept when the top piece sits above the rest.
-    const split = splitComponent(labels, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
+    const split = splitComponent(labels, depth2, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
     if (split) {
       const firstNew = nextId;
       const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId);
@@ -493,7 +505,7 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
       // The femoral head may be bridged to the acetabulum (partial volume across a thin
       // joint space): split the hip component when a piece below it looks like a femur.
       const h0 = hip;
-      const split = splitComponent(labels, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
+      const split = splitComponent(labels, depth2, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
         cropToLps: m,
         voxelMl,
         accept: (seeds, r) => {
