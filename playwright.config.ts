@@ -12,8 +12,9 @@
  */
 import { defineConfig } from '@playwright/test';
 
-const ISOLATED_PORT = 5180;
-const PLAIN_PORT = 5182;
+// E2E_PORT moves both servers (another run on the same machine uses the defaults).
+const ISOLATED_PORT = Number(process.env['E2E_PORT'] ?? 5180);
+const PLAIN_PORT = ISOLATED_PORT + 2;
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

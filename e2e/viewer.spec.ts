@@ -166,3 +166,19 @@ test.describe('viewer', () => {
     await screenshot(page, 'viewer-1280x800');
   });
 });
+
+test('a cone-beam CT without HU calibration says so and gets a window from its own histogram', async ({ page }) => {
+  const state = await openApp(page, `?${[EXTRA, 'sample=sacralAlaCbct-small', 'no3d=1'].filter(Boolean).join('&')}`);
+  test.skip(state['loadOutcome'] !== 'shown' && /missing/.test((await page.locator('[data-testid="issue-banner"]').textContent()) ?? ''), 'CBCT sample not generated');
+  expect(state['state']).toBe('ready');
+  await expect(page.locator('[data-testid="issue-banner"]')).toContainText(/cone-beam/i);
+  expect(state['issues']).toContain('not-hu-calibrated');
+  // Not the CT bone window in HU: the histogram decided.
+  expect(state['window']).not.toBe('1800,400');
+  await waitForAnatomy(page, 'axial');
+  await page.locator('[data-preset="bone"]').click();
+  await expect(page.locator('#app')).toHaveAttribute('data-window', '1800,400');
+  await page.locator('[data-preset="cbctAuto"]').click();
+  await expect(page.locator('#app')).toHaveAttribute('data-window', state['window']!);
+  await screenshot(page, 'viewer-cbct');
+});

@@ -23,10 +23,10 @@ export type BrokenCase = 'missing-slice' | 'uneven-spacing' | 'gantry-tilt' | 't
 export const BROKEN_CASES: readonly BrokenCase[] = ['missing-slice', 'uneven-spacing', 'gantry-tilt', 'two-series', 'reversed-order', 'truncated-file', 'non-dicom-file', 'mr-series'];
 
 /** Finds the phantom generator's folder for a case (its names may differ slightly), else ours. */
-export function brokenCaseDir(name: BrokenCase): string | null {
-  if (existsSync(PHANTOM_BROKEN_DIR)) {
+export function brokenCaseDir(name: BrokenCase, source: 'phantom-first' | 'own' = 'phantom-first'): string | null {
+  if (source === 'phantom-first' && existsSync(PHANTOM_BROKEN_DIR)) {
     const key = name.split('-')[0]!;
-    const match = readdirSync(PHANTOM_BROKEN_DIR).find((d) => d === name || d.toLowerCase().includes(key));
+    const match = readdirSync(PHANTOM_BROKEN_DIR).find((d) => !d.includes('.') && (d === name || d.toLowerCase().includes(key)));
     if (match) return join(PHANTOM_BROKEN_DIR, match);
   }
   const own = join(OWN_BROKEN_DIR, name);
