@@ -4,6 +4,7 @@ import { cross, distance, dot, normalize, scaleAndAdd, sub } from '../src/core/g
 import { BONE_LABELS, LABELS } from '../src/core/shared/ids';
 import type { Volume } from '../src/core/volume/Volume';
 import { sampleNearestLps } from '../src/core/volume/sampleTrilinear';
+import { readNrrd, writeNrrd } from '../src/core/io/nrrd';
 import { CBCT_GREY, generatePhantom, type Phantom } from './generatePhantom';
 import type { CorridorTruth, PhantomCaseId } from './truth';
 
@@ -210,6 +211,45 @@ describe('generatePhantom', () => {
     // The S1 screw axis passes through the lesion in the left ala.
     const lesionOnAxis = samplePolyline([s1.axisStartLps, s1.axisEndLps], 0.5).some((q) => sampleNearestLps(p.labels, q, -1) === LABELS.lesion);
     expect(lesionOnAxis).toBe(true);
+  });
+
+  it('lets a left S1 iliosacral screw bridge the ala lesion with 15 mm of healthy bone each side, clear of the S1 foramen', () => {
+    const p = phantom('sacralAla');
+    const c = corridor(p, 'iliosacralS1', 'left');
+    const pts = samplePolyline([c.axisStartLps, c.axisEndLps], 0.25);
+    const labelsOnAxis = pts.map((q) => sampleNearestLps(p.labels, q, -1));
+    const first = labelsOnAxis.indexOf(LABELS.lesion), last = labelsOnAxis.lastIndexOf(LABELS.lesion);
+    expect(first).toBeGreaterThan(0);
+    const healthy = (from: number, to: number) => {
+      let n = 0;
+      for (let i = from; i < to; i++) if (labelsOnAxis[i] === LABELS.sacrum || labelsOnAxis[i] === LABELS.hipLeft) n++;
+      return n * 0.25;
+    };
+    expect(healthy(0, first)).toBeGreaterThanOrEqual(15);
+    expect(healthy(last + 1, labelsOnAxis.length)).toBeGreaterThanOrEqual(15);
+    // A 7.3 mm screw plus 2 mm margin on this axis stays clear of every S1 foramen voxel (and of the canal).
+    const { voxels } = p.labels;
+    const g = p.labels.geometry;
+    const [ni, nj] = g.dims;
+    const a = c.axisStartLps, b = c.axisEndLps;
+    let minMm = Infinity;
+    for (let idx = 0; idx < voxels.length; idx++) {
+      const l = voxels[idx];
+      if (l !== LABELS.foramenS1Left && l !== LABELS.foramenS1Right && l !== LABELS.sacralCanal) continue;
+      const i = idx % ni, j = Math.floor(idx / ni) % nj, k = Math.floor(idx / (ni * nj));
+      const q: Vec3 = [g.originLps[0] + i * g.spacingMm[0], g.originLps[1] + j * g.spacingMm[1], g.originLps[2] + k * g.spacingMm[2]];
+      minMm = Math.min(minMm, minDistanceToPolyline(q, [a, b]));
+    }
+    // Voxel centres: the label's surface is up to half a voxel diagonal closer.
+    expect(minMm - Math.hypot(...g.spacingMm) / 2).toBeGreaterThanOrEqual(7.3 / 2 + 2);
+  });
+
+  it('round-trips its label volume through NRRD', () => {
+    const p = phantom('sacralAla');
+    const back = readNrrd(writeNrrd(p.labels)).volume;
+    expect(back.geometry.dims).toEqual(p.labels.geometry.dims);
+    expect(back.geometry.originLps).toEqual(p.labels.geometry.originLps);
+    expect(fnv(bytesOf(back.voxels as Uint8Array))).toBe(fnv(bytesOf(p.labels.voxels)));
   });
 
   it('gives the dysmorphic sacrum no S1 corridor for 7.3 mm + 2 x 2 mm, and a normal S2 corridor', () => {

@@ -114,7 +114,7 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
   const halfWidthAt = (v: number, s: number) => width(s) / 2 + jointSlope * v;
 
   // Foramina S1..S4: arc position, radius, lateral position of the anterior opening.
-  const foramenS = dysmorphic ? [13, 38, 66, 88] : [18, 42, 68, 88];
+  const foramenS = dysmorphic ? [13, 39.5, 66, 88] : [18, 42, 68, 88];
   const foramenR = dysmorphic ? [7.0, 4.6, 3.6, 2.8] : [5.6, 4.6, 3.6, 2.8];
   const foramenX = [27, 25, 22, 18];
   // Dysmorphic sacrum: steep alar slope (anterior-superior corner of the ala cut at 50 deg).
@@ -214,7 +214,7 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
   // ---- Hips (ilium, ischium, pubis) and proximal femurs.
   const headRadius = 24;
   // Posterior ilium thickness lateral to the SI joint: thick at S1 (tuberosity), thinner at S2.
-  const iliacThickness = profile([[-20, 28], [10, 24], [30, 15], [60, 12]]);
+  const iliacThickness = profile([[-20, 28], [10, 24], [30, 19], [60, 14]]);
   const hips: HipModel[] = [];
   const femurs: FemurModel[] = [];
   const heads: { side: Side; centerLps: Vec3; radiusMm: number }[] = [];

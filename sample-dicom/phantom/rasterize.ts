@@ -194,7 +194,7 @@ function forEachInShape(g: Grid, s: Shape, marginMm: number, visit: (idx: number
 const bodyHalfWidth = profile([[-200, 150], [-150, 170], [-100, 178], [-40, 172], [0, 165], [60, 160]]);
 const bodyHalfDepth = profile([[-200, 104], [-150, 118], [-100, 128], [0, 124], [60, 118]]);
 const fatThickness = profile([[-200, 20], [-100, 26], [0, 24], [60, 22]]);
-/** Posterior skin cannot pass the table top (the supine patient rests on it). */
+/** Posterior skin cannot pass the table top (the supine patient rests on it); y of the cradle's lowest point, mm. */
 export const TABLE_TOP_Y = 101;
 
 function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
@@ -224,7 +224,7 @@ function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
           const dt = ellipseDistance(x - sgn * 92, y + 20, 80, 94);
           if (dt < d) d = dt;
         }
-        const dTable = y - TABLE_TOP_Y;
+        const dTable = y - (tableTopY(x) - 1);
         if (dTable > d) d = dTable;
         if (d >= 0) {
           hu[idx] = tableHu(x, y);
@@ -240,8 +240,13 @@ function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
 
 type SoftFields = { muscleFat: (x: number, y: number, z: number) => number; loops: (x: number, y: number, z: number) => number; gas: (x: number, y: number, z: number) => number };
 
+/** Top surface of the table: a shallow cradle, lowest (most posterior) under the midline. */
+function tableTopY(x: number): number {
+  return TABLE_TOP_Y + 1 - 0.0003 * x * x;
+}
+
 function tableHu(x: number, y: number): number {
-  const top = TABLE_TOP_Y + 1 + 0.0004 * x * x;
+  const top = tableTopY(x);
   if (Math.abs(x) > 235 || y < top || y > top + 32) return -1000;
   if (y < top + 2 || y > top + 30) return 350;
   return -880;

@@ -22,7 +22,7 @@ export type Box = [number, number, number, number, number, number];
 export type Shape = { readonly sdf: Sdf; readonly box: Box };
 
 /** Beyond this distance from a child's box a union treats the child as absent. */
-export const FAR_MM = 12;
+export const FAR_MM = 6;
 const BIG = 1e9;
 
 export function boxUnion(a: Box, b: Box): Box {
