@@ -17,6 +17,7 @@ import { createAppStateStore, initialAppState, reflectState } from './ui/appStat
 import { createShell } from './ui/createShell';
 import { chooseSeries, confirmWarnings } from './ui/panels/dialogs';
 import { createToolbar } from './ui/panels/toolbar';
+import { createPacsPanel } from './ui/panels/pacsPanel';
 import type { DicomSource, NamedFile } from './ui/loading/DicomSource';
 import { createDefaultDicomSource } from './ui/loading/defaultSource';
 import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loading/fileIntake';
@@ -170,6 +171,15 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     await loader.loadFiles(read, label);
   }
 
+  // --- PACS (DICOMweb) study browser: complete series go through the same loading flow.
+  const pacsHost = document.createElement('div');
+  shell.header.append(pacsHost);
+  const pacsPanel = createPacsPanel(pacsHost, {
+    openSeries: (files, label) => openNamed(async () => files, label),
+    defaultUrl: params.get('pacs') ?? '/dicom-web',
+    storage: globalThis.sessionStorage ?? null,
+  });
+
   // --- drag and drop -----------------------------------------------------------
   let dragDepth = 0;
   const onDragEnter = (e: DragEvent): void => {
@@ -222,6 +232,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     started,
     dispose() {
       clearInterval(memoryTimer);
+      pacsPanel.dispose();
       resizeObserver.disconnect();
       root.removeEventListener('dragenter', onDragEnter);
       root.removeEventListener('dragleave', onDragLeave);

@@ -270,7 +270,9 @@ export async function stopOrthancFromPidFile(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const [pidText, storageDir] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(pidText);
-  if (Number.isInteger(pid) && pid > 1) await stopByPid(pid);
+  // Only our own Orthanc: the PID may have been reused since the file was written.
+  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  if (Number.isInteger(pid) && pid > 1 && cmdline.startsWith(ORTHANC_BINARY)) await stopByPid(pid);
   if (storageDir && storageDir.startsWith(join(tmpdir(), 'orthanc-test-'))) rmSync(storageDir, { recursive: true, force: true });
   rmSync(pidFile, { force: true });
 }
