@@ -134,36 +134,6 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   const bc = computeComponents(band, dims);
   let canalId = 0;
   for (let c = 1; c <= bc.count; c++) if (!canalId || bc.sizes[c]! > bc.sizes[canalId]!) canalId = c;
-  let canalChannel = 0;
-  if (canalId) for (let q = 0; q < n; q++) if (bc.labels[q] === canalId) { canalChannel = channels.labels[q]!; break; }
-  // Anterior foramina: mouths facing anteriorly (-y), lateral to the midline, of channels that
-  // reach the canal.
-  const foramina: ForamenModel[] = [];
-  for (const side of ['left', 'right'] as const) {
-    const sign = side === 'left' ? 1 : -1;
-    let cands = mouths.filter((mo) => {
-      const dx = sign * (mo.centreLps[0] - midX);
-      return (canalChannel === 0 || mo.channel === canalChannel) && mo.normalLps[1] < -0.15 && dx > 6 && dx < 45 && mo.areaMm2 >= Math.PI * 1.5 * 1.5;
-    });
-    cands.sort((a, b) => b.centreLps[2] - a.centreLps[2]);
-    while (cands.length > 4) {
-      let smallest = 0;
-      for (let q = 1; q < cands.length; q++) if (cands[q]!.areaMm2 < cands[smallest]!.areaMm2) smallest = q;
-      cands = cands.filter((_, q) => q !== smallest);
-    }
-    if (cands.length < 4) notes.push(`${4 - cands.length} anterior foramina not found on the ${side}`);
-    cands.forEach((mo, level) => {
-      const id = `foramen${LEVELS[level]}${side === 'left' ? 'Left' : 'Right'}` as ForamenId;
-      foramina.push({
-        id,
-        centerLps: mo.centreLps,
-        axisLps: mo.axisLps,
-        radiusMm: Math.max(1.5, Math.sqrt(mo.areaMm2 / Math.PI)),
-        lengthMm: 15,
-      });
-    });
-  }
-
   let sacralCanal: TubeModel | null = null;
   const centreline: Vec3[] = [];
   if (canalId) {
@@ -196,6 +166,71 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
     if (pts.length >= 2) sacralCanal = { id: 'sacralCanal', centerlineLps: pts, radiusMm: radii[radii.length >> 1]! };
   }
   if (!sacralCanal) notes.push('sacral canal not found');
+
+  // The local anterior direction at each canal point: towards the vertebral bodies, i.e. the
+  // centroid of the sacrum within 25 mm of the point and 12 mm of the midline. Robust to a
+  // steep sacral tilt, where the anterior surface faces mostly downwards.
+  const anteriorAt: { c: Vec3; a: Vec3 }[] = [];
+  if (sacralCanal) {
+    for (const c of centreline.length ? centreline : sacralCanal.centerlineLps) {
+      let ax = 0, ay = 0, az = 0, cnt = 0;
+      const kc = Math.round(transformPointZ(g.lpsToIjk, c)) - k0;
+      const dk = Math.ceil(25 / sp[2]);
+      for (let k = Math.max(0, kc - dk); k <= Math.min(nk - 1, kc + dk); k++) {
+        for (let q = k * nij; q < (k + 1) * nij; q++) {
+          if (!S[q]) continue;
+          lpsOf(q, tmp);
+          if (Math.abs(tmp[0] - midX) > 12) continue;
+          const dx = tmp[0] - c[0], dy = tmp[1] - c[1], dz = tmp[2] - c[2];
+          if (dx * dx + dy * dy + dz * dz > 625) continue;
+          ax += dx; ay += dy; az += dz; cnt++;
+        }
+      }
+      const len = Math.hypot(ax, ay, az);
+      if (cnt > 0 && len > 0) anteriorAt.push({ c, a: [ax / len, ay / len, az / len] });
+    }
+  }
+  const isAnteriorMouth = (mo: { centreLps: Vec3; normalLps: Vec3 }): boolean => {
+    if (anteriorAt.length === 0) return mo.normalLps[1] < -0.15;
+    let best = anteriorAt[0]!, bestD = Infinity;
+    for (const e of anteriorAt) {
+      const d = Math.abs(e.c[2] - mo.centreLps[2]) + 0.5 * Math.abs(e.c[1] - mo.centreLps[1]);
+      if (d < bestD) { bestD = d; best = e; }
+    }
+    const v = [mo.centreLps[0] - best.c[0], mo.centreLps[1] - best.c[1], mo.centreLps[2] - best.c[2]];
+    // Ignore the left-right offset: the side is what matters.
+    return v[1]! * best.a[1] + v[2]! * best.a[2] > 0 && mo.normalLps[1] * best.a[1] + mo.normalLps[2] * best.a[2] > 0;
+  };
+  let canalChannel = 0;
+  if (canalId) for (let q = 0; q < n; q++) if (bc.labels[q] === canalId) { canalChannel = channels.labels[q]!; break; }
+  // Anterior foramina: mouths facing anteriorly (-y), lateral to the midline, of channels that
+  // reach the canal.
+  const foramina: ForamenModel[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const sign = side === 'left' ? 1 : -1;
+    let cands = mouths.filter((mo) => {
+      const dx = sign * (mo.centreLps[0] - midX);
+      return (canalChannel === 0 || mo.channel === canalChannel) && isAnteriorMouth(mo) && dx > 6 && dx < 45 && mo.areaMm2 >= Math.PI * 1.5 * 1.5;
+    });
+    cands.sort((a, b) => b.centreLps[2] - a.centreLps[2]);
+    while (cands.length > 4) {
+      let smallest = 0;
+      for (let q = 1; q < cands.length; q++) if (cands[q]!.areaMm2 < cands[smallest]!.areaMm2) smallest = q;
+      cands = cands.filter((_, q) => q !== smallest);
+    }
+    if (cands.length < 4) notes.push(`${4 - cands.length} anterior foramina not found on the ${side}`);
+    cands.forEach((mo, level) => {
+      const id = `foramen${LEVELS[level]}${side === 'left' ? 'Left' : 'Right'}` as ForamenId;
+      foramina.push({
+        id,
+        centerLps: mo.centreLps,
+        axisLps: mo.axisLps,
+        radiusMm: Math.max(1.5, Math.sqrt(mo.areaMm2 / Math.PI)),
+        lengthMm: 15,
+      });
+    });
+  }
+
 
   // Roots (proposals): S1 and S2 from the canal through their foramina and on anteriorly.
   const roots: TubeModel[] = [];
@@ -236,6 +271,11 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
     }
   }
   return { foramina, sacralCanal, roots, notes };
+}
+
+/** The k (slice) index of an LPS point. */
+function transformPointZ(lpsToIjk: Float64Array, p: Readonly<Vec3>): number {
+  return lpsToIjk[2]! * p[0] + lpsToIjk[6]! * p[1] + lpsToIjk[10]! * p[2] + lpsToIjk[14]!;
 }
 
 /** Most anterior (smallest y) LPS y of the hull at (x, z), scanning along y; null if the line misses it. */
