@@ -76,11 +76,17 @@ export function computeSeriesGrid(
 
   const steps: number[] = [];
   for (let s = 1; s < kept.length; s++) steps.push(kept[s]!.d - kept[s - 1]!.d);
-  const step = median(steps);
-  const tol = 0.01 * step + 0.005;
   const dFirst = kept[0]!.d;
   const dLast = kept[kept.length - 1]!.d;
+  // Grid step: the mean of the steps within 5 % of the median. The mean, not the median, so that
+  // positions written with few decimals (0.625 mm as 0.62/0.63) cannot make the grid drift over
+  // hundreds of slices; only near-median steps, so gaps and jumps do not bias it.
+  const medianStep = median(steps);
+  let sum = 0, used = 0;
+  for (const st of steps) if (Math.abs(st - medianStep) <= 0.05 * medianStep) { sum += st; used++; }
+  const step = sum / used;
   const count = Math.round((dLast - dFirst) / step) + 1;
+  const tol = 0.01 * step + 0.005;
 
   // Irregular steps: missing slices (whole multiples) or uneven spacing.
   const gaps: { from: number; to: number; missing: number }[] = [];

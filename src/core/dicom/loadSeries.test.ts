@@ -104,6 +104,17 @@ describe('indexDicomFiles + assembleSeries', () => {
     }
   });
 
+  it('does not drift when positions are written with two decimals (0.625 mm slices as 0.62/0.63 steps)', async () => {
+    const source = phantomVolume(undefined, [16, 12, 40]);
+    const rounded = (k: number): [number, number, number] => [-6, -4.5, Math.round((100 + 0.625 * k) * 100) / 100];
+    const { volume, issues, info } = await load(write(source, {}, { perSlice: (k) => ({ imagePositionLps: rounded(k) }) }));
+    expect(issues).toEqual([]);
+    expect(info.interpolatedSlices).toEqual([]);
+    expect(volume.geometry.dims[2]).toBe(40);
+    expect(volume.geometry.spacingMm[2]).toBeCloseTo((rounded(39)[2] - rounded(0)[2]) / 39, 9);
+    expect(Array.from(volume.voxels)).toEqual(Array.from(source.voxels));
+  });
+
   it('reports uneven spacing and resamples to the usual step', async () => {
     const source = phantomVolume();
     const shifted = (k: number): [number, number, number] => [-6, -4.5, 100 + 2 * k + (k >= 6 ? 0.7 : 0)];
