@@ -44,3 +44,44 @@ for (const c of CASES) {
     await screenshot(page, `real-${c.name}`);
   });
 }
+
+test('the metal implant of the totalseg CT (left proximal femur) shows on the side labelled L', async ({ page }) => {
+  const dir = join(REAL_DICOM_DIR, 'totalseg-example');
+  test.skip(!existsSync(`${dir}.complete`), 'real CT not written');
+  await page.goto('/?sample=none&no3d=1');
+  await expect(page.locator('#app')).toHaveAttribute('data-state', 'idle');
+  await openFolderWithChooser(page, dir);
+  expect((await waitForLoad(page, 1))['loadOutcome']).toBe('shown');
+  await waitForAnatomy(page, 'coronal');
+  // The implant's centre is at grid row j = 63 (found from the NIfTI: voxels over 2500 HU; i = 101 of 122, i.e. +x, patient left).
+  const p = await viewPoint(page, 'coronal');
+  await page.mouse.move(p.x, p.y);
+  const target = 63;
+  for (let guard = 0; guard < 80; guard++) {
+    const current = Number((await appData(page))['sliceCoronal']);
+    if (current === target) break;
+    await page.mouse.wheel(0, current < target ? 100 : -100);
+    await expect(page.locator('#app')).not.toHaveAttribute('data-slice-coronal', String(current));
+  }
+  await expect(page.locator('#app')).toHaveAttribute('data-slice-coronal', String(target));
+  await expect(page.locator('[data-overlay="coronal"] [data-orient="right"]')).toHaveText('L');
+  const halves = async () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-view="coronal"] canvas')!;
+      const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let left = 0, right = 0;
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+        const o = (y * width + x) * 4;
+        if (data[o]! + data[o + 1]! + data[o + 2]! > 3 * 235) {
+          if (x < width / 2) left++;
+          else right++;
+        }
+      }
+      return { left, right };
+    });
+  // Saturated white at W 1800 / L 400 is above 1300 HU: metal (and a little dense cortex on both sides).
+  await screenshot(page, 'real-totalseg-implant');
+  console.log('saturated pixels (screen left / right):', JSON.stringify(await halves()));
+  await expect.poll(async () => { const h = await halves(); return h.right > 2 * h.left + 20; }).toBe(true);
+});
+

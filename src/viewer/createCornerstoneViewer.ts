@@ -79,7 +79,8 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   const with3d = options.volume3d ?? true;
   // On a software rasterizer (SwiftShader, no GPU) every 3D frame blocks the
   // page for seconds: trade ray-casting steps for responsiveness there.
-  const sampleDistanceMultiplier = options.sampleDistanceMultiplier ?? (getRenderingCapabilities().softwareRasterizer ? SOFTWARE_SAMPLE_DISTANCE : 1);
+  const softwareRendering = getRenderingCapabilities().softwareRasterizer;
+  const sampleDistanceMultiplier = options.sampleDistanceMultiplier ?? (softwareRendering ? SOFTWARE_SAMPLE_DISTANCE : 1);
   const suffix = ++engineCounter;
   const engineId = `planner-engine-${suffix}`;
   const mprToolGroupId = `planner-mpr-${suffix}`;
@@ -422,12 +423,18 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       if (with3d) {
         // After the MPR views: software ray casting is the slow part.
         const vp3d = engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport;
-        requestAnimationFrame(() => {
+        // Two frames and a task later: the MPR views are on screen before the
+        // (blocking, in software) first 3D frame starts.
+        const after2Frames = (fn: () => void): void => {
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(fn, 0)));
+        };
+        after2Frames(() => {
           if (mySequence !== showSequence || disposed) return;
           void setVolumesForViewports(engine, [{ volumeId: reg.volumeId }], [viewportIds.volume3d], false, true).then(() => {
             if (mySequence !== showSequence || disposed) return;
             const t = volumeRenderingThresholds(volume.kind === 'cbct' ? 'cbct' : 'ct', windowLevel);
             // setProperties hands `preset` to setPreset, which takes a name or a preset object.
+            // Shading stays on even in software: unshaded bone reads as a flat silhouette (looked at, rejected).
             const preset = createBonePreset(t.lowValue, t.highValue) as unknown as string;
             vp3d.setProperties({ preset, sampleDistanceMultiplier }, reg.volumeId, true);
             vp3d.resetCamera();

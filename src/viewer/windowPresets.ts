@@ -83,8 +83,9 @@ export type VolumePreset = {
  * 'CT-Bone' starts its ramp at -16 HU, so a whole pelvis of soft tissue turns
  * into a red fog in front of the bone.
  * CT: 180 / 700 HU. CBCT: thresholds from the histogram window (see volumeRenderingThresholds).
+ * `shade: false` drops the lighting (gradient computation per sample), for software rasterizers.
  */
-export function createBonePreset(lowValue: number, highValue: number): VolumePreset {
+export function createBonePreset(lowValue: number, highValue: number, options: { shade?: boolean } = {}): VolumePreset {
   const span = Math.max(1, highValue - lowValue);
   const min = lowValue - 4 * span;
   const max = highValue + 4 * span;
@@ -95,8 +96,8 @@ export function createBonePreset(lowValue: number, highValue: number): VolumePre
     specularPower: '10',
     scalarOpacity: `8 ${f(min)} 0 ${f(lowValue)} 0 ${f(highValue)} 0.85 ${f(max)} 0.9`,
     specular: '0.2',
-    shade: '1',
-    ambient: '0.2',
+    shade: options.shade === false ? '0' : '1',
+    ambient: options.shade === false ? '1' : '0.2',
     colorTransfer: `16 ${f(min)} 0 0 0 ${f(lowValue)} 0.55 0.35 0.25 ${f(highValue)} 0.93 0.88 0.78 ${f(max)} 1 1 1`,
     diffuse: '0.9',
     interpolation: '1',
