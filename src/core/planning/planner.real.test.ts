@@ -85,6 +85,9 @@ describe.skipIf(!available)('planner on real CT (fracsegnet-002, expert labels, 
     ];
     const plan = engine.plan({ generation: 1, corridors });
     const screws: Screw[] = plan.corridors.flatMap((c) => c.screws.map((s) => s.screw));
+    // No foramen or root models on this case: the outcome says what was not checked.
+    for (const c of plan.corridors) if (c.available) expect(c.reason).toMatch(/NOT checked \(no model\): .*foramenS1/);
+    for (const c of plan.corridors) for (const s of c.screws) expect(s.evaluation.uncheckedStructures).toContain('sacralCanal');
     expect(screws.length, plan.corridors.map((c) => c.reason).join('\n')).toBeGreaterThan(0);
     if (process.env.PLANNER_DEBUG) console.log(plan.corridors.map((c) => `${c.corridorId} ${c.side}: ${c.reason}`).join("\n"));
 

@@ -734,10 +734,16 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
       available: true,
       screws: proposals,
       parallelSet,
-      reason: `${label}: ${best.screw.diameterMm} x ${best.screw.lengthMm} mm, purchase ${best.evaluation.purchaseNearMm.toFixed(0)}/${best.evaluation.purchaseFarMm.toFixed(0)} mm, closest structure ${best.evaluation.minClearanceStructure ?? 'none'} at ${fmt(best.evaluation.minClearanceMm)}`,
+      reason: `${label}: ${best.screw.diameterMm} x ${best.screw.lengthMm} mm, purchase ${best.evaluation.purchaseNearMm.toFixed(0)}/${best.evaluation.purchaseFarMm.toFixed(0)} mm, closest structure ${best.evaluation.minClearanceStructure ?? 'none'} at ${fmt(best.evaluation.minClearanceMm)}${unchecked(ctx, rc)}`,
     };
   }
   return { ...outcome, reason: explain(ctx, lp, label, rejects, widestInBone, widestWithMargins, fineFailure, probe) };
+}
+
+/** Names the corridor's limiting structures that have no field (so no clearance was checked against them). */
+function unchecked(ctx: SearchContext, rc: ResolvedCorridor): string {
+  const missing = rc.limiting.filter((id) => !ctx.fields.structures[id]);
+  return missing.length > 0 ? `; NOT checked (no model): ${missing.join(', ')}` : '';
 }
 
 function fmt(x: number): string {
