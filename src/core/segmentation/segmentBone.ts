@@ -451,32 +451,39 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   const central = refined.filter((c) => roleOf(c, midlineX, halfWidth) === 'central').sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
   // Sacrum: the lowest large central component (vertebrae stack above it).
   let sacrum = central.find((c) => c.volumeMl >= 0.2 * Math.max(...central.map((q) => q.volumeMl)));
-  if (sacrum && !central.some((c) => c !== sacrum && c.centroidLps[2] > sacrum!.centroidLps[2] && c.volumeMl >= 0.1 * sacrum!.volumeMl)) {
-    // No vertebra above the sacrum: L5 may be fused to it through the facet joints (or a
-    // bridged disc). Split at the narrowest neck; accept when the top piece sits above the rest.
+  const hasL5Above = (sac: ComponentStats) =>
+    central.some((c) => c !== sac && c.minLps[2] > sac.centroidLps[2] && c.minLps[2] < sac.maxLps[2] + 25 && c.volumeMl >= 0.1 * sac.volumeMl);
+  if (sacrum && !hasL5Above(sacrum)) {
+    // No vertebra just above the sacrum: L5 (and possibly the lumbar spine) is fused to it
+    // through the facet joints or bridged discs. Split at the narrowest necks; the sacrum is
+    // the lowest large piece, L5 the piece just above it, higher pieces other vertebrae.
     const split = splitComponent(labels, depth2, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
     if (split) {
       const firstNew = nextId;
       const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId);
       nextId += split.ids.length;
-      pieces.sort((a, b) => b.centroidLps[2] - a.centroidLps[2]);
-      const top = pieces[0]!;
-      const rest = pieces.slice(1);
-      const restMaxZ = Math.max(...rest.map((r) => r.centroidLps[2]));
-      const isL5 = top.minLps[2] > restMaxZ && roleOf(top, midlineX, halfWidth) === 'central' && top.volumeMl < sacrum.volumeMl * 0.6;
-      // Relabel: the top piece becomes its own component; the others return to the sacrum's id.
+      pieces.sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
+      const maxVol = Math.max(...pieces.map((q) => q.volumeMl));
+      const sIdx = pieces.findIndex((q) => q.volumeMl >= 0.5 * maxVol);
+      const sacPiece = pieces[sIdx]!;
+      const l5Piece = pieces[sIdx + 1];
+      const isL5 = !!l5Piece && l5Piece.minLps[2] > sacPiece.centroidLps[2] && roleOf(l5Piece, midlineX, halfWidth) === 'central';
+      // Relabel: pieces at or below the sacrum piece return to the sacrum's id; the L5 piece
+      // and any higher vertebrae keep their own ids.
       const back = new Int32Array(nextId + 1);
-      for (const r of rest) back[r.id] = sacrum.id;
-      back[top.id] = isL5 ? top.id : sacrum.id;
+      pieces.forEach((q, idx) => {
+        back[q.id] = idx <= sIdx || !isL5 ? sacrum!.id : q.id;
+      });
       for (let t = 0; t < labels.length; t++) {
         const c = labels[t]!;
         if (c >= firstNew && back[c]) labels[t] = back[c]!;
       }
       if (isL5) {
-        notes.push(`L5 fused to the sacrum: split at ${split.radiusMm} mm erosion`);
+        const above = pieces.slice(sIdx + 1);
+        notes.push(`L5 fused to the sacrum: split at ${split.radiusMm} mm erosion${above.length > 1 ? ` (${above.length - 1} more vertebrae above)` : ''}`);
         const rest1 = componentStats(labels, dims, sacrum.id, m, voxelMl, sacrum.id)[0]!;
-        refined.splice(refined.indexOf(sacrum), 1, rest1, top);
-        central.splice(central.indexOf(sacrum), 1, rest1, top);
+        refined.splice(refined.indexOf(sacrum), 1, rest1, ...above);
+        central.splice(central.indexOf(sacrum), 1, rest1, ...above);
         sacrum = rest1;
       }
     }
