@@ -14,7 +14,7 @@ import { createVolume, type Volume } from '../src/core/volume/Volume';
 import { createVolumeGeometry, type VolumeGeometry, voxelVolumeMm3 } from '../src/core/volume/VolumeGeometry';
 import { buildAnatomy, JOINT_LABEL, type PhantomAnatomy } from './phantom/anatomy';
 import { measureCorridor } from './phantom/corridors';
-import { hashGauss, valueNoise, createRng } from './phantom/random';
+import { createNoiseField, createRng, hashGauss } from './phantom/random';
 import { rasterizeAnatomy } from './phantom/rasterize';
 import type { CorridorTruth, PhantomCaseId, PhantomSize, PhantomTruth } from './truth';
 
@@ -153,24 +153,35 @@ function degradeToCbct(hu: Int16Array, g: VolumeGeometry, seed: number): void {
   const rings: { r: number; a: number }[] = [];
   for (let n = 0; n < 9; n++) rings.push({ r: 4 + rng() * (radius - 8), a: (rng() < 0.5 ? -1 : 1) * (0.025 + 0.03 * rng()) });
   const sd = 36 * Math.sqrt((0.5 * 0.5 * 0.5) / (sx * sy * sz)) ** 0.5;
+  // The artefacts depend only on the distance from the rotation axis: one table per slice position.
+  const gain = new Float32Array(ni * nj), ringAdd = new Float32Array(ni * nj), inside = new Uint8Array(ni * nj);
+  for (let j = 0; j < nj; j++) {
+    for (let i = 0; i < ni; i++) {
+      const r = Math.hypot(ox + i * sx - cx, oy + j * sy - cy);
+      if (r > radius) continue;
+      const q = r / radius;
+      const p = i + ni * j;
+      inside[p] = 1;
+      gain[p] = (1 - 0.1 * (1 - q * q)) * (1 + 0.18 * Math.exp(-(radius - r) / 10));
+      let add = 0;
+      for (const ring of rings) {
+        const t = (r - ring.r) / 0.7;
+        if (t > -4 && t < 4) add += ring.a * Math.exp(-t * t);
+      }
+      ringAdd[p] = add;
+    }
+  }
+  const texture = createNoiseField([ox, oy, oz, ox + (ni - 1) * sx, oy + (nj - 1) * sy, oz + (nk - 1) * sz], 2.5, seed, 41);
   let idx = 0;
   for (let k = 0; k < nk; k++) {
     const z = oz + k * sz;
     for (let j = 0; j < nj; j++) {
       const y = oy + j * sy;
       for (let i = 0; i < ni; i++, idx++) {
-        const x = ox + i * sx;
-        const r = Math.hypot(x - cx, y - cy);
-        if (r > radius) { hu[idx] = 0; continue; }
-        let mu = (hu[idx]! + 1000) / 1000;
-        const q = r / radius;
-        mu *= 1 - 0.1 * (1 - q * q);
-        mu *= 1 + 0.18 * Math.exp(-(radius - r) / 10);
-        for (const ring of rings) {
-          const t = (r - ring.r) / 0.7;
-          if (t > -4 && t < 4) mu += ring.a * Math.exp(-t * t);
-        }
-        const huOut = mu * 1000 - 1000 + sd * hashGauss(i, j, k, seed ^ 0x68e31da4) + 15 * valueNoise(x, y, z, 2.5, seed, 41);
+        const p = i + ni * j;
+        if (!inside[p]) { hu[idx] = 0; continue; }
+        const mu = ((hu[idx]! + 1000) / 1000) * gain[p]! + ringAdd[p]!;
+        const huOut = mu * 1000 - 1000 + sd * hashGauss(i, j, k, seed ^ 0x68e31da4) + 15 * texture(ox + i * sx, y, z);
         const grey = Math.round(CBCT_GREY.slope * huOut + CBCT_GREY.intercept);
         hu[idx] = grey < 0 ? 0 : grey > 32767 ? 32767 : grey;
       }

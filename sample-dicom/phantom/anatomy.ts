@@ -22,6 +22,13 @@ import {
   sphere, subtract, union, type Box, type Sdf, type Shape,
 } from './sdf';
 
+// Local bindings: module-namespace access to imports costs a getter call per voxel under some loaders.
+const ellipseDistanceFast = ellipseDistance;
+const ellipsoidDistanceFast = ellipsoidDistance;
+const smaxFast = smax;
+const toSacralFast = toSacral;
+const valueNoiseFast = valueNoise;
+
 export type Cavity = { label: LabelValue; shape: Shape; hu: number };
 
 export type SacrumModel = {
@@ -122,17 +129,17 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
 
   const local: Vec3 = [0, 0, 0];
   const plateSdf: Sdf = (x, y, z) => {
-    toSacral(local, frame, x, y, z);
+    toSacralFast(local, frame, x, y, z);
     const u = local[0], v = local[1], s = local[2];
     const dSide = (Math.abs(u) - halfWidthAt(v, s)) / jointNorm;
     const dFront = v - front(s);
     const dBack = -back(s) - v;
     const dTop = -s;
     const dBottom = s - sacralLength;
-    let d = smax(smax(dSide, dFront, 4), smax(dBack, smax(dTop, dBottom, 2), 4), 4);
+    let d = smaxFast(smaxFast(dSide, dFront, 4), smaxFast(dBack, smaxFast(dTop, dBottom, 2), 4), 4);
     if (dysmorphic && Math.abs(u) > 24) {
       const dCut = (alarCutTan * (v - 4) - s) / Math.sqrt(1 + alarCutTan * alarCutTan);
-      d = smax(d, dCut, 3);
+      d = smaxFast(d, dCut, 3);
     }
     return d;
   };
@@ -140,18 +147,18 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
   const plate = shape(plateSdf, sacrumBox);
 
   const s1BodySdf: Sdf = (x, y, z) => {
-    toSacral(local, frame, x, y, z);
-    const dEll = ellipseDistance(local[0], local[1] - 1.5, 24, 18.5);
+    toSacralFast(local, frame, x, y, z);
+    const dEll = ellipseDistanceFast(local[0], local[1] - 1.5, 24, 18.5);
     const dCaps = Math.max(-6 - local[2], local[2] - 26);
-    return smax(dEll, dCaps, 3);
+    return smaxFast(dEll, dCaps, 3);
   };
   const s1Body = shape(s1BodySdf, boxOfSacral(frame, -25, 25, -18, 21, -7, 27));
 
   const archSdf: Sdf = (x, y, z) => {
-    toSacral(local, frame, x, y, z);
+    toSacralFast(local, frame, x, y, z);
     const s = local[2];
-    const dEll = ellipseDistance(local[0], local[1] - canalCentreV(s), canalHalfWidth(s) + 8, canalHalfDepth(s) + 7);
-    return smax(dEll, Math.max(-2 - s, s - 100), 3);
+    const dEll = ellipseDistanceFast(local[0], local[1] - canalCentreV(s), canalHalfWidth(s) + 8, canalHalfDepth(s) + 7);
+    return smaxFast(dEll, Math.max(-2 - s, s - 100), 3);
   };
   const arch = shape(archSdf, boxOfSacral(frame, -24, 24, -45, -5, -3, 101));
 
@@ -160,9 +167,9 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
   const sacralHull = union([plate, s1Body, arch, ...facets], 5);
 
   const canalSdf: Sdf = (x, y, z) => {
-    toSacral(local, frame, x, y, z);
+    toSacralFast(local, frame, x, y, z);
     const s = local[2];
-    const dEll = ellipseDistance(local[0], local[1] - canalCentreV(s), canalHalfWidth(s), canalHalfDepth(s));
+    const dEll = ellipseDistanceFast(local[0], local[1] - canalCentreV(s), canalHalfWidth(s), canalHalfDepth(s));
     return Math.max(dEll, s - 104);
   };
   const canal = shape(canalSdf, boxOfSacral(frame, -15, 15, -34, -2, -80, 105));
@@ -194,8 +201,8 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
 
   // ---- L5 and the L5/S1 disc (straight frame above the sacrum, s < 0).
   const l5Body: Sdf = (x, y, z) => {
-    toSacral(local, frame, x, y, z);
-    return smax(ellipseDistance(local[0], local[1] - 1, 25, 17.5), Math.max(-44 - local[2], local[2] + 15), 3);
+    toSacralFast(local, frame, x, y, z);
+    return smaxFast(ellipseDistanceFast(local[0], local[1] - 1, 25, 17.5), Math.max(-44 - local[2], local[2] + 15), 3);
   };
   const l5Parts: Shape[] = [shape(l5Body, boxOfSacral(frame, -26, 26, -17, 19, -45, -14))];
   for (const { sign } of SIDES) {
@@ -207,8 +214,8 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
   l5Parts.push(capsule(fromSacral(frame, 0, -40, -27), fromSacral(frame, 0, -60, -20), 5)); // spinous process
   const l5 = subtract(union(l5Parts, 4), [canal]);
   const disc: Shape = shape((x, y, z) => {
-    toSacral(local, frame, x, y, z);
-    return Math.max(ellipseDistance(local[0], local[1] - 1, 24.5, 17), Math.max(-15 - local[2], local[2] + 6));
+    toSacralFast(local, frame, x, y, z);
+    return Math.max(ellipseDistanceFast(local[0], local[1] - 1, 24.5, 17), Math.max(-15 - local[2], local[2] + 6));
   }, boxOfSacral(frame, -26, 26, -17, 19, -16, -5));
 
   // ---- Hips (ilium, ischium, pubis) and proximal femurs.
@@ -226,17 +233,17 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
 
     // Posterior ilium: a thick block lateral to the SI joint, parallel to it, behind to the PSIS.
     const blockSdf: Sdf = (x, y, z) => {
-      toSacral(local, frame, x, y, z);
+      toSacralFast(local, frame, x, y, z);
       const u = sign * local[0], v = local[1], s = local[2];
       const hw = halfWidthAt(v, s);
       const dIn = (hw - 8 - u) / jointNorm;
       const dOut = (u - hw - iliacThickness(s)) / jointNorm;
-      const dLat = smax(dIn, dOut, 4);
+      const dLat = smaxFast(dIn, dOut, 4);
       const dAp = Math.max(v - 14, -50 - v);
       const dS = Math.max(-16 - s, s - 62);
-      return smax(smax(dLat, dAp, 8), dS, 8);
+      return smaxFast(smaxFast(dLat, dAp, 8), dS, 8);
     };
-    const block = shape(blockSdf, sign > 0 ? boxOfSacral(frame, 35, 100, -52, 16, -18, 64) : boxOfSacral(frame, -100, -35, -52, 16, -18, 64));
+    const block = shape(blockSdf, sign > 0 ? boxOfSacral(frame, 8, 100, -52, 16, -18, 64) : boxOfSacral(frame, -100, -8, -52, 16, -18, 64));
 
     const psis = fromSacral(frame, sign * (halfWidthAt(-40, -6) + 16), -40, -6);
     const aiis = at(8, -30, 32);
@@ -247,9 +254,9 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
     // Iliac wing: a 7 mm curved plate (posterolateral arc of an elliptic cylinder flaring upward).
     const wingSdf: Sdf = (x, y, z) => {
       const rx = 88 + 0.2 * (z + 50), ry = 65 + 0.08 * (z + 50);
-      let d = Math.abs(ellipseDistance(x - sign * 35, y + 40, rx, ry)) - 3.5;
+      let d = Math.abs(ellipseDistanceFast(x - sign * 35, y + 40, rx, ry)) - 3.5;
       const crest = 42 - 0.003 * y * y;
-      d = smax(d, z - crest, 6);
+      d = smaxFast(d, z - crest, 6);
       d = Math.max(d, -70 - z, 45 - sign * x, -84 - y);
       return d;
     };
@@ -295,8 +302,8 @@ export function buildAnatomy(caseId: PhantomCaseId, seed: number): PhantomAnatom
   const lesionAt = (centre: Vec3, radii: Vec3, host: LesionHost, hostLabel: LabelValue) => {
     const amp = 2.2;
     const sdf: Sdf = (x, y, z) =>
-      ellipsoidDistance(x - centre[0], y - centre[1], z - centre[2], radii[0], radii[1], radii[2]) +
-      amp * valueNoise(x, y, z, 6, seed, 101) + 0.5 * amp * valueNoise(x, y, z, 2.8, seed, 102);
+      ellipsoidDistanceFast(x - centre[0], y - centre[1], z - centre[2], radii[0], radii[1], radii[2]) +
+      amp * valueNoiseFast(x, y, z, 6, seed, 101) + 0.5 * amp * valueNoiseFast(x, y, z, 2.8, seed, 102);
     const box: Box = boxExpand([centre[0] - radii[0], centre[1] - radii[1], centre[2] - radii[2], centre[0] + radii[0], centre[1] + radii[1], centre[2] + radii[2]], amp * 1.6);
     lesion = { shape: shape(sdf, box), centreLps: centre, host, hostLabel };
   };

@@ -18,6 +18,11 @@ import { createNoiseField, valueNoise } from './random';
 import { ellipseDistance, ellipsoidDistance, type Box, type Shape } from './sdf';
 import { profile } from './sacralFrame';
 
+// Local bindings: module-namespace access to imports costs a getter call per voxel under some loaders.
+const ellipseDistanceFast = ellipseDistance;
+const ellipsoidDistanceFast = ellipsoidDistance;
+const valueNoiseFast = valueNoise;
+
 export type RasterOutput = { hu: Int16Array; labels: Uint8Array };
 
 type Grid = {
@@ -53,14 +58,15 @@ function cortexFor(anatomicalMm: number, g: Grid): number {
 }
 
 function boneHu(depthMm: number, cortexMm: number, x: number, y: number, z: number, seed: number): number {
-  if (depthMm < cortexMm) return 1480 + 200 * valueNoise(x, y, z, 7, seed, 11);
+  if (depthMm < cortexMm) return 1480 + 200 * valueNoiseFast(x, y, z, 7, seed, 11);
   // Trabecular texture: coarse and fine lattice noise.
-  return 245 + 55 * valueNoise(x, y, z, 4.5, seed, 12) + 30 * valueNoise(x, y, z, 1.8, seed, 13);
+  return 245 + 55 * valueNoiseFast(x, y, z, 4.5, seed, 12) + 30 * valueNoiseFast(x, y, z, 1.8, seed, 13);
 }
 
 /** Fills labels and noise-free HU for the anatomy on `geometry`. */
-export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeometry, seed: number): RasterOutput {
+export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeometry, seed: number, options: { exhaustive?: boolean } = {}): RasterOutput {
   const g = gridOf(geometry);
+  const forEachInShape = options.exhaustive ? forEachInShapeExhaustive : forEachInShapeBlocked;
   const n = g.ni * g.nj * g.nk;
   const hu = new Int16Array(n);
   const labels = new Uint8Array(n);
@@ -68,7 +74,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
 
   // Disc (label 0, soft tissue at 85 HU).
   forEachInShape(g, anatomy.disc, 0, (idx, x, y, z, d) => {
-    if (d < 0) hu[idx] = 85 + 10 * valueNoise(x, y, z, 5, seed, 21);
+    if (d < 0) hu[idx] = 85 + 10 * valueNoiseFast(x, y, z, 5, seed, 21);
   });
 
   // L5.
@@ -106,7 +112,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
       hu[idx] = boneHu(-d, cortexSacrum, x, y, z, seed);
     } else if (cavityLabel !== 0) {
       labels[idx] = cavityLabel;
-      hu[idx] = cavityHu + 8 * valueNoise(x, y, z, 3, seed, 22);
+      hu[idx] = cavityHu + 8 * valueNoiseFast(x, y, z, 3, seed, 22);
     }
   });
 
@@ -128,7 +134,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
         hu[idx] = boneHu(-d, cortexHip, x, y, z, seed);
       } else if (ds >= 0 && ds < gap && labels[idx] === 0) {
         labels[idx] = JOINT_LABEL;
-        hu[idx] = 60 + 10 * valueNoise(x, y, z, 3, seed, 23);
+        hu[idx] = 60 + 10 * valueNoiseFast(x, y, z, 3, seed, 23);
       }
     });
   }
@@ -140,7 +146,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
     forEachInShape(g, femur.shape, 0, (idx, x, y, z, d) => {
       if (d >= 0) return;
       labels[idx] = femur.label;
-      if (inBox(med.box, x, y, z) && med.sdf(x, y, z) < 0) hu[idx] = -20 + 20 * valueNoise(x, y, z, 5, seed, 24);
+      if (inBox(med.box, x, y, z) && med.sdf(x, y, z) < 0) hu[idx] = -20 + 20 * valueNoiseFast(x, y, z, 5, seed, 24);
       else hu[idx] = boneHu(-d, cortexFemur, x, y, z, seed);
     });
   }
@@ -155,7 +161,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
       const inHost = l === lesion.hostLabel || (l === 0 && hostShape.sdf(x, y, z) < 1.5);
       if (!inHost) return;
       labels[idx] = LABELS.lesion;
-      hu[idx] = 40 + 15 * valueNoise(x, y, z, 3.5, seed, 25);
+      hu[idx] = 40 + 15 * valueNoiseFast(x, y, z, 3.5, seed, 25);
     });
   }
   return { hu, labels };
@@ -173,9 +179,22 @@ function inBox(b: Box, x: number, y: number, z: number): boolean {
   return x >= b[0] && y >= b[1] && z >= b[2] && x <= b[3] && y <= b[4] && z <= b[5];
 }
 
-function forEachInShape(g: Grid, s: Shape, marginMm: number, visit: (idx: number, x: number, y: number, z: number, d: number) => void): void {
+/** Stand-in distance for voxels of a block known to be deep inside a shape. */
+const DEEP_MM = -1000;
+
+/**
+ * Calls `visit` for the voxels of the shape's box where the shape may be
+ * negative. The box is walked in blocks of about 5 mm: the SDF at a block's
+ * centre bounds it over the block (the primitives are 1-Lipschitz up to the
+ * ellipsoid approximation and the curved sacral frame, which stretches distances by up to about 1.6: hence a 2.5 safety factor), so blocks far
+ * outside are skipped and blocks deep inside are visited with d = DEEP_MM
+ * without evaluating the shape per voxel. Visitors only act on d < 0.
+ */
+type Visitor = (idx: number, x: number, y: number, z: number, d: number) => void;
+
+/** Every voxel of the box, the shape evaluated at each (reference for the blocked walk; tests compare them). */
+function forEachInShapeExhaustive(g: Grid, s: Shape, marginMm: number, visit: Visitor): void {
   const [i0, i1, j0, j1, k0, k1] = rangeOf(g, s.box, marginMm + 1);
-  const sdf = s.sdf;
   for (let k = k0; k <= k1; k++) {
     const z = g.oz + k * g.sz;
     for (let j = j0; j <= j1; j++) {
@@ -183,7 +202,39 @@ function forEachInShape(g: Grid, s: Shape, marginMm: number, visit: (idx: number
       let idx = i0 + g.ni * (j + g.nj * k);
       for (let i = i0; i <= i1; i++, idx++) {
         const x = g.ox + i * g.sx;
-        visit(idx, x, y, z, sdf(x, y, z));
+        visit(idx, x, y, z, s.sdf(x, y, z));
+      }
+    }
+  }
+}
+
+function forEachInShapeBlocked(g: Grid, s: Shape, marginMm: number, visit: Visitor, deepMm = 12): void {
+  const [i0, i1, j0, j1, k0, k1] = rangeOf(g, s.box, marginMm + 1);
+  const sdf = s.sdf;
+  const bi = Math.max(2, Math.round(5 / g.sx)), bj = Math.max(2, Math.round(5 / g.sy)), bk = Math.max(2, Math.round(5 / g.sz));
+  const halfDiag = 0.5 * Math.hypot(bi * g.sx, bj * g.sy, bk * g.sz);
+  const skipBeyond = 2.5 * halfDiag + 1;
+  const deepBelow = -(2.5 * halfDiag + deepMm);
+  for (let kb = k0; kb <= k1; kb += bk) {
+    const kEnd = Math.min(k1, kb + bk - 1);
+    for (let jb = j0; jb <= j1; jb += bj) {
+      const jEnd = Math.min(j1, jb + bj - 1);
+      for (let ib = i0; ib <= i1; ib += bi) {
+        const iEnd = Math.min(i1, ib + bi - 1);
+        const dc = sdf(g.ox + ((ib + iEnd) / 2) * g.sx, g.oy + ((jb + jEnd) / 2) * g.sy, g.oz + ((kb + kEnd) / 2) * g.sz);
+        if (dc > skipBeyond) continue;
+        const deep = dc < deepBelow;
+        for (let k = kb; k <= kEnd; k++) {
+          const z = g.oz + k * g.sz;
+          for (let j = jb; j <= jEnd; j++) {
+            const y = g.oy + j * g.sy;
+            let idx = ib + g.ni * (j + g.nj * k);
+            for (let i = ib; i <= iEnd; i++, idx++) {
+              const x = g.ox + i * g.sx;
+              visit(idx, x, y, z, deep ? DEEP_MM : sdf(x, y, z));
+            }
+          }
+        }
       }
     }
   }
@@ -218,10 +269,10 @@ function fillSoftTissue(g: Grid, hu: Int16Array, seed: number): void {
       let idx = g.ni * (j + g.nj * k);
       for (let i = 0; i < g.ni; i++, idx++) {
         const x = g.ox + i * g.sx;
-        let d = ellipseDistance(x, y - bodyCy, bx * (thighs ? Math.max(trunkScale, 0.55) : 1), by * trunkScale);
+        let d = ellipseDistanceFast(x, y - bodyCy, bx * (thighs ? Math.max(trunkScale, 0.55) : 1), by * trunkScale);
         if (thighs) {
           const sgn = x >= 0 ? 1 : -1;
-          const dt = ellipseDistance(x - sgn * 92, y + 20, 80, 94);
+          const dt = ellipseDistanceFast(x - sgn * 92, y + 20, 80, 94);
           if (dt < d) d = dt;
         }
         const dTable = y - (tableTopY(x) - 1);
@@ -254,9 +305,9 @@ function tableHu(x: number, y: number): number {
 
 function innerTissueHu(x: number, y: number, z: number, f: SoftFields): number {
   // Bladder behind the symphysis.
-  if (ellipsoidDistance(x, y + 62, z + 88, 36, 26, 26) < 0) return 8;
+  if (ellipsoidDistanceFast(x, y + 62, z + 88, 36, 26, 26) < 0) return 8;
   // Pelvic cavity: fat with bowel loops (and gas) above the bladder.
-  if (ellipsoidDistance(x, y + 42, z + 30, 62, 52, 72) < 0) {
+  if (ellipsoidDistanceFast(x, y + 42, z + 30, 62, 52, 72) < 0) {
     if (z > -70 && f.loops(x, y, z) > 0.1) return f.gas(x, y, z) > 0.72 ? -900 : 35;
     return -90;
   }
