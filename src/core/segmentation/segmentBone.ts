@@ -130,8 +130,10 @@ function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps
   const [ni, nj, nk] = dims;
   const n = new Float64Array(count + 1);
   const si = new Float64Array(count + 1), sj = new Float64Array(count + 1), sk = new Float64Array(count + 1);
-  const lo = new Float64Array(3 * (count + 1)).fill(Infinity);
-  const hi = new Float64Array(3 * (count + 1)).fill(-Infinity);
+  // Index-space bounds (the LPS extents are the transformed box corners: exact for grids
+  // aligned with LPS up to axis flips, a slight over-estimate for oblique ones).
+  const lo = new Int32Array(3 * (count + 1)).fill(0x7fffffff);
+  const hi = new Int32Array(3 * (count + 1)).fill(-1);
   const m = cropToLps;
   let t = 0;
   for (let k = 0; k < nk; k++) {
@@ -143,31 +145,31 @@ function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps
         si[c]! += i;
         sj[c]! += j;
         sk[c]! += k;
-        const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
-        const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
-        const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
         const o = 3 * c;
-        if (x < lo[o]!) lo[o] = x;
-        if (x > hi[o]!) hi[o] = x;
-        if (y < lo[o + 1]!) lo[o + 1] = y;
-        if (y > hi[o + 1]!) hi[o + 1] = y;
-        if (z < lo[o + 2]!) lo[o + 2] = z;
-        if (z > hi[o + 2]!) hi[o + 2] = z;
+        if (i < lo[o]!) lo[o] = i;
+        if (i > hi[o]!) hi[o] = i;
+        if (j < lo[o + 1]!) lo[o + 1] = j;
+        if (j > hi[o + 1]!) hi[o + 1] = j;
+        if (k < lo[o + 2]!) lo[o + 2] = k;
+        if (k > hi[o + 2]!) hi[o + 2] = k;
       }
     }
   }
   const out: ComponentStats[] = [];
+  const corner: Vec3 = [0, 0, 0];
   for (let c = firstId; c <= count; c++) {
     if (n[c] === 0) continue;
     const centroid = transformPoint([0, 0, 0], m, [si[c]! / n[c]!, sj[c]! / n[c]!, sk[c]! / n[c]!]);
-    out.push({
-      id: c,
-      voxels: n[c]!,
-      volumeMl: n[c]! * voxelMl,
-      centroidLps: centroid,
-      minLps: [lo[3 * c]!, lo[3 * c + 1]!, lo[3 * c + 2]!],
-      maxLps: [hi[3 * c]!, hi[3 * c + 1]!, hi[3 * c + 2]!],
-    });
+    const minLps: Vec3 = [Infinity, Infinity, Infinity];
+    const maxLps: Vec3 = [-Infinity, -Infinity, -Infinity];
+    for (let q = 0; q < 8; q++) {
+      transformPoint(corner, m, [q & 1 ? hi[3 * c]! : lo[3 * c]!, q & 2 ? hi[3 * c + 1]! : lo[3 * c + 1]!, q & 4 ? hi[3 * c + 2]! : lo[3 * c + 2]!]);
+      for (let a = 0; a < 3; a++) {
+        if (corner[a]! < minLps[a]!) minLps[a] = corner[a]!;
+        if (corner[a]! > maxLps[a]!) maxLps[a] = corner[a]!;
+      }
+    }
+    out.push({ id: c, voxels: n[c]!, volumeMl: n[c]! * voxelMl, centroidLps: centroid, minLps, maxLps });
   }
   return out;
 }
