@@ -7,9 +7,10 @@ import { PlannerError } from '../shared/errors';
 
 /**
  * The planner's hot-path view of a {@link FieldSet}: three fields interleaved
- * in one Float32 buffer on the ROI grid, so that one trilinear weight
- * computation fetches all three (the search samples them together millions of
- * times per plan):
+ * in one Int16 buffer on the ROI grid (millimetres x {@link GRID_UNITS_PER_MM},
+ * i.e. 1/32 mm steps, clamped to +/-1023 mm: 6 bytes a voxel), so that one
+ * trilinear weight computation fetches all three (the search samples them
+ * together millions of times per plan):
  *
  * - channel 0 `containment`: signed depth inside bone in mm, max(boneDepth, -lesion)
  *   (boneDepth or its override: the planner passes bone depth with the joint gaps closed).
@@ -26,7 +27,8 @@ import { PlannerError } from '../shared/errors';
  */
 export type PlannerGrid = {
   readonly geometry: VolumeGeometry;
-  readonly data: Float32Array;
+  /** Interleaved channels, mm x GRID_UNITS_PER_MM. */
+  readonly data: Int16Array;
   readonly generation: number;
   /** Structures folded into channel 2. */
   readonly structureIds: readonly StructureId[];
@@ -35,6 +37,17 @@ export type PlannerGrid = {
 };
 
 export const GRID_CHANNELS = 3;
+/** Fixed-point scale of the grid: 32 units per mm (resolution 0.03 mm, range +/-1023 mm). */
+export const GRID_UNITS_PER_MM = 32;
+/** Quantisation error of a grid value, mm (half a unit). */
+export const GRID_QUANTUM_MM = 0.5 / GRID_UNITS_PER_MM;
+const SCALE = 32;
+const INV_SCALE = 1 / 32;
+
+function quantize(mm: number): number {
+  const q = Math.round(mm * SCALE);
+  return q > 32767 ? 32767 : q < -32767 ? -32767 : q; // also clamps +/-Infinity
+}
 /** Stand-in for "very far" that stays finite in Float32 arithmetic. */
 export const FAR_MM = 1e4;
 /** Containment value reported outside the ROI grid: well outside bone. */
@@ -59,7 +72,8 @@ export function buildPlannerGrid(
   const geometry = fields.geometry;
   const [ni, nj, nk] = geometry.dims;
   const n = ni * nj * nk;
-  const data = allocVoxels(Float32Array, n * GRID_CHANNELS, { shared: options.shared ?? false });
+  const data = allocVoxels(Int16Array, n * GRID_CHANNELS, { shared: options.shared ?? false });
+  const far = quantize(fields.structureMarginMm ?? FAR_MM);
   const bone = (options.boneDepthOverride ?? fields.boneDepth).voxels;
   if (bone.length !== n) throw new PlannerError('volume/mismatch', 'bone depth override is not on the field set grid');
   const lesion = fields.lesion ? fields.lesion.voxels : null;
@@ -67,9 +81,9 @@ export function buildPlannerGrid(
   for (let v = 0, o = 0; v < n; v++, o += 3) { // GRID_CHANNELS
     const b = bone[v]!;
     const l = lesion ? lesion[v]! : FAR_MM;
-    data[o] = -l > b ? -l : b;
-    data[o + 1] = l;
-    data[o + 2] = criticalFarMm;
+    data[o] = quantize(-l > b ? -l : b);
+    data[o + 1] = quantize(l);
+    data[o + 2] = far;
   }
   const ids = options.structureIds ?? (Object.keys(fields.structures) as StructureId[]);
   const used: StructureId[] = [];
@@ -98,7 +112,7 @@ export function buildPlannerGrid(
           const ii = i + i0;
           if (ii < 0 || ii >= ni) continue;
           const o = (ii + ni * (jj + nj * kk)) * 3 + 2; // GRID_CHANNELS = 3
-          const d = src[s]! - offset;
+          const d = quantize(src[s]! - offset);
           if (d < data[o]!) data[o] = d;
         }
       }
@@ -143,7 +157,7 @@ export function sampleGridIjk(grid: PlannerGrid, i: number, j: number, k: number
   const o = (i0 + ni * (j0 + nj * k0)) * 3;
   const d = grid.data;
   const a = o, b = o + 3, c = o + sJ, e = o + sJ + 3, f = o + sK, g = o + sK + 3, h = o + sK + sJ, q = o + sK + sJ + 3;
-  out[0] = w000 * d[a]! + w100 * d[b]! + w010 * d[c]! + w110 * d[e]! + w001 * d[f]! + w101 * d[g]! + w011 * d[h]! + w111 * d[q]!;
-  out[1] = w000 * d[a + 1]! + w100 * d[b + 1]! + w010 * d[c + 1]! + w110 * d[e + 1]! + w001 * d[f + 1]! + w101 * d[g + 1]! + w011 * d[h + 1]! + w111 * d[q + 1]!;
-  out[2] = w000 * d[a + 2]! + w100 * d[b + 2]! + w010 * d[c + 2]! + w110 * d[e + 2]! + w001 * d[f + 2]! + w101 * d[g + 2]! + w011 * d[h + 2]! + w111 * d[q + 2]!;
+  out[0] = (w000 * d[a]! + w100 * d[b]! + w010 * d[c]! + w110 * d[e]! + w001 * d[f]! + w101 * d[g]! + w011 * d[h]! + w111 * d[q]!) * INV_SCALE;
+  out[1] = (w000 * d[a + 1]! + w100 * d[b + 1]! + w010 * d[c + 1]! + w110 * d[e + 1]! + w001 * d[f + 1]! + w101 * d[g + 1]! + w011 * d[h + 1]! + w111 * d[q + 1]!) * INV_SCALE;
+  out[2] = (w000 * d[a + 2]! + w100 * d[b + 2]! + w010 * d[c + 2]! + w110 * d[e + 2]! + w001 * d[f + 2]! + w101 * d[g + 2]! + w011 * d[h + 2]! + w111 * d[q + 2]!) * INV_SCALE;
 }

@@ -2,7 +2,7 @@ import type { FieldSet } from '../../fields/FieldSet';
 import type { VolumeGeometry } from '../../volume/VolumeGeometry';
 import type { StructureId } from '../../shared/ids';
 import { sampleTrilinearLps } from '../../volume/sampleTrilinear';
-import type { PlannerGrid } from '../../collision/plannerGrid';
+import { GRID_QUANTUM_MM, type PlannerGrid } from '../../collision/plannerGrid';
 import { resolveCorridor } from '../corridors';
 import type { CheckResult, PlanSettings, Screw, ScrewEvaluation } from '../types';
 import { findGaps, sampleAxisProfile, type AxisProfile } from './axisProfile';
@@ -49,7 +49,7 @@ export function fieldTolerances(geometry: VolumeGeometry, stepMm?: number, voxel
   const h = Math.max(a, b, c);
   const halfDiag = 0.5 * Math.hypot(a, b, c);
   return {
-    boneMm: 0.5 * h + step / 2,
+    boneMm: 0.5 * h + step / 2 + GRID_QUANTUM_MM, // the cortex cover comes from the fixed-point planner grid
     structureMm: Math.min(halfDiag, (h * h) / 10) + step / 2,
     voxelStructureMm: Math.min(halfDiag, (h * h) / 10) + step / 2,
     stepMm: step,
