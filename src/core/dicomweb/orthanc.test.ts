@@ -24,6 +24,9 @@ const studyA = {
   studyDescription: 'CT pelvis for screw planning',
 };
 
+/** Slices per phantom series (a slab of the small phantom: enough to be a volume, small enough to compress fast). */
+const N = 12;
+
 let orthanc: RunningOrthanc;
 let plain: FixtureSeries;
 let jpegLossless: FixtureSeries;
@@ -48,10 +51,10 @@ describe('DICOMweb against a real Orthanc', () => {
   beforeAll(async () => {
     orthanc = await startOrthanc(ORTHANC_PORTS.clientTest);
     const seriesA = { ...studyA, uidSeed: 'pacs-test-study-a', studyInstanceUid: '2.25.1001' };
-    plain = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis axial', seriesNumber: 2, seriesInstanceUid: '2.25.1001.2' }, 40, 70);
-    const jl = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis JPEG Lossless', seriesNumber: 3, seriesInstanceUid: '2.25.1001.3', uidSeed: 'jl' }, 40, 70);
+    plain = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis axial', seriesNumber: 2, seriesInstanceUid: '2.25.1001.2' }, 40, 40 + N);
+    const jl = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis JPEG Lossless', seriesNumber: 3, seriesInstanceUid: '2.25.1001.3', uidSeed: 'jl' }, 40, 40 + N);
     jpegLossless = { ...jl, files: compressSeries(jl.files, 'jpegLossless') };
-    const j2 = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis JPEG 2000', seriesNumber: 4, seriesInstanceUid: '2.25.1001.4', uidSeed: 'j2k' }, 40, 70);
+    const j2 = phantomSeries({ ...seriesA, seriesDescription: 'Pelvis JPEG 2000', seriesNumber: 4, seriesInstanceUid: '2.25.1001.4', uidSeed: 'j2k' }, 40, 40 + N);
     jpeg2000 = { ...j2, files: compressSeries(j2.files, 'jpeg2000') };
     other = phantomSeries(
       { patientName: 'OTHER^BOB', patientId: 'PAT-002', accessionNumber: 'ACC-2002', studyDate: '20230101', seriesDescription: 'Hip', uidSeed: 'pacs-test-b' },
@@ -83,7 +86,7 @@ describe('DICOMweb against a real Orthanc', () => {
       description: 'CT pelvis for screw planning',
       modalities: ['CT'],
       seriesCount: 3,
-      instanceCount: 90,
+      instanceCount: 3 * N,
     });
     expect((await client.searchStudies({ patientName: 'PELVIS' })).map((s) => s.patientId)).toEqual(['PAT-001']);
     expect((await client.searchStudies({ accessionNumber: 'ACC-2002' })).map((s) => s.patientId)).toEqual(['PAT-002']);
@@ -97,9 +100,9 @@ describe('DICOMweb against a real Orthanc', () => {
     const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
     const series = await client.searchSeries('2.25.1001');
     expect(series.map((s) => [s.seriesNumber, s.modality, s.description, s.instanceCount])).toEqual([
-      [2, 'CT', 'Pelvis axial', 30],
-      [3, 'CT', 'Pelvis JPEG Lossless', 30],
-      [4, 'CT', 'Pelvis JPEG 2000', 30],
+      [2, 'CT', 'Pelvis axial', N],
+      [3, 'CT', 'Pelvis JPEG Lossless', N],
+      [4, 'CT', 'Pelvis JPEG 2000', N],
     ]);
   });
 
@@ -107,10 +110,10 @@ describe('DICOMweb against a real Orthanc', () => {
     const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch });
     const progress: number[] = [];
     const retrieved = await client.retrieveSeries('2.25.1001', '2.25.1001.2', { onProgress: (p) => progress.push(p.done) });
-    expect(retrieved.files).toHaveLength(30);
+    expect(retrieved.files).toHaveLength(N);
     expect(retrieved.retries).toBe(0);
     expect(progress[0]).toBe(0);
-    expect(progress.at(-1)).toBe(30);
+    expect(progress.at(-1)).toBe(N);
     expect(progress.every((v, n) => n === 0 || v >= progress[n - 1]!)).toBe(true);
     // Orthanc stores what it receives: the retrieved files are the uploaded ones.
     const uploaded = new Map(plain.files.map((f) => [Buffer.from(f.bytes).toString('base64'), f.name]));
@@ -142,7 +145,7 @@ describe('DICOMweb against a real Orthanc', () => {
     const client = createDicomWebClient({ baseUrl: orthanc.dicomWebUrl, fetch: nodeFetch, transferSyntax: TRANSFER_SYNTAX_EXPLICIT_LE, retryDelaysMs: [0] });
     const error = await client.retrieveSeries('2.25.1001', '2.25.1001.4', { retries: 1 }).catch((e: unknown) => e);
     expect(errorCodeOf(error)).toBe('pacs/incomplete');
-    expect((error as Error).message).toMatch(/^\[pacs\/incomplete\] Only 0 of 30 slices arrived from the PACS, so nothing was loaded/);
+    expect((error as Error).message).toMatch(/^\[pacs\/incomplete\] Only 0 of 12 slices arrived from the PACS, so nothing was loaded/);
     expect((error as Error).message).toMatch(/HTTP 500.*set the transfer to "as stored" in the PACS settings/);
   });
 
