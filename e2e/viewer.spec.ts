@@ -38,6 +38,8 @@ test.describe('viewer', () => {
     await expect(page.locator('[data-overlay="axial"] .corner-tl')).not.toBeEmpty();
     await expect(page.locator('[data-overlay="axial"] [data-role="slice"]')).toHaveText(/^Slice \d+ \/ \d+$/);
     const state = await appData(page);
+    // Served cross-origin isolated: the voxels are a SharedArrayBuffer, and WebGL took them.
+    expect(state['sharedMemory']).toBe('1');
     expect(state['seriesUid']).not.toBe('');
     expect(Number(state['sliceCountAxial'])).toBeGreaterThan(10);
     await screenshot(page, 'viewer-sample-1600x900');
@@ -146,6 +148,37 @@ test.describe('viewer', () => {
     const expected = (Math.acos((u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(...u) * Math.hypot(...v))) * 180) / Math.PI;
     expect(Math.abs(angle - expected)).toBeLessThan(1.5);
     await screenshot(page, 'viewer-measurements');
+  });
+
+  test('right-drag zooms and middle-drag pans the view without changing its slice', async ({ page }) => {
+    await waitForAnatomy(page, 'coronal');
+    const before = await appData(page);
+    const p = await viewPoint(page, 'coronal');
+    const drag = async (button: 'right' | 'middle', dx: number, dy: number): Promise<void> => {
+      const start = await canvasStats(page, 'coronal');
+      await page.mouse.move(p.x, p.y);
+      await page.mouse.down({ button });
+      await page.mouse.move(p.x + dx, p.y + dy, { steps: 6 });
+      await page.mouse.up({ button });
+      await expect.poll(async () => (await canvasStats(page, 'coronal')).checksum).not.toBe(start.checksum);
+    };
+    const zoomBefore = await canvasStats(page, 'coronal');
+    // Cornerstone's zoom: dragging down zooms in.
+    await drag('right', 0, 80);
+    // Zoomed in: the body fills more of the view.
+    expect((await canvasStats(page, 'coronal')).nonBlack).toBeGreaterThan(zoomBefore.nonBlack);
+    await drag('middle', 120, 0);
+    const after = await appData(page);
+    expect(after['sliceCoronal']).toBe(before['sliceCoronal']);
+    expect(after['crosshairLps']).toBe(before['crosshairLps']);
+    await screenshot(page, 'viewer-zoom-pan');
+  });
+
+  test('fits a 1920 x 1080 workstation screen', async ({ page }) => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await expect.poll(async () => (await canvasStats(page, 'axial')).width).toBeGreaterThan(900);
+    await waitForAnatomy(page, 'axial');
+    await screenshot(page, 'viewer-1920x1080');
   });
 
   test('fits a 1280 x 800 screen: every view and the toolbar stay visible', async ({ page }) => {
