@@ -5,6 +5,7 @@
 #   dicom3tools     dciodvfy: validates the DICOM we write
 #   libgdcm-tools   gdcmconv: JPEG 2000 compression for codec tests
 #   poppler-utils   pdftoppm / pdftotext: render and read the exported report
+#   teem-apps       teem-unu: the reference NRRD reader/writer, cross-checks our NRRD files
 #   orthanc, orthanc-dicomweb, orthanc-gdcm: a real PACS for the DICOMweb tests
 # As root it installs them; otherwise it prints the exact command and fails.
 set -euo pipefail
@@ -16,6 +17,7 @@ declare -A need=(
   [/usr/bin/dciodvfy]=dicom3tools
   [/usr/bin/gdcmconv]=libgdcm-tools
   [/usr/bin/pdftoppm]=poppler-utils
+  [/usr/bin/teem-unu]=teem-apps
   [/usr/sbin/Orthanc]=orthanc
   [/usr/share/orthanc/plugins/libOrthancDicomWeb.so]=orthanc-dicomweb
   [/usr/share/orthanc/plugins/libOrthancGdcm.so]=orthanc-gdcm

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { PlannerError } from '../shared/errors';
@@ -110,6 +114,29 @@ describe('nrrd', () => {
       readNrrd(ascii('nope'));
     } catch (e) {
       expect((e as PlannerError).code).toBe('nrrd/bad-header');
+    }
+  });
+});
+
+// Cross-check with teem (the NRRD reference implementation; Debian teem-apps, see scripts/ensure-system-deps.sh).
+const UNU = '/usr/bin/teem-unu';
+describe.skipIf(!existsSync(UNU))('nrrd against teem-unu', () => {
+  it('teem reads our gzip label file and writes one we read back identically', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nrrd-'));
+    try {
+      const voxels = fill(new Int16Array(60), (i) => i * 97 - 2000);
+      const v = obliqueVolume(voxels);
+      writeFileSync(join(dir, 'ours.nrrd'), writeNrrd(v));
+      const minmax = execFileSync(UNU, ['minmax', join(dir, 'ours.nrrd')], { encoding: 'utf8' });
+      expect(minmax).toContain('min: -2000');
+      expect(minmax).toContain(`max: ${59 * 97 - 2000}`);
+      // teem re-encodes (raw, big-endian) and keeps the space fields; we must read the same volume back.
+      execFileSync(UNU, ['save', '-i', join(dir, 'ours.nrrd'), '-f', 'nrrd', '-e', 'raw', '-en', 'big', '-o', join(dir, 'teem.nrrd')]);
+      const back = readNrrd(new Uint8Array(readFileSync(join(dir, 'teem.nrrd'))), { kind: 'ct' }).volume;
+      expect(Array.from(back.voxels)).toEqual(Array.from(voxels));
+      for (let a = 0; a < 16; a++) expect(back.geometry.ijkToLps[a]).toBeCloseTo(v.geometry.ijkToLps[a]!, 9);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
