@@ -66,6 +66,11 @@ test.describe('viewer', () => {
     await expect.poll(async () => (await canvasStats(page, 'axial')).checksum).not.toBe(pixelsBefore.checksum);
     await page.mouse.wheel(0, -100);
     await expect(page.locator('#app')).toHaveAttribute('data-slice-axial', String(Number(before['sliceAxial']) + 3));
+    // The keyboard scrolls the view under the mouse too.
+    await page.keyboard.press('PageUp');
+    await expect(page.locator('#app')).toHaveAttribute('data-slice-axial', String(Number(before['sliceAxial']) + 13));
+    await page.keyboard.press('ArrowDown');
+    await expect(page.locator('#app')).toHaveAttribute('data-slice-axial', String(Number(before['sliceAxial']) + 12));
   });
 
   test('a click with the crosshair tool moves the sagittal and coronal views to the clicked point', async ({ page }) => {

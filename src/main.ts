@@ -210,6 +210,26 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   root.addEventListener('dragover', onDragOver);
   root.addEventListener('drop', onDrop);
 
+  // Arrow keys / Page keys scroll the MPR view under the mouse (the axial view when none).
+  let hoveredView: (typeof MPR_VIEWS)[number] = 'axial';
+  const hoverCleanups = MPR_VIEWS.map((view) => {
+    const el = shell.viewElements[view];
+    const onEnter = (): void => {
+      hoveredView = view;
+    };
+    el.addEventListener('pointerenter', onEnter);
+    return () => el.removeEventListener('pointerenter', onEnter);
+  });
+  const onKeyScroll = (e: KeyboardEvent): void => {
+    const target = e.target as HTMLElement | null;
+    if (target && (target.tagName === 'INPUT' || target.isContentEditable)) return;
+    const step = { ArrowUp: 1, ArrowDown: -1, PageUp: 10, PageDown: -10 }[e.key];
+    if (step === undefined || !store.get().volumeId) return;
+    e.preventDefault();
+    viewer.scrollSlices(hoveredView, step);
+  };
+  window.addEventListener('keydown', onKeyScroll);
+
   const onResize = (): void => viewer.resize();
   const resizeObserver = new ResizeObserver(onResize);
   for (const el of Object.values(shell.viewElements)) resizeObserver.observe(el);
@@ -234,6 +254,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
       clearInterval(memoryTimer);
       pacsPanel.dispose();
       resizeObserver.disconnect();
+      window.removeEventListener('keydown', onKeyScroll);
+      for (const c of hoverCleanups) c();
       root.removeEventListener('dragenter', onDragEnter);
       root.removeEventListener('dragleave', onDragLeave);
       root.removeEventListener('dragover', onDragOver);
