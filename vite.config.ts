@@ -10,6 +10,8 @@ const rootDir = dirname(fileURLToPath(import.meta.url));
 /** The phantom generator writes here (sample-dicom/generate.ts); served at /sample/. */
 const sampleDir = resolve(rootDir, 'sample-dicom/out');
 const SAMPLE_PREFIX = '/sample/';
+/** The sample src/main.ts opens at start. */
+const DEFAULT_SAMPLE = 'sacralAla-medium';
 
 /**
  * Cross-origin isolation, so the app can share voxel buffers with workers as
@@ -68,7 +70,10 @@ function sampleDicomPlugin(): Plugin {
       server.middlewares.use(middleware);
     },
     async closeBundle() {
-      if (existsSync(sampleDir)) await cp(sampleDir, join(outDir, 'sample'), { recursive: true });
+      // Only the sample the app opens by default (the whole out/ folder holds hundreds of MB of
+      // test cases); `vite preview` serves every case from sample-dicom/out through the middleware.
+      const bundled = join(sampleDir, DEFAULT_SAMPLE);
+      if (existsSync(bundled)) await cp(bundled, join(outDir, 'sample', DEFAULT_SAMPLE), { recursive: true });
     },
   };
 }
