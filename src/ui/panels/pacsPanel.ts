@@ -295,6 +295,8 @@ export function createPacsPanel(container: HTMLElement, deps: PacsPanelDeps): Pa
       if (stale(mine)) return;
       say(`Opened ${s.description || 'series'} (${series.files.length} slices) from the PACS.`);
       setState('opened');
+      // Out of the way of the images; the status stays readable when reopened.
+      root.open = false;
     } catch (error) {
       if (!stale(mine)) fail(error, () => void retrieve(client, study, s));
     }
@@ -306,6 +308,13 @@ export function createPacsPanel(container: HTMLElement, deps: PacsPanelDeps): Pa
   };
   const onCancel = (): void => controller?.abort();
   const onRetry = (): void => retry?.();
+  const onKey = (e: KeyboardEvent): void => {
+    if (e.key === 'Escape' && root.open) {
+      root.open = false;
+      summary.focus();
+    }
+  };
+  root.addEventListener('keydown', onKey);
   form.addEventListener('submit', onSubmit);
   cancelButton.addEventListener('click', onCancel);
   retryButton.addEventListener('click', onRetry);
@@ -318,6 +327,7 @@ export function createPacsPanel(container: HTMLElement, deps: PacsPanelDeps): Pa
       form.removeEventListener('submit', onSubmit);
       cancelButton.removeEventListener('click', onCancel);
       retryButton.removeEventListener('click', onRetry);
+      root.removeEventListener('keydown', onKey);
       root.remove();
     },
   };
