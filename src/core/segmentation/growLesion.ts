@@ -50,6 +50,13 @@ export type GrowLesionResult = {
   boneLevelGrey: number;
   /** True when the region reached the working box's edge (it may be larger than the box). */
   touchesBox: boolean;
+  /**
+   * 'ok': applied. 'conservative': the full window spilled over, the conservative core
+   * (lesion level + 3 sigma) was applied instead; check it. 'leak': the lesion could not
+   * be delimited from the image (cortex destroyed on all sides, or too much noise); nothing
+   * was written: paint it with the brush.
+   */
+  status: 'ok' | 'conservative' | 'leak';
 };
 
 function median(values: Float32Array | number[], count: number): number {
@@ -247,7 +254,27 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   }
   const nearBoneLevel = shell.length >= 20 ? median(shell, shell.length) : boneLevel;
   const upper = (lesionLevel + Math.min(nearBoneLevel, boneLevel)) / 2;
-  const region = grow(upper);
+  const coreTouchesBox = touchesBox;
+  let region = grow(upper);
+  // Leak guard. On a lesion the bone-midpoint window adds only the partial-volume rim to the
+  // conservative core; a region several times the core, or one that needed the loosest
+  // enclosure rule or reaches the working box, has spilled into marrow or soft tissue.
+  let coreCount = 0, regionCount = 0;
+  for (let t = 0; t < n; t++) {
+    coreCount += core[t]!;
+    regionCount += region[t]!;
+  }
+  let status: GrowLesionResult['status'] = 'ok';
+  if (minHits <= 9 || coreTouchesBox) status = 'leak';
+  else if (touchesBox || regionCount > 3 * coreCount) {
+    status = 'conservative';
+    region = core;
+    touchesBox = coreTouchesBox;
+  }
+  if (status === 'leak') {
+    const edit: LabelEdit = { label: 'lesion from one click (not applied: leak)', indices: new Int32Array(0), before: new Uint8Array(0), after: new Uint8Array(0) };
+    return { edit, measure: measureLabel(labels, LABELS.lesion), windowGrey: [lower, upper], lesionLevelGrey: lesionLevel, boneLevelGrey: Math.min(nearBoneLevel, boneLevel), touchesBox, status };
+  }
   fillHoles(region, dims, 'all');
   // Keep the seed's component only (hole filling cannot add another one, but be explicit).
   const cc = computeComponents(region, dims);
@@ -291,6 +318,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     lesionLevelGrey: lesionLevel,
     boneLevelGrey: Math.min(nearBoneLevel, boneLevel),
     touchesBox,
+    status,
   };
 }
 
