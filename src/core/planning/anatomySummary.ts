@@ -2,7 +2,7 @@ import type { FieldSet } from '../fields/FieldSet';
 import type { AnatomicalFrame } from '../geometry/patientFrames';
 import { scannerFrame } from '../geometry/patientFrames';
 import type { Vec3 } from '../geometry/vec3';
-import { LABELS } from '../shared/ids';
+import { FORAMEN_IDS, LABELS, type ForamenId } from '../shared/ids';
 
 /**
  * What the search needs to know about the anatomy, computed once per field
@@ -41,6 +41,12 @@ export type AnatomySummary = {
    * own width measurement (independent of the lesion).
    */
   sacralBodyPointsFrame: Float64Array;
+  /**
+   * Centroid (LPS mm) of each foramen, from its label when the label volume has
+   * it, else from its structure field (voxels within 0.5 mm of the model).
+   * Gives the sacral levels (S1 above the S1 foramina, S2 between S1 and S2).
+   */
+  foramenCentroidsLps: Partial<Record<ForamenId, Vec3>>;
 };
 
 // Local copy (per-voxel loops; imported bindings may be getters).
@@ -127,7 +133,14 @@ export function summarizeAnatomy(fields: FieldSet, maxLesionPoints = 20000): Ana
   const coarse = estimateFrame(centroidsLps, g.originLps);
   const { frame, fromAnatomy } = coarse.fromAnatomy ? refineWithPelvicPlane(fields, coarse.frame, centroidsLps) : coarse;
   const sacralBodyPointsFrame = sacralBodyPoints(fields, frame, centroidsLps[LABELS.sacralCanal] ?? null, counts[LABELS.sacrum]!);
+  const foramenCentroidsLps: Partial<Record<ForamenId, Vec3>> = {};
+  for (const id of FORAMEN_IDS) {
+    const fromLabel = centroidsLps[LABELS[id]];
+    const c = fromLabel ?? fieldCentroid(fields, id);
+    if (c) foramenCentroidsLps[id] = c;
+  }
   return {
+    foramenCentroidsLps,
     sacralBodyPointsFrame,
     frame,
     centroidsLps,
@@ -281,4 +294,25 @@ function refineWithPelvicPlane(fields: FieldSet, coarse: AnatomicalFrame, c: (Ve
   if (s[0] * S[0] + s[1] * S[1] + s[2] * S[2] < Math.cos((25 * Math.PI) / 180)) return { frame: coarse, fromAnatomy: true };
   const p: Vec3 = [s[1] * L[2] - s[2] * L[1], s[2] * L[0] - s[0] * L[2], s[0] * L[1] - s[1] * L[0]];
   return { frame: { originLps: coarse.originLps, leftLps: L, posteriorLps: p, superiorLps: s }, fromAnatomy: true };
+}
+
+/** Centroid of the voxels of a structure field within 0.5 mm of the structure (0 inside), or null. */
+function fieldCentroid(fields: FieldSet, id: ForamenId): Vec3 | null {
+  const f = fields.structures[id];
+  if (!f) return null;
+  const [ni, nj, nk] = f.geometry.dims;
+  const m = f.geometry.ijkToLps;
+  let x = 0, y = 0, z = 0, n = 0;
+  for (let k = 0, v = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      for (let i = 0; i < ni; i++, v++) {
+        if (!(f.voxels[v]! <= 0.5)) continue;
+        x += m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
+        y += m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
+        z += m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
+        n++;
+      }
+    }
+  }
+  return n > 0 ? [x / n, y / n, z / n] : null;
 }

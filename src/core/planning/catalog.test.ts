@@ -120,3 +120,21 @@ describe('anatomical frame', () => {
     expect(f.leftLps[0]).toBeCloseTo(1, 3);
   });
 });
+
+describe('sacral levels without foramen labels', () => {
+  it('takes the foramen centroids from the structure fields when the label volume has none', async () => {
+    const { phantomCase } = await import('./testing/phantomFields');
+    const { fields } = phantomCase('sacralAla', 'small');
+    const withLabels = summarizeAnatomy(fields);
+    // Same field set, foramen labels erased from the label volume (as with a bone-only segmentation).
+    const labels = fields.labels.voxels.slice();
+    for (let v = 0; v < labels.length; v++) if (labels[v]! >= LABELS.foramenS1Left && labels[v]! <= LABELS.foramenS4Right) labels[v] = 0;
+    const noLabels = summarizeAnatomy({ ...fields, labels: { ...fields.labels, voxels: labels } });
+    for (const id of ['foramenS1Left', 'foramenS1Right', 'foramenS2Left'] as const) {
+      const a = withLabels.foramenCentroidsLps[id]!, b = noLabels.foramenCentroidsLps[id]!;
+      expect(b).toBeDefined();
+      // The label is the whole channel; the field is the same channel at 0.5 mm: centroids agree within a few mm.
+      expect(Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])).toBeLessThan(6);
+    }
+  });
+});

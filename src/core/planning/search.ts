@@ -9,8 +9,7 @@ const CH = 3;
 const SACRUM = 1, L5 = 6;
 import { frameDirectionToLps, lpsToFramePoint } from '../geometry/patientFrames';
 import type { Vec3 } from '../geometry/vec3';
-import type { CorridorId, Side } from '../shared/ids';
-import { LABELS } from '../shared/ids';
+import type { CorridorId, ForamenId, Side } from '../shared/ids';
 import type { AnatomySummary } from './anatomySummary';
 import type { CancelToken } from './cancel';
 import { NEVER_CANCELLED } from './cancel';
@@ -191,18 +190,18 @@ export type LinePlan = {
 export function createLinePlan(ctx: SearchContext, corridorId: CorridorId, side: Side): LinePlan {
   const rc = resolveCorridor(corridorId, side);
   let levelMinMm = -Infinity, levelMaxMm = Infinity;
-  const c = ctx.summary.centroidsLps;
+  const c = ctx.summary.foramenCentroidsLps;
   const frame = ctx.summary.frame;
-  const sOf = (a: number, b: number): number | null => {
+  const sOf = (a: ForamenId, b: ForamenId): number | null => {
     const pa = c[a], pb = c[b];
-    if (!pa || !pb) return null;
+    if (!pa && !pb) return null;
     const q: Vec3 = [0, 0, 0];
-    const sa = lpsToFramePoint(q, frame, pa)[2];
-    const sb = lpsToFramePoint(q, frame, pb)[2];
-    return (sa + sb) / 2;
+    const sa = pa ? lpsToFramePoint(q, frame, pa)[2] : null;
+    const sb = pb ? lpsToFramePoint(q, frame, pb)[2] : null;
+    return sa !== null && sb !== null ? (sa + sb) / 2 : (sa ?? sb);
   };
-  const s1 = sOf(LABELS.foramenS1Left, LABELS.foramenS1Right);
-  const s2 = sOf(LABELS.foramenS2Left, LABELS.foramenS2Right);
+  const s1 = sOf('foramenS1Left', 'foramenS1Right');
+  const s2 = sOf('foramenS2Left', 'foramenS2Right');
   if (rc.template.sacralLevel === 'S1' && s1 !== null) levelMinMm = s1;
   if (rc.template.sacralLevel === 'S2' && s1 !== null) {
     levelMaxMm = s1;
@@ -572,7 +571,7 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
   const rc = lp.rc;
   const tpl = rc.template;
   const unlevelled = tpl.sacralLevel !== null && lp.levelMinMm === -Infinity && lp.levelMaxMm === Infinity;
-  const label = `${tpl.label} (${side})${unlevelled ? ' [sacral level not constrained: no S1/S2 foramina labelled]' : ''}`;
+  const label = `${tpl.label} (${side})${unlevelled ? ' [sacral level not constrained: no S1 foramen labelled or modelled]' : ''}`;
   const base: CorridorOutcome = { corridorId, side, available: false, screws: [], reason: '', widestInBoneMm: 0, widestWithMarginsMm: 0, candidatesScored: 0, parallelSet: [], rejectCounts: {} };
   const summary = ctx.summary;
   if (!summary.lesionCentroidLps || summary.lesionPointsLps.length === 0) return { ...base, reason: `no ${label} screw: no lesion segmented` };
