@@ -11,7 +11,7 @@
  * same anatomy at every size.
  */
 import type { Vec3 } from '../../src/core/geometry/vec3';
-import { add, cross, normalize, scale, scaleAndAdd, sub } from '../../src/core/geometry/vec3';
+import { add, normalize, scale, scaleAndAdd, sub } from '../../src/core/geometry/vec3';
 import type { CorridorId, ForamenId, RootId, Side } from '../../src/core/shared/ids';
 import { LABELS, type LabelValue } from '../../src/core/shared/ids';
 import type { PhantomCaseId } from '../truth';
