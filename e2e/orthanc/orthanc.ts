@@ -223,14 +223,14 @@ export async function startOrthanc(options: OrthancOptions): Promise<RunningOrth
   });
   const authorization = userNames.length > 0 ? basicAuthorization(userNames[0]!, users[userNames[0]!]!) : undefined;
   const baseUrl = `http://127.0.0.1:${options.httpPort}`;
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await stopByPid(pid);
-    rmSync(storageDir, { recursive: true, force: true });
-    if (options.pidFile) rmSync(options.pidFile, { force: true });
-  };
+  // One stop for all callers: a second call waits for the first to finish (store removed).
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await stopByPid(pid);
+      rmSync(storageDir, { recursive: true, force: true });
+      if (options.pidFile) rmSync(options.pidFile, { force: true });
+    })());
   try {
     // Ready when /system answers; Orthanc takes about 0.15 s. Fails fast if the process exits.
     for (;;) {
