@@ -101,8 +101,11 @@ test('ten series in a row: memory, WebGL contexts and workers stay flat', async 
   const message = figures.join('\n');
   // The instrument sees a volume: the first load costs at least half a volume.
   expect(samples[0]!.rssBytes - empty.rssBytes, message).toBeGreaterThan(0.5 * VOLUME_BYTES);
-  // After the second load the set-up is complete; eight more loads may not keep even half a volume.
-  expect(samples[9]!.rssBytes - samples[1]!.rssBytes, message).toBeLessThan(0.5 * VOLUME_BYTES);
+  // After the second load the set-up is complete. Eight more loads with one volume leaked each
+  // would add 8 volumes; allow one volume of drift in total (SwiftShader's GPU process pools
+  // swing by +-60 MB between loads), and half a volume in the renderer, which is steady.
+  expect(samples[9]!.rssBytes - samples[1]!.rssBytes, message).toBeLessThan(VOLUME_BYTES);
+  expect(samples[9]!.rendererBytes - samples[1]!.rendererBytes, message).toBeLessThan(0.5 * VOLUME_BYTES);
   expect(samples[9]!.heapBytes - samples[1]!.heapBytes, message).toBeLessThan(16 * 2 ** 20);
   // At any time: one volume's worth, not a pile of them. Measured on SwiftShader: about 5x the
   // voxel bytes over the empty app (renderer ~2.3x: the shared voxels plus allocator pages kept
