@@ -223,10 +223,20 @@ export async function startOrthanc(options: OrthancOptions): Promise<RunningOrth
   });
   const authorization = userNames.length > 0 ? basicAuthorization(userNames[0]!, users[userNames[0]!]!) : undefined;
   const baseUrl = `http://127.0.0.1:${options.httpPort}`;
+  // If the test process exits without stop() (a crash), take the server down with it, by its PID.
+  const onExit = (): void => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  if (!options.pidFile) process.once('exit', onExit);
   // One stop for all callers: a second call waits for the first to finish (store removed).
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      process.off('exit', onExit);
       await stopByPid(pid);
       rmSync(storageDir, { recursive: true, force: true });
       if (options.pidFile) rmSync(options.pidFile, { force: true });
