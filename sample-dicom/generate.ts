@@ -11,25 +11,27 @@
  *
  * Usage:
  *   tsx sample-dicom/generate.ts                  the bundled sample: sacralAla medium
- *   tsx sample-dicom/generate.ts --if-missing     the same, skipping what exists
+ *   tsx sample-dicom/generate.ts --if-missing     the same, skipping what exists from this generator version
  *   tsx sample-dicom/generate.ts --case dysmorphic --size small
  *   tsx sample-dicom/generate.ts --all            every case, small and medium
  *   tsx sample-dicom/generate.ts --all --size full   every case at benchmark size
  *   tsx sample-dicom/generate.ts --broken         the broken inputs
  *   options: --seed N, --preview (PNG planes beside each series), --out DIR
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCtSeries } from '../src/core/dicom/writeCtSeries';
 import { writeNrrd } from '../src/core/io/nrrd';
 import { generateBrokenInputs } from './brokenInputs';
-import { DEFAULT_SEED, generatePhantom, PHANTOM_CASES, PHANTOM_SIZES, type Phantom } from './generatePhantom';
+import { DEFAULT_SEED, generatePhantom, PHANTOM_CASES, PHANTOM_GENERATOR_VERSION, PHANTOM_SIZES, type Phantom } from './generatePhantom';
 import { renderPreview } from './phantom/preview';
 import type { PhantomCaseId, PhantomSize } from './truth';
 
 export type SeriesManifest = {
   version: 1;
+  /** PHANTOM_GENERATOR_VERSION that wrote the directory. */
+  generatorVersion: number;
   caseId: PhantomCaseId;
   size: PhantomSize;
   seed: number;
@@ -106,13 +108,23 @@ function writeSeries(p: Phantom, dir: string, preview: boolean): SeriesManifest 
     writeFileSync(join(dir, 'preview-coronal-sagittal.png'), renderPreview(p.ct, p.labels, [{ axis: 'coronal', atMm: 10 }, { axis: 'sagittal', atMm: 0 }, { axis: 'sagittal', atMm: 40 }], window));
   }
   const manifest: SeriesManifest = {
-    version: 1, caseId, size, seed,
+    version: 1, generatorVersion: PHANTOM_GENERATOR_VERSION, caseId, size, seed,
     dicom: files.map((f) => `dicom/${f.name}`),
     labels: 'labels.nrrd', truth: 'truth.json', description,
   };
   // Last: its presence means the directory is complete (--if-missing relies on it).
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
   return manifest;
+}
+
+/** True when the JSON file exists and was written by this generator version. */
+function isCurrent(path: string): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { generatorVersion?: unknown }).generatorVersion === PHANTOM_GENERATOR_VERSION;
+  } catch {
+    return false;
+  }
 }
 
 function writeIndex(outDir: string): void {
@@ -130,7 +142,7 @@ function main(): void {
     for (const caseId of args.cases) {
       for (const size of args.sizes) {
         const dir = join(args.outDir, seriesDirName(caseId, size, args.seed));
-        if (args.ifMissing && existsSync(join(dir, 'manifest.json'))) {
+        if (args.ifMissing && isCurrent(join(dir, 'manifest.json'))) {
           process.stdout.write(`exists   ${dir}\n`);
           continue;
         }
@@ -146,7 +158,7 @@ function main(): void {
   }
   if (args.broken) {
     const root = join(args.outDir, 'broken');
-    if (args.ifMissing && existsSync(join(root, 'index.json'))) {
+    if (args.ifMissing && isCurrent(join(root, 'index.json'))) {
       process.stdout.write(`exists   ${root}\n`);
     } else {
       rmSync(root, { recursive: true, force: true });
@@ -157,7 +169,8 @@ function main(): void {
         for (const f of b.files) writeFileSync(join(dir, f.name), f.bytes);
       }
       // Descriptions live outside the folders so that each folder holds only what a user would drop in.
-      writeFileSync(join(root, 'index.json'), JSON.stringify(inputs.map((b) => ({ name: b.name, expected: b.expected, files: b.files.map((f) => f.name) })), null, 1));
+      const index = { generatorVersion: PHANTOM_GENERATOR_VERSION, inputs: inputs.map((b) => ({ name: b.name, expected: b.expected, files: b.files.map((f) => f.name) })) };
+      writeFileSync(join(root, 'index.json'), JSON.stringify(index, null, 1));
       process.stdout.write(`wrote    ${root}: ${inputs.map((b) => b.name).join(', ')}\n`);
     }
   }
