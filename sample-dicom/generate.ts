@@ -21,26 +21,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCtSeries } from '../src/core/dicom/writeCtSeries';
-import { writeNrrd } from '../src/core/io/nrrd';
 import { generateBrokenInputs } from './brokenInputs';
-import { DEFAULT_SEED, generatePhantom, PHANTOM_CASES, PHANTOM_GENERATOR_VERSION, PHANTOM_SIZES, type Phantom } from './generatePhantom';
-import { renderPreview } from './phantom/preview';
+import { DEFAULT_SEED, generatePhantom, PHANTOM_CASES, PHANTOM_GENERATOR_VERSION, PHANTOM_SIZES } from './generatePhantom';
+import { writePhantomSeries } from './writePhantomSeries';
 import type { PhantomCaseId, PhantomSize } from './truth';
-
-export type SeriesManifest = {
-  version: 1;
-  /** PHANTOM_GENERATOR_VERSION that wrote the directory. */
-  generatorVersion: number;
-  caseId: PhantomCaseId;
-  size: PhantomSize;
-  seed: number;
-  /** Relative to the manifest, in slice order. */
-  dicom: string[];
-  labels: string;
-  truth: string;
-  description: string;
-};
 
 type Args = { ifMissing: boolean; cases: PhantomCaseId[]; sizes: PhantomSize[]; broken: boolean; seed: number; preview: boolean; outDir: string; series: boolean };
 
@@ -80,43 +64,6 @@ export function seriesDirName(caseId: PhantomCaseId, size: PhantomSize, seed: nu
   return seed === DEFAULT_SEED ? `${caseId}-${size}` : `${caseId}-${size}-seed${seed}`;
 }
 
-function writeSeries(p: Phantom, dir: string, preview: boolean): SeriesManifest {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'dicom'), { recursive: true });
-  const { caseId, size, seed } = p.truth;
-  const cbct = caseId === 'sacralAlaCbct';
-  const description = cbct
-    ? `Phantom ${caseId} ${size}: CBCT, grey = ${p.truth.greyMapping.slope} HU + ${p.truth.greyMapping.intercept} (not HU)`
-    : `Phantom ${caseId} ${size}: CT`;
-  const files = writeCtSeries(p.ct, {
-    patientName: `PHANTOM^${caseId.toUpperCase()}`,
-    patientId: `PH-${caseId}`,
-    studyDescription: 'Synthetic pelvis phantom (not a patient)',
-    seriesDescription: description.slice(0, 64),
-    studyDate: '20260101',
-    manufacturer: 'pelvic-screw-planner phantom',
-    uidSeed: `phantom/${caseId}/${size}/${seed}`,
-    windowCenter: cbct ? Math.round(p.truth.greyMapping.slope * 400 + p.truth.greyMapping.intercept) : 400,
-    windowWidth: cbct ? Math.round(p.truth.greyMapping.slope * 1800) : 1800,
-  });
-  for (const f of files) writeFileSync(join(dir, 'dicom', f.name), f.bytes);
-  writeFileSync(join(dir, 'labels.nrrd'), writeNrrd(p.labels));
-  writeFileSync(join(dir, 'truth.json'), JSON.stringify(p.truth, null, 1));
-  if (preview) {
-    const window = cbct ? { center: 1300, width: 1400 } : { center: 300, width: 1500 };
-    writeFileSync(join(dir, 'preview-axial.png'), renderPreview(p.ct, p.labels, [10, -15, -60, -95, -120].map((z) => ({ axis: 'axial' as const, atMm: z })), window));
-    writeFileSync(join(dir, 'preview-coronal-sagittal.png'), renderPreview(p.ct, p.labels, [{ axis: 'coronal', atMm: 10 }, { axis: 'sagittal', atMm: 0 }, { axis: 'sagittal', atMm: 40 }], window));
-  }
-  const manifest: SeriesManifest = {
-    version: 1, generatorVersion: PHANTOM_GENERATOR_VERSION, caseId, size, seed,
-    dicom: files.map((f) => `dicom/${f.name}`),
-    labels: 'labels.nrrd', truth: 'truth.json', description,
-  };
-  // Last: its presence means the directory is complete (--if-missing relies on it).
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
-  return manifest;
-}
-
 /** True when the JSON file exists and was written by this generator version. */
 function isCurrent(path: string): boolean {
   if (!existsSync(path)) return false;
@@ -149,7 +96,7 @@ function main(): void {
         const t0 = performance.now();
         const p = generatePhantom({ caseId, size, seed: args.seed });
         const t1 = performance.now();
-        const m = writeSeries(p, dir, args.preview);
+        const m = writePhantomSeries(p, dir, { preview: args.preview });
         const t2 = performance.now();
         const widths = p.truth.corridors.filter((c) => !c.side || c.side === 'left').map((c) => `${c.id}${c.side ? `(${c.side})` : ''} ${c.narrowestWidthMm.toFixed(1)}`).join(', ');
         process.stdout.write(`wrote    ${dir}: ${p.ct.geometry.dims.join('x')}, ${m.dicom.length} slices; generated in ${((t1 - t0) / 1000).toFixed(1)} s, written in ${((t2 - t1) / 1000).toFixed(1)} s\n         corridors mm: ${widths}\n`);
