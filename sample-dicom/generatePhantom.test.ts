@@ -301,12 +301,14 @@ describe('generatePhantom', () => {
         for (let i = 3; i < ni - 3; i++) {
           const idx = i + ni * (j + nj * k);
           if (!isBone(labels[idx]!) || labels[idx] === LABELS.lesion) continue;
-          // Surface voxel: a face neighbour outside bone. Deep voxel: everything within 2 voxels is bone.
+          // Surface voxel: a face neighbour outside bone. Deep voxel: the whole 5 x 5 x 5 neighbourhood is bone.
           let surface = false, deep = true;
-          for (let d = 1; d <= 2; d++) {
-            for (const off of [d, -d, d * ni, -d * ni, d * ni * nj, -d * ni * nj]) {
-              const nb = labels[idx + off]!;
-              if (!isBone(nb)) { deep = false; if (d === 1) surface = true; }
+          for (const off of [1, -1, ni, -ni, ni * nj, -ni * nj]) if (!isBone(labels[idx + off]!)) surface = true;
+          for (let dk = -2; dk <= 2 && deep; dk++) {
+            for (let dj = -2; dj <= 2 && deep; dj++) {
+              for (let di = -2; di <= 2; di++) {
+                if (!isBone(labels[idx + di + ni * (dj + nj * dk)]!)) { deep = false; break; }
+              }
             }
           }
           if (surface) cortex.push(p.ct.voxels[idx]!);

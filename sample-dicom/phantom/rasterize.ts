@@ -52,11 +52,6 @@ function rangeOf(g: Grid, b: Box, marginMm: number): [number, number, number, nu
   return [i0, i1, j0, j1, k0, k1];
 }
 
-/** Cortical shell thickness in mm: the anatomical value, but never thinner than one voxel step, so the shell is always sampled. */
-function cortexFor(anatomicalMm: number, g: Grid): number {
-  return Math.max(anatomicalMm, 1.1 * Math.max(g.sx, g.sy, g.sz));
-}
-
 function boneHu(depthMm: number, cortexMm: number, x: number, y: number, z: number, seed: number): number {
   if (depthMm < cortexMm) return 1480 + 200 * valueNoiseFast(x, y, z, 7, seed, 11);
   // Trabecular texture: coarse and fine lattice noise.
@@ -78,16 +73,14 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
   });
 
   // L5.
-  const cortexL5 = cortexFor(1.2, g);
   forEachInShape(g, anatomy.l5, 0, (idx, x, y, z, d) => {
     if (d < 0) {
       labels[idx] = LABELS.l5;
-      hu[idx] = boneHu(-d, cortexL5, x, y, z, seed);
+      hu[idx] = BONE_PENDING;
     }
   });
 
   // Sacrum with its canal and foramina.
-  const cortexSacrum = cortexFor(1.4, g);
   const { hull, canal, foramina } = anatomy.sacrum;
   const canalBox = canal.box;
   const cavityBoxes = foramina.map((f) => f.shape.box);
@@ -109,7 +102,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
     }
     if (d < 0) {
       labels[idx] = LABELS.sacrum;
-      hu[idx] = boneHu(-d, cortexSacrum, x, y, z, seed);
+      hu[idx] = BONE_PENDING;
     } else if (cavityLabel !== 0) {
       labels[idx] = cavityLabel;
       hu[idx] = cavityHu + 8 * valueNoiseFast(x, y, z, 3, seed, 22);
@@ -117,7 +110,6 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
   });
 
   // Hips: raw shape minus the sacrum dilated by the SI gap; the gap itself is the joint.
-  const cortexHip = cortexFor(1.8, g);
   const gap = anatomy.siGapMm;
   const hullBox = hull.box;
   for (const hip of anatomy.hips) {
@@ -131,7 +123,7 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
       }
       if (d < 0) {
         labels[idx] = hip.label;
-        hu[idx] = boneHu(-d, cortexHip, x, y, z, seed);
+        hu[idx] = BONE_PENDING;
       } else if (ds >= 0 && ds < gap && labels[idx] === 0) {
         labels[idx] = JOINT_LABEL;
         hu[idx] = 60 + 10 * valueNoiseFast(x, y, z, 3, seed, 23);
@@ -140,14 +132,13 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
   }
 
   // Femurs, with marrow in the diaphysis.
-  const cortexFemur = cortexFor(2.0, g);
   for (const femur of anatomy.femurs) {
     const med = femur.medulla;
     forEachInShape(g, femur.shape, 0, (idx, x, y, z, d) => {
       if (d >= 0) return;
       labels[idx] = femur.label;
       if (inBox(med.box, x, y, z) && med.sdf(x, y, z) < 0) hu[idx] = -20 + 20 * valueNoiseFast(x, y, z, 5, seed, 24);
-      else hu[idx] = boneHu(-d, cortexFemur, x, y, z, seed);
+      else hu[idx] = BONE_PENDING;
     });
   }
 
@@ -164,7 +155,128 @@ export function rasterizeAnatomy(anatomy: PhantomAnatomy, geometry: VolumeGeomet
       hu[idx] = 40 + 15 * valueNoiseFast(x, y, z, 3.5, seed, 25);
     });
   }
+  shadeBone(g, hu, labels, seed);
   return { hu, labels };
+}
+
+/** Placeholder HU of a bone voxel until its depth is known (no tissue uses it). */
+const BONE_PENDING = -32768;
+
+/** Anatomical cortical thickness per bone label, mm (before the one-voxel minimum). */
+const CORTEX_MM: Record<number, number> = {
+  [LABELS.l5]: 1.2, [LABELS.sacrum]: 1.4, [LABELS.hipLeft]: 1.8, [LABELS.hipRight]: 1.8, [LABELS.femurLeft]: 2.0, [LABELS.femurRight]: 2.0,
+};
+
+/**
+ * Cortex and trabecular bone from the depth of each bone voxel below the bone
+ * surface of the label grid itself (exact Euclidean distance transform, mm):
+ * the SDFs of unions underestimate depth where parts overlap, which would
+ * draw false cortical ridges inside bone. The surface is everything that is
+ * neither bone nor lesion (soft tissue, canal, foramina, joints, marrow stays
+ * as is). Femoral diaphysis (below the lesser trochanter) gets its thick cortex.
+ */
+function shadeBone(g: Grid, hu: Int16Array, labels: Uint8Array, seed: number): void {
+  const isBone = new Uint8Array(256);
+  for (const l of [LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5]) isBone[l] = 1;
+  // Bounding box of pending bone voxels, plus one voxel.
+  let i0 = g.ni, j0 = g.nj, k0 = g.nk, i1 = -1, j1 = -1, k1 = -1;
+  for (let k = 0, idx = 0; k < g.nk; k++) {
+    for (let j = 0; j < g.nj; j++) {
+      for (let i = 0; i < g.ni; i++, idx++) {
+        if (hu[idx] !== BONE_PENDING) continue;
+        if (i < i0) i0 = i; if (i > i1) i1 = i;
+        if (j < j0) j0 = j; if (j > j1) j1 = j;
+        if (k < k0) k0 = k; if (k > k1) k1 = k;
+      }
+    }
+  }
+  if (i1 < 0) return;
+  i0 = Math.max(0, i0 - 1); j0 = Math.max(0, j0 - 1); k0 = Math.max(0, k0 - 1);
+  i1 = Math.min(g.ni - 1, i1 + 1); j1 = Math.min(g.nj - 1, j1 + 1); k1 = Math.min(g.nk - 1, k1 + 1);
+  const bi = i1 - i0 + 1, bj = j1 - j0 + 1, bk = k1 - k0 + 1;
+  const dist2 = new Float32Array(bi * bj * bk);
+  for (let k = 0; k < bk; k++) {
+    for (let j = 0; j < bj; j++) {
+      let src = i0 + g.ni * (j0 + j + g.nj * (k0 + k));
+      let dst = bi * (j + bj * k);
+      for (let i = 0; i < bi; i++, src++, dst++) {
+        const l = labels[src]!;
+        dist2[dst] = isBone[l] || l === LABELS.lesion ? 1e20 : 0;
+      }
+    }
+  }
+  squaredEdt3d(dist2, bi, bj, bk, g.sx, g.sy, g.sz);
+  const halfStep = 0.5 * Math.min(g.sx, g.sy, g.sz);
+  const minCortex = 1.1 * Math.max(g.sx, g.sy, g.sz);
+  for (let k = 0; k < bk; k++) {
+    const z = g.oz + (k0 + k) * g.sz;
+    for (let j = 0; j < bj; j++) {
+      const y = g.oy + (j0 + j) * g.sy;
+      let idx = i0 + g.ni * (j0 + j + g.nj * (k0 + k));
+      let b = bi * (j + bj * k);
+      for (let i = 0; i < bi; i++, idx++, b++) {
+        if (hu[idx] !== BONE_PENDING) continue;
+        const l = labels[idx]!;
+        const diaphysis = (l === LABELS.femurLeft || l === LABELS.femurRight) && z < -185;
+        const cortexMm = Math.max(diaphysis ? 5.5 : CORTEX_MM[l] ?? 1.5, minCortex);
+        const depthMm = Math.sqrt(dist2[b]!) - halfStep;
+        hu[idx] = boneHu(depthMm, cortexMm, g.ox + (i0 + i) * g.sx, y, z, seed);
+      }
+    }
+  }
+}
+
+/** In-place squared Euclidean distance transform (mm^2) of a grid holding 0 at sites and 1e20 elsewhere. */
+function squaredEdt3d(d: Float32Array, nx: number, ny: number, nz: number, sx: number, sy: number, sz: number): void {
+  const n = Math.max(nx, ny, nz);
+  const f = new Float64Array(n), out = new Float64Array(n), v = new Int32Array(n), zz = new Float64Array(n + 1);
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) {
+    const base = nx * (j + ny * k);
+    for (let i = 0; i < nx; i++) f[i] = d[base + i]!;
+    edt1d(f, nx, sx, out, v, zz);
+    for (let i = 0; i < nx; i++) d[base + i] = out[i]!;
+  }
+  for (let k = 0; k < nz; k++) for (let i = 0; i < nx; i++) {
+    const base = i + nx * ny * k;
+    for (let j = 0; j < ny; j++) f[j] = d[base + nx * j]!;
+    edt1d(f, ny, sy, out, v, zz);
+    for (let j = 0; j < ny; j++) d[base + nx * j] = out[j]!;
+  }
+  const nxy = nx * ny;
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const base = i + nx * j;
+    for (let k = 0; k < nz; k++) f[k] = d[base + nxy * k]!;
+    edt1d(f, nz, sz, out, v, zz);
+    for (let k = 0; k < nz; k++) d[base + nxy * k] = out[k]!;
+  }
+}
+
+/** 1D squared distance transform with sample spacing s (Felzenszwalb & Huttenlocher lower envelope). */
+function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  const s2 = s * s;
+  let k = 0;
+  v[0] = 0;
+  z[0] = -Infinity;
+  z[1] = Infinity;
+  for (let q = 1; q < n; q++) {
+    let p = v[k]!;
+    let sep = (f[q]! + s2 * q * q - (f[p]! + s2 * p * p)) / (2 * s2 * (q - p));
+    while (sep <= z[k]!) {
+      k--;
+      p = v[k]!;
+      sep = (f[q]! + s2 * q * q - (f[p]! + s2 * p * p)) / (2 * s2 * (q - p));
+    }
+    k++;
+    v[k] = q;
+    z[k] = sep;
+    z[k + 1] = Infinity;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1]! < q) k++;
+    const r = q - v[k]!;
+    d[q] = s2 * r * r + f[v[k]!]!;
+  }
 }
 
 function hostShapeOf(anatomy: PhantomAnatomy, host: string): Shape {
