@@ -1,9 +1,15 @@
 /**
- * The workstation layout: top bar, banner, a 2 x 2 grid of views (axial,
- * sagittal / coronal, 3D) and a status bar. Returns the elements the
- * composition root wires up; owns no behaviour.
+ * The workstation layout: top bar, banner, the workspace and a status bar.
+ * The workspace holds a 2 x 2 grid of views (axial, sagittal / coronal, 3D),
+ * the trajectory strip (two in-line reformats and the bull's-eye of the
+ * selected screw; hidden while no screw is selected) and the side panel
+ * (segmentation, plan, screw list, report: each panel appends its own
+ * section). The 3D cell holds two layers: Cornerstone's volume rendering and
+ * the three.js plan scene. Returns the elements the composition root wires
+ * up; owns no behaviour.
  */
 import { MPR_VIEWS, type ViewId } from '../viewer/ViewerPort';
+import type { TrajectoryViewId } from '../viewer/PlanOverlayPort';
 import { h } from './dom';
 import { createIssueBanner, type IssueBanner } from './panels/issueBanner';
 import { createProgressPanel, type ProgressPanel } from './panels/progressPanel';
@@ -15,6 +21,15 @@ export type Shell = {
   progress: ProgressPanel;
   viewElements: Record<ViewId, HTMLDivElement>;
   overlays: Record<ViewId, ViewOverlay>;
+  /** The three.js plan scene's element, layered over the 3D cell's volume rendering (hidden until used). */
+  sceneElement: HTMLDivElement;
+  /** Trajectory reformats of the selected screw; the strip is hidden while none is selected. */
+  trajectoryStrip: HTMLElement;
+  trajectoryElements: Record<TrajectoryViewId, HTMLDivElement>;
+  /** Under the trajectory views: the bull's-eye depth slider and screw nudges. */
+  trajectoryControls: HTMLElement;
+  /** Right column: panels append their own <section>. */
+  sidePanel: HTMLElement;
   status: { crosshair: HTMLElement; measurement: HTMLElement; memory: HTMLElement };
   dialogHost: HTMLElement;
   dropHint: HTMLElement;
@@ -38,20 +53,39 @@ export function createShell(root: HTMLElement): Shell {
     overlays[view] = createViewOverlay(view);
     return h('section', { class: `view-cell view-${view}`, attrs: { 'data-cell': view, 'aria-label': `${view} view` } }, el, overlays[view].element);
   });
-  const grid = h('main', { class: 'view-grid' }, ...cells);
+  const sceneElement = h('div', { class: 'scene-element', attrs: { 'data-scene': 'plan', hidden: '' } });
+  cells[cells.length - 1]!.insertBefore(sceneElement, overlays['volume3d'].element);
+  const grid = h('div', { class: 'view-grid' }, ...cells);
+  const trajectoryElements = {} as Record<TrajectoryViewId, HTMLDivElement>;
+  const trajectoryTitles: Record<TrajectoryViewId, string> = { inlineA: 'In-line A', inlineB: 'In-line B', bullseye: "Bull's-eye" };
+  const trajectoryCells = (['inlineA', 'inlineB', 'bullseye'] as const).map((view) => {
+    const el = h('div', { class: 'viewport-element', attrs: { 'data-view': view } });
+    el.addEventListener('contextmenu', (e) => e.preventDefault());
+    trajectoryElements[view] = el;
+    return h('section', { class: `view-cell trajectory-cell view-${view}`, attrs: { 'data-cell': view, 'aria-label': `${trajectoryTitles[view]} view` } }, el);
+  });
+  const trajectoryControls = h('div', { class: 'trajectory-controls' });
+  const trajectoryStrip = h('section', { class: 'trajectory-strip', attrs: { 'aria-label': 'Trajectory views', hidden: '' } }, ...trajectoryCells, trajectoryControls);
+  const sidePanel = h('aside', { class: 'side-panel', attrs: { 'aria-label': 'Planning panels' } });
+  const workspace = h('main', { class: 'workspace' }, grid, trajectoryStrip, sidePanel);
   const crosshair = h('span', { class: 'status-item', attrs: { 'data-testid': 'status-crosshair' } });
   const measurement = h('span', { class: 'status-item', attrs: { 'data-testid': 'status-measurement' } });
   const memory = h('span', { class: 'status-item status-right', attrs: { 'data-testid': 'status-memory' } });
   const statusBar = h('footer', { class: 'statusbar' }, crosshair, measurement, progress.element, memory);
   const dialogHost = h('div', { class: 'dialog-host' });
   const dropHint = h('div', { class: 'drop-hint', text: 'Drop a DICOM folder or files to open them', attrs: { hidden: '' } });
-  root.replaceChildren(header, banner.element, grid, statusBar, dialogHost, dropHint);
+  root.replaceChildren(header, banner.element, workspace, statusBar, dialogHost, dropHint);
   return {
     header,
     banner,
     progress,
     viewElements,
     overlays,
+    sceneElement,
+    trajectoryStrip,
+    trajectoryElements,
+    trajectoryControls,
+    sidePanel,
     status: { crosshair, measurement, memory },
     dialogHost,
     dropHint,

@@ -1,0 +1,85 @@
+/**
+ * Contract of the planning session: the main-thread object that, for the
+ * volume on screen, runs the segmentation worker (bone, lesion, critical
+ * structures), builds the distance fields and feeds the planner pool.
+ * `createPlanningSession` (planningSession.ts) implements it; the plan store,
+ * the segmentation panel, the screw list and the report read from it.
+ *
+ * Everything here is plain data in LPS millimetres. Expected clinical
+ * outcomes (a lesion that leaks, no corridor) are data in the status and the
+ * results, never exceptions; a call rejects only with a typed PlannerError
+ * (`worker/stale` when a newer call of the same kind superseded it).
+ *
+ * Shared by several modules: change it additively, and say so in the commit.
+ */
+import type { CriticalStructures } from '../../core/anatomy/structures';
+import type { Vec3 } from '../../core/geometry/vec3';
+import type { CorridorRequest, LiveCheckRequest, PlanProgress } from '../../core/planning/plannerEngine';
+import type { PlanResult, PlanSettings, ScrewCatalog, ScrewEvaluation } from '../../core/planning/types';
+import type { Volume } from '../../core/volume/Volume';
+import type { VoxelArray } from '../../core/volume/voxelBuffer';
+import type { PlannerMode } from '../../compute/workerPool';
+
+export type SessionPhase =
+  /** No volume. */
+  | 'idle'
+  /** Bone segmentation and structure detection running. */
+  | 'segmenting'
+  /** Labels and structures ready; fields being (re)built after an edit. */
+  | 'fields'
+  /** Fields loaded in the planner: plans and live checks can run. */
+  | 'ready'
+  /** Segmentation failed (the message says why and what to do); the volume stays on screen. */
+  | 'error';
+
+export type LesionStatus = 'ok' | 'conservative' | 'leak';
+
+export type SessionStatus = {
+  phase: SessionPhase;
+  seriesUid: string | null;
+  /** One line for the status bar, e.g. "Bone segmented (1 240 ml); 14 structures found". */
+  message: string;
+  /** Increments on every change of the label volume (segmentation, lesion click, brush, undo). */
+  labelsGeneration: number;
+  /** Generation of the fields loaded in the planner (-1 before). */
+  fieldsGeneration: number;
+  lesion: { volumeMl: number; status: LesionStatus; centroidLps: Vec3 | null } | null;
+  structures: CriticalStructures | null;
+  /** Structures the planner has no model for (clearance to them cannot be checked). */
+  missingStructures: string[];
+  plannerMode: PlannerMode | null;
+  /** Set in phase 'error'. */
+  error: { code: string; message: string } | null;
+};
+
+export type LesionClickResult = { status: LesionStatus; volumeMl: number; changedVoxels: number; message: string };
+
+export interface PlanningSession {
+  /** Starts on a newly shown volume (releases the previous one): bone segmentation, structures, fields. */
+  open(volume: Volume<VoxelArray>, seriesUid: string): Promise<void>;
+  /** Releases the volume's workers and buffers (the next open() also does). */
+  close(): void;
+  getStatus(): Readonly<SessionStatus>;
+  subscribe(listener: (status: Readonly<SessionStatus>) => void): () => void;
+  /** The label volume on the CT grid (shared memory when isolated; a current copy otherwise). */
+  getLabels(): Volume<Uint8Array> | null;
+
+  /** One click inside the lesion: grows it, then rebuilds the fields. */
+  growLesion(seedLps: Vec3): Promise<LesionClickResult>;
+  /** Brush correction of the lesion label (sphere), then fields rebuilt (debounced). */
+  paintLesion(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): Promise<{ changedVoxels: number }>;
+  undoLabels(): Promise<boolean>;
+  redoLabels(): Promise<boolean>;
+  /** The user edited or confirmed structure models: fields are rebuilt. */
+  setStructures(structures: CriticalStructures): Promise<void>;
+
+  /** Full plan for the current lesion; a newer call makes an older one reject with `worker/stale`. */
+  plan(
+    request: { settings: PlanSettings; catalog: ScrewCatalog; corridors?: CorridorRequest[] },
+    onProgress?: (progress: PlanProgress) => void,
+  ): Promise<PlanResult>;
+  /** Live check of one screw against every rule and the other screws. */
+  checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation>;
+
+  dispose(): void;
+}
