@@ -4,8 +4,14 @@
  */
 import { printResults, type BenchEntry } from './harness';
 import { samplingBench } from './sampling.bench';
+import { dicomLoadBench } from '../src/core/dicom/testing/dicomLoad.bench';
+import { segmentationBench } from './segmentation.bench';
 
-const entries: BenchEntry[] = [samplingBench];
+const entries: BenchEntry[] = [
+  samplingBench,
+  dicomLoadBench,
+  segmentationBench,
+];
 
 async function main(): Promise<void> {
   const filter = process.argv[2]?.toLowerCase();
