@@ -1,0 +1,188 @@
+/**
+ * Label editing between the viewer's label tools and the planning session:
+ * a lesion click goes to `session.growLesion`, each brush/eraser dab to
+ * `session.paintLesion`, in order, one at a time (a serial queue: a dab never
+ * overtakes the previous one, undo waits for the stroke to finish).
+ *
+ * Undo granularity: the engine keeps one history entry per non-empty edit
+ * (a click, or one dab). The user thinks in strokes, so the steps here are a
+ * click or a whole stroke, each remembering how many engine edits it made;
+ * undo of a step calls `undoLabels` that many times. Steps are forgotten
+ * when a new series opens (the engine's history is new too).
+ *
+ * No DOM: the segmentation panel renders `getState()`.
+ */
+import type { Vec3 } from '../../core/geometry/vec3';
+import { PlannerError } from '../../core/shared/errors';
+import type { LesionClickResult, LesionStatus, PlanningSession } from '../session/PlanningSession';
+import type { ViewerChange, ViewerPort } from '../../viewer/ViewerPort';
+
+export type LabelEditingState = {
+  /** An edit is queued or running. */
+  busy: boolean;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Outcome of the last action for the panel ("Lesion 12.3 ml segmented", or why nothing changed). */
+  message: string | null;
+  /** 'error' when the last action was refused (bad seed, no series); 'warning' for a leak; else 'info'. */
+  messageKind: 'info' | 'warning' | 'error';
+  lastClick: (LesionClickResult & { seedLps: Vec3 }) | null;
+  /** Edits sent since the series opened (tests and the status bar). */
+  editsApplied: number;
+};
+
+export type LabelEditing = {
+  getState(): Readonly<LabelEditingState>;
+  subscribe(listener: (state: Readonly<LabelEditingState>) => void): () => void;
+  undo(): Promise<boolean>;
+  redo(): Promise<boolean>;
+  /** Resolves when every queued edit has finished. */
+  idle(): Promise<void>;
+  /** Forget the steps (a new series opened). */
+  reset(): void;
+  dispose(): void;
+};
+
+type Step = { edits: number; label: string };
+
+/** Message for a refused lesion click (PlannerError from the session). */
+export function lesionClickErrorMessage(error: unknown): string {
+  const code = error instanceof PlannerError ? error.code : null;
+  const detail = (error instanceof Error ? error.message : String(error)).replace(/^\[[^\]]+\]\s*/, '');
+  if (code === 'segmentation/bad-seed') return `Nothing changed: that point is not inside bone (${detail}). Click inside the dark lytic area of the lesion, within the bone.`;
+  if (code === 'worker/stale') return 'Nothing changed: the series changed while the lesion was growing.';
+  return `Nothing changed: ${detail}`;
+}
+
+export function createLabelEditing(deps: { session: PlanningSession; viewer: Pick<ViewerPort, 'subscribe'> }): LabelEditing {
+  const { session } = deps;
+  let state: LabelEditingState = { busy: false, canUndo: false, canRedo: false, message: null, messageKind: 'info', lastClick: null, editsApplied: 0 };
+  const listeners = new Set<(s: Readonly<LabelEditingState>) => void>();
+  const done: Step[] = [];
+  const undone: Step[] = [];
+  let queue: Promise<unknown> = Promise.resolve();
+  let pending = 0;
+  let epoch = 0;
+  let stroke: { edits: number; mode: 'add' | 'erase'; epoch: number } | null = null;
+  let disposed = false;
+
+  const set = (patch: Partial<LabelEditingState>): void => {
+    state = { ...state, ...patch, canUndo: done.length > 0, canRedo: undone.length > 0, busy: pending > 0 };
+    for (const l of listeners) l(state);
+  };
+
+  /** Runs `task` after every earlier one; errors are reported, never thrown out of the queue. */
+  function enqueue<T>(task: () => Promise<T>): Promise<T> {
+    pending++;
+    set({});
+    const run = queue.then(task);
+    queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run.finally(() => {
+      pending--;
+      set({});
+    });
+  }
+
+  const pushStep = (step: Step): void => {
+    if (step.edits <= 0) return;
+    done.push(step);
+    undone.length = 0;
+  };
+
+  function onPick(pointLps: Vec3): void {
+    const myEpoch = epoch;
+    void enqueue(async () => {
+      try {
+        const res = await session.growLesion(pointLps);
+        if (myEpoch !== epoch) return;
+        if (res.changedVoxels > 0) pushStep({ edits: 1, label: 'lesion click' });
+        const kind: LesionStatus = res.status;
+        set({ message: res.message, messageKind: kind === 'leak' ? 'warning' : 'info', lastClick: { ...res, seedLps: pointLps }, editsApplied: state.editsApplied + 1 });
+      } catch (error) {
+        if (myEpoch !== epoch) return;
+        set({ message: lesionClickErrorMessage(error), messageKind: 'error' });
+      }
+    });
+  }
+
+  function onStroke(change: Extract<ViewerChange, { kind: 'labelStroke' }>): void {
+    if (change.phase === 'start') {
+      stroke = { edits: 0, mode: change.mode, epoch };
+      return;
+    }
+    const current = stroke;
+    if (change.phase === 'end') {
+      stroke = null;
+      if (!current) return;
+      void enqueue(async () => {
+        if (current.epoch !== epoch) return;
+        pushStep({ edits: current.edits, label: current.mode === 'add' ? 'brush stroke' : 'eraser stroke' });
+        set({});
+      });
+      return;
+    }
+    if (!current) return;
+    const { pointLps, radiusMm, mode } = change;
+    void enqueue(async () => {
+      if (current.epoch !== epoch) return;
+      try {
+        const res = await session.paintLesion(pointLps, radiusMm, mode);
+        if (current.epoch !== epoch) return;
+        if (res.changedVoxels > 0) current.edits++;
+        set({ editsApplied: state.editsApplied + 1 });
+      } catch (error) {
+        if (current.epoch !== epoch) return;
+        set({ message: `The ${mode === 'add' ? 'brush' : 'eraser'} could not be applied: ${error instanceof Error ? error.message : String(error)}`, messageKind: 'error' });
+      }
+    });
+  }
+
+  const unsubscribe = deps.viewer.subscribe((change) => {
+    if (disposed) return;
+    if (change.kind === 'labelPick') onPick(change.pointLps);
+    else if (change.kind === 'labelStroke') onStroke(change);
+  });
+
+  async function replay(from: Step[], to: Step[], op: () => Promise<boolean>, verb: string): Promise<boolean> {
+    return enqueue(async () => {
+      const step = from.pop();
+      if (!step) return false;
+      let n = 0;
+      try {
+        while (n < step.edits && (await op())) n++;
+      } catch (error) {
+        set({ message: `${verb} failed: ${error instanceof Error ? error.message : String(error)}`, messageKind: 'error' });
+      }
+      if (n > 0) to.push({ edits: n, label: step.label });
+      if (n === 0) set({ message: `Nothing to ${verb.toLowerCase()}.`, messageKind: 'info' });
+      else set({ message: `${verb}: ${step.label}`, messageKind: 'info' });
+      return n > 0;
+    });
+  }
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    undo: () => replay(done, undone, () => session.undoLabels(), 'Undo'),
+    redo: () => replay(undone, done, () => session.redoLabels(), 'Redo'),
+    idle: () => queue.then(() => undefined),
+    reset() {
+      epoch++;
+      stroke = null;
+      done.length = 0;
+      undone.length = 0;
+      set({ message: null, messageKind: 'info', lastClick: null, editsApplied: 0 });
+    },
+    dispose() {
+      disposed = true;
+      unsubscribe();
+      listeners.clear();
+    },
+  };
+}
