@@ -73,7 +73,9 @@ export function snapLengthToCatalog(screwId: string, end: 'entry' | 'tip', label
         const target = nearestCatalogLengthMm(plan.catalog, s.catalogId, s.lengthMm);
         if (target === null || Math.abs(target - s.lengthMm) < 1e-6) return s;
         const dir = scale(sub(s.tipLps, s.entryLps), 1 / s.lengthMm);
-        return end === 'tip' ? withAxis(s, s.entryLps, add(s.entryLps, scale(dir, target))) : withAxis(s, sub(s.tipLps, scale(dir, target)), s.tipLps);
+        const moved = end === 'tip' ? withAxis(s, s.entryLps, add(s.entryLps, scale(dir, target))) : withAxis(s, sub(s.tipLps, scale(dir, target)), s.tipLps);
+        // The catalog figure exactly (the ends are within rounding of it).
+        return moved === s ? s : { ...moved, lengthMm: target };
       }),
   };
 }

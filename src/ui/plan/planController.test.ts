@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCatalog } from '../../core/planning/screwCatalog';
+import { DEFAULT_PLAN_SETTINGS, type ScrewEvaluation } from '../../core/planning/types';
+import type { LiveCheckRequest } from '../../core/planning/plannerEngine';
+import type { PlanContent, PlanScrew } from '../../core/report/planSchema';
+import { PlannerError } from '../../core/shared/errors';
+import { createFakePlanOverlay } from '../../viewer/fakePlanOverlay';
+import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
+import { createPlanStore } from './createPlanStore';
+import { createPlanController } from './planController';
+import { emptyPlanContent } from './planEdits';
+
+const series: PlanContent['series'] = {
+  studyInstanceUid: '1', seriesInstanceUid: '2', frameOfReferenceUid: null, description: null,
+  geometry: { dims: [10, 10, 10], spacingMm: [1, 1, 1], originLps: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+};
+const screw = (id: string, z: number): PlanScrew => ({
+  id, corridorId: 'iliosacralS1', side: 'left', entryLps: [80, 0, z], tipLps: [0, 0, z], diameterMm: 7.3, lengthMm: 80, catalogId: 'cannulated-7.3', skinEntryLps: null,
+});
+
+/** A session whose checks answer when the test says so; a screw fails when its tip has y > 10 (a "foramen"). */
+function fakeSession() {
+  const pending: { request: LiveCheckRequest; resolve: (e: ScrewEvaluation) => void; reject: (e: unknown) => void }[] = [];
+  let status: SessionStatus = {
+    phase: 'ready', seriesUid: '2', message: '', labelsGeneration: 1, fieldsGeneration: 1, lesion: null, structures: null,
+    missingStructures: [], plannerMode: null, error: null,
+  };
+  const listeners = new Set<(s: SessionStatus) => void>();
+  const session = {
+    getStatus: () => status,
+    subscribe: (l: (s: SessionStatus) => void) => (listeners.add(l), () => listeners.delete(l)),
+    checkScrew: (request: LiveCheckRequest) => new Promise<ScrewEvaluation>((resolve, reject) => pending.push({ request, resolve, reject })),
+  } as unknown as PlanningSession;
+  const evaluate = (r: LiveCheckRequest): ScrewEvaluation => {
+    const ok = r.screw.tipLps[1] <= 10;
+    return {
+      screwId: r.screw.id, ok,
+      checks: [{ rule: 'clearance', ok, valueMm: ok ? 5 : -1, requiredMm: 2, toleranceMm: 0.5, marginMm: ok ? 2.5 : -3.5, structureId: 'foramenS1Left', detail: '' }],
+      purchaseNearMm: 20, purchaseFarMm: 20, lesionSpanMm: 10, minClearanceMm: ok ? 5 : -1, minClearanceStructure: 'foramenS1Left', minBoneCoverMm: 2, pathExitLps: [0, 0, 0],
+    };
+  };
+  return {
+    session,
+    pending,
+    /** Answers the oldest request. */
+    answer() { const p = pending.shift()!; p.resolve(evaluate(p.request)); },
+    rejectStale() { const p = pending.shift()!; p.reject(new PlannerError('worker/stale', 'superseded')); },
+    setStatus(patch: Partial<SessionStatus>) { status = { ...status, ...patch }; for (const l of listeners) l(status); },
+  };
+}
+
+const flush = async (): Promise<void> => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
+
+function setup() {
+  const store = createPlanStore({ ...emptyPlanContent(series, defaultCatalog(), { ...DEFAULT_PLAN_SETTINGS }), screws: [screw('a', 0), screw('b', 30)] });
+  const overlay = createFakePlanOverlay();
+  const s = fakeSession();
+  const strip: boolean[] = [];
+  const controller = createPlanController({ store, overlay, getSession: () => s.session, showTrajectoryStrip: (v) => strip.push(v), computeSkinEntry: (e) => [e[0] + 40, e[1], e[2]] });
+  return { store, overlay, s, strip, controller };
+}
+
+describe('plan controller', () => {
+  it('draws the store\'s screws with their status and checks them one at a time', async () => {
+    const { store, overlay, s } = setup();
+    expect(overlay.drawnScrews().map((o) => [o.id, o.status, o.label])).toEqual([['a', 'pending', 'IS S1 L 1'], ['b', 'pending', 'IS S1 L 2']]);
+    expect(s.pending).toHaveLength(1);
+    s.answer();
+    await flush();
+    expect(store.statusOf('a')).toBe('ok');
+    expect(s.pending).toHaveLength(1);
+    s.answer();
+    await flush();
+    expect(overlay.drawnScrews().map((o) => o.status)).toEqual(['ok', 'ok']);
+    expect(s.pending).toHaveLength(0);
+  });
+
+  it('a drag is one undo step, stale results are dropped, the last result shows; the length snaps to the catalog at the end', async () => {
+    const { store, overlay, s } = setup();
+    s.answer(); await flush(); s.answer(); await flush();
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 5, 0], deltaLps: [0, 5, 0], phase: 'move' });
+    expect(store.get().selectedScrewId).toBe('a');
+    expect(store.statusOf('a')).toBe('pending');
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 12, 0], deltaLps: [0, 12, 0], phase: 'move' });
+    // The first request (tip y = 5) answers after the screw moved on: dropped, the current state is checked next.
+    expect(s.pending).toHaveLength(1);
+    s.answer();
+    await flush();
+    expect(store.statusOf('a')).toBe('pending');
+    expect(s.pending[0]!.request.screw.tipLps[1]).toBe(12);
+    s.answer();
+    await flush();
+    expect(store.statusOf('a')).toBe('failed');
+    // Only the dragged screw is checked during the drag.
+    expect(s.pending).toHaveLength(0);
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [-2, 12, 0], deltaLps: [-2, 12, 0], phase: 'end' });
+    const a = store.screw('a')!;
+    expect(a.lengthMm).toBe(85);
+    expect(a.skinEntryLps).toEqual([120, 0, 0]);
+    // The dragged screw's final state is checked, then the other screw (spacing to the moved one).
+    const checked: string[] = [];
+    while (s.pending.length > 0) { checked.push(s.pending[0]!.request.screw.id); s.answer(); await flush(); }
+    expect(checked.slice(-2)).toEqual(['a', 'b']);
+    expect(store.statusOf('a')).toBe('failed');
+    expect(store.statusOf('b')).toBe('ok');
+    store.undo();
+    expect(store.screw('a')!.tipLps).toEqual([0, 0, 0]);
+    expect(store.statusOf('a')).toBe('pending');
+    s.answer(); await flush();
+    expect(store.statusOf('a')).toBe('ok');
+    expect(store.get().canUndo).toBe(false);
+  });
+
+  it('a body drag moves the screw as it was at pointer down by the displacement since then', () => {
+    const { store, overlay } = setup();
+    overlay.simulateDrag({ screwId: 'b', handle: 'body', pointLps: [0, 0, 0], deltaLps: [1, 0, 0], phase: 'move' });
+    overlay.simulateDrag({ screwId: 'b', handle: 'body', pointLps: [0, 0, 0], deltaLps: [3, 0, 0], phase: 'end' });
+    expect(store.screw('b')!.entryLps).toEqual([83, 0, 30]);
+    expect(store.screw('b')!.lengthMm).toBe(80);
+  });
+
+  it('selection points the trajectory views and opens the strip; a stale rejection is retried', async () => {
+    const { store, overlay, s, strip } = setup();
+    overlay.simulateSelect('b');
+    expect(store.get().selectedScrewId).toBe('b');
+    expect(overlay.trajectoryId()).toBe('b');
+    overlay.simulateSelect(null);
+    expect(overlay.trajectoryId()).toBeNull();
+    expect(strip).toEqual([true, false]);
+    s.rejectStale();
+    await flush();
+    expect(s.pending).toHaveLength(1);
+  });
+
+  it('without a ready session nothing is checked and the note says why; new fields make every screw pending again', async () => {
+    const { store, s, controller } = setup();
+    s.answer(); await flush(); s.answer(); await flush();
+    s.setStatus({ phase: 'fields' });
+    expect(store.statusOf('a')).toBe('ok');
+    s.setStatus({ phase: 'ready', fieldsGeneration: 2 });
+    expect(store.statusOf('a')).toBe('pending');
+    expect(s.pending).toHaveLength(1);
+    s.setStatus({ phase: 'fields' });
+    s.answer(); await flush();
+    expect(controller.getCheckNote()?.message).toMatch(/once the segmentation/);
+  });
+});
