@@ -6,7 +6,7 @@ import type { Vec3 } from '../geometry/vec3';
 import { estimateHuCalibration } from './estimateHuCalibration';
 import { fitsInt16, isCt } from './indexDicomFiles';
 import { transferSyntaxName } from './parseInstance';
-import type { AssembleOptions, AssembledSeries, DicomIndex, DicomInstance, LoadIssue, SeriesGroup, SeriesInfo } from './types';
+import type { AssembleOptions, AssembledSeries, DicomIndex, DicomInstance, LoadIssue, SeriesGroup, SeriesInfo, SeriesReference } from './types';
 
 type SourceArray = Int16Array | Uint16Array | Uint8Array | Int8Array | Int32Array;
 
@@ -306,13 +306,36 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
   const m = geometry.ijkToLps;
   const slicePositionsLps: Vec3[] = [];
   const tablePositionsMm: (number | null)[] = [];
+  const referenceSlices: SeriesReference['slices'] = [];
   for (let k = 0; k < nk; k++) {
     slicePositionsLps.push([m[8]! * k + m[12]!, m[9]! * k + m[13]!, m[10]! * k + m[14]!]);
     const plane = grid.planes[k]!;
     const nearest = plane.w <= 0.5 ? plane.a : plane.b;
-    const [inst] = grid.frames[nearest]!;
+    const [inst, frame] = grid.frames[nearest]!;
     tablePositionsMm.push(instances[inst]!.tablePositionMm);
+    const source = instances[inst]!;
+    referenceSlices.push({ sopClassUid: source.sopClassUid, sopInstanceUid: source.sopInstanceUid, instanceNumber: source.instanceNumber, frameNumber: frame + 1 });
   }
+  const reference: SeriesReference = {
+    studyInstanceUid: first.studyInstanceUid,
+    seriesInstanceUid: first.seriesInstanceUid,
+    frameOfReferenceUid: first.frameOfReferenceUid,
+    seriesNumber: first.seriesNumber,
+    modality: first.modality,
+    patientName: first.patientName,
+    patientId: first.patientId,
+    patientBirthDate: first.patientBirthDate ?? '',
+    patientSex: first.patientSex ?? '',
+    studyDate: first.studyDate,
+    studyTime: first.studyTime ?? '',
+    studyId: first.studyId ?? '',
+    accessionNumber: first.accessionNumber,
+    referringPhysicianName: first.referringPhysicianName ?? '',
+    studyDescription: first.studyDescription,
+    seriesDescription: first.seriesDescription,
+    patientPosition: first.patientPosition ?? '',
+    slices: referenceSlices,
+  };
   const tiltIssue = issues.some((i) => i.code === 'gantry-tilt');
   const d = grid.direction;
   const n = [d[1]! * d[5]! - d[2]! * d[4]!, d[2]! * d[3]! - d[0]! * d[5]!, d[0]! * d[4]! - d[1]! * d[3]!];
@@ -326,6 +349,7 @@ export async function assembleSeries(index: DicomIndex, seriesKeyOrUid: string, 
     tablePositionsMm,
     interpolatedSlices: interpolated,
     gantryTiltDeg: tiltIssue ? (Math.acos(cosTilt) * 180) / Math.PI : 0,
+    reference,
   };
   const volume = createVolume(`dicom-${summary.key.replace(/[^0-9A-Za-z.]/g, '-')}`, kind, geometry, voxels);
   return { volume, info, issues };

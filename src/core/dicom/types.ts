@@ -84,6 +84,14 @@ export type DicomInstance = {
   patientId: string;
   studyDate: string;
   accessionNumber: string;
+  /** Study and patient attributes a derived object (report PDF, SEG) repeats to join the study; '' when absent. */
+  patientBirthDate?: string;
+  patientSex?: string;
+  studyTime?: string;
+  referringPhysicianName?: string;
+  studyId?: string;
+  /** PatientPosition (0018,5100), e.g. HFS; '' when absent. */
+  patientPosition?: string;
   manufacturer: string;
   manufacturerModelName: string;
   imageType: string[];
@@ -185,6 +193,35 @@ export type SeriesInfo = SeriesSummary & {
   /** Output slices that were interpolated to fill a gap (empty for a regular series). */
   interpolatedSlices: number[];
   gantryTiltDeg: number;
+  /** What objects derived from this series (report PDF, screw SEG) need to join its study and reference its images. */
+  reference?: SeriesReference;
+};
+
+/**
+ * Identity of a series' study and patient as stored (raw DICOM strings, '' when
+ * absent), and the source image nearest each output slice k.
+ */
+export type SeriesReference = {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  frameOfReferenceUid: string;
+  seriesNumber: number | null;
+  modality: string;
+  patientName: string;
+  patientId: string;
+  patientBirthDate: string;
+  patientSex: string;
+  studyDate: string;
+  studyTime: string;
+  studyId: string;
+  accessionNumber: string;
+  referringPhysicianName: string;
+  studyDescription: string;
+  seriesDescription: string;
+  /** PatientPosition, e.g. HFS ('' when absent). */
+  patientPosition: string;
+  /** Per output slice k: the nearest source image (frame number 1-based for multi-frame, else 1). */
+  slices: { sopClassUid: string; sopInstanceUid: string; instanceNumber: number | null; frameNumber: number }[];
 };
 
 export type AssembledSeries = {

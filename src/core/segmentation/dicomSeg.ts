@@ -53,6 +53,12 @@ export type SegExportOptions = {
   studyInstanceUid?: string;
   /** Series the segmentation was derived from (Referenced Series Sequence). */
   referencedSeriesInstanceUid?: string;
+  /**
+   * Source image of each slice k of the grid (same length as dims[2]): the SEG then
+   * lists the series' images (Common Instance Reference) and each frame its source
+   * image (Derivation Image), which viewers such as OHIF use to overlay it.
+   */
+  referencedSlices?: readonly { sopClassUid: string; sopInstanceUid: string; frameNumber?: number }[];
   frameOfReferenceUid?: string;
   studyDate?: string;
   seriesDescription?: string;
@@ -107,8 +113,7 @@ function dicomDateTime(): { date: string; time: string } {
  */
 export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOptions = {}): Uint8Array {
   const g = labels.geometry;
-  const [ni, nj, nk] = g.dims;
-  const nij = ni * nj;
+  const nij = g.dims[0] * g.dims[1];
   const v = labels.voxels;
   const present = new Uint8Array(256);
   for (let t = 0; t < v.length; t++) present[v[t]!] = 1;
@@ -138,12 +143,53 @@ export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOpti
     }
   }
   if (sources.length === 0) throw new PlannerError('seg/bad-file', `label volume ${labels.id} has no segment to export`);
+  return writeSegSegments(
+    g,
+    sources.map((src) => ({
+      label: src.name,
+      algorithmType: 'AUTOMATIC',
+      category: src.name === 'lesion' ? ABNORMAL : ANATOMY,
+      type: typeCode(src.name),
+      fill: src.fill,
+    })),
+    { ...options, contentDescription: 'Bone, lesion and critical structures' },
+  );
+}
+
+/** A segment for {@link writeSegSegments}: its label, codes, and a rasteriser of slice k (returns whether any voxel is set). */
+export type SegSegment = {
+  label: string;
+  algorithmType: 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL';
+  category: Code;
+  type: Code;
+  /** CIELab display colour scaled to 0..65535 (PS3.3 C.10.7.1.1), optional. */
+  cieLab?: [number, number, number];
+  fill: (k: number, out: Uint8Array) => boolean;
+};
+
+export type SegCode = Code;
+
+/**
+ * Writes any list of segments on the grid `g` as a BINARY DICOM SEG Part 10
+ * file (frames only where a segment has voxels, ordered by segment then slice).
+ * `writeDicomSeg` uses it for the label volume; the report uses it for screws.
+ */
+export function writeSegSegments(
+  g: VolumeGeometry,
+  segments: readonly SegSegment[],
+  options: SegExportOptions & { contentDescription?: string; contentLabel?: string; contentCreatorName?: string; seriesInstanceUid?: string } = {},
+): Uint8Array {
+  const [ni, nj, nk] = g.dims;
+  const nij = ni * nj;
+  if (segments.length === 0) throw new PlannerError('seg/bad-file', 'no segment to export');
+  const refs = options.referencedSlices;
+  if (refs && refs.length !== nk) throw new PlannerError('seg/bad-file', `${refs.length} referenced slices for a grid of ${nk} slices`);
 
   // Frames: per segment, the slices where it has voxels.
   const slice = new Uint8Array(nij);
   const frames: { segment: number; k: number }[] = [];
   const bits: Uint8Array[] = [];
-  sources.forEach((src, s) => {
+  segments.forEach((src, s) => {
     for (let k = 0; k < nk; k++) {
       if (!src.fill(k, slice)) continue;
       frames.push({ segment: s + 1, k });
@@ -181,7 +227,7 @@ export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOpti
     ReferringPhysicianName: '',
     StudyID: '1',
     AccessionNumber: '',
-    SeriesInstanceUID: uid('series'),
+    SeriesInstanceUID: options.seriesInstanceUid ?? uid('series'),
     SeriesNumber: options.seriesNumber ?? 900,
     SeriesDescription: options.seriesDescription ?? 'Pelvic screw planner segmentation',
     FrameOfReferenceUID: options.frameOfReferenceUid ?? uid('frame'),
@@ -193,9 +239,9 @@ export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOpti
     InstanceNumber: 1,
     ContentDate: date,
     ContentTime: time,
-    ContentLabel: 'SEGMENTATION',
-    ContentDescription: 'Bone, lesion and critical structures',
-    ContentCreatorName: 'Planner^Automatic',
+    ContentLabel: options.contentLabel ?? 'SEGMENTATION',
+    ContentDescription: options.contentDescription ?? 'Segmentation',
+    ContentCreatorName: options.contentCreatorName ?? 'Planner^Automatic',
     ImageType: ['DERIVED', 'PRIMARY'],
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
@@ -208,13 +254,14 @@ export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOpti
     LossyImageCompression: '00',
     SegmentationType: 'BINARY',
     NumberOfFrames: frames.length,
-    SegmentSequence: sources.map((src, s) => ({
+    SegmentSequence: segments.map((src, s) => ({
       SegmentNumber: s + 1,
-      SegmentLabel: src.name,
-      SegmentAlgorithmType: 'AUTOMATIC',
-      SegmentAlgorithmName: 'pelvic-screw-planner',
-      SegmentedPropertyCategoryCodeSequence: [src.name === 'lesion' ? ABNORMAL : ANATOMY],
-      SegmentedPropertyTypeCodeSequence: [typeCode(src.name)],
+      SegmentLabel: src.label,
+      SegmentAlgorithmType: src.algorithmType,
+      ...(src.algorithmType === 'MANUAL' ? {} : { SegmentAlgorithmName: 'pelvic-screw-planner' }),
+      SegmentedPropertyCategoryCodeSequence: [src.category],
+      SegmentedPropertyTypeCodeSequence: [src.type],
+      ...(src.cieLab ? { RecommendedDisplayCIELabValue: src.cieLab } : {}),
     })),
     DimensionOrganizationSequence: [{ DimensionOrganizationUID: uid('dimorg') }],
     DimensionIndexSequence: [
@@ -239,7 +286,21 @@ export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOpti
     ],
     PerFrameFunctionalGroupsSequence: frames.map((f) => {
       transformPoint(p, g.ijkToLps, [0, 0, f.k]);
+      const source = refs?.[f.k];
       return {
+        ...(source
+          ? {
+              DerivationImageSequence: [{
+                DerivationCodeSequence: [{ CodeValue: '113076', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Segmentation' }],
+                SourceImageSequence: [{
+                  ReferencedSOPClassUID: source.sopClassUid,
+                  ReferencedSOPInstanceUID: source.sopInstanceUid,
+                  ...(source.frameNumber !== undefined && source.frameNumber > 1 ? { ReferencedFrameNumber: source.frameNumber } : {}),
+                  PurposeOfReferenceCodeSequence: [{ CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' }],
+                }],
+              }],
+            }
+          : {}),
         FrameContentSequence: [{ DimensionIndexValues: [f.segment, f.k + 1] }],
         PlanePositionSequence: [{ ImagePositionPatient: [num(p[0]), num(p[1]), num(p[2])] }],
         SegmentIdentificationSequence: [{ ReferencedSegmentNumber: f.segment }],
@@ -248,7 +309,12 @@ export function writeDicomSeg(labels: Volume<Uint8Array>, options: SegExportOpti
     PixelData: pixelBytes.buffer,
   };
   if (options.referencedSeriesInstanceUid) {
-    dataset.ReferencedSeriesSequence = [{ SeriesInstanceUID: options.referencedSeriesInstanceUid, ReferencedInstanceSequence: [] }];
+    const listed = new Map<string, string>();
+    for (const r of refs ?? []) listed.set(r.sopInstanceUid, r.sopClassUid);
+    dataset.ReferencedSeriesSequence = [{
+      SeriesInstanceUID: options.referencedSeriesInstanceUid,
+      ReferencedInstanceSequence: [...listed].map(([uid, cls]) => ({ ReferencedSOPClassUID: cls, ReferencedSOPInstanceUID: uid })),
+    }];
   }
   const { DicomMetaDictionary, DicomDict } = dcmjs.data;
   const meta = {
