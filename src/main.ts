@@ -8,6 +8,7 @@
  *   `sacralAla-medium`; `sample=none` opens nothing).
  * - `source=synthetic`: a synthetic CT instead of the DICOM worker.
  * - `no3d=1`: no 3D view (faster in software WebGL).
+ * - `planner=inprocess`: the planner on the main thread instead of the worker pool.
  */
 import './ui/styles.css';
 import { createCornerstoneViewer } from './viewer/createCornerstoneViewer';
@@ -22,6 +23,8 @@ import type { DicomSource, NamedFile } from './ui/loading/DicomSource';
 import { createDefaultDicomSource } from './ui/loading/defaultSource';
 import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loading/fileIntake';
 import { createLoadController } from './ui/loading/loadController';
+import { createBrowserPlanningSession } from './ui/session/browserSession';
+import { errorCodeOf } from './core/shared/errors';
 
 export type AppOptions = {
   /** Replaces the DICOM worker source (tests). */
@@ -171,6 +174,26 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     await loader.loadFiles(read, label);
   }
 
+  // --- planning session ---
+  // Segmentation, fields and planner off the main thread for the volume on screen (ui/session/README.md).
+  const session = createBrowserPlanningSession({ planner: params.get('planner') === 'inprocess' ? 'inprocess' : 'pool' });
+  const unsubscribeSession = session.subscribe((s) => {
+    shell.status.session.textContent = s.message;
+    shell.status.session.dataset['phase'] = s.phase;
+    shell.status.session.title = s.error ? s.error.message : s.message;
+    store.set({ session: { phase: s.phase, labelsGeneration: s.labelsGeneration, fieldsGeneration: s.fieldsGeneration, lesionStatus: s.lesion?.status ?? 'none', plannerMode: s.plannerMode ?? '' } });
+  });
+  events.on('volumeReady', ({ volume, seriesUid, series }) => {
+    // A failure is shown through the session status; a superseded open (newer volume) is expected.
+    session.open(volume, seriesUid, series ?? undefined).catch((error: unknown) => {
+      if (errorCodeOf(error) !== 'worker/stale') console.warn('planning session:', error);
+    });
+  });
+  if (import.meta.env['VITE_E2E']) {
+    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
+    hook['session'] = session;
+  }
+
   // --- PACS (DICOMweb) study browser: complete series go through the same loading flow.
   const pacsHost = document.createElement('div');
   shell.header.append(pacsHost);
@@ -252,6 +275,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     started,
     dispose() {
       clearInterval(memoryTimer);
+      unsubscribeSession(); session.dispose();
       pacsPanel.dispose();
       resizeObserver.disconnect();
       window.removeEventListener('keydown', onKeyScroll);

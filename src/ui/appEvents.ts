@@ -4,13 +4,23 @@
  */
 import type { Vec3 } from '../core/geometry/vec3';
 import type { MprViewId, SeriesDisplayInfo, SliceState, WindowLevel } from '../viewer/ViewerPort';
-import type { LoadIssueView, LoadProgress } from './loading/DicomSource';
+import type { Volume } from '../core/volume/Volume';
+import type { LoadIssueView, LoadProgress, SeriesIdentity } from './loading/DicomSource';
 
 export type AppEventMap = {
   loadStarted: { source: string; attempt: number };
   loadProgress: LoadProgress;
   /** A volume is shown in the viewer. */
-  volumeReady: { volumeId: string; seriesUid: string; info: SeriesDisplayInfo; issues: LoadIssueView[] };
+  volumeReady: {
+    volumeId: string;
+    seriesUid: string;
+    info: SeriesDisplayInfo;
+    issues: LoadIssueView[];
+    /** The volume shown (its voxels are shared with the viewer when cross-origin isolated). */
+    volume: Volume;
+    /** Study/series identity for the plan file; null when the source does not know it (synthetic data). */
+    series: SeriesIdentity | null;
+  };
   /** A load failed or was declined; the previous volume (if any) is still shown. */
   loadRejected: { reason: string; issues: LoadIssueView[] };
   sliceChanged: { view: MprViewId; slice: SliceState };

@@ -15,6 +15,11 @@
  * - data-issues: codes shown in the banner
  * - data-rendered-3d: "1" once the 3D view has rendered the current volume
  * - data-tool: the primary mouse tool
+ * - data-session-phase: idle | segmenting | fields | ready | error (planning session, ui/session)
+ * - data-labels-generation, data-fields-generation: the session's label and loaded-field generations
+ *   (fields are current when both are equal and the phase is ready)
+ * - data-lesion-status: none | ok | conservative | leak
+ * - data-planner-mode: worker-shared | worker-transfer | in-process ('' before a volume)
  */
 import type { Vec3 } from '../core/geometry/vec3';
 import type { MprViewId, PrimaryTool, SliceState, WindowLevel } from '../viewer/ViewerPort';
@@ -36,6 +41,8 @@ export type AppState = {
   tool: PrimaryTool;
   /** crossOriginIsolated: buffers are shared with workers. */
   sharedMemory: boolean;
+  /** Planning session (ui/session): phase, generations, lesion status, planner mode. */
+  session: { phase: string; labelsGeneration: number; fieldsGeneration: number; lesionStatus: string; plannerMode: string };
 };
 
 export type AppStateStore = {
@@ -59,6 +66,7 @@ export function initialAppState(sharedMemory: boolean): AppState {
     rendered3d: false,
     tool: 'crosshair',
     sharedMemory,
+    session: { phase: 'idle', labelsGeneration: 0, fieldsGeneration: -1, lesionStatus: 'none', plannerMode: '' },
   };
 }
 
@@ -82,6 +90,11 @@ export function reflectState(root: HTMLElement, s: Readonly<AppState>): void {
   d['rendered3d'] = s.rendered3d ? '1' : '0';
   d['tool'] = s.tool;
   d['sharedMemory'] = s.sharedMemory ? '1' : '0';
+  d['sessionPhase'] = s.session.phase;
+  d['labelsGeneration'] = String(s.session.labelsGeneration);
+  d['fieldsGeneration'] = String(s.session.fieldsGeneration);
+  d['lesionStatus'] = s.session.lesionStatus;
+  d['plannerMode'] = s.session.plannerMode;
 }
 
 export function createAppStateStore(initial: AppState): AppStateStore {

@@ -30,7 +30,7 @@ export type Shell = {
   trajectoryControls: HTMLElement;
   /** Right column: panels append their own <section>. */
   sidePanel: HTMLElement;
-  status: { crosshair: HTMLElement; measurement: HTMLElement; memory: HTMLElement };
+  status: { crosshair: HTMLElement; measurement: HTMLElement; memory: HTMLElement; session: HTMLElement };
   dialogHost: HTMLElement;
   dropHint: HTMLElement;
   dispose(): void;
@@ -71,7 +71,8 @@ export function createShell(root: HTMLElement): Shell {
   const crosshair = h('span', { class: 'status-item', attrs: { 'data-testid': 'status-crosshair' } });
   const measurement = h('span', { class: 'status-item', attrs: { 'data-testid': 'status-measurement' } });
   const memory = h('span', { class: 'status-item status-right', attrs: { 'data-testid': 'status-memory' } });
-  const statusBar = h('footer', { class: 'statusbar' }, crosshair, measurement, progress.element, memory);
+  const session = h('span', { class: 'status-item status-session', attrs: { 'data-testid': 'status-session', role: 'status', 'aria-live': 'polite' } });
+  const statusBar = h('footer', { class: 'statusbar' }, crosshair, measurement, session, progress.element, memory);
   const dialogHost = h('div', { class: 'dialog-host' });
   const dropHint = h('div', { class: 'drop-hint', text: 'Drop a DICOM folder or files to open them', attrs: { hidden: '' } });
   root.replaceChildren(header, banner.element, workspace, statusBar, dialogHost, dropHint);
@@ -86,7 +87,7 @@ export function createShell(root: HTMLElement): Shell {
     trajectoryElements,
     trajectoryControls,
     sidePanel,
-    status: { crosshair, measurement, memory },
+    status: { crosshair, measurement, memory, session },
     dialogHost,
     dropHint,
     dispose() {

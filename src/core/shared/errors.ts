@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'segmentation/bad-input'
   | 'seg/bad-file'
   | 'planning/bad-input'
+  | 'planning/no-lesion'
   | 'plan/invalid-file'
   | 'plan/wrong-series'
   | 'report/bad-input'

@@ -43,7 +43,21 @@ export type SeriesChoice = {
 
 export type IndexResult = { series: SeriesChoice[]; issues: LoadIssueView[] };
 
-export type LoadedSeries = { volume: Volume; info: SeriesDisplayInfo; issues: LoadIssueView[] };
+/** Study/series identity of a loaded series, as the plan file records it (core/report/planSchema.ts planSeriesSchema). */
+export type SeriesIdentity = {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  frameOfReferenceUid: string | null;
+  description: string | null;
+};
+
+export type LoadedSeries = {
+  volume: Volume;
+  info: SeriesDisplayInfo;
+  issues: LoadIssueView[];
+  /** Absent when the source does not know it (synthetic data, test sources). */
+  identity?: SeriesIdentity;
+};
 
 export interface DicomSource {
   /** Groups files into series. Files that are not DICOM or are truncated come back as issues. */

@@ -101,7 +101,7 @@ export function createLoadController(deps: LoadControllerDeps): LoadController {
         // The previous series' buffers are no longer referenced by the viewer;
         // let the source drop its indexed files as well.
         source.release();
-        events.emit('volumeReady', { volumeId, seriesUid, info: loaded.info, issues });
+        events.emit('volumeReady', { volumeId, seriesUid, info: loaded.info, issues, volume: loaded.volume, series: loaded.identity ?? null });
         return { kind: 'shown', seriesUid, volumeId, issues };
       } catch (error) {
         if (stale()) return { kind: 'superseded' };

@@ -28,6 +28,12 @@ export function createWorkerDicomSource(options: { shared: boolean; loader?: Dic
         volume: assembled.volume,
         info: toDisplayInfo(assembled.info, assembled.volume.geometry.dims),
         issues: assembled.issues.map(toIssueView),
+        identity: {
+          studyInstanceUid: assembled.info.studyUid,
+          seriesInstanceUid: assembled.info.uid,
+          frameOfReferenceUid: assembled.info.frameOfReferenceUid || null,
+          description: assembled.info.description || null,
+        },
       };
     },
     release() {

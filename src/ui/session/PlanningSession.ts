@@ -2,7 +2,8 @@
  * Contract of the planning session: the main-thread object that, for the
  * volume on screen, runs the segmentation worker (bone, lesion, critical
  * structures), builds the distance fields and feeds the planner pool.
- * `createPlanningSession` (planningSession.ts) implements it; the plan store,
+ * `createPlanningSession` (createPlanningSession.ts: a lower-case planningSession.ts
+ * would differ from this file only in casing, which tsc rejects) implements it; the plan store,
  * the segmentation panel, the screw list and the report read from it.
  *
  * Everything here is plain data in LPS millimetres. Expected clinical
@@ -19,6 +20,7 @@ import type { PlanResult, PlanSettings, ScrewCatalog, ScrewEvaluation } from '..
 import type { Volume } from '../../core/volume/Volume';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import type { PlannerMode } from '../../compute/workerPool';
+import type { SeriesIdentity } from '../loading/DicomSource';
 
 export type SessionPhase =
   /** No volume. */
@@ -52,17 +54,22 @@ export type SessionStatus = {
   error: { code: string; message: string } | null;
 };
 
+/** Identity of the open series as the plan file records it (defined with the loader: ui/loading/DicomSource.ts). */
+export type { SeriesIdentity };
+
 export type LesionClickResult = { status: LesionStatus; volumeMl: number; changedVoxels: number; message: string };
 
 export interface PlanningSession {
   /** Starts on a newly shown volume (releases the previous one): bone segmentation, structures, fields. */
-  open(volume: Volume<VoxelArray>, seriesUid: string): Promise<void>;
+  open(volume: Volume<VoxelArray>, seriesUid: string, identity?: SeriesIdentity): Promise<void>;
   /** Releases the volume's workers and buffers (the next open() also does). */
   close(): void;
   getStatus(): Readonly<SessionStatus>;
   subscribe(listener: (status: Readonly<SessionStatus>) => void): () => void;
   /** The label volume on the CT grid (shared memory when isolated; a current copy otherwise). */
   getLabels(): Volume<Uint8Array> | null;
+  /** Study/series identity given to open() (null when none was given or nothing is open). */
+  getSeriesIdentity(): SeriesIdentity | null;
 
   /** One click inside the lesion: grows it, then rebuilds the fields. */
   growLesion(seedLps: Vec3): Promise<LesionClickResult>;

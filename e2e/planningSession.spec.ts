@@ -1,0 +1,73 @@
+/**
+ * The planning session in the browser on the bundled sacralAla-medium sample:
+ * bone segmentation, structures and fields run in workers after the volume is
+ * shown; one lesion click (the segmentation panel's click tool is built
+ * separately: the test seeds through the `__planner.session` hook at the
+ * phantom's TRUTH lesion centre); then
+ * (1) the worker pool and the in-process planner give the same plan
+ *     (screws' entry/tip within 1e-6 mm, same corridor outcomes);
+ * (2) while the pool searches, the main thread has no long task >= 50 ms.
+ * Figures (pipeline time, plan time, live-check round trip, long tasks) are
+ * printed for the README.
+ */
+import { expect, test } from '@playwright/test';
+import { screenshot } from './support/app';
+import { growAndPlan, liveCheckRoundTripMs, longTasks, phaseTimeline, recordSessionTimeline, truthLesionCenter, waitSessionReady, type PlanSummary } from './support/session';
+
+const SAMPLE = 'sacralAla-medium';
+
+function expectSamePlan(a: PlanSummary, b: PlanSummary): void {
+  expect(a.screws.length).toBeGreaterThan(0);
+  expect(a.screws.map((s) => [s.corridorId, s.side, s.diameterMm, s.lengthMm])).toEqual(b.screws.map((s) => [s.corridorId, s.side, s.diameterMm, s.lengthMm]));
+  a.screws.forEach((s, i) => {
+    for (let c = 0; c < 3; c++) {
+      expect(Math.abs(s.entryLps[c]! - b.screws[i]!.entryLps[c]!)).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(s.tipLps[c]! - b.screws[i]!.tipLps[c]!)).toBeLessThanOrEqual(1e-6);
+    }
+  });
+  expect(a.corridors.map((c) => [c.corridorId, c.side, c.available, c.reason, c.candidatesScored, c.screws.length])).toEqual(
+    b.corridors.map((c) => [c.corridorId, c.side, c.available, c.reason, c.candidatesScored, c.screws.length]),
+  );
+}
+
+test('the worker pool and the in-process planner give the same plan; no long task on the main thread during the pool\'s search', async ({ browser }) => {
+  const seed = truthLesionCenter(SAMPLE);
+
+  const pooledPage = await browser.newPage();
+  await recordSessionTimeline(pooledPage);
+  await pooledPage.goto('/?no3d=1');
+  await waitSessionReady(pooledPage);
+  expect(await pooledPage.locator('#app').getAttribute('data-planner-mode')).toBe('worker-shared');
+  const timeline = await phaseTimeline(pooledPage);
+  const start = timeline.find((e) => e.phase === 'segmenting')!;
+  const ready = timeline.find((e) => e.phase === 'ready')!;
+  const pooled = await growAndPlan(pooledPage, seed);
+  expect(pooled.click.status).toBe('ok');
+  expect(await pooledPage.locator('#app').getAttribute('data-lesion-status')).toBe('ok');
+  await expect(pooledPage.locator('[data-testid="status-session"]')).toContainText('Ready to plan: lesion');
+  expect(pooled.plan.screws.some((s) => s.corridorId === 'iliosacralS1' || s.corridorId === 'transsacralS1')).toBe(true);
+  const tasks = await longTasks(pooledPage);
+  const inPlan = tasks.filter((t) => t.start < pooled.plan.t1 && t.start + t.duration > pooled.plan.t0 && t.duration >= 50);
+  const liveMs = await liveCheckRoundTripMs(pooledPage);
+  await screenshot(pooledPage, 'planning-session-ready');
+
+  const localPage = await browser.newPage();
+  await recordSessionTimeline(localPage);
+  await localPage.goto('/?no3d=1&planner=inprocess');
+  await waitSessionReady(localPage);
+  expect(await localPage.locator('#app').getAttribute('data-planner-mode')).toBe('in-process');
+  const local = await growAndPlan(localPage, seed);
+  const localTasks = (await longTasks(localPage)).filter((t) => t.start < local.plan.t1 && t.start + t.duration > local.plan.t0 && t.duration >= 50);
+
+  console.log(`[figures] isolated: volumeReady -> fields ready ${(ready.t - start.t).toFixed(0)} ms; lesion ${pooled.click.volumeMl.toFixed(2)} ml; ` +
+    `plan (pool) ${pooled.plan.ms.toFixed(0)} ms, plan (in-process) ${local.plan.ms.toFixed(0)} ms; live check round trip ${liveMs.toFixed(2)} ms; ` +
+    `long tasks >= 50 ms during the pool's plan: ${inPlan.length} [${inPlan.map((t) => t.duration.toFixed(0)).join(', ')}], ` +
+    `during the in-process plan: ${localTasks.length} (max ${Math.max(0, ...localTasks.map((t) => t.duration)).toFixed(0)} ms); all long tasks (pool page): ${tasks.length}`);
+
+  expectSamePlan(pooled.plan, local.plan);
+  // The observer works here (the in-process search blocks the main thread), and the pool's search does not.
+  expect(localTasks.length).toBeGreaterThan(0);
+  expect(inPlan, JSON.stringify(inPlan)).toEqual([]);
+  await pooledPage.close();
+  await localPage.close();
+});

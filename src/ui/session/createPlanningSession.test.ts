@@ -1,0 +1,251 @@
+/**
+ * The planning session on the sacralAla-small phantom as written to disk
+ * (sample-dicom/out: DICOM series, labels.nrrd and truth.json): the CT goes
+ * through our DICOM loader, then the session runs our own segmentation and
+ * planner; the lesion is compared with the phantom's TRUTH labels.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import type { Endpoint } from 'comlink';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessPlanner } from '../../compute/inProcess';
+import { servePlannerEngine } from '../../compute/plannerClient';
+import { createInProcessSegmentation } from '../../compute/segmentationClient';
+import { createPlannerPool, type PlannerService } from '../../compute/workerPool';
+import { createDicomLoadEngine } from '../../core/dicom/dicomLoadEngine';
+import { readNrrd } from '../../core/io/nrrd';
+import { createPlannerEngine } from '../../core/planning/plannerEngine';
+import { defaultCatalog } from '../../core/planning/screwCatalog';
+import { DEFAULT_PLAN_SETTINGS, type PlanResult } from '../../core/planning/types';
+import { dice } from '../../core/segmentation/testing/syntheticPelvis';
+import { errorCodeOf } from '../../core/shared/errors';
+import { LABELS } from '../../core/shared/ids';
+import type { Vec3 } from '../../core/geometry/vec3';
+import type { Volume } from '../../core/volume/Volume';
+import type { VoxelArray } from '../../core/volume/voxelBuffer';
+import { isShared } from '../../core/volume/voxelBuffer';
+import type { SessionPhase, SessionStatus } from './PlanningSession';
+import { createPlanningSession, type AsyncSegmentationEngine, type SegmentationBackend } from './createPlanningSession';
+
+const OUT = resolve(import.meta.dirname, '../../../sample-dicom/out');
+
+type Sample = { ct: Volume<VoxelArray>; truthLabels: Volume<Uint8Array>; lesionCenterLps: Vec3 | null; seriesUid: string };
+
+async function loadSample(name: string, shared: boolean): Promise<Sample> {
+  const dir = join(OUT, name);
+  const dicomDir = join(dir, 'dicom');
+  const files = readdirSync(dicomDir).sort().map((f) => {
+    const b = readFileSync(join(dicomDir, f));
+    return { name: f, bytes: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  });
+  const loader = createDicomLoadEngine();
+  const index = await loader.index(files);
+  const series = index.series[0]!;
+  const assembled = await loader.assemble(series.key, { shared });
+  const truthLabels = readNrrd(new Uint8Array(readFileSync(join(dir, 'labels.nrrd')))).volume as Volume<Uint8Array>;
+  const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { lesion: { centerLps: Vec3 } | null };
+  return { ct: assembled.volume, truthLabels, lesionCenterLps: truth.lesion?.centerLps ?? null, seriesUid: series.uid };
+}
+
+/** Worker stand-ins: the real planner engine served over node MessageChannels (structured clone, SAB, proxies). */
+function channelPool(shared: boolean, size: number): PlannerService {
+  return createPlannerPool({
+    size,
+    shared,
+    spawn: () => {
+      const { port1, port2 } = new MessageChannel();
+      servePlannerEngine(createPlannerEngine(), port1 as unknown as Endpoint);
+      return { endpoint: port2 as unknown as Endpoint, terminate: () => { port1.close(); port2.close(); } };
+    },
+  });
+}
+
+/** In-process segmentation that counts field builds and can hold one method's answer until released. */
+function countingSegmentation(shared: boolean, counts: { buildFields: number }, gate?: { method: keyof AsyncSegmentationEngine; until: Promise<void> }): () => SegmentationBackend {
+  return () => {
+    const inner = createInProcessSegmentation({ shared });
+    const engine: AsyncSegmentationEngine = { ...inner.engine };
+    engine.buildFields = (o) => {
+      counts.buildFields++;
+      return inner.engine.buildFields(o);
+    };
+    if (gate) {
+      const original = engine[gate.method] as (...a: unknown[]) => unknown;
+      (engine as Record<string, unknown>)[gate.method] = async (...args: unknown[]) => {
+        const value = original(...args);
+        await gate.until; // answers even after the run was disposed, like a worker that finished late
+        return value;
+      };
+    }
+    return { engine, loadVolume: inner.loadVolume, dispose: inner.dispose };
+  };
+}
+
+const planRequest = { settings: { ...DEFAULT_PLAN_SETTINGS }, catalog: defaultCatalog() };
+
+function phasesOf(session: { subscribe(l: (s: Readonly<SessionStatus>) => void): () => void }): SessionPhase[] {
+  const seen: SessionPhase[] = [];
+  session.subscribe((s) => {
+    if (seen[seen.length - 1] !== s.phase) seen.push(s.phase);
+  });
+  return seen;
+}
+
+function screwsOf(plan: PlanResult) {
+  return plan.screws.map((s) => ({ corridorId: s.screw.corridorId, side: s.screw.side, entryLps: s.screw.entryLps, tipLps: s.screw.tipLps, diameterMm: s.screw.diameterMm }));
+}
+
+describe('planning session (in-process engines, sacralAla-small from disk)', () => {
+  let sample: Sample;
+  beforeAll(async () => {
+    sample = await loadSample('sacralAla-small', false);
+  });
+
+  it('open -> ready; one click at the truth lesion centre gives Dice >= 0.9; plan finds an S1 screw; undo removes the lesion', async () => {
+    const counts = { buildFields: 0 };
+    const session = createPlanningSession({ shared: false, createSegmentation: countingSegmentation(false, counts), createPlanner: createInProcessPlanner });
+    const phases = phasesOf(session);
+    await session.open(sample.ct, sample.seriesUid, { studyInstanceUid: '1.2.3', seriesInstanceUid: sample.seriesUid, frameOfReferenceUid: null, description: 'test' });
+    let s = session.getStatus();
+    expect(phases).toEqual(['segmenting', 'fields', 'ready']);
+    expect(s.seriesUid).toBe(sample.seriesUid);
+    expect(s.plannerMode).toBe('in-process');
+    expect(s.fieldsGeneration).toBe(s.labelsGeneration);
+    expect(s.structures!.roots.length).toBeGreaterThan(0);
+    expect(s.lesion).toBeNull();
+    expect(session.getSeriesIdentity()?.studyInstanceUid).toBe('1.2.3');
+    const labels = session.getLabels()!;
+    expect(labels.geometry.dims).toEqual(sample.ct.geometry.dims);
+    // Our bone against the truth bone (all parts).
+    const bone = [LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5];
+    expect(dice(labels.voxels, bone, sample.truthLabels.voxels, [...bone, LABELS.lesion])).toBeGreaterThan(0.85);
+
+    // No lesion yet: plan says what to do.
+    const noLesion = await session.plan(planRequest).then(() => null, (e: unknown) => e);
+    expect(errorCodeOf(noLesion)).toBe('planning/no-lesion');
+    expect(String((noLesion as Error).message)).toMatch(/click inside the lesion first/);
+
+    const click = await session.growLesion(sample.lesionCenterLps!);
+    s = session.getStatus();
+    expect(click.status).toBe('ok');
+    expect(click.changedVoxels).toBeGreaterThan(0);
+    expect(s.phase).toBe('ready');
+    expect(s.lesion!.status).toBe('ok');
+    expect(s.fieldsGeneration).toBe(s.labelsGeneration);
+    expect(dice(session.getLabels()!.voxels, LABELS.lesion, sample.truthLabels.voxels, LABELS.lesion)).toBeGreaterThanOrEqual(0.9);
+
+    const plan = await session.plan(planRequest);
+    expect(plan.fieldsGeneration).toBe(s.fieldsGeneration);
+    const s1 = plan.screws.filter((r) => r.screw.corridorId === 'iliosacralS1' || r.screw.corridorId === 'transsacralS1');
+    expect(s1.length).toBeGreaterThan(0);
+    expect(s1[0]!.evaluation.ok).toBe(true);
+
+    // Live check of a proposed screw: same verdict, no field rebuild.
+    const before = counts.buildFields;
+    const check = await session.checkScrew({ screw: s1[0]!.screw });
+    expect(check.ok).toBe(true);
+    expect(counts.buildFields).toBe(before);
+
+    expect(await session.undoLabels()).toBe(true);
+    expect(session.getStatus().lesion).toBeNull();
+    expect(session.getLabels()!.voxels.includes(LABELS.lesion)).toBe(false);
+    expect(await session.redoLabels()).toBe(true);
+    expect(session.getStatus().lesion!.volumeMl).toBeCloseTo(click.volumeMl, 6);
+    session.dispose();
+  });
+
+  it('a newer open supersedes the running one: the old pipeline\'s late answers are never applied', async () => {
+    let release!: () => void;
+    const until = new Promise<void>((r) => (release = r));
+    const counts = { buildFields: 0 };
+    let created = 0;
+    const gated = countingSegmentation(false, counts, { method: 'segmentBone', until });
+    const plain = countingSegmentation(false, counts);
+    const session = createPlanningSession({
+      shared: false,
+      createSegmentation: () => (created++ === 0 ? gated() : plain()),
+      createPlanner: createInProcessPlanner,
+    });
+    const first = session.open(sample.ct, 'series-A');
+    const firstOutcome = first.then(() => null, (e: unknown) => e);
+    const second = session.open(sample.ct, 'series-B');
+    await second;
+    const afterSecond = { ...session.getStatus() };
+    const labelsB = session.getLabels();
+    release(); // the old run's segmentation answers now
+    expect(errorCodeOf(await firstOutcome)).toBe('worker/stale');
+    await new Promise((r) => setTimeout(r, 0));
+    const s = session.getStatus();
+    expect(s.seriesUid).toBe('series-B');
+    expect(s.phase).toBe('ready');
+    expect(s.labelsGeneration).toBe(afterSecond.labelsGeneration);
+    expect(session.getLabels()).toBe(labelsB);
+    session.dispose();
+  });
+
+  it('a second plan call makes the first reject with worker/stale; a brush stroke rebuilds the fields once', async () => {
+    const counts = { buildFields: 0 };
+    const session = createPlanningSession({ shared: false, paintDebounceMs: 30, createSegmentation: countingSegmentation(false, counts), createPlanner: createInProcessPlanner });
+    await session.open(sample.ct, sample.seriesUid);
+    await session.growLesion(sample.lesionCenterLps!);
+    const p1 = session.plan(planRequest).then(() => null, (e: unknown) => e);
+    const p2 = session.plan(planRequest);
+    expect(errorCodeOf(await p1)).toBe('worker/stale');
+    expect((await p2).screws.length).toBeGreaterThan(0);
+
+    const built = counts.buildFields;
+    const c = sample.lesionCenterLps!;
+    const volumeBefore = session.getStatus().lesion!.volumeMl;
+    for (let d = 0; d < 5; d++) await session.paintLesion([c[0] + d, c[1], c[2]], 4, 'add');
+    expect(session.getStatus().phase).toBe('fields');
+    // A plan asked for during the quiet time waits for the fields of the painted lesion.
+    const plan = await session.plan(planRequest);
+    const s = session.getStatus();
+    expect(counts.buildFields).toBe(built + 1);
+    expect(plan.fieldsGeneration).toBe(s.labelsGeneration);
+    expect(s.fieldsGeneration).toBe(s.labelsGeneration);
+    expect(s.lesion!.volumeMl).toBeGreaterThanOrEqual(volumeBefore);
+    session.dispose();
+  });
+});
+
+describe('planning session with shared memory and a pool of 2 planner workers (MessageChannel stand-ins)', () => {
+  it('gives the same plan as the in-process planner on the same lesion; labels are the engine\'s shared volume', async () => {
+    const shared = await loadSample('sacralAla-small', true);
+    expect(isShared(shared.ct.voxels)).toBe(true);
+    const pooled = createPlanningSession({ shared: true, createSegmentation: () => createInProcessSegmentation({ shared: true }), createPlanner: () => channelPool(true, 2) });
+    const local = createPlanningSession({ shared: false, createSegmentation: () => createInProcessSegmentation({ shared: false }), createPlanner: createInProcessPlanner });
+    await Promise.all([pooled.open(shared.ct, 'A'), local.open(shared.ct, 'A')]);
+    expect(pooled.getStatus().plannerMode).toBe('worker-shared');
+    expect(isShared(pooled.getLabels()!.voxels)).toBe(true);
+    await pooled.growLesion(shared.lesionCenterLps!);
+    await local.growLesion(shared.lesionCenterLps!);
+    const a = await pooled.plan(planRequest);
+    const b = await local.plan(planRequest);
+    expect(screwsOf(a)).toEqual(screwsOf(b));
+    expect(a.corridors.map((o) => [o.corridorId, o.side, o.available, o.reason])).toEqual(b.corridors.map((o) => [o.corridorId, o.side, o.available, o.reason]));
+    pooled.dispose();
+    local.dispose();
+  });
+});
+
+describe('planning session: a lesion that cannot be delimited', () => {
+  it('supraAcetabular: the click reports a leak with what to do, and nothing is written', async () => {
+    const sample = await loadSample('supraAcetabular-small', false);
+    const counts = { buildFields: 0 };
+    const session = createPlanningSession({ shared: false, createSegmentation: countingSegmentation(false, counts), createPlanner: createInProcessPlanner });
+    await session.open(sample.ct, 'S');
+    const before = session.getStatus();
+    const builds = counts.buildFields;
+    const click = await session.growLesion(sample.lesionCenterLps!);
+    expect(click.status).toBe('leak');
+    expect(click.changedVoxels).toBe(0);
+    expect(click.message).toMatch(/nothing was changed.*brush/i);
+    const after = session.getStatus();
+    expect(after.labelsGeneration).toBe(before.labelsGeneration);
+    expect(after.lesion).toBeNull();
+    expect(counts.buildFields).toBe(builds);
+    session.dispose();
+  });
+});
