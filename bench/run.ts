@@ -6,11 +6,15 @@ import { printResults, type BenchEntry } from './harness';
 import { samplingBench } from './sampling.bench';
 import { dicomLoadBench } from '../src/core/dicom/testing/dicomLoad.bench';
 import { segmentationBench } from './segmentation.bench';
+import { dropToFrameBench } from './browser/dropToFrame.bench';
+import { sampleFirstRenderBench } from './browser/sampleFirstRender.bench';
 
 const entries: BenchEntry[] = [
   samplingBench,
   dicomLoadBench,
   segmentationBench,
+  dropToFrameBench,
+  sampleFirstRenderBench,
 ];
 
 async function main(): Promise<void> {
