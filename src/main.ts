@@ -23,6 +23,7 @@ import type { DicomSource, NamedFile } from './ui/loading/DicomSource';
 import { createDefaultDicomSource } from './ui/loading/defaultSource';
 import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loading/fileIntake';
 import { createLoadController } from './ui/loading/loadController';
+import { createTrajectoryControls } from './ui/panels/trajectoryControls';
 import { createBrowserPlanningSession } from './ui/session/browserSession';
 import { errorCodeOf } from './core/shared/errors';
 
@@ -54,7 +55,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
 
   const shell = createShell(root);
   const events = createAppEvents();
-  const viewer = options.viewer ?? createCornerstoneViewer(shell.viewElements, { volume3d: with3d });
+  const viewer = options.viewer ?? createCornerstoneViewer(shell.viewElements, { volume3d: with3d, trajectoryElements: shell.trajectoryElements });
   const source = options.source ?? createDefaultDicomSource({ shared, synthetic: params.get('source') === 'synthetic' });
   if (!with3d) {
     shell.viewElements.volume3d.parentElement?.classList.add('view-disabled');
@@ -257,6 +258,19 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   const resizeObserver = new ResizeObserver(onResize);
   for (const el of Object.values(shell.viewElements)) resizeObserver.observe(el);
 
+  // --- trajectory views: bull's-eye depth slider (viewer.plan; the plan UI selects the screw) ---
+  const trajectoryControls = createTrajectoryControls(shell.trajectoryControls, viewer.plan);
+  if (import.meta.env['VITE_E2E']) {
+    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
+    hook['viewer'] = {
+      plan: viewer.plan,
+      /** Page coordinates of an LPS point in a view (for Playwright's mouse). */
+      lpsToPage: (view: Parameters<typeof viewer.plan.lpsToClient>[0], pointLps: [number, number, number]) => viewer.plan.lpsToClient(view, pointLps),
+      trajectoryCameras: () => viewer.plan.getTrajectoryCameras(),
+      resize: () => viewer.resize(),
+    };
+  }
+
   // --- memory readout (Chromium's performance.memory) ------------------------------
   const memoryTimer = setInterval(() => {
     const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
@@ -275,6 +289,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     started,
     dispose() {
       clearInterval(memoryTimer);
+      trajectoryControls.dispose();
       unsubscribeSession(); session.dispose();
       pacsPanel.dispose();
       resizeObserver.disconnect();

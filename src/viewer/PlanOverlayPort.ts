@@ -30,11 +30,31 @@ export type ScrewDragEvent = {
   handle: ScrewHandle;
   /** New position of the handle ('body': the whole screw moved by `deltaLps`). */
   pointLps: Vec3;
+  /**
+   * Displacement since the drag started (pointer down), not since the
+   * previous event: apply it to the screw as it was when the drag began.
+   * In the plane of the view the drag happens in.
+   */
   deltaLps: Vec3;
   phase: 'move' | 'end';
 };
 
 export type TrajectoryViewId = 'inlineA' | 'inlineB' | 'bullseye';
+
+/** What the trajectory views show, for the depth slider (depths along the path, mm). */
+export type TrajectoryState = {
+  screwId: string;
+  /** Depth 0 is the skin entry (true) or the bone entry (no skin entry known). */
+  fromSkin: boolean;
+  /** From depth 0 to the tip. */
+  pathLengthMm: number;
+  boneEntryDepthMm: number;
+  /** Where the bull's-eye view is (clamped to [0, pathLengthMm]). */
+  bullseyeDepthMm: number;
+};
+
+/** A view's camera in LPS (viewPlaneNormal points towards the viewer; parallelScaleMm = half the height). */
+export type ViewCamera = { viewPlaneNormalLps: Vec3; viewUpLps: Vec3; focalPointLps: Vec3; parallelScaleMm: number };
 
 export interface PlanOverlayPort {
   /** Draws these screws (replaces the previous set); `selectedId` gets handles. */
@@ -49,4 +69,14 @@ export interface PlanOverlayPort {
    */
   setTrajectory(screwId: string | null): void;
   setBullseyeDepthMm(depthMm: number): void;
+  /** The trajectory views' state (null: no trajectory shown). */
+  getTrajectoryState(): TrajectoryState | null;
+  onTrajectoryChange(listener: (state: TrajectoryState | null) => void): () => void;
+  /** Cameras of the trajectory views (null: no trajectory shown). */
+  getTrajectoryCameras(): Record<TrajectoryViewId, ViewCamera> | null;
+  /**
+   * Page (client) coordinates of an LPS point projected into a view; null
+   * when the view is not on screen (the fake viewer always returns null).
+   */
+  lpsToClient(view: 'axial' | 'sagittal' | 'coronal' | TrajectoryViewId, pointLps: Readonly<Vec3>): { x: number; y: number } | null;
 }

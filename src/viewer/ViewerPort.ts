@@ -9,6 +9,7 @@
  */
 import type { Vec3 } from '../core/geometry/vec3';
 import type { Volume } from '../core/volume/Volume';
+import type { PlanOverlayPort } from './PlanOverlayPort';
 
 export type MprViewId = 'axial' | 'sagittal' | 'coronal';
 export type ViewId = MprViewId | 'volume3d';
@@ -85,6 +86,9 @@ export interface ViewerPort {
   /** Moves the crosshair to a point; every other view goes to the slice that contains it. */
   setCrosshairLps(pointLps: Readonly<Vec3>): void;
   getCrosshairLps(): Vec3 | null;
+
+  /** Screws over the MPR views, their handles, and the trajectory reformats (PlanOverlayPort.ts). */
+  readonly plan: PlanOverlayPort;
 
   /** Back to the whole volume, centred, at the initial zoom. */
   resetViews(): void;

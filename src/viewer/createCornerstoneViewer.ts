@@ -30,6 +30,8 @@ import {
 import { angleRad, distance, dot, sub, cross, normalize, type Vec3 } from '../core/geometry/vec3';
 import type { Volume } from '../core/volume/Volume';
 import { initCornerstone } from './initCornerstone';
+import { createCornerstonePlanOverlay } from './cornerstonePlanOverlay';
+import type { TrajectoryViewId } from './PlanOverlayPort';
 import { registerVolume, type RegisteredVolume } from './registerVolume';
 import { offsetToSliceMm, sliceAt, volumeCenterLps } from './sliceIndex';
 import { edgeLabels, VIEW_ORIENTATIONS } from './viewOrientation';
@@ -56,6 +58,8 @@ export type CornerstoneViewerOptions = {
    * GPU, SOFTWARE_SAMPLE_DISTANCE on a software rasterizer.
    */
   sampleDistanceMultiplier?: number;
+  /** Elements of the trajectory reformats (in-line A, in-line B, bull's-eye); none: the trajectory is state only. */
+  trajectoryElements?: Readonly<Record<TrajectoryViewId, HTMLDivElement>>;
 };
 
 /** Colour of each MPR view: its border and the line its plane draws in the other views. */
@@ -187,6 +191,16 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   const drawAllCrosshairs = (): void => {
     for (const view of MPR_VIEWS) drawCrosshair(view);
   };
+
+  // --- screws and trajectory views (cornerstonePlanOverlay.ts) ---------------
+  const planOverlay = createCornerstonePlanOverlay({
+    engine,
+    mprElements: elements,
+    mprViewport,
+    trajectoryElements: options.trajectoryElements ?? null,
+    idSuffix: suffix,
+    volumeId: () => shown?.reg.volumeId ?? null,
+  });
 
   // --- slice bookkeeping --------------------------------------------------
   function viewState(view: MprViewId): ViewState | null {
@@ -347,6 +361,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   function applyWindowToViews(window: WindowLevel, except?: MprViewId): void {
     if (!shown) return;
     const range = windowToRange(window);
+    planOverlay.setVoiRange(range);
     syncingWindow = true;
     try {
       for (const view of MPR_VIEWS) {
@@ -397,6 +412,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       drawCrosshair(view);
     }
     if (with3d) (engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport).removeAllActors();
+    planOverlay.volumeChanged(null);
     old.reg.release();
   }
 
@@ -420,6 +436,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       setCrosshairLps(volumeCenterLps(volume.geometry));
       for (const view of MPR_VIEWS) onCameraModified(view);
       emit({ kind: 'window', window: windowLevel });
+      planOverlay.volumeChanged(windowToRange(windowLevel));
       if (with3d) {
         // After the MPR views: software ray casting is the slow part.
         const vp3d = engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport;
@@ -448,6 +465,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       release();
     },
     getVolumeId: () => shown?.reg.volumeId ?? null,
+    plan: planOverlay.port,
     setWindow(window) {
       windowLevel = { ...window };
       applyWindowToViews(windowLevel);
@@ -492,6 +510,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       release();
       for (const c of cleanups) c();
       listeners.clear();
+      planOverlay.dispose();
       ToolGroupManager.destroyToolGroup(mprToolGroupId);
       if (group3d) ToolGroupManager.destroyToolGroup(tool3dGroupId);
       engine.destroy();

@@ -10,6 +10,10 @@ import type { Volume } from '../core/volume/Volume';
 import { sliceAt, sliceAxisFor, volumeCenterLps } from './sliceIndex';
 import { edgeLabels, VIEW_ORIENTATIONS } from './viewOrientation';
 import { CT_WINDOWS, windowForPreset } from './windowPresets';
+import { DEFAULT_LABEL_STYLE, mergeLabelStyle } from './labelColors';
+import type { CriticalStructures } from '../core/anatomy/structures';
+import { isSameGrid } from '../core/volume/VolumeGeometry';
+import { createFakePlanOverlay, type FakePlanOverlay } from './fakePlanOverlay';
 import { MPR_VIEWS, type MprViewId, type PrimaryTool, type SeriesDisplayInfo, type ViewerChange, type ViewerPort, type WindowLevel } from './ViewerPort';
 
 export type FakeViewer = ViewerPort & {
@@ -18,6 +22,11 @@ export type FakeViewer = ViewerPort & {
   heldCount(): number;
   primaryTool(): PrimaryTool;
   info(): SeriesDisplayInfo | null;
+  /** Label overlay bookkeeping: the volume shown, how often it was refreshed, the structures, the brush radius. */
+  labels(): { volume: Volume<Uint8Array> | null; refreshes: number; structures: CriticalStructures | null; brushRadiusMm: number };
+  /** Emits a change as the real viewer would on user input (label tool clicks and strokes in UI tests). */
+  emitInput(change: ViewerChange): void;
+  readonly plan: FakePlanOverlay;
 };
 
 export function createFakeViewer(): FakeViewer {
@@ -31,6 +40,12 @@ export function createFakeViewer(): FakeViewer {
   let seq = 0;
   let disposed = false;
   const shownIds: string[] = [];
+  let labelVolume: Volume<Uint8Array> | null = null;
+  let labelRefreshes = 0;
+  let labelStyle = DEFAULT_LABEL_STYLE;
+  let structuresShown: CriticalStructures | null = null;
+  let brushRadiusMm = 5;
+  const plan = createFakePlanOverlay();
 
   const slice = (view: MprViewId) => (volume && crosshair ? sliceAt(volume.geometry, VIEW_ORIENTATIONS[view].viewPlaneNormal, crosshair) : null);
 
@@ -39,6 +54,28 @@ export function createFakeViewer(): FakeViewer {
     heldCount: () => (volume ? 1 : 0),
     primaryTool: () => tool,
     info: () => info,
+    labels: () => ({ volume: labelVolume, refreshes: labelRefreshes, structures: structuresShown, brushRadiusMm }),
+    emitInput: (change) => emit(change),
+    showLabels(l, style) {
+      labelStyle = mergeLabelStyle(labelStyle, style);
+      if (l && (!volume || !isSameGrid(volume.geometry, l.geometry))) throw new Error('labels are not on the grid of the volume shown');
+      if (l && l === labelVolume) labelRefreshes++;
+      labelVolume = l;
+    },
+    refreshLabels() {
+      if (labelVolume) labelRefreshes++;
+    },
+    setLabelStyle(style) {
+      labelStyle = mergeLabelStyle(labelStyle, style);
+    },
+    getLabelStyle: () => ({ opacity: labelStyle.opacity, visible: { ...labelStyle.visible } }),
+    showStructures(st) {
+      structuresShown = volume ? st : null;
+    },
+    setBrushRadiusMm(r) {
+      brushRadiusMm = r;
+    },
+    plan,
     async showVolume(v, i) {
       if (disposed) throw new Error('viewer disposed');
       volume = v;
@@ -49,6 +86,8 @@ export function createFakeViewer(): FakeViewer {
       emit({ kind: 'window', window });
     },
     clearVolume() {
+      labelVolume = null;
+      structuresShown = null;
       volume = null;
       info = null;
       crosshair = null;
@@ -104,6 +143,7 @@ export function createFakeViewer(): FakeViewer {
     dispose() {
       disposed = true;
       volume = null;
+      plan.dispose();
       listeners.clear();
     },
   };

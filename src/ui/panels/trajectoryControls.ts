@@ -1,0 +1,68 @@
+/**
+ * Under the trajectory views: the bull's-eye depth slider, from the skin
+ * entry (0) to the tip, with the bone entry marked and buttons to jump to
+ * the bone entry and the tip. Reads and drives the viewer's PlanOverlayPort;
+ * hidden while no trajectory is shown.
+ */
+import type { PlanOverlayPort, TrajectoryState } from '../../viewer/PlanOverlayPort';
+import { h } from '../dom';
+
+export type TrajectoryControls = { element: HTMLElement; dispose(): void };
+
+export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPort): TrajectoryControls {
+  const slider = h('input', {
+    class: 'depth-slider',
+    attrs: { type: 'range', min: '0', max: '100', step: '0.5', 'data-testid': 'bullseye-depth', 'aria-label': "Bull's-eye depth along the path, mm" },
+  });
+  const readout = h('span', { class: 'depth-readout', attrs: { 'data-testid': 'bullseye-depth-text', 'aria-live': 'polite' } });
+  const marks = h('datalist', { attrs: { id: `depth-marks-${Math.random().toString(36).slice(2, 8)}` } });
+  slider.setAttribute('list', marks.id);
+  const toBone = h('button', { class: 'btn btn-small', text: 'Bone entry', attrs: { type: 'button', 'data-action': 'depth-bone' }, title: "Bull's-eye at the bone entry" });
+  const toTip = h('button', { class: 'btn btn-small', text: 'Tip', attrs: { type: 'button', 'data-action': 'depth-tip' }, title: "Bull's-eye at the screw tip" });
+  const element = h(
+    'div',
+    { class: 'trajectory-depth', attrs: { 'data-panel': 'trajectory-depth', hidden: '' } },
+    h('label', { class: 'depth-label', text: "Bull's-eye depth" }),
+    slider,
+    marks,
+    h('div', { class: 'depth-row' }, readout, toBone, toTip),
+  );
+  host.append(element);
+
+  let state: TrajectoryState | null = null;
+  function show(s: TrajectoryState | null): void {
+    state = s;
+    element.hidden = s === null;
+    if (!s) return;
+    slider.max = String(Math.round(s.pathLengthMm * 2) / 2);
+    // While the user drags the slider, do not fight the thumb.
+    if (document.activeElement !== slider) slider.value = String(s.bullseyeDepthMm);
+    marks.replaceChildren(h('option', { attrs: { value: String(s.boneEntryDepthMm), label: 'bone' } }));
+    const origin = s.fromSkin ? 'skin' : 'bone entry';
+    const where = s.fromSkin && s.bullseyeDepthMm < s.boneEntryDepthMm - 0.25 ? 'before the bone' : s.bullseyeDepthMm >= s.pathLengthMm - 0.25 ? 'at the tip' : 'in the screw';
+    readout.textContent = `${s.bullseyeDepthMm.toFixed(0)} mm from ${origin} (${where}; tip at ${s.pathLengthMm.toFixed(0)} mm)`;
+    toBone.disabled = !s.fromSkin;
+  }
+  const onInput = (): void => plan.setBullseyeDepthMm(Number(slider.value));
+  slider.addEventListener('input', onInput);
+  const onBone = (): void => {
+    if (state) plan.setBullseyeDepthMm(state.boneEntryDepthMm);
+  };
+  const onTip = (): void => {
+    if (state) plan.setBullseyeDepthMm(state.pathLengthMm);
+  };
+  toBone.addEventListener('click', onBone);
+  toTip.addEventListener('click', onTip);
+  const unsubscribe = plan.onTrajectoryChange(show);
+  show(plan.getTrajectoryState());
+  return {
+    element,
+    dispose() {
+      unsubscribe();
+      slider.removeEventListener('input', onInput);
+      toBone.removeEventListener('click', onBone);
+      toTip.removeEventListener('click', onTip);
+      element.remove();
+    },
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * Screws drawn over the MPR and trajectory views: one SVG layer per view,
+ * redrawn from the plan model whenever the screws or a camera change. The
+ * geometry is computed in LPS (screwSection.ts) and mapped to the canvas by
+ * the view's own projection (Cornerstone's worldToCanvas), so what is drawn
+ * is exactly where the CT pixels are.
+ *
+ * Pointer: a primary-button press on a screw (handle or body) belongs to the
+ * screw whatever tool is active: the press is taken (preventDefault stops the
+ * mouse events Cornerstone's tools listen to; stopPropagation stops our
+ * crosshair), the screw is selected, and moves become ScrewDragEvents in the
+ * view's plane until the button is released.
+ *
+ * For tests: every screw group carries data-screw-id, data-status,
+ * data-kind (crossSection / outline / none) and data-selected; parts carry
+ * data-part (section, outline, projection, label, path, skin) and handles
+ * data-handle (entry, tip, body).
+ *
+ * No Cornerstone import: a view is given as a projector.
+ */
+import type { Vec3 } from '../core/geometry/vec3';
+import type { MprViewId } from './ViewerPort';
+import type { ScrewDrawStatus, ScrewHandle, ScrewOverlay, TrajectoryViewId } from './PlanOverlayPort';
+import type { PlanOverlayModel } from './planOverlayModel';
+import { computeScrewInPlane, type PlaneLps } from './screwSection';
+
+export type OverlayViewId = MprViewId | TrajectoryViewId;
+
+/** Maps between LPS and the view's canvas (CSS pixels, origin top-left of the element). */
+export type ViewProjector = {
+  worldToCanvas(pointLps: Readonly<Vec3>): [number, number];
+  canvasToWorld(pointCanvas: readonly [number, number]): Vec3;
+  plane: PlaneLps;
+};
+
+export type OverlayView = {
+  id: OverlayViewId;
+  element: HTMLDivElement;
+  /** The view's current projection, or null when it shows nothing. */
+  projector(): ViewProjector | null;
+};
+
+export type ScrewOverlayLayer = {
+  /** Redraws one view (after its camera changed) or all. */
+  redraw(view?: OverlayViewId): void;
+  /** True while a drag started in this view (any view: no argument) is under way. */
+  isDragging(view?: OverlayViewId): boolean;
+  /** Tells when a drag starts and ends, and in which view. */
+  onDragActive(listener: (view: OverlayViewId, active: boolean) => void): () => void;
+  dispose(): void;
+};
+
+/** Colour per status; each status has a non-colour cue too (dash pattern and glyph). */
+export const STATUS_STYLE: Readonly<Record<ScrewDrawStatus, { color: string; dash: string | null; glyph: string; text: string }>> = {
+  ok: { color: '#52d68a', dash: null, glyph: '', text: 'checks pass' },
+  failed: { color: '#ff5b57', dash: '6 3', glyph: '\u2715', text: 'a check fails' },
+  overridden: { color: '#f0a93b', dash: '10 3 2 3', glyph: '!', text: 'overridden' },
+  pending: { color: '#a9bccf', dash: '2 3', glyph: '\u2026', text: 'checking' },
+};
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Within this distance of the plane a handle is drawn filled (on the slice), hollow beyond. */
+const ON_PLANE_MM = 1.5;
+/** Pointer movement (px) before a press on a screw becomes a drag. */
+const DRAG_THRESHOLD_PX = 3;
+/** Distance of the label from the projected entry (px), away from the tip. */
+const LABEL_OFFSET_PX = 14;
+
+type Drag = {
+  view: OverlayView;
+  pointerId: number;
+  screwId: string;
+  handle: ScrewHandle;
+  startCanvas: [number, number];
+  startWorld: Vec3;
+  startHandleLps: Vec3;
+  moved: boolean;
+  lastPoint: Vec3;
+  lastDelta: Vec3;
+};
+
+export function createScrewOverlayLayer(views: readonly OverlayView[], model: PlanOverlayModel): ScrewOverlayLayer {
+  const layers = new Map<OverlayViewId, SVGSVGElement>();
+  const byId = new Map<OverlayViewId, OverlayView>();
+  const cleanups: Array<() => void> = [];
+  const dragListeners = new Set<(view: OverlayViewId, active: boolean) => void>();
+  let drag: Drag | null = null;
+
+  for (const view of views) {
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('class', 'screw-layer');
+    svg.setAttribute('data-screw-layer', view.id);
+    // The layer lets the mouse through except on the screws themselves (pointer-events set per part).
+    svg.style.cssText = 'position:absolute;inset:0;width:100%;height:100%;pointer-events:none;z-index:3;overflow:hidden';
+    view.element.appendChild(svg);
+    layers.set(view.id, svg);
+    byId.set(view.id, view);
+    const onDown = (evt: PointerEvent): void => startDrag(view, evt);
+    // Cornerstone's tools start on mousedown: a press on a screw must not reach them.
+    const stopMouse = (evt: MouseEvent): void => {
+      if ((evt.target as Element | null)?.closest?.('[data-handle]')) evt.stopPropagation();
+    };
+    svg.addEventListener('pointerdown', onDown);
+    svg.addEventListener('mousedown', stopMouse);
+    cleanups.push(() => {
+      svg.removeEventListener('pointerdown', onDown);
+      svg.removeEventListener('mousedown', stopMouse);
+      svg.remove();
+    });
+  }
+
+  function canvasPoint(view: OverlayView, evt: PointerEvent): [number, number] {
+    const rect = view.element.getBoundingClientRect();
+    return [evt.clientX - rect.left, evt.clientY - rect.top];
+  }
+
+  function startDrag(view: OverlayView, evt: PointerEvent): void {
+    if (evt.button !== 0 || drag) return;
+    const target = (evt.target as Element | null)?.closest?.('[data-handle]');
+    const group = target?.closest('[data-screw-id]');
+    if (!target || !group) return;
+    const screwId = group.getAttribute('data-screw-id')!;
+    const handle = target.getAttribute('data-handle') as ScrewHandle;
+    const screw = model.screw(screwId);
+    const projector = view.projector();
+    if (!screw || !projector) return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    const startCanvas = canvasPoint(view, evt);
+    const startWorld = projector.canvasToWorld(startCanvas);
+    const startHandleLps: Vec3 = handle === 'entry' ? [...screw.entryLps] : handle === 'tip' ? [...screw.tipLps] : startWorld;
+    drag = { view, pointerId: evt.pointerId, screwId, handle, startCanvas, startWorld, startHandleLps, moved: false, lastPoint: startHandleLps, lastDelta: [0, 0, 0] };
+    window.addEventListener('pointermove', onMove, true);
+    window.addEventListener('pointerup', onUp, true);
+    window.addEventListener('pointercancel', onUp, true);
+    for (const l of dragListeners) l(view.id, true);
+    if (model.selectedId() !== screwId) model.emitSelect(screwId);
+  }
+
+  function dragPoint(evt: PointerEvent): { point: Vec3; delta: Vec3 } | null {
+    if (!drag) return null;
+    const projector = drag.view.projector();
+    if (!projector) return null;
+    // The move in the view's plane: the difference of two points on the plane.
+    const now = projector.canvasToWorld(canvasPoint(drag.view, evt));
+    const delta: Vec3 = [now[0] - drag.startWorld[0], now[1] - drag.startWorld[1], now[2] - drag.startWorld[2]];
+    const point: Vec3 = [drag.startHandleLps[0] + delta[0], drag.startHandleLps[1] + delta[1], drag.startHandleLps[2] + delta[2]];
+    return { point, delta };
+  }
+
+  function onMove(evt: PointerEvent): void {
+    if (!drag || evt.pointerId !== drag.pointerId) return;
+    evt.stopPropagation();
+    evt.preventDefault();
+    if (!drag.moved) {
+      const c = canvasPoint(drag.view, evt);
+      if (Math.hypot(c[0] - drag.startCanvas[0], c[1] - drag.startCanvas[1]) < DRAG_THRESHOLD_PX) return;
+      drag.moved = true;
+    }
+    const p = dragPoint(evt);
+    if (!p) return;
+    drag.lastPoint = p.point;
+    drag.lastDelta = p.delta;
+    model.emitDrag({ screwId: drag.screwId, handle: drag.handle, pointLps: p.point, deltaLps: p.delta, phase: 'move' });
+  }
+
+  function onUp(evt: PointerEvent): void {
+    if (!drag || evt.pointerId !== drag.pointerId) return;
+    evt.stopPropagation();
+    const d = drag;
+    const p = evt.type === 'pointerup' ? dragPoint(evt) : null;
+    endDrag();
+    if (d.moved) {
+      const point = p?.point ?? d.lastPoint;
+      const delta = p?.delta ?? d.lastDelta;
+      model.emitDrag({ screwId: d.screwId, handle: d.handle, pointLps: point, deltaLps: delta, phase: 'end' });
+    }
+  }
+
+  function endDrag(): void {
+    if (!drag) return;
+    const view = drag.view.id;
+    drag = null;
+    window.removeEventListener('pointermove', onMove, true);
+    window.removeEventListener('pointerup', onUp, true);
+    window.removeEventListener('pointercancel', onUp, true);
+    for (const l of dragListeners) l(view, false);
+  }
+
+  function redrawView(view: OverlayView): void {
+    const svg = layers.get(view.id)!;
+    const projector = view.projector();
+    const frag = document.createDocumentFragment();
+    if (projector) {
+      const selected = model.selectedId();
+      // The selected screw last: on top, its handles reachable.
+      const screws = [...model.screws()].sort((a, b) => Number(a.id === selected) - Number(b.id === selected));
+      for (const screw of screws) frag.appendChild(drawScrew(screw, screw.id === selected, projector));
+    }
+    svg.replaceChildren(frag);
+  }
+
+  return {
+    redraw(viewId) {
+      if (viewId) {
+        const v = byId.get(viewId);
+        if (v) redrawView(v);
+      } else for (const v of views) redrawView(v);
+    },
+    isDragging: (viewId) => drag !== null && (viewId === undefined || drag.view.id === viewId),
+    onDragActive(l) {
+      dragListeners.add(l);
+      return () => dragListeners.delete(l);
+    },
+    dispose() {
+      endDrag();
+      dragListeners.clear();
+      for (const c of cleanups) c();
+      layers.clear();
+    },
+  };
+}
+
+// --- drawing ------------------------------------------------------------------
+
+function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number | null>): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== null) node.setAttribute(k, String(v));
+  return node;
+}
+
+const pointsAttr = (pts: readonly (readonly [number, number])[]): string => pts.map((p) => `${p[0].toFixed(1)},${p[1].toFixed(1)}`).join(' ');
+
+/** The label text: the screw's name and the glyph of its status ("S1 L ✕"). */
+export function screwLabelText(screw: Pick<ScrewOverlay, 'label' | 'status'>): string {
+  const glyph = STATUS_STYLE[screw.status].glyph;
+  return glyph ? `${screw.label} ${glyph}` : screw.label;
+}
+
+function drawScrew(screw: ScrewOverlay, selected: boolean, projector: ViewProjector): SVGGElement {
+  const style = STATUS_STYLE[screw.status];
+  const toCanvas = (p: Readonly<Vec3>): [number, number] => projector.worldToCanvas(p);
+  const cut = computeScrewInPlane(screw, projector.plane);
+  const g = el('g', {
+    'data-screw-id': screw.id,
+    'data-status': screw.status,
+    'data-kind': cut.kind,
+    'data-selected': selected ? '1' : '0',
+    'data-entry-offset-mm': cut.entryOffsetMm.toFixed(2),
+    'data-tip-offset-mm': cut.tipOffsetMm.toFixed(2),
+  });
+  g.appendChild(el('title', {})).textContent = `${screw.label}: ${style.text}`;
+  const weight = selected ? 1 : 0.75;
+
+  // Skin entry to bone entry: the path the needle takes before the screw.
+  if (screw.skinEntryLps) {
+    const s = toCanvas(screw.skinEntryLps);
+    const e = toCanvas(cut.entryOnPlaneLps);
+    g.appendChild(el('line', { x1: s[0], y1: s[1], x2: e[0], y2: e[1], stroke: '#5fd3ff', 'stroke-width': 1.2, 'stroke-dasharray': '4 4', 'stroke-opacity': 0.55 * weight, 'data-part': 'path', 'pointer-events': 'none' }));
+    const arm = 5;
+    g.appendChild(el('path', { d: `M${s[0] - arm},${s[1]}h${2 * arm}M${s[0]},${s[1] - arm}v${2 * arm}`, stroke: '#ff5fd0', 'stroke-width': 1.5, 'stroke-opacity': 0.8 * weight, 'data-part': 'skin', 'pointer-events': 'none' }));
+  }
+
+  // The whole screw projected on the plane: faint, so the part in the plane stands out.
+  const projection = cut.projectionLps.map(toCanvas);
+  g.appendChild(
+    el('polygon', {
+      points: pointsAttr(projection),
+      fill: 'none',
+      stroke: style.color,
+      'stroke-width': 1,
+      'stroke-opacity': cut.kind === 'none' ? 0.45 * weight : 0.3 * weight,
+      'stroke-dasharray': '3 3',
+      'data-part': 'projection',
+      'pointer-events': 'none',
+    }),
+  );
+  if (cut.sectionLps) {
+    g.appendChild(
+      el('polygon', {
+        points: pointsAttr(cut.sectionLps.map(toCanvas)),
+        fill: style.color,
+        'fill-opacity': cut.kind === 'crossSection' ? 0.35 : 0.18,
+        stroke: style.color,
+        'stroke-width': cut.kind === 'crossSection' ? (selected ? 2 : 1.5) : 0.75,
+        'stroke-dasharray': style.dash,
+        'data-part': 'section',
+        'pointer-events': 'none',
+      }),
+    );
+  }
+  if (cut.kind === 'outline' && cut.inPlaneEdgesLps) {
+    for (const [a, b] of cut.inPlaneEdgesLps) {
+      const p = toCanvas(a);
+      const q = toCanvas(b);
+      g.appendChild(el('line', { x1: p[0], y1: p[1], x2: q[0], y2: q[1], stroke: style.color, 'stroke-width': selected ? 2.25 : 1.75, 'stroke-dasharray': style.dash, 'data-part': 'outline', 'pointer-events': 'none' }));
+    }
+  }
+  // Body hit area: the projection, a little wider than drawn so a thin screw can be grabbed.
+  g.appendChild(el('polygon', { points: pointsAttr(projection), fill: 'transparent', stroke: 'transparent', 'stroke-width': 8, 'data-handle': 'body', 'pointer-events': 'all', style: 'cursor:move' }));
+
+  // Label beyond the entry end (or beside a cross-section), halo for contrast on bone.
+  const e = toCanvas(cut.entryOnPlaneLps);
+  const t = toCanvas(cut.tipOnPlaneLps);
+  let dx = e[0] - t[0];
+  let dy = e[1] - t[1];
+  const len = Math.hypot(dx, dy);
+  if (len < 8) {
+    dx = 1;
+    dy = -1;
+  }
+  const dl = Math.hypot(dx, dy);
+  const lx = e[0] + (dx / dl) * LABEL_OFFSET_PX;
+  const ly = e[1] + (dy / dl) * LABEL_OFFSET_PX;
+  const label = el('text', {
+    x: lx,
+    y: ly,
+    fill: style.color,
+    'font-size': selected ? 13 : 12,
+    'font-weight': selected ? 700 : 600,
+    'text-anchor': dx >= 0 ? 'start' : 'end',
+    'dominant-baseline': 'middle',
+    stroke: '#000',
+    'stroke-width': 3,
+    'stroke-opacity': 0.85,
+    'paint-order': 'stroke',
+    'data-part': 'label',
+    'pointer-events': 'none',
+    'font-family': 'system-ui, sans-serif',
+  });
+  label.textContent = screwLabelText(screw);
+  g.appendChild(label);
+
+  // Entry and tip handles: larger for the selected screw; filled when the point is on this slice.
+  const handleRadius = selected ? 6 : 3.5;
+  const handles: Array<[ScrewHandle, [number, number], number]> = [
+    ['entry', e, cut.entryOffsetMm],
+    ['tip', t, cut.tipOffsetMm],
+  ];
+  for (const [handle, p, offset] of handles) {
+    const onPlane = Math.abs(offset) <= ON_PLANE_MM;
+    g.appendChild(
+      el('circle', {
+        cx: p[0],
+        cy: p[1],
+        r: handleRadius,
+        fill: onPlane ? style.color : '#000',
+        'fill-opacity': onPlane ? 0.9 : 0.35,
+        stroke: selected ? '#fff' : style.color,
+        'stroke-width': selected ? 1.5 : 1,
+        'data-handle': handle,
+        'data-on-plane': onPlane ? '1' : '0',
+        'pointer-events': 'all',
+        style: 'cursor:grab',
+      }),
+    );
+  }
+  return g;
+}

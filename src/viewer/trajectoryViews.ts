@@ -1,0 +1,274 @@
+/**
+ * The trajectory reformats of the selected screw: three more ORTHOGRAPHIC
+ * Cornerstone viewports (in-line A, in-line B, bull's-eye) on the volume the
+ * MPR views show, in the same rendering engine (one WebGL context).
+ *
+ * They exist only while they can be seen: the viewports are enabled when a
+ * trajectory is set, a volume is shown and their elements have a size (the
+ * strip is visible), and disabled otherwise, so a hidden strip costs no
+ * software-WebGL frames. Cameras come from trajectoryFrames.ts and follow
+ * the screw on every update, except while a drag started in one of these
+ * views is under way (the plane must not turn under the mouse).
+ */
+import { Enums, setVolumesForViewports, type RenderingEngine, type Types } from '@cornerstonejs/core';
+import type { Vec3 } from '../core/geometry/vec3';
+import type { TrajectoryViewId, ViewCamera } from './PlanOverlayPort';
+import type { PlanOverlayModel } from './planOverlayModel';
+import type { ViewProjector } from './screwOverlay';
+import type { TrajectoryGeometry } from './trajectoryFrames';
+import { edgeLabels } from './viewOrientation';
+
+export const TRAJECTORY_VIEWS: readonly TrajectoryViewId[] = ['inlineA', 'inlineB', 'bullseye'];
+
+const TITLES: Record<TrajectoryViewId, string> = {
+  inlineA: 'In-line A \u00b7 axis + S\u2013I',
+  inlineB: 'In-line B \u00b7 \u27c2 A',
+  bullseye: "Bull's-eye",
+};
+
+export type TrajectoryViews = {
+  /** The viewport of a view, or null while it is disabled. */
+  viewport(view: TrajectoryViewId): Types.IVolumeViewport | null;
+  projector(view: TrajectoryViewId): ViewProjector | null;
+  /** Re-evaluates what to show (after setScrews, setTrajectory, a depth change, a new volume). */
+  update(): void;
+  setVoiRange(range: { lower: number; upper: number } | null): void;
+  /** Cameras currently applied (null while disabled). */
+  cameras(): Record<TrajectoryViewId, ViewCamera> | null;
+  /** Holds the cameras still (a drag in a trajectory view) or lets them follow again. */
+  setFrozen(frozen: boolean): void;
+  dispose(): void;
+};
+
+export type TrajectoryViewsOptions = {
+  engine: RenderingEngine;
+  elements: Readonly<Record<TrajectoryViewId, HTMLDivElement>>;
+  idSuffix: string | number;
+  model: PlanOverlayModel;
+  /** Volume shown by the viewer (null: none). */
+  volumeId(): string | null;
+  /** Called after a view's camera or content changed (redraw its overlay). */
+  onViewChanged(view: TrajectoryViewId): void;
+};
+
+export function createTrajectoryViews(options: TrajectoryViewsOptions): TrajectoryViews {
+  const { engine, elements, model } = options;
+  const ids = {} as Record<TrajectoryViewId, string>;
+  for (const view of TRAJECTORY_VIEWS) ids[view] = `${view}-${options.idSuffix}`;
+  let enabled = false;
+  /** Volume the enabled viewports show. */
+  let shownVolumeId: string | null = null;
+  let enabling: Promise<void> | null = null;
+  let frozen = false;
+  let disposed = false;
+  let voiRange: { lower: number; upper: number } | null = null;
+  let applied: Record<TrajectoryViewId, ViewCamera> | null = null;
+  let updateQueued = false;
+
+  // Orientation letters, title and (bull's-eye) depth text over each view.
+  const texts = {} as Record<TrajectoryViewId, { root: HTMLDivElement; edges: Record<'left' | 'right' | 'top' | 'bottom', HTMLDivElement>; depth: HTMLDivElement }>;
+  for (const view of TRAJECTORY_VIEWS) {
+    const root = document.createElement('div');
+    root.className = 'view-overlay trajectory-overlay';
+    root.setAttribute('data-overlay', view);
+    const title = document.createElement('div');
+    title.className = 'view-title';
+    title.textContent = TITLES[view];
+    root.appendChild(title);
+    const edges = {} as Record<'left' | 'right' | 'top' | 'bottom', HTMLDivElement>;
+    for (const side of ['left', 'right', 'top', 'bottom'] as const) {
+      const d = document.createElement('div');
+      d.className = `orient orient-${side}`;
+      d.setAttribute('data-orient', side);
+      root.appendChild(d);
+      edges[side] = d;
+    }
+    const depth = document.createElement('div');
+    depth.className = 'corner corner-bl';
+    depth.setAttribute('data-role', view === 'bullseye' ? 'depth' : 'caption');
+    root.appendChild(depth);
+    root.hidden = true;
+    elements[view].appendChild(root);
+    texts[view] = { root, edges, depth };
+  }
+
+  const vp = (view: TrajectoryViewId): Types.IVolumeViewport | null =>
+    enabled ? ((engine.getViewport(ids[view]) as Types.IVolumeViewport | undefined) ?? null) : null;
+
+  const visible = (): boolean => TRAJECTORY_VIEWS.every((v) => elements[v].clientWidth > 2 && elements[v].clientHeight > 2);
+
+  function aspects(): Record<TrajectoryViewId, number> {
+    const a = {} as Record<TrajectoryViewId, number>;
+    for (const v of TRAJECTORY_VIEWS) a[v] = elements[v].clientWidth / Math.max(1, elements[v].clientHeight);
+    return a;
+  }
+
+  function disable(): void {
+    if (enabled) {
+      for (const view of TRAJECTORY_VIEWS) {
+        const v = engine.getViewport(ids[view]) as Types.IVolumeViewport | undefined;
+        v?.removeAllActors();
+        engine.disableElement(ids[view]);
+      }
+    }
+    enabled = false;
+    shownVolumeId = null;
+    applied = null;
+    for (const view of TRAJECTORY_VIEWS) {
+      texts[view].root.hidden = true;
+      // Cornerstone leaves its canvas behind: clear it, so that no stale image stays on screen.
+      const canvas = elements[view].querySelector('canvas');
+      canvas?.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+      options.onViewChanged(view);
+    }
+  }
+
+  async function enable(volumeId: string): Promise<void> {
+    for (const view of TRAJECTORY_VIEWS) {
+      engine.enableElement({
+        viewportId: ids[view],
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        element: elements[view],
+        defaultOptions: { background: [0, 0, 0] as Types.Point3 },
+      });
+    }
+    enabled = true;
+    shownVolumeId = volumeId;
+    await setVolumesForViewports(engine, [{ volumeId }], TRAJECTORY_VIEWS.map((v) => ids[v]), false, true);
+  }
+
+  function applyCameras(g: TrajectoryGeometry): void {
+    for (const view of TRAJECTORY_VIEWS) {
+      const viewport = vp(view);
+      if (!viewport) continue;
+      const cam = g.cameras[view];
+      const n = cam.viewPlaneNormalLps;
+      const f = cam.focalPointLps;
+      const before = viewport.getCamera();
+      const distance = Math.max(100, Math.hypot(...(sub(before.position as unknown as Vec3, before.focalPoint as unknown as Vec3))));
+      const position: Types.Point3 = [f[0] + n[0] * distance, f[1] + n[1] * distance, f[2] + n[2] * distance];
+      // Cornerstone re-clips the slab only when the focal point moves out of
+      // the plane or viewUp changes: a first step off the plane makes sure it does.
+      viewport.setCamera({ focalPoint: [f[0] + n[0] * 0.05, f[1] + n[1] * 0.05, f[2] + n[2] * 0.05], position, viewUp: cam.viewUpLps as Types.Point3 });
+      viewport.setCamera({ focalPoint: f as Types.Point3, position, viewUp: cam.viewUpLps as Types.Point3, parallelScale: cam.parallelScaleMm });
+      const labels = edgeLabels(cam.viewUpLps, n);
+      for (const side of ['left', 'right', 'top', 'bottom'] as const) texts[view].edges[side].textContent = labels[side];
+      texts[view].root.hidden = false;
+    }
+    texts.bullseye.depth.textContent = `${g.bullseyeDepthMm.toFixed(0)} mm from ${g.fromSkin ? 'skin' : 'bone entry'}`;
+    texts.inlineA.depth.textContent = `Path ${g.pathLengthMm.toFixed(0)} mm`;
+    texts.inlineB.depth.textContent = '';
+    applied = { inlineA: g.cameras.inlineA, inlineB: g.cameras.inlineB, bullseye: g.cameras.bullseye };
+  }
+
+  function render(): void {
+    engine.renderViewports(TRAJECTORY_VIEWS.map((v) => ids[v]));
+    for (const view of TRAJECTORY_VIEWS) options.onViewChanged(view);
+  }
+
+  function update(): void {
+    if (disposed) return;
+    if (enabling) {
+      updateQueued = true;
+      return;
+    }
+    const volumeId = options.volumeId();
+    const g = model.trajectoryGeometry(aspects());
+    if (!g || !volumeId || !visible()) {
+      disable();
+      return;
+    }
+    if (!enabled || shownVolumeId !== volumeId) {
+      disable();
+      enabling = enable(volumeId)
+        .catch(() => disable())
+        .finally(() => {
+          enabling = null;
+          if (disposed) return;
+          if (enabled && voiRange) for (const view of TRAJECTORY_VIEWS) vp(view)?.setProperties({ voiRange: voiRange }, shownVolumeId ?? undefined, true);
+          updateQueued = false;
+          update();
+        });
+      return;
+    }
+    if (!frozen) applyCameras(g);
+    else texts.bullseye.depth.textContent = `${g.bullseyeDepthMm.toFixed(0)} mm from ${g.fromSkin ? 'skin' : 'bone entry'}`;
+    render();
+  }
+
+  // The strip appears, disappears or changes size: enable, disable or refit.
+  let resizeFrame = 0;
+  const observer = new ResizeObserver(() => {
+    if (resizeFrame) return;
+    resizeFrame = requestAnimationFrame(() => {
+      resizeFrame = 0;
+      if (disposed) return;
+      if (enabled && visible()) engine.resize(true, true);
+      update();
+    });
+  });
+  for (const view of TRAJECTORY_VIEWS) observer.observe(elements[view]);
+
+  // The wheel over the bull's-eye moves it along the path (1 mm, 5 mm with Shift).
+  const onWheel = (evt: WheelEvent): void => {
+    const state = model.trajectoryState();
+    if (!state || evt.deltaY === 0) return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    const step = (evt.deltaY > 0 ? 1 : -1) * (evt.shiftKey ? 5 : 1);
+    model.setBullseyeDepthMm(state.bullseyeDepthMm + step);
+    update();
+  };
+  elements.bullseye.addEventListener('wheel', onWheel, { passive: false, capture: true });
+
+  return {
+    viewport: vp,
+    projector(view) {
+      const viewport = vp(view);
+      if (!viewport || !applied) return null;
+      const cam = viewport.getCamera();
+      return {
+        worldToCanvas: (p) => viewport.worldToCanvas(p as Types.Point3) as [number, number],
+        canvasToWorld: (c) => viewport.canvasToWorld([c[0], c[1]]) as unknown as Vec3,
+        plane: { pointLps: cam.focalPoint as unknown as Vec3, normalLps: cam.viewPlaneNormal as unknown as Vec3 },
+      };
+    },
+    update,
+    setVoiRange(range) {
+      voiRange = range;
+      if (!enabled || !range || enabling) return;
+      for (const view of TRAJECTORY_VIEWS) vp(view)?.setProperties({ voiRange: range }, shownVolumeId ?? undefined, true);
+      engine.renderViewports(TRAJECTORY_VIEWS.map((v) => ids[v]));
+    },
+    cameras() {
+      if (!applied) return null;
+      const copy = (c: ViewCamera): ViewCamera => ({ ...c, viewPlaneNormalLps: [...c.viewPlaneNormalLps], viewUpLps: [...c.viewUpLps], focalPointLps: [...c.focalPointLps] });
+      return { inlineA: copy(applied.inlineA), inlineB: copy(applied.inlineB), bullseye: copy(applied.bullseye) };
+    },
+    setFrozen(f) {
+      frozen = f;
+      if (!f) update();
+    },
+    dispose() {
+      disposed = true;
+      if (resizeFrame) cancelAnimationFrame(resizeFrame);
+      observer.disconnect();
+      elements.bullseye.removeEventListener('wheel', onWheel, { capture: true });
+      if (enabled) {
+        for (const view of TRAJECTORY_VIEWS) {
+          try {
+            engine.disableElement(ids[view]);
+          } catch {
+            // The engine may already be destroyed with the viewer.
+          }
+        }
+      }
+      enabled = false;
+      for (const view of TRAJECTORY_VIEWS) texts[view].root.remove();
+    },
+  };
+}
+
+function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 {
+  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+}
