@@ -74,6 +74,7 @@ export function createStallGuardedFetch(fetchImpl: typeof fetch, stallTimeoutMs:
       response = await fetchImpl(url, {
         method: request.method,
         headers: request.headers,
+        ...(request.body ? { body: request.body as Uint8Array<ArrayBuffer> } : {}),
         signal: controller.signal,
         credentials: init.credentials ?? 'same-origin',
         cache: 'no-store',

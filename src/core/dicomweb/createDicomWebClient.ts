@@ -19,10 +19,12 @@
 import { PlannerError } from '../shared/errors';
 import { errorForFailure, errorForStatus, isRetryable } from './classifyError';
 import { normalizeBaseUrl, type AbortSignalLike, type FetchLike, type HttpResponseLike } from './http';
-import { parseMultipartRelated, parseContentType } from './multipart';
+import { buildMultipartRelated, parseMultipartRelated, parseContentType } from './multipart';
 import { readPart10Header } from './part10Header';
 import {
   buildInstancePath,
+  isValidUid,
+  stringValue,
   buildInstanceSearchPath,
   buildSeriesSearchPath,
   buildStudySearchPath,
@@ -35,6 +37,7 @@ import {
   type StudySummary,
 } from './qido';
 import { utf8Decode } from '../dicom/utf8';
+import { createUid } from '../dicom/createUid';
 import dicomParser from 'dicom-parser';
 
 /** "Message: Details" from a JSON error body (Orthanc sends one), else ''. */
@@ -121,6 +124,43 @@ export interface DicomWebClient {
   retrieveInstance(ref: InstanceRef, options?: RequestOptions): Promise<Uint8Array>;
   /** The whole series, or a PlannerError: never part of it. */
   retrieveSeries(studyUid: string, seriesUid: string, options?: RetrieveOptions): Promise<RetrievedSeries>;
+  /**
+   * STOW-RS: stores Part 10 files in the study (POST /studies/{uid},
+   * multipart/related; type="application/dicom"). Resolves when the PACS
+   * confirms every instance; throws `pacs/rejected` naming the instances it
+   * refused (nothing is retried: the caller may send again, same UIDs).
+   */
+  storeInstances(studyUid: string, files: readonly Uint8Array[], options?: StoreOptions): Promise<StoreResult>;
+}
+
+export type StoreOptions = RequestOptions & {
+  /** Words for messages, e.g. "the report" (default "the instances"). */
+  what?: string;
+};
+
+export type StoreResult = {
+  /** SOP Instance UIDs sent, in order, all confirmed stored. */
+  stored: string[];
+  /** HTTP status of the answer (200, or 202 with warnings). */
+  status: number;
+  /** Warnings the PACS gave for stored instances (e.g. coerced attributes), if any. */
+  warnings: string[];
+};
+
+/** STOW-RS FailureReason (0008,1197) codes, PS3.18 Table I.2-1 / PS3.4 B.2.3, in words. */
+function failureReasonText(code: number | undefined): string {
+  switch (code) {
+    case 0x0110: return 'processing failure';
+    case 0x0122: return 'SOP class not supported';
+    case 0x0124: return 'not authorized';
+    case 0xa700: return 'out of resources';
+    case 0xa900: return 'data set does not match SOP class';
+    case 0xc000: return 'cannot understand';
+    case 0xc122: return 'referenced transfer syntax not supported';
+    case 0xa770: return 'study instance UID mismatch';
+    case undefined: return 'no reason given';
+    default: return `reason 0x${code.toString(16).toUpperCase()}`;
+  }
 }
 
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
@@ -223,8 +263,90 @@ export function createDicomWebClient(config: DicomWebClientConfig): DicomWebClie
     });
   }
 
+  async function store(studyUid: string, files: readonly Uint8Array[], options: StoreOptions): Promise<StoreResult> {
+    const what = options.what ?? 'the instances';
+    const signal = options.signal;
+    if (!isValidUid(studyUid)) throw new PlannerError('pacs/bad-request', `"${studyUid}" is not a valid Study Instance UID`);
+    if (files.length === 0) throw new PlannerError('pacs/bad-request', `nothing to store for ${what}`);
+    const sent = files.map((f, n) => readPart10Header(f, `file ${n + 1} of ${what}`).sopInstanceUid);
+    let multipart: { body: Uint8Array; contentType: string } | null = null;
+    for (let attempt = 0; multipart === null; attempt++) {
+      try {
+        multipart = buildMultipartRelated(files, `psp-${createUid().slice(5)}`);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+    if (signal?.aborted) throw new PlannerError('pacs/cancelled', `Sending ${what} was cancelled.`);
+    const h: Record<string, string> = { Accept: 'application/dicom+json, application/json;q=0.9', 'Content-Type': multipart.contentType };
+    if (config.authorization) h['Authorization'] = config.authorization;
+    let response: HttpResponseLike;
+    try {
+      response = await config.fetch(`${baseUrl}/studies/${studyUid}`, { method: 'POST', headers: h, body: multipart.body, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      throw errorForFailure(error, `the answer to sending ${what}`, signal?.aborted === true);
+    }
+    let text = '';
+    try {
+      text = utf8Decode(new Uint8Array(await response.arrayBuffer()));
+    } catch (error) {
+      if (response.ok) throw errorForFailure(error, `the answer to sending ${what}`, signal?.aborted === true);
+    }
+    let answer: Record<string, unknown> | null = null;
+    if (/^\s*\{/.test(text)) {
+      try {
+        answer = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        answer = null;
+      }
+    }
+    const failed: string[] = [];
+    const confirmed = new Set<string>();
+    const warnings: string[] = [];
+    const items = (tag: string): Record<string, unknown>[] => {
+      const a = answer?.[tag] as { Value?: unknown } | undefined;
+      return Array.isArray(a?.Value) ? (a.Value as Record<string, unknown>[]) : [];
+    };
+    for (const item of items('00081198')) {
+      const uid = stringValue(item, '00081155');
+      const reason = (item['00081197'] as { Value?: number[] } | undefined)?.Value?.[0];
+      failed.push(`${uid || 'an instance'} (${failureReasonText(reason)})`);
+    }
+    for (const item of items('00081199')) {
+      confirmed.add(stringValue(item, '00081155'));
+      const warning = (item['00081196'] as { Value?: number[] } | undefined)?.Value?.[0];
+      if (warning !== undefined) warnings.push(`${stringValue(item, '00081155')}: warning 0x${warning.toString(16).toUpperCase()}`);
+    }
+    if (response.status === 401) {
+      throw new PlannerError('pacs/auth', `The PACS refused the user name or password (HTTP 401) when ${what} was sent. Check the credentials in the PACS settings.`);
+    }
+    if (response.status === 403) {
+      throw new PlannerError('pacs/auth', `The PACS does not allow this account to store ${what} (HTTP 403). Ask the PACS administrator for write access.`);
+    }
+    if (response.status === 409 || failed.length > 0) {
+      throw new PlannerError(
+        'pacs/rejected',
+        `The PACS refused to store ${what} (HTTP ${response.status})${failed.length > 0 ? `: ${failed.join('; ')}` : ''}.${/^\s*\{/.test(text) ? '' : text.trim() ? ` The server said: "${text.trim().slice(0, 160)}".` : ''}`,
+      );
+    }
+    if (!response.ok) {
+      const detail = /^\s*</.test(text) ? '' : /^\s*\{/.test(text) ? jsonErrorDetail(text) : text.slice(0, 400);
+      throw errorForStatus(response.status, response.statusText, `the answer to sending ${what}`, detail);
+    }
+    // A PACS that lists what it stored must list every instance sent.
+    if (confirmed.size > 0) {
+      const missing = sent.filter((uid) => !confirmed.has(uid));
+      if (missing.length > 0) throw new PlannerError('pacs/rejected', `The PACS did not confirm ${missing.length} of the ${sent.length} instances of ${what} (${missing.join(', ')}).`);
+    }
+    return { stored: sent, status: response.status, warnings };
+  }
+
   return {
     baseUrl,
+
+    storeInstances(studyUid, files, options = {}) {
+      return store(studyUid, files, options);
+    },
 
     async searchStudies(query, options = {}) {
       const path = buildStudySearchPath(query);

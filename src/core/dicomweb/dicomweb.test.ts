@@ -304,3 +304,20 @@ describe('error classification', () => {
     expect(errorForFailure(new TypeError('fetch failed'), 'slice 2 of 5', false).message).toMatch(/could not be reached or stopped answering while sending slice 2 of 5/);
   });
 });
+
+describe('STOW-RS request body', () => {
+  it('builds a multipart/related body that the WADO parser reads back part for part (any bytes)', async () => {
+    const { buildMultipartRelated, parseMultipartRelated } = await import('./multipart');
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 300 }), { minLength: 1, maxLength: 4 }), (files) => {
+        const { body, contentType } = buildMultipartRelated(files, 'psp-12345');
+        expect(contentType).toBe('multipart/related; type="application/dicom"; boundary=psp-12345');
+        const parts = parseMultipartRelated(body, contentType);
+        expect(parts.map((p) => p.contentType)).toEqual(files.map(() => 'application/dicom'));
+        expect(parts.map((p) => Array.from(p.body))).toEqual(files.map((f) => Array.from(f)));
+      }),
+    );
+    const inside = new TextEncoder().encode('abc--psp-1xyz');
+    expect(() => buildMultipartRelated([inside], 'psp-1')).toThrow(/contains the multipart boundary/);
+  });
+});

@@ -23,8 +23,10 @@ export interface HttpResponseLike {
 }
 
 export type HttpRequestInit = {
-  method: 'GET';
+  /** GET for QIDO/WADO; POST for STOW-RS (with `body`). */
+  method: 'GET' | 'POST';
   headers: Record<string, string>;
+  body?: Uint8Array;
   signal?: AbortSignalLike;
 };
 

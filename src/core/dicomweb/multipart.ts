@@ -129,3 +129,41 @@ function parseHeaders(text: string): Record<string, string> {
   }
   return headers;
 }
+
+/**
+ * A multipart/related body of DICOM Part 10 files for STOW-RS (PS3.18
+ * §10.5.1.1): each part `Content-Type: application/dicom`. The boundary is
+ * checked against every file (a boundary inside a payload would cut it).
+ * Returns the body and the request's Content-Type header.
+ */
+export function buildMultipartRelated(files: readonly Uint8Array[], boundary: string): { body: Uint8Array; contentType: string } {
+  if (!/^[0-9A-Za-z'()+_,\-./:=?]{1,70}$/.test(boundary)) throw new PlannerError('pacs/bad-request', `"${boundary}" is not a valid multipart boundary`);
+  const delimiter = ascii(`--${boundary}`);
+  for (const [n, f] of files.entries()) {
+    if (indexOf(f, delimiter) >= 0) throw new PlannerError('pacs/bad-request', `file ${n + 1} contains the multipart boundary; choose another boundary`);
+  }
+  const head = ascii(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`);
+  const between = ascii(`\r\n--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`);
+  const tail = ascii(`\r\n--${boundary}--\r\n`);
+  const size = head.length + files.reduce((s, f) => s + f.length, 0) + between.length * Math.max(0, files.length - 1) + tail.length;
+  const body = new Uint8Array(size);
+  let at = 0;
+  files.forEach((f, n) => {
+    const sep = n === 0 ? head : between;
+    body.set(sep, at);
+    at += sep.length;
+    body.set(f, at);
+    at += f.length;
+  });
+  body.set(tail, at);
+  return { body, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
+}
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  const first = needle[0]!;
+  outer: for (let n = haystack.indexOf(first); n >= 0 && n + needle.length <= haystack.length; n = haystack.indexOf(first, n + 1)) {
+    for (let m = 1; m < needle.length; m++) if (haystack[n + m] !== needle[m]) continue outer;
+    return n;
+  }
+  return -1;
+}

@@ -13,6 +13,13 @@ import { createFrameDecoder } from '../../compute/frameDecoders';
 import { errorCodeOf } from '../shared/errors';
 import { basicAuthorization, createDicomWebClient, TRANSFER_SYNTAX_EXPLICIT_LE, type FetchLike, type RetrievedSeries } from './index';
 import { compressSeries, phantomSeries, type FixtureSeries } from './testing/pacsFixtures';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import dicomParser from 'dicom-parser';
+import { defaultCatalog } from '../planning/screwCatalog';
+import { DEFAULT_PLAN_SETTINGS } from '../planning/types';
+import type { PlanContent } from '../report/planSchema';
+import { writeEncapsulatedPdf, writeScrewSeg } from '../report/toDicom';
+import { readPart10Header } from './part10Header';
 
 const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
 
@@ -198,5 +205,60 @@ describe('DICOMweb with basic authentication on', () => {
     const client = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch });
     const error = await client.searchStudies({}).catch((e: unknown) => e);
     expect(errorCodeOf(error)).toBe('pacs/auth');
+  });
+
+  it('stores the report PDF (Encapsulated PDF) and the screws (SEG) in the study with STOW-RS; QIDO lists them, WADO returns the same bytes', async () => {
+    const auth = basicAuthorization('radiologist', 'correct horse');
+    const client = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch, authorization: auth });
+    const ct = series();
+    const g = ct.volume.geometry;
+    const doc = await PDFDocument.create();
+    doc.addPage([300, 200]).drawText('Screw trajectory report', { x: 20, y: 100, size: 14, font: await doc.embedFont(StandardFonts.Helvetica) });
+    const pdf = await doc.save();
+    const study = { studyInstanceUid: '2.25.3003', patientName: 'PELVIS^ANNA', patientId: 'PAT-001', studyDate: '20240315', accessionNumber: 'ACC-1001' };
+    const software = { name: 'pelvic-screw-planner', version: '0.1.0' };
+    const encapsulated = writeEncapsulatedPdf(pdf, { study, software, createdAtIso: '2026-11-23T17:00:00Z', documentTitle: 'Screw trajectory report', containsIdentity: true });
+    // One screw across the slab's middle, left to right.
+    const c = [g.originLps[0] + (g.dims[0] / 2) * g.spacingMm[0], g.originLps[1] + (g.dims[1] / 2) * g.spacingMm[1], g.originLps[2] + 1.5 * g.spacingMm[2]] as [number, number, number];
+    const plan: PlanContent = {
+      series: { studyInstanceUid: '2.25.3003', seriesInstanceUid: '2.25.3003.1', frameOfReferenceUid: null, description: 'Secured', geometry: { dims: [...g.dims], spacingMm: [...g.spacingMm], originLps: [...g.originLps], direction: Array.from(g.direction) } },
+      catalog: defaultCatalog(), settings: { ...DEFAULT_PLAN_SETTINGS },
+      structures: { foramina: [], sacralCanal: null, roots: [], joints: [], notes: [] }, structureReview: [],
+      screws: [{ id: 's1', corridorId: 'iliosacralS1', side: 'left', entryLps: [c[0] + 30, c[1], c[2]], tipLps: [c[0] - 30, c[1], c[2]], diameterMm: 7.3, lengthMm: 60, catalogId: '', skinEntryLps: null }],
+      overrides: [],
+    };
+    const referencedSlices = ct.files.map((f) => ({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: readPart10Header(f.bytes, 'ct').sopInstanceUid }));
+    const seg = writeScrewSeg(plan, { study, software, createdAtIso: '2026-11-23T17:00:00Z', referencedSlices });
+
+    const result = await client.storeInstances('2.25.3003', [encapsulated.bytes, seg.bytes], { what: 'the report' });
+    expect(result.stored).toEqual([encapsulated.sopInstanceUid, readPart10Header(seg.bytes, 'seg').sopInstanceUid]);
+    expect(result.status).toBe(200);
+
+    const listed = await client.searchSeries('2.25.3003');
+    expect(listed.map((s) => [s.seriesUid, s.modality]).sort()).toEqual(
+      [['2.25.3003.1', 'CT'], [encapsulated.seriesInstanceUid, 'DOC'], [seg.seriesInstanceUid, 'SEG']].sort(),
+    );
+    const [pdfRef] = await client.searchInstances('2.25.3003', encapsulated.seriesInstanceUid);
+    const back = await client.retrieveInstance(pdfRef!);
+    const ds = dicomParser.parseDicom(back);
+    const el = ds.elements['x00420011']!;
+    const length = ds.uint32('x00420015')!;
+    expect(Buffer.from(back.subarray(el.dataOffset, el.dataOffset + length)).equals(Buffer.from(pdf))).toBe(true);
+    const [segRef] = await client.searchInstances('2.25.3003', seg.seriesInstanceUid);
+    expect(Buffer.from(await client.retrieveInstance(segRef!)).equals(Buffer.from(seg.bytes))).toBe(true);
+  });
+
+  it('says why when storing fails: wrong password, or a file for another study', async () => {
+    const pdf = await (await PDFDocument.create()).save();
+    const make = (studyInstanceUid: string) =>
+      writeEncapsulatedPdf(pdf, { study: { studyInstanceUid, patientName: 'X^Y', patientId: 'PAT-001' }, software: { name: 'p', version: '1' }, createdAtIso: '2026-11-23T17:00:00Z', documentTitle: 't', containsIdentity: false }).bytes;
+    const wrong = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch, authorization: basicAuthorization('radiologist', 'wrong') });
+    const authError = await wrong.storeInstances('2.25.3003', [make('2.25.3003')], { what: 'the report' }).catch((e: unknown) => e);
+    expect(errorCodeOf(authError)).toBe('pacs/auth');
+    expect((authError as Error).message).toContain('when the report was sent. Check the credentials in the PACS settings.');
+    const client = createDicomWebClient({ baseUrl: secured.dicomWebUrl, fetch: nodeFetch, authorization: basicAuthorization('radiologist', 'correct horse') });
+    const mismatch = await client.storeInstances('2.25.3003', [make('2.25.9999')], { what: 'the report' }).catch((e: unknown) => e);
+    expect(errorCodeOf(mismatch)).toBe('pacs/rejected');
+    expect((mismatch as Error).message).toMatch(/^\[pacs\/rejected\] The PACS refused to store the report/);
   });
 });

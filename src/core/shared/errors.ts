@@ -40,7 +40,9 @@ export type ErrorCode =
   | 'pacs/not-found'
   | 'pacs/server-error'
   | 'pacs/incomplete'
-  | 'pacs/cancelled';
+  | 'pacs/cancelled'
+  /** STOW-RS: the PACS refused to store some or all of the instances sent. */
+  | 'pacs/rejected';
 
 export class PlannerError extends Error {
   readonly code: ErrorCode;
