@@ -18,7 +18,7 @@
  * the same server).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { BenchEntry, BenchResult } from '../harness';
@@ -61,6 +61,7 @@ async function probe(page: Page): Promise<Probe> {
 }
 
 type DropRun = {
+  rssTimeline: string;
   readyMs: number;
   mprFrameMs: number | null;
   frame3dMs: number | null;
@@ -93,11 +94,14 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
     const procs0 = chromiumProcesses();
     const rendererBaselineBytes = Math.max(0, ...procs0.filter((p) => p.type === 'renderer').map((p) => p.rssBytes));
 
-    // Sample CDP heap and process memory while loading.
+    // Sample CDP heap and the renderer's resident memory while loading.
+    const timeOrigin = await page.evaluate(() => performance.timeOrigin);
     let cdpHeapPeakBytes = heapBaselineBytes;
     let sampling = true;
+    const rss: { t: number; bytes: number }[] = [];
     const sampler = (async () => {
       while (sampling) {
+        rss.push({ t: Date.now() - timeOrigin, bytes: Math.max(0, ...chromiumProcesses().filter((q) => q.type === 'renderer').map((q) => q.rssBytes)) });
         try {
           cdpHeapPeakBytes = Math.max(cdpHeapPeakBytes, await cdpHeap());
         } catch {
@@ -106,6 +110,13 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
+    // BENCH_PROFILE=1: a CPU profile of the page's main thread over the load (bench/out/prof/drop-main.cpuprofile).
+    const profile = process.env['BENCH_PROFILE'] === '1';
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+      await cdp.send('Profiler.start');
+    }
 
     await page.locator('[data-testid="open-files-input"]').setInputFiles(files);
     await page.locator('#app[data-load-settled="1"]').waitFor({ state: 'attached', timeout: WAIT_MS });
@@ -125,6 +136,11 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
     }
     sampling = false;
     await sampler;
+    if (profile) {
+      const { profile: cpu } = await cdp.send('Profiler.stop');
+      mkdirSync(join(ROOT, 'bench/out/prof'), { recursive: true });
+      writeFileSync(join(ROOT, 'bench/out/prof/drop-main.cpuprofile'), JSON.stringify(cpu));
+    }
     const p = await probe(page);
     const t0 = p.change ?? 0;
     const ready = p.states.find((s) => s.state === 'ready' && s.t >= t0);
@@ -140,9 +156,9 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
     const uaMemory = await page.evaluate(async () => {
       const perf = performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number; breakdown: { bytes: number; types: string[] }[] }> };
       if (!perf.measureUserAgentSpecificMemory || !crossOriginIsolated) return 'measureUserAgentSpecificMemory unavailable';
-      const timeout = new Promise<null>((r) => setTimeout(() => r(null), 30_000));
+      const timeout = new Promise<null>((r) => setTimeout(() => r(null), 15_000));
       const m = await Promise.race([perf.measureUserAgentSpecificMemory(), timeout]);
-      if (!m) return 'measureUserAgentSpecificMemory: no answer within 30 s';
+      if (!m) return 'measureUserAgentSpecificMemory: no answer within 15 s';
       const byType = new Map<string, number>();
       for (const b of m.breakdown) {
         const key = b.types.join('+') || 'other';
@@ -150,7 +166,16 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
       }
       return `after load, measureUserAgentSpecificMemory ${(m.bytes / 1048576).toFixed(0)} MB (${[...byType].map(([k, v]) => `${k} ${(v / 1048576).toFixed(0)} MB`).join(', ')})`;
     });
+    // Resident memory of the renderer at the milestones (the last sample before each).
+    const rssAt = (t: number | undefined): string => {
+      if (t === undefined) return '?';
+      const before = rss.filter((x) => x.t <= t);
+      return before.length > 0 ? (before[before.length - 1]!.bytes / 1048576).toFixed(0) : '?';
+    };
+    const peak = rss.reduce((a, b) => (b.bytes > a.bytes ? b : a), { t: 0, bytes: 0 });
+    const rssTimeline = `renderer RSS at the drop ${rssAt(t0)} MB, at data-state=ready ${rssAt(ready?.t)} MB, at the first MPR frame ${rssAt(mpr ?? undefined)} MB, at the first 3D frame ${rssAt(r3d?.t)} MB; sampled peak ${(peak.bytes / 1048576).toFixed(0)} MB at +${(peak.t - t0).toFixed(0)} ms`;
     return {
+      rssTimeline,
       readyMs: ready ? ready.t - t0 : NaN,
       mprFrameMs: mpr === null ? null : mpr - t0,
       frame3dMs: frame3dWait && r3d ? r3d.t - t0 : null,
@@ -273,7 +298,7 @@ export const dropToFrameBench: BenchEntry = {
         ratioMeaning: 'renderer peak / volume',
         goal: '< 3',
         met: drop.rendererPeakBytes / vol < 3,
-        notes: `renderer before the drop ${(drop.rendererBaselineBytes / MB).toFixed(0)} MB, so the load added ${((drop.rendererPeakBytes - drop.rendererBaselineBytes) / MB).toFixed(0)} MB = ${((drop.rendererPeakBytes - drop.rendererBaselineBytes) / vol).toFixed(2)}x the volume; ${drop.renderers} renderer process(es); GPU process peak ${(drop.gpuPeakBytes / MB).toFixed(0)} MB (${(drop.gpuPeakBytes / vol).toFixed(2)}x: SwiftShader textures); ${drop.uaMemory}`,
+        notes: `renderer before the drop ${(drop.rendererBaselineBytes / MB).toFixed(0)} MB, so the load added ${((drop.rendererPeakBytes - drop.rendererBaselineBytes) / MB).toFixed(0)} MB = ${((drop.rendererPeakBytes - drop.rendererBaselineBytes) / vol).toFixed(2)}x the volume; ${drop.renderers} renderer process(es); GPU process peak ${(drop.gpuPeakBytes / MB).toFixed(0)} MB (${(drop.gpuPeakBytes / vol).toFixed(2)}x: SwiftShader textures); ${drop.rssTimeline}; ${drop.uaMemory}`,
       });
       return results;
     } finally {
