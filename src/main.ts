@@ -25,6 +25,9 @@ import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loadi
 import { createLoadController } from './ui/loading/loadController';
 import { createTrajectoryControls } from './ui/panels/trajectoryControls';
 import { createBrowserPlanningSession } from './ui/session/browserSession';
+import { createLabelEditing } from './ui/panels/labelEditing';
+import { createSegmentationPanel } from './ui/panels/segmentationPanel';
+import type { VolumeKind } from './core/volume/Volume';
 import { errorCodeOf } from './core/shared/errors';
 
 export type AppOptions = {
@@ -195,6 +198,50 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     hook['session'] = session;
   }
 
+  // --- segmentation panel and label editing ---
+  // Lesion click / brush / eraser in the views -> session (labelEditing); the panel keeps the
+  // viewer's label overlay in step with the session and holds the structure review.
+  let shownVolumeKind: VolumeKind | null = null;
+  events.on('volumeReady', ({ volume }) => {
+    shownVolumeKind = volume.kind;
+  });
+  const labelEditing = createLabelEditing({ session, viewer });
+  const selectTool = (tool: Parameters<typeof viewer.setPrimaryTool>[0]): void => {
+    viewer.setPrimaryTool(tool);
+    toolbar.setActiveTool(tool);
+    store.set({ tool });
+  };
+  const segmentationState = (): void => {
+    const e = labelEditing.getState();
+    store.set({ segmentation: { ...store.get().segmentation, labelEdits: e.editsApplied, labelBusy: e.busy } });
+  };
+  const unsubscribeLabelEditing = labelEditing.subscribe(segmentationState);
+  const segmentationPanel = createSegmentationPanel(shell.sidePanel, {
+    session,
+    viewer,
+    editing: labelEditing,
+    planStore: null,
+    volumeKind: () => shownVolumeKind,
+    setTool: selectTool,
+    onState: (p) => store.set({ segmentation: { ...store.get().segmentation, lesionVolumeMl: p.lesionVolumeMl, structuresFound: p.structuresFound, reviewComplete: p.reviewComplete } }),
+  });
+  if (import.meta.env['VITE_E2E']) {
+    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
+    hook['segmentation'] = {
+      /** Flat voxel indices holding `label` in the session's label volume (ground-truth comparisons). */
+      indicesOf(label: number): number[] {
+        const v = session.getLabels()?.voxels;
+        const out: number[] = [];
+        if (v) for (let t = 0; t < v.length; t++) if (v[t] === label) out.push(t);
+        return out;
+      },
+      review: () => segmentationPanel.getReview(),
+      /** Puts the crosshair (and every view's slice) on a point, as a click there would. */
+      setCrosshair: (pointLps: [number, number, number]) => viewer.setCrosshairLps(pointLps),
+      labelStyle: () => viewer.getLabelStyle(),
+    };
+  }
+
   // --- PACS (DICOMweb) study browser: complete series go through the same loading flow.
   const pacsHost = document.createElement('div');
   shell.header.append(pacsHost);
@@ -290,6 +337,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     dispose() {
       clearInterval(memoryTimer);
       trajectoryControls.dispose();
+      unsubscribeLabelEditing(); segmentationPanel.dispose(); labelEditing.dispose();
       unsubscribeSession(); session.dispose();
       pacsPanel.dispose();
       resizeObserver.disconnect();

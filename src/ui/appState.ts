@@ -20,6 +20,11 @@
  *   (fields are current when both are equal and the phase is ready)
  * - data-lesion-status: none | ok | conservative | leak
  * - data-planner-mode: worker-shared | worker-transfer | in-process ('' before a volume)
+ * - data-lesion-volume-ml: lesion volume ('' when none); data-structures-found: critical
+ *   structures found ('' before detection); data-structures-reviewed: "1" when every one is
+ *   confirmed or marked absent (segmentation panel)
+ * - data-label-edits: label edits (clicks, dabs) finished since the series opened;
+ *   data-label-busy: "1" while an edit is queued or running (a test waits for "0")
  */
 import type { Vec3 } from '../core/geometry/vec3';
 import type { MprViewId, PrimaryTool, SliceState, WindowLevel } from '../viewer/ViewerPort';
@@ -43,6 +48,8 @@ export type AppState = {
   sharedMemory: boolean;
   /** Planning session (ui/session): phase, generations, lesion status, planner mode. */
   session: { phase: string; labelsGeneration: number; fieldsGeneration: number; lesionStatus: string; plannerMode: string };
+  /** Segmentation panel and label editing (ui/panels/segmentationPanel.ts, labelEditing.ts). */
+  segmentation: { lesionVolumeMl: number | null; structuresFound: number | null; reviewComplete: boolean; labelEdits: number; labelBusy: boolean };
 };
 
 export type AppStateStore = {
@@ -67,6 +74,7 @@ export function initialAppState(sharedMemory: boolean): AppState {
     tool: 'crosshair',
     sharedMemory,
     session: { phase: 'idle', labelsGeneration: 0, fieldsGeneration: -1, lesionStatus: 'none', plannerMode: '' },
+    segmentation: { lesionVolumeMl: null, structuresFound: null, reviewComplete: false, labelEdits: 0, labelBusy: false },
   };
 }
 
@@ -95,6 +103,11 @@ export function reflectState(root: HTMLElement, s: Readonly<AppState>): void {
   d['fieldsGeneration'] = String(s.session.fieldsGeneration);
   d['lesionStatus'] = s.session.lesionStatus;
   d['plannerMode'] = s.session.plannerMode;
+  d['lesionVolumeMl'] = s.segmentation.lesionVolumeMl === null ? '' : s.segmentation.lesionVolumeMl.toFixed(3);
+  d['structuresFound'] = s.segmentation.structuresFound === null ? '' : String(s.segmentation.structuresFound);
+  d['structuresReviewed'] = s.segmentation.reviewComplete ? '1' : '0';
+  d['labelEdits'] = String(s.segmentation.labelEdits);
+  d['labelBusy'] = s.segmentation.labelBusy ? '1' : '0';
 }
 
 export function createAppStateStore(initial: AppState): AppStateStore {

@@ -10,6 +10,7 @@
 import type { Vec3 } from '../core/geometry/vec3';
 import type { Volume } from '../core/volume/Volume';
 import type { PlanOverlayPort } from './PlanOverlayPort';
+import type { CriticalStructures } from '../core/anatomy/structures';
 
 export type MprViewId = 'axial' | 'sagittal' | 'coronal';
 export type ViewId = MprViewId | 'volume3d';
@@ -24,7 +25,25 @@ export type WindowPresetId = 'bone' | 'softTissue' | 'cbctAuto';
  * What the primary (left) mouse button does in the MPR views. The middle
  * button always pans, the right button zooms and the wheel scrolls slices.
  */
-export type PrimaryTool = 'crosshair' | 'windowLevel' | 'length' | 'angle';
+export type PrimaryTool = 'crosshair' | 'windowLevel' | 'length' | 'angle' | LabelTool;
+
+/**
+ * Label-editing tools: 'lesionSeed' reports a click inside the lesion,
+ * 'brush' and 'eraser' report sphere dabs along a drag (labelPick /
+ * labelStroke changes). The viewer never writes labels itself: the caller
+ * sends the points to the segmentation engine (the single writer).
+ */
+export type LabelTool = 'lesionSeed' | 'brush' | 'eraser';
+
+/** Groups of label values drawn by the label overlay (core/shared/ids.ts LABELS). */
+export type LabelGroup = 'bone' | 'lesion' | 'canal' | 'foramina' | 'roots' | 'joints';
+
+export type LabelOverlayStyle = {
+  /** Fill opacity of the label colours, 0..1 (bone is drawn at a fraction of it). */
+  opacity: number;
+  /** Which groups are drawn. */
+  visible: Readonly<Record<LabelGroup, boolean>>;
+};
 
 /** Texts drawn over the views (patient / series overlay). Plain data. */
 export type SeriesDisplayInfo = {
@@ -54,7 +73,15 @@ export type ViewerChange =
   | { kind: 'crosshair'; pointLps: Vec3 }
   | { kind: 'window'; window: WindowLevel }
   | { kind: 'measurement'; tool: 'length' | 'angle'; text: string }
-  | { kind: 'rendered'; view: ViewId };
+  | { kind: 'rendered'; view: ViewId }
+  /** 'lesionSeed' tool: the user clicked this point. */
+  | { kind: 'labelPick'; view: MprViewId; pointLps: Vec3 }
+  /**
+   * 'brush'/'eraser' tool: one sphere dab of a stroke. Dabs are spaced at most
+   * half a radius apart along the drag; 'start' and 'end' bracket one stroke
+   * ('end' carries the last pointer position, already sent as a dab).
+   */
+  | { kind: 'labelStroke'; view: MprViewId; phase: 'start' | 'dab' | 'end'; mode: 'add' | 'erase'; pointLps: Vec3; radiusMm: number };
 
 export type ViewerElements = Readonly<Record<ViewId, HTMLDivElement>>;
 
@@ -94,6 +121,22 @@ export interface ViewerPort {
   resetViews(): void;
   /** Call after the layout changed size. */
   resize(): void;
+
+  /**
+   * Shows a label volume (on the grid of the shown volume) over the MPR views;
+   * null removes it. Calling it again with the same volume only refreshes.
+   * Shared memory (SharedArrayBuffer) is registered without a copy; an
+   * ordinary buffer is copied into the viewer's own (a copy per refresh).
+   */
+  showLabels(labels: Volume<Uint8Array> | null, style?: Partial<LabelOverlayStyle>): void;
+  /** The label voxels changed in place: redraw them (copies them again when not shared). */
+  refreshLabels(): void;
+  setLabelStyle(style: Partial<LabelOverlayStyle>): void;
+  getLabelStyle(): LabelOverlayStyle;
+  /** Draws the critical-structure models (rasterised on the shown grid) with the labels; null removes them. */
+  showStructures(structures: CriticalStructures | null): void;
+  /** Radius of the brush and eraser sphere, mm (the cursor circle follows it). */
+  setBrushRadiusMm(radiusMm: number): void;
 
   /** Subscribes to changes; returns the unsubscribe function. */
   subscribe(listener: (change: ViewerChange) => void): () => void;

@@ -32,6 +32,8 @@ import type { Volume } from '../core/volume/Volume';
 import { initCornerstone } from './initCornerstone';
 import { createCornerstonePlanOverlay } from './cornerstonePlanOverlay';
 import type { TrajectoryViewId } from './PlanOverlayPort';
+import { createBrushInteraction } from './brushInteraction';
+import { createLabelmapOverlay } from './labelmapOverlay';
 import { registerVolume, type RegisteredVolume } from './registerVolume';
 import { offsetToSliceMm, sliceAt, volumeCenterLps } from './sliceIndex';
 import { edgeLabels, VIEW_ORIENTATIONS } from './viewOrientation';
@@ -192,6 +194,26 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     for (const view of MPR_VIEWS) drawCrosshair(view);
   };
 
+  // --- labels: overlay (Cornerstone labelmap segmentations) and label tools ---
+  const labelOverlay = createLabelmapOverlay({
+    viewportIds: MPR_VIEWS.map((v) => viewportIds[v]),
+    render: () => engine.renderViewports(MPR_VIEWS.map((v) => viewportIds[v])),
+  });
+  const brush = createBrushInteraction({
+    elements,
+    enabled: () => shown !== null,
+    canvasToWorld: (view, p) => mprViewport(view).canvasToWorld([p[0], p[1]]) as unknown as Vec3,
+    worldToCanvas: (view, p) => {
+      const c = mprViewport(view).worldToCanvas([p[0], p[1], p[2]]);
+      return [c[0], c[1]];
+    },
+    viewRightLps: (view) => {
+      const camera = mprViewport(view).getCamera();
+      return normalize([0, 0, 0], cross([0, 0, 0], camera.viewUp as unknown as Vec3, camera.viewPlaneNormal as unknown as Vec3));
+    },
+    emit: (change) => emit(change),
+  });
+
   // --- screws and trajectory views (cornerstonePlanOverlay.ts) ---------------
   const planOverlay = createCornerstonePlanOverlay({
     engine,
@@ -242,6 +264,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       }
     }
     drawAllCrosshairs();
+    brush.redraw();
     if (lastSlice[view] !== state.slice.index) {
       lastSlice[view] = state.slice.index;
       emit({ kind: 'slice', view, slice: state.slice });
@@ -403,6 +426,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   function release(): void {
     if (!shown) return;
     csAnnotation.state.removeAllAnnotations();
+    labelOverlay.clear();
     const old = shown;
     shown = null;
     crosshairLps = null;
@@ -484,6 +508,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       if (tool === 'windowLevel') mprGroup.setToolActive(WindowLevelTool.toolName, { bindings: primary });
       if (tool === 'length') mprGroup.setToolActive(LengthTool.toolName, { bindings: primary });
       if (tool === 'angle') mprGroup.setToolActive(AngleTool.toolName, { bindings: primary });
+      brush.setTool(tool);
     },
     getViewState: viewState,
     setSliceIndex,
@@ -498,6 +523,15 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     resize() {
       scheduleResize(0);
     },
+    showLabels(labels, style) {
+      if (style) labelOverlay.setStyle(style);
+      labelOverlay.show(labels, shown?.volume ?? null);
+    },
+    refreshLabels: () => labelOverlay.refresh(),
+    setLabelStyle: (style) => labelOverlay.setStyle(style),
+    getLabelStyle: () => labelOverlay.getStyle(),
+    showStructures: (structures) => labelOverlay.showStructures(structures, shown?.volume ?? null),
+    setBrushRadiusMm: (radiusMm) => brush.setRadiusMm(radiusMm),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -508,6 +542,8 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       if (resizeFrame) cancelAnimationFrame(resizeFrame);
       clearTimeout(resizeRetry);
       release();
+      brush.dispose();
+      labelOverlay.dispose();
       for (const c of cleanups) c();
       listeners.clear();
       planOverlay.dispose();

@@ -35,6 +35,8 @@ type Layer = {
   readonly reg: RegisteredVolume;
   /** The caller's voxels when registered without a copy; null when `own` holds a copy. */
   readonly source: Uint8Array | null;
+  /** Id of the caller's label volume when `source` is set. */
+  readonly sourceId: string | null;
   readonly own: Uint8Array | null;
 };
 
@@ -68,8 +70,8 @@ export function createLabelmapOverlay(options: { viewportIds: readonly string[];
     return colorLutIndex;
   };
 
-  function addLayer(volume: Volume<Uint8Array>, source: Uint8Array | null, own: Uint8Array | null, name: string): Layer {
-    const reg = registerVolume(volume, 'SEG');
+  function addLayer(volume: Volume<Uint8Array>, reference: Volume, source: Uint8Array | null, own: Uint8Array | null, name: string): Layer {
+    const reg = registerVolume(volume, 'SEG', { frameOfReferenceOf: reference });
     const segmentationId = `planner-${name}-${++layerCounter}`;
     const segments: Record<number, { label: string }> = {};
     for (const group of LABEL_GROUPS) for (const value of LABEL_GROUP_VALUES[group]) segments[value] = { label: `${group} ${value}` };
@@ -78,7 +80,7 @@ export function createLabelmapOverlay(options: { viewportIds: readonly string[];
     const map: Record<string, Array<{ segmentationId: string; type: typeof LABELMAP; config: { colorLUTOrIndex: number } }>> = {};
     for (const id of viewportIds) map[id] = [{ segmentationId, type: LABELMAP, config: { colorLUTOrIndex: index } }];
     csSegmentation.addLabelmapRepresentationToViewportMap(map);
-    const layer = { segmentationId, reg, source, own };
+    const layer = { segmentationId, reg, source, sourceId: source ? volume.id : null, own };
     applyStyle(layer);
     return layer;
   }
@@ -106,6 +108,9 @@ export function createLabelmapOverlay(options: { viewportIds: readonly string[];
     csSegmentation.triggerSegmentationEvents.triggerSegmentationDataModified(layer.segmentationId);
   }
 
+  const sameLabels = (layer: Layer, labels: Volume<Uint8Array>): boolean =>
+    layer.source !== null && (layer.source === labels.voxels || (layer.sourceId === labels.id && isShared(labels.voxels) && layer.source.length === labels.voxels.length));
+
   const isShared = (a: Uint8Array): boolean => typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
 
   const overlay: LabelmapOverlay = {
@@ -121,17 +126,19 @@ export function createLabelmapOverlay(options: { viewportIds: readonly string[];
       if (!isSameGrid(reference.geometry, labels.geometry)) throw new PlannerError('volume/mismatch', `labels ${labels.id} are not on the grid of the volume shown`);
       labelsInput = labels;
       const current = labelsLayer;
-      if (current && current.source === labels.voxels) return overlay.refresh();
+      // Each worker reply carries a new SharedArrayBuffer object over the same memory, so identity
+      // cannot tell; the engine keeps one label volume (one id) per segmentation, edited in place.
+      if (current && current.source && sameLabels(current, labels)) return overlay.refresh();
       if (current && current.own && !isShared(labels.voxels)) {
         current.own.set(labels.voxels);
         return dataModified(current);
       }
       removeLayer(current);
       if (isShared(labels.voxels)) {
-        labelsLayer = addLayer(labels, labels.voxels, null, 'labels');
+        labelsLayer = addLayer(labels, reference, labels.voxels, null, 'labels');
       } else {
         const own = new Uint8Array(labels.voxels);
-        labelsLayer = addLayer(createVolume(`${labels.id}-display`, 'label', labels.geometry, own), null, own, 'labels');
+        labelsLayer = addLayer(createVolume(`${labels.id}-display`, 'label', labels.geometry, own), reference, null, own, 'labels');
       }
       options.render();
     },
@@ -159,7 +166,7 @@ export function createLabelmapOverlay(options: { viewportIds: readonly string[];
       }
       removeLayer(structuresLayer);
       const own = rasterizeStructures(reference.geometry, structures);
-      structuresLayer = addLayer(createVolume(`${reference.id}-structures`, 'label', reference.geometry, own), null, own, 'structures');
+      structuresLayer = addLayer(createVolume(`${reference.id}-structures`, 'label', reference.geometry, own), reference, null, own, 'structures');
       options.render();
     },
     clear() {

@@ -51,13 +51,18 @@ export function cornerstoneVolumeId(coreId: string, sequence: number): string {
 
 let sequence = 0;
 
+/** Frame of reference UID Cornerstone gets for a volume (labels registered over it must use the same). */
+export function frameOfReferenceUid(volume: Volume): string {
+  return `planner-for-${volume.id}`;
+}
+
 /**
  * Registers `volume` in Cornerstone's cache and marks it for upload.
  * Ownership: Cornerstone keeps views of `volume.voxels`; call `release()`
  * before dropping the volume. Writes to the voxels afterwards need
  * `csVolume.modified()`/`invalidate()` to reach the GPU.
  */
-export function registerVolume(volume: Volume, modality: string): RegisteredVolume {
+export function registerVolume(volume: Volume, modality: string, options: { frameOfReferenceOf?: Volume } = {}): RegisteredVolume {
   const g = volume.geometry;
   const { data, copied } = toCornerstoneArray(volume.voxels);
   const volumeId = cornerstoneVolumeId(volume.id, ++sequence);
@@ -75,7 +80,8 @@ export function registerVolume(volume: Volume, modality: string): RegisteredVolu
     SeriesInstanceUID: volume.id,
     ImageOrientationPatient: g.direction.slice(0, 6),
     PixelSpacing: [g.spacingMm[1], g.spacingMm[0]],
-    FrameOfReferenceUID: `planner-for-${volume.id}`,
+    // A label volume shares its CT's frame (Cornerstone only overlays a labelmap on a viewport of the same frame).
+    FrameOfReferenceUID: frameOfReferenceUid(options.frameOfReferenceOf ?? volume),
     Columns: g.dims[0],
     Rows: g.dims[1],
     voiLut: [],

@@ -26,6 +26,13 @@ const TOOLS: ReadonlyArray<{ tool: PrimaryTool; label: string; key: string; hint
   { tool: 'angle', label: 'Angle', key: 'a', hint: 'Measure an angle in degrees (A)' },
 ];
 
+/** Label tools (their brush size, undo and the results are in the segmentation panel). */
+const LABEL_TOOLS: ReadonlyArray<{ tool: PrimaryTool; label: string; key: string; hint: string }> = [
+  { tool: 'lesionSeed', label: 'Lesion', key: 'g', hint: 'Click inside the lytic lesion to grow it (G)' },
+  { tool: 'brush', label: 'Brush', key: 'b', hint: 'Drag to add to the lesion; sphere size in the segmentation panel (B)' },
+  { tool: 'eraser', label: 'Eraser', key: 'e', hint: 'Drag to remove from the lesion; sphere size in the segmentation panel (E)' },
+];
+
 const PRESETS: ReadonlyArray<{ preset: WindowPresetId; label: string; key: string; hint: string }> = [
   { preset: 'bone', label: 'Bone', key: '1', hint: 'CT bone window, W 1800 / L 400 HU (1)' },
   { preset: 'softTissue', label: 'Soft tissue', key: '2', hint: 'CT soft-tissue window, W 400 / L 40 HU (2)' },
@@ -48,7 +55,7 @@ export function createToolbar(handlers: ToolbarHandlers): Toolbar {
   openFolder.addEventListener('click', () => folderInput.click());
   openFiles.addEventListener('click', () => filesInput.click());
 
-  const toolButtons = TOOLS.map((t) => {
+  const toolButtons = [...TOOLS, ...LABEL_TOOLS].map((t) => {
     const b = h('button', { class: 'btn tool', text: t.label, title: t.hint, attrs: { 'data-tool': t.tool, 'aria-pressed': 'false' } });
     b.addEventListener('click', () => handlers.setTool(t.tool));
     return b;
@@ -65,7 +72,8 @@ export function createToolbar(handlers: ToolbarHandlers): Toolbar {
     'div',
     { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Viewer tools' } },
     h('div', { class: 'group' }, openFolder, openFiles, filesInput, folderInput),
-    h('div', { class: 'group', attrs: { 'aria-label': 'Mouse tool' } }, ...toolButtons),
+    h('div', { class: 'group', attrs: { 'aria-label': 'Mouse tool' } }, ...toolButtons.slice(0, TOOLS.length)),
+    h('div', { class: 'group', attrs: { 'aria-label': 'Lesion tools' } }, ...toolButtons.slice(TOOLS.length)),
     h('div', { class: 'group', attrs: { 'aria-label': 'Window presets' } }, ...presetButtons),
     h('div', { class: 'group' }, reset),
   );
@@ -75,7 +83,7 @@ export function createToolbar(handlers: ToolbarHandlers): Toolbar {
     const target = evt.target as HTMLElement | null;
     if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
     const key = evt.key.toLowerCase();
-    const tool = TOOLS.find((t) => t.key === key);
+    const tool = [...TOOLS, ...LABEL_TOOLS].find((t) => t.key === key);
     if (tool) return handlers.setTool(tool.tool);
     const preset = PRESETS.find((p) => p.key === key);
     if (preset) return handlers.applyPreset(preset.preset);

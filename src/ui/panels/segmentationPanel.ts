@@ -1,0 +1,377 @@
+/**
+ * The segmentation panel (its own section of the side panel): bone, the
+ * lesion (volume, three largest diameters, status with what to do), the
+ * brush size and label undo/redo, the overlay (opacity, groups shown), and
+ * the review of the critical structures (confirm, mark absent, confirm all).
+ *
+ * It also keeps the viewer's label overlay in step with the session: labels
+ * on every labels generation (a refresh of the same shared buffer, or a new
+ * copy in transfer mode), structures when the models change.
+ *
+ * Review decisions go into the plan store's structureReview when a plan is
+ * open (one coalesced undo step per change); until then they are kept here
+ * and written when the plan appears. `getReview()` gives them to the planner UI.
+ *
+ * Label undo is on the panel's buttons and Ctrl+Alt+Z / Ctrl+Alt+Shift+Z
+ * (Ctrl+Z alone belongs to the plan).
+ */
+import './segmentationPanel.css';
+import type { CriticalStructures } from '../../core/anatomy/structures';
+import { LABELS, BONE_LABELS, type StructureId } from '../../core/shared/ids';
+import { measureLabel, type RegionMeasure } from '../../core/segmentation/labelEdits';
+import type { Volume, VolumeKind } from '../../core/volume/Volume';
+import { voxelVolumeMm3 } from '../../core/volume/VolumeGeometry';
+import type { StructureState } from '../../core/report/planSchema';
+import { groupCss, LABEL_GROUPS } from '../../viewer/labelColors';
+import type { LabelGroup, PrimaryTool, ViewerPort } from '../../viewer/ViewerPort';
+import { h } from '../dom';
+import type { PlanStore } from '../plan/PlanStore';
+import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
+import type { LabelEditing } from './labelEditing';
+import {
+  decisionsFromStates,
+  reviewComplete,
+  structureRows,
+  toStructureStates,
+  withoutStructure,
+  type ReviewDecision,
+  type StructureGroup,
+  type StructureRow,
+} from './structureReview';
+
+/** What the panel reports for the root element's data-* attributes. */
+export type SegmentationPanelState = {
+  lesionVolumeMl: number | null;
+  lesionStatus: string | null;
+  structuresFound: number | null;
+  reviewComplete: boolean;
+};
+
+export type SegmentationPanel = {
+  element: HTMLElement;
+  getReview(): StructureState[];
+  isReviewComplete(): boolean;
+  dispose(): void;
+};
+
+export type SegmentationPanelDeps = {
+  session: PlanningSession;
+  viewer: ViewerPort;
+  editing: LabelEditing;
+  /** The plan store, when the app has one (review decisions go into its structureReview). */
+  planStore?: PlanStore | null;
+  /** Kind of the volume shown (CBCT changes the bone note). */
+  volumeKind(): VolumeKind | null;
+  setTool(tool: PrimaryTool): void;
+  onState(state: SegmentationPanelState): void;
+};
+
+const BONE_NAMES: Record<number, string> = {
+  [LABELS.sacrum]: 'sacrum', [LABELS.hipLeft]: 'hip L', [LABELS.hipRight]: 'hip R',
+  [LABELS.femurLeft]: 'femur L', [LABELS.femurRight]: 'femur R', [LABELS.l5]: 'L5',
+};
+
+const GROUP_TITLES: Record<LabelGroup, string> = { lesion: 'Lesion', bone: 'Bone', canal: 'Canal', foramina: 'Foramina', roots: 'Roots', joints: 'Joints' };
+const REVIEW_GROUPS: ReadonlyArray<{ group: StructureGroup; title: string }> = [
+  { group: 'foramina', title: 'Anterior sacral foramina' },
+  { group: 'canal', title: 'Sacral canal' },
+  { group: 'roots', title: 'Nerve roots: proposed tubes (CT does not show roots): check each' },
+  { group: 'joints', title: 'Hip joint surfaces' },
+];
+
+const ml = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+
+function countBone(labels: Volume<Uint8Array>): { totalMl: number; parts: Array<{ name: string; ml: number }> } {
+  const counts = new Float64Array(256);
+  const v = labels.voxels;
+  for (let t = 0; t < v.length; t++) counts[v[t]!]!++;
+  const mm3 = voxelVolumeMm3(labels.geometry);
+  const parts = BONE_LABELS.filter((l) => counts[l]! > 0).map((l) => ({ name: BONE_NAMES[l]!, ml: (counts[l]! * mm3) / 1000 }));
+  return { totalMl: parts.reduce((s, p) => s + p.ml, 0), parts };
+}
+
+export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPanelDeps): SegmentationPanel {
+  const { session, viewer, editing } = deps;
+
+  // --- static structure ---------------------------------------------------------
+  const phaseLine = h('div', { class: 'seg-phase', attrs: { 'data-testid': 'seg-phase' } });
+  const boneLine = h('div', { class: 'seg-line', attrs: { 'data-testid': 'seg-bone' } });
+  const boneNote = h('div', { class: 'seg-note', attrs: { 'data-testid': 'seg-bone-note' } });
+
+  const lesionLine = h('div', { class: 'seg-line seg-lesion', attrs: { 'data-testid': 'seg-lesion' } });
+  const lesionMessage = h('div', { class: 'seg-message', attrs: { 'data-testid': 'seg-lesion-message', role: 'status' } });
+  const clickButton = h('button', { class: 'btn', text: 'Click the lesion', title: 'Lesion tool: click inside the lytic lesion to grow it (G)', attrs: { 'data-action': 'tool-lesion' } });
+  clickButton.addEventListener('click', () => deps.setTool('lesionSeed'));
+  const brushButton = h('button', { class: 'btn', text: 'Brush', title: 'Add to the lesion (B)', attrs: { 'data-action': 'tool-brush' } });
+  brushButton.addEventListener('click', () => deps.setTool('brush'));
+  const eraserButton = h('button', { class: 'btn', text: 'Eraser', title: 'Remove from the lesion (E)', attrs: { 'data-action': 'tool-eraser' } });
+  eraserButton.addEventListener('click', () => deps.setTool('eraser'));
+
+  const radiusInput = h('input', { attrs: { type: 'range', min: '1', max: '20', step: '0.5', value: '5', 'data-testid': 'brush-radius', 'aria-label': 'Brush radius in mm' } });
+  const radiusText = h('span', { class: 'seg-value', text: '5.0 mm' });
+  const setRadius = (r: number): void => {
+    radiusText.textContent = `${r.toFixed(1)} mm`;
+    viewer.setBrushRadiusMm(r);
+  };
+  radiusInput.addEventListener('input', () => setRadius(Number(radiusInput.value)));
+  setRadius(Number(radiusInput.value));
+
+  const undoButton = h('button', { class: 'btn', text: 'Undo', title: 'Undo the last lesion edit: a click or a whole brush stroke (Ctrl+Alt+Z)', attrs: { 'data-action': 'labels-undo' } });
+  const redoButton = h('button', { class: 'btn', text: 'Redo', title: 'Redo the lesion edit (Ctrl+Alt+Shift+Z)', attrs: { 'data-action': 'labels-redo' } });
+  undoButton.addEventListener('click', () => void editing.undo());
+  redoButton.addEventListener('click', () => void editing.redo());
+
+  const opacityInput = h('input', { attrs: { type: 'range', min: '0', max: '1', step: '0.05', value: String(viewer.getLabelStyle().opacity), 'data-testid': 'label-opacity', 'aria-label': 'Label opacity' } });
+  opacityInput.addEventListener('input', () => viewer.setLabelStyle({ opacity: Number(opacityInput.value) }));
+  const groupToggles = LABEL_GROUPS.map((group) => {
+    const box = h('input', { attrs: { type: 'checkbox', 'data-label-group': group } });
+    box.checked = viewer.getLabelStyle().visible[group];
+    box.addEventListener('change', () => viewer.setLabelStyle({ visible: { ...viewer.getLabelStyle().visible, [group]: box.checked } }));
+    const swatch = h('span', { class: 'seg-swatch' });
+    swatch.style.background = groupCss(group);
+    return h('label', { class: 'seg-toggle' }, box, swatch, GROUP_TITLES[group]);
+  });
+
+  const structureSummary = h('div', { class: 'seg-line', attrs: { 'data-testid': 'seg-structures-summary' } });
+  const structureList = h('div', { class: 'seg-structures', attrs: { 'data-testid': 'seg-structures' } });
+  const confirmAll = h('button', { class: 'btn btn-primary', text: 'Confirm all found', title: 'Confirm every structure that was found after checking it on the images', attrs: { 'data-action': 'structures-confirm-all' } });
+  confirmAll.addEventListener('click', () => {
+    for (const r of rows) if (r.state === 'found') decisions.set(r.id, 'confirmed');
+    reviewChanged('Confirm all structures');
+  });
+
+  const element = h(
+    'section',
+    { class: 'seg-panel', attrs: { 'aria-label': 'Segmentation', 'data-panel': 'segmentation' } },
+    h('h2', { class: 'seg-title', text: 'Segmentation' }),
+    phaseLine,
+    h('h3', { text: 'Bone' }),
+    boneLine,
+    boneNote,
+    h('h3', { text: 'Lesion' }),
+    lesionLine,
+    lesionMessage,
+    h('div', { class: 'seg-row' }, clickButton, brushButton, eraserButton),
+    h('div', { class: 'seg-row' }, h('label', { class: 'seg-label', text: 'Brush / eraser radius' }), radiusInput, radiusText),
+    h('div', { class: 'seg-row' }, undoButton, redoButton),
+    h('h3', { text: 'Overlay' }),
+    h('div', { class: 'seg-row' }, h('label', { class: 'seg-label', text: 'Opacity' }), opacityInput),
+    h('div', { class: 'seg-toggles' }, ...groupToggles),
+    h('h3', { text: 'Critical structures' }),
+    structureSummary,
+    structureList,
+    h('div', { class: 'seg-row' }, confirmAll),
+  );
+  host.append(element);
+
+  // --- state ----------------------------------------------------------------------
+  let status: Readonly<SessionStatus> = session.getStatus();
+  let lastLabels: Volume<Uint8Array> | null = null;
+  let lastGeneration = -1;
+  let lastStructures: CriticalStructures | null = null;
+  let bone: ReturnType<typeof countBone> | null = null;
+  let lesionMeasure: RegionMeasure | null = null;
+  let measureTimer: ReturnType<typeof setTimeout> | undefined;
+  let seriesUid: string | null = null;
+  const decisions = new Map<StructureId, ReviewDecision>();
+  let rows: StructureRow[] = structureRows(null, decisions);
+
+  function syncOverlay(): void {
+    const labels = session.getLabels();
+    try {
+      if (labels !== lastLabels || status.labelsGeneration !== lastGeneration) {
+        if (labels === null) viewer.showLabels(null);
+        else if (labels === lastLabels) viewer.refreshLabels();
+        else viewer.showLabels(labels);
+      }
+      if (status.structures !== lastStructures) viewer.showStructures(status.structures);
+    } catch (error) {
+      // The labels belong to a series that is no longer on screen; the next status brings the current ones.
+      phaseLine.textContent = `Overlay not shown: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (!labels) bone = null;
+    if (labels !== lastLabels || status.labelsGeneration !== lastGeneration) scheduleMeasure();
+    lastLabels = labels;
+    lastGeneration = status.labelsGeneration;
+    lastStructures = status.structures;
+  }
+
+  /** Diameters need a pass over the volume: once the edits pause. */
+  function scheduleMeasure(): void {
+    clearTimeout(measureTimer);
+    measureTimer = setTimeout(() => {
+      const labels = session.getLabels();
+      bone = labels ? countBone(labels) : null;
+      lesionMeasure = labels && status.lesion ? measureLabel(labels, LABELS.lesion) : null;
+      render();
+    }, 300);
+  }
+
+  function reviewChanged(label: string): void {
+    rows = structureRows(status.structures, decisions);
+    const store = deps.planStore;
+    const plan = store?.get().plan;
+    if (store && plan) {
+      const states = toStructureStates(rows, null);
+      store.apply({ label, update: (p) => ({ ...p, structureReview: states }) }, { coalesceKey: 'structure-review' });
+    }
+    render();
+  }
+
+  function renderStructures(): void {
+    structureList.replaceChildren();
+    for (const { group, title } of REVIEW_GROUPS) {
+      const list = h('ul', { class: 'seg-structure-group', attrs: { 'data-structure-group': group } });
+      for (const r of rows.filter((x) => x.group === group)) {
+        const icon = { found: '○', notFound: '✕', confirmed: '✓', absent: '–' }[r.state];
+        const short = { found: r.group === 'roots' ? 'proposed' : 'found', notFound: 'not found', confirmed: 'confirmed', absent: 'absent' }[r.state];
+        const li = h(
+          'li',
+          { class: `seg-structure state-${r.state}`, title: `${r.name}: ${r.detail}`, attrs: { 'data-structure': r.id, 'data-state': r.state } },
+          h('span', { class: 'seg-icon', text: icon, attrs: { 'aria-hidden': 'true' } }),
+          h('span', { class: 'seg-name', text: r.name }),
+          h('span', { class: 'seg-detail', text: short }),
+        );
+        if (r.state === 'found') {
+          const b = h('button', { class: 'btn btn-small', text: 'Confirm', attrs: { 'data-action': 'structure-confirm' } });
+          b.addEventListener('click', () => {
+            decisions.set(r.id, 'confirmed');
+            reviewChanged(`Confirm ${r.name}`);
+          });
+          li.append(b);
+        }
+        if (r.state === 'found' || r.state === 'notFound' || r.state === 'confirmed') {
+          const b = h('button', { class: 'btn btn-small btn-ghost', text: 'Absent', title: r.found ? 'Not there: removes the detected model (its clearance is no longer checked)' : 'The structure is not there in this patient (e.g. a transitional sacrum)', attrs: { 'data-action': 'structure-absent' } });
+          b.addEventListener('click', () => {
+            decisions.set(r.id, 'absent');
+            if (r.found && status.structures) void session.setStructures(withoutStructure(status.structures, r.id)).catch(() => undefined);
+            reviewChanged(`Mark ${r.name} absent`);
+          });
+          li.append(b);
+        } else if (r.state === 'absent') {
+          const b = h('button', { class: 'btn btn-small btn-ghost', text: 'Undo', title: 'Back to unreviewed', attrs: { 'data-action': 'structure-reset' } });
+          b.addEventListener('click', () => {
+            decisions.delete(r.id);
+            reviewChanged(`Unmark ${r.name}`);
+          });
+          li.append(b);
+        }
+        // Said in full where it matters: the planner cannot check clearance to a structure it has no model of.
+        if (r.state === 'notFound') li.append(h('span', { class: 'seg-detail-line', text: r.detail }));
+        list.append(li);
+      }
+      structureList.append(h('div', { class: 'seg-group-title', text: title }), list);
+    }
+  }
+
+  function render(): void {
+    const e = editing.getState();
+    phaseLine.textContent = status.message;
+    phaseLine.dataset['phase'] = status.phase;
+    // Bone
+    const thresholds = (status as SessionStatus & { bone?: { thresholdGrey?: number; notes?: string[] } | null }).bone;
+    if (bone && bone.totalMl > 0) {
+      boneLine.textContent = `${ml(bone.totalMl)} ml: ${bone.parts.map((p) => `${p.name} ${ml(p.ml)}`).join(', ')}`;
+    } else {
+      boneLine.textContent = status.phase === 'segmenting' ? 'Segmenting…' : status.phase === 'error' ? 'Not segmented' : '—';
+    }
+    const notes: string[] = [];
+    if (deps.volumeKind() === 'cbct') notes.push('Cone-beam CT: no Hounsfield calibration; the bone threshold comes from this image\'s own histogram. Check the bone outline, especially at the edge of the field of view.');
+    else if (bone) notes.push('Threshold from this image\'s own histogram.');
+    if (thresholds?.thresholdGrey !== undefined) notes.push(`Bone threshold ${Math.round(thresholds.thresholdGrey)}.`);
+    if (thresholds?.notes) notes.push(...thresholds.notes);
+    boneNote.textContent = notes.join(' ');
+
+    // Lesion
+    const lesion = status.lesion;
+    if (lesion && lesion.volumeMl > 0) {
+      const d = lesionMeasure?.diametersMm;
+      const statusText = { ok: 'segmented', conservative: 'conservative core: check it', leak: 'leaked' }[lesion.status];
+      lesionLine.textContent = `${ml(lesion.volumeMl)} ml${d ? `, ${d.map((x) => x.toFixed(0)).join(' × ')} mm` : ''} · ${statusText}`;
+      lesionLine.dataset['status'] = lesion.status;
+    } else {
+      lesionLine.textContent = 'No lesion yet: pick “Click the lesion” and click inside it.';
+      delete lesionLine.dataset['status'];
+    }
+    lesionMessage.textContent = e.message ?? '';
+    lesionMessage.dataset['kind'] = e.messageKind;
+    undoButton.disabled = !e.canUndo;
+    redoButton.disabled = !e.canRedo;
+    element.dataset['busy'] = e.busy ? '1' : '0';
+    const ready = status.phase === 'fields' || status.phase === 'ready';
+    for (const b of [clickButton, brushButton, eraserButton]) b.disabled = !ready;
+
+    // Structures
+    const found = rows.filter((r) => r.found).length;
+    const missing = rows.filter((r) => r.state === 'notFound').length;
+    structureSummary.textContent = status.structures
+      ? `${found} of ${rows.length} found${missing ? `; ${missing} not found: clearance to ${missing === 1 ? 'it' : 'them'} cannot be checked` : ''}${reviewComplete(rows) ? ' · review complete' : ''}`
+      : status.phase === 'segmenting' ? 'Detecting…' : '—';
+    confirmAll.disabled = !rows.some((r) => r.state === 'found');
+    renderStructures();
+
+    deps.onState({
+      lesionVolumeMl: lesion ? lesion.volumeMl : null,
+      lesionStatus: lesion ? lesion.status : null,
+      structuresFound: status.structures ? found : null,
+      reviewComplete: reviewComplete(rows),
+    });
+  }
+
+  const unsubscribeSession = session.subscribe((s) => {
+    status = s;
+    if (s.seriesUid !== seriesUid) {
+      seriesUid = s.seriesUid;
+      decisions.clear();
+      editing.reset();
+      const restored = deps.planStore?.get().plan?.structureReview;
+      if (restored) for (const [id, d] of decisionsFromStates(restored)) decisions.set(id, d);
+    }
+    syncOverlay();
+    rows = structureRows(s.structures, decisions);
+    render();
+  });
+  const unsubscribeEditing = editing.subscribe(() => render());
+  // A plan that appears (new series, restored autosave) gets the review decisions made so far, or gives its own.
+  let lastPlanSeen: unknown = deps.planStore?.get().plan ?? null;
+  const unsubscribePlan = deps.planStore?.subscribe((ps) => {
+    if (ps.plan === lastPlanSeen) return;
+    const appeared = lastPlanSeen === null && ps.plan !== null;
+    lastPlanSeen = ps.plan;
+    if (!appeared || !ps.plan) return;
+    if (ps.plan.structureReview.length > 0) {
+      decisions.clear();
+      for (const [id, d] of decisionsFromStates(ps.plan.structureReview)) decisions.set(id, d);
+      rows = structureRows(status.structures, decisions);
+      render();
+    } else if (decisions.size > 0) {
+      reviewChanged('Structure review');
+    }
+  });
+
+  const onKey = (evt: KeyboardEvent): void => {
+    if (!(evt.ctrlKey || evt.metaKey) || !evt.altKey || (evt.code !== 'KeyZ' && evt.key.toLowerCase() !== 'z')) return;
+    const target = evt.target as HTMLElement | null;
+    if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
+    evt.preventDefault();
+    void (evt.shiftKey ? editing.redo() : editing.undo());
+  };
+  window.addEventListener('keydown', onKey);
+
+  syncOverlay();
+  render();
+
+  return {
+    element,
+    getReview: () => toStructureStates(rows, null),
+    isReviewComplete: () => reviewComplete(rows),
+    dispose() {
+      clearTimeout(measureTimer);
+      window.removeEventListener('keydown', onKey);
+      unsubscribeSession();
+      unsubscribeEditing();
+      unsubscribePlan?.();
+      element.remove();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { emptyStructures, type CriticalStructures } from '../../core/anatomy/structures';
+import { structureStateSchema } from '../../core/report/planSchema';
+import { decisionsFromStates, reviewComplete, structureRows, toStructureStates, withoutStructure } from './structureReview';
+
+const structures: CriticalStructures = {
+  ...emptyStructures(),
+  foramina: [{ id: 'foramenS1Left', centerLps: [10, 0, 0], axisLps: [0, -1, 0], radiusMm: 4, lengthMm: 10 }],
+  sacralCanal: { id: 'sacralCanal', centerlineLps: [[0, 0, 0], [0, 0, 10]], radiusMm: 5 },
+};
+
+describe('structure review', () => {
+  it('lists every expected structure: found, not found (said plainly), confirmed, absent', () => {
+    const rows = structureRows(structures, new Map([['sacralCanal', 'confirmed'], ['foramenS4Right', 'absent']]));
+    expect(rows).toHaveLength(17);
+    const by = Object.fromEntries(rows.map((r) => [r.id, r]));
+    expect(by['foramenS1Left']).toMatchObject({ state: 'found', name: 'S1 foramen left' });
+    expect(by['sacralCanal']!.state).toBe('confirmed');
+    expect(by['foramenS4Right']!.state).toBe('absent');
+    expect(by['foramenS2Left']!.state).toBe('notFound');
+    expect(by['foramenS2Left']!.detail).toMatch(/clearance to it cannot be checked/);
+    expect(reviewComplete(rows)).toBe(false);
+  });
+
+  it('cannot confirm a structure that was not found', () => {
+    const rows = structureRows(structures, new Map([['foramenS2Left', 'confirmed']]));
+    expect(rows.find((r) => r.id === 'foramenS2Left')!.state).toBe('notFound');
+  });
+
+  it('writes valid plan-file review states and reads them back', () => {
+    const decisions = new Map([['sacralCanal', 'confirmed'], ['foramenS4Right', 'absent']] as const);
+    const states = toStructureStates(structureRows(structures, new Map(decisions)), 'Dr A');
+    for (const s of states) expect(structureStateSchema.safeParse(s).success).toBe(true);
+    expect(states.find((s) => s.id === 'sacralCanal')).toMatchObject({ status: 'confirmed', reviewedBy: 'Dr A', labelValue: 8 });
+    expect(states.find((s) => s.id === 'foramenS1Left')).toMatchObject({ status: 'automatic', reviewedBy: null });
+    expect(states.some((s) => s.id === 'foramenS2Left')).toBe(false);
+    expect(decisionsFromStates(states)).toEqual(new Map(decisions));
+  });
+
+  it('removes a structure the user marks absent from the models', () => {
+    const s = withoutStructure(structures, 'foramenS1Left');
+    expect(s.foramina).toHaveLength(0);
+    expect(s.sacralCanal).not.toBeNull();
+    expect(s.notes.at(-1)).toMatch(/S1 foramen left marked absent/);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Review of the critical structures before planning: each expected structure
+ * (foramina S1-S4 both sides, sacral canal, L5/S1/S2 roots, hip joints) is
+ * found (automatic), confirmed, or marked absent by the user; a structure
+ * neither found nor marked absent is "not found": the planner has no model
+ * of it, so clearance to it cannot be checked.
+ *
+ * Pure data: the rows come from the session's CriticalStructures and the
+ * review decisions; `toStructureStates` gives the plan file's
+ * structureReview (core/report/planSchema.ts structureStateSchema).
+ */
+import { listStructureIds, type CriticalStructures } from '../../core/anatomy/structures';
+import type { StructureState } from '../../core/report/planSchema';
+import { FORAMEN_IDS, LABELS, ROOT_IDS, type StructureId } from '../../core/shared/ids';
+
+export const REVIEWED_STRUCTURES: readonly StructureId[] = [...FORAMEN_IDS, 'sacralCanal', ...ROOT_IDS, 'jointLeft', 'jointRight'];
+
+export type StructureGroup = 'foramina' | 'canal' | 'roots' | 'joints';
+
+export type ReviewDecision = 'confirmed' | 'absent';
+
+export type StructureRow = {
+  id: StructureId;
+  name: string;
+  group: StructureGroup;
+  found: boolean;
+  /** 'found' (automatic, unreviewed), 'notFound', 'confirmed', 'absent' (the user says it is not there). */
+  state: 'found' | 'notFound' | 'confirmed' | 'absent';
+  /** One line for the row, in plain words. */
+  detail: string;
+};
+
+export function structureName(id: StructureId): string {
+  const side = id.endsWith('Left') ? 'left' : id.endsWith('Right') ? 'right' : '';
+  if (id.startsWith('foramen')) return `${id.slice(7, 9)} foramen ${side}`;
+  if (id.startsWith('root')) return `${id.slice(4, 6)} root ${side}`;
+  if (id === 'sacralCanal') return 'Sacral canal';
+  return `Hip joint ${side}`;
+}
+
+export function structureGroup(id: StructureId): StructureGroup {
+  if (id.startsWith('foramen')) return 'foramina';
+  if (id.startsWith('root')) return 'roots';
+  if (id === 'sacralCanal') return 'canal';
+  return 'joints';
+}
+
+export function structureRows(structures: CriticalStructures | null, decisions: ReadonlyMap<StructureId, ReviewDecision>): StructureRow[] {
+  const found = new Set(structures ? listStructureIds(structures) : []);
+  return REVIEWED_STRUCTURES.map((id) => {
+    const isFound = found.has(id);
+    const decision = decisions.get(id);
+    const state: StructureRow['state'] = decision === 'absent' ? 'absent' : decision === 'confirmed' && isFound ? 'confirmed' : isFound ? 'found' : 'notFound';
+    const detail = {
+      found: id.startsWith('root') ? 'proposed (roots are not visible on CT): check it' : 'found: check it',
+      notFound: 'not found: clearance to it cannot be checked',
+      confirmed: 'confirmed',
+      absent: 'marked absent: not checked',
+    }[state];
+    return { id, name: structureName(id), group: structureGroup(id), found: isFound, state, detail };
+  });
+}
+
+/** Every expected structure is confirmed or marked absent. */
+export function reviewComplete(rows: readonly StructureRow[]): boolean {
+  return rows.every((r) => r.state === 'confirmed' || r.state === 'absent');
+}
+
+/** The plan file's structureReview entries for these rows. */
+export function toStructureStates(rows: readonly StructureRow[], reviewedBy: string | null): StructureState[] {
+  return rows
+    .filter((r) => r.state !== 'notFound')
+    .map((r) => ({
+      id: r.id,
+      status: r.state === 'found' ? 'automatic' : r.state === 'confirmed' ? 'confirmed' : 'absent',
+      reviewedBy: r.state === 'found' ? null : reviewedBy,
+      labelValue: r.id === 'jointLeft' || r.id === 'jointRight' ? null : LABELS[r.id],
+      volumeMl: null,
+    }));
+}
+
+/** Decisions read back from a plan file's structureReview (restored autosave, imported plan). */
+export function decisionsFromStates(states: readonly StructureState[]): Map<StructureId, ReviewDecision> {
+  const out = new Map<StructureId, ReviewDecision>();
+  for (const s of states) {
+    if (!(REVIEWED_STRUCTURES as readonly string[]).includes(s.id)) continue;
+    if (s.status === 'confirmed' || s.status === 'edited') out.set(s.id as StructureId, 'confirmed');
+    else if (s.status === 'absent') out.set(s.id as StructureId, 'absent');
+  }
+  return out;
+}
+
+/** The models without `id` (the user marked a detected structure absent). */
+export function withoutStructure(structures: CriticalStructures, id: StructureId): CriticalStructures {
+  return {
+    foramina: structures.foramina.filter((f) => f.id !== id),
+    sacralCanal: id === 'sacralCanal' ? null : structures.sacralCanal,
+    roots: structures.roots.filter((r) => r.id !== id),
+    joints: structures.joints.filter((j) => j.id !== id),
+    notes: [...structures.notes, `${structureName(id)} marked absent by the user`],
+  };
+}
