@@ -54,6 +54,14 @@ export function fieldSetForTransfer(fields: FieldSet): { fields: FieldSet; trans
   return { fields: copy, transfer: buffers };
 }
 
+/** Every distinct buffer behind a field set (for a transfer list). */
+export function fieldSetBuffers(fields: FieldSet): ArrayBuffer[] {
+  const volumes = [fields.boneDepth, fields.labels, ...(fields.lesion ? [fields.lesion] : []), ...Object.values(fields.structures)];
+  const buffers = new Set<ArrayBuffer>();
+  for (const v of volumes) if (v) buffers.add(v.voxels.buffer as ArrayBuffer);
+  return [...buffers];
+}
+
 /** Marks a payload for transfer through comlink. */
 export function withTransfer<T>(value: T, buffers: ArrayBuffer[]): T {
   return transfer(value, buffers);

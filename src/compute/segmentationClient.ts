@@ -11,11 +11,12 @@
  * (tests, and the fallback when workers are unavailable).
  */
 import { type Endpoint, expose, type Remote, transfer, wrap } from 'comlink';
-import type { SegmentationEngine } from '../core/segmentation/segmentationEngine';
+import type { LabelsState, SegmentationEngine } from '../core/segmentation/segmentationEngine';
 import { createSegmentationEngine } from '../core/segmentation/segmentationEngine';
 import type { Volume } from '../core/volume/Volume';
 import type { VoxelArray } from '../core/volume/voxelBuffer';
 import { isShared } from '../core/volume/voxelBuffer';
+import { fieldSetBuffers } from './plannerClient';
 
 export type SegmentationRemote = Remote<SegmentationEngine>;
 
@@ -40,6 +41,43 @@ export function spawnSegmentation(options: { shared: boolean }): SegmentationCli
     engine,
     loadVolume: (ct) => engine.loadVolume(options.shared && isShared(ct.voxels) ? ct : volumeForTransfer(ct)),
     dispose: () => worker.terminate(),
+  };
+}
+
+/**
+ * What the worker serves in transfer mode (no shared memory): the same engine,
+ * but every answer is handed over instead of being structured-cloned on the
+ * way out, so the main thread never copies tens of megabytes:
+ * - label states: the worker copies its label volume and transfers the copy
+ *   (the engine keeps its own for the edit history);
+ * - field sets: transferred outright (the engine does not keep them).
+ * With shared memory the engine's buffers are SharedArrayBuffers: serve the
+ * engine itself.
+ */
+export function transferringSegmentationEngine(engine: SegmentationEngine): SegmentationEngine {
+  const handOver = <S extends LabelsState>(state: S): S => {
+    const voxels = state.labels.voxels.slice();
+    return transfer({ ...state, labels: { ...state.labels, voxels } }, [voxels.buffer as ArrayBuffer]);
+  };
+  return {
+    ...engine,
+    segmentBone: () => handOver(engine.segmentBone()),
+    setLabels: (labels) => handOver(engine.setLabels(labels)),
+    growLesion: (options) => handOver(engine.growLesion(options)),
+    paintLesion: (centerLps, radiusMm, mode) => handOver(engine.paintLesion(centerLps, radiusMm, mode)),
+    undo: () => {
+      const s = engine.undo();
+      return s && handOver(s);
+    },
+    redo: () => {
+      const s = engine.redo();
+      return s && handOver(s);
+    },
+    getLabels: () => handOver(engine.getLabels()),
+    buildFields: (options) => {
+      const fields = engine.buildFields(options);
+      return transfer(fields, fieldSetBuffers(fields));
+    },
   };
 }
 

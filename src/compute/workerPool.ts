@@ -22,7 +22,7 @@ import {
   type CorridorRequest, type FieldsInfo, type FieldsPayload, type LiveCheckRequest, type PlanProgress, type PlanRequest,
 } from '../core/planning/plannerEngine';
 import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
-import { fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
+import { fieldSetBuffers, fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
 
 export type PlannerMode = 'worker-shared' | 'worker-transfer' | 'in-process';
 
@@ -32,7 +32,12 @@ export type ServicePlanRequest = Omit<PlanRequest, 'generation' | 'cancelToken'>
 export type PlannerService = {
   readonly mode: PlannerMode;
   readonly size: number;
-  loadFields(payload: FieldsPayload): Promise<FieldsInfo>;
+  /**
+   * Loads a field set. `handOver`: the caller gives the field buffers up, so
+   * without shared memory they are transferred as they are instead of copied
+   * first (the caller's field set is unusable afterwards).
+   */
+  loadFields(payload: FieldsPayload, options?: { handOver?: boolean }): Promise<FieldsInfo>;
   /** Plans; a newer call makes this one reject with `worker/stale`. */
   plan(request: ServicePlanRequest, onProgress?: (progress: PlanProgress) => void): Promise<PlanResult>;
   /** Live check of one screw (runs on the first worker). */
@@ -76,7 +81,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
   return {
     mode: shared ? 'worker-shared' : 'worker-transfer',
     size,
-    async loadFields(payload: FieldsPayload): Promise<FieldsInfo> {
+    async loadFields(payload: FieldsPayload, loadOptions?: { handOver?: boolean }): Promise<FieldsInfo> {
       alive();
       if (shared) {
         if (!isFieldSetShared(payload.fields)) throw new PlannerError('planning/bad-input', 'shared planner pool needs a field set on SharedArrayBuffers (buildFieldSet { shared: true })');
@@ -89,6 +94,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         }
         return info;
       }
+      if (loadOptions?.handOver) return workers[0]!.remote.loadFields(withTransfer(payload, fieldSetBuffers(payload.fields)));
       const { fields, transfer } = fieldSetForTransfer(payload.fields);
       return workers[0]!.remote.loadFields(withTransfer({ ...payload, fields }, transfer));
     },

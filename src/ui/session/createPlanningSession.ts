@@ -15,8 +15,10 @@
  * Memory: with cross-origin isolation the CT, the labels and the fields live
  * on SharedArrayBuffers (the labels returned by `getLabels` ARE the engine's
  * label volume); without it the CT is copied once to the segmentation worker,
- * each label change comes back as a copy, and the fields are moved (not
- * copied) from the segmentation worker's result to the single planner worker.
+ * each label change comes back as a copy the worker made and transferred, and
+ * the field sets are transferred from the segmentation worker through this
+ * thread to the single planner worker without a copy on the main thread
+ * (compute/segmentationClient.ts transferringSegmentationEngine, PlannerService.loadFields handOver).
  *
  * See README.md in this folder for the pipeline, the modes and the figures.
  */
@@ -219,7 +221,8 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
         // Never swap fields under a running plan: it would mix two field sets.
         await waitPlansIdle(r);
         checkCurrent(r);
-        await guard(r, r.planner.loadFields(fieldsPayload(fields)));
+        // The field set came from the worker for the planner only: hand it over (transferred, never copied here).
+        await guard(r, r.planner.loadFields(fieldsPayload(fields), { handOver: !options.shared }));
         r.fieldsLoaded = target;
         settleWaiters(r);
         if (r.fieldsLoaded >= r.fieldsTarget) setStatus({ phase: 'ready', fieldsGeneration: target, message: readyMessage(), error: null });
