@@ -16,6 +16,7 @@ import { createSegmentationEngine } from '../core/segmentation/segmentationEngin
 import type { Volume } from '../core/volume/Volume';
 import type { VoxelArray } from '../core/volume/voxelBuffer';
 import { isShared } from '../core/volume/voxelBuffer';
+import { PlannerError } from '../core/shared/errors';
 import { fieldSetBuffers } from './plannerClient';
 
 export type SegmentationRemote = Remote<SegmentationEngine>;
@@ -30,6 +31,8 @@ export type SegmentationClient = {
   engine: SegmentationRemote;
   /** Sends the CT: shares a SAB-backed volume, else transfers a copy. */
   loadVolume(ct: Volume<VoxelArray>): Promise<void>;
+  /** Rejects when the worker fails outside a call (its script did not load, out of memory); calls in flight would never answer. */
+  failed?: Promise<never>;
   dispose(): void;
 };
 
@@ -37,8 +40,15 @@ export type SegmentationClient = {
 export function spawnSegmentation(options: { shared: boolean }): SegmentationClient {
   const worker = new Worker(new URL('../../workers/segmentation.worker.ts', import.meta.url), { type: 'module', name: 'segmentation' });
   const engine = wrap<SegmentationEngine>(worker);
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      reject(new PlannerError('worker/cancelled', `the segmentation worker stopped (${event.message || 'script error or out of memory'})`));
+    });
+  });
+  failed.catch(() => undefined);
   return {
     engine,
+    failed,
     loadVolume: (ct) => engine.loadVolume(options.shared && isShared(ct.voxels) ? ct : volumeForTransfer(ct)),
     dispose: () => worker.terminate(),
   };

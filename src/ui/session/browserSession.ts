@@ -20,7 +20,7 @@ export function createBrowserPlanningSession(options: { planner: BrowserPlannerC
     ...(options.paintDebounceMs !== undefined ? { paintDebounceMs: options.paintDebounceMs } : {}),
     createSegmentation: () => {
       const client = spawnSegmentation({ shared: isolation.shared });
-      return { engine: client.engine as unknown as AsyncSegmentationEngine, loadVolume: client.loadVolume, dispose: client.dispose };
+      return { engine: client.engine as unknown as AsyncSegmentationEngine, loadVolume: client.loadVolume, ...(client.failed ? { failed: client.failed } : {}), dispose: client.dispose };
     },
     createPlanner: () => (options.planner === 'inprocess'
       ? createInProcessPlanner()

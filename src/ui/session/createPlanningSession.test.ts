@@ -19,10 +19,11 @@ import { createPlannerEngine } from '../../core/planning/plannerEngine';
 import { defaultCatalog } from '../../core/planning/screwCatalog';
 import { DEFAULT_PLAN_SETTINGS, type PlanResult } from '../../core/planning/types';
 import { dice } from '../../core/segmentation/testing/syntheticPelvis';
-import { errorCodeOf } from '../../core/shared/errors';
+import { errorCodeOf, PlannerError } from '../../core/shared/errors';
 import { LABELS } from '../../core/shared/ids';
 import type { Vec3 } from '../../core/geometry/vec3';
-import type { Volume } from '../../core/volume/Volume';
+import { createVolume, type Volume } from '../../core/volume/Volume';
+import { createVolumeGeometry } from '../../core/volume/VolumeGeometry';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import { isShared } from '../../core/volume/voxelBuffer';
 import type { SessionPhase, SessionStatus } from './PlanningSession';
@@ -246,6 +247,49 @@ describe('planning session: a lesion that cannot be delimited', () => {
     expect(after.labelsGeneration).toBe(before.labelsGeneration);
     expect(after.lesion).toBeNull();
     expect(counts.buildFields).toBe(builds);
+    session.dispose();
+  });
+});
+
+describe('planning session: failures are typed, user-actionable status', () => {
+  const blankCt = (): Volume<VoxelArray> => {
+    const n = 24;
+    const geometry = { dims: [n, n, n] as [number, number, number], spacingMm: [2, 2, 2] as [number, number, number], originLps: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    return createVolume('blank', 'ct', createVolumeGeometry(geometry), new Int16Array(n * n * n).fill(-1000));
+  };
+
+  it('a series without bone: phase error, code segmentation/no-bone, a message that says what to do', async () => {
+    const session = createPlanningSession({ shared: false, createSegmentation: () => createInProcessSegmentation(), createPlanner: createInProcessPlanner });
+    const outcome = await session.open(blankCt(), 'blank').then(() => null, (e: unknown) => e);
+    expect(errorCodeOf(outcome)).toBe('segmentation/no-bone');
+    const s = session.getStatus();
+    expect(s.phase).toBe('error');
+    expect(s.error!.code).toBe('segmentation/no-bone');
+    expect(s.error!.message).toMatch(/No bone found.*CT of the pelvis/);
+    expect(s.message).toBe(s.error!.message);
+    const grow = await session.growLesion([0, 0, 0]).then(() => null, (e: unknown) => e);
+    expect(errorCodeOf(grow)).toBe('segmentation/no-bone');
+    session.dispose();
+  });
+
+  it('a worker that dies mid-segmentation: the pending step settles with worker/cancelled and the status says to reload', async () => {
+    let fail!: (e: Error) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    const session = createPlanningSession({
+      shared: false,
+      createSegmentation: () => {
+        const inner = createInProcessSegmentation();
+        return { engine: { ...inner.engine, segmentBone: () => new Promise<never>(() => undefined) }, loadVolume: inner.loadVolume, failed, dispose: inner.dispose };
+      },
+      createPlanner: createInProcessPlanner,
+    });
+    const outcome = session.open(blankCt(), 'x').then(() => null, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 0));
+    fail(new PlannerError('worker/cancelled', 'the segmentation worker stopped (out of memory)'));
+    expect(errorCodeOf(await outcome)).toBe('worker/cancelled');
+    expect(session.getStatus().phase).toBe('error');
+    expect(session.getStatus().error!.message).toMatch(/worker stopped.*reload the page/);
     session.dispose();
   });
 });

@@ -46,6 +46,8 @@ export type AsyncSegmentationEngine = {
 export type SegmentationBackend = {
   engine: AsyncSegmentationEngine;
   loadVolume(ct: Volume<VoxelArray>): Promise<void>;
+  /** Rejects if the worker dies outside a call (raced against every call, which would otherwise never settle). */
+  failed?: Promise<never>;
   dispose(): void;
 };
 
@@ -110,6 +112,8 @@ function userMessage(error: PlannerError, step: string): string {
       return `No bone found in this series (${detail}). Check that it is a CT of the pelvis; planning is not available on it.`;
     case 'segmentation/bad-seed':
       return `${detail}. Click inside the lesion, in bone.`;
+    case 'worker/cancelled':
+      return `${detail}. The images stay on screen; reload the page to restart planning (close other tabs if memory is short).`;
     case 'volume/mismatch':
     case 'volume/geometry':
       return `The volume's geometry cannot be used for planning (${detail}). Reload the series.`;
@@ -156,7 +160,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
     checkCurrent(r);
     let result: T;
     try {
-      result = await Promise.race([Promise.resolve(value), r.closed]);
+      result = await Promise.race(r.seg.failed ? [Promise.resolve(value), r.closed, r.seg.failed] : [Promise.resolve(value), r.closed]);
     } catch (error) {
       if (!isCurrent(r)) throw staleError(`series ${r.seriesUid} is no longer open`);
       throw typedError(error);
