@@ -25,6 +25,7 @@ import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loadi
 import { createLoadController } from './ui/loading/loadController';
 import { createTrajectoryControls } from './ui/panels/trajectoryControls';
 import { createBrowserPlanningSession } from './ui/session/browserSession';
+import { createPlanFeature } from './ui/plan/planFeature';
 import { createLabelEditing } from './ui/panels/labelEditing';
 import { createSegmentationPanel } from './ui/panels/segmentationPanel';
 import type { VolumeKind } from './core/volume/Volume';
@@ -242,6 +243,9 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     };
   }
 
+  // --- plan: store, autosave, plan and screw-list panels, live editing ---
+  const planFeature = createPlanFeature({ root, shell, viewer, session, events });
+
   // --- PACS (DICOMweb) study browser: complete series go through the same loading flow.
   const pacsHost = document.createElement('div');
   shell.header.append(pacsHost);
@@ -294,6 +298,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   const onKeyScroll = (e: KeyboardEvent): void => {
     const target = e.target as HTMLElement | null;
     if (target && (target.tagName === 'INPUT' || target.isContentEditable)) return;
+    // Alt / Ctrl + arrows belong to the plan (nudges, undo): plain arrows scroll.
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
     const step = { ArrowUp: 1, ArrowDown: -1, PageUp: 10, PageDown: -10 }[e.key];
     if (step === undefined || !store.get().volumeId) return;
     e.preventDefault();
@@ -339,6 +345,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
       trajectoryControls.dispose();
       unsubscribeLabelEditing(); segmentationPanel.dispose(); labelEditing.dispose();
       unsubscribeSession(); session.dispose();
+      planFeature.dispose();
       pacsPanel.dispose();
       resizeObserver.disconnect();
       window.removeEventListener('keydown', onKeyScroll);

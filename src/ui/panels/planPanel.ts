@@ -1,0 +1,344 @@
+/**
+ * Plan panel (side panel): the plan's settings (safety margin, purchase,
+ * screw spacing, femoral-neck tip depths), the screw catalog (add / remove a
+ * spec; saved with the plan), "Plan screws" with progress and Cancel, and
+ * the result per corridor: the best screw's figures, or why none exists.
+ * "Accept" puts the proposed set into the plan as one undo step; "Add"
+ * adds one corridor's best screw.
+ *
+ * Cancel stops waiting for the search and discards its result (the session
+ * has no cancel of its own; a new "Plan screws" supersedes the older search,
+ * which then rejects as stale). Settings and catalog edits go through the
+ * store, so they are undoable and autosaved with the plan.
+ *
+ * Test hooks: root `data-plan-state` = idle | running | done | error |
+ * cancelled; each corridor row `data-corridor`, `data-side`, `data-available`.
+ */
+import './planPanels.css';
+import type { Vec3 } from '../../core/geometry/vec3';
+import type { PlanProgress } from '../../core/planning/plannerEngine';
+import { standardLengthsMm, validateCatalog } from '../../core/planning/screwCatalog';
+import type { CorridorOutcome, PlanResult, PlanSettings, RankedScrew, ScrewCatalog } from '../../core/planning/types';
+import type { PlanScrew } from '../../core/report/planSchema';
+import { errorCodeOf } from '../../core/shared/errors';
+import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
+import type { PlanStore } from '../plan/PlanStore';
+import { addScrews, setCatalog, setSettings } from '../plan/planEdits';
+import { CORRIDOR_LONG, sideLetter } from '../plan/screwLabels';
+import { h } from '../dom';
+
+export type PlanPanelDeps = {
+  store: PlanStore;
+  getSession(): PlanningSession | null;
+  /** Skin entry of an axis from the CT on screen (null when unknown). */
+  computeSkinEntry?(entryLps: Readonly<Vec3>, tipLps: Readonly<Vec3>): Vec3 | null;
+};
+
+export type PlanPanel = {
+  element: HTMLElement;
+  /** A one-line notice at the top of the panel (restored plan, record set aside, autosave error); null clears. */
+  setNotice(notice: { tone: 'info' | 'warning' | 'error'; text: string } | null): void;
+  /** The session changed (new series): drops the last result. */
+  sessionChanged(): void;
+  dispose(): void;
+};
+
+type SettingField = { key: keyof PlanSettings; label: string; min: number; max: number; step: number; title: string };
+const SETTINGS: SettingField[] = [
+  { key: 'safetyMarginMm', label: 'Safety margin', min: 0, max: 10, step: 0.5, title: 'Added to the screw radius against every critical structure' },
+  { key: 'purchaseMm', label: 'Purchase each side', min: 0, max: 60, step: 1, title: 'Healthy bone the screw must hold on each side of the lesion' },
+  { key: 'screwSpacingMm', label: 'Screw spacing', min: 0, max: 20, step: 0.5, title: 'Smallest surface gap between two screws of the plan' },
+  { key: 'femoralNeckTipMinMm', label: 'Neck tip, min depth', min: 0, max: 30, step: 0.5, title: 'Femoral neck: tip at least this far below the subchondral bone' },
+  { key: 'femoralNeckTipMaxMm', label: 'Neck tip, max depth', min: 0, max: 40, step: 0.5, title: 'Femoral neck: tip at most this far below the subchondral bone' },
+];
+
+const fmt = (v: number, digits = 1): string => (Number.isFinite(v) && Math.abs(v) < 1000 ? v.toFixed(digits) : '—');
+
+export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): PlanPanel {
+  const { store } = deps;
+  const notice = h('div', { class: 'plan-notice', attrs: { 'data-testid': 'plan-notice', role: 'status', hidden: '' } });
+  const noticeText = h('span');
+  const noticeClose = h('button', { class: 'btn btn-ghost plan-notice-close', text: '\u00D7', attrs: { type: 'button', 'aria-label': 'Dismiss' } });
+  noticeClose.addEventListener('click', () => (notice.hidden = true));
+  notice.append(noticeText, noticeClose);
+
+  // ---- settings -------------------------------------------------------------------------
+  const settingInputs = new Map<keyof PlanSettings, HTMLInputElement>();
+  const settingsGrid = h('div', { class: 'plan-settings' });
+  for (const f of SETTINGS) {
+    const input = h('input', { attrs: { type: 'number', min: String(f.min), max: String(f.max), step: String(f.step), 'data-setting': f.key } });
+    input.addEventListener('change', () => {
+      const v = Number(input.value);
+      const plan = store.get().plan;
+      if (!plan) return;
+      if (!Number.isFinite(v) || v < f.min || v > f.max) {
+        input.setCustomValidity(`${f.min} to ${f.max} mm`);
+        input.reportValidity();
+        input.value = String(plan.settings[f.key]);
+        return;
+      }
+      input.setCustomValidity('');
+      store.apply(setSettings({ [f.key]: v }, `${f.label} ${v} mm`));
+    });
+    settingInputs.set(f.key, input);
+    settingsGrid.append(h('label', { class: 'plan-field', title: f.title }, h('span', { text: f.label }), h('span', { class: 'plan-input-unit' }, input, h('span', { text: 'mm' }))));
+  }
+  const settingsBox = h('details', { class: 'plan-box', attrs: { open: '' } }, h('summary', { text: 'Settings' }), settingsGrid);
+
+  // ---- catalog --------------------------------------------------------------------------
+  const catalogBody = h('tbody');
+  const addDiameter = h('input', { attrs: { type: 'number', min: '1', max: '16', step: '0.1', placeholder: '6.5', 'aria-label': 'New screw diameter (mm)' } });
+  const addFrom = h('input', { attrs: { type: 'number', min: '5', max: '300', step: '5', value: '30', 'aria-label': 'Shortest length (mm)' } });
+  const addTo = h('input', { attrs: { type: 'number', min: '5', max: '300', step: '5', value: '180', 'aria-label': 'Longest length (mm)' } });
+  const addStep = h('input', { attrs: { type: 'number', min: '1', max: '50', step: '1', value: '5', 'aria-label': 'Length step (mm)' } });
+  const addBtn = h('button', { class: 'btn', text: 'Add', attrs: { type: 'button', 'data-action': 'catalog-add' } });
+  const catalogError = h('div', { class: 'plan-error', attrs: { role: 'alert', hidden: '' } });
+  addBtn.addEventListener('click', () => {
+    const plan = store.get().plan;
+    if (!plan) return;
+    const d = Number(addDiameter.value), from = Number(addFrom.value), to = Number(addTo.value), step = Number(addStep.value);
+    try {
+      if (!(from <= to) || !(step > 0)) throw new Error('shortest length must not exceed the longest, step > 0');
+      const id = `custom-${d.toFixed(1)}`;
+      const catalog: ScrewCatalog = validateCatalog({
+        version: 1,
+        screws: [...plan.catalog.screws, { id, label: `${d.toFixed(1)} mm`, diameterMm: d, lengthsMm: standardLengthsMm(from, to, step), threadLengthMm: 16, headDiameterMm: Math.max(d * 1.5, d), cannulated: true }],
+      });
+      store.apply(setCatalog(catalog, `Add ${d.toFixed(1)} mm screws to the catalog`));
+      catalogError.hidden = true;
+      addDiameter.value = '';
+    } catch (error) {
+      catalogError.textContent = error instanceof Error ? error.message.replace(/^\[[^\]]+\]\s*/, '') : String(error);
+      catalogError.hidden = false;
+    }
+  });
+  const catalogTable = h(
+    'table',
+    { class: 'plan-table' },
+    h('thead', {}, h('tr', {}, h('th', { text: 'Screw' }), h('th', { text: '\u2300 mm' }), h('th', { text: 'Lengths mm' }), h('th'))),
+    catalogBody,
+  );
+  const addRow = h('div', { class: 'plan-catalog-add' }, h('span', { text: '\u2300' }), addDiameter, h('span', { text: 'mm,' }), addFrom, h('span', { text: 'to' }), addTo, h('span', { text: 'by' }), addStep, addBtn);
+  const catalogBox = h('details', { class: 'plan-box' }, h('summary', { text: 'Screw catalog' }), catalogTable, addRow, catalogError);
+
+  // ---- planning -------------------------------------------------------------------------
+  const planBtn = h('button', { class: 'btn btn-primary', text: 'Plan screws', attrs: { type: 'button', 'data-action': 'plan' } });
+  const cancelBtn = h('button', { class: 'btn', text: 'Cancel', attrs: { type: 'button', 'data-action': 'cancel-plan', hidden: '' } });
+  const planHint = h('div', { class: 'plan-hint' });
+  const progress = h('progress', { attrs: { max: '1', value: '0', hidden: '' } });
+  const progressText = h('span', { class: 'plan-progress-text' });
+  const results = h('div', { class: 'plan-results', attrs: { 'data-testid': 'plan-results' } });
+  const acceptBtn = h('button', { class: 'btn btn-primary', attrs: { type: 'button', 'data-action': 'accept-plan', hidden: '' } });
+  const acceptNote = h('div', { class: 'plan-hint' });
+
+  const element = h(
+    'section',
+    { class: 'plan-panel', attrs: { 'aria-label': 'Plan', 'data-plan-state': 'idle' } },
+    h('h2', { class: 'panel-title', text: 'Plan' }),
+    notice,
+    settingsBox,
+    catalogBox,
+    h('div', { class: 'plan-actions' }, planBtn, cancelBtn, progress, progressText),
+    planHint,
+    results,
+    h('div', { class: 'plan-actions' }, acceptBtn),
+    acceptNote,
+  );
+  container.append(element);
+
+  let request = 0;
+  let lastResult: PlanResult | null = null;
+
+  const setState = (s: 'idle' | 'running' | 'done' | 'error' | 'cancelled'): void => {
+    element.dataset['planState'] = s;
+    const running = s === 'running';
+    cancelBtn.hidden = !running;
+    progress.hidden = !running;
+    planBtn.textContent = running ? 'Plan again' : 'Plan screws';
+  };
+
+  const toPlanScrew = (r: RankedScrew): PlanScrew => ({
+    ...r.screw,
+    entryLps: [...r.screw.entryLps] as Vec3,
+    tipLps: [...r.screw.tipLps] as Vec3,
+    skinEntryLps: deps.computeSkinEntry?.(r.screw.entryLps, r.screw.tipLps) ?? null,
+  });
+
+  const putInPlan = (screws: RankedScrew[], replace: boolean, label: string): void => {
+    if (!store.get().plan) return;
+    const structures = deps.getSession()?.getStatus().structures ?? null;
+    store.apply(addScrews(screws.map(toPlanScrew), { replace, structures, label }));
+  };
+
+  planBtn.addEventListener('click', () => void runPlan());
+  cancelBtn.addEventListener('click', () => {
+    request++;
+    setState('cancelled');
+    progressText.textContent = 'Cancelled.';
+  });
+  acceptBtn.addEventListener('click', () => {
+    if (!lastResult) return;
+    putInPlan(lastResult.screws, true, `Accept proposal (${lastResult.screws.length} screw${lastResult.screws.length === 1 ? '' : 's'})`);
+  });
+
+  async function runPlan(): Promise<void> {
+    const session = deps.getSession();
+    const plan = store.get().plan;
+    if (!session || !plan) return;
+    const mine = ++request;
+    setState('running');
+    progress.value = 0;
+    progressText.textContent = 'Searching…';
+    const onProgress = (p: PlanProgress): void => {
+      if (mine !== request) return;
+      progress.value = p.corridorsTotal > 0 ? p.corridorsDone / p.corridorsTotal : 0;
+      progressText.textContent = `${p.corridorsDone} / ${p.corridorsTotal} corridors · ${p.candidatesScored.toLocaleString('en-US')} trajectories`;
+    };
+    try {
+      const result = await session.plan({ settings: { ...plan.settings } as PlanSettings, catalog: JSON.parse(JSON.stringify(plan.catalog)) as ScrewCatalog }, onProgress);
+      if (mine !== request) return;
+      lastResult = result;
+      setState('done');
+      progressText.textContent = `${result.candidatesScored.toLocaleString('en-US')} trajectories in ${(result.elapsedMs / 1000).toFixed(1)} s`;
+      renderResults();
+    } catch (error) {
+      if (mine !== request) return;
+      if (errorCodeOf(error) === 'worker/stale') {
+        // Superseded by a newer search (that one reports), or the series changed.
+        return;
+      }
+      setState('error');
+      progressText.textContent = '';
+      results.replaceChildren(h('div', { class: 'plan-error', attrs: { role: 'alert' }, text: `Planning failed: ${error instanceof Error ? error.message.replace(/^\[[^\]]+\]\s*/, '') : String(error)}` }));
+      acceptBtn.hidden = true;
+    }
+  }
+
+  const corridorRow = (o: CorridorOutcome): HTMLElement => {
+    const title = `${CORRIDOR_LONG[o.corridorId]}${o.side ? ` ${sideLetter(o.side)}` : ''}`;
+    const best = o.screws[0];
+    const row = h('div', {
+      class: 'plan-corridor',
+      attrs: { 'data-corridor': o.corridorId, 'data-side': o.side ?? '', 'data-available': o.available ? '1' : '0' },
+    });
+    const head = h('div', { class: 'plan-corridor-head' }, h('span', { class: 'plan-corridor-icon', text: o.available ? '\u2714' : '\u2716', attrs: { 'aria-hidden': 'true' } }), h('strong', { text: title }), h('span', { class: 'plan-corridor-verdict', text: o.available ? 'available' : 'no corridor' }));
+    row.append(head);
+    if (o.available && best) {
+      const ev = best.evaluation;
+      row.append(h('div', {
+        class: 'plan-figures',
+        text: `${best.screw.diameterMm.toFixed(1)} \u00D7 ${best.screw.lengthMm.toFixed(0)} mm · purchase ${fmt(ev.purchaseNearMm, 0)} / ${fmt(ev.purchaseFarMm, 0)} mm · clearance ${fmt(ev.minClearanceMm)} mm${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''} · cover ${fmt(ev.minBoneCoverMm)} mm`,
+      }));
+      const add = h('button', { class: 'btn btn-small', text: 'Add', attrs: { type: 'button', 'data-action': 'add-corridor', title: 'Add this corridor\u2019s best screw to the plan' } });
+      add.addEventListener('click', () => putInPlan(o.parallelSet.length > 0 ? o.parallelSet : [best], false, `Add ${title}`));
+      head.append(add);
+    }
+    if (o.reason) row.append(h('div', { class: 'plan-reason', text: o.reason }));
+    return row;
+  };
+
+  function renderResults(): void {
+    if (!lastResult) {
+      results.replaceChildren();
+      acceptBtn.hidden = true;
+      acceptNote.textContent = '';
+      return;
+    }
+    const r = lastResult;
+    const available = r.corridors.filter((c) => c.available);
+    const rows = [...available, ...r.corridors.filter((c) => !c.available)].map(corridorRow);
+    const summary = h('div', { class: 'plan-summary', text: r.screws.length > 0 ? `Proposed: ${r.screws.length} screw${r.screws.length === 1 ? '' : 's'} that work together.` : 'No screw set could be proposed for this lesion.' });
+    results.replaceChildren(summary, ...rows);
+    acceptBtn.hidden = r.screws.length === 0;
+    acceptBtn.textContent = `Accept proposal (${r.screws.length} screw${r.screws.length === 1 ? '' : 's'})`;
+    const n = store.get().plan?.screws.length ?? 0;
+    acceptNote.textContent = r.screws.length > 0 && n > 0 ? `Replaces the ${n} screw${n === 1 ? '' : 's'} now in the plan (Ctrl+Z brings them back).` : '';
+  }
+
+  // ---- state -> inputs ----------------------------------------------------------------------
+  const renderCatalog = (catalog: ScrewCatalog): void => {
+    const rows = catalog.screws.map((spec) => {
+      const remove = h('button', { class: 'btn btn-ghost btn-small', text: 'Remove', attrs: { type: 'button', 'data-action': 'catalog-remove', 'aria-label': `Remove ${spec.label}` } });
+      remove.disabled = catalog.screws.length <= 1 || (store.get().plan?.screws.some((s) => s.catalogId === spec.id) ?? false);
+      if (remove.disabled && catalog.screws.length > 1) remove.title = 'Used by a screw of the plan';
+      remove.addEventListener('click', () => {
+        const plan = store.get().plan;
+        if (!plan) return;
+        store.apply(setCatalog({ version: 1, screws: plan.catalog.screws.filter((s) => s.id !== spec.id) }, `Remove ${spec.label} from the catalog`));
+      });
+      const l = spec.lengthsMm;
+      const steps = new Set(l.slice(1).map((v, i) => v - l[i]!));
+      const lengths = steps.size === 1 && l.length > 2 ? `${l[0]}–${l[l.length - 1]} by ${[...steps][0]}` : l.join(', ');
+      return h('tr', { attrs: { 'data-spec': spec.id } }, h('td', { text: spec.label }), h('td', { text: spec.diameterMm.toFixed(1) }), h('td', { text: lengths }), h('td', {}, remove));
+    });
+    catalogBody.replaceChildren(...rows);
+  };
+
+  let lastCatalog: ScrewCatalog | null = null;
+  let lastScrewCount = -1;
+  const render = (): void => {
+    const plan = store.get().plan;
+    for (const [key, input] of settingInputs) {
+      input.disabled = !plan;
+      const v = plan ? String(plan.settings[key]) : '';
+      if (document.activeElement !== input && input.value !== v) input.value = v;
+    }
+    addBtn.disabled = !plan;
+    if (plan && (plan.catalog !== lastCatalog || plan.screws.length !== lastScrewCount)) {
+      lastCatalog = plan.catalog;
+      lastScrewCount = plan.screws.length;
+      renderCatalog(plan.catalog);
+    }
+    if (!plan) catalogBody.replaceChildren();
+    renderHint();
+  };
+
+  const renderHint = (): void => {
+    const session = deps.getSession();
+    const st: Readonly<SessionStatus> | undefined = session?.getStatus();
+    const plan = store.get().plan;
+    let hint = '';
+    if (!plan || !session || !st) hint = 'Open a series to plan.';
+    else if (st.phase === 'error') hint = st.error?.message ?? 'Segmentation failed.';
+    else if (st.phase !== 'ready') hint = st.message || 'Segmenting…';
+    else if (!st.lesion) hint = 'Mark the lesion first: one click inside it (segmentation).';
+    planBtn.disabled = hint !== '';
+    planHint.textContent = hint;
+    planHint.hidden = hint === '';
+  };
+
+  const unsubscribe = store.subscribe(() => render());
+  let unsubscribeSession: (() => void) | null = null;
+  const watch = (): void => {
+    unsubscribeSession?.();
+    unsubscribeSession = deps.getSession()?.subscribe(() => renderHint()) ?? null;
+  };
+  watch();
+  render();
+
+  return {
+    element,
+    setNotice(n) {
+      notice.hidden = n === null;
+      if (n) {
+        notice.dataset['tone'] = n.tone;
+        noticeText.textContent = n.text;
+      }
+    },
+    sessionChanged() {
+      request++;
+      lastResult = null;
+      setState('idle');
+      progressText.textContent = '';
+      renderResults();
+      watch();
+      render();
+    },
+    dispose() {
+      request++;
+      unsubscribe();
+      unsubscribeSession?.();
+      element.remove();
+    },
+  };
+}
