@@ -8,6 +8,8 @@ import { dicomLoadBench } from '../src/core/dicom/testing/dicomLoad.bench';
 import { segmentationBench } from './segmentation.bench';
 import { dropToFrameBench } from './browser/dropToFrame.bench';
 import { sampleFirstRenderBench } from './browser/sampleFirstRender.bench';
+import { surfaceBench } from './surface.bench';
+import { sceneOrbitBench } from './browser/sceneOrbit';
 
 const entries: BenchEntry[] = [
   samplingBench,
@@ -15,6 +17,8 @@ const entries: BenchEntry[] = [
   segmentationBench,
   dropToFrameBench,
   sampleFirstRenderBench,
+  surfaceBench,
+  sceneOrbitBench,
 ];
 
 async function main(): Promise<void> {

@@ -114,3 +114,20 @@ describe('computeSurfaceMesh', () => {
     expect(none.mesh).toBeNull();
   });
 });
+
+describe('checkDecimated', () => {
+  it('accepts a closed oriented surface, counts pinched edges, rejects a hole or a flipped face', async () => {
+    const { checkDecimated } = await import('./computeSurfaceMesh');
+    // Tetrahedron, outward.
+    const tet = Uint32Array.from([0, 2, 1, 0, 1, 3, 1, 2, 3, 0, 3, 2]);
+    expect(checkDecimated(tet, 4)).toEqual({ closed: true, pinchedEdges: 0 });
+    expect(checkDecimated(tet.slice(0, 9), 4).closed).toBe(false);
+    const flipped = tet.slice();
+    flipped[1] = 1;
+    flipped[2] = 2;
+    expect(checkDecimated(flipped, 4).closed).toBe(false);
+    // Two tetrahedra sharing the edge 0-1 (vertices 0, 1 shared): closed, one pinched edge.
+    const two = Uint32Array.from([...tet, 0, 4, 1, 0, 1, 5, 1, 4, 5, 0, 5, 4]);
+    expect(checkDecimated(two, 6)).toEqual({ closed: true, pinchedEdges: 1 });
+  });
+});

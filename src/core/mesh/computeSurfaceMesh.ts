@@ -4,7 +4,7 @@ import { computeIsosurface, computeVertexNormals, type IsosurfaceOptions, type S
 import { smoothTaubin } from './smoothMesh';
 
 export type SurfaceMeshOptions = IsosurfaceOptions & {
-  /** Taubin lambda|mu pairs after extraction. Default 10. */
+  /** Taubin lambda|mu pairs after extraction. Default 20 (slice terraces on gently sloped surfaces need that many). */
   smoothIterations?: number;
   /**
    * Decimation: collapses edges while the surface moves less than this (mm,
@@ -27,6 +27,8 @@ export type SurfaceMeshStats = {
   decimationErrorMm: number;
   /** Decimations rejected because they opened the surface (retried with a smaller error). */
   decimationRetries: number;
+  /** Edges of more than two triangles left by the decimation (thin walls collapsed together; still closed). */
+  pinchedEdges: number;
   /** Milliseconds per stage (this thread's clock). */
   timingsMs: { extract: number; smooth: number; decimate: number };
 };
@@ -38,8 +40,8 @@ export type SurfaceMeshResult = { mesh: SurfaceMeshData | null; stats: SurfaceMe
  * label occupancy (computeIsosurface), Taubin smoothing, then quadric edge-
  * collapse decimation (meshoptimizer's simplifier, WebAssembly) bounded by a
  * geometric error in mm and a triangle budget, then unused vertices dropped
- * and normals recomputed. LPS mm, closed and outward-oriented (the simplifier
- * never creates holes in a closed manifold mesh; tests check it).
+ * and normals recomputed. LPS mm, closed and outward-oriented: marching cubes
+ * gives a closed 2-manifold, and a decimation that would open it is rejected.
  *
  * `now` is injected for the stage timings (core reads no clock of its own).
  */
@@ -60,11 +62,12 @@ export async function computeSurfaceMesh(
     vertices: 0,
     decimationErrorMm: 0,
     decimationRetries: 0,
+    pinchedEdges: 0,
     timingsMs: { extract: t1 - t0, smooth: 0, decimate: 0 },
   };
   if (!iso.mesh) return { mesh: null, stats };
   const positions = iso.mesh.positionsLps;
-  smoothTaubin(positions, iso.mesh.indices, options.smoothIterations ?? 10);
+  smoothTaubin(positions, iso.mesh.indices, options.smoothIterations ?? 20);
   const t2 = now();
   const maxTriangles = options.maxTriangles ?? 300_000;
   const maxError = options.maxDecimationErrorMm ?? 0.2;
@@ -72,8 +75,10 @@ export async function computeSurfaceMesh(
   if (maxError > 0 || indices.length / 3 > maxTriangles) {
     await MeshoptSimplifier.ready;
     // The simplifier keeps a closed mesh closed in practice, but not by
-    // contract (thin sheets can fold): the result is checked, and a failed
-    // attempt is retried with half the error; the full mesh is the fallback.
+    // contract: the result is checked (checkDecimated), and an open one is
+    // retried with half the error; the full mesh is the fallback. Where two
+    // thin walls collapse onto one edge the mesh stays closed but that edge
+    // has four triangles: accepted and counted (pinchedEdges).
     let error = maxError;
     for (let attempt = 0; attempt < 4; attempt++, error /= 2) {
       let [simplified, reached] = MeshoptSimplifier.simplify(indices, positions, 3, 0, error, ['ErrorAbsolute']);
@@ -81,9 +86,11 @@ export async function computeSurfaceMesh(
         // Over budget at the error bound: meet the budget, whatever the error.
         [simplified, reached] = MeshoptSimplifier.simplify(indices, positions, 3, maxTriangles * 3, Number.MAX_VALUE, ['ErrorAbsolute']);
       }
-      if (isClosed(simplified, positions.length / 3)) {
+      const check = checkDecimated(simplified, positions.length / 3);
+      if (check.closed) {
         indices = simplified;
         stats.decimationErrorMm = reached;
+        stats.pinchedEdges = check.pinchedEdges;
         break;
       }
       stats.decimationRetries++;
@@ -124,11 +131,13 @@ export function compactVertices(positions: Float32Array, indices: Uint32Array): 
 }
 
 /**
- * True when every undirected edge is used by exactly two triangles in
- * opposite directions (see meshMetrics.checkEdges), by sorting directed edge
- * keys: O(n log n), no hashing.
+ * Checks a decimated mesh: `closed` when every undirected edge is used as
+ * often in one direction as in the other (no boundary, consistent
+ * orientation: the surface still encloses a volume); `pinchedEdges` counts
+ * edges of more than two triangles (two thin walls collapsed onto one edge:
+ * closed, but not a 2-manifold there). Sorting directed edge keys: O(n log n).
  */
-function isClosed(indices: Uint32Array, vertexCount: number): boolean {
+export function checkDecimated(indices: Uint32Array, vertexCount: number): { closed: boolean; pinchedEdges: number } {
   const n = indices.length;
   const keys = new Float64Array(n);
   for (let t = 0; t < n; t += 3) {
@@ -139,10 +148,16 @@ function isClosed(indices: Uint32Array, vertexCount: number): boolean {
     }
   }
   keys.sort();
-  // Sorted: each undirected edge must appear as exactly the pair (2e, 2e + 1).
-  for (let p = 0; p < n; p += 2) {
-    if (keys[p]! % 2 !== 0 || keys[p + 1] !== keys[p]! + 1) return false;
-    if (p + 2 < n && Math.floor(keys[p + 2]! / 2) === Math.floor(keys[p]! / 2)) return false;
+  let pinchedEdges = 0;
+  for (let p = 0; p < n; ) {
+    const edge = Math.floor(keys[p]! / 2);
+    let forward = 0, backward = 0;
+    for (; p < n && Math.floor(keys[p]! / 2) === edge; p++) {
+      if (keys[p]! % 2 === 0) forward++;
+      else backward++;
+    }
+    if (forward !== backward) return { closed: false, pinchedEdges };
+    if (forward > 1) pinchedEdges++;
   }
-  return true;
+  return { closed: true, pinchedEdges };
 }

@@ -1,0 +1,553 @@
+/**
+ * The three.js plan scene: bone and lesion surfaces, critical structures as
+ * tubes, screws as threaded cylinders coloured (and labelled in text) by
+ * status, skin-entry markers, orbit controls, a clip plane through the
+ * selected screw, and click-to-select.
+ *
+ * Frames and conventions:
+ * - World coordinates ARE patient LPS millimetres (x = patient left,
+ *   y = posterior, z = superior; right-handed, so nothing is mirrored).
+ * - The initial camera is the radiologist's AP view: the camera stands in
+ *   front of the patient (anterior, -y) looking posteriorly, superior up, so
+ *   the patient's LEFT is on the screen's RIGHT, as on a frontal radiograph
+ *   or a coronal slice. Letters at the edges of the view name the patient
+ *   directions as the camera turns.
+ * - Structures that lie inside bone (screws, roots, canal, foramina, lesion)
+ *   are also drawn as a faint "x-ray" pass that ignores depth, so they stay
+ *   visible through the bone; the solid pass shows where they are in front.
+ *
+ * Rendering is on demand: a frame is drawn only after a change or while the
+ * user orbits (no animation loop). dispose() frees every geometry, material
+ * and texture, the controls, and the WebGL context (forceContextLoss).
+ */
+import {
+  AmbientLight,
+  BufferAttribute,
+  BufferGeometry,
+  CanvasTexture,
+  CatmullRomCurve3,
+  Color,
+  CylinderGeometry,
+  DirectionalLight,
+  DoubleSide,
+  Group,
+  type Material,
+  Mesh,
+  MeshBasicMaterial,
+  MeshPhongMaterial,
+  type Object3D,
+  PerspectiveCamera,
+  Plane,
+  Quaternion,
+  Raycaster,
+  Scene,
+  SphereGeometry,
+  Sprite,
+  SpriteMaterial,
+  SRGBColorSpace,
+  TubeGeometry,
+  Vector2,
+  Vector3,
+  WebGLRenderer,
+  Line,
+  LineDashedMaterial,
+  Box3,
+  Sphere,
+} from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import type { Vec3 } from '../core/geometry/vec3';
+import type { ScrewDrawStatus } from '../viewer/PlanOverlayPort';
+import type { PlanScene, SceneScrew, StructureTube, SurfaceMesh } from './ScenePort';
+import { createScrewGeometry, HEAD_HEIGHT_MM } from './screwGeometry';
+
+export type PlanSceneOptions = {
+  /** Keep the drawing buffer after compositing so tests can read pixels back (e2e only: it costs a copy). */
+  preserveDrawingBuffer?: boolean;
+};
+
+/** Test and bench hooks: not part of the PlanScene contract. */
+export type PlanSceneDebug = {
+  /** Frames drawn since creation. */
+  renderCount(): number;
+  /** Turns the camera about the target by `degrees` around the patient's S axis and renders synchronously; returns ms until the GPU finished. */
+  orbitStep(degrees: number): number;
+  /** Triangles in the bone mesh (0 when none). */
+  boneTriangles(): number;
+  /** An empty frame (clear only) with the same read-back: the fixed cost of a frame, as a reference for orbitStep. */
+  emptyFrame(): number;
+};
+
+export type PlanSceneHandle = PlanScene & { readonly canvas: HTMLCanvasElement; readonly debug: PlanSceneDebug };
+
+export const STATUS_COLOURS: Record<ScrewDrawStatus, number> = {
+  ok: 0x2fbf5b,
+  failed: 0xe0352b,
+  overridden: 0xf0a020,
+  pending: 0x9aa3ad,
+};
+const STATUS_WORDS: Record<ScrewDrawStatus, string> = { ok: 'OK', failed: 'FAILED', overridden: 'OVERRIDDEN', pending: 'PENDING' };
+const STATUS_MARKS: Record<ScrewDrawStatus, string> = { ok: '\u2713', failed: '\u2717', overridden: '!', pending: '\u2026' };
+
+const BONE_COLOUR = 0xe8dcc0;
+const LESION_COLOUR = 0xff5a1f;
+const STRUCTURE_COLOURS: Record<StructureTube['kind'], number> = {
+  root: 0xffd21f,
+  canal: 0xf2e394,
+  foramen: 0x3cc8e6,
+  joint: 0x6f9cff,
+};
+
+type ScrewEntry = { id: string; group: Group; pickables: Object3D[]; entryLps: Vec3; tipLps: Vec3 };
+
+export function createPlanScene(container: HTMLElement, options: PlanSceneOptions = {}): PlanSceneHandle {
+  const renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: options.preserveDrawingBuffer ?? false });
+  renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
+  renderer.localClippingEnabled = true;
+  renderer.setClearColor(0x000000, 1);
+  const canvas = renderer.domElement;
+  canvas.className = 'plan-scene-canvas';
+  canvas.style.display = 'block';
+  canvas.style.width = '100%';
+  canvas.style.height = '100%';
+  canvas.setAttribute('aria-label', '3D plan scene: bone, lesion, critical structures and screws');
+  container.append(canvas);
+
+  // Orientation letters at the four edges (patient directions).
+  const letters = (['left', 'right', 'top', 'bottom'] as const).map((edge) => {
+    const el = document.createElement('div');
+    el.className = `scene-orient scene-orient-${edge}`;
+    el.dataset['orient'] = edge;
+    container.append(el);
+    return el;
+  });
+
+  const scene = new Scene();
+  const emptyScene = new Scene();
+  const camera = new PerspectiveCamera(30, 1, 1, 5000);
+  camera.up.set(0, 0, 1);
+  scene.add(camera);
+  scene.add(new AmbientLight(0xffffff, 0.55));
+  const headlight = new DirectionalLight(0xffffff, 2.2);
+  headlight.position.set(0.35, 0.6, 1);
+  camera.add(headlight);
+  camera.add(headlight.target);
+  headlight.target.position.set(0, 0, -1);
+
+  const controls = new OrbitControls(camera, canvas);
+  controls.enableDamping = false;
+  controls.rotateSpeed = 0.8;
+  controls.zoomSpeed = 1.2;
+
+  const clipPlane = new Plane(new Vector3(1, 0, 0), 0);
+  let clipping = false;
+
+  const boneGroup = new Group();
+  const lesionGroup = new Group();
+  const structureGroup = new Group();
+  const screwGroup = new Group();
+  scene.add(boneGroup, lesionGroup, structureGroup, screwGroup);
+
+  const boneMaterial = new MeshPhongMaterial({ color: BONE_COLOUR, specular: 0x222222, shininess: 18, side: DoubleSide });
+  let boneTriangles = 0;
+  let fitted = false;
+  let active = true;
+  let renders = 0;
+  let screws: ScrewEntry[] = [];
+  let selectedId: string | null = null;
+  const selectListeners = new Set<(id: string | null) => void>();
+
+  // --- rendering on demand ----------------------------------------------------
+  let frameRequested = 0;
+  const invalidate = (): void => {
+    if (!active || frameRequested) return;
+    frameRequested = requestAnimationFrame(() => {
+      frameRequested = 0;
+      renderNow();
+    });
+  };
+  const sizeToContainer = (): boolean => {
+    const w = container.clientWidth, h = container.clientHeight;
+    if (w === 0 || h === 0) return false;
+    const size = renderer.getSize(new Vector2());
+    if (size.x !== w || size.y !== h) {
+      renderer.setSize(w, h, false);
+      camera.aspect = w / h;
+      camera.updateProjectionMatrix();
+    }
+    return true;
+  };
+  const ndc = new Vector3();
+  /** Labels grow away from the screen centre so they stay inside the view. */
+  const anchorLabels = (): void => {
+    for (const s of screws) {
+      for (const o of s.group.children) {
+        if (!o.userData['label']) continue;
+        ndc.copy(o.position).project(camera);
+        (o as Sprite).center.set(ndc.x > 0.2 ? 1 : 0, ndc.y > 0.6 ? 1 : 0);
+      }
+    }
+  };
+  function renderNow(): void {
+    if (!active || !sizeToContainer()) return;
+    updateClipPlane();
+    camera.updateMatrixWorld();
+    anchorLabels();
+    renderer.render(scene, camera);
+    renders++;
+    updateOrientationLetters();
+  }
+  controls.addEventListener('change', invalidate);
+
+  const updateOrientationLetters = (): void => {
+    camera.updateMatrixWorld();
+    const e = camera.matrixWorld.elements;
+    const name = (x: number, y: number, z: number): string => {
+      const ax = Math.abs(x), ay = Math.abs(y), az = Math.abs(z);
+      if (ax >= ay && ax >= az) return x > 0 ? 'L' : 'R';
+      if (ay >= az) return y > 0 ? 'P' : 'A';
+      return z > 0 ? 'S' : 'I';
+    };
+    const right = name(e[0]!, e[1]!, e[2]!), left = name(-e[0]!, -e[1]!, -e[2]!);
+    const up = name(e[4]!, e[5]!, e[6]!), down = name(-e[4]!, -e[5]!, -e[6]!);
+    letters[0]!.textContent = left;
+    letters[1]!.textContent = right;
+    letters[2]!.textContent = up;
+    letters[3]!.textContent = down;
+  };
+
+  // --- helpers ----------------------------------------------------------------
+  const disposeTree = (root: Object3D): void => {
+    root.traverse((o) => {
+      const m = o as Mesh;
+      if (m.geometry) m.geometry.dispose();
+      const mats = (Array.isArray(m.material) ? m.material : m.material ? [m.material] : []) as Material[];
+      for (const mat of mats) {
+        if (mat === boneMaterial) continue;
+        const map = (mat as SpriteMaterial).map;
+        if (map) map.dispose();
+        mat.dispose();
+      }
+    });
+  };
+  const clearGroup = (g: Group): void => {
+    for (const child of [...g.children]) {
+      disposeTree(child);
+      g.remove(child);
+    }
+  };
+  const surfaceGeometry = (mesh: SurfaceMesh): BufferGeometry => {
+    const g = new BufferGeometry();
+    g.setAttribute('position', new BufferAttribute(mesh.positionsLps, 3));
+    g.setAttribute('normal', new BufferAttribute(mesh.normals, 3));
+    g.setIndex(new BufferAttribute(mesh.indices, 1));
+    g.computeBoundingSphere();
+    g.computeBoundingBox();
+    return g;
+  };
+  /** A faint copy drawn over everything (through the bone). */
+  const ghostOf = (geometry: BufferGeometry, colour: number, opacity: number): Mesh => {
+    const ghost = new Mesh(geometry, new MeshBasicMaterial({ color: colour, transparent: true, opacity, depthTest: false, depthWrite: false }));
+    ghost.renderOrder = 10;
+    ghost.userData['ghost'] = true;
+    return ghost;
+  };
+  const clippable = (mat: Material): void => {
+    mat.clippingPlanes = clipping ? [clipPlane] : null;
+    mat.needsUpdate = true;
+  };
+  const applyClippingToMaterials = (): void => {
+    for (const g of [boneGroup, lesionGroup, structureGroup]) {
+      g.traverse((o) => {
+        const m = o as Mesh;
+        if (!m.isMesh || m.userData['ghost']) return;
+        clippable(m.material as Material);
+      });
+    }
+  };
+
+  const fitCamera = (): void => {
+    const box = new Box3();
+    for (const g of [boneGroup, lesionGroup, screwGroup]) box.expandByObject(g);
+    if (box.isEmpty()) return;
+    const sphere = box.getBoundingSphere(new Sphere());
+    const fovRad = (camera.fov * Math.PI) / 180;
+    const aspect = Math.max(0.2, camera.aspect);
+    const fitHeight = sphere.radius / Math.sin(fovRad / 2);
+    const fitWidth = sphere.radius / Math.sin(Math.atan(Math.tan(fovRad / 2) * aspect));
+    const distance = Math.max(fitHeight, fitWidth) * 1.02;
+    controls.target.copy(sphere.center);
+    // Anterior view: camera at -y (anterior), looking posteriorly, superior up.
+    camera.position.set(sphere.center.x, sphere.center.y - distance, sphere.center.z);
+    camera.up.set(0, 0, 1);
+    camera.near = Math.max(0.5, distance - sphere.radius * 3);
+    camera.far = distance + sphere.radius * 3;
+    camera.lookAt(sphere.center);
+    camera.updateProjectionMatrix();
+    controls.update();
+    fitted = true;
+  };
+
+  // --- clip plane through the selected screw's axis ------------------------------
+  function updateClipPlane(): void {
+    if (!clipping) return;
+    const screw = screws.find((s) => s.id === selectedId);
+    if (!screw) {
+      // Nothing to cut through: a plane behind the camera keeps everything.
+      clipPlane.set(new Vector3(0, 0, 1), 1e9);
+      return;
+    }
+    const tip = new Vector3(...screw.tipLps), entry = new Vector3(...screw.entryLps);
+    const axis = entry.clone().sub(tip).normalize();
+    const mid = tip.clone().add(entry).multiplyScalar(0.5);
+    // Normal: the camera-to-screw direction without its component along the axis,
+    // so the half of the bone between the eye and the screw is cut away.
+    const view = mid.clone().sub(camera.position);
+    const normal = view.sub(axis.clone().multiplyScalar(view.dot(axis)));
+    if (normal.lengthSq() < 1e-9) normal.set(axis.y, -axis.x, 0);
+    if (normal.lengthSq() < 1e-9) normal.set(1, 0, 0);
+    normal.normalize();
+    // three keeps the side where normal . p + constant >= 0.
+    clipPlane.setFromNormalAndCoplanarPoint(normal, mid);
+  }
+
+  // --- screws -------------------------------------------------------------------------
+  const labelSprite = (text: string, status: ScrewDrawStatus, selected: boolean): Sprite => {
+    const c = document.createElement('canvas');
+    const ctx = c.getContext('2d')!;
+    const fontPx = 30;
+    const font = `${selected ? 700 : 600} ${fontPx}px system-ui, sans-serif`;
+    ctx.font = font;
+    const width = Math.ceil(ctx.measureText(text).width) + 28;
+    c.width = width;
+    c.height = fontPx + 18;
+    ctx.font = font;
+    ctx.fillStyle = 'rgba(10, 12, 16, 0.82)';
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.lineWidth = selected ? 6 : 4;
+    ctx.strokeStyle = `#${new Color(STATUS_COLOURS[status]).getHexString()}`;
+    ctx.strokeRect(ctx.lineWidth / 2, ctx.lineWidth / 2, c.width - ctx.lineWidth, c.height - ctx.lineWidth);
+    ctx.fillStyle = '#ffffff';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, 14, c.height / 2 + 1);
+    const texture = new CanvasTexture(c);
+    texture.colorSpace = SRGBColorSpace;
+    const sprite = new Sprite(new SpriteMaterial({ map: texture, depthTest: false, depthWrite: false, sizeAttenuation: false }));
+    // Size in view-height units (sizeAttenuation off): constant on screen whatever the zoom.
+    const h = 0.032;
+    sprite.scale.set((h * c.width) / c.height, h, 1);
+    sprite.center.set(0, 0);
+    sprite.userData['label'] = true;
+    sprite.renderOrder = 20;
+    return sprite;
+  };
+
+  const buildScrew = (s: SceneScrew, selected: boolean): ScrewEntry => {
+    const group = new Group();
+    group.name = `screw:${s.id}`;
+    const tip = new Vector3(...s.tipLps), entry = new Vector3(...s.entryLps);
+    const axis = entry.clone().sub(tip);
+    const length = axis.length();
+    axis.normalize();
+    const colour = STATUS_COLOURS[s.status];
+    const shape = { lengthMm: length, diameterMm: s.diameterMm, ...(s.threadLengthMm !== undefined ? { threadLengthMm: s.threadLengthMm } : {}), ...(s.headDiameterMm !== undefined ? { headDiameterMm: s.headDiameterMm } : {}) };
+    const geometry = createScrewGeometry(shape);
+    const material = new MeshPhongMaterial({ color: colour, specular: 0x555555, shininess: 60, emissive: selected ? 0x404040 : 0x000000 });
+    const body = new Mesh(geometry, material);
+    const orient = new Quaternion().setFromUnitVectors(new Vector3(0, 1, 0), axis.lengthSq() > 0 ? axis : new Vector3(0, 1, 0));
+    body.position.copy(tip);
+    body.quaternion.copy(orient);
+    body.userData['screwId'] = s.id;
+    const ghost = ghostOf(geometry, colour, selected ? 0.85 : 0.6);
+    ghost.position.copy(tip);
+    ghost.quaternion.copy(orient);
+    group.add(body, ghost);
+    const pickables: Object3D[] = [body];
+    if (selected) {
+      // Halo: a wider translucent sleeve so the selected screw stands out.
+      const halo = new Mesh(
+        new CylinderGeometry(s.diameterMm * 0.9, s.diameterMm * 0.9, length + HEAD_HEIGHT_MM, 24, 1, true),
+        new MeshBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.22, depthTest: false, depthWrite: false, side: DoubleSide }),
+      );
+      halo.position.copy(tip).add(axis.clone().multiplyScalar((length + HEAD_HEIGHT_MM) / 2));
+      halo.quaternion.copy(orient);
+      halo.renderOrder = 11;
+      group.add(halo);
+    }
+    const label = labelSprite(`${STATUS_MARKS[s.status]} ${s.label || s.id} \u00b7 ${STATUS_WORDS[s.status]}`, s.status, selected);
+    label.position.copy(entry).add(axis.clone().multiplyScalar(HEAD_HEIGHT_MM + 2));
+    label.userData['screwId'] = s.id;
+    group.add(label);
+    pickables.push(label);
+    if (s.skinEntryLps) {
+      const skin = new Vector3(...s.skinEntryLps);
+      const marker = new Mesh(new SphereGeometry(2.2, 16, 12), new MeshPhongMaterial({ color: 0x40d0ff, emissive: 0x103040 }));
+      marker.position.copy(skin);
+      const markerGhost = ghostOf(marker.geometry as BufferGeometry, 0x40d0ff, 0.4);
+      markerGhost.position.copy(skin);
+      // The needle path through soft tissue, skin entry to bone entry (dashed).
+      const pathGeometry = new BufferGeometry().setFromPoints([skin, entry.clone().add(axis.clone().multiplyScalar(HEAD_HEIGHT_MM))]);
+      const path = new Line(pathGeometry, new LineDashedMaterial({ color: 0x40d0ff, dashSize: 3, gapSize: 2, depthTest: false, transparent: true, opacity: 0.8 }));
+      path.computeLineDistances();
+      path.renderOrder = 9;
+      group.add(marker, markerGhost, path);
+    }
+    return { id: s.id, group, pickables, entryLps: [...s.entryLps], tipLps: [...s.tipLps] };
+  };
+
+  // --- picking -----------------------------------------------------------------------
+  const raycaster = new Raycaster();
+  let downAt: { x: number; y: number } | null = null;
+  const onPointerDown = (e: PointerEvent): void => {
+    downAt = e.button === 0 ? { x: e.clientX, y: e.clientY } : null;
+  };
+  const onPointerUp = (e: PointerEvent): void => {
+    if (!downAt || e.button !== 0) return;
+    const moved = Math.hypot(e.clientX - downAt.x, e.clientY - downAt.y);
+    downAt = null;
+    if (moved > 4) return; // an orbit, not a click
+    const rect = canvas.getBoundingClientRect();
+    const ndc = new Vector2(((e.clientX - rect.left) / rect.width) * 2 - 1, -((e.clientY - rect.top) / rect.height) * 2 + 1);
+    raycaster.setFromCamera(ndc, camera);
+    // Screws are picked through the bone (their x-ray pass is visible there).
+    const hits = raycaster.intersectObjects(screws.flatMap((s) => s.pickables), false);
+    const id = (hits[0]?.object.userData['screwId'] as string | undefined) ?? null;
+    for (const l of selectListeners) l(id);
+  };
+  canvas.addEventListener('pointerdown', onPointerDown);
+  canvas.addEventListener('pointerup', onPointerUp);
+
+  const handle: PlanSceneHandle = {
+    canvas,
+    setBone(mesh) {
+      clearGroup(boneGroup);
+      boneTriangles = 0;
+      if (mesh) {
+        const bone = new Mesh(surfaceGeometry(mesh), boneMaterial);
+        bone.name = 'bone';
+        boneGroup.add(bone);
+        boneTriangles = mesh.indices.length / 3;
+        clippable(boneMaterial);
+        if (!fitted) fitCamera();
+      } else {
+        fitted = false;
+      }
+      invalidate();
+    },
+    setLesion(mesh) {
+      clearGroup(lesionGroup);
+      if (mesh) {
+        const geometry = surfaceGeometry(mesh);
+        const lesion = new Mesh(geometry, new MeshPhongMaterial({ color: LESION_COLOUR, transparent: true, opacity: 0.8, shininess: 30, side: DoubleSide }));
+        lesion.name = 'lesion';
+        lesionGroup.add(lesion, ghostOf(geometry, LESION_COLOUR, 0.35));
+        applyClippingToMaterials();
+      }
+      invalidate();
+    },
+    setStructures(tubes) {
+      clearGroup(structureGroup);
+      for (const t of tubes) {
+        const colour = STRUCTURE_COLOURS[t.kind];
+        let geometry: BufferGeometry;
+        if (t.kind === 'joint' || t.centerlineLps.length < 2) {
+          const c = t.centerlineLps[0];
+          if (!c) continue;
+          geometry = new SphereGeometry(t.radiusMm, 32, 20);
+          geometry.translate(c[0], c[1], c[2]);
+        } else {
+          const curve = new CatmullRomCurve3(t.centerlineLps.map((p) => new Vector3(p[0], p[1], p[2])), false, 'centripetal');
+          const segments = Math.max(8, Math.ceil(curve.getLength() / 2));
+          geometry = new TubeGeometry(curve, segments, t.radiusMm, 14, false);
+        }
+        const translucent = t.kind === 'joint' || t.kind === 'canal';
+        const mesh = new Mesh(geometry, new MeshPhongMaterial({ color: colour, shininess: 25, transparent: translucent, opacity: translucent ? 0.45 : 1, side: DoubleSide }));
+        mesh.name = `structure:${t.id}`;
+        structureGroup.add(mesh);
+        if (t.kind !== 'joint') structureGroup.add(ghostOf(geometry, colour, t.kind === 'canal' ? 0.15 : 0.3));
+      }
+      applyClippingToMaterials();
+      invalidate();
+    },
+    setScrews(list, selected) {
+      clearGroup(screwGroup);
+      selectedId = selected;
+      screws = list.map((s) => buildScrew(s, s.id === selected));
+      for (const s of screws) screwGroup.add(s.group);
+      if (!fitted && boneTriangles === 0 && screws.length > 0) fitCamera();
+      invalidate();
+    },
+    onSelect(listener) {
+      selectListeners.add(listener);
+      return () => selectListeners.delete(listener);
+    },
+    setClipping(on) {
+      clipping = on;
+      applyClippingToMaterials();
+      invalidate();
+    },
+    resize() {
+      invalidate();
+    },
+    resetView() {
+      fitted = false;
+      fitCamera();
+      invalidate();
+    },
+    setActive(on) {
+      active = on;
+      if (!on && frameRequested) {
+        cancelAnimationFrame(frameRequested);
+        frameRequested = 0;
+      }
+      controls.enabled = on;
+      invalidate();
+    },
+    projectLps(pointLps) {
+      if (!sizeToContainer()) return null;
+      camera.updateMatrixWorld();
+      const p = new Vector3(pointLps[0], pointLps[1], pointLps[2]).project(camera);
+      if (p.z > 1 || p.z < -1) return null;
+      return { xPx: ((p.x + 1) / 2) * container.clientWidth, yPx: ((1 - p.y) / 2) * container.clientHeight };
+    },
+    debug: {
+      renderCount: () => renders,
+      orbitStep(degrees) {
+        const offset = camera.position.clone().sub(controls.target);
+        offset.applyAxisAngle(new Vector3(0, 0, 1), (degrees * Math.PI) / 180);
+        camera.position.copy(controls.target).add(offset);
+        camera.lookAt(controls.target);
+        const t0 = performance.now();
+        renderNow();
+        // Wait for the GPU (software rasteriser included): read one pixel back.
+        const gl = renderer.getContext();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+        return performance.now() - t0;
+      },
+      boneTriangles: () => boneTriangles,
+      emptyFrame() {
+        const t0 = performance.now();
+        renderer.render(emptyScene, camera);
+        const gl = renderer.getContext();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+        const ms = performance.now() - t0;
+        invalidate();
+        return ms;
+      },
+    },
+    dispose() {
+      if (frameRequested) cancelAnimationFrame(frameRequested);
+      canvas.removeEventListener('pointerdown', onPointerDown);
+      canvas.removeEventListener('pointerup', onPointerUp);
+      controls.removeEventListener('change', invalidate);
+      controls.dispose();
+      for (const g of [boneGroup, lesionGroup, structureGroup, screwGroup]) clearGroup(g);
+      boneMaterial.dispose();
+      selectListeners.clear();
+      renderer.dispose();
+      renderer.forceContextLoss();
+      canvas.remove();
+      for (const l of letters) l.remove();
+    },
+  };
+  return handle;
+}
