@@ -63,7 +63,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const ON_PLANE_MM = 1.5;
 /** Pointer movement (px) before a press on a screw becomes a drag. */
 const DRAG_THRESHOLD_PX = 3;
-/** Distance of the label from the projected entry (px), away from the tip. */
+/** Gap between the screw's edge and its label (px). */
 const LABEL_OFFSET_PX = 14;
 
 type Drag = {
@@ -252,8 +252,9 @@ function drawScrew(screw: ScrewOverlay, selected: boolean, projector: ViewProjec
   g.appendChild(el('title', {})).textContent = `${screw.label}: ${style.text}`;
   const weight = selected ? 1 : 0.75;
 
-  // Skin entry to bone entry: the path the needle takes before the screw.
-  if (screw.skinEntryLps) {
+  // Skin entry to bone entry: the path the needle takes before the screw. Not in a view that
+  // cuts the screw across: there the path projects onto the section and only clutters it.
+  if (screw.skinEntryLps && cut.kind !== 'crossSection') {
     const s = toCanvas(screw.skinEntryLps);
     const e = toCanvas(cut.entryOnPlaneLps);
     g.appendChild(el('line', { x1: s[0], y1: s[1], x2: e[0], y2: e[1], stroke: '#5fd3ff', 'stroke-width': 1.2, 'stroke-dasharray': '4 4', 'stroke-opacity': 0.55 * weight, 'data-part': 'path', 'pointer-events': 'none' }));
@@ -299,26 +300,39 @@ function drawScrew(screw: ScrewOverlay, selected: boolean, projector: ViewProjec
   // Body hit area: the projection, a little wider than drawn so a thin screw can be grabbed.
   g.appendChild(el('polygon', { points: pointsAttr(projection), fill: 'transparent', stroke: 'transparent', 'stroke-width': 8, 'data-handle': 'body', 'pointer-events': 'all', style: 'cursor:move' }));
 
-  // Label beyond the entry end (or beside a cross-section), halo for contrast on bone.
+  // Label beside the entry end, on the screen-up side of the screw, clear of the outline and the handles;
+  // beside a cross-section (entry and tip project together), above it.
   const e = toCanvas(cut.entryOnPlaneLps);
   const t = toCanvas(cut.tipOnPlaneLps);
-  let dx = e[0] - t[0];
-  let dy = e[1] - t[1];
-  const len = Math.hypot(dx, dy);
-  if (len < 8) {
-    dx = 1;
-    dy = -1;
+  let ax = t[0] - e[0];
+  let ay = t[1] - e[1];
+  const axisPx = Math.hypot(ax, ay);
+  if (axisPx < 1e-6) {
+    ax = 1;
+    ay = 0;
+  } else {
+    ax /= axisPx;
+    ay /= axisPx;
   }
-  const dl = Math.hypot(dx, dy);
-  const lx = e[0] + (dx / dl) * LABEL_OFFSET_PX;
-  const ly = e[1] + (dy / dl) * LABEL_OFFSET_PX;
+  let px = -ay;
+  let py = ax;
+  if (py > 0 || (py === 0 && px < 0)) {
+    px = -px;
+    py = -py;
+  }
+  const c0 = toCanvas(cut.projectionLps[0]!);
+  const radiusPx = Math.max(3, Math.hypot(c0[0] - t[0], c0[1] - t[1]));
+  const short = axisPx < 3 * radiusPx;
+  const anchor = short ? [(e[0] + t[0]) / 2, (e[1] + t[1]) / 2] : [e[0] + ax * Math.min(axisPx / 3, 30), e[1] + ay * Math.min(axisPx / 3, 30)];
+  const lx = anchor[0]! + px * (radiusPx + LABEL_OFFSET_PX);
+  const ly = anchor[1]! + py * (radiusPx + LABEL_OFFSET_PX);
   const label = el('text', {
     x: lx,
     y: ly,
     fill: style.color,
     'font-size': selected ? 13 : 12,
     'font-weight': selected ? 700 : 600,
-    'text-anchor': dx >= 0 ? 'start' : 'end',
+    'text-anchor': 'middle',
     'dominant-baseline': 'middle',
     stroke: '#000',
     'stroke-width': 3,

@@ -97,6 +97,8 @@ describe('screw in a view plane', () => {
     expect(cut.kind).toBe('crossSection');
     for (const p of cut.sectionLps!) expect(Math.hypot(p[0] - 5, p[1] - 5)).toBeCloseTo(4, 9);
     expect(computeScrewInPlane({ entryLps: [5, 5, 10], tipLps: [5, 5, 30], diameterMm: 8 }, axial).kind).toBe('none');
+    // A plane through the entry itself (the bull's-eye at the bone entry), with rounding either way.
+    for (const z of [1e-12, -1e-12]) expect(computeScrewInPlane({ entryLps: [5, 5, z], tipLps: [5, 5, 30], diameterMm: 8 }, axial).kind).toBe('crossSection');
   });
 
   it('the end caps clip a section where the plane passes through the tip', () => {

@@ -55,6 +55,8 @@ export type ScrewInPlane = {
   tipOffsetMm: number;
 };
 
+/** Rounding allowance (mm) for a plane through an end of the screw. */
+const END_TOLERANCE_MM = 1e-6;
 /** Axis at 30 degrees or more to the plane: drawn as a cross-section. */
 const CROSS_SECTION_MIN_COS = 0.5;
 
@@ -129,8 +131,9 @@ export function computeScrewInPlane(screw: ScrewCylinder, plane: PlaneLps, sampl
 
   if (s < 1e-6) {
     // Axis along the normal: the section is a disc of radius r where the axis crosses the plane.
-    const t0 = -h0 / c;
-    if (t0 < 0 || t0 > lengthMm) return none;
+    // A plane through an end (the bull's-eye at the bone entry) still shows the end disc despite rounding.
+    const t0 = Math.min(lengthMm, Math.max(0, -h0 / c));
+    if (Math.abs(h0 + c * t0) > END_TOLERANCE_MM) return none;
     const centre = axpy(screw.entryLps, u, t0);
     const ring: Vec3[] = [];
     const count = Math.max(8, samples * 2);
@@ -157,7 +160,8 @@ export function computeScrewInPlane(screw: ScrewCylinder, plane: PlaneLps, sampl
     halfRange = Math.abs(t2 - t1) / 2;
     ta = Math.max(0, Math.min(t1, t2));
     tb = Math.min(lengthMm, Math.max(t1, t2));
-    if (ta > tb) return none;
+    if (ta > tb + END_TOLERANCE_MM / Math.abs(c)) return none;
+    if (ta > tb) ta = tb;
   }
   // Samples: the clipped ends plus points spaced by angle on the (unclipped) ellipse, dense where chords shrink.
   const ts = [ta, tb];

@@ -67,6 +67,18 @@ describe('trajectory view bases', () => {
     expect(computeTrajectoryGeometry(screw, -5).bullseyeDepthMm).toBe(0);
   });
 
+  it('the in-line planes contain the screw axis even when the skin entry is off its line', () => {
+    const bentSkin: Vec3 = [skin[0], skin[1] + 25, skin[2] - 15];
+    const g = computeTrajectoryGeometry({ entryLps: entry, tipLps: tip, skinEntryLps: bentSkin }, null);
+    for (const view of ['inlineA', 'inlineB'] as const) {
+      const c = g.cameras[view];
+      for (const p of [entry, tip]) {
+        const off = dot([p[0] - c.focalPointLps[0], p[1] - c.focalPointLps[1], p[2] - c.focalPointLps[2]], c.viewPlaneNormalLps);
+        expect(Math.abs(off)).toBeLessThan(1e-9);
+      }
+    }
+  });
+
   it('fits the whole path across the in-line views', () => {
     const g = computeTrajectoryGeometry({ entryLps: entry, tipLps: tip, skinEntryLps: skin }, null, { inlineA: 1, inlineB: 0.8, bullseye: 1 });
     for (const [view, aspect] of [['inlineA', 1], ['inlineB', 0.8]] as const) {

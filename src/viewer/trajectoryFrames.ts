@@ -104,7 +104,10 @@ export function computeTrajectoryGeometry(
   const { a, b } = computeTrajectoryBasis(d);
   // In-line views: centre on the path, fit the path across the width and, for
   // a skin entry off the axis line, the whole path in height too.
-  const mid: Vec3 = [(origin[0] + screw.tipLps[0]) / 2, (origin[1] + screw.tipLps[1]) / 2, (origin[2] + screw.tipLps[2]) / 2];
+  // The centre of the path, moved onto the screw's axis line: the in-line planes must contain the
+  // axis itself even when the skin entry is off the line (a screw turned after the skin entry was set).
+  const pathMid: Vec3 = [(origin[0] + screw.tipLps[0]) / 2, (origin[1] + screw.tipLps[1]) / 2, (origin[2] + screw.tipLps[2]) / 2];
+  const mid = axpy(screw.entryLps, d, dot3(sub3(pathMid, screw.entryLps), d));
   const spanMm = Math.hypot(...sub3(screw.tipLps, origin)) + 2 * INLINE_MARGIN_MM;
   const inlineScale = (aspectRatio: number): number => Math.max(20, spanMm / 2 / Math.max(0.2, aspectRatio), spanMm / 2 / 2.5);
   const cameras: Record<TrajectoryViewId, TrajectoryCamera> = {
