@@ -140,9 +140,9 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     catalogBox,
     h('div', { class: 'plan-actions' }, planBtn, cancelBtn, progress, progressText),
     planHint,
-    results,
     h('div', { class: 'plan-actions' }, acceptBtn),
     acceptNote,
+    results,
   );
   container.append(element);
 
@@ -233,7 +233,8 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       add.addEventListener('click', () => putInPlan(o.parallelSet.length > 0 ? o.parallelSet : [best], false, `Add ${title}`));
       head.append(add);
     }
-    if (o.reason) row.append(h('div', { class: 'plan-reason', text: o.reason }));
+    // An available corridor's reason restates the figures above; an unavailable one's says why.
+    if (o.reason && !o.available) row.append(h('div', { class: 'plan-reason', text: o.reason }));
     return row;
   };
 
@@ -245,10 +246,18 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       return;
     }
     const r = lastResult;
+    // Available corridors first; then those searched for this lesion that have no screw (the
+    // clinically telling answer, e.g. "no S1 corridor: widest 6.8 mm ..."), shown open; corridors
+    // that do not reach this lesion at all (nothing to score) are folded away.
     const available = r.corridors.filter((c) => c.available);
-    const rows = [...available, ...r.corridors.filter((c) => !c.available)].map(corridorRow);
+    const searched = r.corridors.filter((c) => !c.available && (c.candidatesScored > 0 || c.widestInBoneMm > 0));
+    const elsewhere = r.corridors.filter((c) => !c.available && !(c.candidatesScored > 0 || c.widestInBoneMm > 0));
     const summary = h('div', { class: 'plan-summary', text: r.screws.length > 0 ? `Proposed: ${r.screws.length} screw${r.screws.length === 1 ? '' : 's'} that work together.` : 'No screw set could be proposed for this lesion.' });
-    results.replaceChildren(summary, ...rows);
+    const parts: HTMLElement[] = [summary, ...available.map(corridorRow), ...searched.map(corridorRow)];
+    if (elsewhere.length > 0) {
+      parts.push(h('details', { class: 'plan-elsewhere' }, h('summary', { text: `${elsewhere.length} corridor${elsewhere.length === 1 ? '' : 's'} that do not reach this lesion` }), ...elsewhere.map(corridorRow)));
+    }
+    results.replaceChildren(...parts);
     acceptBtn.hidden = r.screws.length === 0;
     acceptBtn.textContent = `Accept proposal (${r.screws.length} screw${r.screws.length === 1 ? '' : 's'})`;
     const n = store.get().plan?.screws.length ?? 0;
