@@ -315,14 +315,28 @@ function drawImages(L: Layout, s: ReportScrew, embedded: Map<ReportImageInput, P
     L.paragraph('No images were supplied for this screw.', MARGIN, L.contentWidth, 8, L.fonts.regular, GREY, cont);
     return;
   }
-  const cols = 3, gap = 8;
-  const captionH = 20;
-  // Square cells, as large as the width allows, shrunk (not below 110 pt) to keep the screw on one page.
-  const rowsNeeded = Math.ceil(imgs.length / cols);
-  const available = L.y - (MARGIN + FOOTER_H);
-  const widest = (L.contentWidth - gap * (cols - 1)) / cols;
-  const fitting = available / rowsNeeded - captionH;
-  const cell = Math.min(widest, Math.max(110, fitting));
+  const gap = 8;
+  const captionSize = 7, captionLead = 8.5;
+  /** Side of a square cell with `cols` columns when `available` points of height are left. */
+  const layoutFor = (cols: number, available: number): { cols: number; cell: number; captionH: number } => {
+    const widest = (L.contentWidth - gap * (cols - 1)) / cols;
+    const lines = Math.max(...imgs.map((im) => wrap(printable(im.caption, L.fonts), widest, captionSize, L.fonts.regular).length));
+    const captionH = 6 + lines * captionLead;
+    const rows = Math.ceil(imgs.length / cols);
+    // 2 pt per row to spare: rows that fill the page exactly must not spill over by rounding.
+    return { cols, cell: Math.min(widest, available / rows - captionH - 2), captionH };
+  };
+  const best = (available: number) => [2, 3].map((c) => layoutFor(c, available)).reduce((a, b) => (b.cell > a.cell ? b : a));
+  // The images of a screw stay together and large enough to read a row/column or a skin mark:
+  // when the rest of this page would make them smaller than MIN_CELL, they go to a page of their own.
+  const MIN_CELL = 170;
+  let plan = best(L.y - (MARGIN + FOOTER_H));
+  if (plan.cell < MIN_CELL) {
+    L.newPage(cont);
+    plan = best(L.y - (MARGIN + FOOTER_H));
+  }
+  const { cols, captionH } = plan;
+  const cell = Math.max(110, plan.cell);
   const cellW = cell, cellH = cell;
   for (let n = 0; n < imgs.length; n += cols) {
     L.ensure(cellH + captionH, cont);
@@ -360,9 +374,9 @@ function drawImages(L: Layout, s: ReportScrew, embedded: Map<ReportImageInput, P
         L.page.drawText('no scale (perspective)', { x: x0 + 6, y: y0 + 6, size: 6.5, font: L.fonts.regular, color: rgb(1, 1, 1) });
       }
       L.y = rowTop - cellH - 2;
-      const capLines = wrap(printable(im.caption, L.fonts), cellW, 7, L.fonts.regular).slice(0, 2);
+      const capLines = wrap(printable(im.caption, L.fonts), cellW, captionSize, L.fonts.regular);
       capLines.forEach((cl, i) => {
-        L.page.drawText(cl, { x: MARGIN + c * (cellW + gap), y: L.y - 7 - i * 8.5, size: 7, font: L.fonts.regular, color: BLACK });
+        L.page.drawText(cl, { x: MARGIN + c * (cellW + gap), y: L.y - captionSize - i * captionLead, size: captionSize, font: L.fonts.regular, color: BLACK });
       });
     });
     L.y = rowTop - cellH - captionH;
