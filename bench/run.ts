@@ -4,6 +4,7 @@
  */
 import { printResults, type BenchEntry } from './harness';
 import { samplingBench } from './sampling.bench';
+import { plannerBench } from './planner.bench';
 import { dicomLoadBench } from '../src/core/dicom/testing/dicomLoad.bench';
 import { segmentationBench } from './segmentation.bench';
 import { dropToFrameBench } from './browser/dropToFrame.bench';
@@ -13,6 +14,7 @@ import { sceneOrbitBench } from './browser/sceneOrbit';
 
 const entries: BenchEntry[] = [
   samplingBench,
+  plannerBench,
   dicomLoadBench,
   segmentationBench,
   dropToFrameBench,
