@@ -30,6 +30,7 @@ import { createLabelEditing } from './ui/panels/labelEditing';
 import { createSegmentationPanel } from './ui/panels/segmentationPanel';
 import type { VolumeKind } from './core/volume/Volume';
 import { errorCodeOf } from './core/shared/errors';
+import { createReportPanel, type ReportSeries } from './ui/panels/reportPanel';
 
 export type AppOptions = {
   /** Replaces the DICOM worker source (tests). */
@@ -255,6 +256,14 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     storage: globalThis.sessionStorage ?? null,
   });
 
+  // --- report: PDF, plan JSON export/import, send to PACS ---
+  let reportSeries: ReportSeries | null = null;
+  const unsubscribeReportVolume = events.on('volumeReady', ({ seriesUid, volume, series }) => {
+    reportSeries = { seriesUid, volume, reference: series?.reference ?? null };
+    reportPanel.refresh();
+  });
+  const reportPanel = createReportPanel(shell.sidePanel, { store: planFeature.store, getSeries: () => reportSeries, pacs: pacsPanel, storage: globalThis.localStorage ?? null });
+
   // --- drag and drop -----------------------------------------------------------
   let dragDepth = 0;
   const onDragEnter = (e: DragEvent): void => {
@@ -346,6 +355,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
       unsubscribeLabelEditing(); segmentationPanel.dispose(); labelEditing.dispose();
       unsubscribeSession(); session.dispose();
       planFeature.dispose();
+      unsubscribeReportVolume(); reportPanel.dispose();
       pacsPanel.dispose();
       resizeObserver.disconnect();
       window.removeEventListener('keydown', onKeyScroll);

@@ -5,6 +5,7 @@
  * Plain data in and out.
  */
 import type { Volume } from '../../core/volume/Volume';
+import type { SeriesReference } from '../../core/dicom/types';
 import type { SeriesDisplayInfo } from '../../viewer/ViewerPort';
 
 export type NamedFile = { name: string; bytes: ArrayBuffer };
@@ -49,6 +50,8 @@ export type SeriesIdentity = {
   seriesInstanceUid: string;
   frameOfReferenceUid: string | null;
   description: string | null;
+  /** Patient/study attributes, PatientPosition and the source image of each slice (report, objects sent back to the PACS). */
+  reference?: SeriesReference;
 };
 
 export type LoadedSeries = {

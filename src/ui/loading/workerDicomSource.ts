@@ -33,6 +33,7 @@ export function createWorkerDicomSource(options: { shared: boolean; loader?: Dic
           seriesInstanceUid: assembled.info.uid,
           frameOfReferenceUid: assembled.info.frameOfReferenceUid || null,
           description: assembled.info.description || null,
+          ...(assembled.info.reference ? { reference: assembled.info.reference } : {}),
         },
       };
     },

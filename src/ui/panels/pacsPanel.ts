@@ -38,6 +38,10 @@ export type PacsPanelDeps = {
 
 export type PacsPanel = {
   element: HTMLElement;
+  /** The study and series last retrieved whole from the PACS (null before); the report goes back there. */
+  lastOpened(): { studyUid: string; seriesUid: string } | null;
+  /** A client with the panel's current settings (address, user, password as typed). Throws `pacs/bad-request` for an unusable address. */
+  createClient(): DicomWebClient;
   dispose(): void;
 };
 
@@ -134,6 +138,7 @@ export function createPacsPanel(container: HTMLElement, deps: PacsPanelDeps): Pa
   // --- behaviour -----------------------------------------------------------------
   let controller: AbortController | null = null;
   let retry: (() => void) | null = null;
+  let opened: { studyUid: string; seriesUid: string } | null = null;
   let disposed = false;
   /** Bumped per action; answers of an older action are dropped. */
   let generation = 0;
@@ -291,6 +296,7 @@ export function createPacsPanel(container: HTMLElement, deps: PacsPanelDeps): Pa
       progress.hidden = true;
       setState('opening');
       say(`All ${series.files.length} slices arrived. Opening…`);
+      opened = { studyUid: study.studyUid, seriesUid: s.seriesUid };
       await deps.openSeries(series.files, label);
       if (stale(mine)) return;
       say(`Opened ${s.description || 'series'} (${series.files.length} slices) from the PACS.`);
@@ -321,6 +327,8 @@ export function createPacsPanel(container: HTMLElement, deps: PacsPanelDeps): Pa
 
   return {
     element: root,
+    lastOpened: () => opened,
+    createClient: makeClient,
     dispose() {
       disposed = true;
       controller?.abort();
