@@ -376,10 +376,15 @@ function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number, axi
     );
   }
   if (s.gantryTiltPossible) {
+    // Which way along the vertical, so that "from the vertical" cannot be read upside down.
+    const dy = s.directionLps[1];
+    const sense = Math.abs(dy) < 1e-6
+      ? ''
+      : `, the needle pointing ${dy < 0 ? 'anteriorly' : 'posteriorly'}${lie === 'other' ? '' : ` (${(dy < 0) === (lie === 'supine') ? 'up' : 'down'}, patient ${lie})`}`;
     steps.push(
       fixed1(a.inPlaneDeg) === '0.0'
-        ? 'In the scan plane, aim straight along the vertical (in-plane 0.0\u00b0).'
-        : `In the scan plane, aim ${describeInPlane(a.inPlaneDeg)} of the vertical.`,
+        ? `In the scan plane, aim straight along the vertical (in-plane 0.0\u00b0)${sense}.`
+        : `In the scan plane, aim ${describeInPlane(a.inPlaneDeg)} of the vertical${sense}.`,
     );
   }
   const atLeast = s.skinEntryFound ? '' : 'at least ';

@@ -134,7 +134,8 @@ describe('reportToPdf', () => {
     expect(model.screws[2]!.angles.inPlaneDeg).toBeCloseTo(10, 9);
     expect(model.screws[2]!.roomSteps[1]).toContain('Gantry tilt 20.0\u00b0: craniocaudal 20.0\u00b0 cranial');
     expect(model.screws[2]!.roomSteps[1]).toContain("top of the gantry toward the patient's feet");
-    expect(model.screws[2]!.roomSteps[2]).toBe("In the scan plane, aim 10.0\u00b0 to patient's left of the vertical.");
+    // d3 runs posteriorly (+y): for a supine patient the needle points down, toward the table.
+    expect(model.screws[2]!.roomSteps[2]).toBe("In the scan plane, aim 10.0\u00b0 to patient's left of the vertical, the needle pointing posteriorly (down, patient supine).");
     expect(model.screws[1]!.skinEntry.lps[1]).toBeCloseTo(-60 * Math.sqrt(1 - (30 / 85) ** 2), 6);
     for (const paper of ['A4', 'Letter'] as const) {
       const bytes = await reportToPdf(model, { paper });
