@@ -76,9 +76,13 @@ async function pxPerMm(page: Page, view: ViewKey, a: Vec3, b: Vec3): Promise<num
   return Math.hypot(pb.x - pa.x, pb.y - pa.y) / len(sub(b, a));
 }
 
-async function setScrews(page: Page, selectedId: string | null, screw = SCREW): Promise<void> {
-  await page.evaluate(([s, sel]) => (window as unknown as { __planner: { viewer: { plan: { setScrews(s: unknown[], id: string | null): void } } } }).__planner.viewer.plan.setScrews([s], sel), [screw, selectedId] as const);
+async function setScrews(page: Page, selectedId: string | null, screws: unknown[] = [SCREW]): Promise<void> {
+  await page.evaluate(([s, sel]) => (window as unknown as { __planner: { viewer: { plan: { setScrews(s: unknown[], id: string | null): void } } } }).__planner.viewer.plan.setScrews(s, sel), [screws, selectedId] as const);
 }
+
+// A second screw in the left S2 corridor, drawn as failing its checks (status cue without colour: dashes and a glyph).
+const s2 = truth.corridors.find((c) => c.id === 'iliosacralS2' && c.side === 'left')!;
+const FAILED = { id: 's2l', label: 'S2 L', entryLps: along(s2.axisStartLps, s2.axisEndLps, 0.05), tipLps: along(s2.axisStartLps, s2.axisEndLps, 0.9), diameterMm: 7.3, status: 'failed', skinEntryLps: null };
 
 /** Records the plan port's select and drag events in the page. */
 async function recordEvents(page: Page): Promise<void> {
@@ -142,7 +146,7 @@ for (const size of [
     for (const view of ['axial', 'sagittal', 'coronal'] as const) await waitForAnatomy(page, view);
     await centreOnScrew(page);
     await recordEvents(page);
-    await setScrews(page, null);
+    await setScrews(page, null, [SCREW, FAILED]);
 
     // Sagittal (x = const) crosses the lateral-to-medial screw: a cross-section; axial and coronal run along it: outlines.
     const group = (view: ViewKey) => page.locator(`[data-screw-layer="${view}"] [data-screw-id="s1l"]`);
@@ -151,6 +155,12 @@ for (const size of [
     await expect(group('coronal')).toHaveAttribute('data-kind', 'outline');
     await expect(group('axial')).toHaveAttribute('data-status', 'ok');
     await expect(group('axial').locator('[data-part="outline"]')).toHaveCount(2);
+    const failed = page.locator('[data-screw-layer="sagittal"] [data-screw-id="s2l"]');
+    await expect(failed).toHaveAttribute('data-kind', 'crossSection');
+    await expect(failed).toHaveAttribute('data-status', 'failed');
+    await expect(failed.locator('[data-part="label"]')).toHaveText('S2 L \u2715');
+    await expect(group('coronal').locator('[data-part="label"]')).toHaveText('S1 L');
+    await expect(failed.locator('[data-part="section"]')).toHaveAttribute('stroke-dasharray', '6 3');
     // The cross-section sits where the axis crosses the sagittal plane, about a screw diameter wide.
     const sagX = Number((await appData(page))['crosshairLps']!.split(',')[0]);
     const crossing = along(entryLps, tipLps, (sagX - entryLps[0]) / (tipLps[0] - entryLps[0]));
@@ -255,7 +265,7 @@ for (const size of [
     // The trajectory follows the moved screw (the plan UI applies the drag).
     const moved = { ...SCREW, tipLps: endEvent.pointLps };
     const camBefore = await page.evaluate(() => (window as unknown as { __planner: { viewer: { trajectoryCameras(): unknown } } }).__planner.viewer.trajectoryCameras());
-    await setScrews(page, 's1l', moved);
+    await setScrews(page, 's1l', [moved]);
     const camAfter = await page.evaluate(() => (window as unknown as { __planner: { viewer: { trajectoryCameras(): unknown } } }).__planner.viewer.trajectoryCameras());
     expect(camAfter).not.toEqual(camBefore);
     // ...and still contains its axis: the in-line views show the moved screw in their plane (entry and tip within 0.5 mm of it).
