@@ -207,6 +207,14 @@ describe('planning session (in-process engines, sacralAla-small from disk)', () 
     expect(plan.fieldsGeneration).toBe(s.labelsGeneration);
     expect(s.fieldsGeneration).toBe(s.labelsGeneration);
     expect(s.lesion!.volumeMl).toBeGreaterThanOrEqual(volumeBefore);
+
+    // The joint-gap setting is baked into the planner grid: a new value rebuilds it once, the same value does not.
+    const builtBefore = counts.buildFields;
+    const wide = { ...planRequest, settings: { ...planRequest.settings, maxJointGapMm: planRequest.settings.maxJointGapMm + 2 } };
+    await session.plan(wide);
+    expect(counts.buildFields).toBe(builtBefore + 1);
+    await session.plan(wide);
+    expect(counts.buildFields).toBe(builtBefore + 1);
     session.dispose();
   });
 });

@@ -24,10 +24,9 @@
  */
 import type { CriticalStructures } from '../../core/anatomy/structures';
 import { listStructureIds } from '../../core/anatomy/structures';
-import type { FieldSet } from '../../core/fields/FieldSet';
 import type { Vec3 } from '../../core/geometry/vec3';
-import type { FieldsPayload, LiveCheckRequest, PlanProgress } from '../../core/planning/plannerEngine';
-import type { PlanResult, ScrewEvaluation } from '../../core/planning/types';
+import type { LiveCheckRequest, PlanProgress } from '../../core/planning/plannerEngine';
+import { DEFAULT_PLAN_SETTINGS, type PlanResult, type ScrewEvaluation } from '../../core/planning/types';
 import type { LabelsState, SegmentationEngine } from '../../core/segmentation/segmentationEngine';
 import type { GrowLesionOptions } from '../../core/segmentation/growLesion';
 import { errorCodeOf, PlannerError, type ErrorCode } from '../../core/shared/errors';
@@ -90,6 +89,8 @@ type Run = {
   /** Settles when the bone segmentation and structure detection have run. */
   segmented: Promise<void>;
   lastClickStatus: LesionStatus;
+  /** Widest sacroiliac gap closed in the planner grid (a plan setting that needs the grid rebuilt when it changes). */
+  maxJointGapMm: number;
 };
 
 function staleError(what: string): PlannerError {
@@ -220,14 +221,16 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
     try {
       while (isCurrent(r) && r.fieldsLoaded < r.fieldsTarget) {
         const target = r.fieldsTarget;
+        const gapMm = r.maxJointGapMm;
         setStatus({ phase: 'fields', message: 'Building distance fields…', error: null });
         const fields = await guard(r, r.seg.engine.buildFields({ generation: target }));
         // Never swap fields under a running plan: it would mix two field sets.
         await waitPlansIdle(r);
         checkCurrent(r);
         // The field set came from the worker for the planner only: hand it over (transferred, never copied here).
-        await guard(r, r.planner.loadFields(fieldsPayload(fields), { handOver: !options.shared }));
-        r.fieldsLoaded = target;
+        await guard(r, r.planner.loadFields({ fields, voxelStructureIds: [], maxJointGapMm: gapMm }, { handOver: !options.shared }));
+        // A joint-gap setting changed meanwhile: these fields do not count, the loop builds again.
+        r.fieldsLoaded = gapMm === r.maxJointGapMm ? target : -1;
         settleWaiters(r);
         if (r.fieldsLoaded >= r.fieldsTarget) setStatus({ phase: 'ready', fieldsGeneration: target, message: readyMessage(), error: null });
         else setStatus({ fieldsGeneration: target });
@@ -240,9 +243,6 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       r.building = false;
     }
   };
-
-  /** The payload for the planner: fields of analytic structure models (no voxel-made structure fields in production). */
-  const fieldsPayload = (fields: FieldSet): FieldsPayload => ({ fields, voxelStructureIds: [] });
 
   /** Asks for fields of the current labels; resolves when the planner holds them. */
   const requestFields = (r: Run, debounceMs = 0): Promise<void> => {
@@ -340,7 +340,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const r: Run = {
         id: ++runCounter, seriesUid, seg, planner, disposed: false, closed, rejectClosed,
         fieldsTarget: -1, fieldsLoaded: -1, building: false, waiters: [], debounce: null,
-        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok',
+        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm,
       };
       run = r;
       labels = null;
@@ -432,6 +432,13 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const mine = ++planCounter;
       const r = requireRun();
       const stale = (): PlannerError => staleError(`plan ${mine} superseded by plan ${planCounter}`);
+      const gap = request.settings.maxJointGapMm;
+      if (Number.isFinite(gap) && gap >= 0 && gap !== r.maxJointGapMm) {
+        // The joint-closed bone depth is baked into the planner grid: rebuild it with this setting.
+        await guard(r, r.segmented);
+        r.maxJointGapMm = gap;
+        r.fieldsLoaded = -1;
+      }
       await requireFieldsCurrent(r);
       if (mine !== planCounter) throw stale();
       if (!status.lesion) {
