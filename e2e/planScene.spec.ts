@@ -89,8 +89,27 @@ test('plan scene: bone surface, orbit, a screw from the store, click to select, 
   await expect.poll(async () => (ap = await scenePixels(page)).boneCentre, { message: 'bone-coloured pixels in the centre of the AP view' }).toBeGreaterThan(0.08);
   await cellShot(page, 'plan-scene-ap');
 
-  // Orbit: a horizontal drag turns the view.
   const box = (await page.locator('[data-scene="plan"]').boundingBox())!;
+  // The lesion (one click's growing, through the session: set-up here, the lesion tool has its own
+  // tests) appears in red-orange once the worker has meshed the new label generation.
+  const lesionLps: Vec3 = [40, 9.964, -6.272]; // truth.json lesion centre
+  const grown = await page.evaluate(async (seed) => {
+    const session = (globalThis as unknown as { __planner: { session: { growLesion(p: Vec3): Promise<{ status: string }>; getStatus(): { labelsGeneration: number } } } }).__planner.session;
+    const result = await session.growLesion(seed);
+    return { status: result.status, generation: session.getStatus().labelsGeneration };
+  }, lesionLps);
+  expect(grown.status).not.toBe('leak');
+  await expect(root).toHaveAttribute('data-scene-lesion-generation', String(grown.generation));
+  const lesionPage = (await page.evaluate((p) => (globalThis as unknown as { __planner: { scene: SceneHook } }).__planner.scene.projectToPage(p), lesionLps))!;
+  const s0 = ap.width / box.width;
+  let withLesion!: ScenePixels;
+  await expect
+    .poll(async () => changedAround(ap, (withLesion = await scenePixels(page)), (lesionPage.x - box.x) * s0, (lesionPage.y - box.y) * s0, 10 * s0))
+    .toBeGreaterThan(20);
+  await cellShot(page, 'plan-scene-lesion');
+  ap = withLesion;
+
+  // Orbit: a horizontal drag turns the view.
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
   await page.mouse.move(cx, cy);
   await page.mouse.down();

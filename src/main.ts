@@ -26,6 +26,8 @@ import { createLoadController } from './ui/loading/loadController';
 import { createTrajectoryControls } from './ui/panels/trajectoryControls';
 import { createBrowserPlanningSession } from './ui/session/browserSession';
 import { createPlanFeature } from './ui/plan/planFeature';
+import { createSceneController } from './ui/scene/sceneController';
+import type { PlanContent } from './core/report/planSchema';
 import { createLabelEditing } from './ui/panels/labelEditing';
 import { createSegmentationPanel } from './ui/panels/segmentationPanel';
 import type { VolumeKind } from './core/volume/Volume';
@@ -247,6 +249,28 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   // --- plan: store, autosave, plan and screw-list panels, live editing ---
   const planFeature = createPlanFeature({ root, shell, viewer, session, events });
 
+  // --- plan scene ---
+  // three.js scene in the 3D cell (Volume | Plan switch): bone and lesion surfaces from the
+  // surface worker, structures, screws from the plan store; a click selects (ui/scene).
+  const sceneController = with3d
+    ? createSceneController({ root, sceneElement: shell.sceneElement, volumeElement: shell.viewElements.volume3d, session, readablePixels: Boolean(import.meta.env['VITE_E2E']) })
+    : null;
+  sceneController?.attachStore(planFeature.store);
+  segmentationPanel.attachPlanStore(planFeature.store);
+  if (import.meta.env['VITE_E2E'] && sceneController) {
+    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
+    hook['scene'] = {
+      /** Page coordinates (CSS px) of an LPS point in the plan scene; null behind the camera. */
+      projectToPage: (pointLps: [number, number, number]) => sceneController.projectToPage(pointLps),
+      /** Replaces the plan's screws through the store (test set-up; selection is tested through the UI). */
+      setScrews: (screws: PlanContent['screws']) => planFeature.store.apply({ label: 'Test screws', update: (plan) => ({ ...plan, screws }) }),
+      selected: () => planFeature.store.get().selectedScrewId,
+      orbitStep: (degrees: number) => sceneController.scene.debug.orbitStep(degrees),
+      emptyFrame: () => sceneController.scene.debug.emptyFrame(),
+      renderCount: () => sceneController.scene.debug.renderCount(),
+    };
+  }
+
   // --- PACS (DICOMweb) study browser: complete series go through the same loading flow.
   const pacsHost = document.createElement('div');
   shell.header.append(pacsHost);
@@ -354,6 +378,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
       trajectoryControls.dispose();
       unsubscribeLabelEditing(); segmentationPanel.dispose(); labelEditing.dispose();
       unsubscribeSession(); session.dispose();
+      sceneController?.dispose();
       planFeature.dispose();
       unsubscribeReportVolume(); reportPanel.dispose();
       pacsPanel.dispose();

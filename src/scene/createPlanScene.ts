@@ -29,7 +29,9 @@ import {
   Color,
   CylinderGeometry,
   DirectionalLight,
+  BackSide,
   DoubleSide,
+  FrontSide,
   Group,
   type Material,
   Mesh,
@@ -97,7 +99,7 @@ const STRUCTURE_COLOURS: Record<StructureTube['kind'], number> = {
   joint: 0x6f9cff,
 };
 
-type ScrewEntry = { id: string; group: Group; pickables: Object3D[]; entryLps: Vec3; tipLps: Vec3 };
+type ScrewEntry = { id: string; group: Group; pickables: Object3D[]; label: Sprite; entryLps: Vec3; tipLps: Vec3 };
 
 export function createPlanScene(container: HTMLElement, options: PlanSceneOptions = {}): PlanSceneHandle {
   const renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: options.preserveDrawingBuffer ?? false });
@@ -147,7 +149,9 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
   const screwGroup = new Group();
   scene.add(boneGroup, lesionGroup, structureGroup, screwGroup);
 
-  const boneMaterial = new MeshPhongMaterial({ color: BONE_COLOUR, specular: 0x222222, shininess: 18, side: DoubleSide });
+  const boneMaterial = new MeshPhongMaterial({ color: BONE_COLOUR, specular: 0x222222, shininess: 18, side: FrontSide });
+  // The inside of the bone, seen where the clip plane cuts it: darker, so the cut reads as a cut.
+  const boneInsideMaterial = new MeshPhongMaterial({ color: 0x8c7a5c, specular: 0x000000, shininess: 4, side: BackSide });
   let boneTriangles = 0;
   let fitted = false;
   let active = true;
@@ -176,15 +180,25 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     }
     return true;
   };
-  const ndc = new Vector3();
-  /** Labels grow away from the screen centre so they stay inside the view. */
+  const headNdc = new Vector3();
+  const tipNdc = new Vector3();
+  /**
+   * Each label starts at its screw's head and grows away from the screw (in
+   * the screen direction tip -> head), flipped when it would leave the view:
+   * it never covers the screw it names.
+   */
   const anchorLabels = (): void => {
+    const sx = camera.projectionMatrix.elements[0]!, sy = camera.projectionMatrix.elements[5]!;
     for (const s of screws) {
-      for (const o of s.group.children) {
-        if (!o.userData['label']) continue;
-        ndc.copy(o.position).project(camera);
-        (o as Sprite).center.set(ndc.x > 0.2 ? 1 : 0, ndc.y > 0.6 ? 1 : 0);
-      }
+      headNdc.copy(s.label.position).project(camera);
+      tipNdc.set(s.tipLps[0], s.tipLps[1], s.tipLps[2]).project(camera);
+      const w = s.label.scale.x * sx, h = s.label.scale.y * sy;
+      let right = headNdc.x >= tipNdc.x, up = headNdc.y >= tipNdc.y;
+      if (right && headNdc.x + w > 1) right = false;
+      else if (!right && headNdc.x - w < -1) right = true;
+      if (up && headNdc.y + h > 1) up = false;
+      else if (!up && headNdc.y - h < -1) up = true;
+      s.label.center.set(right ? 0 : 1, up ? 0 : 1);
     }
   };
   function renderNow(): void {
@@ -222,7 +236,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
       if (m.geometry) m.geometry.dispose();
       const mats = (Array.isArray(m.material) ? m.material : m.material ? [m.material] : []) as Material[];
       for (const mat of mats) {
-        if (mat === boneMaterial) continue;
+        if (mat === boneMaterial || mat === boneInsideMaterial) continue;
         const map = (mat as SpriteMaterial).map;
         if (map) map.dispose();
         mat.dispose();
@@ -333,10 +347,9 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     texture.colorSpace = SRGBColorSpace;
     const sprite = new Sprite(new SpriteMaterial({ map: texture, depthTest: false, depthWrite: false, sizeAttenuation: false }));
     // Size in view-height units (sizeAttenuation off): constant on screen whatever the zoom.
-    const h = 0.032;
+    const h = 0.024;
     sprite.scale.set((h * c.width) / c.height, h, 1);
     sprite.center.set(0, 0);
-    sprite.userData['label'] = true;
     sprite.renderOrder = 20;
     return sprite;
   };
@@ -363,10 +376,10 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     group.add(body, ghost);
     const pickables: Object3D[] = [body];
     if (selected) {
-      // Halo: a wider translucent sleeve so the selected screw stands out.
+      // Rim: the far wall of a wider sleeve, drawn through everything, outlines the selected screw.
       const halo = new Mesh(
-        new CylinderGeometry(s.diameterMm * 0.9, s.diameterMm * 0.9, length + HEAD_HEIGHT_MM, 24, 1, true),
-        new MeshBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.22, depthTest: false, depthWrite: false, side: DoubleSide }),
+        new CylinderGeometry(s.diameterMm * 0.95, s.diameterMm * 0.95, length + HEAD_HEIGHT_MM, 24, 1, true),
+        new MeshBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.35, depthTest: false, depthWrite: false, side: BackSide }),
       );
       halo.position.copy(tip).add(axis.clone().multiplyScalar((length + HEAD_HEIGHT_MM) / 2));
       halo.quaternion.copy(orient);
@@ -391,7 +404,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
       path.renderOrder = 9;
       group.add(marker, markerGhost, path);
     }
-    return { id: s.id, group, pickables, entryLps: [...s.entryLps], tipLps: [...s.tipLps] };
+    return { id: s.id, group, pickables, label, entryLps: [...s.entryLps], tipLps: [...s.tipLps] };
   };
 
   // --- picking -----------------------------------------------------------------------
@@ -422,11 +435,14 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
       clearGroup(boneGroup);
       boneTriangles = 0;
       if (mesh) {
-        const bone = new Mesh(surfaceGeometry(mesh), boneMaterial);
+        const geometry = surfaceGeometry(mesh);
+        const bone = new Mesh(geometry, boneMaterial);
         bone.name = 'bone';
-        boneGroup.add(bone);
+        const inside = new Mesh(geometry, boneInsideMaterial);
+        boneGroup.add(bone, inside);
         boneTriangles = mesh.indices.length / 3;
         clippable(boneMaterial);
+        clippable(boneInsideMaterial);
         if (!fitted) fitCamera();
       } else {
         fitted = false;
@@ -542,6 +558,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
       controls.dispose();
       for (const g of [boneGroup, lesionGroup, structureGroup, screwGroup]) clearGroup(g);
       boneMaterial.dispose();
+      boneInsideMaterial.dispose();
       selectListeners.clear();
       renderer.dispose();
       renderer.forceContextLoss();
