@@ -128,6 +128,7 @@ test('export: every number of the PDF against the report model recomputed from t
   await page.getByTestId('report-export-json').click();
   const jsonBytes = await saveDownload(await jsonDownload, 'plan.json');
   const json = new TextDecoder().decode(jsonBytes);
+  await panel(page).scrollIntoViewIfNeeded();
   await screenshot(page, 'report-panel-exported');
 
   // ---- the plan file: valid for this series, and its hash is the PDF's -----------------------------
@@ -212,6 +213,7 @@ test('JSON round trip: reload with no plan, import: same plan, same hash; anothe
     `other-series.json was not imported: the plan was made on series 2.25.999999 ("Other pelvis"), not on the open series ${file.plan.series.seriesInstanceUid}. The open plan is unchanged.`,
   );
   await expect(page.getByTestId('report-status')).toHaveAttribute('role', 'alert');
+  await panel(page).scrollIntoViewIfNeeded();
   await screenshot(page, 'report-panel-refused-series');
   state = await planState(page);
   expect({ revision: state.revision, plan: state.plan }).toEqual(before);
@@ -225,6 +227,7 @@ test('JSON round trip: reload with no plan, import: same plan, same hash; anothe
   // Truncated: not even JSON.
   await importFile(page, 'truncated.json', json.slice(0, json.length / 2));
   await expect(page.getByTestId('report-status')).toContainText('truncated.json was not imported: the file is not valid JSON');
+  await panel(page).scrollIntoViewIfNeeded();
   await screenshot(page, 'report-panel-refused-corrupt');
   state = await planState(page);
   expect({ revision: state.revision, plan: state.plan }).toEqual(before);
@@ -302,6 +305,7 @@ test('send to PACS: the PDF and the screws (SEG) arrive in the study; WADO retur
   await page.getByTestId('report-send').click();
   await expect(panel(page)).toHaveAttribute('data-report-state', 'sent', { timeout: 120_000 });
   await expect(page.getByTestId('report-status')).toHaveText('Stored in the study on the PACS: the report (Encapsulated PDF) and the screws (DICOM SEG, one segment per screw).');
+  await panel(page).scrollIntoViewIfNeeded();
   await screenshot(page, 'report-panel-sent');
   const [pdfSeries, segSeries] = (await panel(page).getAttribute('data-report-sent-series'))!.split(' ');
 

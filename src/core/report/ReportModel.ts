@@ -3,7 +3,7 @@ import { PlannerError } from '../shared/errors';
 import type { CorridorId, Side, StructureId } from '../shared/ids';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import {
-  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatDeg, formatLps, formatMm,
+  describeCraniocaudal, describeInPlane, describeLpsWords, describePrimary, describeSecondary, fixed1, formatDeg, formatLps, formatMm,
 } from './format';
 import {
   computeBullsEyeView, computePathAngles, computeProgressionView, gantryTopToward, patientLieOf,
@@ -357,7 +357,7 @@ function describeRoomSteps(s: ReportScrew, lie: PatientLie, maxTilt: number, axi
       `The skin lies beyond the image: the path leaves the image at ${formatLps(e.lps)} mm (${slicePhrase(e)}, row ${e.row}, column ${e.column}); find the skin entry on a scan with the grid before marking.`,
     );
   } else steps.push(
-    `${axial ? 'Table at' : 'Planning series is not axial: slice position along its normal'} ${formatMm(e.tablePositionMm)} (${slicePhrase(e)}); skin entry at row ${e.row}, column ${e.column} of that slice, LPS ${formatLps(e.lps)} mm` +
+    `${axial ? 'Table at' : 'Planning series is not axial: slice position along its normal'} ${formatMm(e.tablePositionMm)} (${slicePhrase(e)}); skin entry at row ${e.row}, column ${e.column} of that slice, LPS ${formatLps(e.lps)} mm, i.e. ${describeLpsWords(e.lps)} in DICOM patient coordinates` +
       (e.insideSeries ? '.' : ' - OUTSIDE the planning series: check the images before marking.'),
   );
   const a = s.angles;

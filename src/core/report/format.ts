@@ -28,6 +28,18 @@ export function formatLps(p: readonly number[]): string {
   return `(${fixed1(p[0]!)}, ${fixed1(p[1]!)}, ${fixed1(p[2]!)})`;
 }
 
+/**
+ * An LPS point in words, so no sign has to be read: "150.4 mm left, 42.3 mm
+ * posterior, 13.1 mm inferior" (of the DICOM patient origin; 0.0 has no direction).
+ */
+export function describeLpsWords(p: readonly number[]): string {
+  const word = (v: number, plus: string, minus: string): string => {
+    const r = fixed1(Math.abs(v));
+    return r === '0.0' ? `0.0 mm ${plus}/${minus}` : `${r} mm ${v > 0 ? plus : minus}`;
+  };
+  return `${word(p[0]!, 'left', 'right')}, ${word(p[1]!, 'posterior', 'anterior')}, ${word(p[2]!, 'superior', 'inferior')}`;
+}
+
 /** "12.0° cranial" / "3.5° caudal" / "0.0°": tip cranial to entry = cranial. */
 export function describeCraniocaudal(deg: number): string {
   const r = fixed1(Math.abs(deg));

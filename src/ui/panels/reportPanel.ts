@@ -95,7 +95,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
   paper.value = stored.paper === 'Letter' ? 'Letter' : 'A4';
   const anonymous = h('input', { attrs: { type: 'checkbox', 'data-testid': 'report-anonymous' } });
   anonymous.checked = stored.anonymous === true;
-  const operator = h('input', { attrs: { type: 'text', 'data-testid': 'report-operator', placeholder: 'Name of the planning physician', autocomplete: 'name', spellcheck: 'false' } });
+  const operator = h('input', { attrs: { type: 'text', 'data-testid': 'report-operator', placeholder: 'Your name', autocomplete: 'name', spellcheck: 'false' } });
   operator.value = stored.operator ?? '';
   const maxTilt = h('input', { attrs: { type: 'number', min: '0', max: '45', step: '1', 'data-testid': 'report-max-tilt' } });
   maxTilt.value = String(stored.maxTiltDeg ?? 30);
@@ -175,7 +175,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
     importBtn.disabled = busy || deps.getSeries() === null || store.get().plan === null;
     sendBtn.disabled = busy || sendBlocked !== null;
     sendBtn.title = sendBlocked ?? 'Stores the PDF (Encapsulated PDF) and the screws (DICOM SEG) in the study on the PACS';
-    hint.textContent = blocked ?? (sendBlocked && deps.pacs?.lastOpened() ? sendBlocked : '');
+    hint.textContent = blocked ?? (sendBlocked ? 'Send to PACS is for a series opened from the PACS (PACS panel): the report goes back to its study.' : '');
     hint.hidden = hint.textContent === '';
   };
 
