@@ -23,7 +23,7 @@
  * - data-lesion-volume-ml: lesion volume ('' when none); data-structures-found: critical
  *   structures found ('' before detection); data-structures-reviewed: "1" when every one is
  *   confirmed or marked absent (segmentation panel)
- * - data-label-edits: label edits (clicks, dabs) finished since the series opened;
+ * - data-label-edits: label actions (lesion clicks, dabs; applied or refused) finished since the series opened;
  *   data-label-busy: "1" while an edit is queued or running (a test waits for "0")
  */
 import type { Vec3 } from '../core/geometry/vec3';

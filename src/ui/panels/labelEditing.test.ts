@@ -109,6 +109,7 @@ describe('label editing', () => {
     const st = editing.getState();
     expect(st.messageKind).toBe('error');
     expect(st.message).toMatch(/not inside bone/);
+    expect(st.message).not.toMatch(/\(1, 2, 3\)/);
     expect(st.message).toMatch(/Nothing changed/);
     expect(st.canUndo).toBe(false);
   });

@@ -27,7 +27,7 @@ export type LabelEditingState = {
   /** 'error' when the last action was refused (bad seed, no series); 'warning' for a leak; else 'info'. */
   messageKind: 'info' | 'warning' | 'error';
   lastClick: (LesionClickResult & { seedLps: Vec3 }) | null;
-  /** Edits sent since the series opened (tests and the status bar). */
+  /** Lesion clicks and dabs finished since the series opened, applied or refused (tests wait on it). */
   editsApplied: number;
 };
 
@@ -49,7 +49,11 @@ type Step = { edits: number; label: string };
 export function lesionClickErrorMessage(error: unknown): string {
   const code = error instanceof PlannerError ? error.code : null;
   const detail = (error instanceof Error ? error.message : String(error)).replace(/^\[[^\]]+\]\s*/, '');
-  if (code === 'segmentation/bad-seed') return `Nothing changed: that point is not inside bone (${detail}). Click inside the dark lytic area of the lesion, within the bone.`;
+  if (code === 'segmentation/bad-seed') {
+    // The engine names the seed in voxel indices: say it in words instead.
+    const where = /outside the .*grid/.test(detail) ? 'that point is outside the image' : 'that point is not inside bone';
+    return `Nothing changed: ${where}. Click inside the dark lytic area of the lesion, within the bone.`;
+  }
   if (code === 'worker/stale') return 'Nothing changed: the series changed while the lesion was growing.';
   return `Nothing changed: ${detail}`;
 }
@@ -103,7 +107,7 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
         set({ message: res.message, messageKind: kind === 'leak' ? 'warning' : 'info', lastClick: { ...res, seedLps: pointLps }, editsApplied: state.editsApplied + 1 });
       } catch (error) {
         if (myEpoch !== epoch) return;
-        set({ message: lesionClickErrorMessage(error), messageKind: 'error' });
+        set({ message: lesionClickErrorMessage(error), messageKind: 'error', editsApplied: state.editsApplied + 1 });
       }
     });
   }
@@ -135,7 +139,7 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
         set({ editsApplied: state.editsApplied + 1 });
       } catch (error) {
         if (current.epoch !== epoch) return;
-        set({ message: `The ${mode === 'add' ? 'brush' : 'eraser'} could not be applied: ${error instanceof Error ? error.message : String(error)}`, messageKind: 'error' });
+        set({ message: `The ${mode === 'add' ? 'brush' : 'eraser'} could not be applied: ${error instanceof Error ? error.message : String(error)}`, messageKind: 'error', editsApplied: state.editsApplied + 1 });
       }
     });
   }

@@ -21,7 +21,7 @@ import { LABELS, BONE_LABELS, type StructureId } from '../../core/shared/ids';
 import { measureLabel, type RegionMeasure } from '../../core/segmentation/labelEdits';
 import type { Volume, VolumeKind } from '../../core/volume/Volume';
 import { voxelVolumeMm3 } from '../../core/volume/VolumeGeometry';
-import type { StructureState } from '../../core/report/planSchema';
+import type { PlanContent, StructureState } from '../../core/report/planSchema';
 import { groupCss, LABEL_GROUPS } from '../../viewer/labelColors';
 import type { LabelGroup, PrimaryTool, ViewerPort } from '../../viewer/ViewerPort';
 import { h } from '../dom';
@@ -51,6 +51,8 @@ export type SegmentationPanel = {
   element: HTMLElement;
   getReview(): StructureState[];
   isReviewComplete(): boolean;
+  /** Connects the plan store (created after the panel in main.ts): decisions go into its structureReview. */
+  attachPlanStore(store: PlanStore): void;
   dispose(): void;
 };
 
@@ -58,7 +60,7 @@ export type SegmentationPanelDeps = {
   session: PlanningSession;
   viewer: ViewerPort;
   editing: LabelEditing;
-  /** The plan store, when the app has one (review decisions go into its structureReview). */
+  /** The plan store when it exists before the panel (else `attachPlanStore`). */
   planStore?: PlanStore | null;
   /** Kind of the volume shown (CBCT changes the bone note). */
   volumeKind(): VolumeKind | null;
@@ -78,6 +80,12 @@ const REVIEW_GROUPS: ReadonlyArray<{ group: StructureGroup; title: string }> = [
   { group: 'roots', title: 'Nerve roots: proposed tubes (CT does not show roots): check each' },
   { group: 'joints', title: 'Hip joint surfaces' },
 ];
+
+function sameDecisions(a: ReadonlyMap<StructureId, ReviewDecision>, b: ReadonlyMap<StructureId, ReviewDecision>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, d] of a) if (b.get(id) !== d) return false;
+  return true;
+}
 
 const ml = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
@@ -207,9 +215,11 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     }, 300);
   }
 
+  let planStore: PlanStore | null = null;
+
   function reviewChanged(label: string): void {
     rows = structureRows(status.structures, decisions);
-    const store = deps.planStore;
+    const store = planStore;
     const plan = store?.get().plan;
     if (store && plan) {
       const states = toStructureStates(rows, null);
@@ -324,7 +334,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       seriesUid = s.seriesUid;
       decisions.clear();
       editing.reset();
-      const restored = deps.planStore?.get().plan?.structureReview;
+      const restored = planStore?.get().plan?.structureReview;
       if (restored) for (const [id, d] of decisionsFromStates(restored)) decisions.set(id, d);
     }
     syncOverlay();
@@ -332,22 +342,23 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     render();
   });
   const unsubscribeEditing = editing.subscribe(() => render());
-  // A plan that appears (new series, restored autosave) gets the review decisions made so far, or gives its own.
-  let lastPlanSeen: unknown = deps.planStore?.get().plan ?? null;
-  const unsubscribePlan = deps.planStore?.subscribe((ps) => {
-    if (ps.plan === lastPlanSeen) return;
-    const appeared = lastPlanSeen === null && ps.plan !== null;
-    lastPlanSeen = ps.plan;
-    if (!appeared || !ps.plan) return;
-    if (ps.plan.structureReview.length > 0) {
-      decisions.clear();
-      for (const [id, d] of decisionsFromStates(ps.plan.structureReview)) decisions.set(id, d);
-      rows = structureRows(status.structures, decisions);
-      render();
-    } else if (decisions.size > 0) {
-      reviewChanged('Structure review');
-    }
-  });
+  // A plan that appears (new series, restored autosave, imported file) gives its review decisions,
+  // or takes the ones made before it existed. Undo/redo of the plan brings its review back too.
+  let lastPlanSeen: unknown = null;
+  let unsubscribePlan: (() => void) | undefined;
+  function onPlan(plan: PlanContent | null): void {
+    if (plan === lastPlanSeen) return;
+    const appeared = lastPlanSeen === null && plan !== null;
+    lastPlanSeen = plan;
+    if (!plan) return;
+    const fromPlan = decisionsFromStates(plan.structureReview);
+    if (appeared && plan.structureReview.length === 0 && decisions.size > 0) return reviewChanged('Structure review');
+    if (sameDecisions(fromPlan, decisions)) return;
+    decisions.clear();
+    for (const [id, d] of fromPlan) decisions.set(id, d);
+    rows = structureRows(status.structures, decisions);
+    render();
+  }
 
   const onKey = (evt: KeyboardEvent): void => {
     if (!(evt.ctrlKey || evt.metaKey) || !evt.altKey || (evt.code !== 'KeyZ' && evt.key.toLowerCase() !== 'z')) return;
@@ -361,10 +372,17 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   syncOverlay();
   render();
 
-  return {
+  const panel: SegmentationPanel = {
     element,
     getReview: () => toStructureStates(rows, null),
     isReviewComplete: () => reviewComplete(rows),
+    attachPlanStore(store) {
+      unsubscribePlan?.();
+      planStore = store;
+      lastPlanSeen = null;
+      unsubscribePlan = store.subscribe((ps) => onPlan(ps.plan));
+      onPlan(store.get().plan);
+    },
     dispose() {
       clearTimeout(measureTimer);
       window.removeEventListener('keydown', onKey);
@@ -374,4 +392,6 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       element.remove();
     },
   };
+  if (deps.planStore) panel.attachPlanStore(deps.planStore);
+  return panel;
 }
