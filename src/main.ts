@@ -224,7 +224,6 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     session,
     viewer,
     editing: labelEditing,
-    planStore: null,
     volumeKind: () => shownVolumeKind,
     setTool: selectTool,
     onState: (p) => store.set({ segmentation: { ...store.get().segmentation, lesionVolumeMl: p.lesionVolumeMl, structuresFound: p.structuresFound, reviewComplete: p.reviewComplete } }),
