@@ -110,6 +110,7 @@ describe('buildReport and the DICOM objects for the PACS, on the sacralAla phant
     const r = await built;
     const out = writeEncapsulatedPdf(r.pdfBytes, {
       study, software: options.software, createdAtIso: options.generatedAtIso, uidSeed: 't', documentTitle: `Screw trajectory report ${r.json.hashHex.slice(0, 12)}`, containsIdentity: true,
+      sourceInstances: [1, 2, 2, 3].map((n) => ({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: `2.25.7001.2.${n}` })),
     });
     const report = dciodvfy(out.bytes, 'pdf.dcm');
     expect(report).toMatch(/Encapsulated ?PDF/i);
@@ -120,6 +121,8 @@ describe('buildReport and the DICOM objects for the PACS, on the sacralAla phant
     expect(ds.string('x0020000e')).toBe(out.seriesInstanceUid);
     expect(ds.string('x00420012')).toBe('application/pdf');
     expect(ds.string('x00280301')).toBe('YES');
+    // Source Instance Sequence: each CT image once.
+    expect(ds.elements['x00420013']!.items!.map((it) => it.dataSet!.string('x00081155'))).toEqual(['2.25.7001.2.1', '2.25.7001.2.2', '2.25.7001.2.3']);
     const length = ds.uint32('x00420015')!;
     const el = ds.elements['x00420011']!;
     expect(length).toBe(r.pdfBytes.length);

@@ -83,7 +83,12 @@ function lo(text: string): string {
  */
 export function writeEncapsulatedPdf(
   pdfBytes: Uint8Array,
-  meta: DicomWriteMeta & { documentTitle: string; containsIdentity: boolean },
+  meta: DicomWriteMeta & {
+    documentTitle: string;
+    containsIdentity: boolean;
+    /** The images the document was made from (its pictures are reformats of the planning CT): Source Instance Sequence. */
+    sourceInstances?: readonly { sopClassUid: string; sopInstanceUid: string }[];
+  },
 ): { bytes: Uint8Array; sopInstanceUid: string; seriesInstanceUid: string } {
   if (pdfBytes.length < 5 || String.fromCharCode(...pdfBytes.subarray(0, 5)) !== '%PDF-') {
     throw new PlannerError('report/bad-input', 'the document to encapsulate is not a PDF (no %PDF- header)');
@@ -93,6 +98,8 @@ export function writeEncapsulatedPdf(
   const seriesInstanceUid = uid('pdf-series');
   const { date, time, dateTime } = dicomDateTime(meta.createdAtIso);
   const s = meta.study;
+  // Each source image once (a multi-frame image serves several slices).
+  const sources = [...new Map((meta.sourceInstances ?? []).map((r) => [r.sopInstanceUid, r])).values()];
   const elements: DataElement[] = [
     // SOP Common
     { tag: 0x00080005, vr: 'CS', value: 'ISO_IR 192' },
@@ -140,6 +147,16 @@ export function writeEncapsulatedPdf(
         { tag: 0x00080104, vr: 'LO', value: REPORT_CONCEPT_CODE.CodeMeaning },
       ]],
     },
+    ...(sources.length > 0
+      ? [{
+          tag: 0x00420013,
+          vr: 'SQ' as const,
+          value: sources.map((r) => [
+            { tag: 0x00081150, vr: 'UI' as const, value: r.sopClassUid },
+            { tag: 0x00081155, vr: 'UI' as const, value: r.sopInstanceUid },
+          ]),
+        }]
+      : []),
     { tag: 0x00420012, vr: 'LO', value: 'application/pdf' },
     // The writer pads the OB value to an even length with a NUL; the length says where the PDF ends.
     { tag: 0x00420011, vr: 'OB', value: pdfBytes },

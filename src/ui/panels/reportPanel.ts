@@ -299,6 +299,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
         study, software: { ...SOFTWARE }, createdAtIso,
         documentTitle: `Screw trajectory report, plan ${built.json.hashHex.slice(0, 12)}`,
         containsIdentity: !built.model.anonymous,
+        sourceInstances: ref.slices,
       });
       const seg = writeScrewSeg(built.plan, {
         study, software: { ...SOFTWARE }, createdAtIso,
