@@ -4,7 +4,9 @@
  * `planner: 'inprocess'` / URL `?planner=inprocess`, the planner on the main
  * thread: for the e2e comparison and as the fallback when workers fail).
  */
+import type { Endpoint } from 'comlink';
 import { detectIsolation, type IsolationInfo } from '../../compute/isolation';
+import { PlannerError } from '../../core/shared/errors';
 import { createInProcessPlanner } from '../../compute/inProcess';
 import { spawnSegmentation } from '../../compute/segmentationClient';
 import { createPlannerPool } from '../../compute/workerPool';
@@ -22,8 +24,21 @@ export function createBrowserPlanningSession(options: { planner: BrowserPlannerC
       const client = spawnSegmentation({ shared: isolation.shared });
       return { engine: client.engine as unknown as AsyncSegmentationEngine, loadVolume: client.loadVolume, ...(client.failed ? { failed: client.failed } : {}), dispose: client.dispose };
     },
-    createPlanner: () => (options.planner === 'inprocess'
-      ? createInProcessPlanner()
-      : createPlannerPool({ size: isolation.poolSize, shared: isolation.shared })),
+    createPlanner: () => {
+      if (options.planner === 'inprocess') return createInProcessPlanner();
+      let fail!: (error: PlannerError) => void;
+      const failed = new Promise<never>((_, reject) => (fail = reject));
+      failed.catch(() => undefined);
+      const pool = createPlannerPool({
+        size: isolation.poolSize,
+        shared: isolation.shared,
+        spawn: () => {
+          const worker = new Worker(new URL('../../../workers/planner.worker.ts', import.meta.url), { type: 'module', name: 'planner' });
+          worker.addEventListener('error', (event) => fail(new PlannerError('worker/cancelled', `a planner worker stopped (${event.message || 'script error or out of memory'})`)));
+          return { endpoint: worker as unknown as Endpoint, terminate: () => worker.terminate() };
+        },
+      });
+      return Object.assign(pool, { failed });
+    },
   });
 }

@@ -55,8 +55,11 @@ export type PlanningSessionOptions = {
   shared: boolean;
   /** Starts the segmentation side for one volume (spawnSegmentation in the app, createInProcessSegmentation in tests). */
   createSegmentation(): SegmentationBackend;
-  /** Starts the planner for one volume (createPlannerPool sized by poolSizeFor, or createInProcessPlanner). */
-  createPlanner(): PlannerService;
+  /**
+   * Starts the planner for one volume (createPlannerPool sized by poolSizeFor, or createInProcessPlanner).
+   * `failed` rejects if a planner worker dies outside a call (raced like the segmentation's).
+   */
+  createPlanner(): PlannerService & { failed?: Promise<never> };
   /** Quiet time after the last brush dab before the fields are rebuilt, ms (default 300). */
   paintDebounceMs?: number;
   /** Options for one-click lesion growing (the seed comes from the call). */
@@ -72,7 +75,7 @@ type Run = {
   readonly id: number;
   readonly seriesUid: string;
   readonly seg: SegmentationBackend;
-  readonly planner: PlannerService;
+  readonly planner: PlannerService & { failed?: Promise<never> };
   disposed: boolean;
   /** Rejects (worker/stale) when the run is disposed: raced against every remote call. */
   readonly closed: Promise<never>;
@@ -89,6 +92,8 @@ type Run = {
   /** Settles when the bone segmentation and structure detection have run. */
   segmented: Promise<void>;
   lastClickStatus: LesionStatus;
+  /** Bone and structure summary for the status line while fields are built. */
+  summary: string;
   /** Widest sacroiliac gap closed in the planner grid (a plan setting that needs the grid rebuilt when it changes). */
   maxJointGapMm: number;
 };
@@ -161,7 +166,10 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
     checkCurrent(r);
     let result: T;
     try {
-      result = await Promise.race(r.seg.failed ? [Promise.resolve(value), r.closed, r.seg.failed] : [Promise.resolve(value), r.closed]);
+      const racers: Promise<T>[] = [Promise.resolve(value), r.closed];
+      if (r.seg.failed) racers.push(r.seg.failed);
+      if (r.planner.failed) racers.push(r.planner.failed);
+      result = await Promise.race(racers);
     } catch (error) {
       if (!isCurrent(r)) throw staleError(`series ${r.seriesUid} is no longer open`);
       throw typedError(error);
@@ -222,7 +230,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       while (isCurrent(r) && r.fieldsLoaded < r.fieldsTarget) {
         const target = r.fieldsTarget;
         const gapMm = r.maxJointGapMm;
-        setStatus({ phase: 'fields', message: 'Building distance fields…', error: null });
+        setStatus({ phase: 'fields', message: r.fieldsLoaded < 0 ? `${r.summary}; building distance fields…` : 'Lesion or structures changed: rebuilding distance fields…', error: null });
         const fields = await guard(r, r.seg.engine.buildFields({ generation: target }));
         // Never swap fields under a running plan: it would mix two field sets.
         await waitPlansIdle(r);
@@ -278,11 +286,8 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const structures = await guard(r, r.seg.engine.detectStructures());
       const ids = listStructureIds(structures);
       const missing = EXPECTED_STRUCTURES.filter((id) => !ids.includes(id));
-      setStatus({
-        structures,
-        missingStructures: missing,
-        message: `Bone segmented (${mlText(boneMl)} ml); ${ids.length} structures found${missing.length ? `, ${missing.length} not found` : ''}`,
-      });
+      r.summary = `Bone ${mlText(boneMl)} ml, ${ids.length} structures found${missing.length ? ` (${missing.length} not found: check them)` : ''}`;
+      setStatus({ structures, missingStructures: missing, message: r.summary });
     } catch (error) {
       if (!isCurrent(r)) return;
       const e = typedError(error);
@@ -320,7 +325,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       if (disposed) throw new PlannerError('worker/cancelled', 'planning session disposed');
       if (run) disposeRun(run);
       let seg: SegmentationBackend | null = null;
-      let planner: PlannerService | null = null;
+      let planner: (PlannerService & { failed?: Promise<never> }) | null = null;
       try {
         seg = options.createSegmentation();
         planner = options.createPlanner();
@@ -340,7 +345,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const r: Run = {
         id: ++runCounter, seriesUid, seg, planner, disposed: false, closed, rejectClosed,
         fieldsTarget: -1, fieldsLoaded: -1, building: false, waiters: [], debounce: null,
-        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm,
+        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', summary: '', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm,
       };
       run = r;
       labels = null;
