@@ -277,6 +277,16 @@ for (const size of [
     await expect(group('bullseye')).toHaveAttribute('data-kind', 'crossSection');
     await expect(group('bullseye')).toHaveAttribute('data-entry-offset-mm', /^-?0\.00$/);
     await screenshot(page, `screw-after-drag-${size.width}x${size.height}`);
+    // Figure for the report (printed, not asserted): main-thread cost of one setScrews while dragging
+    // (SVG redraw of six views and the trajectory cameras; the WebGL frames follow on the next animation frame).
+    const msPerUpdate = await page.evaluate(([s1, s2]) => {
+      const plan = (window as unknown as { __planner: { viewer: { plan: { setScrews(s: unknown[], id: string | null): void } } } }).__planner.viewer.plan;
+      const t0 = performance.now();
+      for (let k = 0; k < 50; k++) plan.setScrews([{ ...s1, tipLps: [s1.tipLps[0] + (k % 5) * 0.2, s1.tipLps[1], s1.tipLps[2]] }, s2], 's1l');
+      return (performance.now() - t0) / 50;
+    }, [moved, FAILED] as const);
+    console.log(`setScrews with 2 screws, 6 views, trajectory shown: ${msPerUpdate.toFixed(2)} ms per update (${size.width}x${size.height})`);
+    await setScrews(page, 's1l', [moved]);
 
     // No trajectory: the strip's viewports are released (nothing renders while hidden).
     await page.evaluate(() => {

@@ -78,14 +78,11 @@ export function createCornerstonePlanOverlay(options: CornerstonePlanOverlayOpti
     }),
   );
 
+  // After each frame of a view (a camera move is always followed by one): the drawing moves with the image, not a frame ahead.
   for (const view of views) {
     const onRendered = (): void => layer.redraw(view.id);
     view.element.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
-    view.element.addEventListener(Enums.Events.CAMERA_MODIFIED, onRendered);
-    cleanups.push(() => {
-      view.element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
-      view.element.removeEventListener(Enums.Events.CAMERA_MODIFIED, onRendered);
-    });
+    cleanups.push(() => view.element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered));
   }
 
   const port: PlanOverlayPort = {

@@ -192,10 +192,11 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     const projector = view.projector();
     const frag = document.createDocumentFragment();
     if (projector) {
+      const toCanvas = affineToCanvas(projector);
       const selected = model.selectedId();
       // The selected screw last: on top, its handles reachable.
       const screws = [...model.screws()].sort((a, b) => Number(a.id === selected) - Number(b.id === selected));
-      for (const screw of screws) frag.appendChild(drawScrew(screw, screw.id === selected, projector));
+      for (const screw of screws) frag.appendChild(drawScrew(screw, screw.id === selected, projector.plane, toCanvas));
     }
     svg.replaceChildren(frag);
   }
@@ -237,10 +238,36 @@ export function screwLabelText(screw: Pick<ScrewOverlay, 'label' | 'status'>): s
   return glyph ? `${screw.label} ${glyph}` : screw.label;
 }
 
-function drawScrew(screw: ScrewOverlay, selected: boolean, projector: ViewProjector): SVGGElement {
+/**
+ * The view's LPS -> canvas map as an affine map of the in-plane coordinates, from three calls of
+ * the viewport's own worldToCanvas: exact for an orthographic camera (pan, zoom, flips included),
+ * and a few multiplications per point instead of Cornerstone's per-call matrix work (a redraw
+ * maps hundreds of points, on every drag event).
+ */
+export function affineToCanvas(projector: ViewProjector): (p: Readonly<Vec3>) => [number, number] {
+  const f = projector.plane.pointLps;
+  const n = projector.plane.normalLps;
+  const helper: Vec3 = Math.abs(n[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+  const e1u: Vec3 = [n[1] * helper[2] - n[2] * helper[1], n[2] * helper[0] - n[0] * helper[2], n[0] * helper[1] - n[1] * helper[0]];
+  const l1 = Math.hypot(e1u[0], e1u[1], e1u[2]);
+  const e1: Vec3 = [e1u[0] / l1, e1u[1] / l1, e1u[2] / l1];
+  const e2: Vec3 = [n[1] * e1[2] - n[2] * e1[1], n[2] * e1[0] - n[0] * e1[2], n[0] * e1[1] - n[1] * e1[0]];
+  const c0 = projector.worldToCanvas(f);
+  const c1 = projector.worldToCanvas([f[0] + e1[0] * 100, f[1] + e1[1] * 100, f[2] + e1[2] * 100]);
+  const c2 = projector.worldToCanvas([f[0] + e2[0] * 100, f[1] + e2[1] * 100, f[2] + e2[2] * 100]);
+  const ax = (c1[0] - c0[0]) / 100, ay = (c1[1] - c0[1]) / 100;
+  const bx = (c2[0] - c0[0]) / 100, by = (c2[1] - c0[1]) / 100;
+  return (p) => {
+    const dx = p[0] - f[0], dy = p[1] - f[1], dz = p[2] - f[2];
+    const u = dx * e1[0] + dy * e1[1] + dz * e1[2];
+    const v = dx * e2[0] + dy * e2[1] + dz * e2[2];
+    return [c0[0] + ax * u + bx * v, c0[1] + ay * u + by * v];
+  };
+}
+
+function drawScrew(screw: ScrewOverlay, selected: boolean, plane: PlaneLps, toCanvas: (p: Readonly<Vec3>) => [number, number]): SVGGElement {
   const style = STATUS_STYLE[screw.status];
-  const toCanvas = (p: Readonly<Vec3>): [number, number] => projector.worldToCanvas(p);
-  const cut = computeScrewInPlane(screw, projector.plane);
+  const cut = computeScrewInPlane(screw, plane);
   const g = el('g', {
     'data-screw-id': screw.id,
     'data-status': screw.status,
@@ -353,6 +380,9 @@ function drawScrew(screw: ScrewOverlay, selected: boolean, projector: ViewProjec
   ];
   for (const [handle, p, offset] of handles) {
     const onPlane = Math.abs(offset) <= ON_PLANE_MM;
+    // Across a cross-section both ends project onto it: an end far from the plane would only hide the
+    // section (and the two handles would sit on each other). Drag the body there, or the end on the plane.
+    if (cut.kind === 'crossSection' && !onPlane) continue;
     g.appendChild(
       el('circle', {
         cx: p[0],

@@ -161,10 +161,14 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     applied = { inlineA: g.cameras.inlineA, inlineB: g.cameras.inlineB, bullseye: g.cameras.bullseye };
   }
 
+  /** Frames on the next animation frame; the overlay redraws after each (IMAGE_RENDERED). */
   function render(): void {
     engine.renderViewports(TRAJECTORY_VIEWS.map((v) => ids[v]));
-    for (const view of TRAJECTORY_VIEWS) options.onViewChanged(view);
   }
+
+  const sameCamera = (a: ViewCamera, b: ViewCamera): boolean =>
+    a.parallelScaleMm === b.parallelScaleMm &&
+    [0, 1, 2].every((k) => a.focalPointLps[k] === b.focalPointLps[k] && a.viewPlaneNormalLps[k] === b.viewPlaneNormalLps[k] && a.viewUpLps[k] === b.viewUpLps[k]);
 
   function update(): void {
     if (disposed) return;
@@ -191,8 +195,13 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
         });
       return;
     }
-    if (!frozen) applyCameras(g);
-    else texts.bullseye.depth.textContent = `${g.bullseyeDepthMm.toFixed(0)} mm from ${g.fromSkin ? 'skin' : 'bone entry'}`;
+    // Unchanged cameras (another screw moved, a redraw): no new frames, software WebGL is slow.
+    if (applied && TRAJECTORY_VIEWS.every((v) => sameCamera(applied![v], g.cameras[v]))) return;
+    if (frozen) {
+      texts.bullseye.depth.textContent = `${g.bullseyeDepthMm.toFixed(0)} mm from ${g.fromSkin ? 'skin' : 'bone entry'}`;
+      return;
+    }
+    applyCameras(g);
     render();
   }
 
