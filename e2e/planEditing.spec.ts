@@ -159,8 +159,29 @@ test.describe('plan editing', () => {
     expect(dTip).toBeLessThan(foramen.radiusMm);
     await screenshot(page, 'plan-tip-in-foramen-1600x900');
 
-    // ---- Ctrl+Z: back to the accepted screw, ok -----------------------------------------------------------------
+    // ---- override every failed check (reason + name) -> overridden; the name is kept for the session -------------------
+    await page.locator('[data-field="override-name"]').fill('Dr Test');
+    await page.locator('[data-field="override-name"]').press('Tab');
+    const failedChecks = row.locator('li[data-overridden="0"]');
+    const nFailed = await failedChecks.count();
+    expect(nFailed).toBeGreaterThan(0);
+    for (let i = 0; i < nFailed; i++) {
+      await row.locator('li[data-overridden="0"] [data-action="override"]').first().click();
+      await row.locator('[data-field="override-reason"]').fill(`e2e: accepted on purpose (${i + 1})`);
+      await row.locator('[data-action="confirm-override"]').click();
+      await expect(row.locator('li[data-overridden="1"]')).toHaveCount(i + 1);
+    }
+    await expect(row).toHaveAttribute('data-status', 'overridden');
+    await expect(page.locator(`[data-screw-layer="axial"] [data-screw-id="${s1!.id}"]`)).toHaveAttribute('data-status', 'overridden');
+    await expect(row.locator('.screw-override').first()).toContainText('Overridden by Dr Test: e2e: accepted on purpose');
+    expect(await page.evaluate(() => sessionStorage.getItem('planner.overrideName'))).toBe('Dr Test');
+    await screenshot(page, 'plan-overridden-1600x900');
+    // Undo the overrides one by one: failed again.
     await page.locator('[data-view="axial"]').hover();
+    for (let i = 0; i < nFailed; i++) await page.keyboard.press('Control+z');
+    await expect(row).toHaveAttribute('data-status', 'failed');
+
+    // ---- Ctrl+Z: back to the accepted screw, ok -----------------------------------------------------------------
     // Two drags, two undo steps: the first Ctrl+Z takes the axial drag back, the second the coronal one.
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await planState(page)).plan!.screws.find((s) => s.id === s1!.id)!.tipLps).toEqual(mid.tipLps);
@@ -209,5 +230,34 @@ test.describe('plan editing', () => {
     }
     console.log(`plans lost after 3 killed tabs: ${lost}`);
     expect(lost).toBe(0);
+  });
+});
+
+test.describe('plan editing screens', () => {
+  test('a planned, selected screw at 1920x1080 and 1280x800 (screenshots to look at)', async ({ browser }) => {
+    test.setTimeout(600_000);
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`/?sample=${SAMPLE}&no3d=1`);
+    await waitForAnatomy(page, 'axial');
+    await waitSessionReady(page);
+    await seedLesion(page, truthLesionCenter(SAMPLE));
+    await page.locator('[data-action="plan"]').click();
+    await expect(page.locator('.plan-panel')).toHaveAttribute('data-plan-state', 'done', { timeout: 120_000 });
+    await page.locator('[data-action="accept-plan"]').click();
+    const row = page.locator('.screw-row').first();
+    await expect(row).toHaveAttribute('data-status', 'ok', { timeout: 60_000 });
+    await row.click();
+    await expect(row).toHaveAttribute('aria-selected', 'true');
+    await expect(page.locator('.trajectory-strip')).toBeVisible();
+    for (const [width, height] of [[1920, 1080], [1280, 800]] as const) {
+      await page.setViewportSize({ width, height });
+      await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(width);
+      // Nothing in the side panel sticks out sideways.
+      expect(await page.locator('.side-panel').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+      await screenshot(page, `plan-editing-${width}x${height}`);
+      await page.locator('.plan-panel').screenshot({ path: `e2e/artifacts/plan-panel-${width}x${height}.png` });
+      await page.locator('.screw-list-panel').screenshot({ path: `e2e/artifacts/plan-screw-list-${width}x${height}.png` });
+    }
+    await page.close();
   });
 });

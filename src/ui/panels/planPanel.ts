@@ -128,6 +128,9 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
   const progress = h('progress', { attrs: { max: '1', value: '0', hidden: '' } });
   const progressText = h('span', { class: 'plan-progress-text' });
   const results = h('div', { class: 'plan-results', attrs: { 'data-testid': 'plan-results' } });
+  // Folded once the proposal is in the plan, so the screw list below stays in reach.
+  const resultsSummary = h('summary', { text: 'Planner results' });
+  const resultsBox = h('details', { class: 'plan-box plan-results-box', attrs: { hidden: '' } }, resultsSummary, results);
   const acceptBtn = h('button', { class: 'btn btn-primary', attrs: { type: 'button', 'data-action': 'accept-plan', hidden: '' } });
   const acceptNote = h('div', { class: 'plan-hint' });
 
@@ -142,7 +145,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     planHint,
     h('div', { class: 'plan-actions' }, acceptBtn),
     acceptNote,
-    results,
+    resultsBox,
   );
   container.append(element);
 
@@ -179,6 +182,10 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
   acceptBtn.addEventListener('click', () => {
     if (!lastResult) return;
     putInPlan(lastResult.screws, true, `Accept proposal (${lastResult.screws.length} screw${lastResult.screws.length === 1 ? '' : 's'})`);
+    acceptBtn.disabled = true;
+    acceptBtn.textContent = 'Proposal accepted';
+    acceptNote.textContent = 'Edit the screws below; Ctrl+Z takes the acceptance back.';
+    resultsBox.open = false;
   });
 
   async function runPlan(): Promise<void> {
@@ -210,6 +217,9 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       setState('error');
       progressText.textContent = '';
       results.replaceChildren(h('div', { class: 'plan-error', attrs: { role: 'alert' }, text: `Planning failed: ${error instanceof Error ? error.message.replace(/^\[[^\]]+\]\s*/, '') : String(error)}` }));
+      resultsBox.hidden = false;
+      resultsBox.open = true;
+      resultsSummary.textContent = 'Planner results';
       acceptBtn.hidden = true;
     }
   }
@@ -241,6 +251,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
   function renderResults(): void {
     if (!lastResult) {
       results.replaceChildren();
+      resultsBox.hidden = true;
       acceptBtn.hidden = true;
       acceptNote.textContent = '';
       return;
@@ -258,6 +269,10 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       parts.push(h('details', { class: 'plan-elsewhere' }, h('summary', { text: `${elsewhere.length} corridor${elsewhere.length === 1 ? '' : 's'} that do not reach this lesion` }), ...elsewhere.map(corridorRow)));
     }
     results.replaceChildren(...parts);
+    resultsBox.hidden = false;
+    resultsBox.open = true;
+    resultsSummary.textContent = `Planner results: ${available.length} corridor${available.length === 1 ? '' : 's'} available, ${searched.length} without a screw`;
+    acceptBtn.disabled = false;
     acceptBtn.hidden = r.screws.length === 0;
     acceptBtn.textContent = `Accept proposal (${r.screws.length} screw${r.screws.length === 1 ? '' : 's'})`;
     const n = store.get().plan?.screws.length ?? 0;

@@ -172,7 +172,9 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
     const diameter = h('select', { attrs: { 'aria-label': 'Screw (diameter)', 'data-field': 'spec' } });
     const known = plan.catalog.screws.some((c) => c.id === s.catalogId);
     if (!known) diameter.append(h('option', { text: `${s.diameterMm.toFixed(1)} mm (not in catalog)`, attrs: { value: '' } }));
-    for (const c of plan.catalog.screws) diameter.append(h('option', { text: c.label, attrs: { value: c.id } }));
+    // Short option texts (the side panel is narrow); the spec's full label is the tooltip.
+    for (const c of plan.catalog.screws) diameter.append(h('option', { text: `\u2300 ${c.diameterMm.toFixed(1)} mm`, title: c.label, attrs: { value: c.id } }));
+    diameter.title = plan.catalog.screws.find((c) => c.id === s.catalogId)?.label ?? '';
     diameter.value = known ? s.catalogId : '';
     const length = h('select', { attrs: { 'aria-label': 'Length', 'data-field': 'length' } });
     const spec = plan.catalog.screws.find((c) => c.id === s.catalogId);
@@ -255,28 +257,36 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
     }
     const ids = new Set(screws.map((s) => s.id));
     for (const id of [...lastShown.keys()]) if (!ids.has(id)) lastShown.delete(id);
-    const focused = document.activeElement;
+    // A row is not rebuilt while the user types or picks in it (an input or a drop-down has focus).
+    const focused = document.activeElement as HTMLElement | null;
+    const editingIn = (row: HTMLElement): boolean =>
+      focused !== null && focused !== row && row.contains(focused) && (focused.tagName === 'INPUT' || focused.tagName === 'SELECT' || focused.tagName === 'TEXTAREA');
     const existing = new Map<string, HTMLElement>();
     for (const child of Array.from(list.children) as HTMLElement[]) existing.set(child.dataset['screwId'] ?? '', child);
     const rows: HTMLElement[] = [];
+    let refocus: HTMLElement | null = null;
     for (const s of screws) {
       const status = store.statusOf(s.id);
       const selected = state.selectedScrewId === s.id;
       const key = JSON.stringify([s, status, selected, state.evaluations[s.id] ?? null, plan.overrides.filter((o) => o.screwId === s.id), plan.catalog, screws.length, overrideOpen?.screwId === s.id ? overrideOpen.checkId : null]);
       const old = existing.get(s.id);
-      if (old && !force && (rowKeys.get(s.id) === key || (focused && old.contains(focused) && focused !== old))) {
+      if (old && !force && (rowKeys.get(s.id) === key || editingIn(old))) {
         rows.push(old);
         continue;
       }
-      if (old && force && focused && old.contains(focused) && focused !== old && overrideOpen?.screwId !== s.id) {
+      if (old && force && editingIn(old) && overrideOpen?.screwId !== s.id) {
         rows.push(old);
         continue;
       }
       rowKeys.set(s.id, key);
-      rows.push(row(plan, s, status, selected));
+      const fresh = row(plan, s, status, selected);
+      // Keyboard focus on a row (or a button in it) moves to its new version.
+      if (old && focused && old.contains(focused)) refocus = fresh;
+      rows.push(fresh);
     }
     // Keep the same nodes in place when nothing moved (no focus loss).
     if (rows.length !== list.children.length || rows.some((r, i) => list.children[i] !== r)) list.replaceChildren(...rows);
+    if (refocus && !(refocus as HTMLElement).querySelector('[data-field="override-reason"]')) (refocus as HTMLElement).focus({ preventScroll: true });
     if (state.selectedScrewId !== lastSelected) {
       lastSelected = state.selectedScrewId;
       list.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });

@@ -109,6 +109,24 @@ describe('plan autosave', () => {
     expect((records.aside[0]!.record as { revision: number }).revision).toBe(3);
   });
 
+  it('attaching after a restore does not rewrite the record (its save time stays the last change)', async () => {
+    const records = createMemoryPlanRecords();
+    records.raw.set(UID, { seriesUid: UID, savedAtIso: '2026-03-01T10:15:00.000Z', revision: 7, plan: fresh() });
+    const store = createPlanStore();
+    const a = createPlanAutosave({ store, records, throttleMs: 10 });
+    const outcome = await a.restore(UID, grid);
+    expect(outcome.kind).toBe('restored');
+    if (outcome.kind !== 'restored') return;
+    store.reset(outcome.plan);
+    a.attach(UID, { revision: store.get().revision, savedAtIso: outcome.savedAtIso });
+    await vi.advanceTimersByTimeAsync(100);
+    expect((records.raw.get(UID) as { savedAtIso: string }).savedAtIso).toBe('2026-03-01T10:15:00.000Z');
+    expect(a.getStatus()).toMatchObject({ state: 'saved', savedRevision: store.get().revision });
+    store.apply(addScrews([screw], { replace: false, structures: null, label: 'Add' }));
+    await vi.advanceTimersByTimeAsync(100);
+    expect((records.raw.get(UID) as { plan: PlanContent }).plan.screws).toHaveLength(1);
+  });
+
   it('a plan made on another grid is not restored', () => {
     const rec = { seriesUid: UID, savedAtIso: '2026-03-01T10:15:00Z', revision: 1, plan: fresh() };
     expect(checkRecord(rec, UID, grid)).toBeNull();

@@ -43,8 +43,12 @@ export type AutosaveStatus = {
 export type PlanAutosave = {
   /** Reads and checks the record of a series. Call before `attach`. */
   restore(seriesUid: string, expectedGrid?: { dims: readonly number[]; spacingMm: readonly number[] }): Promise<RestoreOutcome>;
-  /** Starts saving the store's plan for this series (null: stop). Saves the current plan soon. */
-  attach(seriesUid: string | null): void;
+  /**
+   * Starts saving the store's plan for this series (null: stop). Saves the current plan soon,
+   * unless `restored` says the store holds exactly what the record has (then the record keeps
+   * its save time: "restored the plan saved at" stays the time of the last change).
+   */
+  attach(seriesUid: string | null, restored?: { revision: number; savedAtIso: string }): void;
   /** Writes the current plan now if it changed since the last write. */
   flush(): Promise<void>;
   getStatus(): Readonly<AutosaveStatus>;
@@ -157,13 +161,14 @@ export function createPlanAutosave(options: PlanAutosaveOptions): PlanAutosave {
         return { kind: 'setAside', reason: `${problem} (could not be set aside: ${error instanceof Error ? error.message : String(error)})`, savedAtIso, keptAside: false };
       }
     },
-    attach(seriesUid) {
+    attach(seriesUid, restored) {
       if (timer !== null) {
         clearTimeout(timer);
         timer = null;
       }
-      writtenRevision = null;
-      setStatus({ state: seriesUid ? 'idle' : 'off', seriesUid, savedRevision: null, savedAtIso: null, error: null });
+      writtenRevision = seriesUid && restored ? restored.revision : null;
+      if (seriesUid && restored) setStatus({ state: 'saved', seriesUid, savedRevision: restored.revision, savedAtIso: restored.savedAtIso, error: null });
+      else setStatus({ state: seriesUid ? 'idle' : 'off', seriesUid, savedRevision: null, savedAtIso: null, error: null });
       schedule();
     },
     flush: () => writeNow(),

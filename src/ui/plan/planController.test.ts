@@ -143,5 +143,12 @@ describe('plan controller', () => {
     s.setStatus({ phase: 'fields' });
     s.answer(); await flush();
     expect(controller.getCheckNote()?.message).toMatch(/once the segmentation/);
+    // A lesion edit (labels generation) makes the checks stale at once, before the new fields arrive.
+    s.setStatus({ phase: 'ready', fieldsGeneration: 2 });
+    while (s.pending.length > 0) { s.answer(); await flush(); }
+    expect(store.statusOf('a')).toBe('ok');
+    s.setStatus({ phase: 'fields', labelsGeneration: 2 });
+    expect(store.statusOf('a')).toBe('pending');
+    expect(store.statusOf('b')).toBe('pending');
   });
 });

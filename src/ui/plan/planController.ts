@@ -96,6 +96,7 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
   const noteListeners = new Set<(n: CheckNote) => void>();
   let disposed = false;
   let fieldsGeneration = -1;
+  let labelsGeneration = -1;
 
   const setNote = (n: CheckNote): void => {
     if (n?.message === note?.message && n?.screwId === note?.screwId) return;
@@ -274,7 +275,14 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
     if (session === watchedSession) return;
     unsubscribeSession?.();
     watchedSession = session;
+    labelsGeneration = session?.getStatus().labelsGeneration ?? -1;
     unsubscribeSession = session?.subscribe((st) => {
+      // The lesion or the structures changed: the checks ran on fields that are going away.
+      if (st.labelsGeneration !== labelsGeneration) {
+        const first = labelsGeneration < 0;
+        labelsGeneration = st.labelsGeneration;
+        if (!first) for (const s of store.get().plan?.screws ?? []) store.setEvaluation(s.id, null);
+      }
       if (st.phase === 'ready' && st.fieldsGeneration !== fieldsGeneration) {
         fieldsGeneration = st.fieldsGeneration;
         for (const s of store.get().plan?.screws ?? []) store.setEvaluation(s.id, null);

@@ -138,7 +138,7 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
           store.reset(outcome.plan);
           const n = outcome.plan.screws.length;
           planPanel.setNotice({ tone: 'info', text: `Restored the plan saved at ${formatSavedTime(outcome.savedAtIso)} (${n} screw${n === 1 ? '' : 's'}).` });
-          autosave.attach(seriesUid);
+          autosave.attach(seriesUid, { revision: store.get().revision, savedAtIso: outcome.savedAtIso });
           break;
         }
         case 'none':
