@@ -11,7 +11,8 @@
  * printed for the README.
  */
 import { expect, test } from '@playwright/test';
-import { screenshot } from './support/app';
+import { resolve } from 'node:path';
+import { openFolderWithChooser, screenshot } from './support/app';
 import { growAndPlan, liveCheckRoundTripMs, longTasks, phaseTimeline, recordSessionTimeline, truthLesionCenter, waitSessionReady, type PlanSummary } from './support/session';
 
 const SAMPLE = 'sacralAla-medium';
@@ -70,4 +71,29 @@ test('the worker pool and the in-process planner give the same plan; no long tas
   expect(inPlan, JSON.stringify(inPlan)).toEqual([]);
   await pooledPage.close();
   await localPage.close();
+});
+
+test('a series opened while the previous one is still segmenting supersedes it: the session ends up on the new volume only', async ({ page }) => {
+  await recordSessionTimeline(page);
+  await page.goto('/?no3d=1');
+  const app = page.locator('#app');
+  await expect(app).toHaveAttribute('data-session-phase', 'segmenting');
+  const firstSeries = await app.getAttribute('data-series-uid');
+  await openFolderWithChooser(page, resolve(import.meta.dirname ?? '.', '../sample-dicom/out/sacralAla-small/dicom'));
+  await expect(app).toHaveAttribute('data-load-settled', '2', { timeout: 120_000 });
+  const secondSeries = await app.getAttribute('data-series-uid');
+  expect(secondSeries).not.toBe(firstSeries);
+  await waitSessionReady(page);
+  const state = await page.evaluate(() => {
+    const s = (window as unknown as { __planner: { session: { getStatus(): { seriesUid: string | null; phase: string }; getLabels(): { geometry: { dims: number[] } } | null } } }).__planner.session;
+    return { status: s.getStatus(), dims: s.getLabels()?.geometry.dims ?? null };
+  });
+  expect(state.status.seriesUid).toBe(secondSeries);
+  expect(state.dims).toEqual([192, 192, 125]); // the small phantom's grid, not the medium one's 256 x 256 x 200
+  // After the second series was shown: ready exactly once, at the end (no old run's result in between).
+  const timeline = await phaseTimeline(page);
+  const after = timeline.slice(timeline.findIndex((e) => e.phase === 'load-settled:2') + 1).map((e) => e.phase);
+  expect(after.filter((p) => p === 'ready')).toEqual(['ready']);
+  expect(after[after.length - 1]).toBe('ready');
+  await screenshot(page, 'planning-session-superseded');
 });

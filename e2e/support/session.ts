@@ -11,7 +11,7 @@ import { expect, type Page } from '@playwright/test';
 
 export type PhaseEvent = { phase: string; t: number };
 
-/** Call before page.goto: records every data-session-phase change with performance.now(), and every long task. */
+/** Call before page.goto: records every data-session-phase change (and data-load-settled, as "load-settled:N") with performance.now(), and every long task. */
 export async function recordSessionTimeline(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const w = window as unknown as { __phases: { phase: string; t: number }[]; __longTasks: { start: number; duration: number }[] };
@@ -21,11 +21,16 @@ export async function recordSessionTimeline(page: Page): Promise<void> {
       for (const r of records) {
         const el = r.target as HTMLElement;
         if (el.id !== 'app') continue;
+        if (r.attributeName === 'data-load-settled') {
+          const phase = `load-settled:${el.dataset['loadSettled'] ?? ''}`;
+          if (!w.__phases.some((e) => e.phase === phase)) w.__phases.push({ phase, t: performance.now() });
+          continue;
+        }
         const phase = el.dataset['sessionPhase'] ?? '';
-        const last = w.__phases[w.__phases.length - 1];
+        const last = w.__phases.filter((e) => !e.phase.startsWith('load-settled:')).pop();
         if (!last || last.phase !== phase) w.__phases.push({ phase, t: performance.now() });
       }
-    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-session-phase'] });
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-session-phase', 'data-load-settled'] });
     try {
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });

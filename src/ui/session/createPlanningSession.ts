@@ -205,9 +205,11 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
 
   const readyMessage = (): string => {
     const l = status.lesion;
-    if (!l) return 'Ready: click inside the lesion to segment it';
+    const missing = status.missingStructures.length;
+    const structures = missing ? `; ${missing} structure${missing > 1 ? 's' : ''} not found: clearance to ${missing > 1 ? 'them' : 'it'} cannot be checked` : '';
+    if (!l) return `Ready: click inside the lesion to segment it${structures}`;
     const note = l.status === 'conservative' ? ' (conservative core: check the outline)' : '';
-    return `Ready to plan: lesion ${mlText(l.volumeMl)} ml${note}`;
+    return `Ready to plan: lesion ${mlText(l.volumeMl)} ml${note}${structures}`;
   };
 
   const settleWaiters = (r: Run): void => {
