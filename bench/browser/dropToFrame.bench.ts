@@ -80,6 +80,8 @@ type DropRun = {
 async function measureDrop(browser: Browser, baseUrl: string, files: string[]): Promise<DropRun> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   await context.addInitScript({ content: PROBE_SCRIPT });
+  // Ceilings for a hung run on a loaded machine, not pacing.
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   try {
     const cdp = await context.newCDPSession(page);
@@ -88,8 +90,8 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
       const { metrics } = await cdp.send('Performance.getMetrics');
       return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
     };
-    await page.goto(`${baseUrl}/?sample=none`);
-    await page.locator('#app[data-state="idle"]').waitFor({ timeout: WAIT_MS });
+    await page.goto(`${baseUrl}/?sample=none`, { timeout: WAIT_MS });
+    await page.locator('#app[data-state="idle"]').waitFor({ state: 'attached', timeout: WAIT_MS });
     const heapBaselineBytes = await cdpHeap();
     const procs0 = chromiumProcesses();
     const rendererBaselineBytes = Math.max(0, ...procs0.filter((p) => p.type === 'renderer').map((p) => p.rssBytes));
@@ -198,10 +200,12 @@ async function measureDrop(browser: Browser, baseUrl: string, files: string[]): 
 /** Reading the same files' bytes in a fresh page: File.arrayBuffer() through a file input, and fetch() from the server. */
 async function measureReads(browser: Browser, baseUrl: string, files: string[]): Promise<{ fileReadMs: number; fetchMs: number; bytes: number }> {
   const context = await browser.newContext();
+  // Ceilings for a hung run on a loaded machine, not pacing.
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   try {
     // A page without the app: only the reads are timed.
-    await page.goto(`${baseUrl}/bench/browser/blank.html`);
+    await page.goto(`${baseUrl}/bench/browser/blank.html`, { timeout: WAIT_MS });
     await page.evaluate(() => {
       const input = document.createElement('input');
       input.type = 'file';

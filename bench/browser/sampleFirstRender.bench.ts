@@ -26,9 +26,11 @@ type Open = { readyMs: number; mprMs: number | null; frame3dMs: number | null };
 async function openDefault(browser: Browser, url: string): Promise<Open> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   await context.addInitScript({ content: PROBE_SCRIPT });
+  // Ceilings for a hung run on a loaded machine, not pacing.
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   try {
-    await page.goto(`${url}/`);
+    await page.goto(`${url}/`, { timeout: WAIT_MS });
     await page.locator('#app[data-load-settled="1"]').waitFor({ state: 'attached', timeout: WAIT_MS });
     const outcome = await page.locator('#app').getAttribute('data-load-outcome');
     if (outcome !== 'shown') throw new Error(`the bundled sample did not open (outcome ${outcome}); run npm run sample`);
@@ -55,9 +57,11 @@ async function openDefault(browser: Browser, url: string): Promise<Open> {
 async function bootAndFetch(browser: Browser, url: string): Promise<{ idleMs: number; fetchMs: number; bytes: number }> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   await context.addInitScript({ content: PROBE_SCRIPT });
+  // Ceilings for a hung run on a loaded machine, not pacing.
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   try {
-    await page.goto(`${url}/?sample=none`);
+    await page.goto(`${url}/?sample=none`, { timeout: WAIT_MS });
     await page.locator('#app[data-state="idle"]').waitFor({ state: 'attached', timeout: WAIT_MS });
     const p = await page.evaluate(() => (window as unknown as { __benchProbe: Probe }).__benchProbe);
     const idle = p.states.find((s) => s.state === 'idle');
