@@ -93,6 +93,20 @@ function phasesOf(session: { subscribe(l: (s: Readonly<SessionStatus>) => void):
   return seen;
 }
 
+/** Resolves once the planner holds fields of the current labels (phase ready). */
+function whenFieldsCurrent(session: { getStatus(): Readonly<SessionStatus>; subscribe(l: (s: Readonly<SessionStatus>) => void): () => void }): Promise<void> {
+  const done = (s: Readonly<SessionStatus>): boolean => s.phase === 'ready' && s.fieldsGeneration === s.labelsGeneration;
+  if (done(session.getStatus())) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = session.subscribe((s) => {
+      if (done(s)) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
 function screwsOf(plan: PlanResult) {
   return plan.screws.map((s) => ({ corridorId: s.screw.corridorId, side: s.screw.side, entryLps: s.screw.entryLps, tipLps: s.screw.tipLps, diameterMm: s.screw.diameterMm }));
 }
@@ -153,6 +167,15 @@ describe('planning session (in-process engines, sacralAla-small from disk)', () 
     expect(session.getLabels()!.voxels.includes(LABELS.lesion)).toBe(false);
     expect(await session.redoLabels()).toBe(true);
     expect(session.getStatus().lesion!.volumeMl).toBeCloseTo(click.volumeMl, 6);
+
+    // A click outside bone: typed rejection, the status line says what to do, labels unchanged.
+    await whenFieldsCurrent(session);
+    const generation = session.getStatus().labelsGeneration;
+    const outside = await session.growLesion([0, -150, 0]).then(() => null, (e: unknown) => e);
+    expect(errorCodeOf(outside)).toBe('segmentation/bad-seed');
+    expect(session.getStatus().message).toMatch(/^Nothing segmented: .*click inside/i);
+    expect(session.getStatus().labelsGeneration).toBe(generation);
+    expect(session.getStatus().phase).toBe('ready');
     session.dispose();
   });
 

@@ -377,7 +377,18 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
 
     async growLesion(seedLps: Vec3): Promise<LesionClickResult> {
       const r = await requireSegmented();
-      const res = await guard(r, r.seg.engine.growLesion({ ...(options.growOptions ?? {}), seedLps }));
+      let res: Awaited<ReturnType<SegmentationEngine['growLesion']>>;
+      try {
+        res = await guard(r, r.seg.engine.growLesion({ ...(options.growOptions ?? {}), seedLps }));
+      } catch (error) {
+        const e = typedError(error);
+        // A click in the wrong place: say so on the status line too (the labels are unchanged, the phase stays).
+        if (e.code === 'segmentation/bad-seed' && isCurrent(r)) {
+          const detail = e.message.replace(/^\[[^\]]+\]\s*/, '');
+          setStatus({ message: `Nothing segmented: ${detail}${/click inside/i.test(detail) ? '' : '. Click inside the dark (lytic) area of the lesion, within the bone'}.` });
+        }
+        throw e;
+      }
       if (res.status === 'leak') {
         const message = 'The lesion could not be delimited from the image here (its cortex is destroyed on all sides, or the image is too noisy); nothing was changed. Paint the lesion with the brush instead.';
         setStatus({ message });
