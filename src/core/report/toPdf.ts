@@ -350,8 +350,13 @@ function drawImages(L: Layout, s: ReportScrew, embedded: Map<ReportImageInput, P
       const y0 = rowTop - (cellH - dh) / 2 - dh;
       L.page.drawRectangle({ x: MARGIN + c * (cellW + gap), y: rowTop - cellH, width: cellW, height: cellH, color: rgb(0, 0, 0) });
       L.page.drawImage(pdfImage, { x: x0, y: y0, width: dw, height: dh });
+      // Letters and scale text on a dark backing: readable over bright bone as well as over air.
+      const backing = (x: number, y: number, w: number, h: number): void => {
+        L.page.drawRectangle({ x: x - 1.5, y: y - 1.5, width: w + 3, height: h + 3, color: rgb(0, 0, 0), opacity: 0.65 });
+      };
       const lab = (t: string, x: number, y: number): void => {
         const tw = L.fonts.bold.widthOfTextAtSize(t, 8);
+        backing(x - tw / 2, y - 3.5, tw, 7.5);
         L.page.drawText(printable(t, L.fonts), { x: x - tw / 2, y: y - 3, size: 8, font: L.fonts.bold, color: rgb(1, 1, 0.6) });
       };
       lab(im.orientation.top, x0 + dw / 2, y0 + dh - 7);
@@ -369,6 +374,7 @@ function drawImages(L: Layout, s: ReportScrew, embedded: Map<ReportImageInput, P
         const barPt = barMm * ptPerMm;
         const bx = x0 + 8, by = y0 + 14;
         L.page.drawRectangle({ x: bx, y: by, width: barPt, height: 3, color: rgb(1, 1, 1), borderColor: rgb(0, 0, 0), borderWidth: 0.5 });
+        backing(bx, by + 4.5, L.fonts.bold.widthOfTextAtSize(`${barMm} mm`, 7), 6.5);
         L.page.drawText(`${barMm} mm`, { x: bx, y: by + 5, size: 7, font: L.fonts.bold, color: rgb(1, 1, 1) });
       } else {
         L.page.drawText('no scale (perspective)', { x: x0 + 6, y: y0 + 6, size: 6.5, font: L.fonts.regular, color: rgb(1, 1, 1) });
