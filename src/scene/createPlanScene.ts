@@ -102,8 +102,10 @@ const STRUCTURE_COLOURS: Record<StructureTube['kind'], number> = {
 type ScrewEntry = { id: string; group: Group; pickables: Object3D[]; label: Sprite; entryLps: Vec3; tipLps: Vec3 };
 
 export function createPlanScene(container: HTMLElement, options: PlanSceneOptions = {}): PlanSceneHandle {
-  const renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: options.preserveDrawingBuffer ?? false });
-  renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
+  const renderer = createRenderer(options.preserveDrawingBuffer ?? false);
+  const software = isSoftwareRenderer(renderer);
+  // A software rasteriser (no GPU: SwiftShader, llvmpipe; remote desktops) draws every pixel on the CPU: no retina scale.
+  renderer.setPixelRatio(software ? 1 : Math.min(2, globalThis.devicePixelRatio || 1));
   renderer.localClippingEnabled = true;
   renderer.setClearColor(0x000000, 1);
   const canvas = renderer.domElement;
@@ -439,6 +441,9 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
         const bone = new Mesh(geometry, boneMaterial);
         bone.name = 'bone';
         const inside = new Mesh(geometry, boneInsideMaterial);
+        inside.name = 'bone-inside';
+        // Only a cut shows the inside: drawn while clipping, skipped otherwise (half the bone's cost).
+        inside.visible = clipping;
         boneGroup.add(bone, inside);
         boneTriangles = mesh.indices.length / 3;
         clippable(boneMaterial);
@@ -498,6 +503,8 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     },
     setClipping(on) {
       clipping = on;
+      const inside = boneGroup.getObjectByName('bone-inside');
+      if (inside) inside.visible = on;
       applyClippingToMaterials();
       invalidate();
     },
@@ -567,4 +574,24 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     },
   };
   return handle;
+}
+
+/**
+ * The WebGL renderer: multisampled on a GPU; on a software rasteriser
+ * (detected from the unmasked renderer string) recreated without MSAA, which
+ * costs there several times the frame itself.
+ */
+function createRenderer(preserveDrawingBuffer: boolean): WebGLRenderer {
+  const renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer });
+  if (!isSoftwareRenderer(renderer)) return renderer;
+  renderer.dispose();
+  renderer.forceContextLoss();
+  return new WebGLRenderer({ antialias: false, preserveDrawingBuffer });
+}
+
+function isSoftwareRenderer(renderer: WebGLRenderer): boolean {
+  const gl = renderer.getContext();
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  return /swiftshader|llvmpipe|softpipe|software/i.test(name);
 }
