@@ -230,6 +230,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
 
   function renderStructures(): void {
     structureList.replaceChildren();
+    // Before detection nothing is "not found" yet: no rows (they would say clearance cannot be checked).
+    if (!status.structures) return;
     for (const { group, title } of REVIEW_GROUPS) {
       const list = h('ul', { class: 'seg-structure-group', attrs: { 'data-structure-group': group } });
       for (const r of rows.filter((x) => x.group === group)) {
@@ -316,8 +318,9 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     const missing = rows.filter((r) => r.state === 'notFound').length;
     structureSummary.textContent = status.structures
       ? `${found} of ${rows.length} found${missing ? `; ${missing} not found: clearance to ${missing === 1 ? 'it' : 'them'} cannot be checked` : ''}${reviewComplete(rows) ? ' · review complete' : ''}`
-      : status.phase === 'segmenting' ? 'Detecting…' : '—';
+      : status.phase === 'segmenting' ? 'Detecting…' : status.phase === 'error' ? 'Not detected: the segmentation failed (see above). No clearance can be checked.' : '—';
     confirmAll.disabled = !rows.some((r) => r.state === 'found');
+    confirmAll.hidden = !status.structures;
     renderStructures();
 
     deps.onState({
