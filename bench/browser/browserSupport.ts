@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's Chromium; BENCH_CHROMIUM points elsewhere. */
+export const CHROMIUM_PATH = process.env['BENCH_CHROMIUM'] ?? '/usr/bin/chromium';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** First port the browser benches use (BENCH_PORT moves it). */
@@ -21,7 +22,7 @@ export function benchPort(): number {
 
 /** Null when the browser benches can run, else why not (printed, the entry is skipped). */
 export function browserUnavailable(): string | null {
-  if (!existsSync(CHROMIUM_PATH)) return `skipped: ${CHROMIUM_PATH} is missing (install Debian's chromium: apt-get install chromium, or run npm run system-deps)`;
+  if (!existsSync(CHROMIUM_PATH)) return `skipped: ${CHROMIUM_PATH} is missing (install Debian's chromium: apt-get install chromium, or npm run system-deps; or set BENCH_CHROMIUM to a Chromium binary)`;
   return null;
 }
 
