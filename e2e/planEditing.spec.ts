@@ -258,6 +258,25 @@ test.describe('plan editing screens', () => {
       await page.locator('.plan-panel').screenshot({ path: `e2e/artifacts/plan-panel-${width}x${height}.png` });
       await page.locator('.screw-list-panel').screenshot({ path: `e2e/artifacts/plan-screw-list-${width}x${height}.png` });
     }
+
+    // Settings: a wider safety margin is an undoable plan edit; the screw is checked again.
+    const rev0 = Number((await appData(page))['planRevision']);
+    await page.locator('.plan-settings-box > summary').click();
+    await page.locator('[data-setting="safetyMarginMm"]').fill('3');
+    await page.locator('[data-setting="safetyMarginMm"]').press('Tab');
+    await expect(page.locator('#app')).toHaveAttribute('data-plan-revision', String(rev0 + 1));
+    await expect(page.locator('.plan-settings-box > summary')).toContainText('margin 3');
+    await expect(row).not.toHaveAttribute('data-status', 'pending', { timeout: 60_000 });
+    // Catalog: add a 5.0 mm spec, then undo it.
+    await page.locator('.plan-box > summary', { hasText: 'Screw catalog' }).click();
+    await page.locator('.plan-catalog-add input').first().fill('5');
+    await page.locator('[data-action="catalog-add"]').click();
+    await expect(page.locator('tr[data-spec="custom-5.0"]')).toHaveCount(1);
+    await screenshot(page, 'plan-settings-catalog-1280x800');
+    await page.keyboard.press('Control+z');
+    await expect(page.locator('tr[data-spec="custom-5.0"]')).toHaveCount(0);
+    await page.keyboard.press('Control+z');
+    await expect(page.locator('[data-setting="safetyMarginMm"]')).toHaveValue('2');
     await page.close();
   });
 });

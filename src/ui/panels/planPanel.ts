@@ -83,7 +83,9 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     settingInputs.set(f.key, input);
     settingsGrid.append(h('label', { class: 'plan-field', title: f.title }, h('span', { text: f.label }), h('span', { class: 'plan-input-unit' }, input, h('span', { text: 'mm' }))));
   }
-  const settingsBox = h('details', { class: 'plan-box', attrs: { open: '' } }, h('summary', { text: 'Settings' }), settingsGrid);
+  // Folded by default: the summary line carries the values that matter most.
+  const settingsSummary = h('summary', { text: 'Settings' });
+  const settingsBox = h('details', { class: 'plan-box plan-settings-box' }, settingsSummary, settingsGrid);
 
   // ---- catalog --------------------------------------------------------------------------
   const catalogBody = h('tbody');
@@ -308,6 +310,9 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       if (document.activeElement !== input && input.value !== v) input.value = v;
     }
     addBtn.disabled = !plan;
+    settingsSummary.textContent = plan
+      ? `Settings: margin ${plan.settings.safetyMarginMm} · purchase ${plan.settings.purchaseMm} · spacing ${plan.settings.screwSpacingMm} mm`
+      : 'Settings';
     if (plan && (plan.catalog !== lastCatalog || plan.screws.length !== lastScrewCount)) {
       lastCatalog = plan.catalog;
       lastScrewCount = plan.screws.length;

@@ -52,9 +52,12 @@ const RULE_TEXT: Record<string, string> = {
   skinPath: 'Skin path',
 };
 
+/** "Clearance: too close to foramenS1Left: -3.6 mm (needs 2.0 mm ...)": the rule, then the planner's own sentence (it names the structure). */
 function checkText(c: CheckResult): string {
-  const what = [RULE_TEXT[c.rule] ?? c.rule, c.structureId, c.otherScrewId ? `to ${c.otherScrewId}` : ''].filter(Boolean).join(' ');
-  return c.detail ? `${what}: ${c.detail}` : `${what}: ${mm(c.valueMm)} (needs ${mm(c.requiredMm)})`;
+  const rule = RULE_TEXT[c.rule] ?? c.rule;
+  if (c.detail) return `${rule}: ${c.detail}`;
+  const what = [c.structureId, c.otherScrewId ? `to ${c.otherScrewId}` : ''].filter(Boolean).join(' ');
+  return `${rule}${what ? ` ${what}` : ''}: ${mm(c.valueMm)} (needs ${mm(c.requiredMm)})`;
 }
 
 export function createScrewListPanel(container: HTMLElement, deps: ScrewListPanelDeps): ScrewListPanel {
@@ -127,7 +130,7 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
           e.stopPropagation();
           store.apply(removeOverride(s.id, c.rule, c.structureId ?? null, editLabel(plan, s.id, 'Withdraw override of')));
         });
-        li.append(h('div', { class: 'screw-override', text: `Overridden by ${o.by}: ${o.reason}` }), undoOverride);
+        li.append(h('div', { class: 'screw-override' }, h('span', { text: `Overridden by ${o.by}: ${o.reason}` }), undoOverride));
       } else if (overrideOpen && overrideOpen.screwId === s.id && overrideOpen.checkId === id) {
         const reason = h('input', { attrs: { type: 'text', placeholder: 'Reason (required)', 'aria-label': 'Reason for the override', 'data-field': 'override-reason' } });
         const ok = h('button', { class: 'btn btn-small', text: 'Confirm override', attrs: { type: 'button', 'data-action': 'confirm-override' } });
