@@ -167,6 +167,18 @@ test('export: every number of the PDF against the report model recomputed from t
   }
   console.log(`report: ${pages.length} pages, ${model.screws.length} screw(s): ${model.screws.map((s) => `${s.corridor} ${s.side ?? ''} tilt ${s.angles.craniocaudalDeg.toFixed(1)} in-plane ${s.angles.inPlaneDeg.toFixed(1)} skin-tip ${s.skinToTipMm.toFixed(1)} mm`).join('; ')}`);
 
+  // ---- anonymous: the same plan (same hash), without the patient's name and ID --------------------
+  await page.getByTestId('report-anonymous').check();
+  const anonDownload = page.waitForEvent('download');
+  await page.getByTestId('report-export-pdf').click();
+  const anonPages = await pdfPagesText(await saveDownload(await anonDownload, 'report-anonymous.pdf'));
+  const anonText = anonPages.join(' ');
+  expect(anonText).toContain(file.hashHex);
+  expect(anonText).not.toContain(open.reference.patientId);
+  for (const part of open.reference.patientName.split('^').filter((p) => p.length > 2)) expect(anonText).not.toContain(part);
+  expect(all).toContain(open.reference.patientName.split('^')[0]!);
+  await page.getByTestId('report-anonymous').uncheck();
+
   // ---- render the pages for a human ----------------------------------------------------------------
   execFileSync('/usr/bin/pdftoppm', ['-r', '60', '-png', join(OUT, 'report.pdf'), join(OUT, 'page')]);
   expect(readdirSync(OUT).filter((f) => /^page-\d+\.png$/.test(f)).length).toBe(pages.length);
