@@ -253,5 +253,14 @@ test.describe('segmentation', () => {
       await expect(page.locator(`[data-structure="${id}"]`)).toContainText('clearance to it cannot be checked');
     }
     await screenshot(page, 'segmentation-dysmorphic');
+
+    // Marking a found structure absent removes its model (one fewer found, row says so); undo puts it back.
+    const row = page.locator('[data-structure="foramenS4Right"]');
+    await row.locator('[data-action="structure-absent"]').click();
+    await expect(row).toHaveAttribute('data-state', 'absent');
+    await expect(page.locator('#app')).toHaveAttribute('data-structures-found', String(found - 1));
+    await row.locator('[data-action="structure-reset"]').click();
+    await expect(page.locator('#app')).toHaveAttribute('data-structures-found', String(found));
+    await expect(row).toHaveAttribute('data-state', 'found');
   });
 });

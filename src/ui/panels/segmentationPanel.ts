@@ -34,6 +34,7 @@ import {
   structureRows,
   toStructureStates,
   withoutStructure,
+  withStructureFrom,
   type ReviewDecision,
   type StructureGroup,
   type StructureRow,
@@ -182,6 +183,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   let measureTimer: ReturnType<typeof setTimeout> | undefined;
   let seriesUid: string | null = null;
   const decisions = new Map<StructureId, ReviewDecision>();
+  /** Models as detected, before the user marked some absent (to put one back). */
+  const removedFrom = new Map<StructureId, CriticalStructures>();
   let rows: StructureRow[] = structureRows(null, decisions);
 
   function syncOverlay(): void {
@@ -256,7 +259,10 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
           const b = h('button', { class: 'btn btn-small btn-ghost', text: 'Absent', title: r.found ? 'Not there: removes the detected model (its clearance is no longer checked)' : 'The structure is not there in this patient (e.g. a transitional sacrum)', attrs: { 'data-action': 'structure-absent' } });
           b.addEventListener('click', () => {
             decisions.set(r.id, 'absent');
-            if (r.found && status.structures) void session.setStructures(withoutStructure(status.structures, r.id)).catch(() => undefined);
+            if (r.found && status.structures) {
+              removedFrom.set(r.id, status.structures);
+              void session.setStructures(withoutStructure(status.structures, r.id)).catch(() => undefined);
+            }
             reviewChanged(`Mark ${r.name} absent`);
           });
           li.append(b);
@@ -264,6 +270,9 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
           const b = h('button', { class: 'btn btn-small btn-ghost', text: 'Undo', title: 'Back to unreviewed', attrs: { 'data-action': 'structure-reset' } });
           b.addEventListener('click', () => {
             decisions.delete(r.id);
+            const source = removedFrom.get(r.id);
+            removedFrom.delete(r.id);
+            if (source && status.structures) void session.setStructures(withStructureFrom(status.structures, source, r.id)).catch(() => undefined);
             reviewChanged(`Unmark ${r.name}`);
           });
           li.append(b);
@@ -336,6 +345,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     if (s.seriesUid !== seriesUid) {
       seriesUid = s.seriesUid;
       decisions.clear();
+      removedFrom.clear();
       editing.reset();
       const restored = planStore?.get().plan?.structureReview;
       if (restored) for (const [id, d] of decisionsFromStates(restored)) decisions.set(id, d);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyStructures, type CriticalStructures } from '../../core/anatomy/structures';
 import { structureStateSchema } from '../../core/report/planSchema';
-import { decisionsFromStates, reviewComplete, structureRows, toStructureStates, withoutStructure } from './structureReview';
+import { decisionsFromStates, reviewComplete, structureRows, toStructureStates, withoutStructure, withStructureFrom } from './structureReview';
 
 const structures: CriticalStructures = {
   ...emptyStructures(),
@@ -42,5 +42,10 @@ describe('structure review', () => {
     expect(s.foramina).toHaveLength(0);
     expect(s.sacralCanal).not.toBeNull();
     expect(s.notes.at(-1)).toMatch(/S1 foramen left marked absent/);
+    const back = withStructureFrom(s, structures, 'foramenS1Left');
+    expect(back.foramina).toEqual(structures.foramina);
+    expect(back.notes).toEqual(structures.notes);
+    const canalBack = withStructureFrom(withoutStructure(structures, 'sacralCanal'), structures, 'sacralCanal');
+    expect(canalBack.sacralCanal).toEqual(structures.sacralCanal);
   });
 });

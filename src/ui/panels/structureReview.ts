@@ -100,3 +100,19 @@ export function withoutStructure(structures: CriticalStructures, id: StructureId
     notes: [...structures.notes, `${structureName(id)} marked absent by the user`],
   };
 }
+
+/** `structures` with the model of `id` taken back from `source` (undo of "absent"); unchanged when `source` has none. */
+export function withStructureFrom(structures: CriticalStructures, source: CriticalStructures, id: StructureId): CriticalStructures {
+  const without = withoutStructure(structures, id);
+  const notes = structures.notes.filter((n) => n !== `${structureName(id)} marked absent by the user`);
+  const f = source.foramina.find((x) => x.id === id);
+  const r = source.roots.find((x) => x.id === id);
+  const j = source.joints.find((x) => x.id === id);
+  return {
+    foramina: f ? [...without.foramina, f] : without.foramina,
+    sacralCanal: id === 'sacralCanal' ? source.sacralCanal : structures.sacralCanal,
+    roots: r ? [...without.roots, r] : without.roots,
+    joints: j ? [...without.joints, j] : without.joints,
+    notes,
+  };
+}
