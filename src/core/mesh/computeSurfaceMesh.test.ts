@@ -48,7 +48,7 @@ describe('computeSurfaceMesh', () => {
     // Two balls touching and a thin plate: ambiguous faces and a narrow neck.
     const shape = (p: Vec3) => sphere([-8, 0, 0], 10)(p) || sphere([9, 3, 0], 8)(p) || (Math.abs(p[2] - 14) < 1 && Math.abs(p[0]) < 15 && Math.abs(p[1]) < 6);
     const vol = maskVolume(geometry, shape);
-    const raw = computeIsosurface(vol, { labelValues: [1], cellMm: 1, blur: false });
+    const raw = computeIsosurface(vol, { labelValues: [1], cellMm: 1, constrainedBlurPasses: 0 });
     expect(checkEdges(raw.mesh!.indices)).toMatchObject({ nonManifoldEdges: 0, misorientedEdges: 0 });
     const { mesh } = await computeSurfaceMesh(vol, { labelValues: [1], cellMm: 1 });
     const edges = checkEdges(mesh!.indices);
@@ -63,10 +63,22 @@ describe('computeSurfaceMesh', () => {
     const g = createVolumeGeometry({ dims: [12, 11, 10], spacingMm: [1, 1, 1], originLps: [0, 0, 0] });
     for (let trial = 0; trial < 20; trial++) {
       const voxels = new Uint8Array(12 * 11 * 10).map(() => (rnd() < 0.45 ? 1 : 0));
-      const { mesh } = computeIsosurface(createVolume('rnd', 'label', g, voxels), { labelValues: [1], cellMm: 1, blur: trial % 2 === 0 });
+      const { mesh } = computeIsosurface(createVolume('rnd', 'label', g, voxels), { labelValues: [1], cellMm: 1, constrainedBlurPasses: trial % 3 });
       expect(checkEdges(mesh!.indices)).toMatchObject({ nonManifoldEdges: 0, misorientedEdges: 0 });
       expect(computeMeshVolume(mesh!.positionsLps, mesh!.indices)).toBeGreaterThan(0);
     }
+  });
+
+  it('keeps a plate one voxel thin (the blur only places vertices)', async () => {
+    const plate = maskVolume(geometry, (p) => Math.abs(p[2] - 3) < 0.5 && Math.abs(p[0]) < 10 && Math.abs(p[1]) < 10);
+    // Without decimation (which thins a thin plate further, within its 0.2 mm error).
+    const { mesh } = await computeSurfaceMesh(plate, { labelValues: [1], cellMm: 1, maxDecimationErrorMm: 0 });
+    expect(checkEdges(mesh!.indices)).toMatchObject({ nonManifoldEdges: 0, misorientedEdges: 0 });
+    const plain = await computeSurfaceMesh(plate, { labelValues: [1], cellMm: 1, constrainedBlurPasses: 0, maxDecimationErrorMm: 0 });
+    // 20 x 20 x 1 voxels of 1 mm: the plain surface encloses about that; the blurred placement keeps at least half.
+    const plainVolume = computeMeshVolume(plain.mesh!.positionsLps, plain.mesh!.indices);
+    expect(plainVolume).toBeGreaterThan(0.8 * 400);
+    expect(computeMeshVolume(mesh!.positionsLps, mesh!.indices)).toBeGreaterThan(0.45 * plainVolume);
   });
 
   it('a mask touching the volume border is capped (closed)', () => {

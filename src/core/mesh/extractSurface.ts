@@ -19,8 +19,14 @@ export type IsosurfaceOptions = {
    * gives a partial-volume occupancy in [0, 1]. Default: 1.5 mm.
    */
   cellMm?: number;
-  /** One [1 2 1]/4 pass per axis over the occupancy before contouring (softens the voxel staircase, but erases structures one cell thin). Default false: the mesh smoothing does that job. */
-  blur?: boolean;
+  /**
+   * Passes of a [1 2 1]/4 filter per axis whose result only places the
+   * vertices along their edges: every cell keeps its inside/outside side of
+   * the level (the blurred value is clamped to it), so the topology is that
+   * of the unblurred occupancy (thin structures survive) while the slice
+   * staircase gives way to sub-voxel positions. Default 2; 0 = plain.
+   */
+  constrainedBlurPasses?: number;
 };
 
 export type IsosurfaceResult = {
@@ -41,6 +47,12 @@ export type IsosurfaceResult = {
  * vertices at one position (split seams the decimation would open up).
  */
 const ISO = 0.5 + 1e-9;
+/**
+ * With the blurred placement, a crossing stays within this fraction of the
+ * edge around its midpoint: the staircase (steps of half a cell either side)
+ * is smoothed, and a structure one cell thin keeps at least half its width.
+ */
+const PLACEMENT_RANGE = 0.25;
 /** Empty cells around the ROI: one so that the surface closes, one for the blur's reach. */
 const PAD = 2;
 
@@ -104,9 +116,14 @@ export function computeIsosurface(labels: Volume<Uint8Array>, options: Isosurfac
   }
   const inv = 1 / (bi * bj * bk);
   for (let p = 0; p < field.length; p++) field[p]! *= inv;
-  if (options.blur ?? false) blur121(field, ci, cj, ck);
+  const passes = options.constrainedBlurPasses ?? 2;
+  let placement = field;
+  if (passes > 0) {
+    placement = field.slice();
+    for (let p = 0; p < passes; p++) blur121(placement, ci, cj, ck);
+  }
 
-  const tri = marchCubes(field, ci, cj, ck);
+  const tri = marchCubes(field, placement, passes > 0 ? PLACEMENT_RANGE : 0.5, ci, cj, ck);
   // Sampled-grid coordinates -> voxel ijk (cell centre) -> LPS.
   const m = labels.geometry.ijkToLps;
   const positions = new Float32Array(tri.positions.length);
@@ -157,11 +174,14 @@ function blur121(field: Float32Array, ci: number, cj: number, ck: number): void 
 }
 
 /**
- * Marching cubes over a scalar grid (inside: value >= ISO). Vertices are
- * shared between cubes through per-layer caches of edge vertices, so the
+ * Marching cubes over a scalar grid (inside: value >= ISO). `placement`
+ * (the same grid, or a smoothed copy) places each crossing along its edge,
+ * within `range` of the edge's midpoint (0.5: anywhere on the edge). Vertices
+ * are shared between cubes through per-layer caches of edge vertices, so the
  * output is an indexed mesh with each crossing computed once.
  */
-function marchCubes(field: Float32Array, ci: number, cj: number, ck: number): { positions: Float32Array; indices: Uint32Array } {
+function marchCubes(field: Float32Array, placement: Float32Array, range: number, ci: number, cj: number, ck: number): { positions: Float32Array; indices: Uint32Array } {
+  const sMin = 0.5 - range, sMax = 0.5 + range;
   const cij = ci * cj;
   let pos = new Float32Array(1 << 16);
   let idx = new Uint32Array(1 << 17);
@@ -210,10 +230,10 @@ function marchCubes(field: Float32Array, ci: number, cj: number, ck: number): { 
           const cache = axis === 0 ? (az ? xHi : xLo) : axis === 1 ? (az ? yHi : yLo) : zMid;
           let id = cache[key]!;
           if (id === -1) {
-            const va = val[a]!, vb = val[b]!;
-            let s = (ISO - va) / (vb - va);
-            if (!(s >= 0)) s = 0;
-            else if (s > 1) s = 1;
+            const pa = placement[base + cornerOffset[a]!]!, pb = placement[base + cornerOffset[b]!]!;
+            let s = (ISO - pa) / (pb - pa);
+            if (!(s >= sMin)) s = Number.isNaN(s) ? 0.5 : sMin;
+            else if (s > sMax) s = sMax;
             id = addVertex(i + ax + (axis === 0 ? s : 0), j + ay + (axis === 1 ? s : 0), k + az + (axis === 2 ? s : 0));
             cache[key] = id;
           }
