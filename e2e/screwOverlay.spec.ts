@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { readNrrd } from '../src/core/io/nrrd';
 import { BONE_LABELS, LABELS } from '../src/core/shared/ids';
 import type { Volume } from '../src/core/volume/Volume';
@@ -107,14 +107,16 @@ async function centreOnScrew(page: Page): Promise<void> {
 }
 
 /** Page-space box of an SVG polygon from its points (getBoundingClientRect of SVG shapes includes more than the geometry in Chromium). */
-async function polygonBox(polygon: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
-  return polygon.evaluate((e) => {
-    const r = (e as unknown as SVGPolygonElement).ownerSVGElement!.getBoundingClientRect();
+async function polygonBox(page: Page, selector: string): Promise<{ x: number; y: number; width: number; height: number }> {
+  // One evaluate: the layer is redrawn after each frame, a located element may be replaced between calls.
+  return page.evaluate((sel) => {
+    const e = document.querySelector(sel)!;
+    const r = e.closest('svg')!.getBoundingClientRect();
     const pts = e.getAttribute('points')!.trim().split(/\s+/).map((p) => p.split(',').map(Number) as [number, number]);
     const xs = pts.map((p) => p[0]);
     const ys = pts.map((p) => p[1]);
     return { x: r.left + Math.min(...xs), y: r.top + Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
-  });
+  }, selector);
 }
 
 /** Luminance of a view's CT canvas at page points (the SVG overlay is not in the canvas). */
@@ -165,7 +167,7 @@ for (const size of [
     const sagX = Number((await appData(page))['crosshairLps']!.split(',')[0]);
     const crossing = along(entryLps, tipLps, (sagX - entryLps[0]) / (tipLps[0] - entryLps[0]));
     const crossingPage = await toPage(page, 'sagittal', crossing);
-    const sectionBox = await polygonBox(group('sagittal').locator('[data-part="section"]'));
+    const sectionBox = await polygonBox(page, '[data-screw-layer="sagittal"] [data-screw-id="s1l"] [data-part="section"]');
     const sagScale = await pxPerMm(page, 'sagittal', [sagX, 0, 0], [sagX, 10, 0]);
     expect(Math.abs(sectionBox.x + sectionBox.width / 2 - crossingPage.x)).toBeLessThan(sagScale * 1);
     expect(Math.abs(sectionBox.y + sectionBox.height / 2 - crossingPage.y)).toBeLessThan(sagScale * 1);
@@ -279,13 +281,25 @@ for (const size of [
     await screenshot(page, `screw-after-drag-${size.width}x${size.height}`);
     // Figure for the report (printed, not asserted): main-thread cost of one setScrews while dragging
     // (SVG redraw of six views and the trajectory cameras; the WebGL frames follow on the next animation frame).
-    const msPerUpdate = await page.evaluate(([s1, s2]) => {
-      const plan = (window as unknown as { __planner: { viewer: { plan: { setScrews(s: unknown[], id: string | null): void } } } }).__planner.viewer.plan;
-      const t0 = performance.now();
-      for (let k = 0; k < 50; k++) plan.setScrews([{ ...s1, tipLps: [s1.tipLps[0] + (k % 5) * 0.2, s1.tipLps[1], s1.tipLps[2]] }, s2], 's1l');
-      return (performance.now() - t0) / 50;
+    const timing = await page.evaluate(([s1, s2]) => {
+      const plan = (window as unknown as { __planner: { viewer: { plan: { setScrews(s: unknown[], id: string | null): void; setTrajectory(id: string | null): void } } } }).__planner.viewer.plan;
+      // Best of 5 runs of 20 updates: the machine is shared, the minimum is the cost.
+      const run = (): number => {
+        let best = Infinity;
+        for (let r = 0; r < 5; r++) {
+          const t0 = performance.now();
+          for (let k = 0; k < 20; k++) plan.setScrews([{ ...s1, tipLps: [s1.tipLps[0] + (k % 5) * 0.2, s1.tipLps[1], s1.tipLps[2]] }, s2], 's1l');
+          best = Math.min(best, (performance.now() - t0) / 20);
+        }
+        return best;
+      };
+      const withTrajectory = run();
+      plan.setTrajectory(null);
+      const mprOnly = run();
+      plan.setTrajectory('s1l');
+      return { withTrajectory, mprOnly };
     }, [moved, FAILED] as const);
-    console.log(`setScrews with 2 screws, 6 views, trajectory shown: ${msPerUpdate.toFixed(2)} ms per update (${size.width}x${size.height})`);
+    console.log(`setScrews, 2 screws: ${timing.withTrajectory.toFixed(2)} ms per update with the trajectory views, ${timing.mprOnly.toFixed(2)} ms with the MPR views only (${size.width}x${size.height})`);
     await setScrews(page, 's1l', [moved]);
 
     // No trajectory: the strip's viewports are released (nothing renders while hidden).

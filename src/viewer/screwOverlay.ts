@@ -109,8 +109,10 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     });
   }
 
+  /** The element's box, read once per drag (a read per move would force a layout after each redraw). */
+  let dragRect: DOMRect | null = null;
   function canvasPoint(view: OverlayView, evt: PointerEvent): [number, number] {
-    const rect = view.element.getBoundingClientRect();
+    const rect = dragRect ?? view.element.getBoundingClientRect();
     return [evt.clientX - rect.left, evt.clientY - rect.top];
   }
 
@@ -126,6 +128,7 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     if (!screw || !projector) return;
     evt.preventDefault();
     evt.stopPropagation();
+    dragRect = view.element.getBoundingClientRect();
     const startCanvas = canvasPoint(view, evt);
     const startWorld = projector.canvasToWorld(startCanvas);
     const startHandleLps: Vec3 = handle === 'entry' ? [...screw.entryLps] : handle === 'tip' ? [...screw.tipLps] : startWorld;
@@ -181,6 +184,7 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     if (!drag) return;
     const view = drag.view.id;
     drag = null;
+    dragRect = null;
     window.removeEventListener('pointermove', onMove, true);
     window.removeEventListener('pointerup', onUp, true);
     window.removeEventListener('pointercancel', onUp, true);

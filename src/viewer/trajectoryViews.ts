@@ -95,15 +95,21 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
   const vp = (view: TrajectoryViewId): Types.IVolumeViewport | null =>
     enabled ? ((engine.getViewport(ids[view]) as Types.IVolumeViewport | undefined) ?? null) : null;
 
-  const visible = (): boolean => TRAJECTORY_VIEWS.every((v) => elements[v].clientWidth > 2 && elements[v].clientHeight > 2);
+  // Element sizes as the ResizeObserver last reported them: reading clientWidth on every update
+  // would force a layout right after the overlay's DOM changed (tens of ms per drag event).
+  const sizes = {} as Record<TrajectoryViewId, { width: number; height: number }>;
+  for (const v of TRAJECTORY_VIEWS) sizes[v] = { width: elements[v].clientWidth, height: elements[v].clientHeight };
+  const visible = (): boolean => TRAJECTORY_VIEWS.every((v) => sizes[v].width > 2 && sizes[v].height > 2);
 
   function aspects(): Record<TrajectoryViewId, number> {
     const a = {} as Record<TrajectoryViewId, number>;
-    for (const v of TRAJECTORY_VIEWS) a[v] = elements[v].clientWidth / Math.max(1, elements[v].clientHeight);
+    for (const v of TRAJECTORY_VIEWS) a[v] = sizes[v].width / Math.max(1, sizes[v].height);
     return a;
   }
 
   function disable(): void {
+    if (cameraFrame) cancelAnimationFrame(cameraFrame);
+    cameraFrame = 0;
     if (enabled) {
       for (const view of TRAJECTORY_VIEWS) {
         const v = engine.getViewport(ids[view]) as Types.IVolumeViewport | undefined;
@@ -147,8 +153,10 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
       const before = viewport.getCamera();
       const distance = Math.max(100, Math.hypot(...(sub(before.position as unknown as Vec3, before.focalPoint as unknown as Vec3))));
       const position: Types.Point3 = [f[0] + n[0] * distance, f[1] + n[1] * distance, f[2] + n[2] * distance];
-      // Cornerstone re-clips the slab only when the focal point moves out of
-      // the plane or viewUp changes: a first step off the plane makes sure it does.
+      // Two steps: Cornerstone re-clips the slab only when the focal point moves out of the new plane
+      // or viewUp changes, and vtk cannot take a viewUp parallel to the old direction of projection
+      // (the default axial camera and a superior "up"): the first step turns the camera and moves
+      // it off the plane, the second puts it in place. Once per animation frame at most.
       viewport.setCamera({ focalPoint: [f[0] + n[0] * 0.05, f[1] + n[1] * 0.05, f[2] + n[2] * 0.05], position, viewUp: cam.viewUpLps as Types.Point3 });
       viewport.setCamera({ focalPoint: f as Types.Point3, position, viewUp: cam.viewUpLps as Types.Point3, parallelScale: cam.parallelScaleMm });
       const labels = edgeLabels(cam.viewUpLps, n);
@@ -195,6 +203,16 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
         });
       return;
     }
+    // At most once per animation frame, with the latest screw (a drag sends an update per pointer event).
+    if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
+  }
+
+  let cameraFrame = 0;
+  function applyLatest(): void {
+    cameraFrame = 0;
+    if (disposed || !enabled || enabling) return;
+    const g = model.trajectoryGeometry(aspects());
+    if (!g) return;
     // Unchanged cameras (another screw moved, a redraw): no new frames, software WebGL is slow.
     if (applied && TRAJECTORY_VIEWS.every((v) => sameCamera(applied![v], g.cameras[v]))) return;
     if (frozen) {
@@ -207,7 +225,11 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
 
   // The strip appears, disappears or changes size: enable, disable or refit.
   let resizeFrame = 0;
-  const observer = new ResizeObserver(() => {
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const view = TRAJECTORY_VIEWS.find((v) => elements[v] === entry.target);
+      if (view) sizes[view] = { width: entry.contentRect.width, height: entry.contentRect.height };
+    }
     if (resizeFrame) return;
     resizeFrame = requestAnimationFrame(() => {
       resizeFrame = 0;
@@ -250,9 +272,12 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
       engine.renderViewports(TRAJECTORY_VIEWS.map((v) => ids[v]));
     },
     cameras() {
-      if (!applied) return null;
+      // What the views show, or are about to show on the next frame.
+      if (!enabled && !enabling) return null;
+      const source = frozen && applied ? applied : model.trajectoryGeometry(aspects())?.cameras;
+      if (!source) return null;
       const copy = (c: ViewCamera): ViewCamera => ({ ...c, viewPlaneNormalLps: [...c.viewPlaneNormalLps], viewUpLps: [...c.viewUpLps], focalPointLps: [...c.focalPointLps] });
-      return { inlineA: copy(applied.inlineA), inlineB: copy(applied.inlineB), bullseye: copy(applied.bullseye) };
+      return { inlineA: copy(source.inlineA), inlineB: copy(source.inlineB), bullseye: copy(source.bullseye) };
     },
     setFrozen(f) {
       frozen = f;
@@ -261,6 +286,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     dispose() {
       disposed = true;
       if (resizeFrame) cancelAnimationFrame(resizeFrame);
+      if (cameraFrame) cancelAnimationFrame(cameraFrame);
       observer.disconnect();
       elements.bullseye.removeEventListener('wheel', onWheel, { capture: true });
       if (enabled) {
