@@ -84,7 +84,10 @@ async function crosshairTo(page: Page, p: Vec3): Promise<void> {
 async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', screwId: string, handle: 'entry' | 'tip', targetLps: Vec3, shot?: string): Promise<void> {
   const h = page.locator(`[data-screw-layer="${view}"] [data-screw-id="${screwId}"] [data-handle="${handle}"]`);
   await expect(h).toHaveCount(1);
-  const hb = (await h.boundingBox())!;
+  // The layer is redrawn when a camera moves (new nodes): read the box once the drawing has settled.
+  let hb: { x: number; y: number; width: number; height: number } | null = null;
+  await expect.poll(async () => (hb = await h.boundingBox()) !== null).toBe(true);
+  hb = hb!;
   const from = { x: hb.x + hb.width / 2, y: hb.y + hb.height / 2 };
   const to = await lpsToPage(page, view, targetLps);
   await page.mouse.move(from.x, from.y);
@@ -157,6 +160,8 @@ test.describe('plan editing', () => {
     const dTip = Math.hypot(afterDrag.tipLps[0] - target[0], afterDrag.tipLps[1] - target[1], afterDrag.tipLps[2] - target[2]);
     console.log(`tip after the drag ${afterDrag.tipLps.map((v) => v.toFixed(1))} (${dTip.toFixed(2)} mm from the aimed point; length ${afterDrag.lengthMm} mm, snapped to the catalog); clearance: ${await row.locator('[data-figure="clearance"]').textContent()}`);
     expect(dTip).toBeLessThan(foramen.radiusMm);
+    const timings = await page.evaluate(() => (window as unknown as { __planner: { plan: { checkTimings(): { count: number; meanMs: number; maxMs: number; stale: number } } } }).__planner.plan.checkTimings());
+    console.log(`live checks so far: ${timings.count}, round trip mean ${timings.meanMs.toFixed(1)} ms, max ${timings.maxMs.toFixed(1)} ms; ${timings.stale} stale results dropped`);
     await screenshot(page, 'plan-tip-in-foramen-1600x900');
 
     // ---- override every failed check (reason + name) -> overridden; the name is kept for the session -------------------
@@ -215,8 +220,23 @@ test.describe('plan editing', () => {
       await current.keyboard.press('Alt+ArrowRight');
       await waitSaved(current);
       const committed = canon((await planState(current)).plan);
-      await current.keyboard.press('Alt+ArrowDown');
-      const latest = canon((await planState(current)).plan);
+      let latest: string;
+      let midDrag = false;
+      if (round === 1) {
+        // Killed with the mouse button down, in the middle of a tip drag.
+        const tip = current.locator(`[data-screw-layer="axial"] [data-screw-id="${s1!.id}"] [data-handle="tip"]`);
+        let b: { x: number; y: number; width: number; height: number } | null = null;
+        await expect.poll(async () => (b = await tip.boundingBox()) !== null).toBe(true);
+        b = b!;
+        await current.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+        await current.mouse.down();
+        for (let i = 1; i <= 6; i++) await current.mouse.move(b.x + b.width / 2 + 4 * i, b.y + b.height / 2 + 2 * i);
+        latest = canon((await planState(current)).plan);
+        midDrag = latest !== committed;
+      } else {
+        await current.keyboard.press('Alt+ArrowDown');
+        latest = canon((await planState(current)).plan);
+      }
       await current.close({ runBeforeUnload: false });
       current = await context.newPage();
       await current.goto(`/?sample=${SAMPLE}&no3d=1`);
@@ -224,9 +244,12 @@ test.describe('plan editing', () => {
       const restore = await current.locator('#app').getAttribute('data-plan-restore');
       const restored = canon((await planState(current)).plan);
       // Lost = not restored, or older than the last write the app reported as saved.
-      const ok = restore === 'restored' && (restored === committed || restored === latest);
+      // A mid-drag kill may also leave a state of the drag between the two (autosave writes during a drag).
+      const restoredPlan = (await planState(current)).plan;
+      const between = midDrag && restoredPlan !== null && canon({ ...restoredPlan, screws: restoredPlan.screws.filter((x) => x.id !== s1!.id) }) === canon({ ...JSON.parse(committed), screws: (JSON.parse(committed) as { screws: { id: string }[] }).screws.filter((x) => x.id !== s1!.id) });
+      const ok = restore === 'restored' && (restored === committed || restored === latest || between);
       if (!ok) lost++;
-      console.log(`kill ${round + 1}: restore=${restore}, ${restored === latest ? 'the in-progress edit too' : restored === committed ? 'the last saved state' : 'LOST'}`);
+      console.log(`kill ${round + 1}${round === 1 ? ' (mid-drag)' : ' (after a nudge)'}: restore=${restore}, ${restored === latest ? 'the in-progress edit too' : restored === committed ? 'the last saved state' : ok ? 'a state of the drag' : 'LOST'}`);
     }
     console.log(`plans lost after 3 killed tabs: ${lost}`);
     expect(lost).toBe(0);

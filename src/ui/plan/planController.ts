@@ -59,6 +59,8 @@ export type PlanController = {
   draggingScrewId(): string | null;
   /** Re-checks every screw (after the fields changed). */
   recheckAll(): void;
+  /** Round trips of the last live checks (request to result, ms; at most 500 kept), for figures. */
+  checkTimings(): { count: number; meanMs: number; maxMs: number; stale: number };
   dispose(): void;
 };
 
@@ -97,6 +99,8 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
   let disposed = false;
   let fieldsGeneration = -1;
   let labelsGeneration = -1;
+  const timings: number[] = [];
+  let staleResults = 0;
 
   const setNote = (n: CheckNote): void => {
     if (n?.message === note?.message && n?.screwId === note?.screwId) return;
@@ -132,18 +136,21 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
 
   const send = (session: PlanningSession, plan: PlanContent, s: PlanScrew, signature: string): void => {
     inFlight = { screwId: s.id, signature };
+    const t0 = performance.now();
     const request = { screw: toPlannerScrew(s), others: plan.screws.filter((o) => o.id !== s.id).map(toPlannerScrew), settings: { ...plan.settings } };
     session.checkScrew(request).then(
       (evaluation) => {
         inFlight = null;
         if (disposed) return;
+        timings.push(performance.now() - t0);
+        if (timings.length > 500) timings.shift();
         const now = store.get().plan;
         const current = now?.screws.find((x) => x.id === s.id);
         // Stale: the screw (or its neighbours, or the settings) changed since the request.
         if (current && now && signatureOf(now, current) === signature) {
           checkedSignature.set(s.id, signature);
           store.setEvaluation(s.id, evaluation);
-        }
+        } else staleResults++;
         pump();
       },
       (error: unknown) => {
@@ -303,6 +310,12 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
       return () => noteListeners.delete(listener);
     },
     draggingScrewId: () => drag?.screwId ?? null,
+    checkTimings: () => ({
+      count: timings.length,
+      meanMs: timings.length ? timings.reduce((a, b) => a + b, 0) / timings.length : 0,
+      maxMs: timings.length ? Math.max(...timings) : 0,
+      stale: staleResults,
+    }),
     recheckAll() {
       watchSession();
       checkedSignature.clear();

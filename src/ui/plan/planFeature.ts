@@ -172,6 +172,8 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
       statusOf: (id: string) => store.statusOf(id),
       /** Records kept aside for a series (corrupt autosaves). */
       listAside: (seriesUid: string) => records.listAside(seriesUid),
+      /** Live-check round trips so far (figures for the README). */
+      checkTimings: () => controller.checkTimings(),
       /** Test setup: puts the MPR views through a point (the UI does it by scrolling). */
       setCrosshair: (pointLps: Vec3) => viewer.setCrosshairLps(pointLps),
     };
