@@ -238,6 +238,17 @@ for (const size of [
       expect(Math.min(...bone), `${view}: ${trace}`).toBeGreaterThan(90);
       expect(Math.max(...lesion), `${view}: ${trace}`).toBeLessThan(90);
     }
+    // The depth slider moves the bull's-eye along the path: 80 mm from the skin is 20 mm past the bone entry.
+    await page.locator('[data-testid="bullseye-depth"]').fill('80');
+    await expect(page.locator('[data-overlay="bullseye"] [data-role="depth"]')).toHaveText('80 mm from skin');
+    await expect(page.locator('[data-testid="bullseye-depth-text"]')).toContainText('80 mm from skin');
+    const deeper = (await page.evaluate(() => (window as unknown as { __planner: { viewer: { trajectoryCameras(): { bullseye: { focalPointLps: Vec3 } } } } }).__planner.viewer.trajectoryCameras())).bullseye.focalPointLps;
+    const expectedFocal: Vec3 = [entryLps[0] + dir[0] * 20, entryLps[1] + dir[1] * 20, entryLps[2] + dir[2] * 20];
+    expect(len(sub(deeper, expectedFocal))).toBeLessThan(1e-6);
+    await expect(group('bullseye')).toHaveAttribute('data-entry-offset-mm', /^20\.00$|^-20\.00$/);
+    await expect(group('bullseye')).toHaveAttribute('data-kind', 'crossSection');
+    await page.locator('[data-action="depth-bone"]').click();
+    await expect(page.locator('[data-overlay="bullseye"] [data-role="depth"]')).toHaveText('60 mm from skin');
     await screenshot(page, `screw-trajectory-${size.width}x${size.height}`);
     await page.locator('.trajectory-strip').screenshot({ path: `${ARTIFACTS}/screw-strip-${size.width}x${size.height}.png` });
 
