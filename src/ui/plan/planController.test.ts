@@ -51,13 +51,31 @@ function fakeSession() {
 
 const flush = async (): Promise<void> => { for (let i = 0; i < 5; i++) await Promise.resolve(); };
 
+/** A window-like key target the test can type into. */
+function keyTarget() {
+  let listener: ((e: KeyboardEvent) => void) | null = null;
+  return {
+    target: { addEventListener: (_t: string, l: (e: KeyboardEvent) => void) => (listener = l), removeEventListener: () => (listener = null) } as unknown as Window,
+    press(key: string, mods: { ctrl?: boolean; shift?: boolean; alt?: boolean; repeat?: boolean; tagName?: string } = {}): boolean {
+      let prevented = false;
+      listener?.({
+        key, ctrlKey: mods.ctrl ?? false, metaKey: false, shiftKey: mods.shift ?? false, altKey: mods.alt ?? false, repeat: mods.repeat ?? false,
+        target: mods.tagName ? { tagName: mods.tagName, isContentEditable: false } : null,
+        preventDefault: () => (prevented = true),
+      } as unknown as KeyboardEvent);
+      return prevented;
+    },
+  };
+}
+
 function setup() {
   const store = createPlanStore({ ...emptyPlanContent(series, defaultCatalog(), { ...DEFAULT_PLAN_SETTINGS }), screws: [screw('a', 0), screw('b', 30)] });
   const overlay = createFakePlanOverlay();
   const s = fakeSession();
   const strip: boolean[] = [];
-  const controller = createPlanController({ store, overlay, getSession: () => s.session, showTrajectoryStrip: (v) => strip.push(v), computeSkinEntry: (e) => [e[0] + 40, e[1], e[2]] });
-  return { store, overlay, s, strip, controller };
+  const keys = keyTarget();
+  const controller = createPlanController({ store, overlay, getSession: () => s.session, showTrajectoryStrip: (v) => strip.push(v), computeSkinEntry: (e) => [e[0] + 40, e[1], e[2]], keyTarget: keys.target });
+  return { store, overlay, s, strip, controller, keys };
 }
 
 describe('plan controller', () => {
@@ -150,5 +168,48 @@ describe('plan controller', () => {
     s.setStatus({ phase: 'fields', labelsGeneration: 2 });
     expect(store.statusOf('a')).toBe('pending');
     expect(store.statusOf('b')).toBe('pending');
+  });
+
+  it('keys: Alt+arrows nudge 1 mm, Alt+Shift+arrows turn 1 degree about the entry, held keys are one step, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y, Delete; nothing while typing', () => {
+    const { store, keys } = setup();
+    expect(keys.press('ArrowRight', { alt: true })).toBe(false); // no selection: not ours
+    store.select('a');
+    expect(keys.press('ArrowRight', { alt: true })).toBe(true);
+    keys.press('ArrowRight', { alt: true, repeat: true });
+    expect(store.screw('a')!.entryLps).toEqual([82, 0, 0]);
+    keys.press('ArrowUp', { alt: true });
+    expect(store.screw('a')!.entryLps).toEqual([82, -1, 0]);
+    keys.press('PageUp', { alt: true });
+    expect(store.screw('a')!.tipLps).toEqual([2, -1, 1]);
+    // The held Alt+Right was one undo step.
+    keys.press('z', { ctrl: true });
+    keys.press('z', { ctrl: true });
+    expect(store.screw('a')!.entryLps).toEqual([82, 0, 0]);
+    keys.press('z', { ctrl: true });
+    expect(store.screw('a')!.entryLps).toEqual([80, 0, 0]);
+    keys.press('Z', { ctrl: true, shift: true });
+    expect(store.screw('a')!.entryLps).toEqual([82, 0, 0]);
+    keys.press('y', { ctrl: true });
+    expect(store.screw('a')!.entryLps).toEqual([82, -1, 0]);
+    // A turn of 1 degree about the entry: the tip moves 80 * sin(1 deg) sideways, the length stays.
+    const before = store.screw('a')!;
+    keys.press('ArrowRight', { alt: true, shift: true });
+    const after = store.screw('a')!;
+    expect(after.entryLps).toEqual(before.entryLps);
+    expect(after.lengthMm).toBe(80);
+    const moved = Math.hypot(after.tipLps[0] - before.tipLps[0], after.tipLps[1] - before.tipLps[1], after.tipLps[2] - before.tipLps[2]);
+    expect(moved).toBeCloseTo(2 * 80 * Math.sin(Math.PI / 360), 6);
+    keys.press('ArrowUp', { alt: true, shift: true });
+    expect(store.screw('a')!.tipLps[2]).toBeGreaterThan(after.tipLps[2]);
+    // Typing in a field: no undo, no delete.
+    const rev = store.get().revision;
+    expect(keys.press('z', { ctrl: true, tagName: 'INPUT' })).toBe(false);
+    expect(keys.press('Delete', { tagName: 'SELECT' })).toBe(false);
+    expect(store.get().revision).toBe(rev);
+    // Plain arrows stay with slice scrolling.
+    expect(keys.press('ArrowUp')).toBe(false);
+    keys.press('Delete');
+    expect(store.screw('a')).toBeNull();
+    expect(store.get().selectedScrewId).toBeNull();
   });
 });
