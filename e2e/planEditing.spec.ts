@@ -303,3 +303,43 @@ test.describe('plan editing screens', () => {
     await page.close();
   });
 });
+
+test.describe('plan autosave records', () => {
+  test('a corrupt autosave is reported and kept aside, and a new plan is started', async ({ page }) => {
+    await page.goto(`/?sample=${SAMPLE}&no3d=1`);
+    await expect(page.locator('#app')).toHaveAttribute('data-plan-restore', 'none', { timeout: 120_000 });
+    await waitSaved(page);
+    const seriesUid = (await appData(page))['seriesUid']!;
+    // Damage the record the way a bad write or a hand edit would: a screw without a diameter.
+    await page.evaluate((uid) => new Promise<void>((res, rej) => {
+      const open = indexedDB.open('pelvic-screw-planner');
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction('plans', 'readwrite');
+        const store = tx.objectStore('plans');
+        const get = store.get(uid);
+        get.onsuccess = () => {
+          const rec = get.result as { plan: { screws: unknown[] } };
+          rec.plan.screws = [{ id: 'x', corridorId: 'iliosacralS1', side: 'left', entryLps: [0, 0, 0], tipLps: [80, 0, 0], lengthMm: 80, catalogId: '', skinEntryLps: null }];
+          store.put(rec);
+        };
+        tx.oncomplete = () => { db.close(); res(); };
+        tx.onerror = () => rej(tx.error);
+      };
+      open.onerror = () => rej(open.error);
+    }), seriesUid);
+    await page.reload();
+    await expect(page.locator('#app')).toHaveAttribute('data-plan-restore', 'setAside', { timeout: 120_000 });
+    const notice = page.locator('[data-testid="plan-notice"]');
+    await expect(notice).toContainText('could not be restored');
+    await expect(notice).toContainText('screws.0.diameterMm');
+    await expect(notice).toContainText('kept aside');
+    await expect(page.locator('#app')).toHaveAttribute('data-screw-count', '0');
+    await waitSaved(page);
+    const aside = await page.evaluate((uid) => (window as unknown as { __planner: { plan: { listAside(u: string): Promise<{ reason: string; record: { plan: { screws: unknown[] } } }[]> } } }).__planner.plan.listAside(uid), seriesUid);
+    expect(aside).toHaveLength(1);
+    expect(aside[0]!.record.plan.screws).toHaveLength(1);
+    console.log(`set aside: ${aside[0]!.reason}`);
+    await page.locator('.plan-panel').screenshot({ path: 'e2e/artifacts/plan-corrupt-notice.png' });
+  });
+});
