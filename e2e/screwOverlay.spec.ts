@@ -275,6 +275,24 @@ for (const size of [
     // The drag belonged to the screw: the crosshair did not move.
     expect((await appData(page))['crosshairLps']).toBe(before);
 
+    // Dragging the body in the coronal view moves the whole screw in that plane (y kept).
+    const bodyAt = await toPage(page, 'coronal', along(entryLps, tipLps, 0.5));
+    const corScale = await pxPerMm(page, 'coronal', entryLps, tipLps);
+    const countBefore = (await events(page)).drag.length;
+    await page.mouse.move(bodyAt.x, bodyAt.y);
+    await page.mouse.down();
+    await page.mouse.move(bodyAt.x - 12, bodyAt.y - 20, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => (await events(page)).drag.at(-1)?.phase).toBe('end');
+    const body = (await events(page)).drag.slice(countBefore);
+    expect(body.every((d) => d.handle === 'body' && d.screwId === 's1l')).toBe(true);
+    const bodyEnd = body.at(-1)!;
+    expect(bodyEnd.deltaLps[1]).toBeCloseTo(0, 6);
+    expect(Math.abs(len(bodyEnd.deltaLps) * corScale - Math.hypot(12, 20))).toBeLessThan(voxelMm * corScale);
+    // Up on the screen is superior in the coronal view; left on the screen is the patient's right (-x).
+    expect(bodyEnd.deltaLps[2]).toBeGreaterThan(0);
+    expect(bodyEnd.deltaLps[0]).toBeLessThan(0);
+
     // The trajectory follows the moved screw (the plan UI applies the drag).
     const moved = { ...SCREW, tipLps: endEvent.pointLps };
     const camBefore = await page.evaluate(() => (window as unknown as { __planner: { viewer: { trajectoryCameras(): unknown } } }).__planner.viewer.trajectoryCameras());
