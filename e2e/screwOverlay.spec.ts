@@ -8,7 +8,10 @@
  * The plan store and its wiring belong to the plan UI (src/ui/plan): this spec
  * drives viewer.plan directly through window.__planner.viewer and plays the
  * plan UI's part (setScrews with the selection, setTrajectory, showing the
- * strip) so that the viewer is tested on its own contract.
+ * strip) so that the viewer is tested on its own contract. The real plan
+ * controller is wired too, with an empty plan: it answers the click's
+ * onSelect by drawing its (no) screws, which is why the spec draws again
+ * right after the click; it ignores drags of screws it does not hold.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
