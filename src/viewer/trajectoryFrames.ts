@@ -47,8 +47,8 @@ export type TrajectoryGeometry = {
 
 /** Field of view of the bull's-eye view (mm, full height). */
 export const BULLSEYE_FOV_MM = 60;
-/** Margin around the path in the in-line views (mm, each end). */
-const INLINE_MARGIN_MM = 15;
+/** Margin around the path in the in-line views (mm, each end): clear of the edge letters. */
+const INLINE_MARGIN_MM = 25;
 
 const sub3 = (a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const dot3 = (a: Readonly<Vec3>, b: Readonly<Vec3>): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
