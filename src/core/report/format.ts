@@ -68,7 +68,8 @@ export function describeSecondary(deg: number): string {
   return `${deg > 0 ? 'CRA' : 'CAU'} ${r}\u00b0`;
 }
 
-const CORRIDOR_LABELS: Record<CorridorId, string> = {
+/** Full corridor names (report and screen). */
+export const CORRIDOR_LABELS: Readonly<Record<CorridorId, string>> = {
   iliosacralS1: 'Iliosacral S1',
   iliosacralS2: 'Iliosacral S2',
   transsacralS1: 'Transsacral S1',

@@ -5,6 +5,7 @@
  */
 import type { CorridorId } from '../../core/shared/ids';
 import type { PlanScrew } from '../../core/report/planSchema';
+import { CORRIDOR_LABELS } from '../../core/report/format';
 import type { ScrewStatus } from './PlanStore';
 
 export const CORRIDOR_SHORT: Record<CorridorId, string> = {
@@ -19,17 +20,8 @@ export const CORRIDOR_SHORT: Record<CorridorId, string> = {
   femoralNeck: 'Femoral neck',
 };
 
-export const CORRIDOR_LONG: Record<CorridorId, string> = {
-  iliosacralS1: 'Iliosacral S1',
-  iliosacralS2: 'Iliosacral S2',
-  transsacralS1: 'Transsacral S1',
-  transsacralS2: 'Transsacral S2',
-  supraAcetabular: 'Supra-acetabular (LC-II)',
-  anteriorColumnAntegrade: 'Anterior column, antegrade',
-  anteriorColumnRetrograde: 'Anterior column, retrograde',
-  iliacWing: 'Iliac wing',
-  femoralNeck: 'Femoral neck',
-};
+/** Full corridor names, as the report prints them. */
+export const CORRIDOR_LONG: Readonly<Record<CorridorId, string>> = CORRIDOR_LABELS;
 
 export function sideLetter(side: 'left' | 'right' | null): string {
   return side === 'left' ? 'L' : side === 'right' ? 'R' : '';
