@@ -555,15 +555,21 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   }
 
   // Write labels on the CT grid.
+  // One summary per part: fragments added to a hip bone share its label, and the
+  // volumes are counted on the labels as written (component figures predate the splits).
   const lut = new Uint8Array(nextId + 1);
-  const parts: BonePartSummary[] = [];
+  const byPart = new Map<BonePartId, { weightMl: number; centroid: [number, number, number] }>();
   for (const c of refined) {
     const id = assignment.get(c.id);
     if (!id) continue;
     lut[c.id] = PART_LABEL[id];
-    parts.push({ id, label: PART_LABEL[id], volumeMl: c.volumeMl, centroidLps: c.centroidLps });
+    const acc = byPart.get(id) ?? { weightMl: 0, centroid: [0, 0, 0] };
+    for (let a = 0; a < 3; a++) acc.centroid[a]! += c.centroidLps[a]! * c.volumeMl;
+    acc.weightMl += c.volumeMl;
+    byPart.set(id, acc);
   }
   const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
+  const written = new Float64Array(256);
   {
     const [gi, gj] = g.dims;
     let p = 0;
@@ -571,10 +577,20 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
       const q0 = box.min[0] + gi * (j + gj * k);
       for (let i = 0; i < dims[0]; i++, p++) {
         const c = labels[p]!;
-        if (c !== 0) out[q0 + i] = lut[c]!;
+        if (c !== 0) {
+          const label = lut[c]!;
+          out[q0 + i] = label;
+          written[label]!++;
+        }
       }
     }
   }
+  const parts: BonePartSummary[] = [...byPart].map(([id, acc]) => ({
+    id,
+    label: PART_LABEL[id],
+    volumeMl: written[PART_LABEL[id]]! * voxelMl,
+    centroidLps: [acc.centroid[0] / acc.weightMl, acc.centroid[1] / acc.weightMl, acc.centroid[2] / acc.weightMl],
+  }));
   return {
     labels: createVolume(options.id ?? `${ct.id}-bone`, 'label', g, out),
     box,

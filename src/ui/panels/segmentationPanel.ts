@@ -17,10 +17,8 @@
  */
 import './segmentationPanel.css';
 import type { CriticalStructures } from '../../core/anatomy/structures';
-import { LABELS, BONE_LABELS, type StructureId } from '../../core/shared/ids';
-import { measureLabel, type RegionMeasure } from '../../core/segmentation/labelEdits';
+import { LABELS, type StructureId } from '../../core/shared/ids';
 import type { Volume, VolumeKind } from '../../core/volume/Volume';
-import { voxelVolumeMm3 } from '../../core/volume/VolumeGeometry';
 import type { PlanContent, StructureState } from '../../core/report/planSchema';
 import { groupCss, LABEL_GROUPS } from '../../viewer/labelColors';
 import type { LabelGroup, PrimaryTool, ViewerPort } from '../../viewer/ViewerPort';
@@ -90,14 +88,6 @@ function sameDecisions(a: ReadonlyMap<StructureId, ReviewDecision>, b: ReadonlyM
 
 const ml = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
-function countBone(labels: Volume<Uint8Array>): { totalMl: number; parts: Array<{ name: string; ml: number }> } {
-  const counts = new Float64Array(256);
-  const v = labels.voxels;
-  for (let t = 0; t < v.length; t++) counts[v[t]!]!++;
-  const mm3 = voxelVolumeMm3(labels.geometry);
-  const parts = BONE_LABELS.filter((l) => counts[l]! > 0).map((l) => ({ name: BONE_NAMES[l]!, ml: (counts[l]! * mm3) / 1000 }));
-  return { totalMl: parts.reduce((s, p) => s + p.ml, 0), parts };
-}
 
 export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPanelDeps): SegmentationPanel {
   const { session, viewer, editing } = deps;
@@ -178,9 +168,6 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   let lastLabels: Volume<Uint8Array> | null = null;
   let lastGeneration = -1;
   let lastStructures: CriticalStructures | null = null;
-  let bone: ReturnType<typeof countBone> | null = null;
-  let lesionMeasure: RegionMeasure | null = null;
-  let measureTimer: ReturnType<typeof setTimeout> | undefined;
   let seriesUid: string | null = null;
   const decisions = new Map<StructureId, ReviewDecision>();
   /** Models as detected, before the user marked some absent (to put one back). */
@@ -200,23 +187,11 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       // The labels belong to a series that is no longer on screen; the next status brings the current ones.
       phaseLine.textContent = `Overlay not shown: ${error instanceof Error ? error.message : String(error)}`;
     }
-    if (!labels) bone = null;
-    if (labels !== lastLabels || status.labelsGeneration !== lastGeneration) scheduleMeasure();
     lastLabels = labels;
     lastGeneration = status.labelsGeneration;
     lastStructures = status.structures;
   }
 
-  /** Diameters need a pass over the volume: once the edits pause. */
-  function scheduleMeasure(): void {
-    clearTimeout(measureTimer);
-    measureTimer = setTimeout(() => {
-      const labels = session.getLabels();
-      bone = labels ? countBone(labels) : null;
-      lesionMeasure = labels && status.lesion ? measureLabel(labels, LABELS.lesion) : null;
-      render();
-    }, 300);
-  }
 
   let planStore: PlanStore | null = null;
 
@@ -290,23 +265,23 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     phaseLine.textContent = status.message;
     phaseLine.dataset['phase'] = status.phase;
     // Bone
-    const thresholds = (status as SessionStatus & { bone?: { thresholdGrey?: number; notes?: string[] } | null }).bone;
+    // Measured in the segmentation worker (a pass over the label volume here would block the page).
+    const bone = status.bone ?? null;
     if (bone && bone.totalMl > 0) {
-      boneLine.textContent = `${ml(bone.totalMl)} ml: ${bone.parts.map((p) => `${p.name} ${ml(p.ml)}`).join(', ')}`;
+      boneLine.textContent = `${ml(bone.totalMl)} ml: ${bone.parts.filter((p) => BONE_NAMES[p.label] !== undefined).map((p) => `${BONE_NAMES[p.label]!} ${ml(p.volumeMl)}`).join(', ')}`;
     } else {
       boneLine.textContent = status.phase === 'segmenting' ? 'Segmenting…' : status.phase === 'error' ? 'Not segmented' : '—';
     }
     const notes: string[] = [];
     if (deps.volumeKind() === 'cbct') notes.push('Cone-beam CT: no Hounsfield calibration; the bone threshold comes from this image\'s own histogram. Check the bone outline, especially at the edge of the field of view.');
     else if (bone) notes.push('Threshold from this image\'s own histogram.');
-    if (thresholds?.thresholdGrey !== undefined) notes.push(`Bone threshold ${Math.round(thresholds.thresholdGrey)}.`);
-    if (thresholds?.notes) notes.push(...thresholds.notes);
+    if (bone) notes.push(`Bone threshold ${Math.round(bone.boneThresholdGrey)}.`, ...bone.notes);
     boneNote.textContent = notes.join(' ');
 
     // Lesion
     const lesion = status.lesion;
     if (lesion && lesion.volumeMl > 0) {
-      const d = lesionMeasure?.diametersMm;
+      const d = lesion.diametersMm;
       const statusText = { ok: 'segmented', conservative: 'conservative core: check it', leak: 'leaked' }[lesion.status];
       lesionLine.textContent = `${ml(lesion.volumeMl)} ml${d ? `, ${d.map((x) => x.toFixed(0)).join(' × ')} mm` : ''} · ${statusText}`;
       lesionLine.dataset['status'] = lesion.status;
@@ -397,7 +372,6 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       onPlan(store.get().plan);
     },
     dispose() {
-      clearTimeout(measureTimer);
       window.removeEventListener('keydown', onKey);
       unsubscribeSession();
       unsubscribeEditing();

@@ -45,7 +45,10 @@ export type SessionStatus = {
   labelsGeneration: number;
   /** Generation of the fields loaded in the planner (-1 before). */
   fieldsGeneration: number;
-  lesion: { volumeMl: number; status: LesionStatus; centroidLps: Vec3 | null } | null;
+  /** Principal diameters (largest first, mm) measured in the worker with the lesion; null when unknown. */
+  lesion: { volumeMl: number; status: LesionStatus; centroidLps: Vec3 | null; diametersMm?: [number, number, number] | null } | null;
+  /** The automatic bone segmentation as measured in the worker (parts by label value), null before it ran. */
+  bone?: { totalMl: number; parts: { label: number; volumeMl: number }[]; boneThresholdGrey: number; notes: string[] } | null;
   structures: CriticalStructures | null;
   /** Structures the planner has no model for (clearance to them cannot be checked). */
   missingStructures: string[];

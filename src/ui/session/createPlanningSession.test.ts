@@ -135,6 +135,11 @@ describe('planning session (in-process engines, sacralAla-small from disk)', () 
     // Our bone against the truth bone (all parts).
     const bone = [LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5];
     expect(dice(labels.voxels, bone, sample.truthLabels.voxels, [...bone, LABELS.lesion])).toBeGreaterThan(0.85);
+    // The bone figures come measured from the worker (the panel never counts voxels on the page).
+    const counted = new Map<number, number>();
+    for (const v of labels.voxels) counted.set(v, (counted.get(v) ?? 0) + 1);
+    const voxelMl = labels.geometry.spacingMm[0] * labels.geometry.spacingMm[1] * labels.geometry.spacingMm[2] / 1000;
+    for (const part of s.bone!.parts) expect(part.volumeMl).toBeCloseTo((counted.get(part.label) ?? 0) * voxelMl, 3);
 
     // No lesion yet: plan says what to do.
     const noLesion = await session.plan(planRequest).then(() => null, (e: unknown) => e);
@@ -147,6 +152,12 @@ describe('planning session (in-process engines, sacralAla-small from disk)', () 
     expect(click.changedVoxels).toBeGreaterThan(0);
     expect(s.phase).toBe('ready');
     expect(s.lesion!.status).toBe('ok');
+    // Principal diameters of a lesion of ~1-2 cm, largest first.
+    const [d0, d1, d2] = s.lesion!.diametersMm!;
+    expect(d0).toBeGreaterThanOrEqual(d1);
+    expect(d1).toBeGreaterThanOrEqual(d2);
+    expect(d2).toBeGreaterThan(3);
+    expect(d0).toBeLessThan(60);
     expect(s.fieldsGeneration).toBe(s.labelsGeneration);
     expect(dice(session.getLabels()!.voxels, LABELS.lesion, sample.truthLabels.voxels, LABELS.lesion)).toBeGreaterThanOrEqual(0.9);
 

@@ -135,7 +135,7 @@ function mlText(ml: number): string {
 function idleStatus(plannerMode: SessionStatus['plannerMode']): SessionStatus {
   return {
     phase: 'idle', seriesUid: null, message: 'No series open', labelsGeneration: 0, fieldsGeneration: -1,
-    lesion: null, structures: null, missingStructures: [], plannerMode, error: null,
+    lesion: null, bone: null, structures: null, missingStructures: [], plannerMode, error: null,
   };
 }
 
@@ -191,7 +191,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
   };
 
   const lesionFrom = (state: LabelsState, lesionStatus: LesionStatus): SessionStatus['lesion'] =>
-    state.lesion ? { volumeMl: state.lesion.volumeMl, status: lesionStatus, centroidLps: state.lesion.centroidLps } : null;
+    state.lesion ? { volumeMl: state.lesion.volumeMl, status: lesionStatus, centroidLps: state.lesion.centroidLps, diametersMm: state.lesion.diametersMm } : null;
 
   /** Applies a new label state of run `r` (a copy in transfer mode, the shared volume otherwise). */
   const adoptLabels = (r: Run, state: LabelsState, lesionStatus: LesionStatus, message?: string): void => {
@@ -284,6 +284,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       setStatus({ message: 'Segmenting bone…' });
       const bone = await guard(r, r.seg.engine.segmentBone());
       const boneMl = bone.parts.reduce((s, p) => s + p.volumeMl, 0);
+      setStatus({ bone: { totalMl: boneMl, parts: bone.parts.map((p) => ({ label: p.label, volumeMl: p.volumeMl })), boneThresholdGrey: bone.thresholds.boneGrey, notes: [...bone.notes] } });
       adoptLabels(r, bone, 'ok', `Bone segmented (${mlText(boneMl)} ml); finding nerve channels and joints…`);
       const structures = await guard(r, r.seg.engine.detectStructures());
       const ids = listStructureIds(structures);
