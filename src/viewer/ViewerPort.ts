@@ -25,7 +25,7 @@ export type WindowPresetId = 'bone' | 'softTissue' | 'cbctAuto';
  * What the primary (left) mouse button does in the MPR views. The middle
  * button always pans, the right button zooms and the wheel scrolls slices.
  */
-export type PrimaryTool = 'crosshair' | 'windowLevel' | 'length' | 'angle' | LabelTool;
+export type PrimaryTool = 'crosshair' | 'windowLevel' | 'length' | 'angle' | LabelTool | 'structurePoint';
 
 /**
  * Label-editing tools: 'lesionSeed' reports a click inside the lesion,
@@ -76,6 +76,8 @@ export type ViewerChange =
   | { kind: 'rendered'; view: ViewId }
   /** 'lesionSeed' tool: the user clicked this point. */
   | { kind: 'labelPick'; view: MprViewId; pointLps: Vec3 }
+  /** 'structurePoint' tool: the user clicked this point to place or move a critical structure (centre, root point). */
+  | { kind: 'structurePick'; view: MprViewId; pointLps: Vec3 }
   /**
    * 'brush'/'eraser' tool: one sphere dab of a stroke. Dabs are spaced at most
    * half a radius apart along the drag; 'start' and 'end' bracket one stroke

@@ -111,7 +111,12 @@ export function createBrushInteraction(deps: BrushInteractionDeps): BrushInterac
   for (const view of MPR_VIEWS) {
     const el = deps.elements[view];
     const onDown = (evt: PointerEvent): void => {
-      if (!deps.enabled() || evt.button !== 0 || !isLabelTool(tool)) return;
+      if (!deps.enabled() || evt.button !== 0) return;
+      if (tool === 'structurePoint') {
+        deps.emit({ kind: 'structurePick', view, pointLps: deps.canvasToWorld(view, canvasPoint(view, evt)) });
+        return;
+      }
+      if (!isLabelTool(tool)) return;
       const p = deps.canvasToWorld(view, canvasPoint(view, evt));
       if (tool === 'lesionSeed') {
         deps.emit({ kind: 'labelPick', view, pointLps: p });
@@ -163,7 +168,7 @@ export function createBrushInteraction(deps: BrushInteractionDeps): BrushInterac
   });
 
   const applyCss = (): void => {
-    for (const view of MPR_VIEWS) deps.elements[view].style.cursor = tool === 'lesionSeed' ? 'crosshair' : tool === 'brush' || tool === 'eraser' ? 'none' : '';
+    for (const view of MPR_VIEWS) deps.elements[view].style.cursor = tool === 'lesionSeed' || tool === 'structurePoint' ? 'crosshair' : tool === 'brush' || tool === 'eraser' ? 'none' : '';
   };
 
   return {

@@ -26,6 +26,7 @@ import { h } from '../dom';
 import type { PlanStore } from '../plan/PlanStore';
 import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
 import type { LabelEditing } from './labelEditing';
+import { createStructureEditor } from './structureEditor';
 import {
   decisionsFromStates,
   reviewComplete,
@@ -163,6 +164,27 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   );
   host.append(element);
 
+  // --- structure editing (radius, move centre, add by click, redraw a root) ---
+  const structureEditor = createStructureEditor({
+    session,
+    viewer,
+    setTool: deps.setTool,
+    onEditing(id) {
+      decisions.set(id, 'edited');
+      removedFrom.delete(id);
+    },
+    onEdited(id, label, structures) {
+      decisions.set(id, 'edited');
+      rows = structureRows(status.structures, decisions);
+      const store = planStore;
+      const plan = store?.get().plan;
+      // The plan file keeps the models it was checked against: the edited ones.
+      if (store && plan) store.apply({ label, update: (p) => ({ ...p, structures, structureReview: toStructureStates(rows, null) }) });
+      render();
+    },
+  });
+  structureList.after(structureEditor.element);
+
   // --- state ----------------------------------------------------------------------
   let status: Readonly<SessionStatus> = session.getStatus();
   let lastLabels: Volume<Uint8Array> | null = null;
@@ -213,8 +235,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     for (const { group, title } of REVIEW_GROUPS) {
       const list = h('ul', { class: 'seg-structure-group', attrs: { 'data-structure-group': group } });
       for (const r of rows.filter((x) => x.group === group)) {
-        const icon = { found: '○', notFound: '✕', confirmed: '✓', absent: '–' }[r.state];
-        const short = { found: r.group === 'roots' ? 'proposed' : 'found', notFound: 'not found', confirmed: 'confirmed', absent: 'absent' }[r.state];
+        const icon = { found: '○', notFound: '✕', confirmed: '✓', edited: '✎', absent: '–' }[r.state];
+        const short = { found: r.group === 'roots' ? 'proposed' : 'found', notFound: 'not found', confirmed: 'confirmed', edited: 'edited', absent: 'absent' }[r.state];
         const li = h(
           'li',
           { class: `seg-structure state-${r.state}`, title: `${r.name}: ${r.detail}`, attrs: { 'data-structure': r.id, 'data-state': r.state } },
@@ -230,7 +252,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
           });
           li.append(b);
         }
-        if (r.state === 'found' || r.state === 'notFound' || r.state === 'confirmed') {
+        if (r.state === 'found' || r.state === 'notFound' || r.state === 'confirmed' || r.state === 'edited') {
           const b = h('button', { class: 'btn btn-small btn-ghost', text: 'Absent', title: r.found ? 'Not there: removes the detected model (its clearance is no longer checked)' : 'The structure is not there in this patient (e.g. a transitional sacrum)', attrs: { 'data-action': 'structure-absent' } });
           b.addEventListener('click', () => {
             decisions.set(r.id, 'absent');
@@ -252,6 +274,13 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
           });
           li.append(b);
         }
+        const edit = h('button', { class: 'btn btn-small btn-ghost seg-edit-button', text: '✎', title: `Edit ${r.name}: radius, centre, add or redraw`, attrs: { 'data-action': 'structure-edit', 'aria-label': `Edit ${r.name}` } });
+        edit.addEventListener('click', () => {
+          structureEditor.select(structureEditor.selected() === r.id ? null : r.id);
+          render();
+        });
+        li.append(edit);
+        if (structureEditor.selected() === r.id) li.classList.add('selected');
         // Said in full where it matters: the planner cannot check clearance to a structure it has no model of.
         if (r.state === 'notFound') li.append(h('span', { class: 'seg-detail-line', text: r.detail }));
         list.append(li);
@@ -306,6 +335,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     confirmAll.disabled = !rows.some((r) => r.state === 'found');
     confirmAll.hidden = !status.structures;
     renderStructures();
+    structureEditor.refresh();
 
     deps.onState({
       lesionVolumeMl: lesion ? lesion.volumeMl : null,
@@ -322,6 +352,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       decisions.clear();
       removedFrom.clear();
       editing.reset();
+      structureEditor.select(null);
       const restored = planStore?.get().plan?.structureReview;
       if (restored) for (const [id, d] of decisionsFromStates(restored)) decisions.set(id, d);
     }
@@ -376,6 +407,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       unsubscribeSession();
       unsubscribeEditing();
       unsubscribePlan?.();
+      structureEditor.dispose();
       element.remove();
     },
   };

@@ -27,6 +27,19 @@ describe('structure review', () => {
     expect(rows.find((r) => r.id === 'foramenS2Left')!.state).toBe('notFound');
   });
 
+  it('an edited structure counts as reviewed, is written as "edited" and read back as such', () => {
+    const rows = structureRows(structures, new Map([['foramenS1Left', 'edited']]));
+    const row = rows.find((r) => r.id === 'foramenS1Left')!;
+    expect(row.state).toBe('edited');
+    const states = toStructureStates(rows, 'Dr A');
+    const st = states.find((x) => x.id === 'foramenS1Left')!;
+    expect(structureStateSchema.parse(st).status).toBe('edited');
+    expect(st.reviewedBy).toBe('Dr A');
+    expect(decisionsFromStates(states).get('foramenS1Left')).toBe('edited');
+    // Without a model, "edited" does not hide that it is missing.
+    expect(structureRows(structures, new Map([['foramenS2Left', 'edited']])).find((r) => r.id === 'foramenS2Left')!.state).toBe('notFound');
+  });
+
   it('writes valid plan-file review states and reads them back', () => {
     const decisions = new Map([['sacralCanal', 'confirmed'], ['foramenS4Right', 'absent']] as const);
     const states = toStructureStates(structureRows(structures, new Map(decisions)), 'Dr A');

@@ -17,15 +17,16 @@ export const REVIEWED_STRUCTURES: readonly StructureId[] = [...FORAMEN_IDS, 'sac
 
 export type StructureGroup = 'foramina' | 'canal' | 'roots' | 'joints';
 
-export type ReviewDecision = 'confirmed' | 'absent';
+/** 'edited': the user changed the model (radius, centre, added or redrawn it): reviewed like a confirmation. */
+export type ReviewDecision = 'confirmed' | 'absent' | 'edited';
 
 export type StructureRow = {
   id: StructureId;
   name: string;
   group: StructureGroup;
   found: boolean;
-  /** 'found' (automatic, unreviewed), 'notFound', 'confirmed', 'absent' (the user says it is not there). */
-  state: 'found' | 'notFound' | 'confirmed' | 'absent';
+  /** 'found' (automatic, unreviewed), 'notFound', 'confirmed', 'edited' (changed by the user), 'absent' (the user says it is not there). */
+  state: 'found' | 'notFound' | 'confirmed' | 'edited' | 'absent';
   /** One line for the row, in plain words. */
   detail: string;
 };
@@ -50,11 +51,12 @@ export function structureRows(structures: CriticalStructures | null, decisions: 
   return REVIEWED_STRUCTURES.map((id) => {
     const isFound = found.has(id);
     const decision = decisions.get(id);
-    const state: StructureRow['state'] = decision === 'absent' ? 'absent' : decision === 'confirmed' && isFound ? 'confirmed' : isFound ? 'found' : 'notFound';
+    const state: StructureRow['state'] = decision === 'absent' ? 'absent' : decision === 'confirmed' && isFound ? 'confirmed' : decision === 'edited' && isFound ? 'edited' : isFound ? 'found' : 'notFound';
     const detail = {
       found: id.startsWith('root') ? 'proposed (roots are not visible on CT): check it' : 'found: check it',
       notFound: 'not found: clearance to it cannot be checked',
       confirmed: 'confirmed',
+      edited: 'edited by the user',
       absent: 'marked absent: not checked',
     }[state];
     return { id, name: structureName(id), group: structureGroup(id), found: isFound, state, detail };
@@ -63,7 +65,7 @@ export function structureRows(structures: CriticalStructures | null, decisions: 
 
 /** Every expected structure is confirmed or marked absent. */
 export function reviewComplete(rows: readonly StructureRow[]): boolean {
-  return rows.every((r) => r.state === 'confirmed' || r.state === 'absent');
+  return rows.every((r) => r.state === 'confirmed' || r.state === 'edited' || r.state === 'absent');
 }
 
 /** The plan file's structureReview entries for these rows. */
@@ -72,7 +74,7 @@ export function toStructureStates(rows: readonly StructureRow[], reviewedBy: str
     .filter((r) => r.state !== 'notFound')
     .map((r) => ({
       id: r.id,
-      status: r.state === 'found' ? 'automatic' : r.state === 'confirmed' ? 'confirmed' : 'absent',
+      status: r.state === 'found' ? 'automatic' : r.state === 'confirmed' ? 'confirmed' : r.state === 'edited' ? 'edited' : 'absent',
       reviewedBy: r.state === 'found' ? null : reviewedBy,
       labelValue: r.id === 'jointLeft' || r.id === 'jointRight' ? null : LABELS[r.id],
       volumeMl: null,
@@ -84,7 +86,8 @@ export function decisionsFromStates(states: readonly StructureState[]): Map<Stru
   const out = new Map<StructureId, ReviewDecision>();
   for (const s of states) {
     if (!(REVIEWED_STRUCTURES as readonly string[]).includes(s.id)) continue;
-    if (s.status === 'confirmed' || s.status === 'edited') out.set(s.id as StructureId, 'confirmed');
+    if (s.status === 'confirmed') out.set(s.id as StructureId, 'confirmed');
+    else if (s.status === 'edited') out.set(s.id as StructureId, 'edited');
     else if (s.status === 'absent') out.set(s.id as StructureId, 'absent');
   }
   return out;

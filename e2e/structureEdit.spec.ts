@@ -1,0 +1,109 @@
+/**
+ * Editing the critical structures through the segmentation panel (issue 4):
+ * the left S1 foramen of sacralAla-medium is marked absent, then added back
+ * by a real click at its true centre (truth.json) with its true radius typed
+ * in: the session's model must be within 2 mm of truth. Changing a root's
+ * radius rebuilds the fields (data-fields-generation increases) and the row
+ * says "edited".
+ *
+ * Points: the crosshair is put on the LPS point through the hook, then the
+ * test clicks where the crosshair lines cross in the axial view, so the click
+ * goes through the app's own canvas <-> LPS mapping.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { appData, ARTIFACTS, openApp, screenshot, waitForAnatomy } from './support/app';
+
+type Vec3 = [number, number, number];
+type Foramen = { id: string; centerLps: Vec3; radiusMm: number; axisLps: Vec3 };
+const OUT = resolve(import.meta.dirname ?? '.', '../sample-dicom/out');
+
+type Models = { foramina: Foramen[]; roots: Array<{ id: string; radiusMm: number }> } | null;
+async function models(page: Page): Promise<Models> {
+  return page.evaluate(() => (window as unknown as { __planner: { session: { getStatus(): { structures: Models } } } }).__planner.session.getStatus().structures);
+}
+
+async function setCrosshair(page: Page, p: Vec3): Promise<void> {
+  await page.evaluate((q) => (window as unknown as { __planner: { segmentation: { setCrosshair(p: Vec3): void } } }).__planner.segmentation.setCrosshair(q), p);
+}
+
+/** Page point where the sagittal and coronal crosshair lines cross in the axial view. */
+async function crosshairPagePoint(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('[data-view="axial"]')!;
+    const line = (plane: string) => {
+      const l = el.querySelector<SVGLineElement>(`.crosshair-layer line[data-plane="${plane}"]`)!;
+      return ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))) as [number, number, number, number];
+    };
+    const [ax, ay, bx, by] = line('sagittal');
+    const [cx, cy, dx, dy] = line('coronal');
+    const den = (ax - bx) * (cy - dy) - (ay - by) * (cx - dx);
+    const t = ((ax - cx) * (cy - dy) - (ay - cy) * (cx - dx)) / den;
+    const r = el.getBoundingClientRect();
+    return { x: r.left + ax + t * (bx - ax), y: r.top + ay + t * (by - ay) };
+  });
+}
+
+const dist = (a: Vec3, b: Vec3): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+test('a foramen marked absent is added back by a click at its true centre (within 2 mm); a root radius edit rebuilds the fields', async ({ page }) => {
+  const truth = JSON.parse(readFileSync(resolve(OUT, 'sacralAla-medium', 'truth.json'), 'utf8')) as { foramina: Foramen[] };
+  const s1 = truth.foramina.find((f) => f.id === 'foramenS1Left')!;
+  await openApp(page, '?sample=sacralAla-medium&no3d=1');
+  await waitForAnatomy(page, 'axial');
+  await expect(page.locator('#app')).toHaveAttribute('data-structures-found', /^\d+$/, { timeout: 120_000 });
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', /^(fields|ready)$/);
+
+  const row = page.locator('[data-structure="foramenS1Left"]');
+  await row.locator('[data-action="structure-absent"]').click();
+  await expect(row).toHaveAttribute('data-state', 'absent');
+  await expect.poll(async () => (await models(page))?.foramina.some((f) => f.id === 'foramenS1Left')).toBe(false);
+
+  // Edit -> Add by click -> a click at the true centre in the axial view.
+  await row.locator('[data-action="structure-edit"]').click();
+  const editor = page.locator('[data-testid="structure-edit"]');
+  await expect(editor).toBeVisible();
+  await expect(editor).toHaveAttribute('data-edit-structure', 'foramenS1Left');
+  await expect(editor.locator('[data-action="structure-move"]')).toBeHidden();
+  await setCrosshair(page, s1.centerLps);
+  await editor.locator('[data-action="structure-add"]').click();
+  await expect(page.locator('#app')).toHaveAttribute('data-tool', 'structurePoint');
+  await screenshot(page, 'structure-edit-add');
+  const at = await crosshairPagePoint(page);
+  await page.mouse.click(at.x, at.y);
+  await expect(row).toHaveAttribute('data-state', 'edited');
+  await expect(page.locator('#app')).toHaveAttribute('data-tool', 'crosshair');
+
+  // The true radius typed in.
+  await editor.locator('[data-testid="structure-radius"]').fill(String(s1.radiusMm));
+  await editor.locator('[data-action="structure-radius-apply"]').click();
+  await expect.poll(async () => (await models(page))?.foramina.find((f) => f.id === 'foramenS1Left')?.radiusMm).toBe(s1.radiusMm);
+  const added = (await models(page))!.foramina.find((f) => f.id === 'foramenS1Left')!;
+  const err = dist(added.centerLps, s1.centerLps);
+  const axisCos = added.axisLps[0] * s1.axisLps[0] + added.axisLps[1] * s1.axisLps[1] + added.axisLps[2] * s1.axisLps[2];
+  console.log(`added S1 left foramen: centre ${err.toFixed(2)} mm from truth, radius ${added.radiusMm} mm, axis angle to truth ${((Math.acos(Math.min(1, axisCos)) * 180) / Math.PI).toFixed(1)}°`);
+  expect(err).toBeLessThan(2);
+  expect(axisCos).toBeGreaterThan(Math.cos((30 * Math.PI) / 180));
+  await screenshot(page, 'structure-edit-added');
+  await page.locator('[data-panel="segmentation"]').screenshot({ path: `${ARTIFACTS}/structure-edit-panel.png` });
+
+  // A root radius change: fields rebuilt, row edited.
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
+  const before = Number((await appData(page))['fieldsGeneration']);
+  const root = page.locator('[data-structure="rootS1Right"]');
+  await root.locator('[data-action="structure-edit"]').click();
+  await expect(editor).toHaveAttribute('data-edit-structure', 'rootS1Right');
+  await expect(editor.locator('[data-action="structure-redraw"]')).toBeVisible();
+  await editor.locator('[data-testid="structure-radius"]').fill('3.5');
+  await editor.locator('[data-testid="structure-radius"]').press('Enter');
+  await expect(root).toHaveAttribute('data-state', 'edited');
+  await expect.poll(async () => Number((await appData(page))['fieldsGeneration']), { timeout: 120_000 }).toBeGreaterThan(before);
+  expect((await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
+
+  // A radius out of range is refused with a message; the model is unchanged.
+  await editor.locator('[data-testid="structure-radius"]').fill('0');
+  await editor.locator('[data-action="structure-radius-apply"]').click();
+  await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('outside');
+  expect((await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
+});
