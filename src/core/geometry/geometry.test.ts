@@ -34,11 +34,13 @@ describe('segment', () => {
         if (mode === 2) q1 = [p1[0], p1[1], p1[2]]; // a point
         const d = segmentSegmentDistance(p1, q1, p2, q2);
         const brute = Math.min(bruteSegSeg(p1, q1, p2, q2), bruteSegSeg(p2, q2, p1, q1));
-        // The exact solution is never larger than any sampled pair and close to the best sample.
-        expect(d).toBeLessThanOrEqual(brute + 1e-6);
+        // The exact solution is never larger than any sampled pair (up to rounding: nearly
+        // collinear segments that touch come out ~1e-6 mm apart) and close to the best sample.
+        expect(d).toBeLessThanOrEqual(brute + 1e-5);
         expect(brute - d).toBeLessThan(0.6);
       }),
-      { numRuns: 300 },
+      // The first: two nearly collinear segments touching at the origin (found by a CI run).
+      { numRuns: 300, examples: [[[1.0000055142560882, 0, 0], [0, 0, 0], [0, 0, 0], [4.083153450577451, 0.000004083130935149876, 0], 0]] },
     );
   });
 
