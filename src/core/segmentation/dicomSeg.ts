@@ -345,7 +345,12 @@ export type SegImport = {
  * not on a slice of the grid are skipped with a note. Later segments overwrite
  * earlier ones where they overlap (bone first, lesion last in our files).
  */
-export function readDicomSeg(bytes: Uint8Array, geometry: VolumeGeometry, options: { shared?: boolean; id?: string } = {}): SegImport {
+export function readDicomSeg(
+  bytes: Uint8Array,
+  geometry: VolumeGeometry,
+  /** `onlyLabels`: segments of other labels are skipped with a note (e.g. structure segments that would overwrite bone). */
+  options: { shared?: boolean; id?: string; onlyLabels?: ReadonlySet<number> } = {},
+): SegImport {
   const { DicomMessage, DicomMetaDictionary } = dcmjs.data;
   let ds: Record<string, any>;
   try {
@@ -368,7 +373,8 @@ export function readDicomSeg(bytes: Uint8Array, geometry: VolumeGeometry, option
     const name = String(s.SegmentLabel ?? '');
     const label = (LABELS as Record<string, number>)[name] ?? null;
     if (label === null) notes.push(`segment ${s.SegmentNumber} "${name}" has no matching label: skipped`);
-    labelOf.set(Number(s.SegmentNumber), label);
+    else if (options.onlyLabels && !options.onlyLabels.has(label)) notes.push(`segment ${s.SegmentNumber} "${name}" not imported here: skipped`);
+    labelOf.set(Number(s.SegmentNumber), label !== null && options.onlyLabels && !options.onlyLabels.has(label) ? null : label);
     segments.push({ number: Number(s.SegmentNumber), name, label, frames: 0 });
   }
   const perFrame: any[] = toArray(ds.PerFrameFunctionalGroupsSequence);
