@@ -107,3 +107,54 @@ test('a foramen marked absent is added back by a click at its true centre (withi
   await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('outside');
   expect((await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
 });
+
+async function lesionCount(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __planner: { segmentation: { indicesOf(l: number): number[] } } }).__planner.segmentation.indicesOf(7).length);
+}
+
+test('the lesion goes out as DICOM SEG and comes back with the same voxels; an NRRD of another grid is refused and nothing is lost', async ({ page }) => {
+  const truth = JSON.parse(readFileSync(resolve(OUT, 'sacralAla-medium', 'truth.json'), 'utf8')) as { lesion: { centerLps: Vec3 } };
+  await openApp(page, '?sample=sacralAla-medium&no3d=1');
+  await waitForAnatomy(page, 'axial');
+  await expect(page.locator('#app')).toHaveAttribute('data-structures-found', /^\d+$/, { timeout: 120_000 });
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', /^(fields|ready)$/);
+
+  // A lesion from one click.
+  await setCrosshair(page, truth.lesion.centerLps);
+  await page.locator('[data-tool="lesionSeed"]').click();
+  const at = await crosshairPagePoint(page);
+  await page.mouse.click(at.x, at.y);
+  await expect(page.locator('#app')).toHaveAttribute('data-label-edits', '1');
+  await expect(page.locator('#app')).toHaveAttribute('data-label-busy', '0');
+  const lesion = await lesionCount(page);
+  expect(lesion).toBeGreaterThan(1000);
+
+  // Export SEG (a real download).
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="labels-export-seg"]').click()]);
+  const segPath = `${ARTIFACTS}/exported-seg.dcm`;
+  await download.saveAs(segPath);
+  expect(download.suggestedFilename()).toMatch(/\.dcm$/);
+  const bytes = readFileSync(segPath);
+  expect(bytes.subarray(128, 132).toString('latin1')).toBe('DICM');
+
+  // An NRRD of another grid (the small phantom): refused, nothing changed.
+  const generation = (await appData(page))['labelsGeneration'];
+  await page.locator('[data-testid="labels-import-file"]').setInputFiles(resolve(OUT, 'sacralAla-small', 'labels.nrrd'));
+  await expect(page.locator('[data-testid="labels-file-message"]')).toContainText('Not imported');
+  await expect(page.locator('[data-testid="labels-file-message"]')).toContainText('another grid');
+  await expect(page.locator('[data-testid="labels-file-message"]')).toContainText('Nothing was changed');
+  expect((await appData(page))['labelsGeneration']).toBe(generation);
+  expect(await lesionCount(page)).toBe(lesion);
+  await page.locator('[data-panel="segmentation"]').screenshot({ path: `${ARTIFACTS}/labels-import-refused.png` });
+
+  // Undo the lesion, then import our SEG: the same lesion voxels are back, fields rebuilt.
+  await page.locator('[data-action="labels-undo"]').click();
+  await expect.poll(() => lesionCount(page)).toBe(0);
+  const before = Number((await appData(page))['fieldsGeneration']);
+  await page.locator('[data-testid="labels-import-file"]').setInputFiles(segPath);
+  await expect(page.locator('[data-testid="labels-file-message"]')).toContainText('Imported');
+  expect(await lesionCount(page)).toBe(lesion);
+  await expect.poll(async () => Number((await appData(page))['fieldsGeneration']), { timeout: 120_000 }).toBeGreaterThan(before);
+  console.log(`SEG round trip: ${lesion} lesion voxels out and back; ${bytes.length} bytes`);
+  await page.locator('[data-panel="segmentation"]').screenshot({ path: `${ARTIFACTS}/labels-import-done.png` });
+});

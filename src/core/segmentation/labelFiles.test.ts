@@ -27,6 +27,7 @@ describe('label files', () => {
     expect(Array.from(back.labels.voxels)).toEqual(Array.from(l.voxels));
     expect(back.lesionVoxels).toBe(count(l.voxels, LABELS.lesion));
     expect(back.notes.join(' ')).toMatch(/Structure segments were not imported/);
+    expect(back.notes.join(' ')).not.toMatch(/segment \d/);
   });
 
   it('refuses a SEG of another series and an NRRD of another grid, with what to do', () => {
@@ -40,6 +41,12 @@ describe('label files', () => {
     const other = exportLabelsNrrd(createVolume('o', 'label', g2, new Uint8Array(24 * 20 * 13).fill(LABELS.lesion)));
     expect(() => importLabelFile(other, 'o.nrrd', l, null)).toThrow(/another grid \(24 × 20 × 13 voxels\).*Nothing was changed/);
     expect(() => importLabelFile(new Uint8Array([1, 2, 3]), 'junk.bin', l, null)).toThrow(/neither a DICOM SEG nor a readable NRRD/);
+    const g3 = createVolumeGeometry({ dims: [30, 20, 12], spacingMm: [1, 1, 2], originLps: [-12, -10, 0] });
+    const otherSeg = exportLabelsSeg(createVolume('o', 'label', g3, new Uint8Array(30 * 20 * 12).fill(LABELS.lesion)), null, null);
+    expect(() => importLabelFile(otherSeg, 'o.dcm', l, null)).toThrow(/another grid \(frames are 30 x 20.*Nothing was changed/);
+    const shifted = createVolumeGeometry({ dims: [24, 20, 12], spacingMm: [1, 1, 2], originLps: [-12, -10, 100] });
+    const farSeg = exportLabelsSeg(createVolume('f', 'label', shifted, l.voxels.slice()), null, null);
+    expect(() => importLabelFile(farSeg, 'f.dcm', l, null)).toThrow(/none of its frames lies on a slice/);
   });
 
   it('an NRRD with only a lesion keeps the current bone and replaces the lesion', () => {

@@ -82,8 +82,15 @@ export function importLabelFile(bytes: Uint8Array, fileName: string, current: Vo
     if (ref && seriesUid && ref !== seriesUid) {
       throw new PlannerError('volume/mismatch', `${fileName} was made on another series (${ref}), not the one on screen: open that series to import it. Nothing was changed.`);
     }
-    const seg = readDicomSeg(bytes, g, { id: `import:${fileName}`, onlyLabels: new Set<number>([...BONE_LABELS, LABELS.lesion]) });
-    if (seg.segments.some((x) => x.label !== null && x.label !== LABELS.lesion && !BONE_LABELS.includes(x.label as (typeof BONE_LABELS)[number]))) {
+    let seg: ReturnType<typeof readDicomSeg>;
+    try {
+      seg = readDicomSeg(bytes, g, { id: `import:${fileName}`, onlyLabels: new Set<number>([...BONE_LABELS, LABELS.lesion]) });
+    } catch (error) {
+      const detail = (error instanceof Error ? error.message : String(error)).replace(/^\[[^\]]+\]\s*/, '');
+      if (/^frames are/.test(detail)) throw new PlannerError('volume/mismatch', `${fileName} is on another grid (${detail}): it belongs to another series. Nothing was changed.`);
+      throw new PlannerError('seg/bad-file', `${fileName}: ${detail}. Nothing was changed.`);
+    }
+    if (seg.segments.some((x) => (x.name in LABELS && x.name !== 'lesion' && !BONE_LABELS.includes(LABELS[x.name as keyof typeof LABELS] as (typeof BONE_LABELS)[number])) || /^joint(Left|Right)$/.test(x.name))) {
       notes.push('Structure segments were not imported: the planner keeps its structure models (edit them in the list).');
     }
     const placed = seg.segments.reduce((n, s) => n + (s.label === null ? 0 : s.frames), 0);
@@ -92,7 +99,10 @@ export function importLabelFile(bytes: Uint8Array, fileName: string, current: Vo
     }
     const skipped = seg.notes.filter((n) => n.includes('not on a slice')).length;
     if (skipped > 0) throw new PlannerError('volume/mismatch', `${fileName}: ${skipped} frame(s) are not on the slices of the image on screen (another grid). Nothing was changed.`);
-    notes.push(...seg.notes.filter((n) => !n.includes('not imported here')));
+    // Our own exports carry the joint caps as segments without a label value: structure models too.
+    const unknown = seg.segments.filter((x) => x.label === null && !(x.name in LABELS) && !/^joint(Left|Right)$/.test(x.name)).map((x) => `"${x.name}"`);
+    if (unknown.length > 0) notes.push(`Skipped segment${unknown.length > 1 ? 's' : ''} the planner does not know: ${unknown.join(', ')}.`);
+    notes.push(...seg.notes.filter((n) => !n.startsWith('segment ')));
     read = seg.labels;
   } else {
     let vol: Volume;

@@ -27,6 +27,7 @@ import type { PlanStore } from '../plan/PlanStore';
 import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
 import type { LabelEditing } from './labelEditing';
 import { createStructureEditor } from './structureEditor';
+import { createLabelFileControls } from './labelFileControls';
 import {
   decisionsFromStates,
   reviewComplete,
@@ -185,6 +186,10 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   });
   structureList.after(structureEditor.element);
 
+  // --- label files: export SEG / NRRD, import (replaces bone and lesion) ---
+  const labelFiles = createLabelFileControls({ session, onImported: () => editing.reset() });
+  element.append(h('h3', { text: 'Files' }), labelFiles.element);
+
   // --- state ----------------------------------------------------------------------
   let status: Readonly<SessionStatus> = session.getStatus();
   let lastLabels: Volume<Uint8Array> | null = null;
@@ -336,6 +341,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     confirmAll.hidden = !status.structures;
     renderStructures();
     structureEditor.refresh();
+    labelFiles.render();
 
     deps.onState({
       lesionVolumeMl: lesion ? lesion.volumeMl : null,

@@ -80,6 +80,12 @@ export interface PlanningSession {
   paintLesion(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): Promise<{ changedVoxels: number }>;
   undoLabels(): Promise<boolean>;
   redoLabels(): Promise<boolean>;
+  /**
+   * Replaces the label volume with one read from a file (DICOM SEG / NRRD on the CT grid, already
+   * checked by core/segmentation/labelFiles.ts); label undo history restarts; fields are rebuilt.
+   * Rejects with `volume/mismatch` for another grid (nothing changed).
+   */
+  importLabels(labels: Volume<Uint8Array>, source: string): Promise<void>;
   /** The user edited or confirmed structure models: fields are rebuilt. */
   setStructures(structures: CriticalStructures): Promise<void>;
 

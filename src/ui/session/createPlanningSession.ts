@@ -437,6 +437,15 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       return true;
     },
 
+    async importLabels(imported, source) {
+      const r = await requireSegmented();
+      const res = await guard(r, r.seg.engine.setLabels(imported));
+      r.lastClickStatus = 'ok';
+      const ml = res.lesion?.volumeMl ?? 0;
+      adoptLabels(r, res, 'ok', `Labels imported from ${source}${ml > 0 ? `: lesion ${mlText(ml)} ml` : ': no lesion'}; rebuilding distance fields…`);
+      await requestFields(r);
+    },
+
     async setStructures(structures: CriticalStructures) {
       const r = await requireSegmented();
       await guard(r, r.seg.engine.setStructures(structures));
