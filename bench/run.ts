@@ -11,6 +11,7 @@ import { dropToFrameBench } from './browser/dropToFrame.bench';
 import { sampleFirstRenderBench } from './browser/sampleFirstRender.bench';
 import { surfaceBench } from './surface.bench';
 import { sceneOrbitBench } from './browser/sceneOrbit';
+import { liveCheckBench } from './browser/liveCheck.bench';
 
 const entries: BenchEntry[] = [
   samplingBench,
@@ -21,6 +22,7 @@ const entries: BenchEntry[] = [
   sampleFirstRenderBench,
   surfaceBench,
   sceneOrbitBench,
+  liveCheckBench,
 ];
 
 async function main(): Promise<void> {

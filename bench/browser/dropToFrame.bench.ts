@@ -41,7 +41,7 @@ const SERIES_DIR = join(PHANTOM_OUT, 'sacralAla-full');
 const WAIT_MS = 600_000;
 
 /** Writes the full-size phantom with the project's CLI when it is missing or from an older generator. */
-function ensurePhantom(): string[] {
+export function ensurePhantom(): string[] {
   const r = spawnSync('npx', ['tsx', 'sample-dicom/generate.ts', '--case', 'sacralAla', '--size', 'full', '--out', PHANTOM_OUT, '--if-missing'], {
     cwd: ROOT,
     encoding: 'utf8',

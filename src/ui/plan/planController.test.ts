@@ -129,6 +129,22 @@ describe('plan controller', () => {
     expect(store.get().canUndo).toBe(false);
   });
 
+  it('records every check: the tip it checked, and when it was applied (null when dropped as stale)', async () => {
+    const { controller, overlay, s } = setup();
+    s.answer(); await flush(); s.answer(); await flush();
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 5, 0], deltaLps: [0, 5, 0], phase: 'move' });
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 12, 0], deltaLps: [0, 12, 0], phase: 'move' });
+    s.answer(); await flush();
+    s.answer(); await flush();
+    const recent = controller.checkTimings().recent;
+    expect(recent.map((r) => [r.screwId, r.tipLps[1], r.appliedAt === null])).toEqual([['a', 0, false], ['b', 0, false], ['a', 5, true], ['a', 12, false]]);
+    for (const r of recent) {
+      expect(r.answeredAt).toBeGreaterThanOrEqual(r.requestedAt);
+      if (r.appliedAt !== null) expect(r.appliedAt).toBeGreaterThanOrEqual(r.answeredAt);
+    }
+    expect(controller.checkTimings().stale).toBe(1);
+  });
+
   it('a body drag moves the screw as it was at pointer down by the displacement since then', () => {
     const { store, overlay } = setup();
     overlay.simulateDrag({ screwId: 'b', handle: 'body', pointLps: [0, 0, 0], deltaLps: [1, 0, 0], phase: 'move' });

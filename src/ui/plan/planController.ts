@@ -38,6 +38,13 @@ import { screwLabel } from './screwLabels';
 
 export type CheckNote = { screwId: string; message: string } | null;
 
+/**
+ * One live check (performance.now() times): `appliedAt` is when its result was in the store, so
+ * the list and the overlay showed it (both redraw synchronously on the store's change); null when
+ * the result was dropped as stale (the screw had moved on).
+ */
+export type CheckRecord = { screwId: string; entryLps: Vec3; tipLps: Vec3; requestedAt: number; answeredAt: number; appliedAt: number | null };
+
 export type PlanControllerDeps = {
   store: PlanStore;
   overlay: PlanOverlayPort;
@@ -59,8 +66,12 @@ export type PlanController = {
   draggingScrewId(): string | null;
   /** Re-checks every screw (after the fields changed). */
   recheckAll(): void;
-  /** Round trips of the last live checks (request to result, ms; at most 500 kept), for figures. */
-  checkTimings(): { count: number; meanMs: number; maxMs: number; stale: number };
+  /**
+   * Round trips of the last live checks (request to result, ms; at most 500 kept), for figures;
+   * `recent`: the same checks one by one (what was checked, when it was requested, answered and
+   * shown), for the live-check benchmark (bench/browser/liveCheck.bench.ts).
+   */
+  checkTimings(): { count: number; meanMs: number; maxMs: number; stale: number; recent: CheckRecord[] };
   dispose(): void;
 };
 
@@ -100,6 +111,7 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
   let fieldsGeneration = -1;
   let labelsGeneration = -1;
   const timings: number[] = [];
+  const records: CheckRecord[] = [];
   let staleResults = 0;
 
   const setNote = (n: CheckNote): void => {
@@ -142,14 +154,19 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
       (evaluation) => {
         inFlight = null;
         if (disposed) return;
-        timings.push(performance.now() - t0);
+        const answeredAt = performance.now();
+        timings.push(answeredAt - t0);
         if (timings.length > 500) timings.shift();
+        const record: CheckRecord = { screwId: s.id, entryLps: [...s.entryLps] as Vec3, tipLps: [...s.tipLps] as Vec3, requestedAt: t0, answeredAt, appliedAt: null };
+        records.push(record);
+        if (records.length > 500) records.shift();
         const now = store.get().plan;
         const current = now?.screws.find((x) => x.id === s.id);
         // Stale: the screw (or its neighbours, or the settings) changed since the request.
         if (current && now && signatureOf(now, current) === signature) {
           checkedSignature.set(s.id, signature);
           store.setEvaluation(s.id, evaluation);
+          record.appliedAt = performance.now();
         } else staleResults++;
         pump();
       },
@@ -315,6 +332,7 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
       meanMs: timings.length ? timings.reduce((a, b) => a + b, 0) / timings.length : 0,
       maxMs: timings.length ? Math.max(...timings) : 0,
       stale: staleResults,
+      recent: records.map((r) => ({ ...r, entryLps: [...r.entryLps] as Vec3, tipLps: [...r.tipLps] as Vec3 })),
     }),
     recheckAll() {
       watchSession();

@@ -1,0 +1,378 @@
+/**
+ * Issue #6: "`npm run bench` (headless Chromium): time from pointer move to
+ * updated status (goal under 16 ms median on the full-size phantom)".
+ *
+ * Two rows: the full-size sacralAla phantom (written once into bench/out/phantom
+ * by dropToFrame's `ensurePhantom`, opened through the app's file input) and the
+ * bundled sacralAla-medium sample (`?sample=`). Each: wait for the planning
+ * session's fields, seed the lesion at the TRUTH lesion centre (truth.json
+ * beside the series, through the session hook as e2e/planEditing.spec.ts does
+ * when the click tool is absent), "Plan screws" and "Accept" through the plan
+ * panel, select the S1-left screw (else the first) in the screw list, then
+ * press the mouse on its tip handle in the axial view and move it with
+ * page.mouse along a figure-eight path:
+ *
+ * - continuous: N moves about one animation frame apart, never waiting for a
+ *   check (a hand dragging);
+ * - paced: M moves, each after the previous move's check is shown (the
+ *   latency of one check with nothing queued before it).
+ *
+ * Measured in the page (performance.now() timebase): for each pointermove,
+ * its `event.timeStamp` (when the input happened; includes Chromium's wait
+ * for the frame-aligned dispatch), the tip the drag put in the plan store,
+ * and the first animation frame after it (a rAF callback registered in a
+ * capture-phase listener that runs before the overlay's; the overlay redraws
+ * synchronously in the same dispatch, which a MutationObserver on the axial
+ * screw layer confirms). The plan controller records every live check
+ * (`__planner.plan.checkTimings().recent`: the tip it checked, requested,
+ * answered, applied to the store: the list and the overlay redraw
+ * synchronously on the store's change). A move's latency = appliedAt of the
+ * check of exactly its tip - the move's timeStamp; a move whose tip was never
+ * checked (a newer move superseded it before the worker was free, or its
+ * result came back stale) is counted as superseded.
+ *
+ * Same-run reference: the bare `session.checkScrew` round trip through the
+ * planner worker (the hook), the same request 30 times with nothing else
+ * going on. `BENCH_PROFILE=1` writes a CPU profile of the page's main thread
+ * over the paced moves to bench/out/prof/live-check-<row>.cpuprofile. The engine's own time is not exposed in the page (the
+ * evaluation carries no timing); the node entry `planner` measures it.
+ * 3D is off (`no3d=1`, as the e2e): SwiftShader's scene redraw on every
+ * store change would dominate the main thread here and not on a GPU.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { BenchEntry, BenchResult } from '../harness';
+import { benchPort, browserUnavailable, launchChromium, ROOT, startVite } from './browserSupport';
+import { ensurePhantom } from './dropToFrame.bench';
+
+type Vec3 = [number, number, number];
+/** Ceiling for a hung run on a loaded machine (full-size segmentation runs in the page's workers), not pacing. */
+const WAIT_MS = 900_000;
+const CONTINUOUS_MOVES = Number(process.env['BENCH_LIVE_MOVES'] ?? 60);
+const PACED_MOVES = 30;
+const FRAME_MS = 16;
+
+type MoveRecord = { t: number; dispatchedAt: number; tip: Vec3 | null; frameAt: number | null; layerMutatedAt: number | null };
+type CheckRecord = { screwId: string; tipLps: Vec3; requestedAt: number; answeredAt: number; appliedAt: number | null };
+
+/** Init script: timestamps every pointermove while armed (see the header). */
+const LIVE_PROBE = `(() => {
+  const probe = { armed: false, screwId: null, moves: [] };
+  window.__liveProbe = probe;
+  let layerMutatedAt = null;
+  let observed = null;
+  const observe = () => {
+    const layer = document.querySelector('[data-screw-layer="axial"]');
+    if (!layer || layer === observed) return;
+    observed = layer;
+    new MutationObserver(() => { if (layerMutatedAt === null) layerMutatedAt = performance.now(); }).observe(layer, { subtree: true, childList: true, attributes: true });
+  };
+  window.addEventListener('pointermove', (e) => {
+    if (!probe.armed) return;
+    observe();
+    const rec = { t: e.timeStamp, dispatchedAt: performance.now(), tip: null, frameAt: null, layerMutatedAt: null };
+    probe.moves.push(rec);
+    layerMutatedAt = null;
+    requestAnimationFrame(() => { rec.frameAt = performance.now(); rec.layerMutatedAt = layerMutatedAt; });
+    // After the overlay's own listener (same dispatch) has put the dragged tip in the store.
+    setTimeout(() => {
+      const plan = window.__planner.plan.state().plan;
+      const s = plan && plan.screws.find((x) => x.id === probe.screwId);
+      rec.tip = s ? [...s.tipLps] : null;
+    }, 0);
+  }, true);
+})();`;
+
+type Row = {
+  label: string;
+  continuous: Stats;
+  paced: Stats;
+  continuousIntervalMs: number;
+  referenceMs: number;
+  referenceP90Ms: number;
+  checks: number;
+  staleDropped: number;
+  screw: string;
+};
+type Stats = { n: number; measured: number; superseded: number; medianMs: number; p90Ms: number; maxMs: number; frameMedianMs: number; frameMaxMs: number; frameWithoutRedraw: number };
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function stats(moves: MoveRecord[], checks: CheckRecord[], screwId: string): Stats {
+  const lat: number[] = [];
+  const frames: number[] = [];
+  let superseded = 0;
+  let frameWithoutRedraw = 0;
+  for (const m of moves) {
+    if (m.frameAt !== null) frames.push(m.frameAt - m.t);
+    if (m.layerMutatedAt === null || (m.frameAt !== null && m.layerMutatedAt > m.frameAt)) frameWithoutRedraw++;
+    const tip = m.tip;
+    const c = tip && checks.find((r) => r.screwId === screwId && r.appliedAt !== null && r.requestedAt >= m.dispatchedAt && r.tipLps.every((v, i) => v === tip[i]));
+    if (c) lat.push(c.appliedAt! - m.t);
+    else superseded++;
+  }
+  lat.sort((a, b) => a - b);
+  frames.sort((a, b) => a - b);
+  return {
+    n: moves.length, measured: lat.length, superseded,
+    medianMs: quantile(lat, 0.5), p90Ms: quantile(lat, 0.9), maxMs: lat.length ? lat[lat.length - 1]! : NaN,
+    frameMedianMs: quantile(frames, 0.5), frameMaxMs: frames.length ? frames[frames.length - 1]! : NaN, frameWithoutRedraw,
+  };
+}
+
+async function waitReady(page: Page): Promise<void> {
+  await page.locator('#app[data-session-phase="ready"], #app[data-session-phase="error"]').waitFor({ state: 'attached', timeout: WAIT_MS });
+  const err = await page.evaluate(() => (window as unknown as { __planner: { session: { getStatus(): { error: { message: string } | null } } } }).__planner.session.getStatus().error);
+  if (err) throw new Error(`planning session failed: ${err.message}`);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const benchT0 = Date.now();
+/** Progress on stderr (a full-size run takes minutes): which step a hung run is in. */
+const step = (label: string, what: string): void => {
+  process.stderr.write(`  [${((Date.now() - benchT0) / 1000).toFixed(0)} s] ${label}: ${what}\n`);
+};
+
+async function measure(browser: Browser, baseUrl: string, label: string, open: (page: Page) => Promise<void>, lesionLps: Vec3): Promise<Row> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  await context.addInitScript({ content: LIVE_PROBE });
+  context.setDefaultTimeout(WAIT_MS);
+  const page = await context.newPage();
+  try {
+    // A clean slate: no autosaved plan of an earlier run.
+    await page.goto(`${baseUrl}/?sample=none&no3d=1`, { timeout: WAIT_MS });
+    await page.evaluate(() => new Promise<void>((res) => { const r = indexedDB.deleteDatabase('pelvic-screw-planner'); r.onsuccess = r.onerror = r.onblocked = () => res(); }));
+    step(label, 'opening');
+    await open(page);
+    await page.locator('#app[data-state="ready"]').waitFor({ state: 'attached', timeout: WAIT_MS });
+    step(label, 'volume shown; waiting for the session (segmentation, fields)');
+    await waitReady(page);
+    step(label, 'session ready; growing the lesion at the truth centre');
+    await page.evaluate((q) => (window as unknown as { __planner: { session: { growLesion(p: Vec3): Promise<unknown> } } }).__planner.session.growLesion(q), lesionLps);
+    await waitReady(page);
+    step(label, 'planning');
+    try {
+      await page.locator('[data-action="plan"]:not([disabled])').click({ timeout: 120_000 });
+    } catch {
+      throw new Error(`"Plan screws" stayed disabled; the plan panel says: ${(await page.locator('.plan-panel').innerText()).slice(0, 400)}`);
+    }
+    await page.locator('.plan-panel:is([data-plan-state="done"], [data-plan-state="error"], [data-plan-state="cancelled"])').waitFor({ state: 'attached', timeout: WAIT_MS });
+    if ((await page.locator('.plan-panel').getAttribute('data-plan-state')) !== 'done') {
+      throw new Error(`planning did not finish: ${(await page.locator('.plan-panel').innerText()).slice(0, 400)}`);
+    }
+    step(label, 'accepting the plan');
+    try {
+      await page.locator('[data-action="accept-plan"]').click({ timeout: 60_000 });
+      await page.locator('#app[data-screw-count]:not([data-screw-count="0"])').waitFor({ state: 'attached', timeout: 60_000 });
+    } catch {
+      await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `bench-live-check-${label.split(' ')[0]}-no-plan.png`) }).catch(() => undefined);
+      throw new Error(`no screw after "Accept"; the plan panel says: ${(await page.locator('.plan-panel').innerText()).replace(/\s+/g, ' ').slice(0, 600)}`);
+    }
+    const screws = await page.evaluate(() => (window as unknown as { __planner: { plan: { state(): { plan: { screws: { id: string; corridorId: string; side: string | null; tipLps: Vec3 }[] } } } } }).__planner.plan.state().plan.screws.map((s) => ({ id: s.id, corridorId: s.corridorId, side: s.side, tipLps: [...s.tipLps] as Vec3 })));
+    const screw = screws.find((s) => s.corridorId === 'iliosacralS1' && s.side === 'left') ?? screws[0];
+    if (!screw) throw new Error('the accepted plan has no screw');
+    const row = page.locator(`.screw-row[data-screw-id="${screw.id}"]`);
+    await page.locator(`.screw-row[data-screw-id="${screw.id}"]:not([data-status="pending"])`).waitFor({ state: 'attached' });
+    await row.click();
+    await page.locator(`#app[data-selected-screw="${screw.id}"]`).waitFor({ state: 'attached' });
+    await page.evaluate((p) => (window as unknown as { __planner: { plan: { setCrosshair(p: Vec3): void } } }).__planner.plan.setCrosshair(p), screw.tipLps);
+    const handle = page.locator(`[data-screw-layer="axial"] [data-screw-id="${screw.id}"] [data-handle="tip"]`);
+    await handle.waitFor({ state: 'attached' });
+    // The layer is redrawn after the camera moves: read the box once it stays put.
+    let box = await handle.boundingBox();
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      const b = await handle.boundingBox();
+      if (b && box && Math.abs(b.x - box.x) < 0.01 && Math.abs(b.y - box.y) < 0.01) break;
+      box = b;
+    }
+    if (!box) throw new Error('the tip handle has no box in the axial view');
+    const x0 = box.x + box.width / 2, y0 = box.y + box.height / 2;
+    const before = await page.evaluate(() => (window as unknown as { __planner: { plan: { checkTimings(): { stale: number; count: number } } } }).__planner.plan.checkTimings());
+
+    step(label, `dragging the tip of ${screw.corridorId} ${screw.side ?? ''}`);
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    // Past the overlay's 3 px drag threshold (not measured).
+    await page.mouse.move(x0 + 6, y0);
+    await page.evaluate((id) => { const p = (window as unknown as { __liveProbe: { armed: boolean; screwId: string } }).__liveProbe; p.screwId = id; p.armed = true; }, screw.id);
+    // Figure of eight, 24 x 12 px around the start (a few mm on screen): every move a new tip.
+    const at = (i: number, n: number): [number, number] => [x0 + 6 + 24 * Math.sin((2 * Math.PI * i) / n), y0 + 12 * Math.sin((4 * Math.PI * i) / n)];
+    const tStart = Date.now();
+    for (let i = 1; i <= CONTINUOUS_MOVES; i++) {
+      const due = tStart + i * FRAME_MS;
+      const [x, y] = at(i, CONTINUOUS_MOVES);
+      await page.mouse.move(x, y);
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const continuousIntervalMs = (Date.now() - tStart) / CONTINUOUS_MOVES;
+    const settled = async (): Promise<void> => {
+      await page.waitForFunction((id) => {
+        const w = window as unknown as { __planner: { plan: { state(): { plan: { screws: { id: string; tipLps: Vec3 }[] } }; checkTimings(): { recent: CheckRecord[] } } }; __liveProbe: { moves: MoveRecord[] } };
+        const moves = w.__liveProbe.moves;
+        const last = moves[moves.length - 1];
+        if (!last || !last.tip || last.frameAt === null) return false;
+        const tip = last.tip;
+        return w.__planner.plan.checkTimings().recent.some((r) => r.screwId === id && r.appliedAt !== null && r.tipLps.every((v, k) => v === tip[k]));
+      }, screw.id, { timeout: WAIT_MS, polling: 50 });
+    };
+    await settled();
+    const nContinuous = await page.evaluate(() => (window as unknown as { __liveProbe: { moves: unknown[] } }).__liveProbe.moves.length);
+    // BENCH_PROFILE=1: a CPU profile of the page's main thread over the paced moves (the continuous figures are taken without it).
+    const profile = process.env['BENCH_PROFILE'] === '1' ? await context.newCDPSession(page) : null;
+    if (profile) {
+      await profile.send('Profiler.enable');
+      await profile.send('Profiler.setSamplingInterval', { interval: 500 });
+      await profile.send('Profiler.start');
+    }
+    for (let i = 1; i <= PACED_MOVES; i++) {
+      const [x, y] = at(i + 0.5, PACED_MOVES);
+      await page.mouse.move(x, y);
+      await settled();
+    }
+    if (profile) {
+      const { profile: cpu } = await profile.send('Profiler.stop');
+      mkdirSync(join(ROOT, 'bench/out/prof'), { recursive: true });
+      const file = join(ROOT, 'bench/out/prof', `live-check-${label.split(' ')[0]}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(cpu));
+      step(label, `profile of the paced moves in ${file}`);
+    }
+    await page.evaluate(() => { (window as unknown as { __liveProbe: { armed: boolean } }).__liveProbe.armed = false; });
+    await page.mouse.up();
+
+    const data = await page.evaluate(() => {
+      const w = window as unknown as { __planner: { plan: { checkTimings(): { recent: CheckRecord[]; stale: number; count: number } } }; __liveProbe: { moves: MoveRecord[] } };
+      return { moves: w.__liveProbe.moves, timings: w.__planner.plan.checkTimings() };
+    });
+    const continuousMoves = data.moves.slice(0, nContinuous);
+    const pacedMoves = data.moves.slice(nContinuous);
+
+    // Reference: the bare round trip through the planner worker, the same request, nothing else going on.
+    await page.locator(`.screw-row[data-screw-id="${screw.id}"]:not([data-status="pending"])`).waitFor({ state: 'attached' });
+    const ref = await page.evaluate(async (id) => {
+      type S = { id: string; corridorId: string; side: string | null; entryLps: Vec3; tipLps: Vec3; diameterMm: number; lengthMm: number; catalogId: string };
+      const w = window as unknown as { __planner: { plan: { state(): { plan: { screws: S[]; settings: Record<string, unknown> } } }; session: { checkScrew(r: unknown): Promise<unknown> } } };
+      const plan = w.__planner.plan.state().plan;
+      // (No named function in here: tsx's keepNames would wrap it in a __name the page does not have.)
+      const all = plan.screws.map((s): S => ({ id: s.id, corridorId: s.corridorId, side: s.side, entryLps: [...s.entryLps] as Vec3, tipLps: [...s.tipLps] as Vec3, diameterMm: s.diameterMm, lengthMm: s.lengthMm, catalogId: s.catalogId }));
+      const request = { screw: all.find((s) => s.id === id)!, others: all.filter((s) => s.id !== id), settings: { ...plan.settings } };
+      await w.__planner.session.checkScrew(request);
+      const times: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        await w.__planner.session.checkScrew(request);
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b);
+    }, screw.id);
+    await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `bench-live-check-${label.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    return {
+      label,
+      continuous: stats(continuousMoves, data.timings.recent, screw.id),
+      paced: stats(pacedMoves, data.timings.recent, screw.id),
+      continuousIntervalMs,
+      referenceMs: quantile(ref, 0.5),
+      referenceP90Ms: quantile(ref, 0.9),
+      checks: data.timings.count - before.count,
+      staleDropped: data.timings.stale - before.stale,
+      screw: `${screw.corridorId}${screw.side ? ` ${screw.side}` : ''}`,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+function loadNote(): string {
+  try {
+    return `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on 2 cores`;
+  } catch {
+    return 'load average unknown';
+  }
+}
+
+function results(r: Row): BenchResult[] {
+  const ref = { name: 'bare session.checkScrew round trip through the planner worker (median of 30)', figure: r.referenceMs, unit: 'ms' };
+  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
+  return [
+    {
+      name: `${r.label}: pointer move -> status shown, continuous drag (${r.continuous.n} moves, one per ${r.continuousIntervalMs.toFixed(0)} ms)`,
+      figure: r.continuous.medianMs,
+      unit: 'ms (median)',
+      reference: ref,
+      ratio: r.continuous.medianMs / r.referenceMs,
+      ratioMeaning: 'move -> shown / bare round trip',
+      goal: '< 16 ms median',
+      met: r.continuous.medianMs < 16,
+      notes: `p90 ${f(r.continuous.p90Ms)} ms, max ${f(r.continuous.maxMs)} ms over ${r.continuous.measured} moves whose own position was checked; ${r.continuous.superseded} of ${r.continuous.n} superseded (a newer move came before the worker was free; never checked); screw ${r.screw}`,
+    },
+    {
+      name: `${r.label}: pointer move -> status shown, paced (${r.paced.n} moves, each after the previous is shown)`,
+      figure: r.paced.medianMs,
+      unit: 'ms (median)',
+      reference: ref,
+      ratio: r.paced.medianMs / r.referenceMs,
+      ratioMeaning: 'move -> shown / bare round trip',
+      goal: '< 16 ms median',
+      met: r.paced.medianMs < 16,
+      notes: `p90 ${f(r.paced.p90Ms)} ms, max ${f(r.paced.maxMs)} ms; ${r.paced.superseded} not checked; bare round trip p90 ${f(r.referenceP90Ms)} ms; ${r.checks} checks in the drag, ${r.staleDropped} results dropped as stale; ${loadNote()}`,
+    },
+    {
+      name: `${r.label}: pointer move -> next animation frame with the overlay redrawn`,
+      figure: r.continuous.frameMedianMs,
+      unit: 'ms (median)',
+      goal: '< 16 ms (one frame)',
+      met: r.continuous.frameMedianMs < 16,
+      notes: `continuous drag; max ${f(r.continuous.frameMaxMs)} ms; paced median ${f(r.paced.frameMedianMs)} ms; moves without an overlay redraw before that frame: ${r.continuous.frameWithoutRedraw + r.paced.frameWithoutRedraw}`,
+    },
+  ];
+}
+
+export const liveCheckBench: BenchEntry = {
+  name: 'browser: live check, pointer move -> updated status (issue #6)',
+  async run() {
+    const unavailable = browserUnavailable();
+    if (unavailable) {
+      console.log(`  ${unavailable}`);
+      return [];
+    }
+    const files = ensurePhantom();
+    const truthOf = (dir: string): Vec3 => (JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { lesion: { centerLps: Vec3 } }).lesion.centerLps;
+    const fullTruth = truthOf(join(ROOT, 'bench/out/phantom/sacralAla-full'));
+    const mediumTruth = truthOf(join(ROOT, 'sample-dicom/out/sacralAla-medium'));
+    const server = await startVite(benchPort());
+    let browser: Browser | null = null;
+    const out: BenchResult[] = [];
+    try {
+      browser = await launchChromium();
+      const rows: [string, (page: Page) => Promise<void>, Vec3][] = [
+        ['full-size sacralAla 512x512x250', async (page) => {
+          await page.locator('#app[data-state="idle"]').waitFor({ state: 'attached' });
+          await page.locator('[data-testid="open-files-input"]').setInputFiles(files);
+        }, fullTruth],
+        ['bundled sacralAla-medium', async (page) => {
+          await page.goto(`${server.url}/?sample=sacralAla-medium&no3d=1`, { timeout: WAIT_MS });
+        }, mediumTruth],
+      ];
+      const only = process.env['BENCH_LIVE_ROWS'];
+      for (const [label, open, truth] of rows) {
+        if (only && !label.includes(only)) continue;
+        try {
+          const r = await measure(browser, server.url, label, open, truth);
+          out.push(...results(r));
+        } catch (error) {
+          console.log(`  ${label}: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+          process.exitCode = 1;
+        }
+      }
+      return out;
+    } finally {
+      await browser?.close();
+      await server.stop();
+    }
+  },
+};
