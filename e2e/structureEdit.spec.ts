@@ -92,6 +92,7 @@ test('a foramen marked absent is added back by a click at its true centre (withi
   await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
   const before = Number((await appData(page))['fieldsGeneration']);
   const root = page.locator('[data-structure="rootS1Right"]');
+  const rootRadiusBefore = (await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm;
   await root.locator('[data-action="structure-edit"]').click();
   await expect(editor).toHaveAttribute('data-edit-structure', 'rootS1Right');
   await expect(editor.locator('[data-action="structure-redraw"]')).toBeVisible();
@@ -100,6 +101,14 @@ test('a foramen marked absent is added back by a click at its true centre (withi
   await expect(root).toHaveAttribute('data-state', 'edited');
   await expect.poll(async () => Number((await appData(page))['fieldsGeneration']), { timeout: 120_000 }).toBeGreaterThan(before);
   expect((await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
+
+  // Plan undo takes the edit back: the session's model and the row's review state.
+  await page.locator('[data-action="undo"]').click();
+  await expect.poll(async () => (await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(rootRadiusBefore);
+  await expect(root).toHaveAttribute('data-state', 'found');
+  await page.locator('[data-action="redo"]').click();
+  await expect.poll(async () => (await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
+  await expect(root).toHaveAttribute('data-state', 'edited');
 
   // A radius out of range is refused with a message; the model is unchanged.
   await editor.locator('[data-testid="structure-radius"]').fill('0');

@@ -88,6 +88,8 @@ function sameDecisions(a: ReadonlyMap<StructureId, ReviewDecision>, b: ReadonlyM
   return true;
 }
 
+const hasModels = (s: CriticalStructures): boolean => s.foramina.length > 0 || s.sacralCanal !== null || s.roots.length > 0 || s.joints.length > 0;
+
 const ml = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
 
@@ -166,11 +168,14 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   host.append(element);
 
   // --- structure editing (radius, move centre, add by click, redraw a root) ---
+  let modelsBeforeEdit: CriticalStructures | null = null;
+  const modelsBefore = new WeakMap<CriticalStructures, CriticalStructures>();
   const structureEditor = createStructureEditor({
     session,
     viewer,
     setTool: deps.setTool,
     onEditing(id) {
+      modelsBeforeEdit = status.structures;
       decisions.set(id, 'edited');
       removedFrom.delete(id);
     },
@@ -180,7 +185,11 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       const store = planStore;
       const plan = store?.get().plan;
       // The plan file keeps the models it was checked against: the edited ones.
-      if (store && plan) store.apply({ label, update: (p) => ({ ...p, structures, structureReview: toStructureStates(rows, null) }) });
+      if (store && plan) {
+        // Undo of the first edit finds no models in the plan (none before planning): remember what the session had.
+        if (modelsBeforeEdit) modelsBefore.set(structures, modelsBeforeEdit);
+        store.apply({ label, update: (p) => ({ ...p, structures, structureReview: toStructureStates(rows, null) }) });
+      }
       render();
     },
   });
@@ -374,8 +383,14 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   function onPlan(plan: PlanContent | null): void {
     if (plan === lastPlanSeen) return;
     const appeared = lastPlanSeen === null && plan !== null;
+    const previousStructures = (lastPlanSeen as PlanContent | null)?.structures;
     lastPlanSeen = plan;
     if (!plan) return;
+    // Plan undo/redo of a structure edit: the plan's models go back into the session (fields rebuilt).
+    if (!appeared && previousStructures && plan.structures !== previousStructures && status.structures) {
+      const target = hasModels(plan.structures) ? plan.structures : modelsBefore.get(previousStructures);
+      if (target && JSON.stringify(target) !== JSON.stringify(status.structures)) void session.setStructures(target).catch(() => undefined);
+    }
     const fromPlan = decisionsFromStates(plan.structureReview);
     if (appeared && plan.structureReview.length === 0 && decisions.size > 0) return reviewChanged('Structure review');
     if (sameDecisions(fromPlan, decisions)) return;
