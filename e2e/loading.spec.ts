@@ -19,6 +19,9 @@ async function openGood(page: Page): Promise<Record<string, string>> {
   const state = await waitForLoad(page, 1);
   expect(state['loadOutcome']).toBe('shown');
   await waitForAnatomy(page, 'axial');
+  // The planning session segments the volume in the background and then draws the structures
+  // over the views: the reference image is the one after that.
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', /^(ready|error)$/, { timeout: 150_000 });
   return state;
 }
 
