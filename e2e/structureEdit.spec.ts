@@ -110,7 +110,29 @@ test('a foramen marked absent is added back by a click at its true centre (withi
   await expect.poll(async () => (await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
   await expect(root).toHaveAttribute('data-state', 'edited');
 
+  // Redraw the left S1 root through three of its true centreline points (clicks), Enter finishes.
+  const truthRoot = (JSON.parse(readFileSync(resolve(OUT, 'sacralAla-medium', 'truth.json'), 'utf8')) as { roots: Array<{ id: string; centerlineLps: Vec3[] }> }).roots.find((r) => r.id === 'rootS1Left')!;
+  const picks = [truthRoot.centerlineLps[1]!, truthRoot.centerlineLps[2]!, truthRoot.centerlineLps[3]!];
+  await page.locator('[data-structure="rootS1Left"] [data-action="structure-edit"]').click();
+  await editor.locator('[data-action="structure-redraw"]').click();
+  for (const p of picks) {
+    await setCrosshair(page, p);
+    const q = await crosshairPagePoint(page);
+    await page.mouse.click(q.x, q.y);
+  }
+  await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('3 points');
+  await screenshot(page, 'structure-edit-redraw');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('[data-structure="rootS1Left"]')).toHaveAttribute('data-state', 'edited');
+  await expect.poll(async () => ((await models(page))!.roots.find((r) => r.id === 'rootS1Left') as unknown as { centerlineLps: Vec3[] }).centerlineLps.length).toBe(3);
+  const redrawn = ((await models(page))!.roots.find((r) => r.id === 'rootS1Left') as unknown as { centerlineLps: Vec3[] }).centerlineLps;
+  const worst = Math.max(...redrawn.map((p, i) => dist(p, picks[i]!)));
+  console.log(`redrawn S1 left root: worst point ${worst.toFixed(2)} mm from the clicked truth points`);
+  expect(worst).toBeLessThan(1.5);
+
   // A radius out of range is refused with a message; the model is unchanged.
+  await root.locator('[data-action="structure-edit"]').click();
+  await expect(editor).toHaveAttribute('data-edit-structure', 'rootS1Right');
   await editor.locator('[data-testid="structure-radius"]').fill('0');
   await editor.locator('[data-action="structure-radius-apply"]').click();
   await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('outside');
