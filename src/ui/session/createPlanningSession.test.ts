@@ -190,6 +190,33 @@ describe('planning session (in-process engines, sacralAla-small from disk)', () 
     session.dispose();
   });
 
+  it('importLabels: a label volume from a file replaces the labels and rebuilds the fields; another grid is refused and nothing changes', async () => {
+    const session = createPlanningSession({ shared: false, createSegmentation: countingSegmentation(false, { buildFields: 0 }), createPlanner: createInProcessPlanner });
+    await session.open(sample.ct, sample.seriesUid);
+    const keep = new Set<number>([LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5, LABELS.lesion]);
+    const fromFile = sample.truthLabels.voxels.map((v) => (keep.has(v) ? v : 0));
+    const generation = session.getStatus().labelsGeneration;
+    const messages: string[] = [];
+    const off = session.subscribe((st) => messages.push(st.message));
+    await session.importLabels(createVolume('file', 'label', sample.ct.geometry, fromFile), 'truth.nrrd');
+    off();
+    const s = session.getStatus();
+    expect(s.labelsGeneration).toBeGreaterThan(generation);
+    expect(s.fieldsGeneration).toBe(s.labelsGeneration);
+    expect(s.phase).toBe('ready');
+    expect(messages.some((m) => /^Labels imported from truth\.nrrd: lesion \d/.test(m))).toBe(true);
+    expect(Array.from(session.getLabels()!.voxels)).toEqual(Array.from(fromFile));
+    expect(s.lesion!.volumeMl).toBeGreaterThan(0);
+
+    const [ni, nj, nk] = sample.ct.geometry.dims;
+    const other = createVolume('other', 'label', createVolumeGeometry({ dims: [ni, nj, nk - 1], spacingMm: sample.ct.geometry.spacingMm, originLps: sample.ct.geometry.originLps }), new Uint8Array(ni * nj * (nk - 1)));
+    const refused = await session.importLabels(other, 'other.nrrd').then(() => null, (e: unknown) => e);
+    expect(errorCodeOf(refused)).toBe('volume/mismatch');
+    expect(Array.from(session.getLabels()!.voxels)).toEqual(Array.from(fromFile));
+    expect(session.getStatus().labelsGeneration).toBe(s.labelsGeneration);
+    session.dispose();
+  });
+
   it('a newer open supersedes the running one: the old pipeline\'s late answers are never applied', async () => {
     let release!: () => void;
     const until = new Promise<void>((r) => (release = r));
