@@ -23,6 +23,7 @@ import type { DicomSource, NamedFile } from './ui/loading/DicomSource';
 import { createDefaultDicomSource } from './ui/loading/defaultSource';
 import { fetchManifestFiles, filesFromDataTransfer, readFiles } from './ui/loading/fileIntake';
 import { createLoadController } from './ui/loading/loadController';
+import { testHooks } from './ui/dev/testHooks';
 import { createTrajectoryControls } from './ui/panels/trajectoryControls';
 import { createBrowserPlanningSession } from './ui/session/browserSession';
 import { createPlanFeature } from './ui/plan/planFeature';
@@ -57,6 +58,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   const with3d = options.volume3d ?? params.get('no3d') !== '1';
 
   const store = createAppStateStore(initialAppState(shared));
+  const hooks = testHooks();
   const unreflect = store.subscribe((s) => reflectState(root, s));
   reflectState(root, store.get());
 
@@ -197,9 +199,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
       if (errorCodeOf(error) !== 'worker/stale') console.warn('planning session:', error);
     });
   });
-  if (import.meta.env['VITE_E2E']) {
-    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
-    hook['session'] = session;
+  if (hooks) {
+    hooks['session'] = session;
   }
 
   // --- segmentation panel and label editing ---
@@ -228,9 +229,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     setTool: selectTool,
     onState: (p) => store.set({ segmentation: { ...store.get().segmentation, lesionVolumeMl: p.lesionVolumeMl, structuresFound: p.structuresFound, reviewComplete: p.reviewComplete } }),
   });
-  if (import.meta.env['VITE_E2E']) {
-    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
-    hook['segmentation'] = {
+  if (hooks) {
+    hooks['segmentation'] = {
       /** Flat voxel indices holding `label` in the session's label volume (ground-truth comparisons). */
       indicesOf(label: number): number[] {
         const v = session.getLabels()?.voxels;
@@ -256,9 +256,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     : null;
   sceneController?.attachStore(planFeature.store);
   segmentationPanel.attachPlanStore(planFeature.store);
-  if (import.meta.env['VITE_E2E'] && sceneController) {
-    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
-    hook['scene'] = {
+  if (hooks && sceneController) {
+    hooks['scene'] = {
       /** Page coordinates (CSS px) of an LPS point in the plan scene; null behind the camera. */
       projectToPage: (pointLps: [number, number, number]) => sceneController.projectToPage(pointLps),
       /** Replaces the plan's screws through the store (test set-up; selection is tested through the UI). */
@@ -345,9 +344,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
 
   // --- trajectory views: bull's-eye depth slider (viewer.plan; the plan UI selects the screw) ---
   const trajectoryControls = createTrajectoryControls(shell.trajectoryControls, viewer.plan);
-  if (import.meta.env['VITE_E2E']) {
-    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
-    hook['viewer'] = {
+  if (hooks) {
+    hooks['viewer'] = {
       plan: viewer.plan,
       /** Page coordinates of an LPS point in a view (for Playwright's mouse). */
       lpsToPage: (view: Parameters<typeof viewer.plan.lpsToClient>[0], pointLps: [number, number, number]) => viewer.plan.lpsToClient(view, pointLps),

@@ -15,6 +15,7 @@
  *   data-autosave-revision: the revision of the last completed write
  * - data-plan-restore: none | restored | setAside | unavailable (of the last opened series)
  */
+import { testHooks } from '../dev/testHooks';
 import type { Vec3 } from '../../core/geometry/vec3';
 import { computeSkinEntry, defaultAirThreshold } from '../../core/report/computeSkinEntry';
 import { defaultCatalog } from '../../core/planning/screwCatalog';
@@ -164,8 +165,8 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
     })();
   });
 
-  if (import.meta.env['VITE_E2E']) {
-    const hook = ((globalThis as { __planner?: Record<string, unknown> }).__planner ??= {});
+  const hook = testHooks();
+  if (hook) {
     hook['plan'] = {
       /** The plan document and evaluations (read-only: the store is deep-frozen). */
       state: () => store.get(),
