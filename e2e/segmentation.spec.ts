@@ -265,11 +265,11 @@ test.describe('segmentation', () => {
   });
 
   test('cone-beam CT: the bone note says the threshold is from the image; a click gives a lesion, conservative or not, and says which', async ({ page }) => {
-    // KNOWN BROKEN (core/segmentation/growLesion, reported): on the medium CBCT phantom the
-    // conservative core leaks into the marrow: Dice 0.59, only 64% of the region inside the true
-    // lesion (the core test covers the small phantom only). Expected to fail until growLesion is
-    // fixed; Playwright reports it when it starts passing.
-    test.fail(true, 'CBCT medium: conservative lesion core leaks (64% inside the true lesion)');
+    // KNOWN BROKEN (core/segmentation/growLesion, reported): on the medium CBCT phantom one click
+    // gives status ok but Dice 0.71 (under-segmented: the enclosure rays only count segmented bone,
+    // which on CBCT is mostly cortex; see growLesion.phantom.test.ts). Expected to fail until
+    // growLesion reaches 0.90 there; Playwright reports it when it starts passing.
+    test.fail(true, 'CBCT medium: one-click lesion Dice 0.71 (goal 0.90)');
     // The session answers a click after the fields are rebuilt, which on the CBCT phantom and this
     // machine can take minutes: a higher ceiling (not a pace) for this test.
     test.setTimeout(420_000);
