@@ -181,7 +181,10 @@ test.describe('viewer', () => {
 
   test('fits a 1920 x 1080 workstation screen', async ({ page }) => {
     await page.setViewportSize({ width: 1920, height: 1080 });
-    await expect.poll(async () => (await canvasStats(page, 'axial')).width).toBeGreaterThan(900);
+    // Half of what the side panel (planning panels) leaves: over 780 px a view.
+    const sideWidth = (await page.locator('.side-panel').boundingBox())!.width;
+    expect(sideWidth).toBeLessThanOrEqual(360);
+    await expect.poll(async () => (await canvasStats(page, 'axial')).width).toBeGreaterThan(760);
     await waitForAnatomy(page, 'axial');
     await screenshot(page, 'viewer-1920x1080');
   });
