@@ -25,6 +25,13 @@ const isolationHeaders: Record<string, string> =
 
 const port = Number(process.env['VITE_PORT'] ?? 5173);
 
+/**
+ * The PACS the app's default DICOMweb URL (`/dicom-web` on its own origin)
+ * reaches: requests stay same-origin (no CORS, allowed by the CSP's
+ * connect-src 'self'). Orthanc's DICOMweb plugin serves /dicom-web.
+ */
+const pacsProxy = { '/dicom-web': { target: process.env['PACS_URL'] ?? 'http://127.0.0.1:8042', changeOrigin: false } };
+
 const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.dcm': 'application/dicom',
@@ -113,6 +120,7 @@ export default defineConfig({
     port,
     strictPort: true,
     headers: isolationHeaders,
+    proxy: pacsProxy,
     // e2e (VITE_E2E=1): no hot reload, so another engineer saving a file does
     // not reload the page under a running test.
     ...(process.env['VITE_E2E'] === '1' ? { hmr: false, watch: null } : {}),
@@ -122,6 +130,7 @@ export default defineConfig({
     port: port + 1,
     strictPort: true,
     headers: isolationHeaders,
+    proxy: pacsProxy,
   },
   build: {
     target: 'es2022',

@@ -5,8 +5,8 @@
  *   npx tsx e2e/orthanc/cli.ts stop                                          # stops it by the PID it wrote
  *
  * DIR defaults to sample-dicom/out/sacralAla-medium/dicom (`npm run sample`).
- * The app reaches it at /dicom-web once the dev server proxies that path to
- * http://127.0.0.1:8842 (Orthanc sends no CORS headers).
+ * The app reaches it at /dicom-web with the dev server proxying that path
+ * there (Orthanc sends no CORS headers): `PACS_URL=http://127.0.0.1:8842 npm start`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
