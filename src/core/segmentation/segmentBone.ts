@@ -368,14 +368,20 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
   //    a thin cortex does not open the marrow to the outside), then added with the
   //    closing's voxels that touch them (the gaps themselves). The closing's other
   //    voxels (joint spaces, the bone surface) are NOT added: a 2-voxel joint gap stays open.
+  //    The raw mask's own cavities are added too: a cavity of one or two voxels (a
+  //    trabecular voxel below the threshold, common on thin slices where the noise per
+  //    voxel is high) is swallowed by the closing, so it is neither a cavity of the closed
+  //    mask nor a gap next to one, and would stay a hole in the bone (the bone depth drops to
+  //    ~1 mm around it, inside the sacrum).
   const closed = dilate6(mask, dims);
   const holes = closed.slice();
   fillHoles(holes, dims, 'sides');
-  const filled = new Uint8Array(n);
+  const filled = mask.slice();
+  fillHoles(filled, dims, 'sides');
   {
     const [ni, nj, nk] = dims;
     const nij = ni * nj;
-    for (let t = 0; t < n; t++) filled[t] = mask[t]! | (holes[t]! & (closed[t]! ^ 1));
+    for (let t = 0; t < n; t++) filled[t] = filled[t]! | (holes[t]! & (closed[t]! ^ 1));
     for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
       const row = ni * (j + nj * k);
       for (let i = 0; i < ni; i++) {
