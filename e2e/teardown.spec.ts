@@ -113,6 +113,10 @@ test('ten series in a row: memory, WebGL contexts and workers stay flat', async 
   // "under 3x" is not met in software rendering; this bound catches a second volume kept alive.
   // The median, not every sample: allocator pages of the file bytes are sometimes returned a load
   // late (seen once: +330 MB at one load, back to normal at the next), which is not a leak.
+  // Since the planning session runs on every open series, its working set is in the footprint
+  // too (label volume, distance fields and planner grid of the pelvis ROI, worker heaps): about
+  // 8.5-9x the voxel bytes over the empty app on SwiftShader. Leaks are caught by the flatness
+  // checks above; this bound catches a second volume (or a second session) kept alive.
   const over = samples.map((s) => s.rssBytes - empty.rssBytes).sort((a, b) => a - b);
-  expect(over[Math.floor(over.length / 2)]!, message).toBeLessThan(6 * VOLUME_BYTES);
+  expect(over[Math.floor(over.length / 2)]!, message).toBeLessThan(10.5 * VOLUME_BYTES);
 });
