@@ -16,7 +16,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readNrrd } from '../src/core/io/nrrd';
 import { sphereVoxelIndices } from '../src/core/segmentation/labelEdits';
 import type { Volume } from '../src/core/volume/Volume';
-import { appData, ARTIFACTS, openApp, screenshot, waitForAnatomy } from './support/app';
+import { appData, ARTIFACTS, crosshairPagePoint, openApp, screenshot, setCrosshair, waitForAnatomy } from './support/app';
 
 const LESION = 7;
 const OUT = resolve(import.meta.dirname ?? '.', '../sample-dicom/out');
@@ -32,27 +32,6 @@ function truthOf(caseId: string): { truth: Truth; labels: Volume<Uint8Array> } {
 
 async function indicesOf(page: Page, label: number): Promise<number[]> {
   return page.evaluate((l) => (window as unknown as { __planner: { segmentation: { indicesOf(l: number): number[] } } }).__planner.segmentation.indicesOf(l), label);
-}
-
-async function setCrosshair(page: Page, p: Vec3): Promise<void> {
-  await page.evaluate((q) => (window as unknown as { __planner: { segmentation: { setCrosshair(p: Vec3): void } } }).__planner.segmentation.setCrosshair(q), p);
-}
-
-/** Page point where the sagittal and coronal crosshair lines cross in the axial view. */
-async function crosshairPagePoint(page: Page): Promise<{ x: number; y: number }> {
-  return page.evaluate(() => {
-    const el = document.querySelector<HTMLElement>('[data-view="axial"]')!;
-    const line = (plane: string) => {
-      const l = el.querySelector<SVGLineElement>(`.crosshair-layer line[data-plane="${plane}"]`)!;
-      return ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))) as [number, number, number, number];
-    };
-    const [ax, ay, bx, by] = line('sagittal');
-    const [cx, cy, dx, dy] = line('coronal');
-    const den = (ax - bx) * (cy - dy) - (ay - by) * (cx - dx);
-    const t = ((ax - cx) * (cy - dy) - (ay - cy) * (cx - dx)) / den;
-    const r = el.getBoundingClientRect();
-    return { x: r.left + ax + t * (bx - ax), y: r.top + ay + t * (by - ay) };
-  });
 }
 
 /** Waits until every label edit sent so far has finished and `count` have been applied. */

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { appData, ARTIFACTS, openApp, screenshot, waitForAnatomy } from './support/app';
+import { appData, ARTIFACTS, crosshairPagePoint, openApp, screenshot, setCrosshair, waitForAnatomy } from './support/app';
 
 type Vec3 = [number, number, number];
 type Foramen = { id: string; centerLps: Vec3; radiusMm: number; axisLps: Vec3 };
@@ -22,27 +22,6 @@ const OUT = resolve(import.meta.dirname ?? '.', '../sample-dicom/out');
 type Models = { foramina: Foramen[]; roots: Array<{ id: string; radiusMm: number }> } | null;
 async function models(page: Page): Promise<Models> {
   return page.evaluate(() => (window as unknown as { __planner: { session: { getStatus(): { structures: Models } } } }).__planner.session.getStatus().structures);
-}
-
-async function setCrosshair(page: Page, p: Vec3): Promise<void> {
-  await page.evaluate((q) => (window as unknown as { __planner: { segmentation: { setCrosshair(p: Vec3): void } } }).__planner.segmentation.setCrosshair(q), p);
-}
-
-/** Page point where the sagittal and coronal crosshair lines cross in the axial view. */
-async function crosshairPagePoint(page: Page): Promise<{ x: number; y: number }> {
-  return page.evaluate(() => {
-    const el = document.querySelector<HTMLElement>('[data-view="axial"]')!;
-    const line = (plane: string) => {
-      const l = el.querySelector<SVGLineElement>(`.crosshair-layer line[data-plane="${plane}"]`)!;
-      return ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))) as [number, number, number, number];
-    };
-    const [ax, ay, bx, by] = line('sagittal');
-    const [cx, cy, dx, dy] = line('coronal');
-    const den = (ax - bx) * (cy - dy) - (ay - by) * (cx - dx);
-    const t = ((ax - cx) * (cy - dy) - (ay - cy) * (cx - dx)) / den;
-    const r = el.getBoundingClientRect();
-    return { x: r.left + ax + t * (bx - ax), y: r.top + ay + t * (by - ay) };
-  });
 }
 
 const dist = (a: Vec3, b: Vec3): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);

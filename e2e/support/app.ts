@@ -124,3 +124,25 @@ export async function viewPoint(page: Page, view: ViewName, dx = 0, dy = 0): Pro
   if (!box) throw new Error(`no ${view} view`);
   return { x: box.x + box.width / 2 + dx, y: box.y + box.height / 2 + dy };
 }
+
+/** Puts the crosshair (and every view's slice) on an LPS point through the segmentation test hook. */
+export async function setCrosshair(page: Page, pointLps: [number, number, number]): Promise<void> {
+  await page.evaluate((q) => (window as unknown as { __planner: { segmentation: { setCrosshair(p: [number, number, number]): void } } }).__planner.segmentation.setCrosshair(q), pointLps);
+}
+
+/** Page point where the sagittal and coronal crosshair lines cross in the axial view. */
+export async function crosshairPagePoint(page: Page): Promise<{ x: number; y: number }> {
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('[data-view="axial"]')!;
+    const line = (plane: string) => {
+      const l = el.querySelector<SVGLineElement>(`.crosshair-layer line[data-plane="${plane}"]`)!;
+      return ['x1', 'y1', 'x2', 'y2'].map((a) => Number(l.getAttribute(a))) as [number, number, number, number];
+    };
+    const [ax, ay, bx, by] = line('sagittal');
+    const [cx, cy, dx, dy] = line('coronal');
+    const den = (ax - bx) * (cy - dy) - (ay - by) * (cx - dx);
+    const t = ((ax - cx) * (cy - dy) - (ay - cy) * (cx - dx)) / den;
+    const r = el.getBoundingClientRect();
+    return { x: r.left + ax + t * (bx - ax), y: r.top + ay + t * (by - ay) };
+  });
+}

@@ -12,3 +12,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const c of children) el.append(c);
   return el;
 }
+
+/** Saves bytes as a file through the browser's download (an object URL on a hidden link). */
+export function browserDownload(fileName: string, bytes: Uint8Array, mimeType: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }));
+  const a = h('a', { attrs: { href: url, download: fileName, hidden: '' } });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Chromium starts the download from the click; keep the URL a moment for slower browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

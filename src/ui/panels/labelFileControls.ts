@@ -7,7 +7,7 @@
  * File logic: core/segmentation/labelFiles.ts.
  */
 import { exportLabelsNrrd, exportLabelsSeg, importLabelFile } from '../../core/segmentation/labelFiles';
-import { h } from '../dom';
+import { browserDownload, h } from '../dom';
 import type { PlanningSession } from '../session/PlanningSession';
 
 export type LabelFileControls = { element: HTMLElement; render(): void };
@@ -18,15 +18,6 @@ export type LabelFileControlsDeps = {
   onImported(): void;
   download?: (fileName: string, bytes: Uint8Array, mimeType: string) => void;
 };
-
-function browserDownload(fileName: string, bytes: Uint8Array, mimeType: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }));
-  const a = h('a', { attrs: { href: url, download: fileName, hidden: '' } });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/^\[[^\]]+\]\s*/, '');
 

@@ -32,7 +32,7 @@ import { errorCodeOf } from '../../core/shared/errors';
 import type { Volume } from '../../core/volume/Volume';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import type { PlanStore } from '../plan/PlanStore';
-import { h } from '../dom';
+import { browserDownload, h } from '../dom';
 import { reportOptionsFor } from '../report/reportOptions';
 
 export const SOFTWARE = { name: 'pelvic-screw-planner', version: SOFTWARE_VERSION } as const;
@@ -72,16 +72,6 @@ const STORAGE_KEY = 'planner.report.settings';
 function messageOf(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   return raw.replace(/^\[[a-z]+(?:\/[a-z-]+)?\]\s*/, '');
-}
-
-function browserDownload(fileName: string, bytes: Uint8Array, mimeType: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }));
-  const a = h('a', { attrs: { href: url, download: fileName, hidden: '' } });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Chromium starts the download from the click; keep the URL a moment for slower browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps): ReportPanel {
