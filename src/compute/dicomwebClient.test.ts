@@ -154,9 +154,11 @@ describe('fault injection between the client and a real Orthanc', () => {
 
   it('times out a PACS that accepts a request and never answers, retries, and refuses if it goes on', async () => {
     proxy.setPlan(faultOnNthInstance(6, { kind: 'hang' }));
-    expectWhole(await client({}, 300).retrieveSeries(STUDY, SERIES));
+    // 2 s of silence: long enough that a slow but answering PACS on a loaded test machine is not
+    // mistaken for a hung one (0.3 s flaked under parallel load), short enough for three retries.
+    expectWhole(await client({}, 2000).retrieveSeries(STUDY, SERIES));
     proxy.setPlan(faultOnNthInstance(6, { kind: 'hang' }, Infinity));
-    await expectRefused(client({}, 300).retrieveSeries(STUDY, SERIES), 'pacs/incomplete', /The PACS stopped answering \(no data for 0\.3 s\)\./);
+    await expectRefused(client({}, 2000).retrieveSeries(STUDY, SERIES), 'pacs/incomplete', /The PACS stopped answering \(no data for 2 s\)\./);
   });
 
   it('cancels on request with pacs/cancelled, not a partial series', async () => {
