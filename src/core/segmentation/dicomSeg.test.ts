@@ -7,6 +7,7 @@ import { LABELS } from '../shared/ids';
 import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import type { CriticalStructures } from '../anatomy/structures';
+import dcmjs from 'dcmjs';
 import { readDicomSeg, writeDicomSeg } from './dicomSeg';
 
 function sampleLabels() {
@@ -61,6 +62,35 @@ describe('DICOM SEG', () => {
     expect(names).toContain('sacralCanal');
     expect(back.labels.voxels.includes(LABELS.foramenS1Left)).toBe(true);
     expect(back.labels.voxels.includes(LABELS.sacralCanal)).toBe(true);
+  });
+
+  it('writes a frame only for the slices where a segment has voxels (each frame says its segment and slice), bit-packed', () => {
+    const labels = sampleLabels();
+    const bytes = writeDicomSeg(labels, { uidSeed: 'sparse' });
+    const [ni, nj, nk] = labels.geometry.dims;
+    const nij = ni * nj;
+    // Expected frames counted from the label volume itself: per label, the slices holding it.
+    const expected: Array<{ label: number; k: number }> = [];
+    for (const label of [LABELS.sacrum, LABELS.hipLeft, LABELS.lesion]) {
+      for (let k = 0; k < nk; k++) if (labels.voxels.subarray(k * nij, (k + 1) * nij).includes(label)) expected.push({ label, k });
+    }
+    expect(expected.length).toBeLessThan(3 * nk);
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(bytes.slice().buffer).dict) as Record<string, any>;
+    expect(Number(ds.NumberOfFrames)).toBe(expected.length);
+    const perFrame = (Array.isArray(ds.PerFrameFunctionalGroupsSequence) ? ds.PerFrameFunctionalGroupsSequence : [ds.PerFrameFunctionalGroupsSequence]) as any[];
+    const segLabel = [LABELS.sacrum, LABELS.hipLeft, LABELS.lesion];
+    const pixel = new Uint8Array(Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData);
+    // BINARY: one bit per voxel, frames back to back (padded to an even length).
+    expect(pixel.length).toBe(Math.ceil((expected.length * nij) / 8) + (Math.ceil((expected.length * nij) / 8) % 2));
+    perFrame.forEach((f, idx) => {
+      const seg = Number((Array.isArray(f.SegmentIdentificationSequence) ? f.SegmentIdentificationSequence[0] : f.SegmentIdentificationSequence).ReferencedSegmentNumber);
+      const k = Number((Array.isArray(f.FrameContentSequence) ? f.FrameContentSequence[0] : f.FrameContentSequence).DimensionIndexValues[1]) - 1;
+      expect({ label: segLabel[seg - 1], k }).toEqual(expected[idx]);
+      // Every written frame holds at least one voxel of its segment.
+      let any = false;
+      for (let t = 0; t < nij && !any; t++) any = ((pixel[(idx * nij + t) >> 3]! >> ((idx * nij + t) & 7)) & 1) === 1;
+      expect(any).toBe(true);
+    });
   });
 
   it('rejects a grid of another size and a file that is not a SEG', () => {
