@@ -254,7 +254,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   const sceneController = with3d
     ? createSceneController({ root, sceneElement: shell.sceneElement, volumeElement: shell.viewElements.volume3d, session, readablePixels: Boolean(import.meta.env['VITE_E2E']) })
     : null;
-  sceneController?.attachStore(planFeature.store);
+  sceneController?.attachStore(planFeature.store, planFeature.drag);
   segmentationPanel.attachPlanStore(planFeature.store);
   if (hooks && sceneController) {
     hooks['scene'] = {
@@ -266,6 +266,8 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
       orbitStep: (degrees: number) => sceneController.scene.debug.orbitStep(degrees),
       emptyFrame: () => sceneController.scene.debug.emptyFrame(),
       renderCount: () => sceneController.scene.debug.renderCount(),
+      /** The screws as the last drawn 3D frame showed them (where, which status). */
+      drawnScrews: () => sceneController.scene.debug.drawnScrews(),
     };
   }
 

@@ -77,6 +77,8 @@ export type PlanSceneDebug = {
   boneTriangles(): number;
   /** An empty frame (clear only) with the same read-back: the fixed cost of a frame, as a reference for orbitStep. */
   emptyFrame(): number;
+  /** The screws as the last drawn frame showed them (where and in which status). */
+  drawnScrews(): { id: string; entryLps: Vec3; tipLps: Vec3; status: ScrewDrawStatus }[];
 };
 
 export type PlanSceneHandle = PlanScene & { readonly canvas: HTMLCanvasElement; readonly debug: PlanSceneDebug };
@@ -99,7 +101,26 @@ const STRUCTURE_COLOURS: Record<StructureTube['kind'], number> = {
   joint: 0x6f9cff,
 };
 
-type ScrewEntry = { id: string; group: Group; pickables: Object3D[]; label: Sprite; entryLps: Vec3; tipLps: Vec3 };
+/** One screw's objects, made once per screw id and updated in place (see updateEntry). */
+type ScrewEntry = {
+  id: string;
+  group: Group;
+  body: Mesh;
+  ghost: Mesh;
+  halo: Mesh;
+  label: Sprite;
+  marker: Mesh;
+  markerGhost: Mesh;
+  path: Line;
+  pickables: Object3D[];
+  entryLps: Vec3;
+  tipLps: Vec3;
+  status: ScrewDrawStatus;
+  /** What the current body / halo geometry and label texture were made for. */
+  shapeKey: string;
+  haloKey: string;
+  labelKey: string;
+};
 
 export function createPlanScene(container: HTMLElement, options: PlanSceneOptions = {}): PlanSceneHandle {
   const renderer = createRenderer(options.preserveDrawingBuffer ?? false);
@@ -159,6 +180,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
   let active = true;
   let renders = 0;
   let screws: ScrewEntry[] = [];
+  let drawn: { id: string; entryLps: Vec3; tipLps: Vec3; status: ScrewDrawStatus }[] = [];
   let selectedId: string | null = null;
   const selectListeners = new Set<(id: string | null) => void>();
 
@@ -210,6 +232,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     anchorLabels();
     renderer.render(scene, camera);
     renders++;
+    drawn = screws.map((e) => ({ id: e.id, entryLps: [...e.entryLps] as Vec3, tipLps: [...e.tipLps] as Vec3, status: e.status }));
     updateOrientationLetters();
   }
   controls.addEventListener('change', invalidate);
@@ -327,15 +350,49 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
   }
 
   // --- screws -------------------------------------------------------------------------
-  const labelSprite = (text: string, status: ScrewDrawStatus, selected: boolean): Sprite => {
-    const c = document.createElement('canvas');
+  // Materials are shared and kept for the scene's life: a screw that moves or changes status gets
+  // another of these, never a new one (disposing a material releases its shader program, and a
+  // new one compiles again: seconds on a software rasteriser, on every drag event before).
+  const bodyMaterials = new Map<string, MeshPhongMaterial>();
+  const ghostMaterials = new Map<string, MeshBasicMaterial>();
+  const bodyMaterial = (status: ScrewDrawStatus, selected: boolean): MeshPhongMaterial => {
+    const key = `${status}:${selected ? 1 : 0}`;
+    let m = bodyMaterials.get(key);
+    if (!m) {
+      m = new MeshPhongMaterial({ color: STATUS_COLOURS[status], specular: 0x555555, shininess: 60, emissive: selected ? 0x404040 : 0x000000 });
+      bodyMaterials.set(key, m);
+    }
+    return m;
+  };
+  const ghostMaterial = (colour: number, opacity: number): MeshBasicMaterial => {
+    const key = `${colour}:${opacity}`;
+    let m = ghostMaterials.get(key);
+    if (!m) {
+      m = new MeshBasicMaterial({ color: colour, transparent: true, opacity, depthTest: false, depthWrite: false });
+      ghostMaterials.set(key, m);
+    }
+    return m;
+  };
+  const haloMaterial = new MeshBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.35, depthTest: false, depthWrite: false, side: BackSide });
+  const markerGeometry = new SphereGeometry(2.2, 16, 12);
+  const markerMaterial = new MeshPhongMaterial({ color: 0x40d0ff, emissive: 0x103040 });
+  const pathMaterial = new LineDashedMaterial({ color: 0x40d0ff, dashSize: 3, gapSize: 2, depthTest: false, transparent: true, opacity: 0.8 });
+  const sharedMaterials = (): Material[] => [...bodyMaterials.values(), ...ghostMaterials.values(), haloMaterial, markerMaterial, pathMaterial];
+
+  /** Draws a label into its canvas; returns false when the canvas had to change size (a new texture is needed). */
+  const paintLabel = (c: HTMLCanvasElement, text: string, status: ScrewDrawStatus, selected: boolean): boolean => {
     const ctx = c.getContext('2d')!;
     const fontPx = 30;
     const font = `${selected ? 700 : 600} ${fontPx}px system-ui, sans-serif`;
     ctx.font = font;
     const width = Math.ceil(ctx.measureText(text).width) + 28;
-    c.width = width;
-    c.height = fontPx + 18;
+    const height = fontPx + 18;
+    const sameSize = c.width === width && c.height === height;
+    if (!sameSize) {
+      c.width = width;
+      c.height = height;
+    }
+    ctx.clearRect(0, 0, c.width, c.height);
     ctx.font = font;
     ctx.fillStyle = 'rgba(10, 12, 16, 0.82)';
     ctx.fillRect(0, 0, c.width, c.height);
@@ -345,68 +402,127 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     ctx.fillStyle = '#ffffff';
     ctx.textBaseline = 'middle';
     ctx.fillText(text, 14, c.height / 2 + 1);
+    return sameSize;
+  };
+  const labelTexture = (c: HTMLCanvasElement): CanvasTexture => {
     const texture = new CanvasTexture(c);
     texture.colorSpace = SRGBColorSpace;
-    const sprite = new Sprite(new SpriteMaterial({ map: texture, depthTest: false, depthWrite: false, sizeAttenuation: false }));
+    return texture;
+  };
+  const setLabel = (entry: ScrewEntry, text: string, status: ScrewDrawStatus, selected: boolean): void => {
+    const key = `${text}|${status}|${selected}`;
+    if (key === entry.labelKey) return;
+    entry.labelKey = key;
+    const material = entry.label.material;
+    const canvas = (material.map?.image as HTMLCanvasElement | undefined) ?? document.createElement('canvas');
+    const sameSize = paintLabel(canvas, text, status, selected) && material.map !== null;
+    if (sameSize) material.map!.needsUpdate = true;
+    else {
+      // Another size: a new texture of the same kind (the material keeps its map, so its program).
+      material.map?.dispose();
+      material.map = labelTexture(canvas);
+    }
     // Size in view-height units (sizeAttenuation off): constant on screen whatever the zoom.
     const h = 0.024;
-    sprite.scale.set((h * c.width) / c.height, h, 1);
-    sprite.center.set(0, 0);
-    sprite.renderOrder = 20;
-    return sprite;
+    entry.label.scale.set((h * canvas.width) / canvas.height, h, 1);
   };
 
-  const buildScrew = (s: SceneScrew, selected: boolean): ScrewEntry => {
+  const createEntry = (id: string): ScrewEntry => {
     const group = new Group();
-    group.name = `screw:${s.id}`;
-    const tip = new Vector3(...s.tipLps), entry = new Vector3(...s.entryLps);
-    const axis = entry.clone().sub(tip);
-    const length = axis.length();
-    axis.normalize();
-    const colour = STATUS_COLOURS[s.status];
+    group.name = `screw:${id}`;
+    const body = new Mesh(new BufferGeometry(), bodyMaterial('pending', false));
+    body.userData['screwId'] = id;
+    const ghost = new Mesh(body.geometry, ghostMaterial(STATUS_COLOURS.pending, 0.6));
+    ghost.renderOrder = 10;
+    ghost.userData['ghost'] = true;
+    // Rim: the far wall of a wider sleeve, drawn through everything, outlines the selected screw.
+    const halo = new Mesh(new BufferGeometry(), haloMaterial);
+    halo.renderOrder = 11;
+    const canvas = document.createElement('canvas');
+    const label = new Sprite(new SpriteMaterial({ map: labelTexture(canvas), depthTest: false, depthWrite: false, sizeAttenuation: false }));
+    label.center.set(0, 0);
+    label.renderOrder = 20;
+    label.userData['screwId'] = id;
+    const marker = new Mesh(markerGeometry, markerMaterial);
+    const markerGhost = new Mesh(markerGeometry, ghostMaterial(0x40d0ff, 0.4));
+    markerGhost.renderOrder = 10;
+    markerGhost.userData['ghost'] = true;
+    const pathGeometry = new BufferGeometry();
+    pathGeometry.setAttribute('position', new BufferAttribute(new Float32Array(6), 3));
+    // The needle path through soft tissue, skin entry to bone entry (dashed).
+    const path = new Line(pathGeometry, pathMaterial);
+    path.renderOrder = 9;
+    path.frustumCulled = false;
+    group.add(body, ghost, halo, label, marker, markerGhost, path);
+    return { id, group, body, ghost, halo, label, marker, markerGhost, path, pickables: [body, label], entryLps: [0, 0, 0], tipLps: [0, 0, 0], status: 'pending', shapeKey: '', haloKey: '', labelKey: '' };
+  };
+
+  const tipV = new Vector3();
+  const entryV = new Vector3();
+  const axisV = new Vector3();
+  const upY = new Vector3(0, 1, 0);
+  const orientQ = new Quaternion();
+  /** Puts a screw where the data says: transforms, shared materials, geometry only when its shape changed. */
+  const updateEntry = (entry: ScrewEntry, s: SceneScrew, selected: boolean): void => {
+    tipV.set(s.tipLps[0], s.tipLps[1], s.tipLps[2]);
+    entryV.set(s.entryLps[0], s.entryLps[1], s.entryLps[2]);
+    axisV.copy(entryV).sub(tipV);
+    const length = axisV.length();
+    if (length > 0) axisV.divideScalar(length);
+    else axisV.copy(upY);
+    orientQ.setFromUnitVectors(upY, axisV);
     const shape = { lengthMm: length, diameterMm: s.diameterMm, ...(s.threadLengthMm !== undefined ? { threadLengthMm: s.threadLengthMm } : {}), ...(s.headDiameterMm !== undefined ? { headDiameterMm: s.headDiameterMm } : {}) };
-    const geometry = createScrewGeometry(shape);
-    const material = new MeshPhongMaterial({ color: colour, specular: 0x555555, shininess: 60, emissive: selected ? 0x404040 : 0x000000 });
-    const body = new Mesh(geometry, material);
-    const orient = new Quaternion().setFromUnitVectors(new Vector3(0, 1, 0), axis.lengthSq() > 0 ? axis : new Vector3(0, 1, 0));
-    body.position.copy(tip);
-    body.quaternion.copy(orient);
-    body.userData['screwId'] = s.id;
-    const ghost = ghostOf(geometry, colour, selected ? 0.85 : 0.6);
-    ghost.position.copy(tip);
-    ghost.quaternion.copy(orient);
-    group.add(body, ghost);
-    const pickables: Object3D[] = [body];
+    const shapeKey = JSON.stringify(shape);
+    if (shapeKey !== entry.shapeKey) {
+      entry.shapeKey = shapeKey;
+      entry.body.geometry.dispose();
+      const geometry = createScrewGeometry(shape);
+      entry.body.geometry = geometry;
+      entry.ghost.geometry = geometry;
+    }
+    const colour = STATUS_COLOURS[s.status];
+    entry.body.material = bodyMaterial(s.status, selected);
+    entry.ghost.material = ghostMaterial(colour, selected ? 0.85 : 0.6);
+    for (const m of [entry.body, entry.ghost]) {
+      m.position.copy(tipV);
+      m.quaternion.copy(orientQ);
+    }
+    entry.halo.visible = selected;
     if (selected) {
-      // Rim: the far wall of a wider sleeve, drawn through everything, outlines the selected screw.
-      const halo = new Mesh(
-        new CylinderGeometry(s.diameterMm * 0.95, s.diameterMm * 0.95, length + HEAD_HEIGHT_MM, 24, 1, true),
-        new MeshBasicMaterial({ color: 0xffffff, transparent: true, opacity: 0.35, depthTest: false, depthWrite: false, side: BackSide }),
-      );
-      halo.position.copy(tip).add(axis.clone().multiplyScalar((length + HEAD_HEIGHT_MM) / 2));
-      halo.quaternion.copy(orient);
-      halo.renderOrder = 11;
-      group.add(halo);
+      const haloKey = `${s.diameterMm}:${length}`;
+      if (haloKey !== entry.haloKey) {
+        entry.haloKey = haloKey;
+        entry.halo.geometry.dispose();
+        entry.halo.geometry = new CylinderGeometry(s.diameterMm * 0.95, s.diameterMm * 0.95, length + HEAD_HEIGHT_MM, 24, 1, true);
+      }
+      entry.halo.position.copy(tipV).addScaledVector(axisV, (length + HEAD_HEIGHT_MM) / 2);
+      entry.halo.quaternion.copy(orientQ);
     }
-    const label = labelSprite(`${STATUS_MARKS[s.status]} ${s.label || s.id} \u00b7 ${STATUS_WORDS[s.status]}`, s.status, selected);
-    label.position.copy(entry).add(axis.clone().multiplyScalar(HEAD_HEIGHT_MM + 2));
-    label.userData['screwId'] = s.id;
-    group.add(label);
-    pickables.push(label);
-    if (s.skinEntryLps) {
-      const skin = new Vector3(...s.skinEntryLps);
-      const marker = new Mesh(new SphereGeometry(2.2, 16, 12), new MeshPhongMaterial({ color: 0x40d0ff, emissive: 0x103040 }));
-      marker.position.copy(skin);
-      const markerGhost = ghostOf(marker.geometry as BufferGeometry, 0x40d0ff, 0.4);
-      markerGhost.position.copy(skin);
-      // The needle path through soft tissue, skin entry to bone entry (dashed).
-      const pathGeometry = new BufferGeometry().setFromPoints([skin, entry.clone().add(axis.clone().multiplyScalar(HEAD_HEIGHT_MM))]);
-      const path = new Line(pathGeometry, new LineDashedMaterial({ color: 0x40d0ff, dashSize: 3, gapSize: 2, depthTest: false, transparent: true, opacity: 0.8 }));
-      path.computeLineDistances();
-      path.renderOrder = 9;
-      group.add(marker, markerGhost, path);
+    setLabel(entry, `${STATUS_MARKS[s.status]} ${s.label || s.id} \u00b7 ${STATUS_WORDS[s.status]}`, s.status, selected);
+    entry.label.position.copy(entryV).addScaledVector(axisV, HEAD_HEIGHT_MM + 2);
+    const skin = s.skinEntryLps;
+    entry.marker.visible = entry.markerGhost.visible = entry.path.visible = skin !== null;
+    if (skin) {
+      entry.marker.position.set(skin[0], skin[1], skin[2]);
+      entry.markerGhost.position.copy(entry.marker.position);
+      const head = entryV.clone().addScaledVector(axisV, HEAD_HEIGHT_MM);
+      const pos = entry.path.geometry.getAttribute('position') as BufferAttribute;
+      pos.setXYZ(0, skin[0], skin[1], skin[2]);
+      pos.setXYZ(1, head.x, head.y, head.z);
+      pos.needsUpdate = true;
+      entry.path.computeLineDistances();
     }
-    return { id: s.id, group, pickables, label, entryLps: [...s.entryLps], tipLps: [...s.tipLps] };
+    entry.entryLps = [...s.entryLps];
+    entry.tipLps = [...s.tipLps];
+    entry.status = s.status;
+  };
+  const disposeEntry = (entry: ScrewEntry): void => {
+    screwGroup.remove(entry.group);
+    entry.body.geometry.dispose();
+    entry.halo.geometry.dispose();
+    entry.path.geometry.dispose();
+    entry.label.material.map?.dispose();
+    entry.label.material.dispose();
   };
 
   // --- picking -----------------------------------------------------------------------
@@ -490,10 +606,21 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
       invalidate();
     },
     setScrews(list, selected) {
-      clearGroup(screwGroup);
       selectedId = selected;
-      screws = list.map((s) => buildScrew(s, s.id === selected));
-      for (const s of screws) screwGroup.add(s.group);
+      const byId = new Map(screws.map((e) => [e.id, e]));
+      const next: ScrewEntry[] = [];
+      for (const s of list) {
+        let entry = byId.get(s.id);
+        if (entry) byId.delete(s.id);
+        else {
+          entry = createEntry(s.id);
+          screwGroup.add(entry.group);
+        }
+        updateEntry(entry, s, s.id === selected);
+        next.push(entry);
+      }
+      for (const gone of byId.values()) disposeEntry(gone);
+      screws = next;
       if (!fitted && boneTriangles === 0 && screws.length > 0) fitCamera();
       invalidate();
     },
@@ -547,6 +674,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
         return performance.now() - t0;
       },
       boneTriangles: () => boneTriangles,
+      drawnScrews: () => drawn.map((d) => ({ ...d, entryLps: [...d.entryLps] as Vec3, tipLps: [...d.tipLps] as Vec3 })),
       emptyFrame() {
         const t0 = performance.now();
         renderer.render(emptyScene, camera);
@@ -563,7 +691,11 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
       canvas.removeEventListener('pointerup', onPointerUp);
       controls.removeEventListener('change', invalidate);
       controls.dispose();
-      for (const g of [boneGroup, lesionGroup, structureGroup, screwGroup]) clearGroup(g);
+      for (const e of screws) disposeEntry(e);
+      screws = [];
+      for (const g of [boneGroup, lesionGroup, structureGroup]) clearGroup(g);
+      markerGeometry.dispose();
+      for (const m of sharedMaterials()) m.dispose();
       boneMaterial.dispose();
       boneInsideMaterial.dispose();
       selectListeners.clear();

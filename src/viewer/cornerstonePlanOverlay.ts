@@ -75,6 +75,8 @@ export function createCornerstonePlanOverlay(options: CornerstonePlanOverlayOpti
   cleanups.push(
     layer.onDragActive((view, active) => {
       if ((TRAJECTORY_VIEWS as readonly OverlayViewId[]).includes(view)) trajectory?.setFrozen(active);
+      // Any drag: the trajectory cameras follow when the pointer rests or the drag ends (trajectoryViews.ts).
+      trajectory?.setDragging(active);
     }),
   );
 

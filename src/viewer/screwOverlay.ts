@@ -205,12 +205,34 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     svg.replaceChildren(frag);
   }
 
+  // During a drag the view under the pointer is redrawn at once; the others at most once per animation frame.
+  const deferred = new Set<OverlayView>();
+  let deferredFrame = 0;
+  const flushDeferred = (): void => {
+    deferredFrame = 0;
+    const pending = [...deferred];
+    deferred.clear();
+    for (const v of pending) redrawView(v);
+  };
+
   return {
     redraw(viewId) {
       if (viewId) {
         const v = byId.get(viewId);
-        if (v) redrawView(v);
-      } else for (const v of views) redrawView(v);
+        if (v) {
+          deferred.delete(v);
+          redrawView(v);
+        }
+        return;
+      }
+      if (!drag) {
+        deferred.clear();
+        for (const v of views) redrawView(v);
+        return;
+      }
+      redrawView(drag.view);
+      for (const v of views) if (v !== drag.view) deferred.add(v);
+      deferredFrame ||= requestAnimationFrame(flushDeferred);
     },
     isDragging: (viewId) => drag !== null && (viewId === undefined || drag.view.id === viewId),
     onDragActive(l) {
@@ -219,6 +241,8 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     },
     dispose() {
       endDrag();
+      if (deferredFrame) cancelAnimationFrame(deferredFrame);
+      deferred.clear();
       dragListeners.clear();
       for (const c of cleanups) c();
       layers.clear();

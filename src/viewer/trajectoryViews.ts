@@ -9,6 +9,14 @@
  * software-WebGL frames. Cameras come from trajectoryFrames.ts and follow
  * the screw on every update, except while a drag started in one of these
  * views is under way (the plane must not turn under the mouse).
+ *
+ * Drag-time policy (issue #6: the status must never wait for a render):
+ * while a screw is dragged in another view (setDragging), the cameras are
+ * not moved on every pointer event: they follow once the pointer has rested
+ * for DRAG_SETTLE_MS, and at once when the drag ends, so the views always
+ * end on the final position. Three oblique volume renders per pointer event
+ * cost 100+ ms a frame on a software rasteriser, which Chromium's
+ * frame-aligned input then makes every pointer event wait for.
  */
 import { Enums, setVolumesForViewports, type RenderingEngine, type Types } from '@cornerstonejs/core';
 import type { Vec3 } from '../core/geometry/vec3';
@@ -19,6 +27,8 @@ import type { TrajectoryGeometry } from './trajectoryFrames';
 import { edgeLabels } from './viewOrientation';
 
 export const TRAJECTORY_VIEWS: readonly TrajectoryViewId[] = ['inlineA', 'inlineB', 'bullseye'];
+/** During a drag in another view, the cameras follow after the pointer rests this long (and at the drag's end). */
+export const DRAG_SETTLE_MS = 120;
 
 const TITLES: Record<TrajectoryViewId, string> = {
   inlineA: 'In-line A \u00b7 axis + S\u2013I',
@@ -37,6 +47,10 @@ export type TrajectoryViews = {
   cameras(): Record<TrajectoryViewId, ViewCamera> | null;
   /** Holds the cameras still (a drag in a trajectory view) or lets them follow again. */
   setFrozen(frozen: boolean): void;
+  /** A screw drag is under way somewhere: camera moves wait for the pointer to rest (see the header); false: follow now. */
+  setDragging(dragging: boolean): void;
+  /** Cameras the viewports were last given (null while disabled or before the first): what the views show. */
+  appliedCameras(): Record<TrajectoryViewId, ViewCamera> | null;
   dispose(): void;
 };
 
@@ -64,6 +78,8 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
   let voiRange: { lower: number; upper: number } | null = null;
   let applied: Record<TrajectoryViewId, ViewCamera> | null = null;
   let updateQueued = false;
+  let dragging = false;
+  let settleTimer: ReturnType<typeof setTimeout> | null = null;
 
   // Orientation letters, title and (bull's-eye) depth text over each view.
   const texts = {} as Record<TrajectoryViewId, { root: HTMLDivElement; edges: Record<'left' | 'right' | 'top' | 'bottom', HTMLDivElement>; depth: HTMLDivElement }>;
@@ -203,7 +219,18 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
         });
       return;
     }
-    // At most once per animation frame, with the latest screw (a drag sends an update per pointer event).
+    // During a drag elsewhere: once the pointer rests (each update restarts the wait), or at the drag's end.
+    if (dragging && !frozen) {
+      if (settleTimer) clearTimeout(settleTimer);
+      settleTimer = setTimeout(settled, DRAG_SETTLE_MS);
+      return;
+    }
+    // At most once per animation frame, with the latest screw.
+    if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
+  }
+  function settled(): void {
+    settleTimer = null;
+    if (disposed) return;
     if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
   }
 
@@ -283,8 +310,23 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
       frozen = f;
       if (!f) update();
     },
+    setDragging(d) {
+      if (d === dragging) return;
+      dragging = d;
+      if (!d) {
+        if (settleTimer) clearTimeout(settleTimer);
+        settleTimer = null;
+        update();
+      }
+    },
+    appliedCameras() {
+      if (!enabled || !applied) return null;
+      const copy = (c: ViewCamera): ViewCamera => ({ ...c, viewPlaneNormalLps: [...c.viewPlaneNormalLps], viewUpLps: [...c.viewUpLps], focalPointLps: [...c.focalPointLps] });
+      return { inlineA: copy(applied.inlineA), inlineB: copy(applied.inlineB), bullseye: copy(applied.bullseye) };
+    },
     dispose() {
       disposed = true;
+      if (settleTimer) clearTimeout(settleTimer);
       if (resizeFrame) cancelAnimationFrame(resizeFrame);
       if (cameraFrame) cancelAnimationFrame(cameraFrame);
       observer.disconnect();

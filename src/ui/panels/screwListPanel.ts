@@ -10,9 +10,11 @@
  * Ctrl+Z / Ctrl+Shift+Z.
  *
  * While a screw is pending, the figures of its last evaluation stay visible,
- * dimmed, marked "checking". Rows are rebuilt only when their content
- * changes, and never while focus is inside them (a drop-down or the
- * override form stays usable).
+ * dimmed, marked "checking". Rows are made once per screw id and patched in
+ * place: only the texts and attributes that changed are written (a drag
+ * changes the dragged row's size and status, a check result its status and
+ * figures), nothing takes the keyboard focus, and a drop-down or the
+ * override form with the focus is left alone while the user works in it.
  *
  * Test hooks: each row `data-screw-id`, `data-status`, `aria-selected`; each
  * figure `data-figure`; each failed check `data-check`.
@@ -88,208 +90,294 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
 
   /** Last evaluation shown per screw (kept while the screw is pending again). */
   const lastShown = new Map<string, ScrewEvaluation>();
-  const rowKeys = new Map<string, string>();
   /** The failed check whose override form is open. */
   let overrideOpen: { screwId: string; checkId: string } | null = null;
   let lastSelected: string | null = null;
 
-  const figures = (ev: ScrewEvaluation | undefined): HTMLElement => {
-    const box = h('div', { class: 'screw-figures' });
+  /** An input, drop-down or text area inside `box` has the focus: the user is typing or picking there. */
+  const editingIn = (box: Element): boolean => {
+    const focused = document.activeElement as HTMLElement | null;
+    return focused !== null && box.contains(focused) && (focused.tagName === 'INPUT' || focused.tagName === 'SELECT' || focused.tagName === 'TEXTAREA');
+  };
+  const setText = (node: Node, text: string): void => {
+    if (node.textContent !== text) node.textContent = text;
+  };
+  const setAttr = (node: Element, name: string, value: string): void => {
+    if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+  };
+
+  // ---- one row, made once per screw id and patched in place ------------------------------------
+  type FigureKey = 'purchase' | 'clearance' | 'cover' | 'spacing';
+  type CheckItem = { li: HTMLElement; icon: HTMLElement; text: HTMLElement; action: HTMLElement; actionKey: string };
+  type Controls = { box: HTMLElement; diameter: HTMLSelectElement; length: HTMLSelectElement; optionsKey: string };
+  type RowView = {
+    id: string;
+    el: HTMLElement;
+    status: HTMLElement;
+    statusIcon: HTMLElement;
+    statusText: HTMLElement;
+    label: HTMLElement;
+    size: HTMLElement;
+    figs: HTMLElement;
+    notChecked: HTMLElement;
+    values: Record<FigureKey, HTMLElement>;
+    unchecked: HTMLElement;
+    checks: HTMLElement;
+    checkItems: Map<string, CheckItem>;
+    controls: Controls | null;
+  };
+  const rows = new Map<string, RowView>();
+
+  const makeRow = (id: string): RowView => {
+    const statusIcon = h('span', { class: 'screw-status-icon', attrs: { 'aria-hidden': 'true' } });
+    const statusText = h('span');
+    const status = h('span', { class: 'screw-status' }, statusIcon, statusText);
+    const label = h('strong', { class: 'screw-label' });
+    const size = h('span', { class: 'screw-size' });
+    const notChecked = h('span', { class: 'plan-hint', text: 'Not checked yet.' });
+    const values = {} as Record<FigureKey, HTMLElement>;
+    const items: HTMLElement[] = [];
+    for (const [key, text] of [['purchase', 'Purchase near / far'], ['clearance', 'Min clearance'], ['cover', 'Bone cover'], ['spacing', 'Spacing']] as const) {
+      values[key] = h('span', { class: 'screw-figure-value' });
+      items.push(h('span', { class: 'screw-figure', attrs: { 'data-figure': key } }, h('span', { class: 'screw-figure-label', text }), values[key]));
+    }
+    const unchecked = h('span', { class: 'screw-unchecked', attrs: { hidden: '' } });
+    const figs = h('div', { class: 'screw-figures' }, notChecked, ...items, unchecked);
+    const checks = h('ul', { class: 'screw-checks', attrs: { hidden: '' } });
+    const el = h(
+      'div',
+      { class: 'screw-row', attrs: { role: 'option', tabindex: '0', 'data-screw-id': id } },
+      h('div', { class: 'screw-row-head' }, status, label, size),
+      figs,
+      checks,
+    );
+    el.addEventListener('click', () => store.select(id));
+    el.addEventListener('keydown', (e) => {
+      if ((e.key === 'Enter' || e.key === ' ') && e.target === el) {
+        e.preventDefault();
+        store.select(id);
+      }
+    });
+    return { id, el, status, statusIcon, statusText, label, size, figs, notChecked, values, unchecked, checks, checkItems: new Map(), controls: null };
+  };
+
+  const updateFigures = (r: RowView, ev: ScrewEvaluation | undefined, stale: boolean): void => {
+    r.figs.classList.toggle('stale', stale);
+    r.notChecked.hidden = ev !== undefined;
+    for (const key of Object.keys(r.values) as FigureKey[]) (r.values[key].parentElement as HTMLElement).hidden = ev === undefined;
     if (!ev) {
-      box.append(h('span', { class: 'plan-hint', text: 'Not checked yet.' }));
-      return box;
+      r.unchecked.hidden = true;
+      return;
     }
     const spacing = ev.checks.filter((c) => c.rule === 'screwSpacing');
     const minSpacing = spacing.length > 0 ? spacing.reduce((a, b) => (b.valueMm < a.valueMm ? b : a)) : null;
-    const item = (key: string, label: string, value: string): HTMLElement =>
-      h('span', { class: 'screw-figure', attrs: { 'data-figure': key } }, h('span', { class: 'screw-figure-label', text: label }), h('span', { class: 'screw-figure-value', text: value }));
-    box.append(
-      item('purchase', 'Purchase near / far', ev.lesionSpanMm > 0 ? `${mm(ev.purchaseNearMm, 0)} / ${mm(ev.purchaseFarMm, 0)}` : 'no lesion on the axis'),
-      item('clearance', 'Min clearance', `${mm(ev.minClearanceMm)}${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''}`),
-      item('cover', 'Bone cover', mm(ev.minBoneCoverMm)),
-      item('spacing', 'Spacing', minSpacing ? `${mm(minSpacing.valueMm)}${minSpacing.otherScrewId ? ` to ${minSpacing.otherScrewId}` : ''}` : 'single screw'),
-    );
-    if (ev.uncheckedStructures && ev.uncheckedStructures.length > 0) {
-      box.append(h('span', { class: 'screw-unchecked', text: `Not checked (no model): ${ev.uncheckedStructures.join(', ')}` }));
+    setText(r.values.purchase, ev.lesionSpanMm > 0 ? `${mm(ev.purchaseNearMm, 0)} / ${mm(ev.purchaseFarMm, 0)}` : 'no lesion on the axis');
+    setText(r.values.clearance, `${mm(ev.minClearanceMm)}${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''}`);
+    setText(r.values.cover, mm(ev.minBoneCoverMm));
+    setText(r.values.spacing, minSpacing ? `${mm(minSpacing.valueMm)}${minSpacing.otherScrewId ? ` to ${minSpacing.otherScrewId}` : ''}` : 'single screw');
+    const missing = ev.uncheckedStructures ?? [];
+    r.unchecked.hidden = missing.length === 0;
+    setText(r.unchecked, missing.length > 0 ? `Not checked (no model): ${missing.join(', ')}` : '');
+  };
+
+  /** What a failed check offers: Withdraw (overridden), the open override form, or Override…; built when that changes. */
+  const buildAction = (s: PlanScrew, c: CheckResult, id: string, o: ReturnType<typeof findOverride>): HTMLElement => {
+    const screwId = s.id;
+    const box = h('span', { class: 'screw-check-action' });
+    if (o) {
+      const undoOverride = h('button', { class: 'btn btn-ghost btn-small', text: 'Withdraw', attrs: { type: 'button', 'data-action': 'withdraw-override' } });
+      undoOverride.addEventListener('click', (e) => {
+        e.stopPropagation();
+        store.apply(removeOverride(screwId, c.rule, c.structureId ?? null, editLabel(store.get().plan, screwId, 'Withdraw override of')));
+      });
+      box.append(h('div', { class: 'screw-override' }, h('span', { text: `Overridden by ${o.by}: ${o.reason}` }), undoOverride));
+    } else if (overrideOpen && overrideOpen.screwId === screwId && overrideOpen.checkId === id) {
+      const reason = h('input', { attrs: { type: 'text', placeholder: 'Reason (required)', 'aria-label': 'Reason for the override', 'data-field': 'override-reason' } });
+      const ok = h('button', { class: 'btn btn-small', text: 'Confirm override', attrs: { type: 'button', 'data-action': 'confirm-override' } });
+      const cancel = h('button', { class: 'btn btn-ghost btn-small', text: 'Cancel', attrs: { type: 'button' } });
+      const err = h('span', { class: 'plan-error', attrs: { hidden: '' } });
+      for (const node of [reason, ok, cancel]) node.addEventListener('click', (e) => e.stopPropagation());
+      ok.addEventListener('click', () => {
+        const by = nameInput.value.trim();
+        const why = reason.value.trim();
+        if (!by || !why) {
+          err.textContent = !by ? 'Enter your name below (Overrides by).' : 'Give a reason.';
+          err.hidden = false;
+          (!by ? nameInput : reason).focus();
+          return;
+        }
+        storage?.setItem(NAME_KEY, by);
+        overrideOpen = null;
+        store.apply(setOverride({ screwId, rule: c.rule, structureId: c.structureId ?? null, by, reason: why, atIso: now().toISOString() }, editLabel(store.get().plan, screwId, 'Override check of')));
+      });
+      cancel.addEventListener('click', () => {
+        overrideOpen = null;
+        render();
+      });
+      box.append(h('div', { class: 'screw-override-form' }, reason, ok, cancel, err));
+      // The user just asked for this form: its field takes the focus (once, when it opens).
+      queueMicrotask(() => reason.focus());
+    } else {
+      const btn = h('button', { class: 'btn btn-ghost btn-small', text: 'Override…', attrs: { type: 'button', 'data-action': 'override' } });
+      btn.addEventListener('click', (e) => {
+        e.stopPropagation();
+        overrideOpen = { screwId, checkId: id };
+        render();
+      });
+      box.append(btn);
     }
     return box;
   };
 
-  const failedChecks = (plan: PlanContent, s: PlanScrew, ev: ScrewEvaluation | undefined, current: boolean): HTMLElement | null => {
-    if (!ev || !current) return null;
-    const failed = ev.checks.filter((c) => !c.ok);
-    if (failed.length === 0) return null;
-    const box = h('ul', { class: 'screw-checks' });
+  const updateChecks = (r: RowView, plan: PlanContent, s: PlanScrew, ev: ScrewEvaluation | undefined, current: boolean): void => {
+    const failed = ev && current ? ev.checks.filter((c) => !c.ok) : [];
+    r.checks.hidden = failed.length === 0;
+    const seen = new Set<string>();
+    let before: Element | null = r.checks.firstElementChild;
     for (const c of failed) {
       const id = checkIdOf(c);
+      seen.add(id);
       const o = findOverride(plan.overrides, s.id, c);
-      const li = h('li', { attrs: { 'data-check': id, 'data-overridden': o ? '1' : '0' } }, h('span', { class: 'screw-check-icon', text: o ? STATUS_ICON.overridden : STATUS_ICON.failed, attrs: { 'aria-hidden': 'true' } }), h('span', { text: checkText(c) }));
-      if (o) {
-        const undoOverride = h('button', { class: 'btn btn-ghost btn-small', text: 'Withdraw', attrs: { type: 'button', 'data-action': 'withdraw-override' } });
-        undoOverride.addEventListener('click', (e) => {
-          e.stopPropagation();
-          store.apply(removeOverride(s.id, c.rule, c.structureId ?? null, editLabel(plan, s.id, 'Withdraw override of')));
-        });
-        li.append(h('div', { class: 'screw-override' }, h('span', { text: `Overridden by ${o.by}: ${o.reason}` }), undoOverride));
-      } else if (overrideOpen && overrideOpen.screwId === s.id && overrideOpen.checkId === id) {
-        const reason = h('input', { attrs: { type: 'text', placeholder: 'Reason (required)', 'aria-label': 'Reason for the override', 'data-field': 'override-reason' } });
-        const ok = h('button', { class: 'btn btn-small', text: 'Confirm override', attrs: { type: 'button', 'data-action': 'confirm-override' } });
-        const cancel = h('button', { class: 'btn btn-ghost btn-small', text: 'Cancel', attrs: { type: 'button' } });
-        const err = h('span', { class: 'plan-error', attrs: { hidden: '' } });
-        ok.addEventListener('click', (e) => {
-          e.stopPropagation();
-          const by = nameInput.value.trim();
-          const why = reason.value.trim();
-          if (!by || !why) {
-            err.textContent = !by ? 'Enter your name below (Overrides by).' : 'Give a reason.';
-            err.hidden = false;
-            (!by ? nameInput : reason).focus();
-            return;
-          }
-          storage?.setItem(NAME_KEY, by);
-          overrideOpen = null;
-          store.apply(setOverride({ screwId: s.id, rule: c.rule, structureId: c.structureId ?? null, by, reason: why, atIso: now().toISOString() }, editLabel(plan, s.id, 'Override check of')));
-        });
-        cancel.addEventListener('click', (e) => {
-          e.stopPropagation();
-          overrideOpen = null;
-          render(true);
-        });
-        li.append(h('div', { class: 'screw-override-form' }, reason, ok, cancel, err));
-        queueMicrotask(() => reason.focus());
-      } else {
-        const btn = h('button', { class: 'btn btn-ghost btn-small', text: 'Override…', attrs: { type: 'button', 'data-action': 'override' } });
-        btn.addEventListener('click', (e) => {
-          e.stopPropagation();
-          overrideOpen = { screwId: s.id, checkId: id };
-          render(true);
-        });
-        li.append(btn);
+      let item = r.checkItems.get(id);
+      if (!item) {
+        const icon = h('span', { class: 'screw-check-icon', attrs: { 'aria-hidden': 'true' } });
+        const text = h('span');
+        const action = h('span');
+        item = { li: h('li', { attrs: { 'data-check': id } }, icon, text, action), icon, text, action, actionKey: '' };
+        r.checkItems.set(id, item);
       }
-      box.append(li);
+      setAttr(item.li, 'data-overridden', o ? '1' : '0');
+      setText(item.icon, o ? STATUS_ICON.overridden : STATUS_ICON.failed);
+      setText(item.text, checkText(c));
+      const open = overrideOpen?.screwId === s.id && overrideOpen.checkId === id;
+      const actionKey = JSON.stringify([o ? [o.by, o.reason] : null, open]);
+      // Rebuilt only when what it offers changes, and never under the user's typing.
+      if (actionKey !== item.actionKey && !editingIn(item.action)) {
+        item.actionKey = actionKey;
+        const next = buildAction(s, c, id, o);
+        item.li.replaceChild(next, item.action);
+        item.action = next;
+      }
+      if (item.li !== before) r.checks.insertBefore(item.li, before);
+      before = item.li.nextElementSibling;
     }
-    return box;
+    for (const [id, item] of [...r.checkItems]) {
+      if (seen.has(id) || editingIn(item.li)) continue;
+      item.li.remove();
+      r.checkItems.delete(id);
+    }
   };
 
-  const specControls = (plan: PlanContent, s: PlanScrew): HTMLElement => {
-    const diameter = h('select', { attrs: { 'aria-label': 'Screw (diameter)', 'data-field': 'spec' } });
-    const known = plan.catalog.screws.some((c) => c.id === s.catalogId);
-    if (!known) diameter.append(h('option', { text: `${s.diameterMm.toFixed(1)} mm (not in catalog)`, attrs: { value: '' } }));
-    // Short option texts (the side panel is narrow); the spec's full label is the tooltip.
-    for (const c of plan.catalog.screws) diameter.append(h('option', { text: `\u2300 ${c.diameterMm.toFixed(1)} mm`, title: c.label, attrs: { value: c.id } }));
-    diameter.title = plan.catalog.screws.find((c) => c.id === s.catalogId)?.label ?? '';
-    diameter.value = known ? s.catalogId : '';
-    const length = h('select', { attrs: { 'aria-label': 'Length', 'data-field': 'length' } });
-    const spec = plan.catalog.screws.find((c) => c.id === s.catalogId);
-    const inCatalog = spec?.lengthsMm.some((l) => Math.abs(l - s.lengthMm) < 1e-6) ?? false;
-    if (!inCatalog) length.append(h('option', { text: `${s.lengthMm.toFixed(1)} mm`, attrs: { value: '' } }));
-    for (const l of spec?.lengthsMm ?? []) length.append(h('option', { text: `${l} mm`, attrs: { value: String(l) } }));
-    length.value = inCatalog ? String(spec!.lengthsMm.find((l) => Math.abs(l - s.lengthMm) < 1e-6)) : '';
+  const makeControls = (id: string): Controls => {
+    const diameter = h('select', { attrs: { 'aria-label': 'Screw (diameter)', 'data-field': 'spec' } }) as HTMLSelectElement;
+    const length = h('select', { attrs: { 'aria-label': 'Length', 'data-field': 'length' } }) as HTMLSelectElement;
     for (const el of [diameter, length]) el.addEventListener('click', (e) => e.stopPropagation());
+    // The handlers read the plan as it is now (the controls outlive many edits).
     diameter.addEventListener('change', () => {
-      const next = plan.catalog.screws.find((c) => c.id === diameter.value);
-      if (!next) return;
+      const plan = store.get().plan;
+      const s = store.screw(id);
+      const next = plan?.catalog.screws.find((c) => c.id === diameter.value);
+      if (!plan || !s || !next) return;
       const l = nearestCatalogLengthMm(plan.catalog, next.id, s.lengthMm) ?? s.lengthMm;
-      (document.activeElement as HTMLElement | null)?.blur();
-      store.apply(setScrewSpec(s.id, next.id, l, editLabel(plan, s.id, `${next.label} for`)));
+      diameter.blur();
+      store.apply(setScrewSpec(id, next.id, l, editLabel(plan, id, `${next.label} for`)));
     });
     length.addEventListener('change', () => {
+      const plan = store.get().plan;
+      const s = store.screw(id);
+      const spec = plan && s ? plan.catalog.screws.find((c) => c.id === s.catalogId) : undefined;
       const l = Number(length.value);
-      if (!spec || !(l > 0)) return;
-      (document.activeElement as HTMLElement | null)?.blur();
-      store.apply(setScrewSpec(s.id, spec.id, l, editLabel(plan, s.id, `${l} mm for`)));
+      if (!plan || !spec || !(l > 0)) return;
+      length.blur();
+      store.apply(setScrewSpec(id, spec.id, l, editLabel(plan, id, `${l} mm for`)));
     });
     const del = h('button', { class: 'btn btn-ghost btn-small', text: 'Delete', attrs: { type: 'button', 'data-action': 'delete-screw', title: 'Delete this screw (Delete key)' } });
     del.addEventListener('click', (e) => {
       e.stopPropagation();
-      store.apply(removeScrew(s.id, editLabel(plan, s.id, 'Delete')));
+      store.apply(removeScrew(id, editLabel(store.get().plan, id, 'Delete')));
     });
-    return h('div', { class: 'screw-controls' }, diameter, length, del);
+    return { box: h('div', { class: 'screw-controls' }, diameter, length, del), diameter, length, optionsKey: '' };
   };
 
-  const row = (plan: PlanContent, s: PlanScrew, status: ScrewStatus, selected: boolean): HTMLElement => {
+  const updateControls = (ctl: Controls, plan: PlanContent, s: PlanScrew): void => {
+    if (editingIn(ctl.box)) return;
+    const known = plan.catalog.screws.some((c) => c.id === s.catalogId);
+    const spec = plan.catalog.screws.find((c) => c.id === s.catalogId);
+    const inCatalog = spec?.lengthsMm.some((l) => Math.abs(l - s.lengthMm) < 1e-6) ?? false;
+    // Options are rebuilt when the catalog or the spec changes; the off-catalog length option is patched.
+    const optionsKey = JSON.stringify([plan.catalog.screws, s.catalogId, known, inCatalog]);
+    if (optionsKey !== ctl.optionsKey) {
+      ctl.optionsKey = optionsKey;
+      const d: HTMLElement[] = [];
+      if (!known) d.push(h('option', { text: `${s.diameterMm.toFixed(1)} mm (not in catalog)`, attrs: { value: '' } }));
+      // Short option texts (the side panel is narrow); the spec's full label is the tooltip.
+      for (const c of plan.catalog.screws) d.push(h('option', { text: `\u2300 ${c.diameterMm.toFixed(1)} mm`, title: c.label, attrs: { value: c.id } }));
+      ctl.diameter.replaceChildren(...d);
+      const l: HTMLElement[] = [];
+      if (!inCatalog) l.push(h('option', { text: '', attrs: { value: '' } }));
+      for (const len of spec?.lengthsMm ?? []) l.push(h('option', { text: `${len} mm`, attrs: { value: String(len) } }));
+      ctl.length.replaceChildren(...l);
+    }
+    ctl.diameter.title = spec?.label ?? '';
+    const dValue = known ? s.catalogId : '';
+    if (ctl.diameter.value !== dValue) ctl.diameter.value = dValue;
+    if (!inCatalog) setText(ctl.length.options[0]!, `${s.lengthMm.toFixed(1)} mm`);
+    const lValue = inCatalog ? String(spec!.lengthsMm.find((l) => Math.abs(l - s.lengthMm) < 1e-6)) : '';
+    if (ctl.length.value !== lValue) ctl.length.value = lValue;
+  };
+
+  const updateRow = (r: RowView, plan: PlanContent, s: PlanScrew, status: ScrewStatus, selected: boolean): void => {
     const current = store.get().evaluations[s.id];
     if (current) lastShown.set(s.id, current);
     const ev = current ?? lastShown.get(s.id);
+    // The status first: it is what the user waits for.
+    setAttr(r.el, 'data-status', status);
+    setAttr(r.status, 'data-status', status);
+    setText(r.statusIcon, STATUS_ICON[status]);
+    setText(r.statusText, STATUS_TEXT[status]);
+    setAttr(r.el, 'aria-selected', selected ? 'true' : 'false');
+    setText(r.label, screwLabel(s, plan.screws));
     const spec = plan.catalog.screws.find((c) => c.id === s.catalogId);
     const inCatalog = spec?.lengthsMm.some((l) => Math.abs(l - s.lengthMm) < 1e-6) ?? false;
     const nearest = inCatalog ? null : nearestCatalogLengthMm(plan.catalog, s.catalogId, s.lengthMm);
-    const size = `${s.diameterMm.toFixed(1)} \u00D7 ${inCatalog ? s.lengthMm.toFixed(0) : s.lengthMm.toFixed(1)} mm${nearest !== null ? ` (catalog ${nearest})` : ''}`;
-    const el = h(
-      'div',
-      {
-        class: 'screw-row',
-        attrs: { role: 'option', tabindex: '0', 'data-screw-id': s.id, 'data-status': status, 'aria-selected': selected ? 'true' : 'false' },
-      },
-      h(
-        'div',
-        { class: 'screw-row-head' },
-        h('span', { class: 'screw-status', attrs: { 'data-status': status } }, h('span', { class: 'screw-status-icon', text: STATUS_ICON[status], attrs: { 'aria-hidden': 'true' } }), h('span', { text: STATUS_TEXT[status] })),
-        h('strong', { class: 'screw-label', text: screwLabel(s, plan.screws) }),
-        h('span', { class: 'screw-size', text: size }),
-      ),
-    );
-    const figs = figures(ev);
-    if (!current && ev) figs.classList.add('stale');
-    el.append(figs);
-    const checks = failedChecks(plan, s, ev, current !== undefined);
-    if (checks) el.append(checks);
-    if (selected) el.append(specControls(plan, s));
-    el.addEventListener('click', () => store.select(s.id));
-    el.addEventListener('keydown', (e) => {
-      if ((e.key === 'Enter' || e.key === ' ') && e.target === el) {
-        e.preventDefault();
-        store.select(s.id);
-      }
-    });
-    return el;
+    setText(r.size, `${s.diameterMm.toFixed(1)} \u00D7 ${inCatalog ? s.lengthMm.toFixed(0) : s.lengthMm.toFixed(1)} mm${nearest !== null ? ` (catalog ${nearest})` : ''}`);
+    updateFigures(r, ev, !current && ev !== undefined);
+    updateChecks(r, plan, s, ev, current !== undefined);
+    if (selected) {
+      r.controls ??= makeControls(s.id);
+      if (r.controls.box.parentElement !== r.el) r.el.append(r.controls.box);
+      updateControls(r.controls, plan, s);
+    } else if (r.controls?.box.parentElement) r.controls.box.remove();
   };
 
-  const render = (force = false): void => {
+  const render = (): void => {
     const state = store.get();
     const plan = state.plan;
     undoBtn.disabled = !state.canUndo;
     redoBtn.disabled = !state.canRedo;
     const screws = plan?.screws ?? [];
-    title.textContent = `Screws (${screws.length})`;
+    setText(title, `Screws (${screws.length})`);
     empty.hidden = screws.length > 0 || !plan;
-    if (!plan) {
-      list.replaceChildren();
-      rowKeys.clear();
-      return;
-    }
     const ids = new Set(screws.map((s) => s.id));
     for (const id of [...lastShown.keys()]) if (!ids.has(id)) lastShown.delete(id);
-    // A row is not rebuilt while the user types or picks in it (an input or a drop-down has focus).
-    const focused = document.activeElement as HTMLElement | null;
-    const editingIn = (row: HTMLElement): boolean =>
-      focused !== null && focused !== row && row.contains(focused) && (focused.tagName === 'INPUT' || focused.tagName === 'SELECT' || focused.tagName === 'TEXTAREA');
-    const existing = new Map<string, HTMLElement>();
-    for (const child of Array.from(list.children) as HTMLElement[]) existing.set(child.dataset['screwId'] ?? '', child);
-    const rows: HTMLElement[] = [];
-    let refocus: HTMLElement | null = null;
-    for (const s of screws) {
-      const status = store.statusOf(s.id);
-      const selected = state.selectedScrewId === s.id;
-      const key = JSON.stringify([s, status, selected, state.evaluations[s.id] ?? null, plan.overrides.filter((o) => o.screwId === s.id), plan.catalog, screws.length, overrideOpen?.screwId === s.id ? overrideOpen.checkId : null]);
-      const old = existing.get(s.id);
-      if (old && !force && (rowKeys.get(s.id) === key || editingIn(old))) {
-        rows.push(old);
-        continue;
-      }
-      if (old && force && editingIn(old) && overrideOpen?.screwId !== s.id) {
-        rows.push(old);
-        continue;
-      }
-      rowKeys.set(s.id, key);
-      const fresh = row(plan, s, status, selected);
-      // Keyboard focus on a row (or a button in it) moves to its new version.
-      if (old && focused && old.contains(focused)) refocus = fresh;
-      rows.push(fresh);
+    for (const [id, r] of [...rows]) {
+      if (ids.has(id) && plan) continue;
+      r.el.remove();
+      rows.delete(id);
     }
-    // Keep the same nodes in place when nothing moved (no focus loss).
-    if (rows.length !== list.children.length || rows.some((r, i) => list.children[i] !== r)) list.replaceChildren(...rows);
-    if (refocus && !(refocus as HTMLElement).querySelector('[data-field="override-reason"]')) (refocus as HTMLElement).focus({ preventScroll: true });
+    if (!plan) return;
+    // Rows are patched in place (keyed by screw id) and moved only when the order changed: keyboard focus stays where it is.
+    let before: Element | null = list.firstElementChild;
+    for (const s of screws) {
+      let r = rows.get(s.id);
+      if (!r) {
+        r = makeRow(s.id);
+        rows.set(s.id, r);
+      }
+      updateRow(r, plan, s, store.statusOf(s.id), state.selectedScrewId === s.id);
+      if (r.el !== before) list.insertBefore(r.el, before);
+      before = r.el.nextElementSibling;
+    }
     if (state.selectedScrewId !== lastSelected) {
       lastSelected = state.selectedScrewId;
       list.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });

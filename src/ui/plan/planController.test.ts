@@ -129,6 +129,21 @@ describe('plan controller', () => {
     expect(store.get().canUndo).toBe(false);
   });
 
+  it('tells when a drag starts and when it has ended, after the drag\'s last edit is in the store', () => {
+    const { store, overlay, controller } = setup();
+    const seen: [string | null, number[] | undefined][] = [];
+    controller.onDragChange((id) => seen.push([id, store.screw('a')?.tipLps.slice()]));
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 5, 0], deltaLps: [0, 5, 0], phase: 'move' });
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 6, 0], deltaLps: [0, 6, 0], phase: 'move' });
+    expect(controller.draggingScrewId()).toBe('a');
+    overlay.simulateDrag({ screwId: 'a', handle: 'tip', pointLps: [0, 7, 0], deltaLps: [0, 7, 0], phase: 'end' });
+    expect(controller.draggingScrewId()).toBeNull();
+    // Start once (before the first move is applied), end once with the final (snapped) tip already stored.
+    expect(seen.map((x) => x[0])).toEqual(['a', null]);
+    expect(seen[1]![1]).toEqual(store.screw('a')!.tipLps);
+    expect(seen[1]![1]![1]).toBeGreaterThan(6.9);
+  });
+
   it('records every check: the tip it checked, and when it was applied (null when dropped as stale)', async () => {
     const { controller, overlay, s } = setup();
     s.answer(); await flush(); s.answer(); await flush();

@@ -64,6 +64,11 @@ export type PlanController = {
   onCheckNote(listener: (note: CheckNote) => void): () => void;
   /** The screw being dragged (null when none). */
   draggingScrewId(): string | null;
+  /**
+   * Told when a drag starts (the screw's id) and when it has ended (null), after the drag's last
+   * edit is in the store: views that only follow at rest (3D) update then (see ui/plan/README).
+   */
+  onDragChange(listener: (screwId: string | null) => void): () => void;
   /** Re-checks every screw (after the fields changed). */
   recheckAll(): void;
   /**
@@ -107,6 +112,10 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
   const checkedSignature = new Map<string, string>();
   let note: CheckNote = null;
   const noteListeners = new Set<(n: CheckNote) => void>();
+  const dragListeners = new Set<(screwId: string | null) => void>();
+  const emitDrag = (id: string | null): void => {
+    for (const l of [...dragListeners]) l(id);
+  };
   let disposed = false;
   let fieldsGeneration = -1;
   let labelsGeneration = -1;
@@ -214,8 +223,10 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
     if (!drag || drag.screwId !== e.screwId || drag.handle !== e.handle) {
       const start = store.screw(e.screwId);
       if (!start) return;
+      const changed = drag?.screwId !== e.screwId;
       drag = { screwId: e.screwId, handle: e.handle, key: `drag:${++dragCount}`, start };
       store.select(e.screwId);
+      if (changed) emitDrag(e.screwId);
     }
     const { key, start, handle } = drag;
     const what = handle === 'body' ? 'Move' : `Move ${handle === 'entry' ? 'entry of' : 'tip of'}`;
@@ -230,6 +241,7 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
       if (handle !== 'body') store.apply(snapLengthToCatalog(e.screwId, handle, label), { coalesceKey: key });
       updateSkinEntry(e.screwId, key);
       drag = null;
+      emitDrag(null);
       pump();
     }
   });
@@ -327,6 +339,10 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
       return () => noteListeners.delete(listener);
     },
     draggingScrewId: () => drag?.screwId ?? null,
+    onDragChange(listener) {
+      dragListeners.add(listener);
+      return () => dragListeners.delete(listener);
+    },
     checkTimings: () => ({
       count: timings.length,
       meanMs: timings.length ? timings.reduce((a, b) => a + b, 0) / timings.length : 0,
@@ -348,6 +364,7 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
       unsubscribeSession?.();
       deps.keyTarget?.removeEventListener('keydown', onKey as EventListener);
       noteListeners.clear();
+      dragListeners.clear();
     },
   };
 }

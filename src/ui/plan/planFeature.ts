@@ -31,7 +31,7 @@ import { createPlanPanel } from '../panels/planPanel';
 import { createScrewListPanel } from '../panels/screwListPanel';
 import { createPlanStore } from './createPlanStore';
 import { createPlanAutosave, formatSavedTime, type RestoreOutcome } from './planAutosave';
-import { createPlanController } from './planController';
+import { createPlanController, type PlanController } from './planController';
 import { emptyPlanContent } from './planEdits';
 import { createIndexedDbPlanRecords, createMemoryPlanRecords, type PlanRecordStore } from './planRecords';
 import type { PlanStore } from './PlanStore';
@@ -46,7 +46,12 @@ export type PlanFeatureDeps = {
   records?: PlanRecordStore;
 };
 
-export type PlanFeature = { store: PlanStore; dispose(): void };
+export type PlanFeature = {
+  store: PlanStore;
+  /** Screw drags in progress (views that follow only at rest: the 3D scene). */
+  drag: Pick<PlanController, 'draggingScrewId' | 'onDragChange'>;
+  dispose(): void;
+};
 
 export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
   const { root, shell, viewer, session, events } = deps;
@@ -175,6 +180,8 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
       listAside: (seriesUid: string) => records.listAside(seriesUid),
       /** Live-check round trips so far (figures for the README). */
       checkTimings: () => controller.checkTimings(),
+      /** Test and bench set-up when the planner proposes nothing: replaces the plan's screws (one undo step). */
+      setScrews: (screws: PlanContent['screws']) => store.apply({ label: 'Test screws', update: (plan) => ({ ...plan, screws }) }),
       /** Test setup: puts the MPR views through a point (the UI does it by scrolling). */
       setCrosshair: (pointLps: Vec3) => viewer.setCrosshairLps(pointLps),
     };
@@ -182,6 +189,7 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
 
   return {
     store,
+    drag: { draggingScrewId: () => controller.draggingScrewId(), onDragChange: (l) => controller.onDragChange(l) },
     dispose() {
       void autosave.flush().catch(() => undefined);
       unsubscribeVolume();

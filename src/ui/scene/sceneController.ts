@@ -12,7 +12,11 @@
  *   surface worker: the bone once per volume, the lesion on every change
  *   (debounced, latest wins). The critical structures are drawn as tubes.
  * - Plan store: screws, their status and the selection; a click on a screw
- *   in the scene selects it in the store.
+ *   in the scene selects it in the store. While a screw is dragged (the
+ *   drag activity given to attachStore) the scene follows only once the
+ *   pointer rests for DRAG_SETTLE_MS and when the drag ends (issue #6: the
+ *   status in the list must never wait for a 3D frame, which on a software
+ *   rasteriser is tens of ms); the final position is always drawn.
  *
  * Root data-* (written here, next to the app state's own):
  * - data-scene-mode: volume | plan (which layer the 3D cell shows)
@@ -40,6 +44,12 @@ import './sceneController.css';
 
 export type SceneMode = 'volume' | 'plan';
 
+/** During a drag the scene follows after the pointer rests this long, and at the drag's end. */
+export const DRAG_SETTLE_MS = 120;
+
+/** Drags in progress (the plan controller's). */
+export type DragActivity = { draggingScrewId(): string | null; onDragChange(listener: (screwId: string | null) => void): () => void };
+
 export type SceneControllerDeps = {
   root: HTMLElement;
   /** The plan scene's layer (shell.sceneElement) and the volume rendering's element under it. */
@@ -59,8 +69,8 @@ export type SceneController = {
   readonly scene: PlanSceneHandle;
   getMode(): SceneMode;
   setMode(mode: SceneMode): void;
-  /** Follows this plan store (screws, status, selection); a click in the scene selects in it. */
-  attachStore(store: PlanStore): void;
+  /** Follows this plan store (screws, status, selection); a click in the scene selects in it. `drag`: follow drags at rest only. */
+  attachStore(store: PlanStore, drag?: DragActivity | null): void;
   /** LPS of a screw's axis midpoint projected to page coordinates (CSS px), for tests. */
   projectToPage(pointLps: Vec3): { x: number; y: number } | null;
   dispose(): void;
@@ -234,6 +244,26 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
   let store: PlanStore | null = null;
   let unsubscribeStore: () => void = () => undefined;
   let screwKey = '';
+  let dragActivity: DragActivity | null = null;
+  let unsubscribeDrag: () => void = () => undefined;
+  let settleTimer: ReturnType<typeof setTimeout> | null = null;
+  const clearSettle = (): void => {
+    if (settleTimer) clearTimeout(settleTimer);
+    settleTimer = null;
+  };
+  const onStoreChange = (state: Readonly<PlanState>): void => {
+    if (dragActivity?.draggingScrewId()) {
+      // Each change restarts the wait: the scene catches up when the pointer rests.
+      clearSettle();
+      settleTimer = setTimeout(() => {
+        settleTimer = null;
+        if (store && !disposed) onPlanState(store.get());
+      }, DRAG_SETTLE_MS);
+      return;
+    }
+    clearSettle();
+    onPlanState(state);
+  };
   const onPlanState = (state: Readonly<PlanState>): void => {
     if (!store) return;
     const plan = state.plan;
@@ -275,11 +305,21 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
       userChoseMode = true;
       setMode(next);
     },
-    attachStore(next) {
+    attachStore(next, drag) {
       unsubscribeStore();
+      unsubscribeDrag();
+      clearSettle();
       store = next;
+      dragActivity = drag ?? null;
       screwKey = '';
-      unsubscribeStore = next.subscribe(onPlanState);
+      unsubscribeStore = next.subscribe(onStoreChange);
+      // The drag ended (its last edit is in the store): draw the final position now.
+      unsubscribeDrag = dragActivity?.onDragChange((id) => {
+        if (id === null && store && !disposed) {
+          clearSettle();
+          onPlanState(store.get());
+        }
+      }) ?? (() => undefined);
       onPlanState(next.get());
     },
     projectToPage(pointLps) {
@@ -291,9 +331,11 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
     dispose() {
       disposed = true;
       if (lesionTimer) clearTimeout(lesionTimer);
+      clearSettle();
       resizeObserver.disconnect();
       unsubscribeSession();
       unsubscribeStore();
+      unsubscribeDrag();
       unsubscribeSelect();
       volumeButton.removeEventListener('click', onVolume);
       planButton.removeEventListener('click', onPlan);
