@@ -83,7 +83,22 @@ export type ViewerChange =
    * half a radius apart along the drag; 'start' and 'end' bracket one stroke
    * ('end' carries the last pointer position, already sent as a dab).
    */
-  | { kind: 'labelStroke'; view: MprViewId; phase: 'start' | 'dab' | 'end'; mode: 'add' | 'erase'; pointLps: Vec3; radiusMm: number };
+  | { kind: 'labelStroke'; view: MprViewId; phase: 'start' | 'dab' | 'end'; mode: 'add' | 'erase'; pointLps: Vec3; radiusMm: number }
+  /**
+   * A structure handle (showStructureHandles) grabbed and dragged in an MPR
+   * view: 'start' on the press, 'move' along the drag, 'end' on release (or
+   * 'cancel' on Escape / tool change). `pointLps` is the handle's new position:
+   * where it was plus the pointer's movement in the view plane.
+   */
+  | { kind: 'structureDrag'; view: MprViewId; handleId: string; phase: 'start' | 'move' | 'end' | 'cancel'; pointLps: Vec3 };
+
+/**
+ * A draggable point of a critical-structure model drawn over the MPR views: a
+ * foramen or joint centre, or one point of a root's or the canal's centreline.
+ * Drawn where the view plane passes within `radiusMm` of it (a ring of the
+ * model's cross-section there, and a grab dot).
+ */
+export type StructureHandle = { handleId: string; label: string; pointLps: Vec3; radiusMm: number };
 
 export type ViewerElements = Readonly<Record<ViewId, HTMLDivElement>>;
 
@@ -139,6 +154,8 @@ export interface ViewerPort {
   showStructures(structures: CriticalStructures | null): void;
   /** Radius of the brush and eraser sphere, mm (the cursor circle follows it). */
   setBrushRadiusMm(radiusMm: number): void;
+  /** Draggable handles of the structure being edited (structureDrag changes); null or [] removes them. */
+  showStructureHandles(handles: readonly StructureHandle[] | null): void;
 
   /** Subscribes to changes; returns the unsubscribe function. */
   subscribe(listener: (change: ViewerChange) => void): () => void;

@@ -34,8 +34,9 @@ import { createCornerstonePlanOverlay } from './cornerstonePlanOverlay';
 import type { TrajectoryViewId } from './PlanOverlayPort';
 import { createBrushInteraction } from './brushInteraction';
 import { createLabelmapOverlay } from './labelmapOverlay';
+import { createStructureHandles } from './structureHandles';
 import { registerVolume, type RegisteredVolume } from './registerVolume';
-import { offsetToSliceMm, sliceAt, volumeCenterLps } from './sliceIndex';
+import { offsetToSliceMm, sliceAt, sliceAxisFor, volumeCenterLps } from './sliceIndex';
 import { edgeLabels, VIEW_ORIENTATIONS } from './viewOrientation';
 import { createBonePreset, CT_WINDOWS, rangeToWindow, volumeRenderingThresholds, windowForPreset, windowToRange } from './windowPresets';
 import {
@@ -213,6 +214,28 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     },
     emit: (change) => emit(change),
   });
+  // Draggable handles of the structure being edited (structureHandles.ts).
+  const structureHandles = createStructureHandles({
+    elements,
+    enabled: () => shown !== null,
+    canvasToWorld: (view, p) => mprViewport(view).canvasToWorld([p[0], p[1]]) as unknown as Vec3,
+    worldToCanvas: (view, p) => {
+      const c = mprViewport(view).worldToCanvas([p[0], p[1], p[2]]);
+      return [c[0], c[1]];
+    },
+    plane: (view) => {
+      const camera = mprViewport(view).getCamera();
+      const n = camera.viewPlaneNormal as unknown as Vec3;
+      const spacing = shown ? shown.volume.geometry.spacingMm[sliceAxisFor(shown.volume.geometry, n)] : 1;
+      return {
+        normalLps: n,
+        pointLps: camera.focalPoint as unknown as Vec3,
+        rightLps: normalize([0, 0, 0], cross([0, 0, 0], camera.viewUp as unknown as Vec3, n)),
+        halfSliceMm: spacing / 2,
+      };
+    },
+    emit: (change) => emit(change),
+  });
 
   // --- screws and trajectory views (cornerstonePlanOverlay.ts) ---------------
   const planOverlay = createCornerstonePlanOverlay({
@@ -265,6 +288,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     }
     drawAllCrosshairs();
     brush.redraw();
+    structureHandles.redraw();
     if (lastSlice[view] !== state.slice.index) {
       lastSlice[view] = state.slice.index;
       emit({ kind: 'slice', view, slice: state.slice });
@@ -427,6 +451,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     if (!shown) return;
     csAnnotation.state.removeAllAnnotations();
     labelOverlay.clear();
+    structureHandles.show(null);
     const old = shown;
     shown = null;
     crosshairLps = null;
@@ -532,6 +557,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
     getLabelStyle: () => labelOverlay.getStyle(),
     showStructures: (structures) => labelOverlay.showStructures(structures, shown?.volume ?? null),
     setBrushRadiusMm: (radiusMm) => brush.setRadiusMm(radiusMm),
+    showStructureHandles: (handles) => structureHandles.show(handles),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -543,6 +569,7 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       clearTimeout(resizeRetry);
       release();
       brush.dispose();
+      structureHandles.dispose();
       labelOverlay.dispose();
       for (const c of cleanups) c();
       listeners.clear();

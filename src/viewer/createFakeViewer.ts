@@ -14,7 +14,7 @@ import { DEFAULT_LABEL_STYLE, mergeLabelStyle } from './labelColors';
 import type { CriticalStructures } from '../core/anatomy/structures';
 import { isSameGrid } from '../core/volume/VolumeGeometry';
 import { createFakePlanOverlay, type FakePlanOverlay } from './fakePlanOverlay';
-import { MPR_VIEWS, type MprViewId, type PrimaryTool, type SeriesDisplayInfo, type ViewerChange, type ViewerPort, type WindowLevel } from './ViewerPort';
+import { MPR_VIEWS, type MprViewId, type PrimaryTool, type SeriesDisplayInfo, type StructureHandle, type ViewerChange, type ViewerPort, type WindowLevel } from './ViewerPort';
 
 export type FakeViewer = ViewerPort & {
   /** Volumes shown so far, in order (ids), and how many are currently held. */
@@ -24,6 +24,8 @@ export type FakeViewer = ViewerPort & {
   info(): SeriesDisplayInfo | null;
   /** Label overlay bookkeeping: the volume shown, how often it was refreshed, the structures, the brush radius. */
   labels(): { volume: Volume<Uint8Array> | null; refreshes: number; structures: CriticalStructures | null; brushRadiusMm: number };
+  /** Structure handles shown (showStructureHandles). */
+  structureHandles(): StructureHandle[];
   /** Emits a change as the real viewer would on user input (label tool clicks and strokes in UI tests). */
   emitInput(change: ViewerChange): void;
   readonly plan: FakePlanOverlay;
@@ -45,6 +47,7 @@ export function createFakeViewer(): FakeViewer {
   let labelStyle = DEFAULT_LABEL_STYLE;
   let structuresShown: CriticalStructures | null = null;
   let brushRadiusMm = 5;
+  let structureHandles: StructureHandle[] = [];
   const plan = createFakePlanOverlay();
 
   const slice = (view: MprViewId) => (volume && crosshair ? sliceAt(volume.geometry, VIEW_ORIENTATIONS[view].viewPlaneNormal, crosshair) : null);
@@ -75,6 +78,10 @@ export function createFakeViewer(): FakeViewer {
     setBrushRadiusMm(r) {
       brushRadiusMm = r;
     },
+    showStructureHandles(h) {
+      structureHandles = volume && h ? h.map((x) => ({ ...x, pointLps: [...x.pointLps] as Vec3 })) : [];
+    },
+    structureHandles: () => structureHandles,
     plan,
     async showVolume(v, i) {
       if (disposed) throw new Error('viewer disposed');
@@ -88,6 +95,7 @@ export function createFakeViewer(): FakeViewer {
     clearVolume() {
       labelVolume = null;
       structuresShown = null;
+      structureHandles = [];
       volume = null;
       info = null;
       crosshair = null;

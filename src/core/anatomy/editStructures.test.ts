@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { criticalStructuresSchema } from '../report/planSchema';
 import { errorCodeOf } from '../shared/errors';
-import { addForamen, moveStructureCentre, setRootCenterline, setStructureRadius, structureRadiusMm } from './editStructures';
+import { addForamen, moveCenterlinePoint, moveStructureCentre, setRootCenterline, setStructureRadius, structureRadiusMm } from './editStructures';
 import type { CriticalStructures } from './structures';
 
 function base(): CriticalStructures {
@@ -46,6 +46,21 @@ describe('editStructures', () => {
     valid(t);
     expect(() => moveStructureCentre(base(), 'rootS1Left', [0, 0, 0])).toThrow(/no centre/);
     expect(errorCodeOf((() => { try { moveStructureCentre(base(), 'foramenS1Right', [NaN, 0, 0]); } catch (e) { return e; } })())).toBe('planning/bad-input');
+  });
+
+  it('moves one centreline point of a root or the canal, keeps the rest, refuses a fold or a bad index', () => {
+    const s = base();
+    const r = moveCenterlinePoint(s, 'rootS1Left', 1, [25, -2, -27]);
+    expect(r.roots[0]!.centerlineLps).toEqual([[10, 10, -20], [25, -2, -27]]);
+    expect(r.roots[0]!.radiusMm).toBe(2.5);
+    expect(s.roots[0]!.centerlineLps[1]).toEqual([24, 0, -26]); // input untouched
+    const c = moveCenterlinePoint(r, 'sacralCanal', 0, [1, 21, 0]);
+    expect(c.sacralCanal!.centerlineLps).toEqual([[1, 21, 0], [0, 25, -40]]);
+    valid(c);
+    expect(() => moveCenterlinePoint(s, 'rootS1Left', 1, [10.2, 10, -20])).toThrow(/neighbour/);
+    expect(() => moveCenterlinePoint(s, 'rootS1Left', 2, [0, 0, 0])).toThrow(/no centreline point 2/);
+    expect(() => moveCenterlinePoint(s, 'rootL5Right', 0, [0, 0, 0])).toThrow(/no model/);
+    expect(() => moveCenterlinePoint(s, 'rootS1Left', 0, [Number.NaN, 0, 0])).toThrow(/valid point/);
   });
 
   it('sets a radius on every kind, and refuses an absent model or a silly radius', () => {

@@ -56,6 +56,29 @@ export function moveStructureCentre(s: CriticalStructures, id: StructureId, cent
   };
 }
 
+/**
+ * Point `index` of a root's or the sacral canal's centreline moved to
+ * `pointLps` (the other points and the radius kept). Refuses a point that
+ * would fall within 0.5 mm of its neighbour (the tube would fold there).
+ */
+export function moveCenterlinePoint(s: CriticalStructures, id: RootId | 'sacralCanal', index: number, pointLps: Vec3): CriticalStructures {
+  assertPoint(pointLps, 'The new centreline point');
+  const model = id === 'sacralCanal' ? s.sacralCanal : s.roots.find((r) => r.id === id);
+  if (!model) throw new PlannerError('planning/bad-input', `There is no model of ${id} to change; add it first.`);
+  if (!Number.isInteger(index) || index < 0 || index >= model.centerlineLps.length) {
+    throw new PlannerError('planning/bad-input', `${id} has no centreline point ${String(index)} (it has ${model.centerlineLps.length}).`);
+  }
+  const p: Vec3 = [pointLps[0], pointLps[1], pointLps[2]];
+  for (const n of [model.centerlineLps[index - 1], model.centerlineLps[index + 1]]) {
+    if (n && Math.hypot(p[0] - n[0], p[1] - n[1], p[2] - n[2]) < 0.5) {
+      throw new PlannerError('planning/bad-input', 'The point is on top of its neighbour: drag it along the course of the structure instead.');
+    }
+  }
+  const centerlineLps = model.centerlineLps.map((q, i): Vec3 => (i === index ? p : [q[0], q[1], q[2]]));
+  if (id === 'sacralCanal') return { ...s, sacralCanal: { ...s.sacralCanal!, centerlineLps } };
+  return { ...s, roots: s.roots.map((r) => (r.id === id ? { ...r, centerlineLps } : r)) };
+}
+
 export function contralateralForamen(id: ForamenId): ForamenId {
   return (id.endsWith('Left') ? id.replace(/Left$/, 'Right') : id.replace(/Right$/, 'Left')) as ForamenId;
 }
