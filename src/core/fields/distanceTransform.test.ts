@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeDistanceField, subGridGeometry } from './distanceTransform';
+import { computeDistanceField, EDT_FAR, squaredDistanceInPlace, subGridGeometry } from './distanceTransform';
 import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry, ijkToLps } from '../volume/VolumeGeometry';
 import type { Vec3 } from '../geometry/vec3';
@@ -123,6 +123,62 @@ describe('computeDistanceField', () => {
     // Voxel (30, 20, 9) of the mask = (25, 18, 8) of the ROI.
     const d = field.voxels[25 + g.dims[0] * (18 + g.dims[1] * 8)]!;
     expect(d).toBeCloseTo(Math.hypot(10 * 0.5, 5 * 0.8, 3 * 2.5), 4);
+  });
+
+  it('matches brute force on grids wider than one block of lines (several i blocks, long j and k lines)', () => {
+    // 70 x 45 x 38 voxels, anisotropic: the strided passes run over 3 blocks of i and a partial one.
+    const dims: [number, number, number] = [70, 45, 38];
+    const spacing: [number, number, number] = [0.8, 1.1, 2.3];
+    const n = dims[0] * dims[1] * dims[2];
+    const values = new Uint8Array(n);
+    let s = 12345;
+    for (let t = 0; t < n; t++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      // Sparse features plus one solid slab, so lines are empty, mixed and full.
+      const k = Math.floor(t / (dims[0] * dims[1]));
+      values[t] = s % 997 === 0 || (k >= 20 && k < 23 && t % dims[0] < 30) ? 1 : 0;
+    }
+    const field = computeDistanceField(maskVolume(dims, spacing, values), { signed: 'insidePositive' });
+    const h = Math.min(...spacing) / 2;
+    for (let probe = 0; probe < 400; probe++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      const t = s % n;
+      const inside = values[t] !== 0;
+      const b = brute(values, dims, spacing, (v) => v !== 0, t, !inside);
+      const got = field.voxels[t]!;
+      expect(Math.abs(Math.abs(got) - (b - h))).toBeLessThan(1e-4 * (1 + b));
+      expect(Math.sign(got)).toBe(inside ? 1 : -1);
+    }
+  });
+
+  it('squaredDistanceInPlace: a grid of arbitrary non-negative seeds gives min over p of |q - p|^2 + seed(p) (brute force)', () => {
+    fc.assert(
+      fc.property(arbGrid, fc.integer({ min: 1, max: 2 ** 30 }), (c, seed) => {
+        const n = c.values.length;
+        const sq = new Float32Array(n);
+        let s = seed;
+        for (let t = 0; t < n; t++) {
+          s = (s * 1103515245 + 12345) & 0x7fffffff;
+          sq[t] = c.values[t] === 0 ? EDT_FAR : c.values[t] === 1 ? 0 : Math.fround((s % 1000) / 37);
+        }
+        const seeds = sq.slice();
+        squaredDistanceInPlace(sq, c.dims, c.spacing);
+        const [ni, nj] = c.dims;
+        for (let t = 0; t < n; t++) {
+          const ti = t % ni, tj = Math.floor(t / ni) % nj, tk = Math.floor(t / (ni * nj));
+          let best = Infinity;
+          for (let q = 0; q < n; q++) {
+            if (seeds[q]! >= EDT_FAR) continue;
+            const qi = q % ni, qj = Math.floor(q / ni) % nj, qk = Math.floor(q / (ni * nj));
+            const d2 = ((qi - ti) * c.sx) ** 2 + ((qj - tj) * c.sy) ** 2 + ((qk - tk) * c.sz) ** 2 + seeds[q]!;
+            if (d2 < best) best = d2;
+          }
+          if (best === Infinity) expect(sq[t]! >= EDT_FAR).toBe(true);
+          else expect(Math.abs(sq[t]! - best)).toBeLessThan(1e-4 * (1 + best));
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('returns +Infinity everywhere for an empty mask and rejects an empty ROI', () => {

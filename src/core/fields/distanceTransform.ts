@@ -123,66 +123,158 @@ export function subGridGeometry(geometry: VolumeGeometry, box: VoxelBox): Volume
   });
 }
 
-/** Reusable 1D scratch for {@link edt1d}, sized for the longest line. */
-type LineScratch = { f: Float64Array; d: Float64Array; v: Int32Array; z: Float64Array };
+/**
+ * Reusable scratch of the 1D lower-envelope transform, sized for the longest line:
+ * the envelope's parabola vertices (position, value, height) and the boundaries
+ * between them. Per thread; never shared.
+ */
+export type EdtScratch = { vx: Float64Array; vf: Float64Array; vc: Float64Array; z: Float64Array; near: Int32Array };
 
-function createLineScratch(n: number): LineScratch {
-  return { f: new Float64Array(n), d: new Float64Array(n), v: new Int32Array(n), z: new Float64Array(n + 1) };
+export function createEdtScratch(n: number): EdtScratch {
+  return { vx: new Float64Array(n), vf: new Float64Array(n), vc: new Float64Array(n), z: new Float64Array(n + 1), near: new Int32Array(n) };
 }
 
 /**
- * 1D squared distance transform of `f[0..n)` with sample spacing `h` (mm):
- * d[q] = min_p (h (q - p))^2 + f[p]. Entries >= FAR are absent features.
- * Writes `d`; returns false when the whole line is empty (d is then all FAR).
+ * 1D squared distance transform IN PLACE of the line `a[o], a[o + s], ..., a[o + (n-1) s]`
+ * with sample spacing `h` (mm): a[q] <- min_p (h (q - p))^2 + a[p]. Entries >= FAR
+ * are absent features. A line without any feature is left as it is (all FAR).
+ * Lower envelope of parabolas (Felzenszwalb & Huttenlocher): each vertex keeps its
+ * own value, so the line can be overwritten by the final sweep.
  */
-function edt1d(s: LineScratch, n: number, h: number): boolean {
-  const f = s.f, d = s.d, v = s.v, z = s.z;
+function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: number, sc: EdtScratch): void {
+  const vx = sc.vx, vf = sc.vf, vc = sc.vc, z = sc.z;
   let k = -1;
-  for (let q = 0; q < n; q++) {
-    const fq = f[q]!;
+  for (let q = 0, t = o; q < n; q++, t += s) {
+    const fq = a[t]!;
     if (fq >= FAR) continue;
     const xq = q * h;
     const cq = fq + xq * xq;
-    if (k < 0) {
-      k = 0;
-      v[0] = q;
-      z[0] = -Infinity;
-      z[1] = Infinity;
-      continue;
-    }
-    let sPos = 0;
-    for (;;) {
-      const p = v[k]!;
-      const xp = p * h;
-      sPos = (cq - (f[p]! + xp * xp)) / (2 * (xq - xp));
-      if (sPos <= z[k]! && k > 0) {
-        k--;
-        continue;
-      }
-      if (sPos <= z[k]!) {
-        // k == 0 and the new parabola dominates everywhere: replace.
-        k = -1;
-      }
-      break;
-    }
+    // Pop the vertices the new parabola hides: intersection (cq - c) / (2 (xq - x)) <= z[k],
+    // compared without the division (xq > x).
+    while (k > 0 && cq - vc[k]! <= 2 * (xq - vx[k]!) * z[k]!) k--;
     k++;
-    v[k] = q;
-    z[k] = k === 0 ? -Infinity : sPos;
+    vx[k] = xq;
+    vf[k] = fq;
+    vc[k] = cq;
+    z[k] = k === 0 ? -Infinity : (cq - vc[k - 1]!) / (2 * (xq - vx[k - 1]!));
     z[k + 1] = Infinity;
   }
-  if (k < 0) {
-    for (let q = 0; q < n; q++) d[q] = FAR;
-    return false;
+  if (k < 0) return;
+  if (k === 0) {
+    // One parabola: the distance to a single feature.
+    const x0 = vx[0]!, f0 = vf[0]!;
+    for (let q = 0, t = o; q < n; q++, t += s) {
+      const dx = q * h - x0;
+      a[t] = dx * dx + f0;
+    }
+    return;
   }
   let j = 0;
-  for (let q = 0; q < n; q++) {
+  let zNext = z[1]!;
+  for (let q = 0, t = o; q < n; q++, t += s) {
     const x = q * h;
-    while (z[j + 1]! < x) j++;
-    const p = v[j]!;
-    const dx = x - p * h;
-    d[q] = dx * dx + f[p]!;
+    while (zNext < x) zNext = z[++j + 1]!;
+    const dx = x - vx[j]!;
+    a[t] = dx * dx + vf[j]!;
   }
-  return true;
+}
+
+/**
+ * First pass along i (contiguous rows) of rows `k0 <= k < k1`. Rows whose entries are
+ * all 0 or FAR (every caller's seed) take a linear two-scan to the nearest feature;
+ * any other row takes the general envelope.
+ */
+function edtPassI(sq: Float32Array, ni: number, nj: number, k0: number, k1: number, h: number, sc: EdtScratch): void {
+  const near = sc.near;
+  for (let k = k0; k < k1; k++) {
+    for (let j = 0; j < nj; j++) {
+      const base = ni * (j + nj * k);
+      let any = false, general = false;
+      for (let i = 0; i < ni; i++) {
+        const x = sq[base + i]!;
+        if (x === 0) any = true;
+        else if (x < FAR) {
+          general = true;
+          break;
+        }
+      }
+      if (general) {
+        envelopeLine(sq, base, 1, ni, h, sc);
+        continue;
+      }
+      if (!any) continue;
+      // Forward: distance (in voxels) to the nearest feature at or before i.
+      let last = -1;
+      for (let i = 0; i < ni; i++) {
+        if (sq[base + i] === 0) last = i;
+        near[i] = last < 0 ? 0x3fffffff : i - last;
+      }
+      // Backward: against the nearest feature at or after i.
+      let next = -1;
+      for (let i = ni - 1; i >= 0; i--) {
+        if (sq[base + i] === 0) next = i;
+        let d = near[i]!;
+        if (next >= 0 && next - i < d) d = next - i;
+        const e = d * h;
+        sq[base + i] = e * e;
+      }
+    }
+  }
+}
+
+/**
+ * Strided pass along an axis of `n` samples `stride` apart with spacing `h`: the lines
+ * start at `lineBase(i0) + i` for i in [i0, i0 + count) (consecutive in memory), each
+ * group of `outer` such bundles at `outerStep` apart. The bundle of up to BLOCK
+ * lines is copied row by row into a small buffer (whole cache lines), transformed
+ * there and copied back.
+ */
+const BLOCK = 32;
+
+function edtPassStrided(sq: Float32Array, start: number, outerStep: number, outerCount: number, width: number, n: number, stride: number, h: number, sc: EdtScratch, buf: Float32Array): void {
+  for (let o = 0; o < outerCount; o++) {
+    const origin = start + outerStep * o;
+    for (let i0 = 0; i0 < width; i0 += BLOCK) {
+      const w = Math.min(BLOCK, width - i0);
+      const base = origin + i0;
+      for (let q = 0; q < n; q++) {
+        const row = base + stride * q, to = q * BLOCK;
+        for (let b = 0; b < w; b++) buf[to + b] = sq[row + b]!;
+      }
+      for (let b = 0; b < w; b++) envelopeLine(buf, b, BLOCK, n, h, sc);
+      for (let q = 0; q < n; q++) {
+        const row = base + stride * q, from = q * BLOCK;
+        for (let b = 0; b < w; b++) sq[row + b] = buf[from + b]!;
+      }
+    }
+  }
+}
+
+/** Block buffer for {@link edtPassStrided}, sized for the longest strided line. */
+export function createEdtBlock(n: number): Float32Array {
+  return new Float32Array(BLOCK * n);
+}
+
+/**
+ * The three passes of the separable transform as independent slabs, for a caller that
+ * splits them across threads: every pass must finish on all slabs before the next
+ * starts. `pass` 0 = along i (slab over k), 1 = along j (slab over k), 2 = along k
+ * (slab over j). Slabs [s0, s1) of `edtSlabCount(pass, dims)`.
+ */
+export function edtPassSlab(
+  sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number],
+  pass: 0 | 1 | 2, s0: number, s1: number, sc: EdtScratch, buf: Float32Array,
+): void {
+  const [ni, nj, nk] = dims;
+  if (pass === 0) edtPassI(sq, ni, nj, s0, s1, spacingMm[0], sc);
+  else if (pass === 1) {
+    if (nj > 1) for (let k = s0; k < s1; k++) edtPassStrided(sq, ni * nj * k, 0, 1, ni, nj, ni, spacingMm[1], sc, buf);
+  } else if (nk > 1) edtPassStrided(sq, ni * s0, ni, s1 - s0, ni, nk, ni * nj, spacingMm[2], sc, buf);
+}
+
+/** Number of slabs of a pass (see {@link edtPassSlab}). */
+export function edtSlabCount(pass: 0 | 1 | 2, dims: readonly [number, number, number]): number {
+  return pass === 2 ? dims[1] : dims[2];
 }
 
 /**
@@ -196,55 +288,12 @@ export function squaredDistanceInPlace(sq: Float32Array, dims: readonly [number,
 }
 
 function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number, sx: number, sy: number, sz: number): void {
-  const s = createLineScratch(Math.max(ni, nj, nk));
-  const f = s.f, d = s.d;
-  const nij = ni * nj;
-  // Along i (contiguous).
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      const base = ni * (j + nj * k);
-      let any = false;
-      for (let i = 0; i < ni; i++) {
-        const x = sq[base + i]!;
-        f[i] = x;
-        if (x < FAR) any = true;
-      }
-      if (any && edt1d(s, ni, sx)) for (let i = 0; i < ni; i++) sq[base + i] = d[i]!;
-    }
-  }
-  // Along j and k: strided lines, processed BLOCK at a time along i so that each
-  // gather and scatter reads whole cache lines.
-  const BLOCK = 32;
-  const bufF = new Float64Array(BLOCK * Math.max(nj, nk));
-  const bufD = new Float64Array(BLOCK * Math.max(nj, nk));
-  const has = new Uint8Array(BLOCK);
-  const strided = (n: number, stride: number, h: number, lineBase: (i: number) => number, iCount: number) => {
-    for (let i0 = 0; i0 < iCount; i0 += BLOCK) {
-      const w = Math.min(BLOCK, iCount - i0);
-      const base = lineBase(i0);
-      has.fill(0);
-      for (let q = 0; q < n; q++) {
-        const row = base + stride * q;
-        for (let b = 0; b < w; b++) {
-          const x = sq[row + b]!;
-          bufF[b * n + q] = x;
-          if (x < FAR) has[b] = 1;
-        }
-      }
-      for (let b = 0; b < w; b++) {
-        if (!has[b]) continue;
-        for (let q = 0; q < n; q++) f[q] = bufF[b * n + q]!;
-        edt1d(s, n, h);
-        for (let q = 0; q < n; q++) bufD[b * n + q] = d[q]!;
-      }
-      for (let q = 0; q < n; q++) {
-        const row = base + stride * q;
-        for (let b = 0; b < w; b++) if (has[b]) sq[row + b] = bufD[b * n + q]!;
-      }
-    }
-  };
-  for (let k = 0; k < nk; k++) strided(nj, ni, sy, (i) => i + nij * k, ni);
-  if (nk > 1) for (let j = 0; j < nj; j++) strided(nk, nij, sz, (i) => i + ni * j, ni);
+  const dims: [number, number, number] = [ni, nj, nk];
+  const sp: [number, number, number] = [sx, sy, sz];
+  const longest = Math.max(ni, nj, nk);
+  const sc = createEdtScratch(longest);
+  const buf = createEdtBlock(longest);
+  for (const pass of [0, 1, 2] as const) edtPassSlab(sq, dims, sp, pass, 0, edtSlabCount(pass, dims), sc, buf);
 }
 
 /**
