@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lesionSizeMm, lesionVolumeMm3, requiredLesionSpanMm } from './checks/index';
 import { createPlannerEngine, type CorridorRequest } from './plannerEngine';
 import { phantomCase, truePurchaseMm, truthMarginViolations, voxelStructureIds } from './testing/phantomFields';
 import { DEFAULT_PLAN_SETTINGS } from './types';
@@ -27,6 +28,10 @@ describe('planner on the sacralAla phantom', () => {
     expect(purchase.crossesLesion).toBe(true);
     expect(purchase.nearMm).toBeGreaterThanOrEqual(DEFAULT_PLAN_SETTINGS.purchaseMm);
     expect(purchase.farMm).toBeGreaterThanOrEqual(DEFAULT_PLAN_SETTINGS.purchaseMm);
+    // Through the lesion, not along its edge: the truth span is the required span (10 mm here) within a voxel.
+    const required = requiredLesionSpanMm(DEFAULT_PLAN_SETTINGS, lesionSizeMm(lesionVolumeMm3(fields)));
+    expect(required).toBe(DEFAULT_PLAN_SETTINGS.minLesionSpanMm);
+    expect(purchase.spanMm).toBeGreaterThanOrEqual(required - Math.max(...fields.geometry.spacingMm));
     expect(truthMarginViolations(phantom, best.screw, margin)).toEqual([]);
     // It runs at the S1 level: within a few mm of the truth S1 corridor axis at the midline.
     const truthAxis = phantom.truth.corridors.find((c) => c.id === 'iliosacralS1' && c.side === 'left')!;

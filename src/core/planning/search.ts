@@ -13,7 +13,7 @@ import type { CorridorId, ForamenId, Side } from '../shared/ids';
 import type { AnatomySummary } from './anatomySummary';
 import type { CancelToken } from './cancel';
 import { NEVER_CANCELLED } from './cancel';
-import { evaluateScrew, type EvaluationContext } from './checks/index';
+import { evaluateScrew, lesionSizeMm, requiredLesionSpanMm, type EvaluationContext } from './checks/index';
 import { labelName } from './checks/result';
 import { resolveCorridor, type ResolvedCorridor } from './corridors';
 import type { CorridorOutcome, PlanSettings, RankedScrew, Screw, ScrewCatalog, ScrewSpec } from './types';
@@ -86,7 +86,8 @@ export const enum Reject {
   NoLesion = 7,
   Narrow = 8,
   Purchase = 9,
-  SkinPath = 10,
+  LesionSpan = 10,
+  SkinPath = 11,
 }
 
 const REJECT_TEXT: Record<number, string> = {
@@ -99,10 +100,11 @@ const REJECT_TEXT: Record<number, string> = {
   [Reject.NoLesion]: 'the screw would not reach the lesion',
   [Reject.Narrow]: 'too narrow for the smallest screw with its margins',
   [Reject.Purchase]: 'not enough healthy bone on both sides of the lesion',
+  [Reject.LesionSpan]: 'the lines that hold on both sides only graze the lesion (lesion span too short)',
   [Reject.SkinPath]: 'the way in from the skin crosses another bone',
 };
 
-const REJECT_NAMES = ['accepted', 'startOutside', 'noEntry', 'wrongEntryBone', 'wrongLevel', 'tooShort', 'wrongTipBone', 'noLesion', 'narrow', 'purchase', 'skinPath'];
+const REJECT_NAMES = ['accepted', 'startOutside', 'noEntry', 'wrongEntryBone', 'wrongLevel', 'tooShort', 'wrongTipBone', 'noLesion', 'narrow', 'purchase', 'lesionSpan', 'skinPath'];
 
 /** Result of {@link scoreLine} (reused object). */
 export type LineScore = {
@@ -185,6 +187,8 @@ export type LinePlan = {
   requireLesion: boolean;
   /** Fixed screw spec (parallel screws), or -1. */
   forceSpec: number;
+  /** Axis length the line must run inside the lesion (checks/lesionSpan.ts requirement), mm; applies when requireLesion. */
+  minLesionSpanMm: number;
 };
 
 export function createLinePlan(ctx: SearchContext, corridorId: CorridorId, side: Side): LinePlan {
@@ -207,7 +211,8 @@ export function createLinePlan(ctx: SearchContext, corridorId: CorridorId, side:
     levelMaxMm = s1;
     if (s2 !== null) levelMinMm = s2;
   }
-  return { rc, specs: specsFor(ctx.catalog, rc), levelMinMm, levelMaxMm, requireLesion: true, forceSpec: -1 };
+  const minLesionSpanMm = requiredLesionSpanMm(ctx.settings, lesionSizeMm(ctx.summary.lesionVolumeMm3));
+  return { rc, specs: specsFor(ctx.catalog, rc), levelMinMm, levelMaxMm, requireLesion: true, forceSpec: -1, minLesionSpanMm };
 }
 
 // Score weights: clearance and cortex cover dominate; then diameter, purchase, span, length; deviation from the ideal axis costs.
@@ -319,7 +324,10 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   }
 
   // Length: room to the far cortex, the midline limit, the corridor's range.
-  let room = tFar - tEntry - 1;
+  // The tip ball needs the widest screw's radius of bone around it (tip rule): keep the tip that far short of the far
+  // cortex (it used to stop 1 mm short, so the 5 mm length steps left the tip 1-6 mm deep and a line fitted or not by chance).
+  const rWidest = ctx.catalog.screws[lp.forceSpec >= 0 ? lp.forceSpec : lp.specs[0]!]!.diameterMm / 2;
+  let room = tFar - tEntry - Math.max(1, rWidest + evaluation.tolerances.boneMm);
   if (tpl.tipBeyondMidlineMaxMm !== null && Math.abs(dl) > 1e-6) {
     // Left coordinate along the line: cl + dl * t; the tip may pass the midline by at most X towards the far side.
     const sign = rc.side === 'left' ? 1 : -1;
@@ -354,9 +362,12 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
 
   // Walk the screw's span: lesion, purchase, cortex cover, critical distance.
   const qa = Math.max(0, Math.ceil(tHead / h + q0)), qb = Math.min(n - 1, Math.floor(tTip / h + q0));
-  const entryZoneEnd = tEntry + settings.entryZoneMm + 1.5 * (ctx.catalog.screws[lp.forceSpec >= 0 ? lp.forceSpec : lp.specs[0]!]!.diameterMm / 2);
+  const entryZoneEnd = tEntry + settings.entryZoneMm + 1.5 * rWidest;
+  // The corridor's width is measured across it: not where the far cortex (the end of a transsacral or supra-acetabular
+  // path) is nearer than the sides. The exit zone mirrors the entry zone; the screw's own fit still counts every sample.
+  const exitZoneStart = qf < n - 1 ? tFar - settings.entryZoneMm - 1.5 * rWidest : Infinity;
   let first = -1, last = -1, inLesion = 0;
-  let minCover = Infinity, minCrit = Infinity;
+  let minCover = Infinity, minCrit = Infinity, minCoverAcross = Infinity;
   for (let q = qa; q <= qb; q++) {
     const o = q * C;
     const cont = P[o]!, les = P[o + 1]!, crit = P[o + 2]!;
@@ -366,9 +377,12 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
       last = q;
       inLesion++;
     }
-    if (tOfQ(q0, h, q) < entryZoneEnd) continue;
+    const tq = tOfQ(q0, h, q);
+    if (tq < entryZoneEnd) continue;
     if (cont < minCover) minCover = cont;
+    if (tq <= exitZoneStart && cont < minCoverAcross) minCoverAcross = cont;
   }
+  if (minCoverAcross === Infinity) minCoverAcross = minCover;
   // The tip ball must be covered too.
   sampleGridLps(grid, c[0] + d[0] * tTip, c[1] + d[1] * tTip, c[2] + d[2] * tTip, sm);
   if (tpl.tipRule !== 'subchondral' && sm[0]! < minCover) minCover = sm[0]!;
@@ -378,8 +392,8 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   const rBone = minCover - tol.boneMm;
   const rCrit = minCrit - settings.safetyMarginMm - tol.structureMm; // voxel-made structures carry their extra tolerance in the grid
   const rMax = Math.min(rBone, rCrit);
-  out.widestInBoneMm = 2 * Math.max(0, minCover);
-  out.widestWithMarginsMm = 2 * Math.max(0, rMax);
+  out.widestInBoneMm = 2 * Math.max(0, minCoverAcross);
+  out.widestWithMarginsMm = 2 * Math.max(0, Math.min(minCoverAcross - tol.boneMm, rCrit));
   out.tEntryMm = tHead;
   out.lengthMm = length;
 
@@ -411,6 +425,8 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   out.lesionSpanMm = inLesion * h;
   const minPurchase = Math.min(out.purchaseNearMm, out.purchaseFarMm);
   if (lp.requireLesion && minPurchase - tol.boneMm - h < settings.purchaseMm) return (out.reject = Reject.Purchase);
+  // Through the lesion, not along its edge (the fine check measures it at full resolution).
+  if (lp.requireLesion && out.lesionSpanMm - tol.boneMm - h < lp.minLesionSpanMm) return (out.reject = Reject.LesionSpan);
 
   const diam = ctx.catalog.screws[specIndex]!.diameterMm;
   // Way in from the skin: the backward extension stays off any OTHER bone part (the fine check looks around the cylinder).
@@ -760,13 +776,14 @@ function explain(
   let stage = 0;
   for (let r = 1; r < rejects.length; r++) if (rejects[r]! > 0) stage = r;
   if (rejects[Reject.None]! > 0 && fineFailure) return `no ${label} screw passes every check: ${fineFailure}`;
-  const text = REJECT_TEXT[stage] ?? 'no candidate line';
+  const text = (REJECT_TEXT[stage] ?? 'no candidate line') + (stage === Reject.LesionSpan ? ` (needs ${lp.minLesionSpanMm.toFixed(1)} mm)` : '');
   if (probe) {
     // The corridor's own width, measured apart from the lesion.
     if (probe.widestWithMarginsMm < smallest) {
       return `no ${label} corridor: widest ${probe.widestInBoneMm.toFixed(1)} mm in bone (${probe.widestWithMarginsMm.toFixed(1)} mm with margins) for ${need}`;
     }
-    return `no ${label} screw through the lesion: ${text} (the corridor itself is ${probe.widestInBoneMm.toFixed(1)} mm wide in bone, ${probe.widestWithMarginsMm.toFixed(1)} mm with margins)`;
+    const through = widestInBone > 0 ? `; lines through the lesion: widest ${widestInBone.toFixed(1)} mm in bone (${widestWithMargins.toFixed(1)} mm with margins) for ${need}` : '';
+    return `no ${label} screw through the lesion: ${text}${through} (the corridor itself, at its level, is ${probe.widestInBoneMm.toFixed(1)} mm wide in bone, ${probe.widestWithMarginsMm.toFixed(1)} mm with margins)`;
   }
   if (stage >= Reject.NoLesion && stage <= Reject.Narrow && widestInBone > 0) {
     return `no ${label} corridor through the lesion: widest ${widestInBone.toFixed(1)} mm in bone (${widestWithMargins.toFixed(1)} mm with margins) for ${need}`;
@@ -852,10 +869,13 @@ function findParallelSet(ctx: SearchContext, lp: LinePlan, best: RankedScrew, id
           let bridging = false;
           for (const item of set) {
             item.evaluation = evaluateScrew(ctx.evaluation, item.screw, screws);
+            // Purchase and lesion span are about the lesion: a screw of the set may miss it; one must bridge it.
+            let holds = true;
             for (const c of item.evaluation.checks) {
-              if (c.rule === 'purchase') { if (c.ok) bridging = true; }
+              if (c.rule === 'purchase' || c.rule === 'lesionSpan') { if (!c.ok) holds = false; }
               else if (!c.ok) fail = true;
             }
+            if (holds) bridging = true;
           }
           if (!fail && bridging) return set;
         }

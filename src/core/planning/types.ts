@@ -44,6 +44,13 @@ export type PlanSettings = {
   entryZoneMm: number;
   /** Widest gap between two bones a screw may cross at a joint (sacroiliac), mm (default 6). */
   maxJointGapMm: number;
+  /**
+   * Length of the screw AXIS that must run through the lesion, mm (default 10): a screw
+   * that only grazes the lesion's edge does not fix it. For a lesion smaller than twice
+   * this, the requirement is half the lesion's size (equivalent-sphere diameter) instead,
+   * so that a small lesion can still be bridged (checks/lesionSpan.ts).
+   */
+  minLesionSpanMm: number;
 };
 
 export const DEFAULT_PLAN_SETTINGS: Readonly<PlanSettings> = Object.freeze({
@@ -54,6 +61,7 @@ export const DEFAULT_PLAN_SETTINGS: Readonly<PlanSettings> = Object.freeze({
   femoralNeckTipMaxMm: 10,
   entryZoneMm: 3,
   maxJointGapMm: 6,
+  minLesionSpanMm: 10,
 });
 
 /**
@@ -73,7 +81,7 @@ export type Screw = {
   catalogId: string;
 };
 
-export type CheckRule = 'purchase' | 'corticalBreach' | 'tipPosition' | 'clearance' | 'screwSpacing' | 'skinPath';
+export type CheckRule = 'purchase' | 'lesionSpan' | 'corticalBreach' | 'tipPosition' | 'clearance' | 'screwSpacing' | 'skinPath';
 
 /**
  * Result of one clinical rule for one screw: data, never an exception.
@@ -97,6 +105,12 @@ export type CheckResult = {
   detail: string;
   /** Extra figures of the rule (e.g. purchase near and far), mm. */
   figures?: Record<string, number>;
+  /**
+   * True when `valueMm` is only a LOWER BOUND of the true figure (clearance: the screw
+   * stays beyond the structure field's sub-box, where the field holds its cap
+   * `FieldSet.structureMarginMm`); print it as "> value". Absent = an estimate.
+   */
+  isLowerBound?: boolean;
 };
 
 /** Everything the checks say about one screw, plus figures for the report. */
@@ -111,6 +125,8 @@ export type ScrewEvaluation = {
   /** Smallest structure clearance (surface to surface, mm) and which structure. */
   minClearanceMm: number;
   minClearanceStructure: StructureId | null;
+  /** True when `minClearanceMm` is a lower bound (every structure is beyond its field's cap), see CheckResult.isLowerBound. */
+  minClearanceIsLowerBound?: boolean;
   /** Smallest depth of the screw surface inside bone between entry zone and tip, mm (negative = breach). */
   minBoneCoverMm: number;
   /** Where the path from the bone entry backwards leaves the field grid (toward the skin), LPS mm. */
@@ -144,7 +160,7 @@ export type CorridorOutcome = {
    * Corridors that take several parallel screws (femoral neck): the set that
    * goes together (2-3 screws, inverted triangle), empty otherwise. Every screw
    * keeps every margin; a screw of the set that does not reach the lesion fails
-   * only its purchase rule, and the set holds at least one bridging screw.
+   * only its purchase and lesion-span rules, and the set holds at least one bridging screw.
    */
   parallelSet: RankedScrew[];
 };

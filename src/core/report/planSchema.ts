@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PLAN_SETTINGS } from '../planning/types';
 
 // No generated validators: zod's probe for `new Function` is reported as a violation by the
 // app's Content-Security-Policy (no 'unsafe-eval'), even though zod catches it.
@@ -74,8 +75,11 @@ export const catalogSchema = z.strictObject({
 });
 
 /**
- * planning/types.ts PlanSettings. The known fields are required; settings
- * added later by the planner (numbers, strings or booleans) are kept.
+ * planning/types.ts PlanSettings. The fields of the first version are
+ * required; fields added since have a default (the planner's), so that a plan
+ * file saved before them still loads: `minLesionSpanMm` (added 2026-11). Its
+ * hash is checked on the content as saved (toJson.ts), before the defaults.
+ * Settings added later by the planner (numbers, strings or booleans) are kept.
  */
 export const settingsSchema = z
   .object({
@@ -86,6 +90,7 @@ export const settingsSchema = z
     femoralNeckTipMaxMm: z.number().nonnegative(),
     entryZoneMm: z.number().nonnegative(),
     maxJointGapMm: z.number().nonnegative(),
+    minLesionSpanMm: z.number().nonnegative().default(DEFAULT_PLAN_SETTINGS.minLesionSpanMm),
   })
   .catchall(z.union([finite, z.string(), z.boolean()]));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '../shared/errors';
 import { canonicalJson } from './canonicalJson';
+import { DEFAULT_PLAN_SETTINGS } from '../planning/types';
 import type { PlanContent } from './planSchema';
 import { computePlanHash, exportPlanJson, importPlanJson } from './toJson';
 
@@ -19,7 +20,7 @@ function samplePlan(): PlanContent {
       version: 1,
       screws: [{ id: 'cannulated-7.3', label: '7.3 mm cannulated', diameterMm: 7.3, lengthsMm: [30, 35, 40, 80, 85], threadLengthMm: 32, headDiameterMm: 11.5, cannulated: true }],
     },
-    settings: { safetyMarginMm: 2, purchaseMm: 15, screwSpacingMm: 3, femoralNeckTipMinMm: 5, femoralNeckTipMaxMm: 10, entryZoneMm: 4, maxJointGapMm: 6 },
+    settings: { safetyMarginMm: 2, purchaseMm: 15, screwSpacingMm: 3, femoralNeckTipMinMm: 5, femoralNeckTipMaxMm: 10, entryZoneMm: 4, maxJointGapMm: 6, minLesionSpanMm: 8 },
     structures: {
       foramina: [{ id: 'foramenS1Left', centerLps: [22.5, -31.25, 12], axisLps: [0.1, -0.99498743710662, 0], radiusMm: 4.2, lengthMm: 28 }],
       sacralCanal: { id: 'sacralCanal', centerlineLps: [[0, -10, 40], [0, -5, 0], [0, 5, -40]], radiusMm: 6 },
@@ -71,6 +72,28 @@ describe('plan JSON', () => {
     const again = exportPlanJson(back.plan, { software: { ...SOFTWARE, version: '0.2.0' }, savedAtIso: '2026-12-01T08:00:00Z' });
     expect(again.hashHex).toBe(hashHex);
     expect(again.text).not.toBe(text);
+  });
+
+  it('loads a plan file saved before minLesionSpanMm existed: hash checked as saved, the planner default filled in', () => {
+    // A file as the first version wrote it: no minLesionSpanMm in the settings, hashed without it.
+    const old = samplePlan() as unknown as { settings: Record<string, unknown> };
+    delete old.settings['minLesionSpanMm'];
+    const oldHash = computePlanHash(old as unknown as PlanContent);
+    const text = JSON.stringify({ format: 'pelvic-screw-plan', formatVersion: 1, software: SOFTWARE, savedAtIso: '2026-11-01T09:00:00Z', plan: old, hash: { algorithm: 'SHA-256', hex: oldHash } });
+    const back = importPlanJson(text, OPEN);
+    expect(back.hashHex).toBe(oldHash);
+    expect(back.plan.settings.minLesionSpanMm).toBe(DEFAULT_PLAN_SETTINGS.minLesionSpanMm);
+    expect(back.plan.settings.purchaseMm).toBe(15);
+    // Saved again, the setting is in the file (and so in the new hash).
+    const again = exportPlanJson(back.plan, { software: SOFTWARE, savedAtIso: '2026-11-23T12:00:00Z' });
+    expect(again.hashHex).not.toBe(oldHash);
+    expect(importPlanJson(again.text, OPEN).plan.settings.minLesionSpanMm).toBe(DEFAULT_PLAN_SETTINGS.minLesionSpanMm);
+    // An edit of such a file is still caught.
+    expect(codeOf(() => importPlanJson(text.replace('"purchaseMm":15', '"purchaseMm":10'), OPEN))).toBe('plan/invalid-file');
+    // A negative span is refused, a set one is kept.
+    const saved = exportPlanJson(samplePlan(), { software: SOFTWARE, savedAtIso: '2026-11-23T12:00:00Z' });
+    expect(importPlanJson(saved.text, OPEN).plan.settings.minLesionSpanMm).toBe(8);
+    expect(codeOf(() => exportPlanJson({ ...samplePlan(), settings: { ...samplePlan().settings, minLesionSpanMm: -1 } }, { software: SOFTWARE, savedAtIso: 'x' }))).toBe('report/bad-input');
   });
 
   it('hashes content, not layout: key order and whitespace do not matter, one digit does', () => {

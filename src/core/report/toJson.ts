@@ -102,7 +102,8 @@ export function importPlanJson(text: string, open: OpenSeriesIdentity): { file: 
     throw new PlannerError('plan/invalid-file', `the plan file is damaged or incomplete: ${describeIssues(parsed.error, 'file')}`);
   }
   const file = parsed.data;
-  const hashHex = computePlanHash(file.plan);
+  // The hash covers the content as it was saved: settings added since (schema defaults) are not in it.
+  const hashHex = computePlanHash((raw as { plan: PlanContent }).plan);
   if (hashHex !== file.hash.hex) {
     throw new PlannerError(
       'plan/invalid-file',

@@ -8,7 +8,10 @@ import { createVolume, type Volume } from '../../volume/Volume';
 import { createVolumeGeometry, type VolumeGeometry } from '../../volume/VolumeGeometry';
 import { phantomCase, trueLabelClearanceMm, truePurchaseMm, voxelStructureIds } from '../testing/phantomFields';
 import { DEFAULT_PLAN_SETTINGS, type Screw } from '../types';
-import { checkClearance, checkCorticalBreach, checkPurchase, checkScrewSpacing, checkSkinPath, checkTipPosition, createEvaluationContext, evaluateScrew, fieldTolerances, findGaps, sampleAxisProfile } from './index';
+import {
+  checkClearance, checkCorticalBreach, checkLesionSpan, checkPurchase, checkScrewSpacing, checkSkinPath, checkTipPosition, createEvaluationContext, evaluateScrew,
+  fieldTolerances, findGaps, lesionSizeMm, lesionVolumeMm3, requiredLesionSpanMm, sampleAxisProfile,
+} from './index';
 
 const settings = DEFAULT_PLAN_SETTINGS;
 
@@ -125,10 +128,52 @@ describe('checks on analytic fields', () => {
   it('evaluateScrew runs every rule and reports the figures', () => {
     const ctx = createEvaluationContext(fields, settings);
     const e = evaluateScrew(ctx, screw([58, 2, 0], [-32, 2, 0]));
-    expect(e.checks.map((c) => c.rule).sort()).toEqual(['clearance', 'corticalBreach', 'purchase', 'skinPath', 'tipPosition']);
+    expect(e.checks.map((c) => c.rule).sort()).toEqual(['clearance', 'corticalBreach', 'lesionSpan', 'purchase', 'skinPath', 'tipPosition']);
     expect(e.purchaseNearMm).toBeGreaterThan(40);
     expect(e.minClearanceStructure).toBe('rootS1Left');
     expect(e.ok).toBe(true);
+  });
+
+  it('lesion span: through the middle passes; an axis that grazes the lesion fails with its figure', () => {
+    // Lesion ball of radius 6: 12 mm across, so the 10 mm default is capped at half its size, 6 mm.
+    const size = lesionSizeMm(lesionVolumeMm3(fields));
+    expect(size).toBeGreaterThan(11.4);
+    expect(size).toBeLessThan(12.6);
+    expect(requiredLesionSpanMm(settings, size)).toBeCloseTo(size / 2, 9);
+    expect(requiredLesionSpanMm(settings, 40)).toBe(settings.minLesionSpanMm);
+    const through = checkLesionSpan(sampleAxisProfile(null, fields, [50, 0, 0], [-40, 0, 0], 0.5), settings, size, tol.boneMm);
+    expect(through.valueMm).toBeGreaterThan(11);
+    expect(through.ok).toBe(true);
+    // 5.5 mm off the centre: a chord of 2 sqrt(36 - 30.25) = 4.8 mm.
+    const grazing = checkLesionSpan(sampleAxisProfile(null, fields, [50, 5.5, 0], [-40, 5.5, 0], 0.5), settings, size, tol.boneMm);
+    expect(grazing.ok).toBe(false);
+    expect(grazing.valueMm).toBeGreaterThan(3.5);
+    expect(grazing.valueMm).toBeLessThan(6);
+    expect(grazing.detail).toMatch(/^lesion span \d\.\d mm, needs \d\.\d mm \(half the lesion's 1\d\.\d mm size\): the screw only grazes the lesion$/);
+    // The purchase rule alone lets that screw "bridge" the lesion.
+    expect(checkPurchase(sampleAxisProfile(null, fields, [50, 5.5, 0], [-40, 5.5, 0], 0.5), settings, tol.boneMm).ok).toBe(true);
+    const missing = checkLesionSpan(sampleAxisProfile(null, fields, [50, 9, 0], [-40, 9, 0], 0.5), settings, size, tol.boneMm);
+    expect(missing.ok).toBe(false);
+    expect(missing.valueMm).toBe(0);
+    // A larger lesion asks the setting itself.
+    const big = checkLesionSpan(sampleAxisProfile(null, fields, [50, 0, 0], [-40, 0, 0], 0.5), { ...settings, minLesionSpanMm: 20 }, 60, tol.boneMm);
+    expect(big.requiredMm).toBe(20);
+    expect(big.ok).toBe(false);
+    expect(big.detail).toMatch(/needs 20\.0 mm: the screw only grazes/);
+  });
+
+  it('clearance beyond the structure field is a lower bound, flagged; a near one is not', () => {
+    // The root field's grid ends at y = -20; structureMarginMm is 30, the value beyond the grid.
+    const far = checkClearance(fields, screw([-40, -60, 0], [40, -60, 0]), 'rootS1Left', settings, tol.structureMm, tol.stepMm)!;
+    expect(far.valueMm).toBeCloseTo(30 - 3.25, 5);
+    expect(far.isLowerBound).toBe(true);
+    expect(far.detail).toMatch(/more than 26\.8 mm/);
+    const near = checkClearance(fields, screw([58, 2, 0], [-32, 2, 0]), 'rootS1Left', settings, tol.structureMm, tol.stepMm)!;
+    expect(near.isLowerBound).toBeUndefined();
+    expect(near.valueMm).toBeLessThan(20);
+    const e = evaluateScrew(createEvaluationContext(fields, settings), screw([-40, -60, 0], [40, -60, 0]));
+    expect(e.minClearanceIsLowerBound).toBe(true);
+    expect(evaluateScrew(createEvaluationContext(fields, settings), screw([58, 2, 0], [-32, 2, 0])).minClearanceIsLowerBound).toBeUndefined();
   });
 });
 
@@ -181,6 +226,36 @@ describe('checks agree with brute force on the phantom label volume (random scre
       expect(Math.abs(check.figures!.nearMm - truth.nearMm)).toBeLessThanOrEqual(2 * h + 1);
       expect(Math.abs(check.figures!.farMm - truth.farMm)).toBeLessThanOrEqual(2 * h + 1);
     }), { numRuns: 60 });
+  });
+
+  it('lesion size and span agree with the truth (phantom volume, nearest-label walk)', () => {
+    const truthMl = phantom.truth.lesion!.volumeMl;
+    expect(Math.abs(lesionVolumeMm3(fields) / 1000 - truthMl) / truthMl).toBeLessThan(0.1);
+    const size = lesionSizeMm(lesionVolumeMm3(fields));
+    const lesion = phantom.truth.lesion!.centerLps;
+    let compared = 0, passed = 0, failed = 0;
+    fc.assert(fc.property(coord(-1, 1), coord(-1, 1), coord(-1, 1), coord(-9, 9), coord(-9, 9), (dx, dy, dz, ou, ov) => {
+      const n = Math.hypot(dx, dy, dz);
+      if (n < 0.2) return;
+      const d: Vec3 = [dx / n, dy / n, dz / n];
+      // Offset across the axis, so some lines pass through the middle and some graze the edge.
+      const a: Vec3 = Math.abs(d[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+      const u: Vec3 = [a[1] * d[2] - a[2] * d[1], a[2] * d[0] - a[0] * d[2], a[0] * d[1] - a[1] * d[0]];
+      const un = Math.hypot(u[0], u[1], u[2]);
+      const v: Vec3 = [d[1] * u[2] - d[2] * u[1], d[2] * u[0] - d[0] * u[2], d[0] * u[1] - d[1] * u[0]];
+      const c: Vec3 = [lesion[0] + (u[0] * ou + v[0] * ov) / un, lesion[1] + (u[1] * ou + v[1] * ov) / un, lesion[2] + (u[2] * ou + v[2] * ov) / un];
+      const s = screw([c[0] - d[0] * 40, c[1] - d[1] * 40, c[2] - d[2] * 40], [c[0] + d[0] * 40, c[1] + d[1] * 40, c[2] + d[2] * 40]);
+      const check = checkLesionSpan(sampleAxisProfile(null, fields, s.entryLps, s.tipLps, tol.stepMm), settings, size, tol.boneMm);
+      const truth = truePurchaseMm(phantom, s);
+      compared++;
+      if (check.ok) passed++; else failed++;
+      // Two lesion boundaries, each within half a voxel of the labels' (and the walk's own nearest-label step).
+      expect(Math.abs(check.valueMm - truth.spanMm)).toBeLessThanOrEqual(2 * h + 0.5);
+      if (check.ok) expect(truth.spanMm).toBeGreaterThanOrEqual(check.requiredMm - h);
+    }), { numRuns: 150 });
+    expect(compared).toBeGreaterThanOrEqual(20);
+    expect(passed).toBeGreaterThan(0);
+    expect(failed).toBeGreaterThan(0);
   });
 
   it('screw lines through the lesion: purchase compared on every run', () => {

@@ -5,6 +5,8 @@ import type { CheckResult, PlanSettings, Screw } from '../types';
 import { makeResult, mm } from './result';
 
 const scratch = createClearanceResult();
+/** Float32 fields and trilinear blending: a sample within this of the cap counts as capped, mm. */
+const CAP_EPSILON_MM = 1e-3;
 
 /**
  * Clearance of the whole screw (capsule of the screw's radius around the
@@ -22,7 +24,10 @@ export function checkClearance(fields: FieldSet, screw: Screw, structureId: Stru
   const t = r.atT;
   const e = screw.entryLps, q = screw.tipLps;
   const value = r.clearanceMm;
+  // The field is capped at `outside` beyond its sub-box: when the smallest sample is the cap
+  // (or more), the true clearance is at least the value, and may be much more.
+  const isLowerBound = fields.structureMarginMm !== undefined && r.clearanceMm + screw.diameterMm / 2 >= outside - CAP_EPSILON_MM;
   return makeResult('clearance', value, settings.safetyMarginMm, toleranceMm,
-    ({ ok }) => `${ok ? 'clears' : 'too close to'} ${structureId}: ${mm(value)} (needs ${mm(settings.safetyMarginMm)} + ${mm(toleranceMm)} voxel uncertainty)`,
-    { structureId, atLps: [e[0] + (q[0] - e[0]) * t, e[1] + (q[1] - e[1]) * t, e[2] + (q[2] - e[2]) * t] });
+    ({ ok }) => `${ok ? 'clears' : 'too close to'} ${structureId}: ${isLowerBound ? 'more than ' : ''}${mm(value)} (needs ${mm(settings.safetyMarginMm)} + ${mm(toleranceMm)} voxel uncertainty)`,
+    { structureId, atLps: [e[0] + (q[0] - e[0]) * t, e[1] + (q[1] - e[1]) * t, e[2] + (q[2] - e[2]) * t], ...(isLowerBound ? { isLowerBound: true } : {}) });
 }

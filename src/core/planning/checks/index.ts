@@ -8,12 +8,14 @@ import type { CheckResult, PlanSettings, Screw, ScrewEvaluation } from '../types
 import { findGaps, sampleAxisProfile, type AxisProfile } from './axisProfile';
 import { checkClearance } from './clearance';
 import { checkCorticalBreach } from './corticalBreach';
+import { checkLesionSpan, lesionSizeMm, lesionVolumeMm3 } from './lesionSpan';
 import { checkPurchase } from './purchase';
 import { checkScrewSpacing } from './screwSpacing';
 import { checkSkinPath } from './skinPath';
 import { checkTipPosition } from './tipPosition';
 
-export { checkClearance, checkCorticalBreach, checkPurchase, checkScrewSpacing, checkSkinPath, checkTipPosition };
+export { checkClearance, checkCorticalBreach, checkLesionSpan, checkPurchase, checkScrewSpacing, checkSkinPath, checkTipPosition };
+export { lesionSizeMm, lesionVolumeMm3, requiredLesionSpanMm, LESION_SPAN_SIZE_FRACTION } from './lesionSpan';
 export { sampleAxisProfile, findGaps, type AxisProfile } from './axisProfile';
 
 /**
@@ -93,6 +95,7 @@ export function evaluateScrew(ctx: EvaluationContext, screw: Screw, others: read
 
   const purchase = checkPurchase(p, settings, tolerances.boneMm);
   checks.push(purchase);
+  checks.push(checkLesionSpan(p, settings, lesionSizeMm(lesionVolumeMm3(fields)), tolerances.boneMm));
   const breach = checkCorticalBreach(p, gaps, r, settings, corridor.template.jointCrossings, tolerances.boneMm);
   checks.push(breach);
   const jointField = fields.structures[corridor.jointId];
@@ -101,6 +104,7 @@ export function evaluateScrew(ctx: EvaluationContext, screw: Screw, others: read
 
   let minClearanceMm = Infinity;
   let minClearanceStructure: StructureId | null = null;
+  let minClearanceIsLowerBound = false;
   for (const id of Object.keys(fields.structures) as StructureId[]) {
     // The femoral-neck tip is meant to approach its own joint: the tip rule governs it.
     if (corridor.template.tipRule === 'subchondral' && id === corridor.jointId) continue;
@@ -110,6 +114,7 @@ export function evaluateScrew(ctx: EvaluationContext, screw: Screw, others: read
     if (c.valueMm < minClearanceMm) {
       minClearanceMm = c.valueMm;
       minClearanceStructure = id;
+      minClearanceIsLowerBound = c.isLowerBound === true;
     }
   }
   for (const other of others) if (other.id !== screw.id) checks.push(checkScrewSpacing(screw, other, settings));
@@ -125,6 +130,7 @@ export function evaluateScrew(ctx: EvaluationContext, screw: Screw, others: read
     lesionSpanMm: purchase.figures?.lesionSpanMm ?? 0,
     minClearanceMm,
     minClearanceStructure,
+    ...(minClearanceIsLowerBound ? { minClearanceIsLowerBound: true } : {}),
     minBoneCoverMm: breach.valueMm,
     pathExitLps: skin.pathExitLps,
     uncheckedStructures: corridor.limiting.filter((id) => !fields.structures[id]),
