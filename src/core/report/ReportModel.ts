@@ -54,6 +54,8 @@ export type ReportCheckInput = {
   status: CheckStatus;
   valueMm: number | null;
   requiredMm: number | null;
+  /** `valueMm` is only a lower bound (a clearance beyond its structure field's box): printed "> N mm". */
+  isLowerBound?: boolean;
   /** Who overrode a failed check, and why (both required when status is 'overridden'). */
   overriddenBy?: string;
   reason?: string;
@@ -61,8 +63,13 @@ export type ReportCheckInput = {
 
 export type ReportClearanceInput = {
   structure: StructureId;
-  /** Surface-to-surface clearance of the screw to the structure, mm. */
+  /** Surface-to-surface clearance of the screw to the structure, mm (a lower bound when `isLowerBound`). */
   clearanceMm: number;
+  /**
+   * The structure lies beyond the box its distance field covers: the true clearance is at
+   * least `clearanceMm` (printed "> N mm", see formatClearanceMm). Absent = measured.
+   */
+  isLowerBound?: boolean;
   /** Required clearance (the safety margin), mm. */
   requiredMm: number;
 };
@@ -221,7 +228,7 @@ export function reportConventions(maxGantryTiltDeg: number): string[] {
     `Craniocaudal angle = gantry tilt that puts the whole path in one scan plane (rotation about the patient's left-right axis). CRANIAL: the tip is toward the head from the entry, i.e. the scan plane, followed from the skin inward, runs toward the head. Room gantry limit: ${fixed1(maxGantryTiltDeg)}\u00b0.`,
     'In-plane angle: in that (tilted) scan plane, from the anteroposterior vertical; LEFT / RIGHT = the tip lies to the patient\'s left / right of the entry. Elevation: true angle of the path out of the axial plane.',
     'C-arm (DICOM positioner angles: where the DETECTOR is, relative to the patient; AP 0 = detector in front of the patient): LAO = detector toward the patient\'s left, RAO = right (over 90 = behind the patient, e.g. above a prone patient\'s back); CRA = detector toward the head, CAU = toward the feet. Bull\'s-eye: beam along the screw, detector on the entry side (tube away from the operator) unless that is over 30 degrees below the horizontal. Progression: beam perpendicular to the plane of the screw and the long axis (no CRA/CAU), detector on the upper side.',
-    'Depths are along the path from the skin entry, mm. Clearances are surface to surface (screw surface to structure), mm.',
+    'Depths are along the path from the skin entry, mm. Clearances are surface to surface (screw surface to structure), mm; "> N mm" = the structure is further than the planner measures around it (at least N mm).',
   ];
 }
 
@@ -293,7 +300,7 @@ export function createReportModel(input: ReportInput): ReportModel {
       skinToTipMm,
       boneEntryToTipMm: Math.hypot(s.tipLps[0] - s.boneEntryLps[0], s.tipLps[1] - s.boneEntryLps[1], s.tipLps[2] - s.boneEntryLps[2]),
       purchase: s.purchase ? { ...s.purchase } : null,
-      clearances: [...s.clearances].sort((a, b) => a.clearanceMm - b.clearanceMm),
+      clearances: [...s.clearances].sort((a, b) => a.clearanceMm - b.clearanceMm).map((c) => ({ ...c })),
       cortexClearanceMm: s.cortexClearanceMm,
       checks: s.checks.map((c) => ({ ...c })),
       checkCounts: counts,

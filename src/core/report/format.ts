@@ -18,6 +18,18 @@ export function formatMm(value: number): string {
   return `${fixed1(value)} mm`;
 }
 
+/**
+ * A clearance as the page and the screen show it: "3.4 mm", or "> 21 mm" when
+ * the figure is only a LOWER BOUND (the structure lies beyond the box its
+ * distance field covers: planning CheckResult.isLowerBound,
+ * ScrewEvaluation.minClearanceIsLowerBound). A bound is floored to whole mm,
+ * so the printed figure never claims more than was measured.
+ */
+export function formatClearanceMm(valueMm: number, isLowerBound = false): string {
+  if (!isLowerBound || !Number.isFinite(valueMm)) return formatMm(valueMm);
+  return `> ${Math.floor(valueMm)} mm`;
+}
+
 /** Degrees with the degree sign (WinAnsi 0xB0, printable with the standard PDF fonts). */
 export function formatDeg(value: number): string {
   return `${fixed1(value)}\u00b0`;

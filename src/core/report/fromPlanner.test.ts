@@ -90,6 +90,18 @@ describe('from the planner', () => {
     expect(r.boneEntryLps).not.toBe(screw.entryLps);
   });
 
+  it('carries a capped (lower-bound) clearance as its numeric bound plus the flag, into the model', () => {
+    const capped: ScrewEvaluation = {
+      ...evaluation,
+      checks: [...evaluation.checks, check({ rule: 'clearance', ok: true, valueMm: 21.35, requiredMm: 2, structureId: 'rootL5Left', isLowerBound: true })],
+    };
+    const r = reportScrewFromPlanner(screw, capped, skin);
+    expect(r.clearances.find((c) => c.structure === 'rootL5Left')).toEqual({ structure: 'rootL5Left', clearanceMm: 21.35, requiredMm: 2, isLowerBound: true });
+    expect(r.clearances.find((c) => c.structure === 'sacralCanal')!.isLowerBound).toBeUndefined();
+    expect(r.checks.find((c) => c.id === 'clearance:rootL5Left')).toMatchObject({ valueMm: 21.35, isLowerBound: true });
+    expect(r.checks.find((c) => c.id === 'clearance:sacralCanal')!.isLowerBound).toBeUndefined();
+  });
+
   it('saves the session as a plan file and reads the same screws back', () => {
     const geometry = createVolumeGeometry({ dims: [100, 100, 50], spacingMm: [1, 1, 2], originLps: [-50, -50, -50] });
     const content = planContentFromSession({

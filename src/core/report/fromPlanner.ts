@@ -44,6 +44,7 @@ export function reportCheckFromPlanner(screwId: string, c: CheckResult, override
     // The planner uses huge values as "nothing found" sentinels (e.g. no other bone on the skin path): no figure to print.
     valueMm: Number.isFinite(c.valueMm) && Math.abs(c.valueMm) < SENTINEL_MM ? c.valueMm : null,
     requiredMm: Number.isFinite(c.requiredMm) && Math.abs(c.requiredMm) < SENTINEL_MM ? c.requiredMm : null,
+    ...(c.isLowerBound ? { isLowerBound: true } : {}),
     ...(o ? { overriddenBy: o.by, reason: o.reason } : {}),
   };
 }
@@ -64,7 +65,7 @@ export function reportScrewFromPlanner(
   const overrides = options.overrides ?? [];
   const clearances: ReportClearanceInput[] = evaluation.checks
     .filter((c) => c.rule === 'clearance' && c.structureId)
-    .map((c) => ({ structure: c.structureId!, clearanceMm: c.valueMm, requiredMm: c.requiredMm }));
+    .map((c) => ({ structure: c.structureId!, clearanceMm: c.valueMm, requiredMm: c.requiredMm, ...(c.isLowerBound ? { isLowerBound: true } : {}) }));
   const label = options.catalog?.screws.find((s) => s.id === screw.catalogId)?.label;
   return {
     id: screw.id,

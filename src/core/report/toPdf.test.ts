@@ -67,12 +67,15 @@ function buildInput(volume: Volume<Int16Array>, anonymous: boolean): ReportInput
         { structure: 'foramenS1Right', clearanceMm: 3.4, requiredMm: 2 },
         { structure: 'rootL5Right', clearanceMm: 1.6, requiredMm: 2 },
         { structure: 'sacralCanal', clearanceMm: 11.25, requiredMm: 2 },
+        // Beyond the root's field box: at least 21.35 mm, printed "> 21 mm".
+        { structure: 'rootS1Right', clearanceMm: 21.35, requiredMm: 2, isLowerBound: true },
       ],
       cortexClearanceMm: 2.3,
       checks: [
         { id: 'purchase', label: 'Purchase on both sides of the lesion', status: 'pass', valueMm: 16.2, requiredMm: 15 },
         { id: 'clearance-rootL5Right', label: 'Clearance to the right L5 root', status: 'overridden', valueMm: 1.6, requiredMm: 2, overriddenBy: 'Dr. Test', reason: 'root course verified on the sagittal images' },
         { id: 'corticalBreach', label: 'No cortical breach', status: 'pass', valueMm: 2.3, requiredMm: 0 },
+        { id: 'clearance:rootS1Right', label: 'Clearance to the right S1 root', status: 'pass', valueMm: 21.35, requiredMm: 2, isLowerBound: true },
       ],
       images: [],
     },
@@ -155,6 +158,10 @@ describe('reportToPdf', () => {
           expect(text).toContain(row);
         }
       }
+      // A capped clearance prints as a bound, in the table and in the check line; never as a measured 21.4 mm.
+      expect(text).toContain('S1 root, right > 21 mm (needs 2.0 mm)');
+      expect(text).toContain('Clearance to the right S1 root [> 21 mm / needs 2.0 mm]');
+      expect(text).not.toContain('21.4 mm');
       expect(text).toContain('DOE^JANE');
       expect(text).toContain('PID-4711');
       for (let p = 1; p <= pages; p++) {

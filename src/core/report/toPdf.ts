@@ -1,7 +1,7 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFImage, type PDFPage, type RGB } from 'pdf-lib';
 import { PlannerError } from '../shared/errors';
 import {
-  corridorLabel, describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatDeg, formatLps, formatMm,
+  corridorLabel, describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatClearanceMm, formatDeg, formatLps, formatMm,
   sideLabel, structureLabel,
 } from './format';
 import { REPORT_IMAGE_ORDER, type ReportImageInput, type ReportModel, type ReportScrew } from './ReportModel';
@@ -282,7 +282,7 @@ function screwPage(L: Layout, s: ReportScrew, images: Map<ReportImageInput, PDFI
   } else right.push(['Purchase', 'no lesion on this path']);
   right.push(['Cortex clearance', s.cortexClearanceMm === null ? 'not measured' : formatMm(s.cortexClearanceMm), s.cortexClearanceMm !== null && s.cortexClearanceMm < 0 ? RED : undefined]);
   for (const c of s.clearances) {
-    right.push([structureLabel(c.structure), `${formatMm(c.clearanceMm)} (needs ${formatMm(c.requiredMm)})`, c.clearanceMm < c.requiredMm ? RED : undefined]);
+    right.push([structureLabel(c.structure), `${formatClearanceMm(c.clearanceMm, c.isLowerBound)} (needs ${formatMm(c.requiredMm)})`, c.clearanceMm < c.requiredMm ? RED : undefined]);
   }
   const yl = lines(MARGIN, left);
   const yr = lines(MARGIN + colW + 12, right);
@@ -294,7 +294,7 @@ function screwPage(L: Layout, s: ReportScrew, images: Map<ReportImageInput, PDFI
   for (const c of s.checks) {
     const status = c.status === 'pass' ? 'PASS' : c.status === 'fail' ? 'FAIL' : 'OVERRIDDEN';
     const color = c.status === 'pass' ? GREEN : c.status === 'fail' ? RED : ORANGE;
-    const figures = c.valueMm !== null ? ` [${formatMm(c.valueMm)}${c.requiredMm !== null ? ` / needs ${formatMm(c.requiredMm)}` : ''}]` : '';
+    const figures = c.valueMm !== null ? ` [${formatClearanceMm(c.valueMm, c.isLowerBound)}${c.requiredMm !== null ? ` / needs ${formatMm(c.requiredMm)}` : ''}]` : '';
     const who = c.status === 'overridden' ? ` - overridden by ${c.overriddenBy ?? '?'}: ${c.reason ?? ''}` : '';
     L.ensure(size * 1.3, cont);
     L.text(status, MARGIN + 4, size, L.fonts.bold, color);

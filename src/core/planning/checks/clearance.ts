@@ -24,10 +24,11 @@ export function checkClearance(fields: FieldSet, screw: Screw, structureId: Stru
   const t = r.atT;
   const e = screw.entryLps, q = screw.tipLps;
   const value = r.clearanceMm;
-  // The field is capped at `outside` beyond its sub-box: when the smallest sample is the cap
-  // (or more), the true clearance is at least the value, and may be much more.
-  const isLowerBound = fields.structureMarginMm !== undefined && r.clearanceMm + screw.diameterMm / 2 >= outside - CAP_EPSILON_MM;
+  // Beyond its sub-box the field holds the cap `outside`: when the smallest sample IS the cap, it came
+  // from outside the box and the true clearance is at least the value (maybe much more). A smallest
+  // sample above the cap means every sample lay inside the box: a measurement.
+  const isLowerBound = fields.structureMarginMm !== undefined && Math.abs(r.clearanceMm + screw.diameterMm / 2 - outside) <= CAP_EPSILON_MM;
   return makeResult('clearance', value, settings.safetyMarginMm, toleranceMm,
-    ({ ok }) => `${ok ? 'clears' : 'too close to'} ${structureId}: ${isLowerBound ? 'more than ' : ''}${mm(value)} (needs ${mm(settings.safetyMarginMm)} + ${mm(toleranceMm)} voxel uncertainty)`,
+    ({ ok }) => `${ok ? 'clears' : 'too close to'} ${structureId}: ${isLowerBound ? `more than ${Math.floor(value)} mm` : mm(value)} (needs ${mm(settings.safetyMarginMm)} + ${mm(toleranceMm)} voxel uncertainty)`,
     { structureId, atLps: [e[0] + (q[0] - e[0]) * t, e[1] + (q[1] - e[1]) * t, e[2] + (q[2] - e[2]) * t], ...(isLowerBound ? { isLowerBound: true } : {}) });
 }

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
-  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatLps, formatMm, structureLabel,
+  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatClearanceMm, formatLps, formatMm, structureLabel,
 } from '../format';
 import type { ReportModel } from '../ReportModel';
 
@@ -27,7 +27,7 @@ export function expectedStrings(model: ReportModel): string[] {
     );
     if (s.purchase) out.push(formatMm(s.purchase.nearMm), formatMm(s.purchase.farMm), formatMm(s.purchase.lesionSpanMm));
     if (s.cortexClearanceMm !== null) out.push(formatMm(s.cortexClearanceMm));
-    for (const c of s.clearances) out.push(`${structureLabel(c.structure)} ${formatMm(c.clearanceMm)} (needs ${formatMm(c.requiredMm)})`);
+    for (const c of s.clearances) out.push(`${structureLabel(c.structure)} ${formatClearanceMm(c.clearanceMm, c.isLowerBound)} (needs ${formatMm(c.requiredMm)})`);
     for (const c of s.checks) {
       if (c.status === 'overridden') out.push(`overridden by ${c.overriddenBy!}: ${c.reason!}`);
     }
