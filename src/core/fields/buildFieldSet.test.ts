@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFieldSet } from './buildFieldSet';
+import { buildFieldSet, createFieldSetCache } from './buildFieldSet';
 import { distanceToCap } from './structureDistance';
 import { emptyStructures, type CriticalStructures } from '../anatomy/structures';
 import { LABELS } from '../shared/ids';
@@ -55,6 +55,46 @@ describe('buildFieldSet', () => {
     check([6, 0, 0], 6, fs.structures.jointLeft!);
     check([0, 0, 10], 0, fs.structures.rootS1Left!);
     expect(fs.structureMarginMm).toBe(6);
+  });
+
+  it('reuses the fields whose input is unchanged and recomputes the others to the values of a fresh build', () => {
+    const labels = ballLabels(true);
+    const cache = createFieldSetCache();
+    const first = buildFieldSet(labels, structures, { roiMarginMm: 5, cache });
+    expect(cache.lastReused).toEqual([]);
+    // The lesion grows inside the bone: same bone-depth inside set, new lesion.
+    const v = labels.voxels;
+    const [ni, nj] = labels.geometry.dims;
+    const grown = 30 + 4 + 6 + ni * (25 + nj * 20);
+    expect(v[grown]).toBe(LABELS.sacrum);
+    v[grown] = LABELS.lesion;
+    const second = buildFieldSet(labels, structures, { roiMarginMm: 5, cache });
+    expect(second.boneDepth).toBe(first.boneDepth);
+    expect(second.lesion).not.toBe(first.lesion);
+    expect(second.structures.rootS1Left).toBe(first.structures.rootS1Left);
+    expect(cache.lastReused).toContain('boneDepth');
+    expect(cache.lastReused).not.toContain('lesion');
+    const fresh = buildFieldSet(labels, structures, { roiMarginMm: 5 });
+    expect(Array.from(second.lesion!.voxels)).toEqual(Array.from(fresh.lesion!.voxels));
+    expect(Array.from(second.boneDepth.voxels)).toEqual(Array.from(fresh.boneDepth.voxels));
+    // A bone voxel erased (inside the ROI): the bone depth is recomputed; a moved root too.
+    expect(v[20 + ni * (25 + nj * 20)]).toBe(LABELS.sacrum);
+    v[20 + ni * (25 + nj * 20)] = 0;
+    const moved = { ...structures, roots: [{ ...structures.roots[0]!, radiusMm: 2.5 }] };
+    const third = buildFieldSet(labels, moved, { roiMarginMm: 5, cache });
+    expect(third.boneDepth).not.toBe(second.boneDepth);
+    expect(third.lesion).toBe(second.lesion);
+    expect(third.structures.rootS1Left).not.toBe(second.structures.rootS1Left);
+    expect(third.structures.foramenS1Left).toBe(second.structures.foramenS1Left);
+    const fresh3 = buildFieldSet(labels, moved, { roiMarginMm: 5 });
+    expect(Array.from(third.boneDepth.voxels)).toEqual(Array.from(fresh3.boneDepth.voxels));
+    expect(Array.from(third.structures.rootS1Left!.voxels)).toEqual(Array.from(fresh3.structures.rootS1Left!.voxels));
+    // A field handed to another thread (its buffer detached) is recomputed, not reused.
+    structuredClone(third.boneDepth.voxels.buffer, { transfer: [third.boneDepth.voxels.buffer as ArrayBuffer] });
+    expect(third.boneDepth.voxels.length).toBe(0);
+    const fourth = buildFieldSet(labels, moved, { roiMarginMm: 5, cache });
+    expect(fourth.boneDepth.voxels.length).toBe(fresh3.boneDepth.voxels.length);
+    expect(Array.from(fourth.boneDepth.voxels)).toEqual(Array.from(fresh3.boneDepth.voxels));
   });
 
   it('has no lesion field without lesion voxels and rejects labels without bone', () => {

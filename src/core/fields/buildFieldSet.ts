@@ -24,7 +24,50 @@ export type BuildFieldSetOptions = {
   shared?: boolean;
   /** Generation to stamp on the field set (e.g. the labels' generation). Default 0. */
   generation?: number;
+  /**
+   * Fields of the previous build, reused when their input did not change (see
+   * {@link FieldSetCache}). Owned by the caller (one per label volume).
+   */
+  cache?: FieldSetCache;
 };
+
+/**
+ * What one build leaves for the next, so that a lesion click does not recompute
+ * the bone depth (its inside set, bone + lesion, is unchanged when the lesion
+ * grows inside the bone) nor the structure fields (unchanged models):
+ * - the ROI and the label grid the fields were built on;
+ * - one bit per ROI voxel of the bone-depth inside set and of the lesion, and the
+ *   fields computed from them;
+ * - each structure field keyed by its shape and margin.
+ * A field is reused only when its input is bit-for-bit the same and its buffer is
+ * still there (a field set transferred to another thread detaches it: then it is
+ * recomputed). Fields are never written after they are built, so sharing one
+ * between two field sets is safe. Memory: two bits per ROI voxel.
+ */
+export type FieldSetCache = {
+  key: string;
+  boneBits: Uint8Array | null;
+  boneDepth: Volume<Float32Array> | null;
+  lesionBits: Uint8Array | null;
+  lesion: Volume<Float32Array> | null;
+  structures: Map<string, Volume<Float32Array> | null>;
+  /** Fields reused by the last build (for the bench and tests). */
+  lastReused: string[];
+};
+
+export function createFieldSetCache(): FieldSetCache {
+  return { key: '', boneBits: null, boneDepth: null, lesionBits: null, lesion: null, structures: new Map(), lastReused: [] };
+}
+
+function usable(v: Volume<Float32Array> | null, n: number): v is Volume<Float32Array> {
+  return v !== null && v.voxels.length === n;
+}
+
+function sameBits(a: Uint8Array | null, b: Uint8Array): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Label values that count as bone for the bone-depth field: the bone parts and the lesion inside them. */
 export const BONE_DEPTH_LABELS: readonly number[] = [...BONE_LABELS, LABELS.lesion];
@@ -144,29 +187,78 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
   const [ni, nj, nk] = geometry.dims;
   const n = ni * nj * nk;
 
-  // Labels cropped to the ROI.
+  // Labels cropped to the ROI; one bit per voxel of the bone-depth inside set and of the lesion.
   const roiLabels = allocVoxels(Uint8Array, n, { shared });
+  const boneBits = new Uint8Array((n + 7) >> 3);
+  const lesionBits = new Uint8Array((n + 7) >> 3);
   const [gi, gj] = labels.geometry.dims;
+  const src = labels.voxels;
+  const lesionLabel = LABELS.lesion;
   let p = 0, lesionCount = 0;
   for (let k = roi.min[2]; k < roi.max[2]; k++) {
     for (let j = roi.min[1]; j < roi.max[1]; j++) {
       const q0 = roi.min[0] + gi * (j + gj * k);
       for (let i = 0; i < ni; i++, p++) {
-        const v = labels.voxels[q0 + i]!;
+        const v = src[q0 + i]!;
         roiLabels[p] = v;
-        if (v === LABELS.lesion) lesionCount++;
+        if (boneLut[v]) boneBits[p >> 3] |= 1 << (p & 7);
+        if (v === lesionLabel) {
+          lesionBits[p >> 3] |= 1 << (p & 7);
+          lesionCount++;
+        }
       }
     }
   }
   const labelsRoi = createVolume(`${labels.id}-roi`, 'label', geometry, roiLabels);
-  const boneDepth = computeDistanceField(labelsRoi, { inside: boneLut, signed: 'insidePositive', shared, id: 'boneDepth' });
-  const lesion = lesionCount > 0 ? computeDistanceField(labelsRoi, { inside: LABELS.lesion, signed: 'insideNegative', shared, id: 'lesion' }) : null;
+  const cache = options.cache;
+  const reused: string[] = [];
+  const key = `${labels.geometry.dims.join(',')}:${roi.min.join(',')}:${roi.max.join(',')}:${Array.from(labels.geometry.ijkToLps).join(',')}:${shared}`;
+  if (cache && cache.key !== key) {
+    cache.key = key;
+    cache.boneBits = cache.lesionBits = null;
+    cache.boneDepth = cache.lesion = null;
+    cache.structures.clear();
+  }
+  let boneDepth: Volume<Float32Array>;
+  if (cache && usable(cache.boneDepth, n) && sameBits(cache.boneBits, boneBits)) {
+    boneDepth = cache.boneDepth;
+    reused.push('boneDepth');
+  } else {
+    boneDepth = computeDistanceField(labelsRoi, { inside: boneLut, signed: 'insidePositive', shared, id: 'boneDepth' });
+  }
+  let lesion: Volume<Float32Array> | null = null;
+  if (lesionCount > 0) {
+    if (cache && usable(cache.lesion, n) && sameBits(cache.lesionBits, lesionBits)) {
+      lesion = cache.lesion;
+      reused.push('lesion');
+    } else {
+      lesion = computeDistanceField(labelsRoi, { inside: lesionLabel, signed: 'insideNegative', shared, id: 'lesion' });
+    }
+  }
   const structureMarginMm = options.structureMarginMm ?? 25;
   const shapes = structureShapes(structures);
   const fields: Partial<Record<StructureId, Volume<Float32Array>>> = {};
+  const nextStructures = new Map<string, Volume<Float32Array> | null>();
   for (const id of Object.keys(shapes) as StructureId[]) {
-    const f = computeShapeField(geometry, shapes[id]!, structureMarginMm, { shared, id });
+    const shapeKey = `${id}:${structureMarginMm}:${JSON.stringify(shapes[id])}`;
+    const cached = cache?.structures.get(shapeKey);
+    let f: Volume<Float32Array> | null;
+    if (cached !== undefined && (cached === null || cached.voxels.length > 0)) {
+      f = cached;
+      reused.push(id);
+    } else {
+      f = computeShapeField(geometry, shapes[id]!, structureMarginMm, { shared, id });
+    }
+    nextStructures.set(shapeKey, f);
     if (f) fields[id] = f;
+  }
+  if (cache) {
+    cache.boneBits = boneBits;
+    cache.boneDepth = boneDepth;
+    cache.lesionBits = lesionCount > 0 ? lesionBits : null;
+    cache.lesion = lesion;
+    cache.structures = nextStructures;
+    cache.lastReused = reused;
   }
   return {
     geometry,

@@ -5,7 +5,7 @@ import { detectCriticalStructures } from '../anatomy/detectCriticalStructures';
 import type { CriticalStructures } from '../anatomy/structures';
 import { emptyStructures } from '../anatomy/structures';
 import type { BuildFieldSetOptions } from '../fields/buildFieldSet';
-import { buildFieldSet } from '../fields/buildFieldSet';
+import { buildFieldSet, createFieldSetCache } from '../fields/buildFieldSet';
 import type { FieldSet } from '../fields/FieldSet';
 import type { Volume } from '../volume/Volume';
 import { createVolume } from '../volume/Volume';
@@ -64,6 +64,8 @@ export function createSegmentationEngine(options: { shared?: boolean } = {}): Se
   let labels: Volume<Uint8Array> | null = null;
   let history: LabelHistory | null = null;
   let structures: CriticalStructures = emptyStructures();
+  // Fields of the last build, reused by the next when their input is unchanged (a lesion click keeps the bone depth).
+  let fieldCache = createFieldSetCache();
 
   const requireCt = (): Volume<VoxelArray> => {
     if (!ct) throw new PlannerError('segmentation/bad-input', 'no volume loaded: call loadVolume first');
@@ -88,6 +90,7 @@ export function createSegmentationEngine(options: { shared?: boolean } = {}): Se
       labels = null;
       history = null;
       structures = emptyStructures();
+      fieldCache = createFieldSetCache();
     },
     segmentBone() {
       const seg = segmentBone(requireCt(), { shared });
@@ -141,7 +144,7 @@ export function createSegmentationEngine(options: { shared?: boolean } = {}): Se
     },
     buildFields(fieldOptions) {
       const l = requireLabels();
-      return buildFieldSet(l, structures, { shared, generation: l.generation, ...fieldOptions });
+      return buildFieldSet(l, structures, { shared, generation: l.generation, ...fieldOptions, cache: fieldCache });
     },
   };
 }
