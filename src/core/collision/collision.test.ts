@@ -6,7 +6,7 @@ import { createVolumeGeometry, type VolumeGeometry } from '../volume/VolumeGeome
 import { pointSegmentDistance } from '../geometry/segment';
 import type { FieldSet } from '../fields/FieldSet';
 import { capsuleFieldClearance, createClearanceResult } from './fieldClearance';
-import { buildPlannerGrid, sampleGridLps } from './plannerGrid';
+import { buildPlannerGrid, marchGridIjk, sampleGridIjk, sampleGridLps } from './plannerGrid';
 import { walkVoxels } from './voxelWalk';
 
 /** A Float32 field filled from an analytic function of the LPS position. */
@@ -61,6 +61,34 @@ describe('plannerGrid', () => {
     sampleGridLps(g, 100, 0, 0, out); // outside the grid
     expect(out[0]).toBeLessThan(-100);
     expect(g.generation).toBe(3);
+  });
+
+  it('marchGridIjk gives sampleGridIjk\'s values bit for bit along a line, in and out of the grid, and stops after the outside run', () => {
+    const bone = analyticField(grid, (p) => 12 - Math.hypot(p[0], p[1], p[2]));
+    const lesion = analyticField(grid, (p) => Math.hypot(p[0] - 4, p[1], p[2]) - 3);
+    const labels = createVolume('l', 'label', grid, new Uint8Array(41 * 41 * 41));
+    const g = buildPlannerGrid({ geometry: grid, boneDepth: bone, lesion, structures: {}, structureMarginMm: 8, labels, generation: 1 });
+    const one = new Float64Array(3);
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.double({ min: -5, max: 45, noNaN: true }), fc.double({ min: -5, max: 45, noNaN: true }), fc.double({ min: -5, max: 45, noNaN: true })),
+        fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true })),
+        fc.integer({ min: 0, max: 6 }),
+        ([i0, j0, k0], [di, dj, dk], gap) => {
+          const buf = new Float64Array(3 * 80);
+          const n = marchGridIjk(g, i0, j0, k0, di, dj, dk, 80, gap, buf);
+          let run = 0;
+          for (let s = 0; s < n; s++) {
+            sampleGridIjk(g, i0 + di * s, j0 + dj * s, k0 + dk * s, one);
+            for (let ch = 0; ch < 3; ch++) if (!Object.is(buf[s * 3 + ch], one[ch])) return false;
+            run = one[0]! > 0 ? 0 : run + 1;
+          }
+          // It stopped exactly when the outside run passed `gap` samples, or at the sample limit.
+          return n === 80 ? run <= gap || run === gap + 1 : run === gap + 1;
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

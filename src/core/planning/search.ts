@@ -1,9 +1,9 @@
 import type { FieldSet } from '../fields/FieldSet';
 import type { PlannerGrid } from '../collision/plannerGrid';
-import { GRID_CHANNELS, sampleGridIjk as importedSampleGridIjk, sampleGridLps as importedSampleGridLps } from '../collision/plannerGrid';
+import { GRID_CHANNELS, marchGridIjk as importedMarchGridIjk, sampleGridLps as importedSampleGridLps } from '../collision/plannerGrid';
 
 // Hot-path copies of imported bindings (module namespace reads are getters under some loaders: tsx, vite-node).
-const sampleGridIjk = importedSampleGridIjk;
+const marchGridIjk = importedMarchGridIjk;
 const sampleGridLps = importedSampleGridLps;
 const CH = 3;
 const SACRUM = 1, L5 = 6;
@@ -244,21 +244,14 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   const gapSamples = Math.floor(settings.maxJointGapMm / h) + 1;
   let gapBudget = tpl.jointCrossings;
 
-  // March backward (towards the entry) and forward (towards the tip).
+  // March backward (towards the entry) first; the forward march (towards the tip) waits until the cheap tests on the
+  // entry side passed (a line through the wrong bone or level never needs it: same rejects, about half the samples).
   const nb = march(ctx, c, d, -1, maxSamples, gapSamples, scratch.back);
-  // The screw spans at most maxLen: the forward march need not go further than that past the backward stop... but the
-  // backward stop may lie beyond the entry (joint look-ahead), so keep a margin of the gap look-ahead and 10 mm.
-  const nf = march(ctx, c, d, 1, Math.min(maxSamples, Math.max(gapSamples + 2, maxSamples - nb + gapSamples + Math.ceil(10 / h) + 2)), gapSamples, scratch.fwd);
   // Linear profile: index q, t(q) = (q - (nb - 1)) * h.
   const P = scratch.prof;
-  const n = nb + nf - 1;
   for (let q = 0; q < nb; q++) {
     const src = (nb - 1 - q) * C;
     P[q * C] = scratch.back[src]!; P[q * C + 1] = scratch.back[src + 1]!; P[q * C + 2] = scratch.back[src + 2]!;
-  }
-  for (let q = 1; q < nf; q++) {
-    const dst = (nb - 1 + q) * C, src = q * C;
-    P[dst] = scratch.fwd[src]!; P[dst + 1] = scratch.fwd[src + 1]!; P[dst + 2] = scratch.fwd[src + 2]!;
   }
   const q0 = nb - 1;
 
@@ -280,6 +273,35 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
     qe = q;
     break;
   }
+  // Sub-sample zero crossings of the bone envelope.
+  const ce = P[qe * C]!, cb = P[(qe - 1) * C]!;
+  const tEntry = tOfQ(q0, h, qe) - (h * ce) / (ce - cb);
+
+  // Entry bone.
+  const ex = c[0] + d[0] * (tEntry + 2), ey = c[1] + d[1] * (tEntry + 2), ez = c[2] + d[2] * (tEntry + 2);
+  const entryLabel = labelAt(ctx.fields, ex, ey, ez);
+  if (!rc.entryLabels.includes(entryLabel)) return (out.reject = Reject.WrongEntryBone);
+
+  // Sacral level at the mid-sagittal plane.
+  const frame = ctx.summary.frame;
+  const L = frame.leftLps, S = frame.superiorLps, O = frame.originLps;
+  const dl = d[0] * L[0] + d[1] * L[1] + d[2] * L[2];
+  const cl = (c[0] - O[0]) * L[0] + (c[1] - O[1]) * L[1] + (c[2] - O[2]) * L[2];
+  if (lp.levelMinMm > -Infinity || lp.levelMaxMm < Infinity) {
+    if (Math.abs(dl) < 0.2) return (out.reject = Reject.WrongLevel);
+    const tm = -cl / dl;
+    const sLevel = (c[0] + d[0] * tm - O[0]) * S[0] + (c[1] + d[1] * tm - O[1]) * S[1] + (c[2] + d[2] * tm - O[2]) * S[2];
+    if (sLevel <= lp.levelMinMm || sLevel >= lp.levelMaxMm) return (out.reject = Reject.WrongLevel);
+  }
+
+  // The screw spans at most maxLen: the forward march need not go further than that past the backward stop... but the
+  // backward stop may lie beyond the entry (joint look-ahead), so keep a margin of the gap look-ahead and 10 mm.
+  const nf = march(ctx, c, d, 1, Math.min(maxSamples, Math.max(gapSamples + 2, maxSamples - nb + gapSamples + Math.ceil(10 / h) + 2)), gapSamples, scratch.fwd);
+  const n = nb + nf - 1;
+  for (let q = 1; q < nf; q++) {
+    const dst = (nb - 1 + q) * C, src = q * C;
+    P[dst] = scratch.fwd[src]!; P[dst + 1] = scratch.fwd[src + 1]!; P[dst + 2] = scratch.fwd[src + 2]!;
+  }
   // Far end: walk forward likewise.
   let qf = q0;
   for (;;) {
@@ -297,30 +319,10 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
     qf = q;
     break;
   }
-  // Sub-sample zero crossings of the bone envelope.
-  const ce = P[qe * C]!, cb = P[(qe - 1) * C]!;
-  const tEntry = tOfQ(q0, h, qe) - (h * ce) / (ce - cb);
   let tFar = tOfQ(q0, h, qf);
   if (qf < n - 1) {
     const cf = P[qf * C]!, ca = P[(qf + 1) * C]!;
     tFar += (h * cf) / (cf - ca);
-  }
-
-  // Entry bone.
-  const ex = c[0] + d[0] * (tEntry + 2), ey = c[1] + d[1] * (tEntry + 2), ez = c[2] + d[2] * (tEntry + 2);
-  const entryLabel = labelAt(ctx.fields, ex, ey, ez);
-  if (!rc.entryLabels.includes(entryLabel)) return (out.reject = Reject.WrongEntryBone);
-
-  // Sacral level at the mid-sagittal plane.
-  const frame = ctx.summary.frame;
-  const L = frame.leftLps, S = frame.superiorLps, O = frame.originLps;
-  const dl = d[0] * L[0] + d[1] * L[1] + d[2] * L[2];
-  const cl = (c[0] - O[0]) * L[0] + (c[1] - O[1]) * L[1] + (c[2] - O[2]) * L[2];
-  if (lp.levelMinMm > -Infinity || lp.levelMaxMm < Infinity) {
-    if (Math.abs(dl) < 0.2) return (out.reject = Reject.WrongLevel);
-    const tm = -cl / dl;
-    const sLevel = (c[0] + d[0] * tm - O[0]) * S[0] + (c[1] + d[1] * tm - O[1]) * S[1] + (c[2] + d[2] * tm - O[2]) * S[2];
-    if (sLevel <= lp.levelMinMm || sLevel >= lp.levelMaxMm) return (out.reject = Reject.WrongLevel);
   }
 
   // Length: room to the far cortex, the midline limit, the corridor's range.
@@ -475,7 +477,6 @@ function boneOnly(label: number): number {
  */
 function march(ctx: SearchContext, c: Readonly<Vec3>, d: Readonly<Vec3>, sign: 1 | -1, maxSamples: number, gapSamples: number, buf: Float64Array): number {
   const h = ctx.options.sampleStepMm * sign;
-  const sm = ctx.scratch.sample;
   const grid = ctx.grid;
   // Walk in voxel-index space: the anchor and the per-step increment are transformed once.
   const m = grid.geometry.lpsToIjk;
@@ -485,18 +486,7 @@ function march(ctx: SearchContext, c: Readonly<Vec3>, d: Readonly<Vec3>, sign: 1
   const di = (m[0]! * d[0] + m[4]! * d[1] + m[8]! * d[2]) * h;
   const dj = (m[1]! * d[0] + m[5]! * d[1] + m[9]! * d[2]) * h;
   const dk = (m[2]! * d[0] + m[6]! * d[1] + m[10]! * d[2]) * h;
-  let outsideRun = 0;
-  let s = 0;
-  for (; s < maxSamples; s++) {
-    sampleGridIjk(grid, ci + di * s, cj + dj * s, ck + dk * s, sm);
-    const o = s * CH;
-    buf[o] = sm[0]!;
-    buf[o + 1] = sm[1]!;
-    buf[o + 2] = sm[2]!;
-    if (sm[0]! > 0) outsideRun = 0;
-    else if (++outsideRun > gapSamples) return s + 1;
-  }
-  return s;
+  return marchGridIjk(grid, ci, cj, ck, di, dj, dk, maxSamples, gapSamples, buf);
 }
 
 function longestWithin(spec: ScrewSpec, minMm: number, maxMm: number): number | null {
