@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildFieldSet, createFieldSetCache } from './buildFieldSet';
-import { distanceToCap } from './structureDistance';
+import { buildFieldSet, computeShapeField, createFieldSetCache } from './buildFieldSet';
+import { distanceToCap, distanceToShape, type StructureShape } from './structureDistance';
 import { emptyStructures, type CriticalStructures } from '../anatomy/structures';
 import { LABELS } from '../shared/ids';
 import { createVolume } from '../volume/Volume';
-import { createVolumeGeometry } from '../volume/VolumeGeometry';
+import { createVolumeGeometry, ijkToLps } from '../volume/VolumeGeometry';
 import { sampleNearestLps, sampleTrilinearLps } from '../volume/sampleTrilinear';
 import type { Vec3 } from '../geometry/vec3';
 
@@ -95,6 +95,28 @@ describe('buildFieldSet', () => {
     const fourth = buildFieldSet(labels, moved, { roiMarginMm: 5, cache });
     expect(fourth.boneDepth.voxels.length).toBe(fresh3.boneDepth.voxels.length);
     expect(Array.from(fourth.boneDepth.voxels)).toEqual(Array.from(fresh3.boneDepth.voxels));
+  });
+
+  it('fills each structure field with the analytic distance of its shape at every voxel centre (caps, polylines, a single point)', () => {
+    const grid = createVolumeGeometry({ dims: [40, 36, 30], spacingMm: [0.8, 0.9, 1.3], originLps: [16, -15, -20], direction: [0, 1, 0, -1, 0, 0, 0, 0, 1] });
+    const shapes: StructureShape[] = [
+      { kind: 'cap', centerLps: [1, -2, 3], radiusMm: 9, axisLps: [0.6, 0, 0.8], halfAngleRad: 1.9 },
+      { kind: 'cap', centerLps: [0, 0, 0], radiusMm: 6, axisLps: [0, -1, 0], halfAngleRad: 0.4 },
+      { kind: 'tube', pointsLps: [[-8, -3, -5], [2, 4, 1], [9, 0, 6], [9, 0, 6]], radiusMm: 2.2 },
+      { kind: 'tube', pointsLps: [[3, 3, 3]], radiusMm: 1 },
+    ];
+    for (const shape of shapes) {
+      const f = computeShapeField(grid, shape, 8)!;
+      const [mi, mj, mk] = f.geometry.dims;
+      let t = 0, worst = 0;
+      const p: Vec3 = [0, 0, 0];
+      for (let k = 0; k < mk; k++) for (let j = 0; j < mj; j++) for (let i = 0; i < mi; i++, t++) {
+        ijkToLps(p, f.geometry, [i, j, k]);
+        worst = Math.max(worst, Math.abs(f.voxels[t]! - distanceToShape(shape, p[0], p[1], p[2])));
+      }
+      expect(mi * mj * mk).toBeGreaterThan(1000);
+      expect(worst).toBeLessThan(1e-4);
+    }
   });
 
   it('has no lesion field without lesion voxels and rejects labels without bone', () => {
