@@ -500,18 +500,19 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     }
     setLabel(entry, `${STATUS_MARKS[s.status]} ${s.label || s.id} \u00b7 ${STATUS_WORDS[s.status]}`, s.status, selected);
     entry.label.position.copy(entryV).addScaledVector(axisV, HEAD_HEIGHT_MM + 2);
-    const skin = s.skinEntryLps;
-    entry.marker.visible = entry.markerGhost.visible = entry.path.visible = skin !== null;
-    if (skin) {
-      entry.marker.position.set(skin[0], skin[1], skin[2]);
-      entry.markerGhost.position.copy(entry.marker.position);
-      const head = entryV.clone().addScaledVector(axisV, HEAD_HEIGHT_MM);
-      const pos = entry.path.geometry.getAttribute('position') as BufferAttribute;
-      pos.setXYZ(0, skin[0], skin[1], skin[2]);
-      pos.setXYZ(1, head.x, head.y, head.z);
-      pos.needsUpdate = true;
-      entry.path.computeLineDistances();
-    }
+    // Without a skin entry the marker and path are hidden and parked on the screw's head (fitCamera's box counts hidden objects too).
+    const head = entryV.clone().addScaledVector(axisV, HEAD_HEIGHT_MM);
+    const skin = s.skinEntryLps ?? ([head.x, head.y, head.z] as const);
+    entry.marker.visible = entry.markerGhost.visible = entry.path.visible = s.skinEntryLps !== null;
+    entry.marker.position.set(skin[0], skin[1], skin[2]);
+    entry.markerGhost.position.copy(entry.marker.position);
+    const pos = entry.path.geometry.getAttribute('position') as BufferAttribute;
+    pos.setXYZ(0, skin[0], skin[1], skin[2]);
+    pos.setXYZ(1, head.x, head.y, head.z);
+    pos.needsUpdate = true;
+    entry.path.geometry.computeBoundingSphere();
+    entry.path.geometry.computeBoundingBox();
+    entry.path.computeLineDistances();
     entry.entryLps = [...s.entryLps];
     entry.tipLps = [...s.tipLps];
     entry.status = s.status;

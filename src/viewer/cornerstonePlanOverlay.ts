@@ -75,7 +75,7 @@ export function createCornerstonePlanOverlay(options: CornerstonePlanOverlayOpti
   cleanups.push(
     layer.onDragActive((view, active) => {
       if ((TRAJECTORY_VIEWS as readonly OverlayViewId[]).includes(view)) trajectory?.setFrozen(active);
-      // Any drag: the trajectory cameras follow when the pointer rests or the drag ends (trajectoryViews.ts).
+      // Any drag: the trajectory cameras follow when the drag ends (trajectoryViews.ts).
       trajectory?.setDragging(active);
     }),
   );

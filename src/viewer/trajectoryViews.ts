@@ -11,12 +11,15 @@
  * views is under way (the plane must not turn under the mouse).
  *
  * Drag-time policy (issue #6: the status must never wait for a render):
- * while a screw is dragged in another view (setDragging), the cameras are
- * not moved on every pointer event: they follow once the pointer has rested
- * for DRAG_SETTLE_MS, and at once when the drag ends, so the views always
- * end on the final position. Three oblique volume renders per pointer event
- * cost 100+ ms a frame on a software rasteriser, which Chromium's
- * frame-aligned input then makes every pointer event wait for.
+ * while a screw is dragged in another view (setDragging), the cameras stay
+ * where they are and follow at once when the drag ends, so the views always
+ * end on the final position (their SVG layers keep drawing the moving screw
+ * in the planes shown). Three oblique volume renders cost 100+ ms of frame
+ * on a software rasteriser, and Chromium's frame-aligned input makes every
+ * following pointer event wait for that frame. A "follow when the pointer
+ * rests" rule (tried with 120 and 300 ms) fired between nearly every event
+ * on the loaded test machine, where the events themselves came 0.4-0.6 s
+ * apart, so the drag stayed as slow as before.
  */
 import { Enums, setVolumesForViewports, type RenderingEngine, type Types } from '@cornerstonejs/core';
 import type { Vec3 } from '../core/geometry/vec3';
@@ -27,8 +30,6 @@ import type { TrajectoryGeometry } from './trajectoryFrames';
 import { edgeLabels } from './viewOrientation';
 
 export const TRAJECTORY_VIEWS: readonly TrajectoryViewId[] = ['inlineA', 'inlineB', 'bullseye'];
-/** During a drag in another view, the cameras follow after the pointer rests this long (and at the drag's end). */
-export const DRAG_SETTLE_MS = 120;
 
 const TITLES: Record<TrajectoryViewId, string> = {
   inlineA: 'In-line A \u00b7 axis + S\u2013I',
@@ -47,7 +48,7 @@ export type TrajectoryViews = {
   cameras(): Record<TrajectoryViewId, ViewCamera> | null;
   /** Holds the cameras still (a drag in a trajectory view) or lets them follow again. */
   setFrozen(frozen: boolean): void;
-  /** A screw drag is under way somewhere: camera moves wait for the pointer to rest (see the header); false: follow now. */
+  /** A screw drag is under way somewhere: camera moves wait for its end (see the header); false: follow now. */
   setDragging(dragging: boolean): void;
   /** Cameras the viewports were last given (null while disabled or before the first): what the views show. */
   appliedCameras(): Record<TrajectoryViewId, ViewCamera> | null;
@@ -79,7 +80,6 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
   let applied: Record<TrajectoryViewId, ViewCamera> | null = null;
   let updateQueued = false;
   let dragging = false;
-  let settleTimer: ReturnType<typeof setTimeout> | null = null;
 
   // Orientation letters, title and (bull's-eye) depth text over each view.
   const texts = {} as Record<TrajectoryViewId, { root: HTMLDivElement; edges: Record<'left' | 'right' | 'top' | 'bottom', HTMLDivElement>; depth: HTMLDivElement }>;
@@ -219,18 +219,9 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
         });
       return;
     }
-    // During a drag elsewhere: once the pointer rests (each update restarts the wait), or at the drag's end.
-    if (dragging && !frozen) {
-      if (settleTimer) clearTimeout(settleTimer);
-      settleTimer = setTimeout(settled, DRAG_SETTLE_MS);
-      return;
-    }
+    // During a drag elsewhere the cameras follow when it ends (setDragging(false) comes back here).
+    if (dragging && !frozen) return;
     // At most once per animation frame, with the latest screw.
-    if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
-  }
-  function settled(): void {
-    settleTimer = null;
-    if (disposed) return;
     if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
   }
 
@@ -313,11 +304,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     setDragging(d) {
       if (d === dragging) return;
       dragging = d;
-      if (!d) {
-        if (settleTimer) clearTimeout(settleTimer);
-        settleTimer = null;
-        update();
-      }
+      if (!d) update();
     },
     appliedCameras() {
       if (!enabled || !applied) return null;
@@ -326,7 +313,6 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     },
     dispose() {
       disposed = true;
-      if (settleTimer) clearTimeout(settleTimer);
       if (resizeFrame) cancelAnimationFrame(resizeFrame);
       if (cameraFrame) cancelAnimationFrame(cameraFrame);
       observer.disconnect();

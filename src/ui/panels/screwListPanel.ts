@@ -180,6 +180,13 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
     setText(r.unchecked, missing.length > 0 ? `Not checked (no model): ${missing.join(', ')}` : '');
   };
 
+  /** After the user's own action replaced the button they pressed: the keyboard focus goes back to its row, not to the page. */
+  const refocusRow = (screwId: string): void => {
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    rows.get(screwId)?.el.focus({ preventScroll: true });
+  };
+
   /** What a failed check offers: Withdraw (overridden), the open override form, or Override…; built when that changes. */
   const buildAction = (s: PlanScrew, c: CheckResult, id: string, o: ReturnType<typeof findOverride>): HTMLElement => {
     const screwId = s.id;
@@ -189,6 +196,7 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
       undoOverride.addEventListener('click', (e) => {
         e.stopPropagation();
         store.apply(removeOverride(screwId, c.rule, c.structureId ?? null, editLabel(store.get().plan, screwId, 'Withdraw override of')));
+        refocusRow(screwId);
       });
       box.append(h('div', { class: 'screw-override' }, h('span', { text: `Overridden by ${o.by}: ${o.reason}` }), undoOverride));
     } else if (overrideOpen && overrideOpen.screwId === screwId && overrideOpen.checkId === id) {
@@ -209,10 +217,12 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
         storage?.setItem(NAME_KEY, by);
         overrideOpen = null;
         store.apply(setOverride({ screwId, rule: c.rule, structureId: c.structureId ?? null, by, reason: why, atIso: now().toISOString() }, editLabel(store.get().plan, screwId, 'Override check of')));
+        refocusRow(screwId);
       });
       cancel.addEventListener('click', () => {
         overrideOpen = null;
         render();
+        refocusRow(screwId);
       });
       box.append(h('div', { class: 'screw-override-form' }, reason, ok, cancel, err));
       // The user just asked for this form: its field takes the focus (once, when it opens).
@@ -230,7 +240,13 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
   };
 
   const updateChecks = (r: RowView, plan: PlanContent, s: PlanScrew, ev: ScrewEvaluation | undefined, current: boolean): void => {
-    const failed = ev && current ? ev.checks.filter((c) => !c.ok) : [];
+    // Pending (being moved, being checked): the failed checks of a position that is gone are hidden, and kept
+    // for the next result, which mostly fails the same checks with other figures (patched, not rebuilt).
+    if (!ev || !current) {
+      r.checks.hidden = true;
+      return;
+    }
+    const failed = ev.checks.filter((c) => !c.ok);
     r.checks.hidden = failed.length === 0;
     const seen = new Set<string>();
     let before: Element | null = r.checks.firstElementChild;

@@ -13,10 +13,11 @@
  *   (debounced, latest wins). The critical structures are drawn as tubes.
  * - Plan store: screws, their status and the selection; a click on a screw
  *   in the scene selects it in the store. While a screw is dragged (the
- *   drag activity given to attachStore) the scene follows only once the
- *   pointer rests for DRAG_SETTLE_MS and when the drag ends (issue #6: the
- *   status in the list must never wait for a 3D frame, which on a software
- *   rasteriser is tens of ms); the final position is always drawn.
+ *   drag activity given to attachStore) the scene keeps its last frame and
+ *   draws the final position when the drag ends (issue #6: the status in
+ *   the list must never wait for a 3D frame, tens of ms on a software
+ *   rasteriser; see viewer/trajectoryViews.ts for why not "when the pointer
+ *   rests").
  *
  * Root data-* (written here, next to the app state's own):
  * - data-scene-mode: volume | plan (which layer the 3D cell shows)
@@ -43,9 +44,6 @@ import { structureTubes } from './structureTubes';
 import './sceneController.css';
 
 export type SceneMode = 'volume' | 'plan';
-
-/** During a drag the scene follows after the pointer rests this long, and at the drag's end. */
-export const DRAG_SETTLE_MS = 120;
 
 /** Drags in progress (the plan controller's). */
 export type DragActivity = { draggingScrewId(): string | null; onDragChange(listener: (screwId: string | null) => void): () => void };
@@ -246,22 +244,9 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
   let screwKey = '';
   let dragActivity: DragActivity | null = null;
   let unsubscribeDrag: () => void = () => undefined;
-  let settleTimer: ReturnType<typeof setTimeout> | null = null;
-  const clearSettle = (): void => {
-    if (settleTimer) clearTimeout(settleTimer);
-    settleTimer = null;
-  };
   const onStoreChange = (state: Readonly<PlanState>): void => {
-    if (dragActivity?.draggingScrewId()) {
-      // Each change restarts the wait: the scene catches up when the pointer rests.
-      clearSettle();
-      settleTimer = setTimeout(() => {
-        settleTimer = null;
-        if (store && !disposed) onPlanState(store.get());
-      }, DRAG_SETTLE_MS);
-      return;
-    }
-    clearSettle();
+    // During a drag the scene waits for its end (onDragChange below).
+    if (dragActivity?.draggingScrewId()) return;
     onPlanState(state);
   };
   const onPlanState = (state: Readonly<PlanState>): void => {
@@ -308,17 +293,13 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
     attachStore(next, drag) {
       unsubscribeStore();
       unsubscribeDrag();
-      clearSettle();
       store = next;
       dragActivity = drag ?? null;
       screwKey = '';
       unsubscribeStore = next.subscribe(onStoreChange);
       // The drag ended (its last edit is in the store): draw the final position now.
       unsubscribeDrag = dragActivity?.onDragChange((id) => {
-        if (id === null && store && !disposed) {
-          clearSettle();
-          onPlanState(store.get());
-        }
+        if (id === null && store && !disposed) onPlanState(store.get());
       }) ?? (() => undefined);
       onPlanState(next.get());
     },
@@ -331,7 +312,6 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
     dispose() {
       disposed = true;
       if (lesionTimer) clearTimeout(lesionTimer);
-      clearSettle();
       resizeObserver.disconnect();
       unsubscribeSession();
       unsubscribeStore();
