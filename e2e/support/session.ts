@@ -119,3 +119,48 @@ export async function liveCheckRoundTripMs(page: Page, n = 20): Promise<number> 
     return (performance.now() - t0) / count;
   }, n);
 }
+
+/**
+ * Through the plan panel: "Plan screws", then its Cancel pressed at the first
+ * progress report (an observer in the page clicks the button as the report
+ * lands, so the search is surely under way whatever the machine's speed), then
+ * "Plan screws" again right after. Returns the panel's states and texts; the
+ * second plan completing means the workers were free again.
+ */
+export async function cancelThenReplan(page: Page, shot?: (name: string) => Promise<unknown>): Promise<{ cancelledAt: string; afterCancel: { state: string; text: string; cancelHidden: boolean; planLabel: string }; replan: { state: string; text: string; rows: number } }> {
+  const panel = page.locator('.plan-panel');
+  await page.evaluate(() => {
+    const w = window as unknown as { __cancelAt?: string };
+    const panelEl = document.querySelector('.plan-panel') as HTMLElement;
+    const text = panelEl.querySelector('.plan-progress-text') as HTMLElement;
+    const cancel = panelEl.querySelector('[data-action="cancel-plan"]') as HTMLButtonElement;
+    const observer = new MutationObserver(() => {
+      if (w.__cancelAt !== undefined || panelEl.dataset['planState'] !== 'running' || !/trajectories/.test(text.textContent ?? '')) return;
+      w.__cancelAt = text.textContent ?? '';
+      observer.disconnect();
+      cancel.click();
+    });
+    observer.observe(text, { childList: true, characterData: true, subtree: true });
+  });
+  const planBtn = page.locator('[data-action="plan"]');
+  await expect(planBtn).toBeEnabled();
+  await planBtn.click();
+  await expect(panel).toHaveAttribute('data-plan-state', 'cancelled', { timeout: 120_000 });
+  const cancelledAt = await page.evaluate(() => (window as unknown as { __cancelAt?: string }).__cancelAt ?? '');
+  if (shot) await shot('plan-cancelled');
+  const afterCancel = {
+    state: (await panel.getAttribute('data-plan-state')) ?? '',
+    text: (await panel.locator('.plan-progress-text').textContent()) ?? '',
+    cancelHidden: await page.locator('[data-action="cancel-plan"]').isHidden(),
+    planLabel: (await planBtn.textContent()) ?? '',
+  };
+  await planBtn.click();
+  await expect(panel).toHaveAttribute('data-plan-state', 'done', { timeout: 240_000 });
+  if (shot) await shot('plan-after-cancel-replanned');
+  const replan = {
+    state: (await panel.getAttribute('data-plan-state')) ?? '',
+    text: (await panel.locator('.plan-progress-text').textContent()) ?? '',
+    rows: await page.locator('.plan-corridor').count(),
+  };
+  return { cancelledAt, afterCancel, replan };
+}

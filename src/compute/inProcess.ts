@@ -23,6 +23,10 @@ export function createInProcessPlanner(): PlannerService {
       resolveSettings(request.settings);
       return engine.plan({ ...request, generation: g, cancelToken: token }, onProgress);
     },
+    cancel(): void {
+      // A plan here runs to its end synchronously before anything else can call: only a later one could be stale.
+      token[0] = ++generation;
+    },
     async checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation> {
       return engine.checkScrew(request);
     },

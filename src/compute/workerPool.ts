@@ -4,15 +4,21 @@
  * - Shared memory (cross-origin isolated): hardwareConcurrency - 1 workers;
  *   the field set and the planner grid live on SharedArrayBuffers and are
  *   posted to every worker without copying (the first worker builds the grid
- *   on shared memory, the others receive it). A plan's corridors are dealt out
- *   round-robin; cancellation is a SharedArrayBuffer Int32 token holding the
- *   latest generation, which the engines poll every few hundred candidates.
+ *   on shared memory, the others receive it). A plan's corridors form one
+ *   queue: each worker takes the next corridor as soon as it is free (their
+ *   costs differ by orders of magnitude: a dealt-out split left one worker
+ *   with every corridor on the lesion's side). Cancellation is a
+ *   SharedArrayBuffer Int32 token holding the latest generation, which the
+ *   engines poll every few hundred candidates and between corridors.
  * - No shared memory: one worker; the field set is copied once and the copy
- *   transferred. A plan runs corridor by corridor (chunks) and a newer request
- *   stops the stale one between chunks.
- * In both modes a new `plan` call supersedes the previous one, which rejects
- * with `worker/stale`. Outcomes are merged in request order and assembled by
- * the same pure function as in-process, so both give the same plan.
+ *   transferred. A plan runs corridor by corridor (chunks) and a cancelled or
+ *   superseded request stops between chunks (the worker cannot read a copied
+ *   token while it searches).
+ * In both modes a new `plan` call, or `cancel()`, ends the previous plan at
+ * once: its promise rejects with `worker/stale` without waiting for the
+ * workers, which stop as above and are then free for the next request.
+ * Outcomes are merged in request order and assembled by the same pure
+ * function as in-process, so every mode gives the same plan.
  */
 import type { Endpoint } from 'comlink';
 import { proxy } from 'comlink';
@@ -38,8 +44,10 @@ export type PlannerService = {
    * first (the caller's field set is unusable afterwards).
    */
   loadFields(payload: FieldsPayload, options?: { handOver?: boolean }): Promise<FieldsInfo>;
-  /** Plans; a newer call makes this one reject with `worker/stale`. */
+  /** Plans; a newer call (or {@link PlannerService.cancel}) makes this one reject with `worker/stale`. */
   plan(request: ServicePlanRequest, onProgress?: (progress: PlanProgress) => void): Promise<PlanResult>;
+  /** Ends the running plan, if any: it rejects with `worker/stale` now, and the workers stop searching for it (shared: within a few hundred candidates; transfer: after the corridor in hand). */
+  cancel(): void;
   /** Live check of one screw (runs on the first worker). */
   checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation>;
   dispose(): void;
@@ -73,6 +81,13 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
   const token = shared ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1);
   let generation = 0;
   let disposed = false;
+  /** Rejects the running plan's promise at once (set while a plan runs). */
+  let abortRunning: ((error: PlannerError) => void) | null = null;
+  const endRunning = (error: PlannerError): void => {
+    const abort = abortRunning;
+    abortRunning = null;
+    abort?.(error);
+  };
 
   const alive = (): void => {
     if (disposed) throw new PlannerError('worker/cancelled', 'planner pool disposed');
@@ -88,9 +103,10 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         const first = workers[0]!.remote;
         const info = await first.loadFields({ ...payload, shareGrid: true });
         if (workers.length > 1) {
-          const grid = await first.currentGrid();
-          if (!grid) throw new PlannerError('assert', 'first planner worker did not build a grid');
-          await Promise.all(workers.slice(1).map((w) => w.remote.loadFields({ ...payload, grid })));
+          // The grid (shared memory, not copied) and the anatomy summary (small plain data) come from the first worker.
+          const [grid, summary] = await Promise.all([first.currentGrid(), first.currentSummary()]);
+          if (!grid || !summary) throw new PlannerError('assert', 'first planner worker did not build a grid');
+          await Promise.all(workers.slice(1).map((w) => w.remote.loadFields({ ...payload, grid, summary })));
         }
         return info;
       }
@@ -103,6 +119,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       const t0 = Date.now();
       const g = ++generation;
       Atomics.store(token, 0, g);
+      endRunning(new PlannerError('worker/stale', `planner request ${g - 1} superseded by ${g}`));
       const settings = resolveSettings(request.settings);
       const corridors: CorridorRequest[] = request.corridors ?? allCorridorRequests();
       let scoredDone = 0;
@@ -110,38 +127,52 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       const live = new Map<number, number>();
       const finished = new Set<number>(); // progress messages may arrive after their chunk's result
       const report = (): void => {
-        if (!onProgress) return;
+        if (!onProgress || generation !== g) return;
         let scored = scoredDone;
         for (const v of live.values()) scored += v;
         onProgress({ generation: g, candidatesScored: scored, corridorsDone, corridorsTotal: corridors.length });
       };
       const stale = (): PlannerError => new PlannerError('worker/stale', `planner request ${g} superseded by ${generation}`);
       const outcomes: (CorridorOutcome | undefined)[] = new Array(corridors.length);
-      // Chunks: shared = one list per worker (cancellation inside via the token); transfer = one corridor per call.
-      const lanes: number[][] = workers.map(() => []);
-      corridors.forEach((_, i) => lanes[shared ? i % workers.length : 0]!.push(i));
-      await Promise.all(lanes.map(async (lane, w) => {
+      // One queue of corridors; every worker takes the next one when it is free (one corridor per call).
+      let next = 0;
+      const lane = async (w: number): Promise<void> => {
         const remote = workers[w]!.remote;
-        const chunks = shared ? [lane] : lane.map((i) => [i]);
-        for (const chunk of chunks) {
-          if (chunk.length === 0) continue;
+        for (;;) {
           if (generation !== g) throw stale();
-          const key = w * 1e6 + chunk[0]!;
-          const progress = onProgress ? proxy((p: PlanProgress) => { if (!finished.has(key)) { live.set(key, p.candidatesScored); report(); } }) : undefined;
-          const result = await remote.searchCorridors({ ...request, generation: g, cancelToken: token, corridors: chunk.map((i) => corridors[i]!) }, progress);
-          finished.add(key);
-          live.delete(key);
-          result.forEach((o, j) => {
-            outcomes[chunk[j]!] = o;
-            scoredDone += o.candidatesScored;
-            corridorsDone++;
-          });
+          const i = next++;
+          if (i >= corridors.length) return;
+          const progress = onProgress ? proxy((p: PlanProgress) => { if (!finished.has(i)) { live.set(i, p.candidatesScored); report(); } }) : undefined;
+          const result = await remote.searchCorridors({ ...request, generation: g, cancelToken: token, corridors: [corridors[i]!] }, progress);
+          finished.add(i);
+          live.delete(i);
+          const o = result[0]!;
+          outcomes[i] = o;
+          scoredDone += o.candidatesScored;
+          corridorsDone++;
           report();
         }
-      }));
+      };
+      const work = Promise.all(workers.map((_, w) => lane(w)));
+      const aborted = new Promise<never>((_, reject) => { abortRunning = reject; });
+      // Whichever loses the race still settles: keep its rejection from surfacing as unhandled.
+      work.catch(() => undefined);
+      aborted.catch(() => undefined);
+      try {
+        await Promise.race([work, aborted]);
+      } finally {
+        if (generation === g) abortRunning = null;
+      }
       if (generation !== g) throw stale();
       const fieldsGeneration = await workers[0]!.remote.fieldsGeneration();
+      if (generation !== g) throw stale();
       return assemblePlan(outcomes as CorridorOutcome[], settings, g, fieldsGeneration, Date.now() - t0);
+    },
+    cancel(): void {
+      if (disposed || !abortRunning) return;
+      const g = ++generation;
+      Atomics.store(token, 0, g);
+      endRunning(new PlannerError('worker/stale', `planner request ${g - 1} cancelled`));
     },
     async checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation> {
       alive();
@@ -150,6 +181,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
     dispose(): void {
       disposed = true;
       Atomics.store(token, 0, -1);
+      endRunning(new PlannerError('worker/cancelled', 'planner pool disposed'));
       for (const w of workers) w.spawned.terminate();
     },
   };

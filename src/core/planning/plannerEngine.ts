@@ -39,6 +39,12 @@ export type FieldsPayload = {
   maxJointGapMm?: number;
   /** Build the grid on a SharedArrayBuffer (to hand it to other workers with `currentGrid`). */
   shareGrid?: boolean;
+  /**
+   * The anatomy summary of this very field set, computed by another engine ({@link PlannerEngine.currentSummary}):
+   * the pool's first worker computes it and the others take it instead of repeating the passes over the labels.
+   * Taken only together with that engine's `grid` (same load); ignored otherwise.
+   */
+  summary?: AnatomySummary;
 };
 
 export type FieldsInfo = {
@@ -67,6 +73,13 @@ export type ProgressCallback = (progress: PlanProgress) => void;
 
 export type LiveCheckRequest = { screw: Screw; others?: Screw[]; settings?: Partial<PlanSettings> };
 
+/**
+ * What the engine did for one request generation (summed over its
+ * `searchCorridors` calls: the pool sends a plan one corridor at a time):
+ * candidates scored, corridors finished, and whether it stopped on a cancel.
+ */
+export type RunStats = { generation: number; candidatesScored: number; corridorsDone: number; cancelled: boolean };
+
 export type PlannerEngine = {
   loadFields(payload: FieldsPayload): FieldsInfo;
   /** Searches the given corridors (default all); the pool splits a plan into such chunks. */
@@ -77,8 +90,12 @@ export type PlannerEngine = {
   checkScrew(request: LiveCheckRequest): ScrewEvaluation;
   /** The planner grid in use (SharedArrayBuffer-backed when loaded with shareGrid), null before loadFields. */
   currentGrid(): PlannerGrid | null;
+  /** The anatomy summary of the loaded fields (plain data, for other engines' loadFields), null before loadFields. */
+  currentSummary(): AnatomySummary | null;
   /** Generation of the loaded field set (-1 before loadFields). */
   fieldsGeneration(): number;
+  /** The latest request generation this engine searched for, null before any (tests and the bench count a cancelled search's work with it). */
+  lastRun(): RunStats | null;
   dispose(): void;
 };
 
@@ -119,6 +136,7 @@ export function createPlannerEngine(): PlannerEngine {
   const scratch = createSearchScratch(DEFAULT_SEARCH_OPTIONS.sampleStepMm, DEFAULT_SEARCH_OPTIONS.keepTop);
   let scratchKey = `${DEFAULT_SEARCH_OPTIONS.sampleStepMm}/${DEFAULT_SEARCH_OPTIONS.keepTop}`;
   let scratchNow = scratch;
+  let run: RunStats | null = null;
 
   const requireFields = (): { fields: FieldSet; grid: PlannerGrid; summary: AnatomySummary } => {
     if (!fields || !grid || !summary) throw new PlannerError('planning/bad-input', 'planner has no fields: call loadFields first');
@@ -136,6 +154,9 @@ export function createPlannerEngine(): PlannerEngine {
       scratchKey = key;
     }
     const cancel = generationToken(request.cancelToken, request.generation);
+    if (!run || run.generation !== request.generation) run = { generation: request.generation, candidatesScored: 0, corridorsDone: 0, cancelled: false };
+    const stats = run;
+    if (cancel.isCancelled()) stats.cancelled = true;
     cancel.throwIfCancelled();
     const corridors = request.corridors ?? allCorridorRequests();
     let scored = 0;
@@ -150,17 +171,28 @@ export function createPlannerEngine(): PlannerEngine {
       cancel,
       onProgress: (n) => {
         scored += n;
+        stats.candidatesScored += n;
         report();
       },
       scratch: scratchNow,
     };
     const out: CorridorOutcome[] = [];
-    for (const c of corridors) {
-      const outcome = searchCorridor(ctx, c.corridorId, c.side);
-      scored += outcome.candidatesScored % options.pollEvery;
-      done++;
-      report();
-      out.push(outcome);
+    try {
+      for (const c of corridors) {
+        const outcome = searchCorridor(ctx, c.corridorId, c.side);
+        const rest = outcome.candidatesScored % options.pollEvery;
+        scored += rest;
+        stats.candidatesScored += rest;
+        done++;
+        stats.corridorsDone++;
+        report();
+        out.push(outcome);
+        // Between corridors too (a corridor that ends before the next poll still stops the rest).
+        cancel.throwIfCancelled();
+      }
+    } catch (error) {
+      if (cancel.isCancelled()) stats.cancelled = true;
+      throw error;
     }
     return out;
   };
@@ -174,7 +206,7 @@ export function createPlannerEngine(): PlannerEngine {
       grid = payload.grid && payload.grid.generation === f.generation
         ? payload.grid
         : buildEngineGrid(f, { voxelStructureIds, maxJointGapMm: payload.maxJointGapMm ?? DEFAULT_PLAN_SETTINGS.maxJointGapMm, shared: payload.shareGrid ?? false });
-      summary = summarizeAnatomy(f);
+      summary = payload.summary && payload.grid && payload.grid === grid ? payload.summary : summarizeAnatomy(f); // given with its grid only
       return {
         fieldsGeneration: f.generation,
         frame: summary.frame,
@@ -199,8 +231,14 @@ export function createPlannerEngine(): PlannerEngine {
     currentGrid(): PlannerGrid | null {
       return grid;
     },
+    currentSummary(): AnatomySummary | null {
+      return summary;
+    },
     fieldsGeneration(): number {
       return fields ? fields.generation : -1;
+    },
+    lastRun(): RunStats | null {
+      return run ? { ...run } : null;
     },
     dispose(): void {
       fields = null;

@@ -178,6 +178,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
   planBtn.addEventListener('click', () => void runPlan());
   cancelBtn.addEventListener('click', () => {
     request++;
+    deps.getSession()?.cancelPlan?.(); // the workers stop searching too (not only this panel waiting)
     setState('cancelled');
     progressText.textContent = 'Cancelled.';
   });

@@ -94,6 +94,11 @@ export interface PlanningSession {
     request: { settings: PlanSettings; catalog: ScrewCatalog; corridors?: CorridorRequest[] },
     onProgress?: (progress: PlanProgress) => void,
   ): Promise<PlanResult>;
+  /**
+   * Ends the running plan, if any (the plan panel's Cancel): its promise rejects with `worker/stale`
+   * and the planner workers stop searching for it. Optional (additive): fakes may omit it.
+   */
+  cancelPlan?(): void;
   /** Live check of one screw against every rule and the other screws. */
   checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation>;
 

@@ -485,6 +485,12 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       }
     },
 
+    cancelPlan(): void {
+      // The waiting plan call (if any) becomes stale, and the pool stops the workers' search.
+      planCounter++;
+      run?.planner.cancel();
+    },
+
     async checkScrew(request: LiveCheckRequest): Promise<ScrewEvaluation> {
       const r = requireRun();
       if (r.fieldsLoaded < 0) await requireFieldsCurrent(r);
