@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { appData, ARTIFACTS, crosshairPagePoint, openApp, screenshot, setCrosshair, waitForAnatomy } from './support/app';
+import { truthLesionCenter, waitSessionReady } from './support/session';
 
 type Vec3 = [number, number, number];
 type Foramen = { id: string; centerLps: Vec3; radiusMm: number; axisLps: Vec3 };
@@ -118,6 +119,145 @@ test('a foramen marked absent is added back by a click at its true centre (withi
   expect((await models(page))!.roots.find((r) => r.id === 'rootS1Right')!.radiusMm).toBe(3.5);
 });
 
+/** Page point of a structure handle's grab dot in a view (the viewer's SVG layer), or null when it is not drawn there. */
+async function handlePagePoint(page: Page, view: string, handleId: string): Promise<{ x: number; y: number; inSlice: boolean } | null> {
+  return page.evaluate(([v, id]) => {
+    const el = document.querySelector<HTMLElement>(`[data-view="${v}"]`)!;
+    const g = el.querySelector<SVGGElement>(`[data-structure-handles] g[data-handle="${id}"]`);
+    if (!g) return null;
+    const r = el.getBoundingClientRect();
+    return { x: r.left + Number(g.getAttribute('data-x')), y: r.top + Number(g.getAttribute('data-y')), inSlice: g.getAttribute('data-in-slice') === '1' };
+  }, [view, handleId] as const);
+}
+
+test('a foramen centre is dragged by its handle with the mouse: the model moves by the drag (within a voxel), one undo puts it back; the centre can be typed too', async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await openApp(page, '?sample=sacralAla-medium&no3d=1');
+  await waitForAnatomy(page, 'axial');
+  await expect(page.locator('#app')).toHaveAttribute('data-structures-found', /^\d+$/, { timeout: 120_000 });
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
+  const id = 'foramenS2Right';
+  const before = (await models(page))!.foramina.find((f) => f.id === id)!;
+
+  // Millimetres per pixel along L in the axial view, from the app's own mapping (the crosshair 20 mm apart).
+  await setCrosshair(page, [before.centerLps[0] + 20, before.centerLps[1], before.centerLps[2]]);
+  const far = await crosshairPagePoint(page);
+  await setCrosshair(page, before.centerLps);
+  const near = await crosshairPagePoint(page);
+  const pxPerMmL = { x: (far.x - near.x) / 20, y: (far.y - near.y) / 20 };
+  expect(Math.hypot(pxPerMmL.x, pxPerMmL.y)).toBeGreaterThan(0.5);
+
+  const row = page.locator(`[data-structure="${id}"]`);
+  await row.locator('[data-action="structure-edit"]').click();
+  const editor = page.locator('[data-testid="structure-edit"]');
+  await expect(editor).toHaveAttribute('data-edit-structure', id);
+  await expect(editor.locator('[data-testid="structure-drag-hint"]')).toContainText('Drag');
+  await expect.poll(() => handlePagePoint(page, 'axial', id)).not.toBeNull();
+  const grab = (await handlePagePoint(page, 'axial', id))!;
+  expect(grab.inSlice).toBe(true);
+  // The handle is drawn at the model's centre: where the crosshair (at the centre) crosses.
+  expect(Math.hypot(grab.x - near.x, grab.y - near.y)).toBeLessThan(1.5);
+  await screenshot(page, 'structure-drag-before');
+
+  // A real mouse drag of 6 mm towards patient left, in 8 steps.
+  const dragMm = 6;
+  const to = { x: grab.x + pxPerMmL.x * dragMm, y: grab.y + pxPerMmL.y * dragMm };
+  const crosshairBefore = await crosshairPagePoint(page);
+  await page.mouse.move(grab.x, grab.y);
+  await page.mouse.down();
+  await page.mouse.move((grab.x + to.x) / 2, (grab.y + to.y) / 2, { steps: 4 });
+  // Live: the handle follows the pointer and the editor says how far, before the release.
+  await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('Moving');
+  await expect(editor).toHaveAttribute('data-dragging', id);
+  await expect.poll(async () => (await handlePagePoint(page, 'axial', id))!.x).toBeCloseTo((grab.x + to.x) / 2, 0);
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await screenshot(page, 'structure-drag-during');
+  await page.mouse.up();
+  await expect(row).toHaveAttribute('data-state', 'edited');
+  await expect.poll(async () => dist((await models(page))!.foramina.find((f) => f.id === id)!.centerLps, before.centerLps), { timeout: 60_000 }).toBeGreaterThan(1);
+  const after = (await models(page))!.foramina.find((f) => f.id === id)!;
+  const moved: Vec3 = [after.centerLps[0] - before.centerLps[0], after.centerLps[1] - before.centerLps[1], after.centerLps[2] - before.centerLps[2]];
+  console.log(`dragged ${id} by ${dragMm} mm towards L: model moved [${moved.map((x) => x.toFixed(2)).join(', ')}] mm`);
+  // Within a voxel (1.5 mm in-plane) of the drag, and in the axial plane (its depth kept).
+  expect(dist(moved, [dragMm, 0, 0])).toBeLessThan(1.5);
+  expect(Math.abs(moved[2])).toBeLessThan(1e-6);
+  expect(after.radiusMm).toBe(before.radiusMm);
+  // The press was the handle's: the crosshair did not move with it.
+  const crosshairAfter = await crosshairPagePoint(page);
+  expect(Math.hypot(crosshairAfter.x - crosshairBefore.x, crosshairAfter.y - crosshairBefore.y)).toBeLessThan(0.5);
+  await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('done', { timeout: 120_000 });
+  await expect.poll(async () => (await handlePagePoint(page, 'axial', id))!.x).toBeCloseTo(to.x, 0);
+  await screenshot(page, 'structure-drag-after');
+
+  // One drag, one undo step: the centre is exactly where it was.
+  await page.locator('[data-action="undo"]').click();
+  await expect.poll(async () => (await models(page))!.foramina.find((f) => f.id === id)!.centerLps, { timeout: 60_000 }).toEqual(before.centerLps);
+  await expect(row).toHaveAttribute('data-state', 'found');
+
+  // Keyboard: the centre typed in L, P, S and Enter.
+  await expect(editor.locator('[data-action="structure-centre-apply"]')).toBeEnabled({ timeout: 120_000 });
+  const typed: Vec3 = [before.centerLps[0] - 2, before.centerLps[1], before.centerLps[2] + 1.5];
+  for (const [a, v] of (['L', 'P', 'S'] as const).map((a, i) => [a, typed[i]!] as const)) await editor.locator(`[data-testid="structure-centre-${a}"]`).fill(String(v));
+  await editor.locator('[data-testid="structure-centre-S"]').press('Enter');
+  await expect.poll(async () => (await models(page))!.foramina.find((f) => f.id === id)!.centerLps, { timeout: 60_000 }).toEqual(typed);
+  await page.locator('[data-panel="segmentation"]').screenshot({ path: `${ARTIFACTS}/structure-drag-panel.png` });
+});
+
+test('at 1280x800 the confirmed structure review folds to one line and the screw list is on screen after planning; Edit opens it again', async ({ page }) => {
+  test.setTimeout(600_000);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openApp(page, '?sample=sacralAla-medium&no3d=1');
+  await waitForAnatomy(page, 'axial');
+  await waitSessionReady(page);
+  const found = Number((await appData(page))['structuresFound']);
+  expect(found).toBe(17);
+  const body = page.locator('[data-testid="seg-structures-review"]');
+  const toggle = page.locator('[data-action="structures-review-toggle"]');
+  await expect(body).toBeVisible();
+  await expect(toggle).toBeHidden();
+
+  // Lesion from one click at the truth centre.
+  const seed = truthLesionCenter('sacralAla-medium');
+  await setCrosshair(page, seed);
+  await page.locator('[data-tool="lesionSeed"]').click();
+  const at = await crosshairPagePoint(page);
+  await page.mouse.click(at.x, at.y);
+  await expect(page.locator('#app')).toHaveAttribute('data-lesion-status', /^(ok|conservative)$/, { timeout: 120_000 });
+  await page.locator('[data-tool="crosshair"]').click();
+  await waitSessionReady(page);
+
+  // One left unreviewed: not folded. All reviewed: folded to "17 structures confirmed" with Edit.
+  await page.locator('[data-structure="foramenS1Left"] [data-action="structure-confirm"]').click();
+  await expect(body).toBeVisible();
+  await page.locator('[data-action="structures-confirm-all"]').click();
+  await expect(body).toBeHidden();
+  await expect(page.locator('[data-testid="seg-structures-summary"]')).toHaveText('17 structures confirmed');
+  await expect(toggle).toHaveText('Edit');
+  await expect(page.locator('#app')).toHaveAttribute('data-structures-reviewed', '1');
+
+  await page.locator('[data-action="plan"]').click();
+  await expect(page.locator('.plan-panel')).toHaveAttribute('data-plan-state', 'done', { timeout: 240_000 });
+  await page.locator('[data-action="accept-plan"]').click();
+  await expect(page.locator('.screw-row').first()).toBeVisible({ timeout: 60_000 });
+  // The screw list (its heading and the top of its first row) is inside the side panel's visible area without scrolling it.
+  await page.locator('.side-panel').evaluate((el) => el.scrollTo(0, 0));
+  const side = (await page.locator('.side-panel').boundingBox())!;
+  const firstRow = (await page.locator('.screw-row').first().boundingBox())!;
+  console.log(`1280x800: side panel ${side.y.toFixed(0)}..${(side.y + side.height).toFixed(0)} px, first screw row at ${firstRow.y.toFixed(0)}..${(firstRow.y + firstRow.height).toFixed(0)} px`);
+  await screenshot(page, 'structure-review-folded-1280x800');
+  const list = (await page.locator('.screw-list-panel').boundingBox())!;
+  expect(list.y).toBeGreaterThanOrEqual(side.y);
+  expect(firstRow.y + 12).toBeLessThanOrEqual(side.y + side.height);
+
+  // Edit opens the list again (rows and their states kept); Fold closes it.
+  await toggle.click();
+  await expect(body).toBeVisible();
+  await expect(page.locator('[data-structure="rootS1Left"]')).toHaveAttribute('data-state', 'confirmed');
+  await expect(toggle).toHaveText('Fold');
+  await toggle.click();
+  await expect(body).toBeHidden();
+});
+
 async function lesionCount(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __planner: { segmentation: { indicesOf(l: number): number[] } } }).__planner.segmentation.indicesOf(7).length);
 }
@@ -139,7 +279,8 @@ test('the lesion goes out as DICOM SEG and comes back with the same voxels; an N
   const lesion = await lesionCount(page);
   expect(lesion).toBeGreaterThan(1000);
 
-  // Export SEG (a real download).
+  // Export SEG (a real download): the Files section is folded until opened.
+  await page.locator('[data-testid="seg-files-details"] > summary').click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="labels-export-seg"]').click()]);
   const segPath = `${ARTIFACTS}/exported-seg.dcm`;
   await download.saveAs(segPath);

@@ -100,6 +100,10 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   const phaseLine = h('div', { class: 'seg-phase', attrs: { 'data-testid': 'seg-phase' } });
   const boneLine = h('div', { class: 'seg-line', attrs: { 'data-testid': 'seg-bone' } });
   const boneNote = h('div', { class: 'seg-note', attrs: { 'data-testid': 'seg-bone-note' } });
+  // The bone notes (threshold, what the clean-up did) fold under one line: the side panel keeps room for the plan and screws.
+  const boneNoteSummary = h('summary', { class: 'seg-note' });
+  const boneBox = h('details', { class: 'seg-fold seg-bone-box', attrs: { 'data-testid': 'seg-bone-details' } }, boneNoteSummary, boneNote);
+  let boneBoxKind: VolumeKind | null | undefined;
 
   const lesionLine = h('div', { class: 'seg-line seg-lesion', attrs: { 'data-testid': 'seg-lesion' } });
   const lesionMessage = h('div', { class: 'seg-message', attrs: { 'data-testid': 'seg-lesion-message', role: 'status' } });
@@ -142,6 +146,18 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     for (const r of rows) if (r.state === 'found') decisions.set(r.id, 'confirmed');
     reviewChanged('Confirm all structures');
   });
+  // The review folds to one line once complete (the screw list below stays on screen at 1280x800); Edit opens it again.
+  const reviewToggle = h('button', { class: 'btn btn-small btn-ghost seg-review-toggle', attrs: { 'data-action': 'structures-review-toggle', 'aria-expanded': 'true' } });
+  const reviewHead = h('div', { class: 'seg-review-head' }, structureSummary, reviewToggle);
+  const reviewBody = h('div', { class: 'seg-review-body', attrs: { 'data-testid': 'seg-structures-review' } }, structureList, h('div', { class: 'seg-row' }, confirmAll));
+  /** Folded: set when the review becomes complete, changed by the toggle. */
+  let reviewFolded = false;
+  let wasComplete = false;
+  reviewToggle.addEventListener('click', () => {
+    reviewFolded = !reviewFolded;
+    if (reviewFolded) structureEditor.select(null);
+    render();
+  });
 
   const element = h(
     'section',
@@ -150,7 +166,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     phaseLine,
     h('h3', { text: 'Bone' }),
     boneLine,
-    boneNote,
+    boneBox,
     h('h3', { text: 'Lesion' }),
     lesionLine,
     lesionMessage,
@@ -161,9 +177,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     h('div', { class: 'seg-row' }, h('label', { class: 'seg-label', text: 'Opacity' }), opacityInput),
     h('div', { class: 'seg-toggles' }, ...groupToggles),
     h('h3', { text: 'Critical structures' }),
-    structureSummary,
-    structureList,
-    h('div', { class: 'seg-row' }, confirmAll),
+    reviewHead,
+    reviewBody,
   );
   host.append(element);
 
@@ -197,7 +212,9 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
 
   // --- label files: export SEG / NRRD, import (replaces bone and lesion) ---
   const labelFiles = createLabelFileControls({ session, onImported: () => editing.reset() });
-  element.append(h('h3', { text: 'Files' }), labelFiles.element);
+  // Folded: used once per case; the summary is the section title.
+  const filesBox = h('details', { class: 'seg-fold seg-files-box', attrs: { 'data-testid': 'seg-files-details' } }, h('summary', { class: 'seg-fold-title', text: 'Files: export, import (SEG, NRRD)' }), labelFiles.element);
+  element.append(filesBox);
 
   // --- state ----------------------------------------------------------------------
   let status: Readonly<SessionStatus> = session.getStatus();
@@ -320,6 +337,14 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     else if (bone) notes.push('Threshold from this image\'s own histogram.');
     if (bone) notes.push(`Bone threshold ${Math.round(bone.boneThresholdGrey)}.`, ...bone.notes);
     boneNote.textContent = notes.join(' ');
+    boneNoteSummary.textContent = bone ? `Threshold ${Math.round(bone.boneThresholdGrey)} (this image's histogram)` : 'Notes';
+    boneBox.hidden = notes.length === 0;
+    // Cone-beam CT: its warning is open by default (once per series kind; the user may fold it).
+    const kind = deps.volumeKind();
+    if (kind !== boneBoxKind) {
+      boneBoxKind = kind;
+      boneBox.open = kind === 'cbct';
+    }
 
     // Lesion
     const lesion = status.lesion;
@@ -348,6 +373,21 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       : status.phase === 'segmenting' ? 'Detecting…' : status.phase === 'error' ? 'Not detected: the segmentation failed (see above). No clearance can be checked.' : '—';
     confirmAll.disabled = !rows.some((r) => r.state === 'found');
     confirmAll.hidden = !status.structures;
+    const complete = status.structures !== null && reviewComplete(rows);
+    if (complete && !wasComplete && structureEditor.selected() === null) reviewFolded = true;
+    if (!complete) reviewFolded = false;
+    wasComplete = complete;
+    if (reviewFolded) {
+      const reviewed = rows.filter((r) => r.state === 'confirmed' || r.state === 'edited').length;
+      const absent = rows.filter((r) => r.state === 'absent').length;
+      structureSummary.textContent = `${reviewed} structure${reviewed === 1 ? '' : 's'} confirmed${absent ? `, ${absent} marked absent` : ''}`;
+    }
+    reviewBody.hidden = reviewFolded;
+    reviewToggle.hidden = !complete;
+    reviewToggle.textContent = reviewFolded ? 'Edit' : 'Fold';
+    reviewToggle.title = reviewFolded ? 'Show the structures: check, edit or mark absent' : 'Fold the review to one line';
+    reviewToggle.setAttribute('aria-expanded', String(!reviewFolded));
+    reviewBody.dataset['folded'] = reviewFolded ? '1' : '0';
     renderStructures();
     structureEditor.refresh();
     labelFiles.render();
