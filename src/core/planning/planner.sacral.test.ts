@@ -28,7 +28,7 @@ describe('planner on the sacralAla phantom', () => {
     expect(purchase.crossesLesion).toBe(true);
     expect(purchase.nearMm).toBeGreaterThanOrEqual(DEFAULT_PLAN_SETTINGS.purchaseMm);
     expect(purchase.farMm).toBeGreaterThanOrEqual(DEFAULT_PLAN_SETTINGS.purchaseMm);
-    // Through the lesion, not along its edge: the truth span is the required span (10 mm here) within a voxel.
+    // Through the lesion, not along its edge: the truth span is the required span (8 mm here) within a voxel.
     const required = requiredLesionSpanMm(DEFAULT_PLAN_SETTINGS, lesionSizeMm(lesionVolumeMm3(fields)));
     expect(required).toBe(DEFAULT_PLAN_SETTINGS.minLesionSpanMm);
     expect(purchase.spanMm).toBeGreaterThanOrEqual(required - Math.max(...fields.geometry.spacingMm));

@@ -217,6 +217,8 @@ export function createLinePlan(ctx: SearchContext, corridorId: CorridorId, side:
 
 // Score weights: clearance and cortex cover dominate; then diameter, purchase, span, length; deviation from the ideal axis costs.
 const W_CLEAR = 1.0, W_COVER = 0.8, W_DIAM = 1.0, W_PURCHASE = 0.1, W_SPAN = 0.05, W_LEN = 0.02, W_ANGLE = 0.15;
+/** Per mm of lesion span short of the requirement (a candidate the refinement may still move into the lesion). */
+const W_SPAN_SHORT = 1.0;
 
 /**
  * Scores one candidate line: anchor point c (in LPS, expected inside the
@@ -427,8 +429,11 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   out.lesionSpanMm = inLesion * h;
   const minPurchase = Math.min(out.purchaseNearMm, out.purchaseFarMm);
   if (lp.requireLesion && minPurchase - tol.boneMm - h < settings.purchaseMm) return (out.reject = Reject.Purchase);
-  // Through the lesion, not along its edge (the fine check measures it at full resolution).
-  if (lp.requireLesion && out.lesionSpanMm - tol.boneMm - h < lp.minLesionSpanMm) return (out.reject = Reject.LesionSpan);
+  // Through the lesion, not along its edge. A line that only clips it (under half the requirement) is rejected; one
+  // nearer stays a candidate with a penalty per mm short, so the refinement can move it into the lesion; the fine
+  // check measures the span at full resolution and decides.
+  const spanShortMm = lp.requireLesion ? lp.minLesionSpanMm - (out.lesionSpanMm - tol.boneMm - h) : 0;
+  if (spanShortMm > 0.5 * lp.minLesionSpanMm) return (out.reject = Reject.LesionSpan);
 
   const diam = ctx.catalog.screws[specIndex]!.diameterMm;
   // Way in from the skin: the backward extension stays off any OTHER bone part (the fine check looks around the cylinder).
@@ -451,7 +456,8 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   const clear = rCrit - diam / 2, cover = rBone - diam / 2;
   out.score =
     W_CLEAR * (clear < 6 ? clear : 6) + W_COVER * (cover < 4 ? cover : 4) + W_DIAM * diam +
-    W_PURCHASE * Math.min(minPurchase - settings.purchaseMm, 20) + W_SPAN * out.lesionSpanMm + W_LEN * length - W_ANGLE * angleDeg;
+    W_PURCHASE * Math.min(minPurchase - settings.purchaseMm, 20) + W_SPAN * out.lesionSpanMm + W_LEN * length - W_ANGLE * angleDeg -
+    W_SPAN_SHORT * (spanShortMm > 0 ? spanShortMm : 0);
   return Reject.None;
 }
 

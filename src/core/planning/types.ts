@@ -45,10 +45,11 @@ export type PlanSettings = {
   /** Widest gap between two bones a screw may cross at a joint (sacroiliac), mm (default 6). */
   maxJointGapMm: number;
   /**
-   * Length of the screw AXIS that must run through the lesion, mm (default 10): a screw
-   * that only grazes the lesion's edge does not fix it. For a lesion smaller than twice
-   * this, the requirement is half the lesion's size (equivalent-sphere diameter) instead,
-   * so that a small lesion can still be bridged (checks/lesionSpan.ts).
+   * Length of the screw AXIS that must run through the lesion, mm (default 8, about one
+   * screw diameter): a screw that only grazes the lesion's edge does not fix it. For a
+   * lesion smaller than twice this, the requirement is half the lesion's size
+   * (equivalent-sphere diameter) instead, so that a small lesion can still be bridged
+   * (checks/lesionSpan.ts).
    */
   minLesionSpanMm: number;
 };
@@ -61,7 +62,7 @@ export const DEFAULT_PLAN_SETTINGS: Readonly<PlanSettings> = Object.freeze({
   femoralNeckTipMaxMm: 10,
   entryZoneMm: 3,
   maxJointGapMm: 6,
-  minLesionSpanMm: 10,
+  minLesionSpanMm: 8,
 });
 
 /**

@@ -135,7 +135,7 @@ describe('checks on analytic fields', () => {
   });
 
   it('lesion span: through the middle passes; an axis that grazes the lesion fails with its figure', () => {
-    // Lesion ball of radius 6: 12 mm across, so the 10 mm default is capped at half its size, 6 mm.
+    // Lesion ball of radius 6: 12 mm across, so the 8 mm default is capped at half its size, 6 mm.
     const size = lesionSizeMm(lesionVolumeMm3(fields));
     expect(size).toBeGreaterThan(11.4);
     expect(size).toBeLessThan(12.6);
@@ -149,7 +149,7 @@ describe('checks on analytic fields', () => {
     expect(grazing.ok).toBe(false);
     expect(grazing.valueMm).toBeGreaterThan(3.5);
     expect(grazing.valueMm).toBeLessThan(6);
-    expect(grazing.detail).toMatch(/^lesion span \d\.\d mm, needs \d\.\d mm \(half the lesion's 1\d\.\d mm size\): the screw only grazes the lesion$/);
+    expect(grazing.detail).toMatch(/^lesion span \d\.\d mm, needs \d\.\d mm \(half the lesion's 1\d\.\d mm size\) \+ \d\.\d mm voxel uncertainty: the screw only grazes the lesion$/);
     // The purchase rule alone lets that screw "bridge" the lesion.
     expect(checkPurchase(sampleAxisProfile(null, fields, [50, 5.5, 0], [-40, 5.5, 0], 0.5), settings, tol.boneMm).ok).toBe(true);
     const missing = checkLesionSpan(sampleAxisProfile(null, fields, [50, 9, 0], [-40, 9, 0], 0.5), settings, size, tol.boneMm);
@@ -159,7 +159,7 @@ describe('checks on analytic fields', () => {
     const big = checkLesionSpan(sampleAxisProfile(null, fields, [50, 0, 0], [-40, 0, 0], 0.5), { ...settings, minLesionSpanMm: 20 }, 60, tol.boneMm);
     expect(big.requiredMm).toBe(20);
     expect(big.ok).toBe(false);
-    expect(big.detail).toMatch(/needs 20\.0 mm: the screw only grazes/);
+    expect(big.detail).toMatch(/needs 20\.0 mm \+ \d\.\d mm voxel uncertainty: the screw only grazes/);
   });
 
   it('clearance beyond the structure field is a lower bound, flagged; a near one is not', () => {
