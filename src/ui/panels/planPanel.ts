@@ -1,6 +1,6 @@
 /**
  * Plan panel (side panel): the plan's settings (safety margin, purchase,
- * screw spacing, femoral-neck tip depths), the screw catalog (add / remove a
+ * minimum lesion span, screw spacing, femoral-neck tip depths), the screw catalog (add / remove a
  * spec; saved with the plan), "Plan screws" with progress and Cancel, and
  * the result per corridor: the best screw's figures, or why none exists.
  * "Accept" puts the proposed set into the plan as one undo step; "Add"
@@ -20,6 +20,7 @@ import type { PlanProgress } from '../../core/planning/plannerEngine';
 import { standardLengthsMm, validateCatalog } from '../../core/planning/screwCatalog';
 import type { CorridorOutcome, PlanResult, PlanSettings, RankedScrew, ScrewCatalog } from '../../core/planning/types';
 import type { PlanScrew } from '../../core/report/planSchema';
+import { formatClearanceMm } from '../../core/report/format';
 import { errorCodeOf } from '../../core/shared/errors';
 import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
 import type { PlanStore } from '../plan/PlanStore';
@@ -47,6 +48,7 @@ type SettingField = { key: keyof PlanSettings; label: string; min: number; max: 
 const SETTINGS: SettingField[] = [
   { key: 'safetyMarginMm', label: 'Safety margin', min: 0, max: 10, step: 0.5, title: 'Added to the screw radius against every critical structure' },
   { key: 'purchaseMm', label: 'Purchase each side', min: 0, max: 60, step: 1, title: 'Healthy bone the screw must hold on each side of the lesion' },
+  { key: 'minLesionSpanMm', label: 'Lesion span, min', min: 0, max: 60, step: 1, title: 'Length of the screw axis that must run through the lesion (a screw along its edge does not fix it); for a lesion smaller than twice this, half the lesion\u2019s size' },
   { key: 'screwSpacingMm', label: 'Screw spacing', min: 0, max: 20, step: 0.5, title: 'Smallest surface gap between two screws of the plan' },
   { key: 'femoralNeckTipMinMm', label: 'Neck tip, min depth', min: 0, max: 30, step: 0.5, title: 'Femoral neck: tip at least this far below the subchondral bone' },
   { key: 'femoralNeckTipMaxMm', label: 'Neck tip, max depth', min: 0, max: 40, step: 0.5, title: 'Femoral neck: tip at most this far below the subchondral bone' },
@@ -240,7 +242,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       const ev = best.evaluation;
       row.append(h('div', {
         class: 'plan-figures',
-        text: `${best.screw.diameterMm.toFixed(1)} \u00D7 ${best.screw.lengthMm.toFixed(0)} mm · purchase ${fmt(ev.purchaseNearMm, 0)} / ${fmt(ev.purchaseFarMm, 0)} mm · clearance ${fmt(ev.minClearanceMm)} mm${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''} · cover ${fmt(ev.minBoneCoverMm)} mm`,
+        text: `${best.screw.diameterMm.toFixed(1)} \u00D7 ${best.screw.lengthMm.toFixed(0)} mm · purchase ${fmt(ev.purchaseNearMm, 0)} / ${fmt(ev.purchaseFarMm, 0)} mm · through lesion ${fmt(ev.lesionSpanMm, 0)} mm · clearance ${Number.isFinite(ev.minClearanceMm) ? formatClearanceMm(ev.minClearanceMm, ev.minClearanceIsLowerBound) : '\u2014'}${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''} · cover ${fmt(ev.minBoneCoverMm)} mm`,
       }));
       const add = h('button', { class: 'btn btn-small', text: 'Add', attrs: { type: 'button', 'data-action': 'add-corridor', title: 'Add this corridor\u2019s best screw to the plan' } });
       add.addEventListener('click', () => putInPlan(o.parallelSet.length > 0 ? o.parallelSet : [best], false, `Add ${title}`));
@@ -312,7 +314,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     }
     addBtn.disabled = !plan;
     settingsSummary.textContent = plan
-      ? `Settings: margin ${plan.settings.safetyMarginMm} · purchase ${plan.settings.purchaseMm} · spacing ${plan.settings.screwSpacingMm} mm`
+      ? `Settings: margin ${plan.settings.safetyMarginMm} · purchase ${plan.settings.purchaseMm} · lesion span ${plan.settings.minLesionSpanMm ?? '\u2014'} · spacing ${plan.settings.screwSpacingMm} mm`
       : 'Settings';
     if (plan && (plan.catalog !== lastCatalog || plan.screws.length !== lastScrewCount)) {
       lastCatalog = plan.catalog;
