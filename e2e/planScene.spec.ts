@@ -14,8 +14,13 @@ type SceneHook = {
   projectToPage(p: Vec3): { x: number; y: number } | null;
   setScrews(screws: unknown[]): void;
   selected(): string | null;
+  drawnScrews(): { id: string; entryLps: Vec3; tipLps: Vec3 }[];
+  renderCount(): number;
 };
-type PlanHook = { state(): { plan: { catalog: { screws: { id: string; diameterMm: number }[] } } | null } };
+type PlanHook = {
+  state(): { plan: { catalog: { screws: { id: string; diameterMm: number }[] }; screws: { id: string; entryLps: Vec3; tipLps: Vec3 }[] } | null };
+  setCrosshair(p: Vec3): void;
+};
 
 type ScenePixels = {
   width: number;
@@ -70,7 +75,8 @@ async function cellShot(page: Page, name: string): Promise<void> {
 }
 
 test('plan scene: bone surface, orbit, a screw from the store, click to select, clip plane', async ({ page }) => {
-  test.setTimeout(400_000);
+  // A ceiling for a hung run on the shared machine (SwiftShader, other suites running), not pacing.
+  test.setTimeout(600_000);
   const state = await openApp(page);
   expect(state['state']).toBe('ready');
   const root = page.locator('#app');
@@ -174,6 +180,36 @@ test('plan scene: bone surface, orbit, a screw from the store, click to select, 
   await cellShot(page, 'plan-scene-clip');
   await page.locator('[data-testid="scene-clip"]').click();
   await expect(root).toHaveAttribute('data-scene-clip', '0');
+
+  // Drag the screw's tip in the axial view: the 3D scene follows only at rest during a drag (the
+  // status never waits for a 3D frame) and draws the final position once the drag has ended.
+  await page.evaluate((p) => (globalThis as unknown as { __planner: { plan: PlanHook } }).__planner.plan.setCrosshair(p), tipLps);
+  const tipHandle = page.locator('[data-screw-layer="axial"] [data-screw-id="e2e-s1-left"] [data-handle="tip"]');
+  let hb = (await tipHandle.boundingBox())!;
+  await expect.poll(async () => {
+    const b = (await tipHandle.boundingBox())!;
+    const still = Math.abs(b.x - hb.x) < 0.01 && Math.abs(b.y - hb.y) < 0.01;
+    hb = b;
+    return still;
+  }).toBe(true);
+  const beforeDrag = await scenePixels(page);
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.down();
+  for (let k = 1; k <= 10; k++) await page.mouse.move(hb.x + hb.width / 2 + 3 * k, hb.y + hb.height / 2 + 2 * k);
+  await cellShot(page, 'plan-scene-drag-in-progress');
+  await page.mouse.up();
+  const storeTip = async (): Promise<Vec3> =>
+    page.evaluate(() => (globalThis as unknown as { __planner: { plan: PlanHook } }).__planner.plan.state().plan!.screws.find((x) => x.id === 'e2e-s1-left')!.tipLps);
+  const drawnTip = async (): Promise<Vec3 | null> =>
+    page.evaluate(() => (globalThis as unknown as { __planner: { scene: SceneHook } }).__planner.scene.drawnScrews().find((x) => x.id === 'e2e-s1-left')?.tipLps ?? null);
+  const finalTip = await storeTip();
+  expect(Math.hypot(finalTip[0] - tipLps[0], finalTip[1] - tipLps[1], finalTip[2] - tipLps[2]), 'the drag moved the tip').toBeGreaterThan(2);
+  await expect.poll(drawnTip, { message: 'the last 3D frame shows the final tip' }).toEqual(finalTip);
+  // ...and the pixels moved with it: around the final tip the frame differs from before the drag.
+  const tipPage = (await page.evaluate((p) => (globalThis as unknown as { __planner: { scene: SceneHook } }).__planner.scene.projectToPage(p), finalTip))!;
+  const s3 = beforeDrag.width / box2.width;
+  await expect.poll(async () => changedAround(beforeDrag, await scenePixels(page), (tipPage.x - box2.x) * s3, (tipPage.y - box2.y) * s3, 10 * s3)).toBeGreaterThan(10);
+  await cellShot(page, 'plan-scene-after-drag');
   // A click away from every screw clears the selection.
   await page.mouse.click(box2.x + 20, box2.y + box2.height - 20);
   await expect(root).toHaveAttribute('data-scene-selected', '');

@@ -215,6 +215,17 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     }
     if (!box) throw new Error('the tip handle has no box in the axial view');
     const x0 = box.x + box.width / 2, y0 = box.y + box.height / 2;
+    // 3D on: the bone and lesion meshes first (their arrival compiles shaders and uploads the mesh: a hitch of
+    // seconds on SwiftShader that belongs to opening the case, not to the drag).
+    if ((await page.locator('#app[data-scene-mode]').count()) > 0) {
+      step(label, 'waiting for the 3D scene\'s bone and lesion meshes');
+      await page.waitForFunction(() => {
+        const d = document.getElementById('app')!.dataset;
+        const w = window as unknown as { __planner: { session: { getStatus(): { labelsGeneration: number } } } };
+        return d['sceneReady'] === '1' && d['sceneLesionGeneration'] === String(w.__planner.session.getStatus().labelsGeneration);
+      }, undefined, { timeout: WAIT_MS, polling: 200 });
+      await sleep(1000);
+    }
     const before = await page.evaluate(() => (window as unknown as { __planner: { plan: { checkTimings(): { stale: number; count: number } } } }).__planner.plan.checkTimings());
 
     step(label, `dragging the tip of ${screw.corridorId} ${screw.side ?? ''}`);
