@@ -139,12 +139,15 @@ test('a foramen centre is dragged by its handle with the mouse: the model moves 
   const id = 'foramenS2Right';
   const before = (await models(page))!.foramina.find((f) => f.id === id)!;
 
-  // Millimetres per pixel along L in the axial view, from the app's own mapping (the crosshair 20 mm apart).
-  await setCrosshair(page, [before.centerLps[0] + 20, before.centerLps[1], before.centerLps[2]]);
+  // Pixels per millimetre along L in the axial view, from the app's own mapping: the crosshair moved by a
+  // whole number of voxels along L (the other views go to the slice holding it, so both ends snap alike).
+  const spacingL = (JSON.parse(readFileSync(resolve(OUT, 'sacralAla-medium', 'truth.json'), 'utf8')) as { geometry: { spacingMm: Vec3 } }).geometry.spacingMm[0];
+  const spanMm = 14 * spacingL;
+  await setCrosshair(page, [before.centerLps[0] + spanMm, before.centerLps[1], before.centerLps[2]]);
   const far = await crosshairPagePoint(page);
   await setCrosshair(page, before.centerLps);
   const near = await crosshairPagePoint(page);
-  const pxPerMmL = { x: (far.x - near.x) / 20, y: (far.y - near.y) / 20 };
+  const pxPerMmL = { x: (far.x - near.x) / spanMm, y: (far.y - near.y) / spanMm };
   expect(Math.hypot(pxPerMmL.x, pxPerMmL.y)).toBeGreaterThan(0.5);
 
   const row = page.locator(`[data-structure="${id}"]`);
@@ -201,6 +204,34 @@ test('a foramen centre is dragged by its handle with the mouse: the model moves 
   await editor.locator('[data-testid="structure-centre-S"]').press('Enter');
   await expect.poll(async () => (await models(page))!.foramina.find((f) => f.id === id)!.centerLps, { timeout: 60_000 }).toEqual(typed);
   await page.locator('[data-panel="segmentation"]').screenshot({ path: `${ARTIFACTS}/structure-drag-panel.png` });
+
+  // A root: each centreline point is a handle; drag the second one 4 mm towards L in the axial view.
+  type Root = { id: string; centerlineLps: Vec3[]; radiusMm: number };
+  const rootOf = async (): Promise<Root> => ((await models(page)) as unknown as { roots: Root[] }).roots.find((r) => r.id === 'rootS1Left')!;
+  const root = await rootOf();
+  const p1 = root.centerlineLps[1]!;
+  await page.locator('[data-structure="rootS1Left"] [data-action="structure-edit"]').click();
+  await expect(editor).toHaveAttribute('data-edit-structure', 'rootS1Left');
+  await expect(editor.locator('[data-testid="structure-drag-hint"]')).toContainText(`${root.centerlineLps.length} yellow points`);
+  await setCrosshair(page, p1);
+  const point = await crosshairPagePoint(page);
+  await expect.poll(async () => (await handlePagePoint(page, 'axial', 'rootS1Left#1'))?.inSlice).toBe(true);
+  const h1 = (await handlePagePoint(page, 'axial', 'rootS1Left#1'))!;
+  expect(Math.hypot(h1.x - point.x, h1.y - point.y)).toBeLessThan(1.5);
+  await page.mouse.move(h1.x, h1.y);
+  await page.mouse.down();
+  await page.mouse.move(h1.x + pxPerMmL.x * 4, h1.y + pxPerMmL.y * 4, { steps: 6 });
+  await page.mouse.up();
+  await expect(page.locator('[data-structure="rootS1Left"]')).toHaveAttribute('data-state', 'edited');
+  await expect.poll(async () => dist((await rootOf()).centerlineLps[1]!, p1), { timeout: 60_000 }).toBeGreaterThan(1);
+  const dragged = await rootOf();
+  const d1: Vec3 = [dragged.centerlineLps[1]![0] - p1[0], dragged.centerlineLps[1]![1] - p1[1], dragged.centerlineLps[1]![2] - p1[2]];
+  console.log(`dragged S1 left root point 2 by 4 mm towards L: moved [${d1.map((x) => x.toFixed(2)).join(', ')}] mm`);
+  expect(dist(d1, [4, 0, 0])).toBeLessThan(1.5);
+  // The other points and the radius are kept.
+  expect(dragged.centerlineLps.filter((_, i) => i !== 1)).toEqual(root.centerlineLps.filter((_, i) => i !== 1));
+  expect(dragged.radiusMm).toBe(root.radiusMm);
+  await screenshot(page, 'structure-drag-root');
 });
 
 test('at 1280x800 the confirmed structure review folds to one line and the screw list is on screen after planning; Edit opens it again', async ({ page }) => {
