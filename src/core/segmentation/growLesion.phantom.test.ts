@@ -5,6 +5,7 @@ import { LABELS } from '../shared/ids';
 import { growLesion } from './growLesion';
 import { segmentBone } from './segmentBone';
 import { dice } from './testing/syntheticPelvis';
+import { lesionTruthFigures } from './testing/lesionTruth';
 
 /**
  * One click at the truth lesion centre, after our own bone segmentation.
@@ -30,6 +31,8 @@ describe('growLesion on the phantoms', () => {
       expect(outside).toBeLessThanOrEqual(0.03 * res.measure!.voxelCount);
       expect(Math.abs(res.measure!.volumeMl - ph.truth.lesion!.volumeMl)).toBeLessThan(0.2 * ph.truth.lesion!.volumeMl);
       expect(res.status).toBe('ok');
+      // Never across a joint gap into the neighbouring part's joint space.
+      expect(lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS[ph.truth.lesion!.host]).inJointGap).toBe(0);
     });
   }
 

@@ -13,10 +13,12 @@ import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 /**
  * One-click lytic lesion segmentation.
  *
- * 1. A box of `maxRadiusMm` around the seed; the bone envelope there is the bone
- *    (and any lesion) labels, closed with a ball of `envelopeCloseMm` and
- *    hole-filled, so that a lesion that broke the cortex is still enclosed while
- *    the growing cannot leak into the soft tissue beyond the bone's outline.
+ * 1. A box of `maxRadiusMm` around the seed; the envelope there is the host part's own
+ *    outline (the bone part around the seed, with any lesion), closed with a ball of
+ *    `envelopeCloseMm` and hole-filled, so that a lesion that broke the cortex is still
+ *    enclosed while the growing cannot leak into the soft tissue beyond the bone's outline,
+ *    nor across a joint gap: the other parts and a 3 mm band around them (the joint
+ *    space) are excluded.
  * 2. The grey values are mean-filtered (3x3x3) in the box, which makes the
  *    growing robust to CBCT noise without moving a symmetric edge.
  * 3. Window from the image itself: the lesion level is the median around the
@@ -58,6 +60,9 @@ export type GrowLesionResult = {
    */
   status: 'ok' | 'conservative' | 'leak';
 };
+
+/** Width of a joint space next to the host that is never lesion, mm. */
+const JOINT_SPACE_MM = 3;
 
 function median(values: Float32Array | number[], count: number): number {
   const a = Float32Array.from(values.slice(0, count) as ArrayLike<number>).sort();
@@ -105,32 +110,29 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const smooth = meanFilter3(grey, dims);
   // Host bone: the most frequent bone label within 12 mm of the seed.
   const host = mostFrequentNear(boneLabel, dims, sp, [si - b0[0]!, sj - b0[1]!, sk - b0[2]!], 12);
-  // Envelope: the host bone closed with a large ball (its erosion one voxel smaller, so a hole in
-  // a thin cortex is plugged rather than rounded off) and hole-filled, plus all other bone. Closing
-  // the host alone keeps the neighbouring bones' joint spaces out of the envelope.
+  // Envelope: the host part's own outline, closed with a ball (bridging the cortical break of a
+  // lesion) and hole-filled. Only the host is closed and filled: filling the space between the
+  // host and its neighbours (joint gaps) would let the lesion grow into the joint, and lesion
+  // voxels count as inside bone for the planner's bone-depth field (a corridor would look wider
+  // than it is). Other parts and a band of 3 mm and half a voxel around them (the joint space,
+  // and the partial-volume blur of its edge: at 2 mm voxels our own segmentation gives part of
+  // a 3 mm gap to the host) are never lesion.
   const seedLocal = si - b0[0]! + ni * (sj - b0[1]! + nj * (sk - b0[2]!));
   const hostMask = new Uint8Array(n);
   for (let t = 0; t < n; t++) hostMask[t] = boneLabel[t] === host || boneLabel[t] === LABELS.lesion ? 1 : 0;
-  // The other bones, grown by 3 mm, wall off the joint spaces next to the host: a lesion that
-  // breaks through the host's cortex into a joint space is then still enclosed. The walls
-  // themselves are not part of the growing domain.
   const others = new Uint8Array(n);
   for (let t = 0; t < n; t++) others[t] = boneLabel[t] !== 0 && !hostMask[t] ? 1 : 0;
-  const walls = dilateMm(others, dims, sp, 3);
+  const walls = dilateMm(others, dims, sp, JOINT_SPACE_MM + 0.5 * Math.max(sp[0], sp[1], sp[2]));
   // Closing radius: the smallest of a few that encloses the seed (a lesion that destroyed a
   // wide patch of cortex needs a wider ball to plug the defect). The steps are fine because a
-  // ball larger than needed bridges the bone's concavities and lets the growing into the soft
-  // tissue there (CBCT sacral ala, medium phantom: 15 mm let 9,374 soft-tissue voxels in, 12 mm 3).
+  // ball larger than needed bridges the bone's concavities.
   const radii = options.envelopeCloseMm !== undefined ? [options.envelopeCloseMm] : [6, 8, 10, 12, 15, 20];
-  let envelope = new Uint8Array(n);
-  let closeR = radii[0]!;
-  for (closeR of radii) {
-    const closedHost = dilateMm(hostMask, dims, sp, closeR);
-    erodeMm(closedHost, dims, sp, Math.max(0, closeR - Math.max(sp[0], sp[1], sp[2])), closedHost);
-    envelope = new Uint8Array(n);
-    for (let t = 0; t < n; t++) envelope[t] = closedHost[t]! | walls[t]!;
+  let envelope: Uint8Array = new Uint8Array(n);
+  for (const closeR of radii) {
+    envelope = dilateMm(hostMask, dims, sp, closeR);
+    erodeMm(envelope, dims, sp, closeR - Math.max(sp[0], sp[1], sp[2]), envelope);
     fillHoles(envelope, dims, 'all');
-    for (let t = 0; t < n; t++) if ((walls[t] && !closedHost[t]) || (boneLabel[t] && !hostMask[t])) envelope[t] = 0;
+    for (let t = 0; t < n; t++) if (walls[t]) envelope[t] = 0;
     if (envelope[seedLocal]) break;
   }
   if (!envelope[seedLocal]) {
@@ -297,10 +299,17 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const before: number[] = [];
   const after: number[] = [];
   if (options.replace ?? true) {
-    const inNew = new Set(candidates);
+    // The earlier lesion, found with the typed array's native search (a plain loop over a
+    // full-size volume costs more than the growing itself).
+    const gij = gi * gj;
+    const inNew = (t: number): boolean => {
+      const k = Math.floor(t / gij), j = Math.floor((t - k * gij) / gi), i = t - k * gij - j * gi;
+      if (i < b0[0]! || j < b0[1]! || k < b0[2]! || i >= b1[0]! || j >= b1[1]! || k >= b1[2]!) return false;
+      return cc.labels[i - b0[0]! + ni * (j - b0[1]! + nj * (k - b0[2]!))] === keep;
+    };
     const host = hostLabelAround(labels, candidates);
-    for (let t = 0; t < v.length; t++) {
-      if (v[t] === LABELS.lesion && !inNew.has(t)) {
+    for (let t = v.indexOf(LABELS.lesion); t >= 0; t = v.indexOf(LABELS.lesion, t + 1)) {
+      if (!inNew(t)) {
         idx.push(t);
         before.push(LABELS.lesion);
         after.push(host);
