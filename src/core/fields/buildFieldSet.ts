@@ -7,11 +7,12 @@ import { createVolume } from '../volume/Volume';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import { transformPoint } from '../volume/VolumeGeometry';
 import { allocVoxels } from '../volume/voxelBuffer';
-import type { VoxelBox } from './distanceTransform';
+import type { InsideSpec, VoxelBox } from './distanceTransform';
 import { clampBox, computeDistanceField, insideLookup, subGridGeometry } from './distanceTransform';
 import type { FieldSet } from './FieldSet';
 import type { StructureShape } from './structureDistance';
 import { shapeBoundsLps } from './structureDistance';
+import { updateSignedField } from './updateSignedField';
 
 export type BuildFieldSetOptions = {
   /** Margin in mm around the labelled bone and lesion for the ROI grid. Default 20. */
@@ -68,6 +69,31 @@ function sameBits(a: Uint8Array | null, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** Bounding box of the voxels whose bit differs between `a` and `b` (same length); null when none. */
+function flippedBox(a: Uint8Array, b: Uint8Array, dims: readonly [number, number, number]): VoxelBox | null {
+  const [ni, nj] = dims;
+  let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
+  for (let w = 0; w < a.length; w++) {
+    const x = a[w]! ^ b[w]!;
+    if (x === 0) continue;
+    for (let bit = 0; bit < 8; bit++) {
+      if (!(x & (1 << bit))) continue;
+      const t = 8 * w + bit;
+      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+      if (i < i0) i0 = i;
+      if (i > i1) i1 = i;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+      if (k < k0) k0 = k;
+      if (k > k1) k1 = k;
+    }
+  }
+  return i1 < 0 ? null : { min: [i0, j0, k0], max: [i1 + 1, j1 + 1, k1 + 1] };
+}
+
+/** Margin (mm) of the local box of an incremental field update (updateSignedField). */
+const UPDATE_MARGIN_MM = 30;
 
 /** Label values that count as bone for the bone-depth field: the bone parts and the lesion inside them. */
 export const BONE_DEPTH_LABELS: readonly number[] = [...BONE_LABELS, LABELS.lesion];
@@ -274,22 +300,27 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
     cache.boneDepth = cache.lesion = null;
     cache.structures.clear();
   }
-  let boneDepth: Volume<Float32Array>;
-  if (cache && usable(cache.boneDepth, n) && sameBits(cache.boneBits, boneBits)) {
-    boneDepth = cache.boneDepth;
-    reused.push('boneDepth');
-  } else {
-    boneDepth = computeDistanceField(labelsRoi, { inside: boneLut, signed: 'insidePositive', shared, id: 'boneDepth' });
-  }
-  let lesion: Volume<Float32Array> | null = null;
-  if (lesionCount > 0) {
-    if (cache && usable(cache.lesion, n) && sameBits(cache.lesionBits, lesionBits)) {
-      lesion = cache.lesion;
-      reused.push('lesion');
-    } else {
-      lesion = computeDistanceField(labelsRoi, { inside: lesionLabel, signed: 'insideNegative', shared, id: 'lesion' });
+  /**
+   * A signed field from the cache: as it is when its inside set is unchanged, updated
+   * locally when a few voxels changed side (updateSignedField), else computed afresh.
+   */
+  const signedField = (name: 'boneDepth' | 'lesion', old: Volume<Float32Array> | null, oldBits: Uint8Array | null, bits: Uint8Array, inside: InsideSpec, signed: 'insidePositive' | 'insideNegative'): Volume<Float32Array> => {
+    if (cache && usable(old, n) && oldBits && oldBits.length === bits.length) {
+      const box = flippedBox(oldBits, bits, geometry.dims);
+      if (!box) {
+        reused.push(name);
+        return old;
+      }
+      const updated = updateSignedField(old, labelsRoi, { inside, signed, flippedBox: box, marginMm: UPDATE_MARGIN_MM, shared, id: name });
+      if (updated) {
+        reused.push(`${name} (updated locally)`);
+        return updated;
+      }
     }
-  }
+    return computeDistanceField(labelsRoi, { inside, signed, shared, id: name });
+  };
+  const boneDepth = signedField('boneDepth', cache?.boneDepth ?? null, cache?.boneBits ?? null, boneBits, boneLut, 'insidePositive');
+  const lesion = lesionCount > 0 ? signedField('lesion', cache?.lesion ?? null, cache?.lesionBits ?? null, lesionBits, lesionLabel, 'insideNegative') : null;
   const structureMarginMm = options.structureMarginMm ?? 25;
   const shapes = structureShapes(structures);
   const fields: Partial<Record<StructureId, Volume<Float32Array>>> = {};
