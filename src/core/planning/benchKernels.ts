@@ -17,7 +17,9 @@ import { summarizeAnatomy } from './anatomySummary';
 import { createEvaluationContext } from './checks/index';
 import { resolveCorridor } from './corridors';
 import { NEVER_CANCELLED } from './cancel';
-import { createPlannerEngine, type PlannerEngine } from './plannerEngine';
+import { buildPlannerGrid } from '../collision/plannerGrid';
+import { closedBoneDepth } from './jointClosing';
+import { buildEngineGrid, createPlannerEngine, type PlannerEngine } from './plannerEngine';
 import { defaultCatalog } from './screwCatalog';
 import { coneDirections, createLinePlan, createLineScore, createSearchScratch, DEFAULT_SEARCH_OPTIONS, scoreLine, type SearchContext } from './search';
 import { DEFAULT_PLAN_SETTINGS, type Screw } from './types';
@@ -117,6 +119,31 @@ export function benchFullPlan(engine: PlannerEngine, now: Clock, repeats = 3): {
   times.sort((a, b) => a - b);
   const medianMs = times[Math.floor(times.length / 2)]!;
   return { medianMs, candidates, candidatesPerSecond: (candidates / medianMs) * 1000 };
+}
+
+/**
+ * The engine's fields load, by stage (ms, one run each after a warm-up):
+ * joint-closed bone depth, the interleaved grid, the anatomy summary; and,
+ * as the reference, one copy of every field buffer (what a transfer without
+ * shared memory costs on top: `fieldSetForTransfer`).
+ */
+export function benchEngineLoad(fields: FieldSet, now: Clock, voxelStructureIds: StructureId[] = []): { closeMs: number; gridMs: number; summaryMs: number; totalMs: number; copyMs: number; copyBytes: number } {
+  buildEngineGrid(fields, { voxelStructureIds }); // warm-up
+  let t = now();
+  const closed = closedBoneDepth(fields, DEFAULT_PLAN_SETTINGS.maxJointGapMm);
+  const closeMs = now() - t;
+  t = now();
+  buildPlannerGrid(fields, { boneDepthOverride: closed });
+  const gridMs = now() - t;
+  t = now();
+  summarizeAnatomy(fields);
+  const summaryMs = now() - t;
+  const volumes = [fields.boneDepth, fields.labels, ...(fields.lesion ? [fields.lesion] : []), ...Object.values(fields.structures)];
+  t = now();
+  let copyBytes = 0;
+  for (const v of volumes) if (v) copyBytes += v.voxels.slice().byteLength;
+  const copyMs = now() - t;
+  return { closeMs, gridMs, summaryMs, totalMs: closeMs + gridMs + summaryMs, copyMs, copyBytes };
 }
 
 /** One live check (every rule on `screw`), mean over `repeats`, ms. */
