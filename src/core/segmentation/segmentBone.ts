@@ -13,9 +13,13 @@ import { computeComponents } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { computeBoneThresholds } from './thresholds';
+import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
+ * 0. on a CBCT whose reconstructed field cuts the body, the radial shading (cupping, the
+ *    truncation band along the field's edge) is measured on the soft tissue ring by ring
+ *    and subtracted ({@link flattenFovShading}); CTs are untouched;
  * 1. thresholds from the image's own histogram ({@link computeBoneThresholds});
  * 2. crop to the bone's bounding box, drop the table and small calcifications
  *    by connected components (size and plate shape);
@@ -330,9 +334,25 @@ function splitComponent(
  * Returns a label volume on the CT grid (new buffer), the thresholds used and a
  * summary per part. Throws `segmentation/no-bone` when nothing bone-like is found.
  */
-export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOptions = {}): BoneSegmentation {
-  const g = ct.geometry;
+export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOptions = {}): BoneSegmentation {
+  const g = ct0.geometry;
   const notes: string[] = [];
+  // A padded reconstruction field that cuts the body (CBCT): flatten its radial shading
+  // (cupping, the truncation band along the edge) before thresholding, measured on the
+  // image's own soft tissue (segmentBoneFov.ts). The flattened copy is used for every
+  // grey-value test below; the returned thresholds are on its scale.
+  const fov = detectReconstructionFov(ct0);
+  let ct = ct0;
+  if (fov && !options.thresholds) {
+    const raw = computeBoneThresholds(ct0);
+    const shading = measureFovShading(ct0, fov, raw);
+    // Only where the body is cut by the field: a CT padded outside its reconstruction circle
+    // has air along the edge, and ring modes there would mix fat and muscle.
+    if (shading.truncatedFraction >= 0.25 && shading.maxShiftGrey > 0.5 * raw.softTissueSigmaGrey) {
+      ct = flattenFovShading(ct0, fov, shading);
+      notes.push(`cone-beam shading flattened: soft tissue drifts by up to ${shading.maxShiftGrey.toFixed(0)} grey values across the field of view`);
+    }
+  }
   const thresholds = options.thresholds ?? computeBoneThresholds(ct);
   const rawBox = thresholdBox(ct, thresholds.boneGrey);
   if (!rawBox) throw new PlannerError('segmentation/no-bone', `no voxel reaches the bone threshold ${thresholds.boneGrey.toFixed(0)}`);
@@ -525,9 +545,14 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
         voxelMl,
         accept: (seeds, r) => {
           const top = seeds.reduce((a, b) => (b.maxLps[2] > a.maxLps[2] ? b : a));
+          const lowestZ = Math.min(...seeds.map((c) => c.minLps[2]));
           // The hip bone (the top piece) is the larger part; a fracture fragment split off
-          // a hip bone leaves a small top piece.
-          return seeds.some((c) => isFemurOf(c, top, Math.max(r, 1) + 2) && top.volumeMl >= 0.8 * c.volumeMl);
+          // a hip bone leaves a small top piece. The femur reaches as low as anything in the
+          // component (its shaft, or its head when the field ends at the hip joint): a
+          // thick lump eroded out of the ilium (3 mm voxels, erosion past the thin wing) does not.
+          return seeds.some(
+            (c) => isFemurOf(c, top, Math.max(r, 1) + 2) && top.volumeMl >= 0.8 * c.volumeMl && c.minLps[2] <= lowestZ + Math.max(r, 1) + 2 * g.spacingMm[2],
+          );
         },
       }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
       if (split) {
@@ -598,7 +623,7 @@ export function segmentBone(ct: Volume<VoxelArray>, options: BoneSegmentationOpt
     centroidLps: [acc.centroid[0] / acc.weightMl, acc.centroid[1] / acc.weightMl, acc.centroid[2] / acc.weightMl],
   }));
   return {
-    labels: createVolume(options.id ?? `${ct.id}-bone`, 'label', g, out),
+    labels: createVolume(options.id ?? `${ct0.id}-bone`, 'label', g, out),
     box,
     thresholds: usedThresholds,
     parts,
