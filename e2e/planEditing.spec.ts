@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { appData, screenshot, waitForAnatomy } from './support/app';
+import { appData, ARTIFACTS, screenshot, waitForAnatomy } from './support/app';
 import { truthLesionCenter, waitSessionReady } from './support/session';
 
 const SAMPLE = 'sacralAla-medium';
@@ -85,8 +85,15 @@ async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', sc
   const h = page.locator(`[data-screw-layer="${view}"] [data-screw-id="${screwId}"] [data-handle="${handle}"]`);
   await expect(h).toHaveCount(1);
   // The layer is redrawn when a camera moves (new nodes): read the box once the drawing has settled.
+  // (Two equal reads 100 ms apart: a box read before the redraw after crosshairTo's camera move misses the handle.)
   let hb: { x: number; y: number; width: number; height: number } | null = null;
-  await expect.poll(async () => (hb = await h.boundingBox()) !== null).toBe(true);
+  await expect
+    .poll(async () => {
+      const before = hb;
+      hb = await h.boundingBox();
+      return hb !== null && before !== null && Math.abs(hb.x - before.x) < 0.01 && Math.abs(hb.y - before.y) < 0.01;
+    }, { intervals: [100] })
+    .toBe(true);
   hb = hb!;
   const from = { x: hb.x + hb.width / 2, y: hb.y + hb.height / 2 };
   const to = await lpsToPage(page, view, targetLps);
@@ -160,9 +167,37 @@ test.describe('plan editing', () => {
     const dTip = Math.hypot(afterDrag.tipLps[0] - target[0], afterDrag.tipLps[1] - target[1], afterDrag.tipLps[2] - target[2]);
     console.log(`tip after the drag ${afterDrag.tipLps.map((v) => v.toFixed(1))} (${dTip.toFixed(2)} mm from the aimed point; length ${afterDrag.lengthMm} mm, snapped to the catalog); clearance: ${await row.locator('[data-figure="clearance"]').textContent()}`);
     expect(dTip).toBeLessThan(foramen.radiusMm);
+    // Views that follow a drag only at rest (the trajectory reformats) end on the final position:
+    // the in-line planes contain the screw's final axis (offsets from the view's own camera).
+    for (const view of ['inlineA', 'inlineB'] as const) {
+      const g = page.locator(`[data-screw-layer="${view}"] [data-screw-id="${s1!.id}"]`);
+      await expect(g).toHaveAttribute('data-kind', 'outline');
+      await expect
+        .poll(async () => Math.max(...(await Promise.all(['entry', 'tip'].map(async (end) => Math.abs(Number(await g.getAttribute(`data-${end}-offset-mm`))))))))
+        .toBeLessThan(0.5);
+    }
+    // ...and the bull's-eye is perpendicular to it, at its depth along the final path.
+    await expect(page.locator(`[data-screw-layer="bullseye"] [data-screw-id="${s1!.id}"]`)).toHaveAttribute('data-kind', 'crossSection');
+    // The axial view's tip handle is where the final tip is (the snapped length included).
+    const tipHandle = await page.locator(`[data-screw-layer="axial"] [data-screw-id="${s1!.id}"] [data-handle="tip"]`).boundingBox();
+    const tipAt = await lpsToPage(page, 'axial', afterDrag.tipLps);
+    expect(Math.hypot(tipHandle!.x + tipHandle!.width / 2 - tipAt.x, tipHandle!.y + tipHandle!.height / 2 - tipAt.y)).toBeLessThan(1.5);
+    await page.locator('.trajectory-strip').screenshot({ path: `${ARTIFACTS}/plan-strip-after-drag-1600x900.png` });
     const timings = await page.evaluate(() => (window as unknown as { __planner: { plan: { checkTimings(): { count: number; meanMs: number; maxMs: number; stale: number } } } }).__planner.plan.checkTimings());
     console.log(`live checks so far: ${timings.count}, round trip mean ${timings.meanMs.toFixed(1)} ms, max ${timings.maxMs.toFixed(1)} ms; ${timings.stale} stale results dropped`);
     await screenshot(page, 'plan-tip-in-foramen-1600x900');
+
+    // ---- the list is patched in place: a row with the keyboard focus keeps it while its status changes ------------------
+    await row.focus();
+    expect(await row.evaluate((el) => ((el as unknown as { e2eNode: boolean }).e2eNode = true) && document.activeElement === el)).toBe(true);
+    const revision = Number(await page.locator('#app').getAttribute('data-plan-revision'));
+    await page.keyboard.press('Alt+ArrowRight');
+    // The nudge and its skin entry: the plan moved on (pending until its check returns).
+    await expect.poll(async () => Number(await page.locator('#app').getAttribute('data-plan-revision'))).toBeGreaterThan(revision);
+    await expect(row).not.toHaveAttribute('data-status', 'pending', { timeout: 60_000 });
+    await page.keyboard.press('Control+z');
+    await expect(row).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+    expect(await row.evaluate((el) => (el as unknown as { e2eNode?: boolean }).e2eNode === true && document.activeElement === el), 'the same row node, still focused').toBe(true);
 
     // ---- override every failed check (reason + name) -> overridden; the name is kept for the session -------------------
     await page.locator('[data-field="override-name"]').fill('Dr Test');
