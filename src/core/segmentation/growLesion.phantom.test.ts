@@ -15,7 +15,7 @@ import { lesionTruthFigures } from './testing/lesionTruth';
  */
 // Medium phantoms (up to 384 x 384 x 256) are generated and segmented in the test: minutes on a
 // loaded machine. Not a performance bar, only vitest's hang guard.
-const MEDIUM_TIMEOUT_MS = 900_000;
+const MEDIUM_TIMEOUT_MS = 1_800_000;
 
 describe('growLesion on the phantoms', () => {
   const cases: PhantomCaseId[] = ['sacralAla', 'femoralNeck', 'dysmorphic'];
@@ -36,39 +36,38 @@ describe('growLesion on the phantoms', () => {
     });
   }
 
-  const outsideTruthBone = (grown: Uint8Array, truth: Uint8Array): number => {
-    let outside = 0;
-    for (let t = 0; t < truth.length; t++) if (grown[t] === LABELS.lesion && truth[t] === 0) outside++;
-    return outside;
-  };
-
-  it('sacralAlaCbct small: the window stops at the marrow (Dice >= 0.85, nothing outside bone)', () => {
+  // Issue #4: Dice >= 0.90 on the CBCT phantom too, nothing in the soft tissue. Measured after the
+  // host-only envelope, with today's segmentBone (field-of-view shading correction): small Dice 0.957
+  // (17 voxels in the soft tissue, 1 in the joint gap), medium 0.914 (281 voxels outside the true
+  // lesion, all in truth bone). With the segmentation of ae5eba4 medium was 0.708.
+  it('sacralAlaCbct small: Dice >= 0.90 from one click, nothing outside bone', () => {
     const ph = generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' });
     const seg = segmentBone(ph.ct);
     const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
-    // Measured: Dice 0.879, 4 voxels outside the truth lesion (3 in soft tissue).
     expect(res.status).toBe('ok');
-    expect(dice(seg.labels.voxels, LABELS.lesion, ph.labels.voxels, LABELS.lesion)).toBeGreaterThanOrEqual(0.85);
-    expect(outsideTruthBone(seg.labels.voxels, ph.labels.voxels)).toBeLessThanOrEqual(0.03 * res.measure!.voxelCount);
-  });
+    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
+    expect(f.dice).toBeGreaterThanOrEqual(0.9);
+    expect(f.outsideBone).toBeLessThanOrEqual(0.01 * f.grownVoxels);
+    // 1 mm voxels: one voxel on the rim of the SI joint (within 4 mm of both parts).
+    expect(f.inJointGap).toBeLessThanOrEqual(2);
+  }, MEDIUM_TIMEOUT_MS);
 
-  // Issue #4 asks for Dice >= 0.90 on the medium phantoms; not reached yet. Measured after the
-  // finer envelope radii and the envelope-shell window: Dice 0.708 (was 0.593 with 9,374 voxels
-  // in the soft tissue), 3 voxels outside the truth bone. What is still missing: about 12,500
-  // lesion voxels (40%) fail the 21-of-26 ray enclosure rule, whose hits are segmented bone only
-  // (on CBCT the segmentation is little more than the cortex).
-  it('sacralAlaCbct medium (0.5 mm): Dice >= 0.70 from one click, nothing in the soft tissue', () => {
+  it('sacralAlaCbct medium (0.5 mm): Dice >= 0.90 from one click, nothing in the soft tissue', () => {
     const ph = generatePhantom({ caseId: 'sacralAlaCbct', size: 'medium' });
     const seg = segmentBone(ph.ct);
     const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
     expect(res.status).toBe('ok');
-    expect(dice(seg.labels.voxels, LABELS.lesion, ph.labels.voxels, LABELS.lesion)).toBeGreaterThanOrEqual(0.7);
-    expect(outsideTruthBone(seg.labels.voxels, ph.labels.voxels)).toBeLessThanOrEqual(0.01 * res.measure!.voxelCount);
-   }, MEDIUM_TIMEOUT_MS);
+    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
+    expect(f.dice).toBeGreaterThanOrEqual(0.9);
+    expect(f.outsideBone).toBeLessThanOrEqual(0.001 * f.grownVoxels);
+    expect(f.inJointGap).toBe(0);
+  }, MEDIUM_TIMEOUT_MS);
 
   // Issue #4 asks for Dice >= 0.90 here too; not reached: small and medium both report a leak
-  // (medium: the 10 mm-closed envelope holds only 1,162 of the 1,756 lesion voxels, and the core
-  // grown under the loosest enclosure rule, 9 of 26 rays, is 12,751 soft-tissue voxels + 1,121 lesion).
+  // (the lesion is wider than the thin ilium and destroys both cortices; the closed envelope does
+  // not hold it, and the core grown under the loosest enclosure rule runs into the soft tissue).
+  // Antipodal ray pairs meeting the host on both sides do not separate the lesion from the soft
+  // tissue either (see the module README).
   it.each(['small', 'medium'] as const)('supraAcetabular %s: a lesion through both cortices of the thin ilium is reported as a leak and nothing is written', (size) => {
     const ph = generatePhantom({ caseId: 'supraAcetabular', size });
     const seg = segmentBone(ph.ct);
