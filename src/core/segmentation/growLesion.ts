@@ -128,8 +128,14 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   // ball larger than needed bridges the bone's concavities.
   const radii = options.envelopeCloseMm !== undefined ? [options.envelopeCloseMm] : [6, 8, 10, 12, 15, 20];
   let envelope: Uint8Array = new Uint8Array(n);
+  // Distance to the host, once for every radius tried (the dilations are its level sets).
+  const hostDist2 = new Float32Array(n);
+  for (let t = 0; t < n; t++) hostDist2[t] = hostMask[t] ? 0 : EDT_FAR;
+  squaredDistanceInPlace(hostDist2, dims, sp);
   for (const closeR of radii) {
-    envelope = dilateMm(hostMask, dims, sp, closeR);
+    envelope = new Uint8Array(n);
+    const r2 = closeR * closeR + 1e-6;
+    for (let t = 0; t < n; t++) envelope[t] = hostDist2[t]! <= r2 ? 1 : 0;
     erodeMm(envelope, dims, sp, closeR - Math.max(sp[0], sp[1], sp[2]), envelope);
     fillHoles(envelope, dims, 'all');
     for (let t = 0; t < n; t++) if (walls[t]) envelope[t] = 0;
@@ -251,13 +257,36 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     if (count >= minCoreVoxels) break;
   }
   fillHoles(core, dims, 'all');
-  const coreDist = new Float32Array(n);
-  for (let t = 0; t < n; t++) coreDist[t] = core[t] ? 0 : EDT_FAR;
-  squaredDistanceInPlace(coreDist, dims, sp);
-  const shell: number[] = [];
+  // Distance to the core on a crop of the core's box grown by the 6 mm shell (the same values
+  // as over the whole box: every core voxel lies in the crop).
+  const lo = [ni, nj, nk], hi = [-1, -1, -1];
   for (let t = 0; t < n; t++) {
-    const d2 = coreDist[t]!;
-    if (d2 >= 9 && d2 <= 36 && envelope[t] && !walls[t]) shell.push(values[t]!);
+    if (!core[t]) continue;
+    const i = t % ni, j = ((t - i) / ni) % nj, k = Math.floor(t / nij);
+    if (i < lo[0]!) lo[0] = i;
+    if (i > hi[0]!) hi[0] = i;
+    if (j < lo[1]!) lo[1] = j;
+    if (j > hi[1]!) hi[1] = j;
+    if (k < lo[2]!) lo[2] = k;
+    if (k > hi[2]!) hi[2] = k;
+  }
+  const shell: number[] = [];
+  if (hi[0]! >= 0) {
+    const c0 = [0, 1, 2].map((a) => Math.max(0, lo[a]! - Math.ceil(6 / sp[a]!) - 1));
+    const c1 = [0, 1, 2].map((a) => Math.min(dims[a]! - 1, hi[a]! + Math.ceil(6 / sp[a]!) + 1));
+    const cd: [number, number, number] = [c1[0]! - c0[0]! + 1, c1[1]! - c0[1]! + 1, c1[2]! - c0[2]! + 1];
+    const coreDist = new Float32Array(cd[0] * cd[1] * cd[2]);
+    let u = 0;
+    for (let k = c0[2]!; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) for (let i = c0[0]!; i <= c1[0]!; i++, u++) {
+      coreDist[u] = core[i + ni * (j + nj * k)] ? 0 : EDT_FAR;
+    }
+    squaredDistanceInPlace(coreDist, cd, sp);
+    u = 0;
+    for (let k = c0[2]!; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) for (let i = c0[0]!; i <= c1[0]!; i++, u++) {
+      const d2 = coreDist[u]!;
+      const t = i + ni * (j + nj * k);
+      if (d2 >= 9 && d2 <= 36 && envelope[t] && !walls[t]) shell.push(values[t]!);
+    }
   }
   const nearBoneLevel = shell.length >= 20 ? median(shell, shell.length) : boneLevel;
   const upper = (lesionLevel + Math.min(nearBoneLevel, boneLevel)) / 2;
