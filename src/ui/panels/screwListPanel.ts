@@ -21,6 +21,7 @@
  */
 import './planPanels.css';
 import type { CheckResult, ScrewEvaluation } from '../../core/planning/types';
+import { formatClearanceMm } from '../../core/report/format';
 import { checkIdOf, findOverride } from '../../core/report/fromPlanner';
 import type { PlanContent, PlanScrew } from '../../core/report/planSchema';
 import type { PlanStore, ScrewStatus } from '../plan/PlanStore';
@@ -44,12 +45,15 @@ export type ScrewListPanel = { element: HTMLElement; dispose(): void };
 const NAME_KEY = 'planner.overrideName';
 const SENTINEL_MM = 1000;
 const mm = (v: number, digits = 1): string => (Number.isFinite(v) && Math.abs(v) < SENTINEL_MM ? `${v.toFixed(digits)} mm` : '—');
+/** A clearance read at the edge of a structure's field box is a lower bound: "> 21 mm", not "21.4 mm". */
+const clearanceMm = (v: number, isLowerBound: boolean | undefined): string => (Number.isFinite(v) && Math.abs(v) < SENTINEL_MM ? formatClearanceMm(v, isLowerBound) : '—');
 
 const RULE_TEXT: Record<string, string> = {
   purchase: 'Purchase',
   corticalBreach: 'Cortical breach',
   tipPosition: 'Tip position',
   clearance: 'Clearance',
+  lesionSpan: 'Lesion span',
   screwSpacing: 'Screw spacing',
   skinPath: 'Skin path',
 };
@@ -59,7 +63,8 @@ function checkText(c: CheckResult): string {
   const rule = RULE_TEXT[c.rule] ?? c.rule;
   if (c.detail) return `${rule}: ${c.detail}`;
   const what = [c.structureId, c.otherScrewId ? `to ${c.otherScrewId}` : ''].filter(Boolean).join(' ');
-  return `${rule}${what ? ` ${what}` : ''}: ${mm(c.valueMm)} (needs ${mm(c.requiredMm)})`;
+  const value = c.rule === 'clearance' ? clearanceMm(c.valueMm, c.isLowerBound) : mm(c.valueMm);
+  return `${rule}${what ? ` ${what}` : ''}: ${value} (needs ${mm(c.requiredMm)})`;
 }
 
 export function createScrewListPanel(container: HTMLElement, deps: ScrewListPanelDeps): ScrewListPanel {
@@ -172,7 +177,7 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
     const spacing = ev.checks.filter((c) => c.rule === 'screwSpacing');
     const minSpacing = spacing.length > 0 ? spacing.reduce((a, b) => (b.valueMm < a.valueMm ? b : a)) : null;
     setText(r.values.purchase, ev.lesionSpanMm > 0 ? `${mm(ev.purchaseNearMm, 0)} / ${mm(ev.purchaseFarMm, 0)}` : 'no lesion on the axis');
-    setText(r.values.clearance, `${mm(ev.minClearanceMm)}${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''}`);
+    setText(r.values.clearance, `${clearanceMm(ev.minClearanceMm, ev.minClearanceIsLowerBound)}${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''}`);
     setText(r.values.cover, mm(ev.minBoneCoverMm));
     setText(r.values.spacing, minSpacing ? `${mm(minSpacing.valueMm)}${minSpacing.otherScrewId ? ` to ${minSpacing.otherScrewId}` : ''}` : 'single screw');
     const missing = ev.uncheckedStructures ?? [];
