@@ -196,6 +196,11 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   };
 
   // --- labels: overlay (Cornerstone labelmap segmentations) and label tools ---
+  const mprCanvasToWorld = (view: MprViewId, p: readonly [number, number]): Vec3 => mprViewport(view).canvasToWorld([p[0], p[1]]) as unknown as Vec3;
+  const mprWorldToCanvas = (view: MprViewId, p: Readonly<Vec3>): [number, number] => {
+    const c = mprViewport(view).worldToCanvas([p[0], p[1], p[2]]);
+    return [c[0], c[1]];
+  };
   const labelOverlay = createLabelmapOverlay({
     viewportIds: MPR_VIEWS.map((v) => viewportIds[v]),
     render: () => engine.renderViewports(MPR_VIEWS.map((v) => viewportIds[v])),
@@ -203,11 +208,8 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   const brush = createBrushInteraction({
     elements,
     enabled: () => shown !== null,
-    canvasToWorld: (view, p) => mprViewport(view).canvasToWorld([p[0], p[1]]) as unknown as Vec3,
-    worldToCanvas: (view, p) => {
-      const c = mprViewport(view).worldToCanvas([p[0], p[1], p[2]]);
-      return [c[0], c[1]];
-    },
+    canvasToWorld: mprCanvasToWorld,
+    worldToCanvas: mprWorldToCanvas,
     viewRightLps: (view) => {
       const camera = mprViewport(view).getCamera();
       return normalize([0, 0, 0], cross([0, 0, 0], camera.viewUp as unknown as Vec3, camera.viewPlaneNormal as unknown as Vec3));
@@ -218,11 +220,8 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
   const structureHandles = createStructureHandles({
     elements,
     enabled: () => shown !== null,
-    canvasToWorld: (view, p) => mprViewport(view).canvasToWorld([p[0], p[1]]) as unknown as Vec3,
-    worldToCanvas: (view, p) => {
-      const c = mprViewport(view).worldToCanvas([p[0], p[1], p[2]]);
-      return [c[0], c[1]];
-    },
+    canvasToWorld: mprCanvasToWorld,
+    worldToCanvas: mprWorldToCanvas,
     plane: (view) => {
       const camera = mprViewport(view).getCamera();
       const n = camera.viewPlaneNormal as unknown as Vec3;
