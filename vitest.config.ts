@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Two test files at once even on 2 cores (vitest's default leaves one core to the runner): the
+    // phantom tests are CPU-bound single-threaded work, and the full-size ones need ~5 GB each.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['./vitest.globalSetup.ts'],
   },
 });

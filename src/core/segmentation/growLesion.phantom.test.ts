@@ -15,6 +15,8 @@ import { lesionTruthFigures } from './testing/lesionTruth';
  */
 // Medium phantoms (up to 384 x 384 x 256) are generated and segmented in the test: minutes on a
 // loaded machine. Not a performance bar, only vitest's hang guard.
+// The medium cases are in growLesion.phantomMedium.test.ts (a file of their own, so vitest runs them
+// beside the rest).
 const MEDIUM_TIMEOUT_MS = 1_800_000;
 
 describe('growLesion on the phantoms', () => {
@@ -52,23 +54,12 @@ describe('growLesion on the phantoms', () => {
     expect(f.inJointGap).toBeLessThanOrEqual(2);
   }, MEDIUM_TIMEOUT_MS);
 
-  it('sacralAlaCbct medium (0.5 mm): Dice >= 0.90 from one click, nothing in the soft tissue', () => {
-    const ph = generatePhantom({ caseId: 'sacralAlaCbct', size: 'medium' });
-    const seg = segmentBone(ph.ct);
-    const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
-    expect(res.status).toBe('ok');
-    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
-    expect(f.dice).toBeGreaterThanOrEqual(0.9);
-    expect(f.outsideBone).toBeLessThanOrEqual(0.001 * f.grownVoxels);
-    expect(f.inJointGap).toBe(0);
-  }, MEDIUM_TIMEOUT_MS);
-
   // Issue #4 asks for Dice >= 0.90 here too; not reached: small and medium both report a leak
   // (the lesion is wider than the thin ilium and destroys both cortices; the closed envelope does
   // not hold it, and the core grown under the loosest enclosure rule runs into the soft tissue).
   // Antipodal ray pairs meeting the host on both sides do not separate the lesion from the soft
   // tissue either (see the module README).
-  it.each(['small', 'medium'] as const)('supraAcetabular %s: a lesion through both cortices of the thin ilium is reported as a leak and nothing is written', (size) => {
+  it.each(['small'] as const)('supraAcetabular %s: a lesion through both cortices of the thin ilium is reported as a leak and nothing is written', (size) => {
     const ph = generatePhantom({ caseId: 'supraAcetabular', size });
     const seg = segmentBone(ph.ct);
     const before = seg.labels.voxels.slice();

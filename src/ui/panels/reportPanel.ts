@@ -119,7 +119,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
 
   let busy = false;
   let disposed = false;
-  let cache: { key: string; evaluations: unknown; built: BuiltReport } | null = null;
+  let cache: { key: string; evaluations: string; built: BuiltReport } | null = null;
 
   const setState = (state: PanelState): void => element.setAttribute('data-report-state', state);
   const say = (text: string, tone: 'info' | 'error' = 'info'): void => {
@@ -183,9 +183,13 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
     const state = store.get();
     const options = reportOptions();
     const key = JSON.stringify([series.seriesUid, state.revision, { ...options, generatedAtIso: '' }]);
-    if (cache && cache.key === key && cache.evaluations === state.evaluations) return cache.built;
+    // Compared by content: a re-run of the checks that gives the same figures (new fields after a
+    // lesion edit, a session restart) must not make the PDF sent to the PACS differ from the one
+    // exported a moment before (its generation time would change, nothing else).
+    const evaluationsJson = JSON.stringify(state.evaluations);
+    if (cache && cache.key === key && cache.evaluations === evaluationsJson) return cache.built;
     const built = await buildReport(state.plan!, state.evaluations, series.volume, options);
-    cache = { key, evaluations: state.evaluations, built };
+    cache = { key, evaluations: evaluationsJson, built };
     return built;
   };
 
