@@ -40,7 +40,11 @@ describe('segment', () => {
         expect(brute - d).toBeLessThan(0.6);
       }),
       // The first: two nearly collinear segments touching at the origin (found by a CI run).
-      { numRuns: 300, examples: [[[1.0000055142560882, 0, 0], [0, 0, 0], [0, 0, 0], [4.083153450577451, 0.000004083130935149876, 0], 0]] },
+      // The second: the same touching at the far end of the first segment (found by a CI run, stop 11).
+      { numRuns: Number(process.env.FC_RUNS ?? 300), examples: [
+        [[1.0000055142560882, 0, 0], [0, 0, 0], [0, 0, 0], [4.083153450577451, 0.000004083130935149876, 0], 0],
+        [[-10.000108228042894, 0, 0], [0, 0, 0], [0, 0, 0], [-38.6581074130269, 0, -0.0000386576890284436], 0],
+      ] },
     );
   });
 

@@ -77,8 +77,13 @@ export function closestSegmentSegment(
     } else {
       const b = d1x * d2x + d1y * d2y + d1z * d2z;
       const denom = a * e - b * b;
-      // Parallel segments: denom ~ 0, any s works; pick 0 and let the clamps fix t.
-      s = denom > EPS * a * e ? clamp01((b * f - c * e) / denom) : 0;
+      if (denom <= EPS * a * e) {
+        // (Nearly) parallel: the closest pair has an endpoint of one segment on the other. Try
+        // all four; picking s = 0 alone was off by length x angle when nearly collinear
+        // segments touch at the far end (1e-5 mm, found by fast-check).
+        return closestParallel(out, p1, d1x, d1y, d1z, a, p2, d2x, d2y, d2z, e);
+      }
+      s = clamp01((b * f - c * e) / denom);
       t = (b * s + f) / e;
       if (t < 0) {
         t = 0;
@@ -95,6 +100,44 @@ export function closestSegmentSegment(
   out.s = s;
   out.t = t;
   out.distanceSq = x * x + y * y + z * z;
+  return out;
+}
+
+/** Squared distance from p1 + d1 * s to p2 + d2 * t. */
+function pairDistanceSq(p1: Readonly<Vec3>, d1x: number, d1y: number, d1z: number, s: number, p2: Readonly<Vec3>, d2x: number, d2y: number, d2z: number, t: number): number {
+  const x = p1[0] + d1x * s - (p2[0] + d2x * t);
+  const y = p1[1] + d1y * s - (p2[1] + d2y * t);
+  const z = p1[2] + d1z * s - (p2[2] + d2z * t);
+  return x * x + y * y + z * z;
+}
+
+/** Closest pair of two (nearly) parallel, non-degenerate segments: the best of the four endpoint-to-segment projections. */
+function closestParallel(
+  out: SegmentPair,
+  p1: Readonly<Vec3>, d1x: number, d1y: number, d1z: number, a: number,
+  p2: Readonly<Vec3>, d2x: number, d2y: number, d2z: number, e: number,
+): SegmentPair {
+  let bestS = 0, bestT = 0, best = Infinity;
+  const consider = (s: number, t: number): void => {
+    const dSq = pairDistanceSq(p1, d1x, d1y, d1z, s, p2, d2x, d2y, d2z, t);
+    if (dSq < best) {
+      best = dSq;
+      bestS = s;
+      bestT = t;
+    }
+  };
+  // Endpoints of segment 1 projected onto segment 2, and of segment 2 onto segment 1.
+  for (const s of [0, 1]) {
+    const x = p1[0] + d1x * s - p2[0], y = p1[1] + d1y * s - p2[1], z = p1[2] + d1z * s - p2[2];
+    consider(s, clamp01((x * d2x + y * d2y + z * d2z) / e));
+  }
+  for (const t of [0, 1]) {
+    const x = p2[0] + d2x * t - p1[0], y = p2[1] + d2y * t - p1[1], z = p2[2] + d2z * t - p1[2];
+    consider(clamp01((x * d1x + y * d1y + z * d1z) / a), t);
+  }
+  out.s = bestS;
+  out.t = bestT;
+  out.distanceSq = best;
   return out;
 }
 
