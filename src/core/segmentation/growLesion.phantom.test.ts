@@ -15,9 +15,8 @@ import { lesionTruthFigures } from './testing/lesionTruth';
  */
 // Medium phantoms (up to 384 x 384 x 256) are generated and segmented in the test: minutes on a
 // loaded machine. Not a performance bar, only vitest's hang guard.
-// The medium cases are in growLesion.phantomMedium.test.ts (a file of their own, so vitest runs them
-// beside the rest).
-const MEDIUM_TIMEOUT_MS = 1_800_000;
+// The CBCT and supra-acetabular cases (small and medium) are in growLesion.phantomMedium.test.ts, a
+// file of their own so that vitest runs them beside the rest.
 
 describe('growLesion on the phantoms', () => {
   const cases: PhantomCaseId[] = ['sacralAla', 'femoralNeck', 'dysmorphic'];
@@ -37,35 +36,4 @@ describe('growLesion on the phantoms', () => {
       expect(lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS[ph.truth.lesion!.host]).inJointGap).toBe(0);
     });
   }
-
-  // Issue #4: Dice >= 0.90 on the CBCT phantom too, nothing in the soft tissue. Measured after the
-  // host-only envelope, with today's segmentBone (field-of-view shading correction): small Dice 0.957
-  // (17 voxels in the soft tissue, 1 in the joint gap), medium 0.914 (281 voxels outside the true
-  // lesion, all in truth bone). With the segmentation of ae5eba4 medium was 0.708.
-  it('sacralAlaCbct small: Dice >= 0.90 from one click, nothing outside bone', () => {
-    const ph = generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' });
-    const seg = segmentBone(ph.ct);
-    const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
-    expect(res.status).toBe('ok');
-    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
-    expect(f.dice).toBeGreaterThanOrEqual(0.9);
-    expect(f.outsideBone).toBeLessThanOrEqual(0.01 * f.grownVoxels);
-    // 1 mm voxels: one voxel on the rim of the SI joint (within 4 mm of both parts).
-    expect(f.inJointGap).toBeLessThanOrEqual(2);
-  }, MEDIUM_TIMEOUT_MS);
-
-  // Issue #4 asks for Dice >= 0.90 here too; not reached: small and medium both report a leak
-  // (the lesion is wider than the thin ilium and destroys both cortices; the closed envelope does
-  // not hold it, and the core grown under the loosest enclosure rule runs into the soft tissue).
-  // Antipodal ray pairs meeting the host on both sides do not separate the lesion from the soft
-  // tissue either (see the module README).
-  it.each(['small'] as const)('supraAcetabular %s: a lesion through both cortices of the thin ilium is reported as a leak and nothing is written', (size) => {
-    const ph = generatePhantom({ caseId: 'supraAcetabular', size });
-    const seg = segmentBone(ph.ct);
-    const before = seg.labels.voxels.slice();
-    const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
-    expect(res.status).toBe('leak');
-    expect(res.edit.indices.length).toBe(0);
-    expect(seg.labels.voxels).toEqual(before);
-   }, MEDIUM_TIMEOUT_MS);
 });
