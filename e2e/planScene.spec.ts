@@ -185,13 +185,16 @@ test('plan scene: bone surface, orbit, a screw from the store, click to select, 
   // status never waits for a 3D frame) and draws the final position once the drag has ended.
   await page.evaluate((p) => (globalThis as unknown as { __planner: { plan: PlanHook } }).__planner.plan.setCrosshair(p), tipLps);
   const tipHandle = page.locator('[data-screw-layer="axial"] [data-screw-id="e2e-s1-left"] [data-handle="tip"]');
-  let hb = (await tipHandle.boundingBox())!;
+  // Wait until the handle is drawn and has stopped moving (the layer redraws after the crosshair
+  // move; in between the handle may be absent: boundingBox() is null then).
+  let last: Awaited<ReturnType<typeof tipHandle.boundingBox>> = null;
   await expect.poll(async () => {
-    const b = (await tipHandle.boundingBox())!;
-    const still = Math.abs(b.x - hb.x) < 0.01 && Math.abs(b.y - hb.y) < 0.01;
-    hb = b;
+    const b = await tipHandle.boundingBox();
+    const still = b !== null && last !== null && Math.abs(b.x - last.x) < 0.01 && Math.abs(b.y - last.y) < 0.01;
+    last = b;
     return still;
   }).toBe(true);
+  const hb = last!;
   const beforeDrag = await scenePixels(page);
   await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
   await page.mouse.down();
