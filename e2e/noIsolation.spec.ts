@@ -49,18 +49,7 @@ test('without COOP/COEP the planning session runs in transfer mode: one planner 
 });
 
 test('without COOP/COEP, Cancel in the plan panel stops the search between corridors: the panel returns to rest and the worker is free (a plan right after completes)', async ({ page }) => {
-  const { cancelThenReplan, truthLesionCenter, waitSessionReady } = await import('./support/session');
+  const { expectCancelThenReplan } = await import('./support/session');
   const { screenshot } = await import('./support/app');
-  await page.goto('/?no3d=1');
-  await waitSessionReady(page);
-  expect(await page.locator('#app').getAttribute('data-planner-mode')).toBe('worker-transfer');
-  await page.evaluate((q) => (window as unknown as { __planner: { session: { growLesion(p: number[]): Promise<unknown> } } }).__planner.session.growLesion(q), truthLesionCenter('sacralAla-medium'));
-  await waitSessionReady(page);
-  const r = await cancelThenReplan(page, (name) => screenshot(page, `${name}-transfer`));
-  console.log(`[figures] transfer: cancelled at "${r.cancelledAt}"; after cancel "${r.afterCancel.text}"; re-plan "${r.replan.text}"`);
-  expect(r.cancelledAt).toMatch(/trajectories/);
-  expect(r.afterCancel).toEqual({ state: 'cancelled', text: 'Cancelled.', cancelHidden: true, planLabel: 'Plan screws' });
-  expect(r.replan.state).toBe('done');
-  expect(r.replan.rows).toBe(18); // every corridor-side answered: the whole search ran after the cancel
-  expect(r.replan.text).toMatch(/trajectories in/);
+  await expectCancelThenReplan(page, 'worker-transfer', (name) => screenshot(page, `${name}-transfer`));
 });

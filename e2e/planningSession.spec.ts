@@ -99,17 +99,6 @@ test('a series opened while the previous one is still segmenting supersedes it: 
 });
 
 test('Cancel in the plan panel stops the search: the panel returns to rest and the workers are free (a plan right after completes)', async ({ page }) => {
-  const { cancelThenReplan } = await import('./support/session');
-  await page.goto('/?no3d=1');
-  await waitSessionReady(page);
-  expect(await page.locator('#app').getAttribute('data-planner-mode')).toBe('worker-shared');
-  await page.evaluate((q) => (window as unknown as { __planner: { session: { growLesion(p: number[]): Promise<unknown> } } }).__planner.session.growLesion(q), truthLesionCenter(SAMPLE));
-  await waitSessionReady(page);
-  const r = await cancelThenReplan(page, (name) => screenshot(page, `${name}-isolated`));
-  console.log(`[figures] isolated: cancelled at "${r.cancelledAt}"; after cancel "${r.afterCancel.text}"; re-plan "${r.replan.text}"`);
-  expect(r.cancelledAt).toMatch(/trajectories/);
-  expect(r.afterCancel).toEqual({ state: 'cancelled', text: 'Cancelled.', cancelHidden: true, planLabel: 'Plan screws' });
-  expect(r.replan.state).toBe('done');
-  expect(r.replan.rows).toBe(18); // every corridor-side answered: the whole search ran after the cancel
-  expect(r.replan.text).toMatch(/trajectories in/);
+  const { expectCancelThenReplan } = await import('./support/session');
+  await expectCancelThenReplan(page, 'worker-shared', (name) => screenshot(page, `${name}-isolated`));
 });

@@ -164,3 +164,22 @@ export async function cancelThenReplan(page: Page, shot?: (name: string) => Prom
   };
   return { cancelledAt, afterCancel, replan };
 }
+
+/**
+ * The Cancel e2e of both isolation modes: open the sample, click the lesion (truth centre), plan,
+ * Cancel, re-plan; the panel returns to rest and the next plan answers every corridor-side.
+ */
+export async function expectCancelThenReplan(page: Page, mode: 'worker-shared' | 'worker-transfer', shot: (name: string) => Promise<unknown>): Promise<void> {
+  await page.goto('/?no3d=1');
+  await waitSessionReady(page);
+  expect(await page.locator('#app').getAttribute('data-planner-mode')).toBe(mode);
+  await page.evaluate((q) => (window as unknown as { __planner: { session: { growLesion(p: number[]): Promise<unknown> } } }).__planner.session.growLesion(q), truthLesionCenter('sacralAla-medium'));
+  await waitSessionReady(page);
+  const r = await cancelThenReplan(page, shot);
+  console.log(`[figures] ${mode}: cancelled at "${r.cancelledAt}"; after cancel "${r.afterCancel.text}"; re-plan "${r.replan.text}"`);
+  expect(r.cancelledAt).toMatch(/trajectories/);
+  expect(r.afterCancel).toEqual({ state: 'cancelled', text: 'Cancelled.', cancelHidden: true, planLabel: 'Plan screws' });
+  expect(r.replan.state).toBe('done');
+  expect(r.replan.rows).toBe(18); // every corridor-side answered: the whole search ran after the cancel
+  expect(r.replan.text).toMatch(/trajectories in/);
+}
