@@ -303,9 +303,12 @@ for (const size of [
     const camAfter = await page.evaluate(() => (window as unknown as { __planner: { viewer: { trajectoryCameras(): unknown } } }).__planner.viewer.trajectoryCameras());
     expect(camAfter).not.toEqual(camBefore);
     // ...and still contains its axis: the in-line views show the moved screw in their plane (entry and tip within 0.5 mm of it).
+    // The cameras move on the next animation frame (at most once per frame, trajectoryViews.ts), so poll.
     for (const view of ['inlineA', 'inlineB'] as const) {
       await expect(group(view)).toHaveAttribute('data-kind', 'outline');
-      for (const end of ['entry', 'tip']) expect(Math.abs(Number(await group(view).getAttribute(`data-${end}-offset-mm`)))).toBeLessThan(0.5);
+      for (const end of ['entry', 'tip']) {
+        await expect.poll(async () => Math.abs(Number(await group(view).getAttribute(`data-${end}-offset-mm`))), { message: `${view} ${end} offset from the plane (mm)` }).toBeLessThan(0.5);
+      }
     }
     // The bull's-eye stays at the bone entry (60 mm from the skin) and shows the screw's disc there.
     await expect(group('bullseye')).toHaveAttribute('data-kind', 'crossSection');

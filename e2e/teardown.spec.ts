@@ -104,9 +104,14 @@ test('ten series in a row: memory, WebGL contexts and workers stay flat', async 
   // After the second load the set-up is complete. Eight more loads with one volume leaked each
   // would add 8 volumes; allow one volume of drift in total (SwiftShader's GPU process pools
   // swing by +-60 MB between loads), and half a volume in the renderer, which is steady.
-  expect(samples[9]!.rssBytes - samples[1]!.rssBytes, message).toBeLessThan(VOLUME_BYTES);
-  expect(samples[9]!.rendererBytes - samples[1]!.rendererBytes, message).toBeLessThan(0.5 * VOLUME_BYTES);
-  expect(samples[9]!.heapBytes - samples[1]!.heapBytes, message).toBeLessThan(16 * 2 ** 20);
+  // The least of the last three loads: a volume's pages are sometimes returned one load late
+  // (a fresh-clone run saw +120 MB in the renderer at load 10 alone, after seven flat loads);
+  // a leak of one volume per load would still be six volumes over at load 8.
+  const lastThree = samples.slice(7);
+  const least = (key: keyof Usage): number => Math.min(...lastThree.map((s) => s[key]));
+  expect(least('rssBytes') - samples[1]!.rssBytes, message).toBeLessThan(VOLUME_BYTES);
+  expect(least('rendererBytes') - samples[1]!.rendererBytes, message).toBeLessThan(0.5 * VOLUME_BYTES);
+  expect(least('heapBytes') - samples[1]!.heapBytes, message).toBeLessThan(16 * 2 ** 20);
   // At any time: one volume's worth, not a pile of them. Measured on SwiftShader: about 5x the
   // voxel bytes over the empty app (renderer ~2.3x: the shared voxels plus allocator pages kept
   // from the file bytes; GPU process ~2.6x: a float texture and SwiftShader's copy). DESIGN's
