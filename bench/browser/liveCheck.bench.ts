@@ -45,6 +45,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { BenchEntry, BenchResult } from '../harness';
 import { benchPort, browserUnavailable, launchChromium, ROOT, startVite } from './browserSupport';
 import { ensurePhantom } from './dropToFrame.bench';
+import { formatTraceSummary, summariseTrace } from './liveCheckTrace';
 
 type Vec3 = [number, number, number];
 /** Ceiling for a hung run on a loaded machine (full-size segmentation runs in the page's workers), not pacing. */
@@ -146,6 +147,27 @@ const step = (label: string, what: string): void => {
   process.stderr.write(`  [${((Date.now() - benchT0) / 1000).toFixed(0)} s] ${label}: ${what}\n`);
 };
 
+/** BENCH_TRACE=paced (or 1) | continuous: a Chrome trace of that phase (see liveCheckTrace.ts). */
+const TRACE = process.env['BENCH_TRACE'] === '1' ? 'paced' : (process.env['BENCH_TRACE'] ?? '');
+// viz, cc and toplevel name what the GPU process's main thread does (its display compositor draws every frame there).
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'gpu', 'v8', 'viz', 'cc', 'toplevel', 'gpu.angle'];
+
+async function startTrace(browser: Browser, page: Page): Promise<void> {
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES, screenshots: false });
+}
+async function stopTrace(browser: Browser, label: string, phase: string): Promise<void> {
+  const buf = await browser.stopTracing();
+  mkdirSync(join(ROOT, 'bench/out/prof'), { recursive: true });
+  const file = join(ROOT, 'bench/out/prof', `live-trace-${label.split(' ')[0]}-${phase}.json`);
+  writeFileSync(file, buf);
+  step(label, `trace of the ${phase} moves in ${file} (${(buf.length / 1e6).toFixed(0)} MB)`);
+  try {
+    console.log(formatTraceSummary(`${label}, ${phase} moves`, summariseTrace(buf.toString('utf8'))));
+  } catch (error) {
+    console.log(`  trace summary failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function measure(browser: Browser, baseUrl: string, label: string, open: (page: Page) => Promise<void>, lesionLps: Vec3, setupScrew: unknown, appQuery: string): Promise<Row> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   await context.addInitScript({ content: LIVE_PROBE });
@@ -236,6 +258,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     await page.evaluate((id) => { const p = (window as unknown as { __liveProbe: { armed: boolean; screwId: string } }).__liveProbe; p.screwId = id; p.armed = true; }, screw.id);
     // Figure of eight, 24 x 12 px around the start (a few mm on screen): every move a new tip.
     const at = (i: number, n: number): [number, number] => [x0 + 6 + 24 * Math.sin((2 * Math.PI * i) / n), y0 + 12 * Math.sin((4 * Math.PI * i) / n)];
+    if (TRACE === 'continuous') await startTrace(browser, page);
     const tStart = Date.now();
     for (let i = 1; i <= CONTINUOUS_MOVES; i++) {
       const due = tStart + i * FRAME_MS;
@@ -256,6 +279,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       }, screw.id, { timeout: WAIT_MS, polling: 50 });
     };
     await settled();
+    if (TRACE === 'continuous') await stopTrace(browser, label, 'continuous');
     const nContinuous = await page.evaluate(() => (window as unknown as { __liveProbe: { moves: unknown[] } }).__liveProbe.moves.length);
     // BENCH_PROFILE=1: a CPU profile of the page's main thread over the paced moves (the continuous figures are taken without it).
     const profile = process.env['BENCH_PROFILE'] === '1' ? await context.newCDPSession(page) : null;
@@ -264,11 +288,13 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       await profile.send('Profiler.setSamplingInterval', { interval: 500 });
       await profile.send('Profiler.start');
     }
+    if (TRACE === 'paced') await startTrace(browser, page);
     for (let i = 1; i <= PACED_MOVES; i++) {
       const [x, y] = at(i + 0.5, PACED_MOVES);
       await page.mouse.move(x, y);
       await settled();
     }
+    if (TRACE === 'paced') await stopTrace(browser, label, 'paced');
     if (profile) {
       const { profile: cpu } = await profile.send('Profiler.stop');
       mkdirSync(join(ROOT, 'bench/out/prof'), { recursive: true });
@@ -317,6 +343,24 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       if (wait > 0) await sleep(wait);
     }
     const blankQueue = (await page.evaluate(() => (window as unknown as { __liveProbe: { moves: MoveRecord[] } }).__liveProbe.moves.map((m) => m.dispatchedAt - m.t))).sort((a, b) => a - b);
+    if (TRACE) {
+      // Reference for the trace: the same browser drawing ONE small change per move on the blank page (a text
+      // beside the pointer), paced the same way: what one frame costs the software GPU with nothing else on screen.
+      await page.evaluate(() => {
+        const d = document.createElement('div');
+        d.style.cssText = 'position:fixed;left:12px;top:12px;font:13px system-ui,sans-serif';
+        document.body.append(d);
+        window.addEventListener('pointermove', (e) => (d.textContent = `${e.clientX.toFixed(1)}, ${e.clientY.toFixed(1)}`));
+      });
+      await startTrace(browser, page);
+      for (let i = 1; i <= PACED_MOVES; i++) {
+        const [x, y] = at(i + 0.5, PACED_MOVES);
+        await page.mouse.move(x, y);
+        await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+        await sleep(150);
+      }
+      await stopTrace(browser, label, 'blank-page-one-change-per-move');
+    }
     return {
       label,
       continuous: stats(continuousMoves, data.timings.recent, screw.id),
