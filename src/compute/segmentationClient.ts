@@ -9,6 +9,13 @@
  *   viewer keeps its own), label volumes come back by structured clone.
  * `createInProcessSegmentation()` gives the same interface without a worker
  * (tests, and the fallback when workers are unavailable).
+ *
+ * Two cores (shared mode only): a second, helper worker
+ * (workers/segmentationEdt.worker.ts) takes chunks of every large distance
+ * transform's passes (src/core/fields/parallelEdt.ts), reached from the
+ * segmentation worker through a MessageChannel; the engine's API is unchanged.
+ * Without shared memory, or when the helper does not start, the segmentation
+ * worker runs every chunk itself (same results, bit for bit).
  */
 import { type Endpoint, expose, type Remote, transfer, wrap } from 'comlink';
 import type { LabelsState, SegmentationEngine } from '../core/segmentation/segmentationEngine';
@@ -18,6 +25,8 @@ import type { VoxelArray } from '../core/volume/voxelBuffer';
 import { isShared } from '../core/volume/voxelBuffer';
 import { PlannerError } from '../core/shared/errors';
 import { fieldSetBuffers } from './plannerClient';
+import { setEdtExecutor } from '../core/fields/distanceTransform';
+import { createParallelEdtExecutor, type EdtJob, type ParallelEdtOptions } from '../core/fields/parallelEdt';
 
 export type SegmentationRemote = Remote<SegmentationEngine>;
 
@@ -25,6 +34,26 @@ export type SegmentationRemote = Remote<SegmentationEngine>;
 export function serveSegmentationEngine(engine: SegmentationEngine, endpoint?: Endpoint): void {
   if (endpoint) expose(engine, endpoint);
   else expose(engine);
+}
+
+/**
+ * What the segmentation worker serves: the engine (handing answers over in transfer
+ * mode) plus `attachEdtHelper`, which routes this thread's distance transforms
+ * through a helper thread reached on `port` (shared memory only; a no-op without).
+ */
+export type SegmentationWorkerApi = SegmentationEngine & {
+  attachEdtHelper(port: { postMessage(job: EdtJob): void }, options?: ParallelEdtOptions): boolean;
+};
+
+export function segmentationWorkerApi(engine: SegmentationEngine, shared: boolean): SegmentationWorkerApi {
+  return {
+    ...(shared ? engine : transferringSegmentationEngine(engine)),
+    attachEdtHelper(port, options) {
+      if (!shared || typeof SharedArrayBuffer === 'undefined') return false;
+      setEdtExecutor(createParallelEdtExecutor((job) => port.postMessage(job), options));
+      return true;
+    },
+  };
 }
 
 export type SegmentationClient = {
@@ -46,12 +75,35 @@ export function spawnSegmentation(options: { shared: boolean }): SegmentationCli
     });
   });
   failed.catch(() => undefined);
+  const helper = options.shared ? spawnEdtHelper(worker) : null;
   return {
     engine,
     failed,
     loadVolume: (ct) => engine.loadVolume(options.shared && isShared(ct.voxels) ? ct : volumeForTransfer(ct)),
-    dispose: () => worker.terminate(),
+    dispose: () => {
+      worker.terminate();
+      helper?.terminate();
+    },
   };
+}
+
+/**
+ * The segmentation worker's helper thread for the distance transforms (shared mode):
+ * one MessageChannel end to each. Best effort: if the helper fails to start, the
+ * segmentation worker simply runs every chunk itself.
+ */
+function spawnEdtHelper(segmentationWorker: Worker): Worker | null {
+  if (typeof SharedArrayBuffer === 'undefined') return null;
+  try {
+    const helper = new Worker(new URL('../../workers/segmentationEdt.worker.ts', import.meta.url), { type: 'module', name: 'segmentation-edt' });
+    const channel = new MessageChannel();
+    helper.postMessage({ port: channel.port2 }, [channel.port2]);
+    const remote = wrap<SegmentationWorkerApi>(segmentationWorker);
+    void remote.attachEdtHelper(transfer(channel.port1, [channel.port1])).catch(() => undefined);
+    return helper;
+  } catch {
+    return null;
+  }
 }
 
 /**

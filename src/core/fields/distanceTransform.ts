@@ -140,13 +140,29 @@ export function createEdtScratch(n: number): EdtScratch {
  * are absent features. A line without any feature is left as it is (all FAR).
  * Lower envelope of parabolas (Felzenszwalb & Huttenlocher): each vertex keeps its
  * own value, so the line can be overwritten by the final sweep.
+ *
+ * Runs of zeros (features; after the first pass, every voxel of the feature set)
+ * keep only their two ends as vertices: an interior zero is nobody's nearest
+ * feature but its own (the run's end on that side is strictly nearer to every
+ * other sample), and a zero is never popped by a later parabola, so the envelope
+ * outside the run, its boundaries and the value written at every sample are the
+ * same as with every zero a vertex (bit for bit); the sweep leaves zeros as they are
+ * (their value is 0 either way). This saves a vertex, a division and a write per
+ * interior zero: most of a depth transform, whose features are the background.
  */
 function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: number, sc: EdtScratch): void {
   const vx = sc.vx, vf = sc.vf, vc = sc.vc, z = sc.z;
   let k = -1;
+  let collapsed = false;
+  const last = n - 1;
   for (let q = 0, t = o; q < n; q++, t += s) {
     const fq = a[t]!;
     if (fq >= FAR) continue;
+    // Interior zero of a run: not a vertex (see above). The neighbours are still inputs here.
+    if (fq === 0 && q > 0 && q < last && a[t - s] === 0 && a[t + s] === 0) {
+      collapsed = true;
+      continue;
+    }
     const xq = q * h;
     const cq = fq + xq * xq;
     // Pop the vertices the new parabola hides: intersection (cq - c) / (2 (xq - x)) <= z[k],
@@ -171,6 +187,16 @@ function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: numbe
   }
   let j = 0;
   let zNext = z[1]!;
+  if (collapsed) {
+    for (let q = 0, t = o; q < n; q++, t += s) {
+      if (a[t] === 0) continue;
+      const x = q * h;
+      while (zNext < x) zNext = z[++j + 1]!;
+      const dx = x - vx[j]!;
+      a[t] = dx * dx + vf[j]!;
+    }
+    return;
+  }
   for (let q = 0, t = o; q < n; q++, t += s) {
     const x = q * h;
     while (zNext < x) zNext = z[++j + 1]!;
@@ -287,9 +313,39 @@ export function squaredDistanceInPlace(sq: Float32Array, dims: readonly [number,
   squaredEdtInPlace(sq, dims[0], dims[1], dims[2], spacingMm[0], spacingMm[1], spacingMm[2]);
 }
 
+/**
+ * Runs the three passes of a squared EDT somewhere else than in this thread alone
+ * (parallelEdt.ts splits each pass's slabs with a helper thread). `run` returns
+ * false when it declines (a grid too small to be worth it): the caller then runs
+ * the passes itself. The output must be the same bit for bit: the lines of a pass
+ * are independent, so who transforms which line does not change any value.
+ */
+export type EdtExecutor = {
+  run(sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number]): boolean;
+};
+
+let edtExecutor: EdtExecutor | null = null;
+
+/**
+ * Installs the executor every squared EDT of this thread goes through (null: none, every
+ * pass in this thread). Returns the previous one. Set once per worker (the segmentation
+ * worker, when it has a helper thread over shared memory).
+ */
+export function setEdtExecutor(executor: EdtExecutor | null): EdtExecutor | null {
+  const previous = edtExecutor;
+  edtExecutor = executor;
+  return previous;
+}
+
+/** Whether an executor is installed (scratch grids are then best allocated on shared memory). */
+export function hasEdtExecutor(): boolean {
+  return edtExecutor !== null;
+}
+
 function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number, sx: number, sy: number, sz: number): void {
   const dims: [number, number, number] = [ni, nj, nk];
   const sp: [number, number, number] = [sx, sy, sz];
+  if (edtExecutor && edtExecutor.run(sq, dims, sp)) return;
   const longest = Math.max(ni, nj, nk);
   const sc = createEdtScratch(longest);
   const buf = createEdtBlock(longest);
@@ -363,7 +419,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
     const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
     const ci1 = Math.min(ni - 1, bi1 + 1), cj1 = Math.min(nj - 1, bj1 + 1), ck1 = Math.min(nk - 1, bk1 + 1);
     const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1, mk = ck1 - ck0 + 1;
-    const toOutside = new Float32Array(mi * mj * mk);
+    const toOutside = allocVoxels(Float32Array, mi * mj * mk, { shared: edtExecutor !== null && typeof SharedArrayBuffer !== 'undefined' });
     let r = 0;
     for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) {
       let t = ci0 + ni * (j + nj * k);

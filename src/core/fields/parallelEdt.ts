@@ -1,0 +1,146 @@
+import { PlannerError } from '../shared/errors';
+import type { EdtExecutor, EdtScratch } from './distanceTransform';
+import { createEdtBlock, createEdtScratch, edtPassSlab, edtSlabCount } from './distanceTransform';
+
+/**
+ * The squared EDT's passes split across this thread and a helper thread over
+ * shared memory (issue #4: bone segmentation + fields in workers, on both cores).
+ *
+ * Each pass's slabs (distanceTransform.ts `edtPassSlab`: the lines of a pass are
+ * independent) are cut into chunks; a chunk counter on a small SharedArrayBuffer
+ * hands them out. The calling thread posts the job to the helper and then claims
+ * chunks itself until none is left, so a helper that is busy, slow or never
+ * started only means this thread does more of them: nothing waits on the helper
+ * except the chunks it has actually claimed (the pass ends when the done count
+ * reaches the chunk count). Each job has its own counter, so a helper that picks
+ * up a job late finds it finished and claims nothing. The output is bit-identical
+ * to one thread: every line is transformed by exactly one thread, by the same code.
+ *
+ * Synchronous for the caller (Atomics.wait: a worker or node, never a page's main
+ * thread), so every existing caller of the EDT (segmentBone, morphology, sacrum,
+ * joints, fields, growLesion) gets it without a change.
+ */
+
+/** One pass of one transform, as posted to the helper (structured-cloneable: the arrays share memory). */
+export type EdtJob = {
+  /** [next chunk to claim, chunks done]. */
+  ctrl: Int32Array;
+  sq: Float32Array;
+  dims: [number, number, number];
+  spacingMm: [number, number, number];
+  pass: 0 | 1 | 2;
+  /** Slabs per chunk, and the pass's slab count. */
+  chunkSlabs: number;
+  slabs: number;
+};
+
+const NEXT = 0;
+const DONE = 1;
+
+function chunkCount(job: EdtJob): number {
+  return Math.ceil(job.slabs / job.chunkSlabs);
+}
+
+/** Per-thread scratch of the 1D transforms, grown to the longest line seen. */
+export type EdtWorkspace = { sc: EdtScratch; buf: Float32Array; longest: number };
+
+export function createEdtWorkspace(): EdtWorkspace {
+  return { sc: createEdtScratch(1), buf: createEdtBlock(1), longest: 1 };
+}
+
+function ensure(ws: EdtWorkspace, dims: readonly [number, number, number]): void {
+  const longest = Math.max(dims[0], dims[1], dims[2]);
+  if (longest <= ws.longest) return;
+  ws.sc = createEdtScratch(longest);
+  ws.buf = createEdtBlock(longest);
+  ws.longest = longest;
+}
+
+/** Claims and runs chunks of `job` until none is left (or `maxChunks` ran); returns how many this thread ran. */
+export function runEdtChunks(job: EdtJob, ws: EdtWorkspace, maxChunks = Infinity): number {
+  ensure(ws, job.dims);
+  const chunks = chunkCount(job);
+  let ran = 0;
+  while (ran < maxChunks) {
+    const c = Atomics.add(job.ctrl, NEXT, 1);
+    if (c >= chunks) break;
+    const s0 = c * job.chunkSlabs;
+    edtPassSlab(job.sq, job.dims, job.spacingMm, job.pass, s0, Math.min(job.slabs, s0 + job.chunkSlabs), ws.sc, ws.buf);
+    ran++;
+    Atomics.add(job.ctrl, DONE, 1);
+    Atomics.notify(job.ctrl, DONE);
+  }
+  return ran;
+}
+
+/** The helper thread's side: call with every job message it receives. */
+export function createEdtHelper(): (job: EdtJob) => number {
+  const ws = createEdtWorkspace();
+  return (job) => runEdtChunks(job, ws);
+}
+
+export type ParallelEdtOptions = {
+  /** Grids below this many voxels run in one thread (a post costs more than they do). Default 2^20. */
+  minVoxels?: number;
+  /** Target number of chunks per pass. Default 64. */
+  chunksPerPass?: number;
+  /**
+   * How long to wait for a chunk the helper claimed without any progress before
+   * giving up with an error (the helper thread died). Default 120 s.
+   */
+  stallMs?: number;
+};
+
+/** Counters of an executor (for tests and the bench): chunks run here and by the helper. */
+export type ParallelEdtStats = { transforms: number; chunksHere: number; chunksHelper: number };
+
+/**
+ * An {@link EdtExecutor} that shares every large transform's passes with a helper
+ * reached through `post` (e.g. a MessagePort's postMessage). Grids not on shared
+ * memory are copied onto a SharedArrayBuffer for the transform and back.
+ */
+export function createParallelEdtExecutor(post: (job: EdtJob) => void, options: ParallelEdtOptions = {}): EdtExecutor & { stats: ParallelEdtStats } {
+  const minVoxels = options.minVoxels ?? 1 << 20;
+  const chunksPerPass = options.chunksPerPass ?? 64;
+  const stallMs = options.stallMs ?? 120_000;
+  const ws = createEdtWorkspace();
+  const stats: ParallelEdtStats = { transforms: 0, chunksHere: 0, chunksHelper: 0 };
+  return {
+    stats,
+    run(sq, dims, spacingMm) {
+      const n = dims[0] * dims[1] * dims[2];
+      if (n < minVoxels || typeof SharedArrayBuffer === 'undefined') return false;
+      const onShared = sq.buffer instanceof SharedArrayBuffer;
+      const grid = onShared ? sq : new Float32Array(new SharedArrayBuffer(n * 4));
+      if (!onShared) grid.set(sq);
+      stats.transforms++;
+      for (const pass of [0, 1, 2] as const) {
+        const slabs = edtSlabCount(pass, dims);
+        const job: EdtJob = {
+          ctrl: new Int32Array(new SharedArrayBuffer(8)),
+          sq: grid,
+          dims: [dims[0], dims[1], dims[2]],
+          spacingMm: [spacingMm[0], spacingMm[1], spacingMm[2]],
+          pass,
+          chunkSlabs: Math.max(1, Math.ceil(slabs / chunksPerPass)),
+          slabs,
+        };
+        const chunks = chunkCount(job);
+        post(job);
+        const here = runEdtChunks(job, ws);
+        stats.chunksHere += here;
+        stats.chunksHelper += chunks - here;
+        // The helper's claimed chunks: wait for them (no wait at all when it claimed none).
+        for (;;) {
+          const done = Atomics.load(job.ctrl, DONE);
+          if (done >= chunks) break;
+          if (Atomics.wait(job.ctrl, DONE, done, stallMs) === 'timed-out' && Atomics.load(job.ctrl, DONE) === done) {
+            throw new PlannerError('worker/cancelled', `the distance-transform helper thread made no progress for ${Math.round(stallMs / 1000)} s (it may have run out of memory): reload the page to restart the segmentation`);
+          }
+        }
+      }
+      if (!onShared) sq.set(grid);
+      return true;
+    },
+  };
+}
