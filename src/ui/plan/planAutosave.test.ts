@@ -78,6 +78,53 @@ describe('plan autosave', () => {
     autosave.dispose();
   });
 
+  it('waits while a screw is dragged: written when the drag ends or the hand rests; pagehide still writes at once', async () => {
+    const records = createMemoryPlanRecords();
+    const store = createPlanStore(fresh());
+    const win = new FakeTarget();
+    let dragging = false;
+    const autosave = createPlanAutosave({ store, records, throttleMs: 300, idleMs: 1000, busy: () => dragging, windowTarget: win as unknown as Window });
+    autosave.attach(UID);
+    store.apply(addScrews([screw], { replace: false, structures: null, label: 'Add' }));
+    await vi.advanceTimersByTimeAsync(300);
+    const before = store.get().revision;
+    expect((records.raw.get(UID) as { revision: number }).revision).toBe(before);
+    const put = vi.spyOn(records, 'put');
+    // A 3 s drag, one move every 100 ms: nothing written while it goes on.
+    dragging = true;
+    for (let i = 0; i < 30; i++) {
+      store.apply(translateScrew('s1', [0.1, 0, 0], 'Drag'), { coalesceKey: 'drag:1' });
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(put).not.toHaveBeenCalled();
+    expect((records.raw.get(UID) as { revision: number }).revision).toBe(before);
+    expect(autosave.getStatus().state).toBe('pending');
+    // The hand rests mid-drag (button still down): written after idleMs.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(put).toHaveBeenCalledTimes(1);
+    expect((records.raw.get(UID) as { revision: number }).revision).toBe(store.get().revision);
+    // More moves, then the drag ends: the final state is written within one throttle period.
+    for (let i = 0; i < 5; i++) {
+      store.apply(translateScrew('s1', [0.1, 0, 0], 'Drag'), { coalesceKey: 'drag:1' });
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(put).toHaveBeenCalledTimes(1);
+    dragging = false;
+    await vi.advanceTimersByTimeAsync(300);
+    expect(put).toHaveBeenCalledTimes(2);
+    const saved = records.raw.get(UID) as { revision: number; plan: PlanContent };
+    expect(saved.revision).toBe(store.get().revision);
+    expect(saved.plan.screws[0]!.entryLps[0]).toBeCloseTo(83.5, 9);
+    // A tab closed mid-drag: pagehide writes the state of the moment, busy or not.
+    dragging = true;
+    store.apply(translateScrew('s1', [0.1, 0, 0], 'Drag'), { coalesceKey: 'drag:2' });
+    win.fire('pagehide');
+    await settle();
+    expect(put).toHaveBeenCalledTimes(3);
+    expect((records.raw.get(UID) as { revision: number }).revision).toBe(store.get().revision);
+    autosave.dispose();
+  });
+
   it('restores a saved plan for the same series and grid', async () => {
     const records = createMemoryPlanRecords();
     const store = createPlanStore(fresh());

@@ -7,6 +7,13 @@
  *   written. A long drag is therefore saved every `throttleMs`, not only when
  *   it stops. One write is in flight at a time; changes during it are written
  *   right after it.
+ * - Off the drag path: while `busy()` says a screw is being dragged, a due
+ *   write waits until the drag ends, or until the plan has not changed for
+ *   `idleMs` (a hand resting mid-drag is saved). Each write clones the whole
+ *   plan (structure models included) on the main thread and IndexedDB's
+ *   commit competes with the drag's frames (issue #6). A tab killed mid-drag
+ *   restores the plan as it was before the drag (or at its last rest); a tab
+ *   closed or hidden mid-drag still writes its current state at once.
  * - `pagehide` and `visibilitychange` (hidden) flush at once: a tab that is
  *   closed, reloaded, or hidden before being killed writes its last state.
  * - Nothing is written for a series until `attach(seriesUid)` (called after
@@ -60,6 +67,10 @@ export type PlanAutosaveOptions = {
   store: PlanStore;
   records: PlanRecordStore;
   throttleMs?: number;
+  /** True while an edit is under way that should not be interrupted by a write (a screw drag); see the header. */
+  busy?: () => boolean;
+  /** While busy, a change this old is written anyway (ms; default 1000). */
+  idleMs?: number;
   /** Receives pagehide (window); omit in node tests. */
   windowTarget?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
   documentTarget?: Pick<Document, 'addEventListener' | 'removeEventListener' | 'visibilityState'> | null;
@@ -69,6 +80,10 @@ export type PlanAutosaveOptions = {
 export function createPlanAutosave(options: PlanAutosaveOptions): PlanAutosave {
   const { store, records } = options;
   const throttleMs = options.throttleMs ?? 300;
+  const idleMs = options.idleMs ?? 1000;
+  const busy = options.busy ?? (() => false);
+  /** When the store last changed (Date.now: fake timers in the tests move it). */
+  let lastChangeAt = 0;
   const now = options.now ?? (() => new Date());
   let status: AutosaveStatus = { state: 'off', seriesUid: null, savedRevision: null, savedAtIso: null, error: null };
   const listeners = new Set<(s: Readonly<AutosaveStatus>) => void>();
@@ -125,13 +140,23 @@ export function createPlanAutosave(options: PlanAutosaveOptions): PlanAutosave {
     if (disposed || timer !== null || inFlight) return;
     if (!planToSave()) return;
     if (status.state !== 'error') setStatus({ state: 'pending' });
-    timer = setTimeout(() => {
-      timer = null;
-      void writeNow();
-    }, throttleMs);
+    timer = setTimeout(onTimer, throttleMs);
+  };
+  const onTimer = (): void => {
+    timer = null;
+    // A drag under way: wait for its end or for the hand to rest (checked again every throttleMs).
+    const sinceChange = Date.now() - lastChangeAt;
+    if (!disposed && busy() && sinceChange < idleMs) {
+      timer = setTimeout(onTimer, Math.max(1, Math.min(throttleMs, idleMs - sinceChange)));
+      return;
+    }
+    void writeNow();
   };
 
-  const unsubscribe = store.subscribe(() => schedule());
+  const unsubscribe = store.subscribe(() => {
+    lastChangeAt = Date.now();
+    schedule();
+  });
   const onPageHide = (): void => void writeNow();
   const onVisibility = (): void => {
     if (options.documentTarget?.visibilityState === 'hidden') void writeNow();

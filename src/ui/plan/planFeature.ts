@@ -57,7 +57,9 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
   const { root, shell, viewer, session, events } = deps;
   const store = createPlanStore();
   const records = deps.records ?? (typeof indexedDB !== 'undefined' ? createIndexedDbPlanRecords() : createMemoryPlanRecords());
-  const autosave = createPlanAutosave({ store, records, windowTarget: window, documentTarget: document });
+  // Writes wait while a screw is dragged (issue #6; planAutosave.ts): the controller is made below.
+  let controllerRef: PlanController | null = null;
+  const autosave = createPlanAutosave({ store, records, windowTarget: window, documentTarget: document, busy: () => controllerRef?.draggingScrewId() != null });
 
   let volume: Volume<VoxelArray> | null = null;
   let airThreshold: number | null = null;
@@ -85,6 +87,7 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
     },
     keyTarget: window,
   });
+  controllerRef = controller;
   const screwList = createScrewListPanel(shell.sidePanel, {
     store,
     storage: globalThis.sessionStorage ?? null,
