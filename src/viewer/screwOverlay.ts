@@ -1,6 +1,8 @@
 /**
  * Screws drawn over the MPR and trajectory views: one SVG layer per view,
- * redrawn from the plan model whenever the screws or a camera change. The
+ * redrawn from the plan model whenever the screws or a camera change (each
+ * screw's group is kept and patched: only the attributes that changed are
+ * written, see patchNode). The
  * geometry is computed in LPS (screwSection.ts) and mapped to the canvas by
  * the view's own projection (Cornerstone's worldToCanvas), so what is drawn
  * is exactly where the CT pixels are.
@@ -109,6 +111,25 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     });
   }
 
+  /**
+   * While a screw is dragged the moves go to window listeners, whatever is under the pointer: the
+   * screws' parts stop taking the pointer (CSS beats their pointer-events attributes), so the
+   * browser's hit test of every move (and of the hover update after each redraw) no longer
+   * walks the stroked hit areas of every screw in six layers (issue #6: about 11 ms per move at
+   * full size in the trace). The dragged view keeps the grabbing cursor.
+   */
+  ensureDragStyle();
+  let dragCursorView: OverlayView | null = null;
+  const setLayersDragging = (on: boolean): void => {
+    for (const svg of layers.values()) {
+      if (on) svg.setAttribute('data-dragging', '1');
+      else svg.removeAttribute('data-dragging');
+    }
+    if (dragCursorView) dragCursorView.element.style.cursor = '';
+    dragCursorView = on && drag ? drag.view : null;
+    if (dragCursorView) dragCursorView.element.style.cursor = 'grabbing';
+  };
+
   /** The element's box, read once per drag (a read per move would force a layout after each redraw). */
   let dragRect: DOMRect | null = null;
   function canvasPoint(view: OverlayView, evt: PointerEvent): [number, number] {
@@ -136,6 +157,7 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.addEventListener('pointermove', onMove, true);
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
+    setLayersDragging(true);
     for (const l of dragListeners) l(view.id, true);
     if (model.selectedId() !== screwId) model.emitSelect(screwId);
   }
@@ -188,21 +210,39 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.removeEventListener('pointermove', onMove, true);
     window.removeEventListener('pointerup', onUp, true);
     window.removeEventListener('pointercancel', onUp, true);
+    setLayersDragging(false);
     for (const l of dragListeners) l(view, false);
   }
 
+  /** Per view, the group drawn for each screw; patched in place on every redraw (see patchNode). */
+  const groups = new Map<OverlayViewId, Map<string, SVGGElement>>();
   function redrawView(view: OverlayView): void {
     const svg = layers.get(view.id)!;
     const projector = view.projector();
-    const frag = document.createDocumentFragment();
+    let drawn = groups.get(view.id);
+    if (!drawn) groups.set(view.id, (drawn = new Map()));
+    const keep = new Set<string>();
     if (projector) {
       const toCanvas = affineToCanvas(projector);
       const selected = model.selectedId();
       // The selected screw last: on top, its handles reachable.
       const screws = [...model.screws()].sort((a, b) => Number(a.id === selected) - Number(b.id === selected));
-      for (const screw of screws) frag.appendChild(drawScrew(screw, screw.id === selected, projector.plane, toCanvas));
+      let before: ChildNode | null = svg.firstChild;
+      for (const screw of screws) {
+        const next = drawScrew(screw, screw.id === selected, projector.plane, toCanvas);
+        let g = drawn.get(screw.id);
+        if (g) patchNode(g, next);
+        else drawn.set(screw.id, (g = createNode(next) as SVGGElement));
+        keep.add(screw.id);
+        if (g !== before) svg.insertBefore(g, before);
+        before = g.nextSibling;
+      }
     }
-    svg.replaceChildren(frag);
+    for (const [id, g] of [...drawn]) {
+      if (keep.has(id)) continue;
+      g.remove();
+      drawn.delete(id);
+    }
   }
 
   // During a drag the view under the pointer is redrawn at once; the others at most once per animation frame.
@@ -246,16 +286,91 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
       dragListeners.clear();
       for (const c of cleanups) c();
       layers.clear();
+      groups.clear();
     },
   };
 }
 
+/** One style rule for every layer (see setLayersDragging). */
+function ensureDragStyle(): void {
+  if (document.querySelector('style[data-screw-layer-style]')) return;
+  const style = document.createElement('style');
+  style.setAttribute('data-screw-layer-style', '');
+  style.textContent = '[data-screw-layer][data-dragging] * { pointer-events: none; }';
+  document.head.append(style);
+}
+
 // --- drawing ------------------------------------------------------------------
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number | null>): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== null) node.setAttribute(k, String(v));
+/**
+ * A screw's drawing as plain data (tag, attributes, text, children): a redraw computes it and
+ * patches the screw's existing SVG group (patchNode), so a drag writes the attributes that
+ * changed on the same nodes instead of building the layer anew on every pointer event (new
+ * nodes need style resolution and a full layout of the layer; issue #6).
+ */
+export type DrawNode = {
+  tag: string;
+  attrs: Record<string, string>;
+  textContent: string | null;
+  children: DrawNode[];
+  appendChild(child: DrawNode): DrawNode;
+};
+
+function el(tag: keyof SVGElementTagNameMap, attrs: Record<string, string | number | null>): DrawNode {
+  const a: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attrs)) if (v !== null) a[k] = String(v);
+  const node: DrawNode = {
+    tag,
+    attrs: a,
+    textContent: null,
+    children: [],
+    appendChild(child) {
+      node.children.push(child);
+      return child;
+    },
+  };
   return node;
+}
+
+/** What each element was last drawn from (attributes and text are compared with it, not read back). */
+const drawnFrom = new WeakMap<Element, DrawNode>();
+
+export function createNode(d: DrawNode): SVGElement {
+  const node = document.createElementNS(SVG_NS, d.tag) as SVGElement;
+  for (const [k, v] of Object.entries(d.attrs)) node.setAttribute(k, v);
+  if (d.textContent !== null) node.textContent = d.textContent;
+  for (const c of d.children) node.appendChild(createNode(c));
+  drawnFrom.set(node, d);
+  return node;
+}
+
+/** Makes `node` (drawn from an earlier DrawNode of the same tag) match `d`, writing only what differs. */
+export function patchNode(node: SVGElement, d: DrawNode): void {
+  const prev = drawnFrom.get(node);
+  const prevAttrs = prev?.attrs ?? {};
+  for (const [k, v] of Object.entries(d.attrs)) if (prevAttrs[k] !== v) node.setAttribute(k, v);
+  for (const k of Object.keys(prevAttrs)) if (!(k in d.attrs)) node.removeAttribute(k);
+  if (d.textContent !== null) {
+    if (prev?.textContent !== d.textContent) node.textContent = d.textContent;
+  } else {
+    let child = node.firstElementChild as SVGElement | null;
+    for (const c of d.children) {
+      if (!child) {
+        node.appendChild(createNode(c));
+        continue;
+      }
+      const next = child.nextElementSibling as SVGElement | null;
+      if (child.tagName === c.tag) patchNode(child, c);
+      else node.replaceChild(createNode(c), child);
+      child = next;
+    }
+    while (child) {
+      const next = child.nextElementSibling as SVGElement | null;
+      child.remove();
+      child = next;
+    }
+  }
+  drawnFrom.set(node, d);
 }
 
 const pointsAttr = (pts: readonly (readonly [number, number])[]): string => pts.map((p) => `${p[0].toFixed(1)},${p[1].toFixed(1)}`).join(' ');
@@ -293,7 +408,7 @@ export function affineToCanvas(projector: ViewProjector): (p: Readonly<Vec3>) =>
   };
 }
 
-function drawScrew(screw: ScrewOverlay, selected: boolean, plane: PlaneLps, toCanvas: (p: Readonly<Vec3>) => [number, number]): SVGGElement {
+export function drawScrew(screw: ScrewOverlay, selected: boolean, plane: PlaneLps, toCanvas: (p: Readonly<Vec3>) => [number, number]): DrawNode {
   const style = STATUS_STYLE[screw.status];
   const cut = computeScrewInPlane(screw, plane);
   const g = el('g', {
