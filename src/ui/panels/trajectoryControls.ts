@@ -29,19 +29,36 @@ export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPor
   );
   host.append(element);
 
+  // The bone-entry mark is made once and its value patched: a drag changes the trajectory on every pointer
+  // event, and rebuilding the datalist (or rewriting unchanged texts) restyles and repaints the strip each time.
+  const boneMark = h('option', { attrs: { value: '0', label: 'bone' } });
+  marks.append(boneMark);
+  const setValue = (node: { value: string }, v: string): void => {
+    if (node.value !== v) node.value = v;
+  };
+  let sliderWritten = '';
+  let sliderMaxWritten = '';
   let state: TrajectoryState | null = null;
   function show(s: TrajectoryState | null): void {
     state = s;
-    element.hidden = s === null;
+    if (element.hidden !== (s === null)) element.hidden = s === null;
     if (!s) return;
-    slider.max = String(Math.round(s.pathLengthMm * 2) / 2);
+    const max = String(Math.round(s.pathLengthMm * 2) / 2);
+    if (slider.max !== max) slider.max = max;
     // While the user drags the slider, do not fight the thumb.
-    if (document.activeElement !== slider) slider.value = String(s.bullseyeDepthMm);
-    marks.replaceChildren(h('option', { attrs: { value: String(s.boneEntryDepthMm), label: 'bone' } }));
+    // (Compared with what was written last: a range input reads back its value rounded to the step.)
+    const depth = String(s.bullseyeDepthMm);
+    if (document.activeElement !== slider && (depth !== sliderWritten || slider.max !== sliderMaxWritten)) {
+      slider.value = depth;
+      sliderWritten = depth;
+      sliderMaxWritten = slider.max;
+    }
+    setValue(boneMark, String(s.boneEntryDepthMm));
     const origin = s.fromSkin ? 'skin' : 'bone entry';
     const where = s.fromSkin && s.bullseyeDepthMm < s.boneEntryDepthMm - 0.25 ? 'before the bone' : s.bullseyeDepthMm >= s.pathLengthMm - 0.25 ? 'at the tip' : 'in the screw';
-    readout.textContent = `${s.bullseyeDepthMm.toFixed(0)} mm from ${origin} (${where}; tip at ${s.pathLengthMm.toFixed(0)} mm)`;
-    toBone.disabled = !s.fromSkin;
+    const text = `${s.bullseyeDepthMm.toFixed(0)} mm from ${origin} (${where}; tip at ${s.pathLengthMm.toFixed(0)} mm)`;
+    if (readout.textContent !== text) readout.textContent = text;
+    if (toBone.disabled !== !s.fromSkin) toBone.disabled = !s.fromSkin;
   }
   const onInput = (): void => plan.setBullseyeDepthMm(Number(slider.value));
   slider.addEventListener('input', onInput);
