@@ -4,12 +4,17 @@
  * - Shared memory (cross-origin isolated): hardwareConcurrency - 1 workers;
  *   the field set and the planner grid live on SharedArrayBuffers and are
  *   posted to every worker without copying (the first worker builds the grid
- *   on shared memory, the others receive it). A plan's corridors form one
- *   queue: each worker takes the next corridor as soon as it is free (their
- *   costs differ by orders of magnitude: a dealt-out split left one worker
- *   with every corridor on the lesion's side). Cancellation is a
+ *   on shared memory, the others receive it). With two workers or more, each
+ *   corridor's coarse scan is split into one share of its cone's directions
+ *   per worker, and one worker finishes the corridor from the shares
+ *   (refinement, fine checks, width probe, parallel set): a plan's cost sits
+ *   in one or two corridors, so a corridor per worker left the others idle.
+ *   Every task (a share, a finish) goes through one queue; a free worker
+ *   takes the first ready one. The shares merge exactly (search.ts
+ *   `mergeScans`: same counts, same best lines in the same order), so the
+ *   plan is deep-equal to the in-process one. Cancellation is a
  *   SharedArrayBuffer Int32 token holding the latest generation, which the
- *   engines poll every few hundred candidates and between corridors.
+ *   engines poll every few hundred candidates and between tasks.
  * - No shared memory: one worker; the field set is copied once and the copy
  *   transferred. A plan runs corridor by corridor (chunks) and a cancelled or
  *   superseded request stops between chunks (the worker cannot read a copied
@@ -27,6 +32,7 @@ import {
   allCorridorRequests, assemblePlan, resolveSettings,
   type CorridorRequest, type FieldsInfo, type FieldsPayload, type LiveCheckRequest, type PlanProgress, type PlanRequest,
 } from '../core/planning/plannerEngine';
+import type { CorridorScan } from '../core/planning/search';
 import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
 import { fieldSetBuffers, fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
 
@@ -134,25 +140,98 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       };
       const stale = (): PlannerError => new PlannerError('worker/stale', `planner request ${g} superseded by ${generation}`);
       const outcomes: (CorridorOutcome | undefined)[] = new Array(corridors.length);
-      // One queue of corridors; every worker takes the next one when it is free (one corridor per call).
-      let next = 0;
-      const lane = async (w: number): Promise<void> => {
-        const remote = workers[w]!.remote;
-        for (;;) {
-          if (generation !== g) throw stale();
-          const i = next++;
-          if (i >= corridors.length) return;
-          const progress = onProgress ? proxy((p: PlanProgress) => { if (!finished.has(i)) { live.set(i, p.candidatesScored); report(); } }) : undefined;
-          const result = await remote.searchCorridors({ ...request, generation: g, cancelToken: token, corridors: [corridors[i]!] }, progress);
-          finished.add(i);
-          live.delete(i);
-          const o = result[0]!;
-          outcomes[i] = o;
-          scoredDone += o.candidatesScored;
+      const call = { ...request, generation: g, cancelToken: token };
+      const progressFor = (key: number): ((p: PlanProgress) => void) | undefined => (onProgress
+        ? proxy((p: PlanProgress) => { if (!finished.has(key)) { live.set(key, p.candidatesScored); report(); } })
+        : undefined);
+      const taskDone = (key: number, scored: number): void => {
+        finished.add(key);
+        live.delete(key);
+        scoredDone += scored;
+      };
+      let lane: (w: number) => Promise<void>;
+      if (workers.length === 1) {
+        // One worker (transfer mode, or one core): one corridor per call, so a cancel without shared memory stops between corridors.
+        let next = 0;
+        lane = async (w: number): Promise<void> => {
+          const remote = workers[w]!.remote;
+          for (;;) {
+            if (generation !== g) throw stale();
+            const i = next++;
+            if (i >= corridors.length) return;
+            const result = await remote.searchCorridors({ ...call, corridors: [corridors[i]!] }, progressFor(i));
+            const o = result[0]!;
+            outcomes[i] = o;
+            taskDone(i, o.candidatesScored);
+            corridorsDone++;
+            report();
+          }
+        };
+      } else {
+        // Several workers on shared memory: each corridor's coarse scan is split into one share of its cone's directions
+        // per worker (a plan's cost sits in one or two corridors: a corridor per worker left the others idle), then one
+        // worker finishes it from the shares (refinement, fine checks, ...). One queue of tasks; a free worker takes the
+        // first ready one (a corridor's finish as soon as its shares are in). The shares merge exactly (search.ts
+        // mergeScans), so the plan equals the in-process one.
+        const shares = workers.length;
+        type Task = { corridor: number; share: number }; // share -1: the finish
+        const queue: Task[] = [];
+        for (let i = 0; i < corridors.length; i++) for (let k = 0; k < shares; k++) queue.push({ corridor: i, share: k });
+        const scans: CorridorScan[][] = corridors.map(() => []);
+        let complete = 0;
+        let wake: () => void = () => undefined;
+        let changed = new Promise<void>((resolve) => { wake = resolve; });
+        const signal = (): void => {
+          const resolve = wake;
+          changed = new Promise<void>((r) => { wake = r; });
+          resolve();
+        };
+        const settle = (i: number, outcome: CorridorOutcome): void => {
+          if (outcomes[i]) return;
+          outcomes[i] = outcome;
+          complete++;
           corridorsDone++;
           report();
-        }
-      };
+        };
+        let keys = 0;
+        lane = async (w: number): Promise<void> => {
+          const remote = workers[w]!.remote;
+          try {
+            for (;;) {
+              if (generation !== g) throw stale();
+              const task = queue.shift();
+              if (!task) {
+                if (complete === corridors.length) return;
+                await changed;
+                continue;
+              }
+              const i = task.corridor;
+              const key = keys++;
+              if (task.share >= 0) {
+                const scan = await remote.scanCorridor({ ...call, corridor: corridors[i]!, share: { index: task.share, count: shares } }, progressFor(key));
+                taskDone(key, scan.scored);
+                if (outcomes[i]) continue; // ruled out by another share
+                if (scan.early) {
+                  // Ruled out before any line: the other shares (same verdict) need not run.
+                  for (let q = queue.length - 1; q >= 0; q--) if (queue[q]!.corridor === i) queue.splice(q, 1);
+                  settle(i, scan.early);
+                } else {
+                  scans[i]!.push(scan);
+                  if (scans[i]!.length === shares) queue.unshift({ corridor: i, share: -1 });
+                }
+              } else {
+                const shareScored = scans[i]!.reduce((n, s) => n + s.scored, 0);
+                const o = await remote.finishCorridor({ ...call, scans: scans[i]! }, progressFor(key));
+                taskDone(key, o.candidatesScored - shareScored);
+                settle(i, o);
+              }
+              signal(); // a waiting lane may have work now (a finish), or nothing left
+            }
+          } finally {
+            signal(); // a waiting lane re-checks (more work, all done, or stale)
+          }
+        };
+      }
       const work = Promise.all(workers.map((_, w) => lane(w)));
       const aborted = new Promise<never>((_, reject) => { abortRunning = reject; });
       // Whichever loses the race still settles: keep its rejection from surfacing as unhandled.

@@ -11,7 +11,10 @@ import { generationToken } from './cancel';
 import { createEvaluationContext, evaluateScrew } from './checks/index';
 import { CORRIDOR_IDS } from './corridors';
 import { defaultCatalog, validateCatalog } from './screwCatalog';
-import { createSearchScratch, DEFAULT_SEARCH_OPTIONS, searchCorridor, type SearchContext, type SearchOptions } from './search';
+import {
+  createSearchScratch, DEFAULT_SEARCH_OPTIONS, finishCorridor, scanCorridor, searchCorridor,
+  type CorridorScan, type ScanShare, type SearchContext, type SearchOptions,
+} from './search';
 import { checkScrewSpacing } from './checks/screwSpacing';
 import { DEFAULT_PLAN_SETTINGS, type CorridorOutcome, type PlanResult, type PlanSettings, type RankedScrew, type Screw, type ScrewCatalog, type ScrewEvaluation } from './types';
 
@@ -73,6 +76,12 @@ export type ProgressCallback = (progress: PlanProgress) => void;
 
 export type LiveCheckRequest = { screw: Screw; others?: Screw[]; settings?: Partial<PlanSettings> };
 
+/** One share of one corridor's coarse scan (the pool splits a corridor's directions across its workers). */
+export type ScanRequest = Omit<PlanRequest, 'corridors'> & { corridor: CorridorRequest; share: ScanShare };
+
+/** The rest of one corridor's search, from its scan's shares (in any order). */
+export type FinishRequest = Omit<PlanRequest, 'corridors'> & { scans: CorridorScan[] };
+
 /**
  * What the engine did for one request generation (summed over its
  * `searchCorridors` calls: the pool sends a plan one corridor at a time):
@@ -84,6 +93,13 @@ export type PlannerEngine = {
   loadFields(payload: FieldsPayload): FieldsInfo;
   /** Searches the given corridors (default all); the pool splits a plan into such chunks. */
   searchCorridors(request: PlanRequest, onProgress?: ProgressCallback): CorridorOutcome[];
+  /**
+   * One share of a corridor's coarse scan (plain data). `finishCorridor` on the
+   * shares gives exactly `searchCorridors` on that corridor, however it was split.
+   */
+  scanCorridor(request: ScanRequest, onProgress?: ProgressCallback): CorridorScan;
+  /** Refinement, fine checks, width probe, parallel set and explanation of a corridor from its scan's shares. */
+  finishCorridor(request: FinishRequest, onProgress?: ProgressCallback): CorridorOutcome;
   /** Full plan: every requested corridor, then the set of screws that work together. */
   plan(request: PlanRequest, onProgress?: ProgressCallback): PlanResult;
   /** Live check of one edited screw against every rule (a few ms). */
@@ -143,7 +159,11 @@ export function createPlannerEngine(): PlannerEngine {
     return { fields, grid, summary };
   };
 
-  const searchCorridors = (request: PlanRequest, onProgress?: ProgressCallback): CorridorOutcome[] => {
+  /**
+   * A search context for one call: settings, catalog and options of the request, its cancel token,
+   * progress counted into `scored` (this call) and the generation's run stats.
+   */
+  const begin = (request: Omit<PlanRequest, 'corridors'>, corridorsTotal: number, onProgress?: ProgressCallback) => {
     const loaded = requireFields();
     const settings = resolveSettings(request.settings);
     const catalog = request.catalog ? validateCatalog(request.catalog) : defaultCatalog();
@@ -158,10 +178,8 @@ export function createPlannerEngine(): PlannerEngine {
     const stats = run;
     if (cancel.isCancelled()) stats.cancelled = true;
     cancel.throwIfCancelled();
-    const corridors = request.corridors ?? allCorridorRequests();
-    let scored = 0;
-    let done = 0;
-    const report = (): void => onProgress?.({ generation: request.generation, candidatesScored: scored, corridorsDone: done, corridorsTotal: corridors.length });
+    const progress = { scored: 0, done: 0 };
+    const report = (): void => onProgress?.({ generation: request.generation, candidatesScored: progress.scored, corridorsDone: progress.done, corridorsTotal });
     const ctx: SearchContext = {
       ...loaded,
       settings,
@@ -170,31 +188,42 @@ export function createPlannerEngine(): PlannerEngine {
       options,
       cancel,
       onProgress: (n) => {
-        scored += n;
+        progress.scored += n;
         stats.candidatesScored += n;
         report();
       },
       scratch: scratchNow,
     };
-    const out: CorridorOutcome[] = [];
-    try {
+    /** Runs `work`, marking the run cancelled when it stops on the token. */
+    const guard = <T>(work: () => T): T => {
+      try {
+        return work();
+      } catch (error) {
+        if (cancel.isCancelled()) stats.cancelled = true;
+        throw error;
+      }
+    };
+    const corridorDone = (): void => {
+      progress.done++;
+      stats.corridorsDone++;
+      report();
+    };
+    return { ctx, cancel, guard, corridorDone };
+  };
+
+  const searchCorridors = (request: PlanRequest, onProgress?: ProgressCallback): CorridorOutcome[] => {
+    const corridors = request.corridors ?? allCorridorRequests();
+    const { ctx, cancel, guard, corridorDone } = begin(request, corridors.length, onProgress);
+    return guard(() => {
+      const out: CorridorOutcome[] = [];
       for (const c of corridors) {
-        const outcome = searchCorridor(ctx, c.corridorId, c.side);
-        const rest = outcome.candidatesScored % options.pollEvery;
-        scored += rest;
-        stats.candidatesScored += rest;
-        done++;
-        stats.corridorsDone++;
-        report();
-        out.push(outcome);
+        out.push(searchCorridor(ctx, c.corridorId, c.side));
+        corridorDone();
         // Between corridors too (a corridor that ends before the next poll still stops the rest).
         cancel.throwIfCancelled();
       }
-    } catch (error) {
-      if (cancel.isCancelled()) stats.cancelled = true;
-      throw error;
-    }
-    return out;
+      return out;
+    });
   };
 
   return {
@@ -217,6 +246,18 @@ export function createPlannerEngine(): PlannerEngine {
       };
     },
     searchCorridors,
+    scanCorridor(request: ScanRequest, onProgress?: ProgressCallback): CorridorScan {
+      const { ctx, guard } = begin(request, 1, onProgress);
+      return guard(() => scanCorridor(ctx, request.corridor.corridorId, request.corridor.side, request.share));
+    },
+    finishCorridor(request: FinishRequest, onProgress?: ProgressCallback): CorridorOutcome {
+      const { ctx, guard, corridorDone } = begin(request, 1, onProgress);
+      return guard(() => {
+        const outcome = finishCorridor(ctx, request.scans);
+        corridorDone();
+        return outcome;
+      });
+    },
     plan(request: PlanRequest, onProgress?: ProgressCallback): PlanResult {
       const t0 = Date.now();
       const outcomes = searchCorridors(request, onProgress);

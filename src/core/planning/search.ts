@@ -13,6 +13,7 @@ import type { CorridorId, ForamenId, Side } from '../shared/ids';
 import type { AnatomySummary } from './anatomySummary';
 import type { CancelToken } from './cancel';
 import { NEVER_CANCELLED } from './cancel';
+import { PlannerError } from '../shared/errors';
 import { evaluateScrew, lesionSizeMm, requiredLesionSpanMm, type EvaluationContext } from './checks/index';
 import { labelName } from './checks/result';
 import { resolveCorridor, type ResolvedCorridor } from './corridors';
@@ -140,8 +141,10 @@ export type SearchScratch = {
 };
 
 const MAX_PATH_MM = 400;
-/** Row layout of the top-K table: score, c(3), d(3). */
-const TOP_ROW = 7;
+/** Row layout of the top-K table: score, scan sequence, c(3), d(3). */
+const TOP_ROW = 8;
+/** Slots of the per-reject counters (Reject codes and room to spare). */
+const REJECT_SLOTS = 16;
 
 export function createSearchScratch(sampleStepMm: number, keepTop: number, lineCells = 4096): SearchScratch {
   const capacity = Math.ceil(MAX_PATH_MM / sampleStepMm) + 4;
@@ -522,36 +525,51 @@ function basisAcross(d: Readonly<Vec3>, u: Vec3, v: Vec3): void {
   v[2] = d[0] * u[1] - d[1] * u[0];
 }
 
-/** Candidate top-K table: keeps the best `keep` rows (score, c, d) by score. */
+/**
+ * Candidate top-K table: keeps the best `keep` rows (score, seq, c, d) by a
+ * total order, score descending then scan sequence ascending (a tie goes to
+ * the line scanned first). With a total order the K best of a scan split into
+ * shares, merged ({@link mergeScans}), are exactly the K best of the whole scan.
+ */
 class TopK {
   count = 0;
   constructor(readonly rows: Float64Array, readonly keep: number) {}
-  minIndex(): number {
-    let mi = 0;
-    for (let i = 1; i < this.count; i++) if (this.rows[i * TOP_ROW]! < this.rows[mi * TOP_ROW]!) mi = i;
-    return mi;
+  /** Index of the worst row kept: lowest score, then latest in the scan. */
+  worstIndex(): number {
+    const r = this.rows;
+    let wi = 0;
+    for (let i = 1; i < this.count; i++) {
+      const o = i * TOP_ROW, w = wi * TOP_ROW;
+      if (r[o]! < r[w]! || (r[o]! === r[w]! && r[o + 1]! > r[w + 1]!)) wi = i;
+    }
+    return wi;
   }
-  offer(score: number, c: Readonly<Vec3>, d: Readonly<Vec3>): void {
+  offer(score: number, seq: number, c: Readonly<Vec3>, d: Readonly<Vec3>): void {
+    if (this.keep <= 0) return;
     let i: number;
     if (this.count < this.keep) i = this.count++;
     else {
-      i = this.minIndex();
-      if (this.rows[i * TOP_ROW]! >= score) return;
+      i = this.worstIndex();
+      const w = i * TOP_ROW;
+      if (!(score > this.rows[w]! || (score === this.rows[w]! && seq < this.rows[w + 1]!))) return;
     }
     const o = i * TOP_ROW;
     this.rows[o] = score;
-    this.rows[o + 1] = c[0]; this.rows[o + 2] = c[1]; this.rows[o + 3] = c[2];
-    this.rows[o + 4] = d[0]; this.rows[o + 5] = d[1]; this.rows[o + 6] = d[2];
+    this.rows[o + 1] = seq;
+    this.rows[o + 2] = c[0]; this.rows[o + 3] = c[1]; this.rows[o + 4] = c[2];
+    this.rows[o + 5] = d[0]; this.rows[o + 6] = d[1]; this.rows[o + 7] = d[2];
   }
-  sorted(): { score: number; c: Vec3; d: Vec3 }[] {
-    const out: { score: number; c: Vec3; d: Vec3 }[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const o = i * TOP_ROW;
-      const r = this.rows;
-      out.push({ score: r[o]!, c: [r[o + 1]!, r[o + 2]!, r[o + 3]!], d: [r[o + 4]!, r[o + 5]!, r[o + 6]!] });
-    }
-    return out.sort((a, b) => b.score - a.score);
+  /** The rows kept, best first, as plain numbers (TOP_ROW per row). */
+  sortedRows(): number[] {
+    const rows: number[][] = [];
+    for (let i = 0; i < this.count; i++) rows.push(Array.from(this.rows.subarray(i * TOP_ROW, (i + 1) * TOP_ROW)));
+    return rows.sort(compareTopRows).flat();
   }
+}
+
+/** Best first: score descending, then scan sequence ascending. */
+function compareTopRows(a: readonly number[], b: readonly number[]): number {
+  return b[0]! - a[0]! || a[1]! - b[1]!;
 }
 
 /** Fibonacci-spiral directions within a cone of half-angle alpha around d0 (d0 first). */
@@ -573,12 +591,69 @@ export function coneDirections(d0: Readonly<Vec3>, halfAngleDeg: number, stepDeg
   return out;
 }
 
+/** Which directions of a corridor's cone a scan covers: those whose index modulo `count` is `index`. */
+export type ScanShare = { index: number; count: number };
+
+export const WHOLE_SCAN: Readonly<ScanShare> = Object.freeze({ index: 0, count: 1 });
+
 /**
- * Searches one corridor on one side for screws bridging the lesion. Returns
- * an explained outcome (never throws for clinical reasons; throws
- * `worker/stale` when cancelled).
+ * The coarse scan of one corridor (or of one share of its directions), as
+ * plain data: what {@link finishCorridor} needs to go on exactly as if it had
+ * scanned every direction itself. Shares of one scan merge with {@link mergeScans}.
  */
-export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side: Side): CorridorOutcome {
+export type CorridorScan = {
+  corridorId: CorridorId;
+  side: Side;
+  /** The corridor's outcome when it is ruled out before any line is scored (no lesion, lesion off its path, ...). */
+  early: CorridorOutcome | null;
+  /** Lines scored. */
+  scored: number;
+  /** Lines per reject code (index = {@link Reject}). */
+  rejects: number[];
+  /** Widest diameters over the lines that reached the width test, mm. */
+  widestInBoneMm: number;
+  widestWithMarginsMm: number;
+  /** The best acceptable lines, best first: rows of score, scan sequence, anchor c (3), direction d (3). */
+  top: number[];
+};
+
+/** Counts scored lines (per reject code, widest width) and polls the cancel token every `pollEvery` lines. */
+class Tally {
+  reported: number;
+  constructor(
+    readonly ctx: SearchContext,
+    readonly res: LineScore,
+    readonly rejects: Int32Array,
+    public scored: number,
+    public widestInBone: number,
+    public widestWithMargins: number,
+  ) {
+    this.reported = scored;
+  }
+  /** After each scoreLine into `res`. */
+  track(): void {
+    const res = this.res;
+    this.scored++;
+    if (res.widestInBoneMm > this.widestInBone && res.reject >= Reject.NoLesion) this.widestInBone = res.widestInBoneMm;
+    if (res.widestWithMarginsMm > this.widestWithMargins && res.reject >= Reject.NoLesion) this.widestWithMargins = res.widestWithMarginsMm;
+    this.rejects[res.reject]!++;
+    if (this.scored % this.ctx.options.pollEvery === 0) {
+      this.ctx.cancel.throwIfCancelled();
+      this.flush();
+    }
+  }
+  /** Reports the lines scored since the last report. */
+  flush(): void {
+    const n = this.scored - this.reported;
+    this.reported = this.scored;
+    if (n > 0) this.ctx.onProgress?.(n);
+  }
+}
+
+type PreparedCorridor = { lp: LinePlan; label: string; base: CorridorOutcome; idealDir: Vec3; early: CorridorOutcome | null };
+
+/** Corridor constants and the reasons that rule a corridor out before any line (cheap; every share repeats it). */
+function prepareCorridor(ctx: SearchContext, corridorId: CorridorId, side: Side): PreparedCorridor {
   const lp = createLinePlan(ctx, corridorId, side);
   const rc = lp.rc;
   const tpl = rc.template;
@@ -586,11 +661,13 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
   const label = `${tpl.label} (${side})${unlevelled ? ' [sacral level not constrained: no S1 foramen labelled or modelled]' : ''}`;
   const base: CorridorOutcome = { corridorId, side, available: false, screws: [], reason: '', widestInBoneMm: 0, widestWithMarginsMm: 0, candidatesScored: 0, parallelSet: [], rejectCounts: {} };
   const summary = ctx.summary;
-  if (!summary.lesionCentroidLps || summary.lesionPointsLps.length === 0) return { ...base, reason: `no ${label} screw: no lesion segmented` };
+  const idealDir: Vec3 = frameDirectionToLps([0, 0, 0], summary.frame, rc.axisFrame[0], rc.axisFrame[1], rc.axisFrame[2]);
+  const out = (reason: string): PreparedCorridor => ({ lp, label, base, idealDir, early: { ...base, reason } });
+  if (!summary.lesionCentroidLps || summary.lesionPointsLps.length === 0) return out(`no ${label} screw: no lesion segmented`);
   if (summary.lesionHostLabel !== 0 && !rc.pathLabels.includes(summary.lesionHostLabel)) {
-    return { ...base, reason: `no ${label} screw: the lesion is in the ${labelName(summary.lesionHostLabel)}, off this corridor's path (${rc.pathLabels.map(labelName).join(', ')})` };
+    return out(`no ${label} screw: the lesion is in the ${labelName(summary.lesionHostLabel)}, off this corridor's path (${rc.pathLabels.map(labelName).join(', ')})`);
   }
-  if (lp.specs.length === 0) return { ...base, reason: `no ${label} screw: the catalog has no screw of ${tpl.minDiameterMm} mm or more` };
+  if (lp.specs.length === 0) return out(`no ${label} screw: the catalog has no screw of ${tpl.minDiameterMm} mm or more`);
   if (tpl.tipBeyondMidlineMaxMm !== null) {
     // Iliosacral: the tip stops near the midline, so the lesion must lie on the entry side of it.
     const f = summary.frame;
@@ -598,21 +675,46 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
     const l = (c[0] - f.originLps[0]) * f.leftLps[0] + (c[1] - f.originLps[1]) * f.leftLps[1] + (c[2] - f.originLps[2]) * f.leftLps[2];
     const towardsEntry = side === 'left' ? l : -l;
     if (towardsEntry + summary.lesionRadiusMm < -tpl.tipBeyondMidlineMaxMm) {
-      return { ...base, reason: `no ${label} screw: the lesion lies on the other side of the midline (an iliosacral screw ends near the midline)` };
+      return out(`no ${label} screw: the lesion lies on the other side of the midline (an iliosacral screw ends near the midline)`);
     }
   }
-  const idealDir: Vec3 = frameDirectionToLps([0, 0, 0], summary.frame, rc.axisFrame[0], rc.axisFrame[1], rc.axisFrame[2]);
+  return { lp, label, base, idealDir, early: null };
+}
+
+/**
+ * Searches one corridor on one side for screws bridging the lesion. Returns
+ * an explained outcome (never throws for clinical reasons; throws
+ * `worker/stale` when cancelled). The same as {@link finishCorridor} after
+ * {@link scanCorridor} over every direction: the worker pool runs the two
+ * steps apart, the scan split across its workers.
+ */
+export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side: Side): CorridorOutcome {
+  return finishCorridor(ctx, [scanCorridor(ctx, corridorId, side, WHOLE_SCAN)]);
+}
+
+/**
+ * The coarse scan: candidate lines through the lesion for the directions of
+ * `share` (every direction by default), each scored by {@link scoreLine}; keeps
+ * the best `keepTop` by score (ties: first scanned), counts the rejects.
+ */
+export function scanCorridor(ctx: SearchContext, corridorId: CorridorId, side: Side, share: Readonly<ScanShare> = WHOLE_SCAN): CorridorScan {
+  if (!(Number.isInteger(share.count) && share.count >= 1 && Number.isInteger(share.index) && share.index >= 0 && share.index < share.count)) {
+    throw new PlannerError('planning/bad-input', `scan share ${share.index} of ${share.count} is not a share`);
+  }
+  const { lp, idealDir, early } = prepareCorridor(ctx, corridorId, side);
+  const scan: CorridorScan = { corridorId, side, early, scored: 0, rejects: new Array<number>(REJECT_SLOTS).fill(0), widestInBoneMm: 0, widestWithMarginsMm: 0, top: [] };
+  if (early) return scan;
+  const summary = ctx.summary;
+  const tpl = lp.rc.template;
   const dirs = coneDirections(idealDir, tpl.coneHalfAngleDeg, ctx.options.coneStepDeg);
   const top = new TopK(ctx.scratch.top, ctx.options.keepTop);
   const res = createLineScore();
-  const rejects = new Int32Array(16);
-  let widestInBone = 0, widestWithMargins = 0;
-  let scored = 0;
+  const tally = new Tally(ctx, res, new Int32Array(REJECT_SLOTS), 0, 0, 0);
   const u: Vec3 = [0, 0, 0], v: Vec3 = [0, 0, 0];
   const cpt: Vec3 = [0, 0, 0];
   const pts = summary.lesionPointsLps;
   const np = pts.length / 3;
-  const cen = summary.lesionCentroidLps;
+  const cen = summary.lesionCentroidLps!;
   const spacing = ctx.options.lineSpacingMm;
   const half = Math.ceil(summary.lesionRadiusMm / spacing) + 1;
   let side1 = 2 * half + 1;
@@ -624,23 +726,14 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
     side1 = maxSide;
   }
   const halfCells = (side1 - 1) / 2;
+  const cells = side1 * side1;
   const cellSum = ctx.scratch.cellSum, cellCount = ctx.scratch.cellCount;
 
-  const track = (): void => {
-    scored++;
-    if (res.widestInBoneMm > widestInBone && res.reject >= Reject.NoLesion) widestInBone = res.widestInBoneMm;
-    if (res.widestWithMarginsMm > widestWithMargins && res.reject >= Reject.NoLesion) widestWithMargins = res.widestWithMarginsMm;
-    rejects[res.reject]!++;
-    if (scored % ctx.options.pollEvery === 0) {
-      ctx.cancel.throwIfCancelled();
-      ctx.onProgress?.(ctx.options.pollEvery);
-    }
-  };
-
-  for (const d of dirs) {
+  for (let di = share.index; di < dirs.length; di += share.count) {
+    const d = dirs[di]!;
     basisAcross(d, u, v);
-    cellSum.fill(0, 0, side1 * side1 * 3);
-    cellCount.fill(0, 0, side1 * side1);
+    cellSum.fill(0, 0, cells * 3);
+    cellCount.fill(0, 0, cells);
     for (let p = 0; p < np; p++) {
       const x = pts[p * 3]! - cen[0], y = pts[p * 3 + 1]! - cen[1], z = pts[p * 3 + 2]! - cen[2];
       const a = Math.round((x * u[0] + y * u[1] + z * u[2]) / cellSpacing) + halfCells;
@@ -652,17 +745,79 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
       cellSum[cell * 3 + 2] += pts[p * 3 + 2]!;
       cellCount[cell]!++;
     }
-    for (let cell = 0; cell < side1 * side1; cell++) {
+    for (let cell = 0; cell < cells; cell++) {
       const k = cellCount[cell]!;
       if (k === 0) continue;
       cpt[0] = cellSum[cell * 3]! / k; cpt[1] = cellSum[cell * 3 + 1]! / k; cpt[2] = cellSum[cell * 3 + 2]! / k;
-      if (scoreLine(ctx, lp, cpt, d, idealDir, res) === Reject.None) top.offer(res.score, cpt, d);
-      track();
+      if (scoreLine(ctx, lp, cpt, d, idealDir, res) === Reject.None) top.offer(res.score, di * cells + cell, cpt, d);
+      tally.track();
     }
   }
+  tally.flush();
+  scan.scored = tally.scored;
+  scan.rejects = Array.from(tally.rejects);
+  scan.widestInBoneMm = tally.widestInBone;
+  scan.widestWithMarginsMm = tally.widestWithMargins;
+  scan.top = top.sortedRows();
+  return scan;
+}
+
+/**
+ * Merges the shares of one corridor's scan: counts add, widths take the
+ * largest, the best lines are the `keepTop` best of all shares by the scan's
+ * own order (score, then scan sequence). Exactly the whole scan's result,
+ * whatever the split (tested). A share that ruled the corridor out rules it out.
+ */
+export function mergeScans(scans: readonly CorridorScan[], keepTop: number): CorridorScan {
+  const first = scans[0];
+  if (!first) throw new PlannerError('planning/bad-input', 'no scan to merge');
+  for (const s of scans) {
+    if (s.corridorId !== first.corridorId || s.side !== first.side) throw new PlannerError('planning/bad-input', `scans of ${first.corridorId}/${first.side} and ${s.corridorId}/${s.side} cannot be merged`);
+  }
+  const early = scans.find((s) => s.early !== null);
+  if (early) return early;
+  if (scans.length === 1) return first;
+  const rejects = new Array<number>(REJECT_SLOTS).fill(0);
+  const rows: number[][] = [];
+  let scored = 0, widestInBoneMm = 0, widestWithMarginsMm = 0;
+  for (const s of scans) {
+    scored += s.scored;
+    for (let r = 0; r < REJECT_SLOTS; r++) rejects[r]! += s.rejects[r] ?? 0;
+    if (s.widestInBoneMm > widestInBoneMm) widestInBoneMm = s.widestInBoneMm;
+    if (s.widestWithMarginsMm > widestWithMarginsMm) widestWithMarginsMm = s.widestWithMarginsMm;
+    for (let o = 0; o + TOP_ROW <= s.top.length; o += TOP_ROW) rows.push(s.top.slice(o, o + TOP_ROW));
+  }
+  rows.sort(compareTopRows);
+  return { corridorId: first.corridorId, side: first.side, early: null, scored, rejects, widestInBoneMm, widestWithMarginsMm, top: rows.slice(0, Math.max(0, keepTop)).flat() };
+}
+
+/**
+ * Everything after the coarse scan: refinement of the best lines (pattern
+ * search on direction and offset), fine checks at full resolution with every
+ * rule, the distinct proposals; for a sacral corridor without one, its own
+ * width; for the femoral neck, the parallel set; the explanation. `scans`: the
+ * corridor's scan, whole or in shares (merged here).
+ */
+export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[]): CorridorOutcome {
+  const scan = mergeScans(scans, ctx.options.keepTop);
+  if (scan.early) return scan.early;
+  const { corridorId, side } = scan;
+  const { lp, label, base, idealDir, early } = prepareCorridor(ctx, corridorId, side);
+  if (early) return early;
+  const tpl = lp.rc.template;
+  const spacing = ctx.options.lineSpacingMm;
+  const res = createLineScore();
+  const rejects = Int32Array.from(scan.rejects);
+  const tally = new Tally(ctx, res, rejects, scan.scored, scan.widestInBoneMm, scan.widestWithMarginsMm);
+  const track = (): void => tally.track();
+  const u: Vec3 = [0, 0, 0], v: Vec3 = [0, 0, 0];
 
   // Refinement: pattern search on direction and offset around the best lines.
-  const seeds = top.sorted();
+  const seeds: { score: number; c: Vec3; d: Vec3 }[] = [];
+  for (let o = 0; o + TOP_ROW <= scan.top.length; o += TOP_ROW) {
+    const r = scan.top;
+    seeds.push({ score: r[o]!, c: [r[o + 2]!, r[o + 3]!, r[o + 4]!], d: [r[o + 5]!, r[o + 6]!, r[o + 7]!] });
+  }
   const refined: { score: number; c: Vec3; d: Vec3 }[] = [];
   const tryD: Vec3 = [0, 0, 0], tryC: Vec3 = [0, 0, 0];
   for (const seed of seeds.slice(0, Math.min(8, seeds.length))) {
@@ -722,7 +877,7 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
   const rejectCounts: Record<string, number> = {};
   for (let r = 0; r < REJECT_NAMES.length; r++) if (rejects[r]! > 0) rejectCounts[REJECT_NAMES[r]!] = rejects[r]!;
   if (fineFailure) rejectCounts.fineCheck = (rejectCounts.fineCheck ?? 0) + 1;
-  const outcome: CorridorOutcome = { ...base, widestInBoneMm: widestInBone, widestWithMarginsMm: widestWithMargins, candidatesScored: scored, rejectCounts };
+  const outcome: CorridorOutcome = { ...base, widestInBoneMm: tally.widestInBone, widestWithMarginsMm: tally.widestWithMargins, candidatesScored: tally.scored, rejectCounts };
   let probe: { widestInBoneMm: number; widestWithMarginsMm: number } | null = null;
   if (proposals.length === 0 && tpl.sacralLevel !== null) {
     // The corridor's own width, whatever the lesion: lines across the sacral body at this level.
@@ -734,21 +889,23 @@ export function searchCorridor(ctx: SearchContext, corridorId: CorridorId, side:
       outcome.widestWithMarginsMm = w.widestWithMarginsMm;
       probe = w;
     }
-    outcome.candidatesScored = scored;
+    outcome.candidatesScored = tally.scored;
   }
   if (proposals.length > 0) {
     const best = proposals[0]!;
     const parallelSet = tpl.parallelScrews > 1 ? findParallelSet(ctx, lp, best, idealDir, () => track()) : [];
-    outcome.candidatesScored = scored;
+    outcome.candidatesScored = tally.scored;
+    tally.flush();
     return {
       ...outcome,
       available: true,
       screws: proposals,
       parallelSet,
-      reason: `${label}: ${best.screw.diameterMm} x ${best.screw.lengthMm} mm, purchase ${best.evaluation.purchaseNearMm.toFixed(0)}/${best.evaluation.purchaseFarMm.toFixed(0)} mm, closest structure ${best.evaluation.minClearanceStructure ?? 'none'} at ${fmt(best.evaluation.minClearanceMm)}${unchecked(ctx, rc)}`,
+      reason: `${label}: ${best.screw.diameterMm} x ${best.screw.lengthMm} mm, purchase ${best.evaluation.purchaseNearMm.toFixed(0)}/${best.evaluation.purchaseFarMm.toFixed(0)} mm, closest structure ${best.evaluation.minClearanceStructure ?? 'none'} at ${fmt(best.evaluation.minClearanceMm)}${unchecked(ctx, lp.rc)}`,
     };
   }
-  return { ...outcome, reason: explain(ctx, lp, label, rejects, widestInBone, widestWithMargins, fineFailure, probe) };
+  tally.flush();
+  return { ...outcome, reason: explain(ctx, lp, label, rejects, tally.widestInBone, tally.widestWithMargins, fineFailure, probe) };
 }
 
 /** Names the corridor's limiting structures that have no field (so no clearance was checked against them). */
