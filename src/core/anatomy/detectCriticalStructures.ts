@@ -1,5 +1,6 @@
 import type { Volume } from '../volume/Volume';
 import { detectJointSurfaces } from './jointSurface';
+import { labelBoxes } from './labelBoxes';
 import { detectSacralStructures } from './sacrum';
 import type { CriticalStructures } from './structures';
 
@@ -9,8 +10,10 @@ import type { CriticalStructures } from './structures';
  * proposals and both hip joint surfaces. Plain data for the UI and the fields.
  */
 export function detectCriticalStructures(labels: Volume<Uint8Array>): CriticalStructures {
-  const sacral = detectSacralStructures(labels);
-  const joints = detectJointSurfaces(labels);
+  // One pass over the grid for the bounding boxes of every label (each detector used to scan it).
+  const boxes = labelBoxes(labels);
+  const sacral = detectSacralStructures(labels, { boxes });
+  const joints = detectJointSurfaces(labels, boxes);
   return {
     foramina: sacral.foramina,
     sacralCanal: sacral.sacralCanal,

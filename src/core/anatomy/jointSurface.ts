@@ -3,6 +3,7 @@ import { LABELS } from '../shared/ids';
 import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import type { Volume } from '../volume/Volume';
 import type { JointSurfaceModel } from './structures';
+import { labelBoxes } from './labelBoxes';
 
 /**
  * Hip joint surface from the femoral head: least-squares sphere fit to the
@@ -86,12 +87,12 @@ function solve4(A: Float64Array, b: Float64Array): Float64Array | null {
  * 3. the cap axis points from the neck (femur voxels 1.2 to 2 radii from the
  *    centre) towards the centre; the cap spans 100 degrees around it.
  */
-export function detectJointSurfaces(labels: Volume<Uint8Array>): { joints: JointSurfaceModel[]; notes: string[] } {
+export function detectJointSurfaces(labels: Volume<Uint8Array>, boxes: Int32Array = labelBoxes(labels)): { joints: JointSurfaceModel[]; notes: string[] } {
   const joints: JointSurfaceModel[] = [];
   const notes: string[] = [];
   for (const side of ['left', 'right'] as const) {
     const label = side === 'left' ? LABELS.femurLeft : LABELS.femurRight;
-    const fit = fitFemoralHead(labels, label);
+    const fit = fitFemoralHead(labels, label, boxes);
     if (!fit) {
       notes.push(`no ${side} femoral head to fit`);
       continue;
@@ -101,20 +102,14 @@ export function detectJointSurfaces(labels: Volume<Uint8Array>): { joints: Joint
   return { joints, notes };
 }
 
-function fitFemoralHead(labels: Volume<Uint8Array>, label: number): { centerLps: Vec3; radiusMm: number; rmsResidualMm: number; capAxisLps: Vec3 } | null {
+function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32Array): { centerLps: Vec3; radiusMm: number; rmsResidualMm: number; capAxisLps: Vec3 } | null {
   const g = labels.geometry;
   const [gi, gj, gk] = g.dims;
   const v = labels.voxels;
   const m = g.ijkToLps;
-  // Bounding box of the femur.
-  let i0 = gi, j0 = gj, k0 = gk, i1 = -1, j1 = -1, k1 = -1;
-  let t = 0;
-  for (let k = 0; k < gk; k++) for (let j = 0; j < gj; j++) for (let i = 0; i < gi; i++, t++) {
-    if (v[t] !== label) continue;
-    if (i < i0) i0 = i; if (i > i1) i1 = i;
-    if (j < j0) j0 = j; if (j > j1) j1 = j;
-    if (k < k0) k0 = k; if (k > k1) k1 = k;
-  }
+  // Bounding box of the femur (labelBoxes).
+  const ob = 6 * label;
+  let i0 = boxes[ob]!, j0 = boxes[ob + 1]!, k0 = boxes[ob + 2]!, i1 = boxes[ob + 3]!, j1 = boxes[ob + 4]!, k1 = boxes[ob + 5]!;
   if (i1 < 0) return null;
   i0 = Math.max(0, i0 - 1); j0 = Math.max(0, j0 - 1); k0 = Math.max(0, k0 - 1);
   i1 = Math.min(gi - 1, i1 + 1); j1 = Math.min(gj - 1, j1 + 1); k1 = Math.min(gk - 1, k1 + 1);
@@ -138,12 +133,14 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number): { centerLps:
   // Upper 70 mm (superior = +z in LPS).
   let zTop = -Infinity;
   p = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) if (inside[p]) zTop = Math.max(zTop, lps(i, j, k)[2]);
+  // z of a voxel, the same expression as lps(i, j, k)[2] (no array per voxel).
+  const zOf = (i: number, j: number, k: number): number => m[2]! * (i + i0) + m[6]! * (j + j0) + m[10]! * (k + k0) + m[14]!;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) if (inside[p]) zTop = Math.max(zTop, zOf(i, j, k));
   let best = -1, bestD = 0;
   p = 0;
   for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
     if (!inside[p] || sq[p]! <= bestD) continue;
-    if (lps(i, j, k)[2] < zTop - 70) continue;
+    if (zOf(i, j, k) < zTop - 70) continue;
     best = p;
     bestD = sq[p]!;
   }
@@ -183,10 +180,12 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number): { centerLps:
   p = 0;
   for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
     if (!inside[p]) continue;
-    const q = lps(i, j, k);
-    const d = Math.hypot(q[0] - centre[0], q[1] - centre[1], q[2] - centre[2]);
+    const qx = m[0]! * (i + i0) + m[4]! * (j + j0) + m[8]! * (k + k0) + m[12]!;
+    const qy = m[1]! * (i + i0) + m[5]! * (j + j0) + m[9]! * (k + k0) + m[13]!;
+    const qz = zOf(i, j, k);
+    const d = Math.hypot(qx - centre[0], qy - centre[1], qz - centre[2]);
     if (d < 1.2 * radius || d > 2 * radius) continue;
-    ax += q[0]; ay += q[1]; az += q[2]; cnt++;
+    ax += qx; ay += qy; az += qz; cnt++;
   }
   let axis: Vec3 = [0, 0, 1];
   if (cnt > 0) {

@@ -6,6 +6,7 @@ import { computeComponents } from '../segmentation/connectedComponents';
 import { dilateMm, erodeMm, fillHoles } from '../segmentation/morphology';
 import type { Volume } from '../volume/Volume';
 import type { ForamenModel, TubeModel } from './structures';
+import { labelBoxes } from './labelBoxes';
 
 /**
  * Sacral canal, anterior foramina S1-S4 and the S1, S2 and L5 roots, from the
@@ -30,22 +31,17 @@ export type SacralStructures = {
 
 const LEVELS = ['S1', 'S2', 'S3', 'S4'] as const;
 
-export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hullRadiusMm?: number } = {}): SacralStructures {
+export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hullRadiusMm?: number; boxes?: Int32Array } = {}): SacralStructures {
   const notes: string[] = [];
   const g = labels.geometry;
   const [gi, gj, gk] = g.dims;
   const v = labels.voxels;
   const sp = g.spacingMm;
   const m = g.ijkToLps;
-  // Sacrum bounding box + 10 mm.
-  let i0 = gi, j0 = gj, k0 = gk, i1 = -1, j1 = -1, k1 = -1;
-  let t = 0;
-  for (let k = 0; k < gk; k++) for (let j = 0; j < gj; j++) for (let i = 0; i < gi; i++, t++) {
-    if (v[t] !== LABELS.sacrum) continue;
-    if (i < i0) i0 = i; if (i > i1) i1 = i;
-    if (j < j0) j0 = j; if (j > j1) j1 = j;
-    if (k < k0) k0 = k; if (k > k1) k1 = k;
-  }
+  // Sacrum bounding box (labelBoxes: one pass for every label) + 10 mm.
+  const boxes = options.boxes ?? labelBoxes(labels);
+  const ob = 6 * LABELS.sacrum;
+  let i0 = boxes[ob]!, j0 = boxes[ob + 1]!, k0 = boxes[ob + 2]!, i1 = boxes[ob + 3]!, j1 = boxes[ob + 4]!, k1 = boxes[ob + 5]!;
   if (i1 < 0) return { foramina: [], sacralCanal: null, roots: [], notes: ['no sacrum in the labels'] };
   const mi = Math.ceil(10 / sp[0]), mj = Math.ceil(10 / sp[1]), mk = Math.ceil(10 / sp[2]);
   i0 = Math.max(0, i0 - mi); j0 = Math.max(0, j0 - mj); k0 = Math.max(0, k0 - mk);
@@ -172,16 +168,36 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   // steep sacral tilt, where the anterior surface faces mostly downwards.
   const anteriorAt: { c: Vec3; a: Vec3 }[] = [];
   if (sacralCanal) {
+    // The sacrum's voxels within 12 mm of the midline, slice by slice in voxel order, as LPS
+    // triples: gathered once for all the canal points (each sums the same voxels in the same
+    // order as a scan of its slices would).
+    const bandStart = new Int32Array(nk + 1);
+    let bandLps = new Float64Array(3 * 4096);
+    let nb = 0;
+    for (let k = 0; k < nk; k++) {
+      bandStart[k] = nb;
+      for (let q = k * nij; q < (k + 1) * nij; q++) {
+        if (!S[q]) continue;
+        lpsOf(q, tmp);
+        if (Math.abs(tmp[0] - midX) > 12) continue;
+        if (3 * nb + 3 > bandLps.length) {
+          const grown = new Float64Array(2 * bandLps.length);
+          grown.set(bandLps);
+          bandLps = grown;
+        }
+        bandLps[3 * nb] = tmp[0]; bandLps[3 * nb + 1] = tmp[1]; bandLps[3 * nb + 2] = tmp[2];
+        nb++;
+      }
+    }
+    bandStart[nk] = nb;
     for (const c of centreline.length ? centreline : sacralCanal.centerlineLps) {
       let ax = 0, ay = 0, az = 0, cnt = 0;
       const kc = Math.round(transformPointZ(g.lpsToIjk, c)) - k0;
       const dk = Math.ceil(25 / sp[2]);
-      for (let k = Math.max(0, kc - dk); k <= Math.min(nk - 1, kc + dk); k++) {
-        for (let q = k * nij; q < (k + 1) * nij; q++) {
-          if (!S[q]) continue;
-          lpsOf(q, tmp);
-          if (Math.abs(tmp[0] - midX) > 12) continue;
-          const dx = tmp[0] - c[0], dy = tmp[1] - c[1], dz = tmp[2] - c[2];
+      const kFirst = Math.max(0, kc - dk), kLast = Math.min(nk - 1, kc + dk);
+      if (kFirst <= kLast) {
+        for (let b = bandStart[kFirst]!, end = bandStart[kLast + 1]!; b < end; b++) {
+          const dx = bandLps[3 * b]! - c[0], dy = bandLps[3 * b + 1]! - c[1], dz = bandLps[3 * b + 2]! - c[2];
           if (dx * dx + dy * dy + dz * dz > 625) continue;
           ax += dx; ay += dy; az += dz; cnt++;
         }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { labelBoxes } from './labelBoxes';
+import { createVolume } from '../volume/Volume';
+import { createVolumeGeometry } from '../volume/VolumeGeometry';
+
+/** The boxes of every label by a plain scan (the detectors' old per-label loop). */
+function bruteBoxes(v: Uint8Array, dims: [number, number, number]): Int32Array {
+  const [ni, nj, nk] = dims;
+  const b = new Int32Array(256 * 6);
+  for (let l = 0; l < 256; l++) b.set([ni, nj, nk, -1, -1, -1], 6 * l);
+  let t = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    const l = v[t]!;
+    if (l === 0) continue;
+    const o = 6 * l;
+    b[o] = Math.min(b[o]!, i); b[o + 1] = Math.min(b[o + 1]!, j); b[o + 2] = Math.min(b[o + 2]!, k);
+    b[o + 3] = Math.max(b[o + 3]!, i); b[o + 4] = Math.max(b[o + 4]!, j); b[o + 5] = Math.max(b[o + 5]!, k);
+  }
+  return b;
+}
+
+describe('labelBoxes', () => {
+  it('equals a plain scan per label (row lengths with and without whole words, unaligned views)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 3 }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.integer({ min: 1, max: 2 ** 30 }),
+        (ni, nj, nk, offset, density, seed) => {
+          const dims: [number, number, number] = [ni, nj, nk];
+          const n = ni * nj * nk;
+          const buffer = new ArrayBuffer(n + offset);
+          const v = new Uint8Array(buffer, offset, n);
+          let s = seed;
+          for (let t = 0; t < n; t++) {
+            s = (s * 1103515245 + 12345) & 0x7fffffff;
+            if (s / 0x7fffffff < density) v[t] = 1 + (s % 9);
+          }
+          const labels = createVolume('l', 'label', createVolumeGeometry({ dims, spacingMm: [1, 1, 1], originLps: [0, 0, 0] }), v);
+          expect(Array.from(labelBoxes(labels))).toEqual(Array.from(bruteBoxes(v, dims)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
