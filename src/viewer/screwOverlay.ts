@@ -111,25 +111,6 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     });
   }
 
-  /**
-   * While a screw is dragged the moves go to window listeners, whatever is under the pointer: the
-   * screws' parts stop taking the pointer (CSS beats their pointer-events attributes), so the
-   * browser's hit test of every move (and of the hover update after each redraw) no longer
-   * walks the stroked hit areas of every screw in six layers (issue #6: about 11 ms per move at
-   * full size in the trace). The dragged view keeps the grabbing cursor.
-   */
-  ensureDragStyle();
-  let dragCursorView: OverlayView | null = null;
-  const setLayersDragging = (on: boolean): void => {
-    for (const svg of layers.values()) {
-      if (on) svg.setAttribute('data-dragging', '1');
-      else svg.removeAttribute('data-dragging');
-    }
-    if (dragCursorView) dragCursorView.element.style.cursor = '';
-    dragCursorView = on && drag ? drag.view : null;
-    if (dragCursorView) dragCursorView.element.style.cursor = 'grabbing';
-  };
-
   /** The element's box, read once per drag (a read per move would force a layout after each redraw). */
   let dragRect: DOMRect | null = null;
   function canvasPoint(view: OverlayView, evt: PointerEvent): [number, number] {
@@ -157,7 +138,6 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.addEventListener('pointermove', onMove, true);
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
-    setLayersDragging(true);
     for (const l of dragListeners) l(view.id, true);
     if (model.selectedId() !== screwId) model.emitSelect(screwId);
   }
@@ -210,7 +190,6 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.removeEventListener('pointermove', onMove, true);
     window.removeEventListener('pointerup', onUp, true);
     window.removeEventListener('pointercancel', onUp, true);
-    setLayersDragging(false);
     for (const l of dragListeners) l(view, false);
   }
 
@@ -289,15 +268,6 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
       groups.clear();
     },
   };
-}
-
-/** One style rule for every layer (see setLayersDragging). */
-function ensureDragStyle(): void {
-  if (document.querySelector('style[data-screw-layer-style]')) return;
-  const style = document.createElement('style');
-  style.setAttribute('data-screw-layer-style', '');
-  style.textContent = '[data-screw-layer][data-dragging] * { pointer-events: none; }';
-  document.head.append(style);
 }
 
 // --- drawing ------------------------------------------------------------------
