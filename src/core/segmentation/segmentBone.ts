@@ -14,6 +14,7 @@ import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { computeBoneThresholds } from './thresholds';
 import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
+import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -30,7 +31,11 @@ import { detectReconstructionFov, flattenFovShading, measureFovShading } from '.
  *    components, classified in the pelvis's own frame (midline from the bone's
  *    centroid, superior = +z); a component that holds two parts (bridged joint)
  *    is split at its narrowest neck by erosion of the inside distance, and the
- *    pieces grown back geodesically.
+ *    pieces grown back geodesically; a stack of vertebrae in one component is cut at its
+ *    lowest disc (L5 below, the vertebrae above not labelled);
+ * 5. on coarse images (voxels larger than the thickest cortex, e.g. 3 mm) each labelled part
+ *    is closed on its own and what its closing encloses is added (segmentBoneMarrow.ts): the
+ *    partial-volumed cortex no longer encloses the marrow there.
  */
 
 export type BoneSegmentationOptions = {
@@ -474,6 +479,66 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     for (const s of pieces) pending.push({ c: s, depth: depth + 1 });
   }
 
+  const marrowRadiusMm = marrowClosingRadiusMm(g.spacingMm);
+  const marrowFloorGrey = thresholds.softTissuePeakGrey - 2 * thresholds.softTissueSigmaGrey;
+  /**
+   * Cuts a stack of vertebrae (one component: discs and facet joints bridged by partial
+   * volume) at its lowest disc. The disc is found on the profile along the body axis
+   * (superior, LPS +z) of the bone-threshold voxels in the anterior half of the component
+   * (the vertebral bodies; the arches bridge the discs): the first dip below half the
+   * running maximum, at least 15 mm above the bottom, with at least 15 mm of vertebra
+   * above it. Voxels up to the dip's level keep the id (L5), those above get a new id
+   * (vertebrae above L5, not labelled). Returns the part above, or null (one vertebra).
+   */
+  const cutVertebraStack = (comp: ComponentStats): ComponentStats | null => {
+    const [ni, nj] = dims;
+    const [gi, gj] = g.dims;
+    const zi = m[2]!, zj = m[6]!, zk = m[10]!, z0 = m[14]!;
+    const yi = m[1]!, yj = m[5]!, yk = m[9]!, y0 = m[13]!;
+    const dz = Math.min(...g.spacingMm);
+    const zMin = comp.minLps[2] - dz, bins = Math.ceil((comp.maxLps[2] - zMin) / dz) + 2;
+    const prof = new Float64Array(bins);
+    const cy = comp.centroidLps[1];
+    for (let t = 0; t < n; t++) {
+      if (labels[t] !== comp.id) continue;
+      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+      if (yi * i + yj * j + yk * k + y0 >= cy) continue;
+      if (ct.voxels[box.min[0] + i + gi * (box.min[1] + j + gj * (box.min[2] + k))]! < thresholds.boneGrey) continue;
+      prof[Math.floor((zi * i + zj * j + zk * k + z0 - zMin) / dz)]!++;
+    }
+    const w = Math.floor(1.5 / dz);
+    const sm = prof.map((_, b) => {
+      let acc = 0, cnt = 0;
+      for (let q = b - w; q <= b + w; q++) if (q >= 0 && q < bins) {
+        acc += prof[q]!;
+        cnt++;
+      }
+      return acc / cnt;
+    });
+    let bottom = 0;
+    while (bottom < bins && sm[bottom]! === 0) bottom++;
+    let top = bins - 1;
+    while (top > 0 && sm[top]! === 0) top--;
+    let runMax = 0, disc = -1;
+    for (let b = bottom; b <= top; b++) {
+      runMax = Math.max(runMax, sm[b]!);
+      if ((b - bottom) * dz < 15 || sm[b]! >= 0.5 * runMax) continue;
+      // Follow the dip to its lowest point.
+      disc = b;
+      while (disc + 1 <= top && sm[disc + 1]! <= sm[disc]!) disc++;
+      break;
+    }
+    if (disc < 0 || (top - disc) * dz < 15) return null;
+    const zCut = zMin + (disc + 1) * dz;
+    const upper = nextId++;
+    for (let t = 0; t < n; t++) {
+      if (labels[t] !== comp.id) continue;
+      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+      if (zi * i + zj * j + zk * k + z0 >= zCut) labels[t] = upper;
+    }
+    return componentStats(labels, dims, upper, m, voxelMl, upper)[0] ?? null;
+  };
+
   // Classify.
   const assignment = new Map<number, BonePartId>();
   const central = refined.filter((c) => roleOf(c, midlineX, halfWidth) === 'central').sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
@@ -519,8 +584,18 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   if (sacrum) {
     assignment.set(sacrum.id, 'sacrum');
     const above = central.filter((c) => c !== sacrum && c.centroidLps[2] > sacrum.centroidLps[2]);
-    const l5 = above.sort((a, b) => a.centroidLps[2] - b.centroidLps[2])[0];
-    if (l5 && l5.minLps[2] > sacrum.minLps[2] + 10) assignment.set(l5.id, 'l5');
+    let l5 = above.sort((a, b) => a.centroidLps[2] - b.centroidLps[2])[0];
+    if (l5 && l5.minLps[2] > sacrum.minLps[2] + 10) {
+      // The lumbar vertebrae above L5 may be one component with it (coarse voxels).
+      const upper = cutVertebraStack(l5);
+      if (upper) {
+        const lower = componentStats(labels, dims, l5.id, m, voxelMl, l5.id)[0]!;
+        refined.splice(refined.indexOf(l5), 1, lower, upper);
+        notes.push(`vertebrae in one piece: L5 cut off at its upper disc (${upper.volumeMl.toFixed(0)} mL above not labelled)`);
+        l5 = lower;
+      }
+      assignment.set(l5.id, 'l5');
+    }
   } else notes.push('no sacrum found');
   for (const side of ['left', 'right'] as const) {
     const lateral = refined.filter((c) => roleOf(c, midlineX, halfWidth) === side).sort((a, b) => b.volumeMl - a.volumeMl);
@@ -599,6 +674,19 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     acc.weightMl += c.volumeMl;
     byPart.set(id, acc);
   }
+  const partCrop = new Uint8Array(n);
+  for (let t = 0; t < n; t++) {
+    const c = labels[t]!;
+    if (c !== 0) partCrop[t] = lut[c]!;
+  }
+  // Coarse voxels: the partial-volumed cortex no longer encloses the marrow; close each
+  // part on its own and add what its closing encloses (segmentBoneMarrow.ts).
+  if (marrowRadiusMm > 0) {
+    const added = fillPartsByClosing(partCrop, dims, g.spacingMm, marrowRadiusMm, ct, box, marrowFloorGrey, [...new Set(lut)].filter((l) => l > 0));
+    let total = 0;
+    for (const a of added.values()) total += a;
+    if (total > 0) notes.push(`coarse voxels: marrow enclosed by a ${marrowRadiusMm.toFixed(1)} mm closing per part (${(total * voxelMl).toFixed(0)} mL added)`);
+  }
   const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
   const written = new Float64Array(256);
   {
@@ -607,9 +695,8 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     for (let k = box.min[2]; k < box.max[2]; k++) for (let j = box.min[1]; j < box.max[1]; j++) {
       const q0 = box.min[0] + gi * (j + gj * k);
       for (let i = 0; i < dims[0]; i++, p++) {
-        const c = labels[p]!;
-        if (c !== 0) {
-          const label = lut[c]!;
+        const label = partCrop[p]!;
+        if (label !== 0) {
           out[q0 + i] = label;
           written[label]!++;
         }
