@@ -13,56 +13,108 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/umd/node-adapter.js';
-import type { Endpoint } from 'comlink';
+import { wrap, type Endpoint } from 'comlink';
 import { createPlannerPool, type PlannerService } from '../src/compute/workerPool';
 import { benchEngineLoad, runPlannerBench } from '../src/core/planning/benchKernels';
 import { phantomCase, voxelStructureIds } from '../src/core/planning/testing/phantomFields';
 import type { Screw } from '../src/core/planning/types';
 import type { BenchEntry, BenchResult } from './harness';
+import type { BusyStats } from './planner.worker.node';
 
 const now = (): number => performance.now();
 
-function nodePool(size: number): PlannerService {
-  return createPlannerPool({
+/** A pool of node worker_threads, and a way to read each worker's busy time (bench/planner.worker.node.ts). */
+function nodePool(size: number): { pool: PlannerService; busy: () => Promise<BusyStats[]> } {
+  const stats: (() => Promise<BusyStats>)[] = [];
+  const pool = createPlannerPool({
     size,
     shared: true,
     spawn: () => {
       // The worker is TypeScript: its .mjs bootstrap loads it through tsx's API (workers do not inherit the loader).
       const worker = new Worker(new URL('./planner.worker.node.mjs', import.meta.url));
+      // A second comlink wrapper on the same port (requests are matched by id) for the stats.
+      const remote = wrap<{ busyStats(): BusyStats }>(nodeEndpoint(worker) as Endpoint);
+      stats.push(() => remote.busyStats() as Promise<BusyStats>);
       return { endpoint: nodeEndpoint(worker) as Endpoint, terminate: () => void worker.terminate() };
     },
   });
+  return { pool, busy: () => Promise.all(stats.map((f) => f())) };
 }
 
-async function benchPool(size: number, fields: Parameters<PlannerService['loadFields']>[0], repeats = 3): Promise<{ loadMs: number; planMs: number; candidates: number; checkMs: number; screw: Screw | null }> {
-  const pool = nodePool(size);
+/** The load average now (the machine is shared: every figure is printed with it). */
+function load(): string {
+  return `load ${loadavg().map((v) => v.toFixed(1)).join(' ')}`;
+}
+
+type PoolFigures = {
+  size: number; loadMs: number; planMs: number; minMs: number; candidates: number; loads: string[];
+  /** Per plan (median over the repeats): thread CPU of the busiest worker, of all workers, ms; null without /proc. */
+  busiestCpuMs: number | null; totalCpuMs: number | null;
+};
+
+/**
+ * Full plans through pools of the given sizes, INTERLEAVED (pool a, pool b, pool a, ...) so that the load of this
+ * shared machine drifts over every pool alike; median and best of `repeats` each, after a warm-up plan per pool (JIT in
+ * every worker). Every plan must equal the first pool's first (the bench fails otherwise).
+ */
+async function benchPools(sizes: number[], fields: Parameters<PlannerService['loadFields']>[0], repeats = 5): Promise<{ figures: PoolFigures[]; checkMs: number; screw: Screw | null }> {
+  const nodePools = sizes.map((size) => nodePool(size));
+  const pools = nodePools.map((p) => p.pool);
   try {
-    const t0 = now();
-    await pool.loadFields(fields);
-    const loadMs = now() - t0;
-    await pool.plan({}); // warm-up (JIT in every worker)
-    const times: number[] = [];
-    let candidates = 0;
-    let screw: Screw | null = null;
-    for (let i = 0; i < repeats; i++) {
-      const t = now();
-      const plan = await pool.plan({});
-      times.push(now() - t);
-      candidates = plan.candidatesScored;
-      screw = plan.screws[0]?.screw ?? null;
+    const figures: PoolFigures[] = [];
+    for (const [i, pool] of pools.entries()) {
+      const t0 = now();
+      await pool.loadFields(fields);
+      figures.push({ size: sizes[i]!, loadMs: now() - t0, planMs: NaN, minMs: NaN, candidates: 0, loads: [], busiestCpuMs: null, totalCpuMs: null });
     }
-    times.sort((a, b) => a - b);
+    let reference: string | null = null;
+    const same = (plan: Awaited<ReturnType<PlannerService['plan']>>): void => {
+      const key = JSON.stringify({ ...plan, generation: 0, elapsedMs: 0 });
+      reference ??= key;
+      if (key !== reference) throw new Error('two pools gave different plans');
+    };
+    for (const pool of pools) same(await pool.plan({})); // warm-up
+    for (const p of nodePools) await p.busy();
+    const times: number[][] = pools.map(() => []);
+    const busiest: number[][] = pools.map(() => []);
+    const total: number[][] = pools.map(() => []);
+    let screw: Screw | null = null;
+    for (let r = 0; r < repeats; r++) {
+      for (const [i, pool] of pools.entries()) {
+        const t = now();
+        const plan = await pool.plan({});
+        times[i]!.push(now() - t);
+        same(plan);
+        figures[i]!.candidates = plan.candidatesScored;
+        figures[i]!.loads.push(loadavg()[0]!.toFixed(1));
+        const cpu = (await nodePools[i]!.busy()).map((b) => b.cpuMs);
+        if (cpu.every((c) => c !== null)) {
+          busiest[i]!.push(Math.max(...(cpu as number[])));
+          total[i]!.push((cpu as number[]).reduce((a, b) => a + b, 0));
+        }
+        screw = plan.screws[0]?.screw ?? null;
+      }
+    }
+    for (const [i, f] of figures.entries()) {
+      const sorted = times[i]!.sort((a, b) => a - b);
+      f.planMs = sorted[Math.floor(sorted.length / 2)]!;
+      f.minMs = sorted[0]!;
+      const median = (xs: number[]): number | null => (xs.length ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : null);
+      f.busiestCpuMs = median(busiest[i]!);
+      f.totalCpuMs = median(total[i]!);
+    }
     let checkMs = NaN;
     if (screw) {
+      const pool = pools[0]!;
       for (let i = 0; i < 10; i++) await pool.checkScrew({ screw });
       const n = 200;
       const t = now();
       for (let i = 0; i < n; i++) await pool.checkScrew({ screw });
       checkMs = (now() - t) / n;
     }
-    return { loadMs, planMs: times[Math.floor(times.length / 2)]!, candidates, checkMs, screw };
+    return { figures, checkMs, screw };
   } finally {
-    pool.dispose();
+    for (const pool of pools) pool.dispose();
   }
 }
 
@@ -72,13 +124,18 @@ export const plannerBench: BenchEntry = {
     const { fields } = phantomCase('sacralAla', 'medium', true);
     const voxelIds = voxelStructureIds(fields);
     const single = runPlannerBench(fields, now, voxelIds);
-    const load = benchEngineLoad(fields, now, voxelIds);
+    const engineLoad = benchEngineLoad(fields, now, voxelIds);
     const cores = cpus().length;
     const bigPool = Math.max(2, cores - 1);
-    const pool1 = await benchPool(1, { fields, voxelStructureIds: voxelIds });
-    const poolN = await benchPool(bigPool, { fields, voxelStructureIds: voxelIds });
+    const pools = await benchPools([1, bigPool], { fields, voxelStructureIds: voxelIds });
+    const [pool1, poolN] = pools.figures as [PoolFigures, PoolFigures];
     const inProcessRate = single.fullPlan.candidatesPerSecond;
     const rate = (p: { candidates: number; planMs: number }): number => (p.candidates / p.planMs) * 1000;
+    const timesOf = (p: PoolFigures): string => {
+      const cpu = p.busiestCpuMs === null || p.totalCpuMs === null ? 'thread CPU not available'
+        : `thread CPU per plan: busiest worker ${p.busiestCpuMs} ms, all workers ${p.totalCpuMs} ms (10 ms ticks), i.e. ${p.busiestCpuMs > 0 ? ((p.candidates / p.busiestCpuMs) * 1000).toFixed(0) : '?'} candidates per second of the busiest worker's CPU`;
+      return `median of ${p.loads.length} (best ${p.minMs.toFixed(0)} ms), interleaved with the other pool, load at each: ${p.loads.join(' ')}; ${cpu}`;
+    };
     return [
       {
         name: 'search kernel alone (scoreLine on lines through sampled lesion points), one thread',
@@ -87,7 +144,7 @@ export const plannerBench: BenchEntry = {
         reference: { name: 'brute force (every field sampled separately, no early stop)', figure: single.bruteForce.candidatesPerSecond, unit: 'candidates/s' },
         ratio: single.kernelSpeedup,
         ratioMeaning: 'kernel / brute force',
-        notes: `load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${cores} cores (figures scale with it)`,
+        notes: `${load()} on ${cores} cores (figures scale with it)`,
       },
       {
         name: 'full plan in-process (18 corridor-sides)',
@@ -95,7 +152,7 @@ export const plannerBench: BenchEntry = {
         unit: 'ms',
         goal: '< 1000 ms',
         met: single.fullPlan.medianMs < 1000,
-        notes: `${single.fullPlan.candidates} candidates, ${inProcessRate.toFixed(0)} candidates/s; engine load ${single.loadMs.toFixed(0)} ms`,
+        notes: `${single.fullPlan.candidates} candidates, ${inProcessRate.toFixed(0)} candidates/s; of which the coarse scans alone (${single.scans.candidates} candidates, same lines, one thread): ${single.scans.ms.toFixed(0)} ms = ${single.scans.candidatesPerSecond.toFixed(0)} candidates/s; engine load ${single.loadMs.toFixed(0)} ms; ${load()}`,
       },
       {
         name: 'full plan, pool of 1 worker_thread',
@@ -104,7 +161,7 @@ export const plannerBench: BenchEntry = {
         reference: { name: 'in-process', figure: single.fullPlan.medianMs, unit: 'ms' },
         ratio: rate(pool1) / inProcessRate,
         ratioMeaning: 'candidates/s pool / in-process',
-        notes: `${rate(pool1).toFixed(0)} candidates/s; fields load ${pool1.loadMs.toFixed(0)} ms`,
+        notes: `${rate(pool1).toFixed(0)} candidates/s, ${timesOf(pool1)}; fields load ${pool1.loadMs.toFixed(0)} ms; ${load()}`,
       },
       {
         name: `full plan, pool of ${bigPool} worker_threads (shared grid)`,
@@ -115,16 +172,16 @@ export const plannerBench: BenchEntry = {
         ratioMeaning: `candidates/s pool of ${bigPool} / pool of 1 (${cores} cores, shared machine)`,
         goal: '> 200k candidates/s',
         met: rate(poolN) > 200_000,
-        notes: `${rate(poolN).toFixed(0)} candidates/s (candidates scored / wall time of the whole plan: refinement, fine checks and width probes included); fields load ${poolN.loadMs.toFixed(0)} ms (grid and anatomy summary built once by the first worker, shared)`,
+        notes: `${rate(poolN).toFixed(0)} candidates/s (candidates scored / wall time of the whole plan: refinement, fine checks and width probes included), ${timesOf(poolN)}; each corridor's scan split across the ${bigPool} workers; fields load ${poolN.loadMs.toFixed(0)} ms (grid and anatomy summary built once by the first worker, shared); ${load()}`,
       },
       {
         name: 'fields load into the engine (one thread): joint-closed depth + planner grid + anatomy summary',
-        figure: load.totalMs,
+        figure: engineLoad.totalMs,
         unit: 'ms',
-        reference: { name: 'one copy of every field buffer (what transfer without shared memory adds)', figure: load.copyMs, unit: 'ms' },
-        ratio: load.totalMs / load.copyMs,
+        reference: { name: 'one copy of every field buffer (what transfer without shared memory adds)', figure: engineLoad.copyMs, unit: 'ms' },
+        ratio: engineLoad.totalMs / engineLoad.copyMs,
         ratioMeaning: 'load / copy',
-        notes: `joint closing ${load.closeMs.toFixed(0)} ms, grid ${load.gridMs.toFixed(0)} ms, anatomy ${load.summaryMs.toFixed(0)} ms; field buffers ${(load.copyBytes / 1e6).toFixed(0)} MB (shared: posted without a copy)`,
+        notes: `joint closing ${engineLoad.closeMs.toFixed(0)} ms, grid ${engineLoad.gridMs.toFixed(0)} ms, anatomy ${engineLoad.summaryMs.toFixed(0)} ms; field buffers ${(engineLoad.copyBytes / 1e6).toFixed(0)} MB (shared: posted without a copy); ${load()}`,
       },
       {
         name: 'live check (every rule, one screw), in-process',
@@ -132,16 +189,18 @@ export const plannerBench: BenchEntry = {
         unit: 'ms',
         goal: '< 5 ms',
         met: single.liveCheckMs !== null && single.liveCheckMs < 5,
+        notes: load(),
       },
       {
         name: 'live check, round trip through a worker_thread',
-        figure: pool1.checkMs,
+        figure: pools.checkMs,
         unit: 'ms',
         reference: { name: 'in-process', figure: single.liveCheckMs ?? NaN, unit: 'ms' },
-        ratio: pool1.checkMs / (single.liveCheckMs ?? NaN),
+        ratio: pools.checkMs / (single.liveCheckMs ?? NaN),
         ratioMeaning: 'round trip / in-process',
         goal: '< 5 ms',
-        met: pool1.checkMs < 5,
+        met: pools.checkMs < 5,
+        notes: load(),
       },
     ];
   },

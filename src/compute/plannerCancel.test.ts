@@ -120,8 +120,9 @@ describe('planner cancellation', () => {
         expect(mine).toHaveLength(shared ? 2 : 1);
         await pool.loadFields({ fields, voxelStructureIds: ids });
         let cancels = 0;
-        const cancelled = pool.plan({}, () => {
-          if (cancels++ === 0) pool.cancel();
+        // Cancelled at the first report of lines scored (corridors ruled out before any line are reported first, by the pool itself).
+        const cancelled = pool.plan({}, (p) => {
+          if (p.candidatesScored > 0 && cancels++ === 0) pool.cancel();
         });
         const error = await cancelled.then(() => null, (e: unknown) => e);
         expect(errorCodeOf(error)).toBe('worker/stale');

@@ -32,7 +32,9 @@ import {
   allCorridorRequests, assemblePlan, resolveSettings,
   type CorridorRequest, type FieldsInfo, type FieldsPayload, type LiveCheckRequest, type PlanProgress, type PlanRequest,
 } from '../core/planning/plannerEngine';
-import type { CorridorScan } from '../core/planning/search';
+import type { AnatomySummary } from '../core/planning/anatomySummary';
+import { defaultCatalog, validateCatalog } from '../core/planning/screwCatalog';
+import { corridorRuledOut, type CorridorScan } from '../core/planning/search';
 import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
 import { fieldSetBuffers, fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
 
@@ -87,6 +89,10 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
   const token = shared ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1);
   let generation = 0;
   let disposed = false;
+  /** The loaded fields' anatomy summary (several workers: fetched from the first), to rule corridors out here. */
+  let summary: AnatomySummary | null = null;
+  /** Generation of the loaded field set (from loadFields), null before. */
+  let fieldsGeneration: number | null = null;
   /** Rejects the running plan's promise at once (set while a plan runs). */
   let abortRunning: ((error: PlannerError) => void) | null = null;
   const endRunning = (error: PlannerError): void => {
@@ -107,18 +113,24 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       if (shared) {
         if (!isFieldSetShared(payload.fields)) throw new PlannerError('planning/bad-input', 'shared planner pool needs a field set on SharedArrayBuffers (buildFieldSet { shared: true })');
         const first = workers[0]!.remote;
+        summary = null;
+        fieldsGeneration = null;
         const info = await first.loadFields({ ...payload, shareGrid: true });
         if (workers.length > 1) {
           // The grid (shared memory, not copied) and the anatomy summary (small plain data) come from the first worker.
-          const [grid, summary] = await Promise.all([first.currentGrid(), first.currentSummary()]);
-          if (!grid || !summary) throw new PlannerError('assert', 'first planner worker did not build a grid');
-          await Promise.all(workers.slice(1).map((w) => w.remote.loadFields({ ...payload, grid, summary })));
+          const [grid, firstSummary] = await Promise.all([first.currentGrid(), first.currentSummary()]);
+          if (!grid || !firstSummary) throw new PlannerError('assert', 'first planner worker did not build a grid');
+          await Promise.all(workers.slice(1).map((w) => w.remote.loadFields({ ...payload, grid, summary: firstSummary })));
+          summary = firstSummary;
         }
+        fieldsGeneration = info.fieldsGeneration;
         return info;
       }
-      if (loadOptions?.handOver) return workers[0]!.remote.loadFields(withTransfer(payload, fieldSetBuffers(payload.fields)));
-      const { fields, transfer } = fieldSetForTransfer(payload.fields);
-      return workers[0]!.remote.loadFields(withTransfer({ ...payload, fields }, transfer));
+      fieldsGeneration = null;
+      const { fields, transfer } = loadOptions?.handOver ? { fields: payload.fields, transfer: fieldSetBuffers(payload.fields) } : fieldSetForTransfer(payload.fields);
+      const info = await workers[0]!.remote.loadFields(withTransfer({ ...payload, fields }, transfer));
+      fieldsGeneration = info.fieldsGeneration;
+      return info;
     },
     async plan(request: ServicePlanRequest, onProgress?: (progress: PlanProgress) => void): Promise<PlanResult> {
       alive();
@@ -127,6 +139,11 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       Atomics.store(token, 0, g);
       endRunning(new PlannerError('worker/stale', `planner request ${g - 1} superseded by ${g}`));
       const settings = resolveSettings(request.settings);
+      const catalog = request.catalog ? validateCatalog(request.catalog) : defaultCatalog(); // bad input throws before the plan runs
+      // Running from here on: a cancel() from the first progress report (which may come before any worker call) ends it.
+      const aborted = new Promise<never>((_, reject) => { abortRunning = reject; });
+      aborted.catch(() => undefined); // whichever loses the race below still settles: no unhandled rejection
+      await Promise.resolve(); // no progress report before plan() has returned its promise
       const corridors: CorridorRequest[] = request.corridors ?? allCorridorRequests();
       let scoredDone = 0;
       let corridorsDone = 0;
@@ -176,7 +193,10 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         const shares = workers.length;
         type Task = { corridor: number; share: number }; // share -1: the finish
         const queue: Task[] = [];
-        for (let i = 0; i < corridors.length; i++) for (let k = 0; k < shares; k++) queue.push({ corridor: i, share: k });
+        // Corridors ruled out before any line (lesion off their path, ...) are decided here, as the engine would: no round trip.
+        const basis = summary ? { summary, settings, catalog } : null;
+        const early = corridors.map((c) => (basis ? corridorRuledOut(basis, c.corridorId, c.side) : null));
+        for (let i = 0; i < corridors.length; i++) if (!early[i]) for (let k = 0; k < shares; k++) queue.push({ corridor: i, share: k });
         const scans: CorridorScan[][] = corridors.map(() => []);
         let complete = 0;
         let wake: () => void = () => undefined;
@@ -193,6 +213,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
           corridorsDone++;
           report();
         };
+        for (const [i, o] of early.entries()) if (o) settle(i, o);
         let keys = 0;
         lane = async (w: number): Promise<void> => {
           const remote = workers[w]!.remote;
@@ -233,19 +254,16 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         };
       }
       const work = Promise.all(workers.map((_, w) => lane(w)));
-      const aborted = new Promise<never>((_, reject) => { abortRunning = reject; });
-      // Whichever loses the race still settles: keep its rejection from surfacing as unhandled.
       work.catch(() => undefined);
-      aborted.catch(() => undefined);
       try {
         await Promise.race([work, aborted]);
       } finally {
         if (generation === g) abortRunning = null;
       }
       if (generation !== g) throw stale();
-      const fieldsGeneration = await workers[0]!.remote.fieldsGeneration();
+      const loaded = fieldsGeneration ?? (await workers[0]!.remote.fieldsGeneration());
       if (generation !== g) throw stale();
-      return assemblePlan(outcomes as CorridorOutcome[], settings, g, fieldsGeneration, Date.now() - t0);
+      return assemblePlan(outcomes as CorridorOutcome[], settings, g, loaded, Date.now() - t0);
     },
     cancel(): void {
       if (disposed || !abortRunning) return;

@@ -19,9 +19,9 @@ import { resolveCorridor } from './corridors';
 import { NEVER_CANCELLED } from './cancel';
 import { buildPlannerGrid } from '../collision/plannerGrid';
 import { closedBoneDepth } from './jointClosing';
-import { buildEngineGrid, createPlannerEngine, type PlannerEngine } from './plannerEngine';
+import { allCorridorRequests, buildEngineGrid, createPlannerEngine, type PlannerEngine } from './plannerEngine';
 import { defaultCatalog } from './screwCatalog';
-import { coneDirections, createLinePlan, createLineScore, createSearchScratch, DEFAULT_SEARCH_OPTIONS, scoreLine, type SearchContext } from './search';
+import { coneDirections, createLinePlan, createLineScore, createSearchScratch, DEFAULT_SEARCH_OPTIONS, scoreLine, WHOLE_SCAN, type SearchContext } from './search';
 import { DEFAULT_PLAN_SETTINGS, type Screw } from './types';
 
 export type Clock = () => number;
@@ -122,6 +122,30 @@ export function benchFullPlan(engine: PlannerEngine, now: Clock, repeats = 3): {
 }
 
 /**
+ * The coarse scans of a full plan alone (every corridor, every direction, one
+ * thread): the same lines the plan scores first, without its refinement, fine
+ * checks and probes. Median of `repeats`, after a warm-up.
+ */
+export function benchPlanScans(engine: PlannerEngine, now: Clock, repeats = 3): KernelBench {
+  const scanAll = (): number => {
+    let n = 0;
+    for (const corridor of allCorridorRequests()) n += engine.scanCorridor({ generation: 0, corridor, share: WHOLE_SCAN }).scored;
+    return n;
+  };
+  scanAll();
+  const times: number[] = [];
+  let candidates = 0;
+  for (let i = 0; i < repeats; i++) {
+    const t0 = now();
+    candidates = scanAll();
+    times.push(now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)]!;
+  return { candidates, ms, candidatesPerSecond: (candidates / ms) * 1000 };
+}
+
+/**
  * The engine's fields load, by stage (ms, one run each after a warm-up):
  * joint-closed bone depth, the interleaved grid, the anatomy summary; and,
  * as the reference, one copy of every field buffer (what a transfer without
@@ -162,6 +186,8 @@ export function runPlannerBench(fields: FieldSet, now: Clock, voxelStructureIds:
   /** kernel.candidatesPerSecond / bruteForce.candidatesPerSecond */
   kernelSpeedup: number;
   fullPlan: { medianMs: number; candidates: number; candidatesPerSecond: number };
+  /** The full plan's coarse scans alone (same engine, same lines). */
+  scans: KernelBench;
   liveCheckMs: number | null;
 } {
   const t0 = now();
@@ -170,7 +196,8 @@ export function runPlannerBench(fields: FieldSet, now: Clock, voxelStructureIds:
   const kernel = benchScoreCandidates(ctx, now);
   const bruteForce = benchBruteForceBaseline(ctx, now);
   const fullPlan = benchFullPlan(engine, now);
+  const scans = benchPlanScans(engine, now);
   const screw = engine.plan({ generation: 99 }).screws[0]?.screw;
   const liveCheckMs = screw ? benchLiveCheck(engine, screw, now) : null;
-  return { loadMs, kernel, bruteForce, kernelSpeedup: kernel.candidatesPerSecond / bruteForce.candidatesPerSecond, fullPlan, liveCheckMs };
+  return { loadMs, kernel, bruteForce, kernelSpeedup: kernel.candidatesPerSecond / bruteForce.candidatesPerSecond, fullPlan, scans, liveCheckMs };
 }

@@ -194,7 +194,10 @@ export type LinePlan = {
   minLesionSpanMm: number;
 };
 
-export function createLinePlan(ctx: SearchContext, corridorId: CorridorId, side: Side): LinePlan {
+/** What a corridor's constants and its early verdict depend on (the pool decides ruled-out corridors without a worker). */
+export type CorridorBasis = Pick<SearchContext, 'summary' | 'settings' | 'catalog'>;
+
+export function createLinePlan(ctx: CorridorBasis, corridorId: CorridorId, side: Side): LinePlan {
   const rc = resolveCorridor(corridorId, side);
   let levelMinMm = -Infinity, levelMaxMm = Infinity;
   const c = ctx.summary.foramenCentroidsLps;
@@ -653,7 +656,7 @@ class Tally {
 type PreparedCorridor = { lp: LinePlan; label: string; base: CorridorOutcome; idealDir: Vec3; early: CorridorOutcome | null };
 
 /** Corridor constants and the reasons that rule a corridor out before any line (cheap; every share repeats it). */
-function prepareCorridor(ctx: SearchContext, corridorId: CorridorId, side: Side): PreparedCorridor {
+function prepareCorridor(ctx: CorridorBasis, corridorId: CorridorId, side: Side): PreparedCorridor {
   const lp = createLinePlan(ctx, corridorId, side);
   const rc = lp.rc;
   const tpl = rc.template;
@@ -679,6 +682,16 @@ function prepareCorridor(ctx: SearchContext, corridorId: CorridorId, side: Side)
     }
   }
   return { lp, label, base, idealDir, early: null };
+}
+
+/**
+ * The outcome of a corridor ruled out before any line is scored (no lesion,
+ * the lesion off its path or beyond the midline, no catalog screw wide
+ * enough), or null when it must be searched. Exactly the outcome
+ * {@link searchCorridor} returns for it.
+ */
+export function corridorRuledOut(basis: CorridorBasis, corridorId: CorridorId, side: Side): CorridorOutcome | null {
+  return prepareCorridor(basis, corridorId, side).early;
 }
 
 /**

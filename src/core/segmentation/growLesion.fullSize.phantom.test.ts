@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generatePhantom } from '../../../sample-dicom/generatePhantom';
 import { LABELS } from '../shared/ids';
 import { growLesion } from './growLesion';
+import { measureLabel } from './labelEdits';
 import { segmentBone } from './segmentBone';
 import { lesionTruthFigures } from './testing/lesionTruth';
 
@@ -24,6 +25,9 @@ describe('growLesion on the full-size sacral-ala phantom', () => {
     const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
     const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
     expect(res.status).toBe('ok');
+    expect(res.bridged).toBe(false);
+    // The measure (scanned over the grown box only) is the whole volume's, to the last bit.
+    expect(res.measure).toEqual(measureLabel(seg.labels, LABELS.lesion));
     expect(f.dice).toBeGreaterThanOrEqual(0.9);
     expect(f.outsideLesion).toBeLessThanOrEqual(0.01 * f.grownVoxels);
     expect(f.inJointGap).toBe(0);

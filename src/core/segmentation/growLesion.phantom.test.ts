@@ -3,6 +3,7 @@ import { generatePhantom } from '../../../sample-dicom/generatePhantom';
 import type { PhantomCaseId } from '../../../sample-dicom/truth';
 import { LABELS } from '../shared/ids';
 import { growLesion } from './growLesion';
+import { measureLabel } from './labelEdits';
 import { segmentBone } from './segmentBone';
 import { dice } from './testing/syntheticPelvis';
 import { lesionTruthFigures } from './testing/lesionTruth';
@@ -32,6 +33,10 @@ describe('growLesion on the phantoms', () => {
       expect(outside).toBeLessThanOrEqual(0.03 * res.measure!.voxelCount);
       expect(Math.abs(res.measure!.volumeMl - ph.truth.lesion!.volumeMl)).toBeLessThan(0.2 * ph.truth.lesion!.volumeMl);
       expect(res.status).toBe('ok');
+      // Held by the closed envelope: the cavity-wall bridge (growLesionBridge.ts) is not used.
+      expect(res.bridged).toBe(false);
+      // The measure (scanned over the grown box) is the whole volume's.
+      expect(res.measure).toEqual(measureLabel(seg.labels, LABELS.lesion));
       // Never across a joint gap into the neighbouring part's joint space.
       expect(lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS[ph.truth.lesion!.host]).inJointGap).toBe(0);
     });

@@ -4,6 +4,7 @@ import { LABELS } from '../shared/ids';
 import { growLesion } from './growLesion';
 import { segmentBone } from './segmentBone';
 import { lesionTruthFigures } from './testing/lesionTruth';
+import { measureLabel, undoEdit } from './labelEdits';
 
 /**
  * One click at the truth lesion centre on the CBCT and supra-acetabular phantoms, small and medium
@@ -27,24 +28,38 @@ describe('growLesion on the CBCT and thin-bone phantoms', () => {
     const seg = segmentBone(ph.ct);
     const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
     expect(res.status).toBe('ok');
+    expect(res.bridged).toBe(false);
     const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
     expect(f.dice).toBeGreaterThanOrEqual(0.9);
     expect(f.outsideBone).toBeLessThanOrEqual(outsideBoneFraction * f.grownVoxels);
     expect(f.inJointGap).toBeLessThanOrEqual(jointGapVoxels);
   }, MEDIUM_TIMEOUT_MS);
 
-  // Issue #4 asks for Dice >= 0.90 here too; not reached: small and medium both report a leak
-  // (the lesion is wider than the thin ilium and destroys both cortices; the closed envelope does
-  // not hold it, and the core grown under the loosest enclosure rule runs into the soft tissue).
-  // Antipodal ray pairs meeting the host on both sides do not separate the lesion from the soft
-  // tissue either (see the module README).
-  it.each(['small', 'medium'] as const)('supraAcetabular %s: a lesion through both cortices of the thin ilium is reported as a leak and nothing is written', (size) => {
+  // The lesion destroys both cortices of the thin ilium and is wider than the bone: the closed
+  // envelope does not hold it and the enclosure rules run into the soft tissue (until today a
+  // 'leak', nothing written). The outline is bridged with the convex hull of the cavity's bare
+  // trabecular walls and their cortical rim seen from the seed (growLesionBridge.ts). Measured:
+  // small Dice 0.901 (589 voxels grown of 619, 45 in truth soft tissue, all in the one-voxel layer
+  // around the true outline: the phantom's lesion bulges 1.5 mm beyond the bone, at the grey of
+  // the muscle around it), medium 0.908 (1,587 of 1,756; 69 in the soft tissue, likewise).
+  it.each(['small', 'medium'] as const)('supraAcetabular %s: a lesion through both cortices of the thin ilium is bridged: Dice >= 0.90, nothing in the soft tissue beyond the true outline', (size) => {
     const ph = generatePhantom({ caseId: 'supraAcetabular', size });
     const seg = segmentBone(ph.ct);
     const before = seg.labels.voxels.slice();
     const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
-    expect(res.status).toBe('leak');
-    expect(res.edit.indices.length).toBe(0);
+    expect(res.status).toBe('ok');
+    expect(res.bridged).toBe(true);
+    expect(res.measure).toEqual(measureLabel(seg.labels, LABELS.lesion));
+    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.hipRight);
+    expect(f.dice).toBeGreaterThanOrEqual(0.9);
+    // Soft tissue only in the partial-volume layer of the true bone outline (small 7.6 %, medium 4.3 %).
+    expect(f.beyondOutline).toBe(0);
+    expect(f.outsideBone).toBeLessThanOrEqual(0.1 * f.grownVoxels);
+    expect(f.inJointGap).toBe(0);
+    expect(Math.abs(res.measure!.volumeMl - ph.truth.lesion!.volumeMl)).toBeLessThan(0.15 * ph.truth.lesion!.volumeMl);
+    // Only lesion was written (bone voxels turned lesion, nothing else changed), and undo restores it.
+    for (let q = 0; q < res.edit.indices.length; q++) expect(res.edit.after[q]).toBe(LABELS.lesion);
+    undoEdit(seg.labels, res.edit);
     expect(seg.labels.voxels).toEqual(before);
   }, MEDIUM_TIMEOUT_MS);
 });

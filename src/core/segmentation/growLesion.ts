@@ -4,11 +4,11 @@ import { PlannerError } from '../shared/errors';
 import type { Volume } from '../volume/Volume';
 import { isSameGrid, transformPoint } from '../volume/VolumeGeometry';
 import type { VoxelArray } from '../volume/voxelBuffer';
-import { computeComponents } from './connectedComponents';
 import type { LabelEdit, RegionMeasure } from './labelEdits';
 import { measureLabel } from './labelEdits';
 import { dilateMm, erodeMm, fillHoles } from './morphology';
 import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+import { bridgeDefect } from './growLesionBridge';
 
 /**
  * One-click lytic lesion segmentation.
@@ -59,6 +59,12 @@ export type GrowLesionResult = {
    * was written: paint it with the brush.
    */
   status: 'ok' | 'conservative' | 'leak';
+  /**
+   * True when the closed envelope did not hold the lesion (cortex destroyed on several sides) and
+   * the outline across the destroyed cortex is the convex hull of the cavity's bare walls and
+   * their cortical rim (growLesionBridge.ts), not an image edge: check it.
+   */
+  bridged: boolean;
 };
 
 /** Width of a joint space next to the host that is never lesion, mm. */
@@ -256,7 +262,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     for (let t = 0; t < n; t++) count += core[t]!;
     if (count >= minCoreVoxels) break;
   }
-  fillHoles(core, dims, 'all');
+  fillHolesInBox(core, dims);
   // Distance to the core on a crop of the core's box grown by the 6 mm shell (the same values
   // as over the whole box: every core voxel lies in the crop).
   const lo = [ni, nj, nk], hi = [-1, -1, -1];
@@ -301,6 +307,8 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     regionCount += region[t]!;
   }
   let status: GrowLesionResult['status'] = 'ok';
+  let bridged = false;
+  let windowUpper = upper;
   if (minHits <= 9 || coreTouchesBox) status = 'leak';
   else if (touchesBox || regionCount > 3 * coreCount) {
     status = 'conservative';
@@ -308,20 +316,45 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     touchesBox = coreTouchesBox;
   }
   if (status === 'leak') {
-    const edit: LabelEdit = { label: 'lesion from one click (not applied: leak)', indices: new Int32Array(0), before: new Uint8Array(0), after: new Uint8Array(0) };
-    return { edit, measure: measureLabel(labels, LABELS.lesion), windowGrey: [lower, upper], lesionLevelGrey: lesionLevel, boneLevelGrey: Math.min(nearBoneLevel, boneLevel), touchesBox, status };
+    // The envelope did not hold the lesion: bridge the destroyed cortex with the hull of the
+    // cavity's bare walls seen from the seed (growLesionBridge.ts). Accepted when walls were seen
+    // in at least 2 % of the directions, the region stays inside the box and holds 0.5 mL.
+    const bridge = bridgeDefect({ dims, spacingMm: sp, host: hostMask, others, walls, grey, values, seedLocal, lesionLevel, lower }, R);
+    if (bridge && bridge.seedWallFraction >= 0.02 && !bridge.touchesBox && bridge.regionVoxels >= minCoreVoxels) {
+      region = bridge.region;
+      touchesBox = false;
+      windowUpper = bridge.upper;
+      bridged = true;
+      status = 'ok';
+    }
   }
-  fillHoles(region, dims, 'all');
-  // Keep the seed's component only (hole filling cannot add another one, but be explicit).
-  const cc = computeComponents(region, dims);
-  const keep = cc.labels[seedLocal]!;
+  if (status === 'leak') {
+    const edit: LabelEdit = { label: 'lesion from one click (not applied: leak)', indices: new Int32Array(0), before: new Uint8Array(0), after: new Uint8Array(0) };
+    return { edit, measure: measureLabel(labels, LABELS.lesion), windowGrey: [lower, upper], lesionLevelGrey: lesionLevel, boneLevelGrey: Math.min(nearBoneLevel, boneLevel), touchesBox, status, bridged };
+  }
+  // The region is 6-connected (grown from the seed) and filling its holes keeps it so (a filled
+  // cavity borders the region): it is the seed's component as it is, no labelling needed.
+  fillHolesInBox(region, dims);
 
   // Write: lesion voxels (and, with replace, restore the host label of the old lesion).
   const candidates: number[] = [];
+  // The grown region's box (grid ijk, [lo, hi)): with `replace` it holds every lesion voxel after
+  // the write, so the measure scans it instead of the whole volume (same figures).
+  const grownLo: [number, number, number] = [gi, gj, gk], grownHi: [number, number, number] = [0, 0, 0];
   for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
     const base = ni * (j + nj * k);
     const q0 = b0[0]! + gi * (j + b0[1]! + gj * (k + b0[2]!));
-    for (let i = 0; i < ni; i++) if (cc.labels[base + i] === keep) candidates.push(q0 + i);
+    for (let i = 0; i < ni; i++) {
+      if (!region[base + i]) continue;
+      candidates.push(q0 + i);
+      const a = b0[0]! + i, b = b0[1]! + j, c = b0[2]! + k;
+      if (a < grownLo[0]) grownLo[0] = a;
+      if (a >= grownHi[0]) grownHi[0] = a + 1;
+      if (b < grownLo[1]) grownLo[1] = b;
+      if (b >= grownHi[1]) grownHi[1] = b + 1;
+      if (c < grownLo[2]) grownLo[2] = c;
+      if (c >= grownHi[2]) grownHi[2] = c + 1;
+    }
   }
   const v = labels.voxels;
   const idx: number[] = [];
@@ -334,7 +367,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     const inNew = (t: number): boolean => {
       const k = Math.floor(t / gij), j = Math.floor((t - k * gij) / gi), i = t - k * gij - j * gi;
       if (i < b0[0]! || j < b0[1]! || k < b0[2]! || i >= b1[0]! || j >= b1[1]! || k >= b1[2]!) return false;
-      return cc.labels[i - b0[0]! + ni * (j - b0[1]! + nj * (k - b0[2]!))] === keep;
+      return region[i - b0[0]! + ni * (j - b0[1]! + nj * (k - b0[2]!))] === 1;
     };
     const host = hostLabelAround(labels, candidates);
     for (let t = v.indexOf(LABELS.lesion); t >= 0; t = v.indexOf(LABELS.lesion, t + 1)) {
@@ -356,13 +389,54 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const edit: LabelEdit = { label: 'lesion from one click', indices: Int32Array.from(idx), before: Uint8Array.from(before), after: Uint8Array.from(after) };
   return {
     edit,
-    measure: measureLabel(labels, LABELS.lesion),
-    windowGrey: [lower, upper],
+    measure: measureLabel(labels, LABELS.lesion, (options.replace ?? true) ? { lo: grownLo, hi: grownHi } : undefined),
+    windowGrey: [lower, windowUpper],
     lesionLevelGrey: lesionLevel,
     boneLevelGrey: Math.min(nearBoneLevel, boneLevel),
     touchesBox,
     status,
+    bridged,
   };
+}
+
+/**
+ * `fillHoles(mask, dims, 'all')` on the mask's bounding box grown by one voxel (clipped to the
+ * grid), in place: the same result, at the cost of the box rather than the grid. A cavity is a
+ * background component that touches no face; outside the bounding box everything is background,
+ * connected, and reaches the grid's faces, so a background component of the crop touches a crop
+ * face exactly when it reaches the grid's faces in the whole mask.
+ */
+export function fillHolesInBox(mask: Uint8Array, dims: readonly [number, number, number]): void {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (!mask[t]) continue;
+    if (i < i0) i0 = i;
+    if (i > i1) i1 = i;
+    if (j < j0) j0 = j;
+    if (j > j1) j1 = j;
+    if (k < k0) k0 = k;
+    if (k > k1) k1 = k;
+  }
+  if (i1 < 0) return;
+  i0 = Math.max(0, i0 - 1); j0 = Math.max(0, j0 - 1); k0 = Math.max(0, k0 - 1);
+  i1 = Math.min(ni - 1, i1 + 1); j1 = Math.min(nj - 1, j1 + 1); k1 = Math.min(nk - 1, k1 + 1);
+  const cd: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
+  if (cd[0] === ni && cd[1] === nj && cd[2] === nk) {
+    fillHoles(mask, dims, 'all');
+    return;
+  }
+  const crop = new Uint8Array(cd[0] * cd[1] * cd[2]);
+  for (let k = k0, u = 0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
+    const row = ni * j + nij * k;
+    for (let i = i0; i <= i1; i++, u++) crop[u] = mask[row + i]!;
+  }
+  fillHoles(crop, cd, 'all');
+  for (let k = k0, u = 0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
+    const row = ni * j + nij * k;
+    for (let i = i0; i <= i1; i++, u++) if (crop[u]) mask[row + i] = 1;
+  }
 }
 
 /** Most frequent non-zero, non-lesion value of `labels` within `radiusMm` of voxel `c` (0 if none). */

@@ -20,6 +20,11 @@ export type LesionTruthFigures = {
    * wider where the sacrum lies inside its hull, plus discretisation).
    */
   inJointGap: number;
+  /**
+   * Grown voxels in truth 0 that do not touch (26-neighbourhood) a truth bone or lesion voxel:
+   * soft tissue beyond the one-voxel partial-volume layer around the true bone outline.
+   */
+  beyondOutline: number;
 };
 
 function distanceTo(truth: Uint8Array, g: VolumeGeometry, pick: Uint8Array): Float32Array {
@@ -51,5 +56,21 @@ export function lesionTruthFigures(grown: Uint8Array, truth: Uint8Array, g: Volu
   for (let t = 0; t < truth.length; t++) {
     if (grown[t] === LABELS.lesion && truth[t] === 0 && dHost[t]! <= j2 && dOther[t]! <= j2) inJointGap++;
   }
-  return { grownVoxels: a, truthVoxels: b, dice: a + b === 0 ? 1 : (2 * inter) / (a + b), outsideLesion, outsideBone, inJointGap };
+  const [ni, nj, nk] = g.dims;
+  const solid = new Uint8Array(256);
+  for (const l of BONE_LABELS) solid[l] = 1;
+  solid[LABELS.lesion] = 1;
+  let beyondOutline = 0;
+  for (let t = 0; t < truth.length; t++) {
+    if (grown[t] !== LABELS.lesion || truth[t] !== 0) continue;
+    const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+    let touches = false;
+    for (let dk = -1; dk <= 1 && !touches; dk++) for (let dj = -1; dj <= 1 && !touches; dj++) for (let di = -1; di <= 1; di++) {
+      const a2 = i + di, b2 = j + dj, c2 = k + dk;
+      if (a2 < 0 || b2 < 0 || c2 < 0 || a2 >= ni || b2 >= nj || c2 >= nk) continue;
+      if (solid[truth[a2 + ni * (b2 + nj * c2)]!]) { touches = true; break; }
+    }
+    if (!touches) beyondOutline++;
+  }
+  return { grownVoxels: a, truthVoxels: b, dice: a + b === 0 ? 1 : (2 * inter) / (a + b), outsideLesion, outsideBone, inJointGap, beyondOutline };
 }
