@@ -4,9 +4,14 @@
 import { createEdtHelper, type EdtJob } from '../src/core/fields/parallelEdt';
 
 const run = createEdtHelper();
+// Chunks this helper ran, readable from a debugger or Playwright's worker.evaluate (diagnostics only).
+const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number };
+counters.edtHelperChunks = 0;
+counters.edtHelperJobs = 0;
 globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort }>) => {
   const port = event.data.port;
   port.onmessage = (job: MessageEvent<EdtJob>) => {
-    run(job.data);
+    counters.edtHelperJobs!++;
+    counters.edtHelperChunks! += run(job.data);
   };
 });

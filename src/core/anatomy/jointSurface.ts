@@ -1,6 +1,6 @@
 import type { Vec3 } from '../geometry/vec3';
 import { LABELS } from '../shared/ids';
-import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+import { allocEdtGrid, EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import type { Volume } from '../volume/Volume';
 import type { JointSurfaceModel } from './structures';
 import { labelBoxes } from './labelBoxes';
@@ -117,7 +117,7 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   const [ni, nj, nk] = dims;
   const n = ni * nj * nk;
   const inside = new Uint8Array(n);
-  const sq = new Float32Array(n);
+  const sq = allocEdtGrid(n);
   let p = 0;
   for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++, p++) {
     const isF = v[i + gi * (j + gj * k)] === label;

@@ -1,7 +1,7 @@
 import type { Vec3 } from '../geometry/vec3';
 import type { ForamenId, RootId } from '../shared/ids';
 import { LABELS } from '../shared/ids';
-import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+import { allocEdtGrid, EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import { computeComponents } from '../segmentation/connectedComponents';
 import { dilateMm, erodeMm, fillHoles } from '../segmentation/morphology';
 import type { Volume } from '../volume/Volume';
@@ -69,7 +69,7 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   for (let q = 0; q < n; q++) H[q] = H[q]! | S[q]!;
   fillHoles(H, dims, 'all');
   // Holes and their depth below the hull surface.
-  const depth2 = new Float32Array(n);
+  const depth2 = allocEdtGrid(n);
   for (let q = 0; q < n; q++) depth2[q] = H[q] ? EDT_FAR : 0;
   squaredDistanceInPlace(depth2, dims, sp);
   const C = new Uint8Array(n);

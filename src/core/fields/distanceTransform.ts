@@ -342,6 +342,15 @@ export function hasEdtExecutor(): boolean {
   return edtExecutor !== null;
 }
 
+/**
+ * A zeroed Float32 grid of `n` entries for {@link squaredDistanceInPlace}: on shared memory
+ * when an executor is installed, so its helper works on it directly (a plain array is copied
+ * onto shared memory for the transform and back: twice the grid's bytes for the time of it).
+ */
+export function allocEdtGrid(n: number): Float32Array {
+  return allocVoxels(Float32Array, n, { shared: edtExecutor !== null });
+}
+
 function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number, sx: number, sy: number, sz: number): void {
   const dims: [number, number, number] = [ni, nj, nk];
   const sp: [number, number, number] = [sx, sy, sz];
@@ -419,7 +428,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
     const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
     const ci1 = Math.min(ni - 1, bi1 + 1), cj1 = Math.min(nj - 1, bj1 + 1), ck1 = Math.min(nk - 1, bk1 + 1);
     const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1, mk = ck1 - ck0 + 1;
-    const toOutside = allocVoxels(Float32Array, mi * mj * mk, { shared: edtExecutor !== null && typeof SharedArrayBuffer !== 'undefined' });
+    const toOutside = allocEdtGrid(mi * mj * mk);
     let r = 0;
     for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) {
       let t = ci0 + ni * (j + nj * k);
