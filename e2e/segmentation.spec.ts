@@ -218,29 +218,47 @@ test.describe('segmentation', () => {
     await screenshot(page, 'segmentation-panel');
   });
 
-  test('a lesion that cannot be delimited (supra-acetabular, both cortices destroyed) says so and points to the brush; nothing is written', async ({ page }) => {
-    const { truth } = truthOf('supraAcetabular-medium');
+  test('a lesion through both cortices of the thin ilium (supra-acetabular) is bridged from one click: Dice >= 0.90, nothing in the soft tissue beyond the true outline', async ({ page }) => {
+    // Until 23 Nov this click reported a leak (nothing written); core/segmentation/growLesionBridge.ts
+    // now bridges the destroyed cortex with the hull of the cavity's bare walls (node figures in
+    // growLesion.phantomMedium.test.ts: small 0.901, medium 0.908).
+    const { truth, labels: truthLabels } = truthOf('supraAcetabular-medium');
     await openSegmented(page, 'supraAcetabular-medium');
     await setCrosshair(page, truth.lesion.centerLps);
     await page.locator('[data-tool="lesionSeed"]').click();
     const p = await crosshairPagePoint(page);
     await page.mouse.click(p.x, p.y);
     await waitForEdits(page, 1);
+    await expect(page.locator('#app')).toHaveAttribute('data-lesion-status', 'ok');
     const message = page.locator('[data-testid="seg-lesion-message"]');
-    const kind = await message.getAttribute('data-kind');
-    const text = (await message.textContent()) ?? '';
-    console.log(`supra-acetabular click: ${kind}: ${text}`);
-    if ((await appData(page))['lesionStatus'] === 'none') {
-      // Leak: nothing written, the message says what to do.
-      expect(kind).toBe('warning');
-      expect(text).toMatch(/brush/i);
-      expect(await indicesOf(page, LESION)).toHaveLength(0);
-      await expect(page.locator('[data-action="labels-undo"]')).toBeDisabled();
-    } else {
-      // Delimited after all: the result must then be inside the phantom's lesion neighbourhood.
-      expect(['ok', 'conservative']).toContain((await appData(page))['lesionStatus']);
+    console.log(`supra-acetabular click: ${await message.getAttribute('data-kind')}: ${(await message.textContent()) ?? ''}`);
+    const grown = new Set(await indicesOf(page, LESION));
+    const truthSet = truthIndices(truthLabels, LESION);
+    const d = dice(grown, truthSet);
+    // Grown voxels where the truth has no bone, and of them those that do not touch (26 neighbours)
+    // the true bone or lesion: soft tissue beyond the partial-volume layer of the true outline.
+    const [ni, nj, nk] = truthLabels.geometry.dims;
+    const tv = truthLabels.voxels;
+    let outsideBone = 0, beyond = 0;
+    for (const t of grown) {
+      if (tv[t] !== 0) continue;
+      outsideBone++;
+      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+      let touches = false;
+      for (let dk = -1; dk <= 1 && !touches; dk++) for (let dj = -1; dj <= 1 && !touches; dj++) for (let di = -1; di <= 1 && !touches; di++) {
+        const a = i + di, b = j + dj, c = k + dk;
+        if (a < 0 || b < 0 || c < 0 || a >= ni || b >= nj || c >= nk) continue;
+        const l = tv[a + ni * (b + nj * c)]!;
+        if ((l >= 1 && l <= 6) || l === LESION) touches = true;
+      }
+      if (!touches) beyond++;
     }
-    await screenshot(page, 'segmentation-leak');
+    console.log(`supra-acetabular lesion: Dice ${d.toFixed(3)}, ${grown.size} voxels (truth ${truthSet.size}), ${outsideBone} in truth soft tissue, ${beyond} beyond the one-voxel layer of the true outline`);
+    expect(d).toBeGreaterThanOrEqual(0.9);
+    expect(beyond).toBe(0);
+    // The lesion shows in the axial view around the click.
+    await expect.poll(() => lesionPixels(page, 'axial', p, 25), { message: 'lesion colour in the axial view' }).toBeGreaterThan(30);
+    await screenshot(page, 'segmentation-supraacetabular-bridged');
   });
 
   test('cone-beam CT: the bone note says the threshold is from the image; a click gives a lesion, conservative or not, and says which', async ({ page }) => {
