@@ -139,7 +139,9 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       Atomics.store(token, 0, g);
       endRunning(new PlannerError('worker/stale', `planner request ${g - 1} superseded by ${g}`));
       const settings = resolveSettings(request.settings);
-      const catalog = request.catalog ? validateCatalog(request.catalog) : defaultCatalog(); // bad input throws before the plan runs
+      // Several workers: corridors ruled out before any line are decided here, which needs the catalog (bad input throws
+      // before the plan runs; one worker validates it there, as before).
+      const catalog = workers.length > 1 && summary ? (request.catalog ? validateCatalog(request.catalog) : defaultCatalog()) : null;
       // Running from here on: a cancel() from the first progress report (which may come before any worker call) ends it.
       const aborted = new Promise<never>((_, reject) => { abortRunning = reject; });
       aborted.catch(() => undefined); // whichever loses the race below still settles: no unhandled rejection
@@ -194,7 +196,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         type Task = { corridor: number; share: number }; // share -1: the finish
         const queue: Task[] = [];
         // Corridors ruled out before any line (lesion off their path, ...) are decided here, as the engine would: no round trip.
-        const basis = summary ? { summary, settings, catalog } : null;
+        const basis = summary && catalog ? { summary, settings, catalog } : null;
         const early = corridors.map((c) => (basis ? corridorRuledOut(basis, c.corridorId, c.side) : null));
         for (let i = 0; i < corridors.length; i++) if (!early[i]) for (let k = 0; k < shares; k++) queue.push({ corridor: i, share: k });
         const scans: CorridorScan[][] = corridors.map(() => []);
