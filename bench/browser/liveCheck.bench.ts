@@ -147,8 +147,9 @@ const step = (label: string, what: string): void => {
   process.stderr.write(`  [${((Date.now() - benchT0) / 1000).toFixed(0)} s] ${label}: ${what}\n`);
 };
 
-/** BENCH_TRACE=paced (or 1) | continuous: a Chrome trace of that phase (see liveCheckTrace.ts). */
-const TRACE = process.env['BENCH_TRACE'] === '1' ? 'paced' : (process.env['BENCH_TRACE'] ?? '');
+/** BENCH_TRACE=paced (or 1) | continuous | all: a Chrome trace of that phase, or of both (see liveCheckTrace.ts). */
+const TRACE_ENV = process.env['BENCH_TRACE'] === '1' ? 'paced' : (process.env['BENCH_TRACE'] ?? '');
+const TRACE = TRACE_ENV === 'all' ? 'paced,continuous' : TRACE_ENV;
 // viz, cc and toplevel name what the GPU process's main thread does (its display compositor draws every frame there).
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'gpu', 'v8', 'viz', 'cc', 'toplevel', 'gpu.angle'];
 
@@ -258,7 +259,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     await page.evaluate((id) => { const p = (window as unknown as { __liveProbe: { armed: boolean; screwId: string } }).__liveProbe; p.screwId = id; p.armed = true; }, screw.id);
     // Figure of eight, 24 x 12 px around the start (a few mm on screen): every move a new tip.
     const at = (i: number, n: number): [number, number] => [x0 + 6 + 24 * Math.sin((2 * Math.PI * i) / n), y0 + 12 * Math.sin((4 * Math.PI * i) / n)];
-    if (TRACE === 'continuous') await startTrace(browser, page);
+    if (TRACE.includes('continuous')) await startTrace(browser, page);
     const tStart = Date.now();
     for (let i = 1; i <= CONTINUOUS_MOVES; i++) {
       const due = tStart + i * FRAME_MS;
@@ -279,7 +280,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       }, screw.id, { timeout: WAIT_MS, polling: 50 });
     };
     await settled();
-    if (TRACE === 'continuous') await stopTrace(browser, label, 'continuous');
+    if (TRACE.includes('continuous')) await stopTrace(browser, label, 'continuous');
     const nContinuous = await page.evaluate(() => (window as unknown as { __liveProbe: { moves: unknown[] } }).__liveProbe.moves.length);
     // BENCH_PROFILE=1: a CPU profile of the page's main thread over the paced moves (the continuous figures are taken without it).
     const profile = process.env['BENCH_PROFILE'] === '1' ? await context.newCDPSession(page) : null;
@@ -288,13 +289,13 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       await profile.send('Profiler.setSamplingInterval', { interval: 500 });
       await profile.send('Profiler.start');
     }
-    if (TRACE === 'paced') await startTrace(browser, page);
+    if (TRACE.includes('paced')) await startTrace(browser, page);
     for (let i = 1; i <= PACED_MOVES; i++) {
       const [x, y] = at(i + 0.5, PACED_MOVES);
       await page.mouse.move(x, y);
       await settled();
     }
-    if (TRACE === 'paced') await stopTrace(browser, label, 'paced');
+    if (TRACE.includes('paced')) await stopTrace(browser, label, 'paced');
     if (profile) {
       const { profile: cpu } = await profile.send('Profiler.stop');
       mkdirSync(join(ROOT, 'bench/out/prof'), { recursive: true });

@@ -34,6 +34,8 @@ export type TraceSummary = {
   median: MoveBreakdown;
   /** Mean over the windows, ms. */
   mean: MoveBreakdown;
+  /** The longest window (the worst move), ms per bucket, with its main-thread slices of most self time. */
+  slowest: MoveBreakdown & { top?: string };
   /** Main-thread slices with the most self time over all windows (name: total ms). */
   topMain: [string, number][];
   /** Renderer main-thread script time by function or event (the longest call frames). */
@@ -168,6 +170,7 @@ export function summariseTrace(json: string, firstMove = 0): TraceSummary {
   const perMove: MoveBreakdown[] = [];
   const mainNames = new Map<string, number>();
   const gpuNames = new Map<string, number>();
+  let slowestTop: { window: number; top: string } | null = null;
   const framesPer: number[] = [];
   for (let i = 0; i + 1 < moves.length; i++) {
     const lo = moves[i]!.ts;
@@ -192,6 +195,14 @@ export function summariseTrace(json: string, firstMove = 0): TraceSummary {
       'dedicated workers (planner check)': sum(workers) / 1000,
     };
     perMove.push(b);
+    if (!slowestTop || b['window']! > slowestTop.window) {
+      const names = new Map<string, number>();
+      for (const r of main) if (r.end > lo && r.ts < hi) addSelf(r, 'other', lo, hi, new Map(), names);
+      const gpu = new Map<string, number>();
+      for (const t of gpuMain) for (const r of t) if (r.end > lo && r.ts < hi) addSelf(r, 'gpu', lo, hi, new Map(), gpu);
+      const fmt = (m: Map<string, number>): string => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}`).join(', ');
+      slowestTop = { window: b['window']!, top: `main: ${fmt(names)}; GPU: ${fmt(gpu)}` };
+    }
     framesPer.push(swaps.filter((e) => e.ts >= lo && e.ts < hi).length);
   }
   const keys = Object.keys(perMove[0] ?? {});
@@ -216,13 +227,17 @@ export function summariseTrace(json: string, firstMove = 0): TraceSummary {
   }
   const top = (m: Map<string, number>, n: number, scale: number): [string, number][] =>
     [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, v / scale]);
-  return { moves: perMove.length, median: med, mean, topMain: top(mainNames, 14, 1000), topGpu: top(gpuNames, 12, 1000), topScript: top(script, 10, 1), framesPerMove: framesPer.reduce((a, b) => a + b, 0) / Math.max(1, framesPer.length), swapMedianMs: median(swaps.filter((e) => e.ts >= moves[0]!.ts && e.ts < moves[moves.length - 1]!.ts).map((e) => (e.dur ?? 0) / 1000)) };
+  const slowest: MoveBreakdown & { top?: string } = { ...(perMove.reduce((a, b) => (b['window']! > a['window']! ? b : a), perMove[0] ?? {})) };
+  slowest.top = slowestTop?.top ?? '';
+  return { moves: perMove.length, median: med, mean, slowest, topMain: top(mainNames, 14, 1000), topGpu: top(gpuNames, 12, 1000), topScript: top(script, 10, 1), framesPerMove: framesPer.reduce((a, b) => a + b, 0) / Math.max(1, framesPer.length), swapMedianMs: median(swaps.filter((e) => e.ts >= moves[0]!.ts && e.ts < moves[moves.length - 1]!.ts).map((e) => (e.dur ?? 0) / 1000)) };
 }
 
 export function formatTraceSummary(label: string, s: TraceSummary): string {
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
   const lines = [`  trace of ${label}, ${s.moves} move windows (pointermove dispatch to the next), median / mean ms per move:`];
-  for (const k of Object.keys(s.median)) lines.push(`    ${k.padEnd(36)} ${f(s.median[k]!).padStart(8)} ${f(s.mean[k]!).padStart(8)}`);
+  lines.push(`    ${''.padEnd(36)} ${'median'.padStart(8)} ${'mean'.padStart(8)} ${'slowest'.padStart(8)}`);
+  for (const k of Object.keys(s.median)) lines.push(`    ${k.padEnd(36)} ${f(s.median[k]!).padStart(8)} ${f(s.mean[k]!).padStart(8)} ${f(s.slowest[k] as number).padStart(8)}`);
+  lines.push(`    slowest move, most self time (ms): ${s.slowest.top}`);
   lines.push(`    GPU frames (swaps) per move: ${s.framesPerMove.toFixed(2)}; one swap (composite + read-back, median): ${f(s.swapMedianMs)} ms`);
   lines.push(`    main-thread self time by slice (total ms over the windows): ${s.topMain.map(([k, v]) => `${k} ${f(v)}`).join('; ')}`);
   lines.push(`    GPU process main thread self time by slice (total ms): ${s.topGpu.map(([k, v]) => `${k} ${f(v)}`).join('; ')}`);
