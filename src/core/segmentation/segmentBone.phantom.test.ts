@@ -30,13 +30,19 @@ describe('segmentBone on the phantoms', () => {
  * CBCT (uncalibrated grey, cupping, truncation band, 3x noise, truncated cylindrical
  * field). Scored inside the reconstructed cylinder: the truth labels bone beyond it
  * (the corners, where the image holds the fill value 0), which no image-based method
- * can see. The femurs are not scored: only the tops of the femoral heads are in the
- * field (13 mL left, 2 mL right inside the cylinder at 1 mm) and they are labelled as
- * hip bone (see the README's known limits); they are counted in the hip's Dice here.
+ * can see. The field ends at the hip joints: only the tops of the femoral heads are in it
+ * (13 mL left, 2 mL right inside the cylinder at 1 mm). The left cap is split off the
+ * acetabulum at the cortical shells and taken for the femur by its spherical surface above
+ * the field's cut (before: labelled hip bone); the right cap is smaller than the 2 mL
+ * below which components are dropped and stays unlabelled. No femoral-head voxel may be
+ * labelled hip bone.
  */
+/** Left femoral-head cap inside the field, Dice reached: small 0.954 (the joint space next to the cap, fused at 1 mm, goes to it), medium 1.000 (a separate piece at 0.5 mm). */
+const FEMUR_LEFT_DICE = { small: 0.93, medium: 0.99 } as const;
+
 describe('segmentBone on the CBCT phantom', () => {
   for (const size of ['small', 'medium'] as const) {
-    it(`sacralAlaCbct ${size}: Dice >= 0.97 for sacrum, hip bones and all bone inside the field of view, no fixed HU`, () => {
+    it(`sacralAlaCbct ${size}: Dice >= 0.97 for sacrum, hip bones and all bone inside the field of view, the left femoral-head cap as femur, no fixed HU`, () => {
       const ph = generatePhantom({ caseId: 'sacralAlaCbct', size });
       const seg = segmentBone(ph.ct);
       const [ni, nj, nk] = ph.ct.geometry.dims;
@@ -52,8 +58,14 @@ describe('segmentBone on the CBCT phantom', () => {
       for (let t = 0; t < ours.length; t++) if (outside[t % nij] && ours[t]) oursOutside++;
       expect(oursOutside).toBe(0);
       expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.97);
-      expect(dice(ours, LABELS.hipLeft, truth, [LABELS.hipLeft, LABELS.femurLeft])).toBeGreaterThan(0.97);
-      expect(dice(ours, LABELS.hipRight, truth, [LABELS.hipRight, LABELS.femurRight])).toBeGreaterThan(0.97);
+      expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.97);
+      expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.97);
+      expect(dice(ours, LABELS.femurLeft, truth, LABELS.femurLeft)).toBeGreaterThan(FEMUR_LEFT_DICE[size]);
+      let headAsHip = 0;
+      for (let t = 0; t < truth.length; t++) {
+        if ((truth[t] === LABELS.femurLeft || truth[t] === LABELS.femurRight) && (ours[t] === LABELS.hipLeft || ours[t] === LABELS.hipRight)) headAsHip++;
+      }
+      expect(headAsHip).toBe(0);
       expect(dice(ours, LABELS.l5, truth, LABELS.l5)).toBeGreaterThan(0.95);
       const bone = [1, 2, 3, 4, 5, 6];
       expect(dice(ours, bone, truth, [...bone, LABELS.lesion])).toBeGreaterThan(0.97);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { LABELS } from '../shared/ids';
 import { readNifti } from '../io/nifti';
-import { segmentBone } from './segmentBone';
+import { fitSphere, segmentBone } from './segmentBone';
 import { computeBoneThresholds } from './thresholds';
 import { dice, makeSyntheticPelvis } from './testing/syntheticPelvis';
 
@@ -90,5 +90,26 @@ describe('segmentBone', () => {
     expect(dice(ours, LABELS.sacrum, truth, 1)).toBeGreaterThan(0.97);
     expect(dice(ours, LABELS.hipLeft, truth, [11, 12, 13])).toBeGreaterThan(0.97);
     expect(dice(ours, LABELS.hipRight, truth, 21)).toBeGreaterThan(0.97);
+  });
+});
+
+describe('fitSphere (femoral-head caps)', () => {
+  it('recovers a cap of a sphere within the noise, and fits a cylinder badly', () => {
+    let seed = 7;
+    const uniform = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) + 0.5) / 0x80000000;
+    const cap: number[] = [];
+    const cyl: number[] = [];
+    for (let q = 0; q < 400; q++) {
+      // Upper cap only (polar angle < 60 degrees), radial noise +-0.5 mm.
+      const th = (Math.PI / 3) * uniform(), ph = 2 * Math.PI * uniform();
+      const r = 24 + (uniform() - 0.5);
+      cap.push(10 + r * Math.sin(th) * Math.cos(ph), -20 + r * Math.sin(th) * Math.sin(ph), 30 + r * Math.cos(th));
+      cyl.push(15 * Math.cos(ph), 15 * Math.sin(ph), 60 * uniform());
+    }
+    const fit = fitSphere(cap)!;
+    expect(Math.hypot(fit.centre[0] - 10, fit.centre[1] + 20, fit.centre[2] - 30)).toBeLessThan(1.5);
+    expect(Math.abs(fit.radiusMm - 24)).toBeLessThan(1);
+    expect(fit.rmsMm).toBeLessThan(0.5);
+    expect(fitSphere(cyl)!.rmsMm).toBeGreaterThan(3);
   });
 });

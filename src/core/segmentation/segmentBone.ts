@@ -238,7 +238,14 @@ function splitComponent(
   minPieceVoxels: number,
   nextId: number,
   radiiMm: readonly number[],
-  validate?: { cropToLps: Float64Array; voxelMl: number; accept: (seeds: ComponentStats[], radiusMm: number) => boolean },
+  validate?: {
+    cropToLps: Float64Array;
+    voxelMl: number;
+    /** `surfaceLps(id)`: LPS centres of the seed's boundary voxels (flat xyz), those on the crop's first and last slice left out. */
+    accept: (seeds: ComponentStats[], radiusMm: number, surfaceLps: (id: number) => number[]) => boolean;
+    /** Slices of the crop (k) that are the image's first or last: a boundary there is the field's cut, not the bone's surface. */
+    cutSlices?: readonly number[];
+  },
   /** Enables the cortical-shell seeds (radius -1 in `radiiMm`). */
   cortex?: { ct: Volume<VoxelArray>; box: VoxelBox; threshold: number },
 ): { ids: number[]; radiusMm: number } | null {
@@ -295,7 +302,24 @@ function splitComponent(
       lm[13] = o0[1];
       lm[14] = o0[2];
       const seedStats = componentStats(cc.labels, bn, cc.count, lm, validate.voxelMl).filter((c) => big.includes(c.id));
-      if (!validate.accept(seedStats, r)) continue;
+      const surfaceLps = (id: number): number[] => {
+        const out: number[] = [];
+        const cut = validate.cutSlices ?? [];
+        const p: Vec3 = [0, 0, 0];
+        for (let k = 1; k < bn[2] - 1; k++) {
+          if (cut.includes(bk0 - 1 + k)) continue;
+          for (let j = 1; j < bn[1] - 1; j++) for (let i = 1; i < bn[0] - 1; i++) {
+            const t = i + bn[0] * (j + bn[1] * k);
+            if (cc.labels[t] !== id) continue;
+            const sxy = bn[0] * bn[1];
+            if (cc.labels[t - 1] === id && cc.labels[t + 1] === id && cc.labels[t - bn[0]] === id && cc.labels[t + bn[0]] === id && cc.labels[t - sxy] === id && cc.labels[t + sxy] === id) continue;
+            transformPoint(p, lm, [i, j, k]);
+            out.push(p[0], p[1], p[2]);
+          }
+        }
+        return out;
+      };
+      if (!validate.accept(seedStats, r, surfaceLps)) continue;
     }
     // Grow the pieces back over the component: multi-source BFS (geodesic nearest piece).
     const owner = new Int32Array(n);
@@ -332,6 +356,90 @@ function splitComponent(
     return { ids, radiusMm: r };
   }
   return null;
+}
+
+/**
+ * Least-squares sphere through points (flat xyz), algebraic fit
+ * (|p|^2 = 2 c.p + d), with the RMS of the radial residuals. Null when degenerate.
+ */
+export function fitSphere(points: readonly number[]): { centre: Vec3; radiusMm: number; rmsMm: number } | null {
+  const n = points.length / 3;
+  if (n < 10) return null;
+  // Normal equations A^T A x = A^T b with rows [2x, 2y, 2z, 1], b = |p|^2 (centred for conditioning).
+  let mx = 0, my = 0, mz = 0;
+  for (let q = 0; q < n; q++) {
+    mx += points[3 * q]!;
+    my += points[3 * q + 1]!;
+    mz += points[3 * q + 2]!;
+  }
+  mx /= n;
+  my /= n;
+  mz /= n;
+  const ata = new Float64Array(16), atb = new Float64Array(4);
+  for (let q = 0; q < n; q++) {
+    const x = points[3 * q]! - mx, y = points[3 * q + 1]! - my, z = points[3 * q + 2]! - mz;
+    const row = [2 * x, 2 * y, 2 * z, 1];
+    const b = x * x + y * y + z * z;
+    for (let a = 0; a < 4; a++) {
+      atb[a]! += row[a]! * b;
+      for (let c = 0; c < 4; c++) ata[4 * a + c]! += row[a]! * row[c]!;
+    }
+  }
+  // Gaussian elimination with partial pivoting.
+  const M = Array.from({ length: 4 }, (_, a) => [ata[4 * a]!, ata[4 * a + 1]!, ata[4 * a + 2]!, ata[4 * a + 3]!, atb[a]!]);
+  for (let c = 0; c < 4; c++) {
+    let piv = c;
+    for (let a = c + 1; a < 4; a++) if (Math.abs(M[a]![c]!) > Math.abs(M[piv]![c]!)) piv = a;
+    if (Math.abs(M[piv]![c]!) < 1e-9) return null;
+    [M[c], M[piv]] = [M[piv]!, M[c]!];
+    for (let a = 0; a < 4; a++) {
+      if (a === c) continue;
+      const f = M[a]![c]! / M[c]![c]!;
+      for (let e = c; e < 5; e++) M[a]![e]! -= f * M[c]![e]!;
+    }
+  }
+  const cx = M[0]![4]! / M[0]![0]!, cy = M[1]![4]! / M[1]![1]!, cz = M[2]![4]! / M[2]![2]!, d = M[3]![4]! / M[3]![3]!;
+  const r2 = d + cx * cx + cy * cy + cz * cz;
+  if (!(r2 > 0)) return null;
+  const radiusMm = Math.sqrt(r2);
+  let ss = 0;
+  for (let q = 0; q < n; q++) {
+    const e = Math.hypot(points[3 * q]! - mx - cx, points[3 * q + 1]! - my - cy, points[3 * q + 2]! - mz - cz) - radiusMm;
+    ss += e * e;
+  }
+  return { centre: [cx + mx, cy + my, cz + mz], radiusMm, rmsMm: Math.sqrt(ss / n) };
+}
+
+/** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` left out. */
+function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[]): number[] {
+  const [ni, nj, nk] = dims;
+  const b = boxesOf(labels, dims, id).subarray(6 * id);
+  const out: number[] = [];
+  const p: Vec3 = [0, 0, 0];
+  const nij = ni * nj;
+  const is = (i: number, j: number, k: number) => i >= 0 && j >= 0 && k >= 0 && i < ni && j < nj && k < nk && labels[i + ni * (j + nj * k)] === id;
+  for (let k = b[2]!; k <= b[5]!; k++) {
+    if (cutSlices.includes(k)) continue;
+    for (let j = b[1]!; j <= b[4]!; j++) for (let i = b[0]!; i <= b[3]!; i++) {
+      const t = i + ni * j + nij * k;
+      if (labels[t] !== id) continue;
+      if (is(i - 1, j, k) && is(i + 1, j, k) && is(i, j - 1, k) && is(i, j + 1, k) && is(i, j, k - 1) && is(i, j, k + 1)) continue;
+      transformPoint(p, cropToLps, [i, j, k]);
+      out.push(p[0], p[1], p[2]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The top of a femoral head cut by the field's last slice: its surface above the cut is a
+ * sphere of an adult head's radius (15-35 mm), fitted within a millimetre or half a voxel
+ * (the piece is the hole-filled cortical shell, eroded by one voxel), centred below its top.
+ */
+function isFieldCutHeadSurface(c: ComponentStats, surface: readonly number[], voxelMm: number): boolean {
+  const fit = fitSphere(surface);
+  if (!fit) return false;
+  return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsMm <= Math.max(1, 0.5 * voxelMm) && fit.centre[2] < c.maxLps[2];
 }
 
 /**
@@ -604,13 +712,18 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       notes.push(`no ${side} hip bone found`);
       continue;
     }
-    const isFemurOf = (c: ComponentStats, h: ComponentStats, slackMm: number) =>
+    const isFemurOf = (c: ComponentStats, h: ComponentStats, slackMm: number, volumeRule = true) =>
       c !== h &&
       c.centroidLps[2] < h.centroidLps[2] &&
       c.maxLps[2] > h.minLps[2] - slackMm &&
       c.minLps[2] < h.minLps[2] + 15 + slackMm &&
       Math.abs(c.centroidLps[0] - midlineX) > Math.abs(h.centroidLps[0] - midlineX) - 10 &&
-      c.volumeMl >= 0.08 * h.volumeMl;
+      (!volumeRule || c.volumeMl >= 0.08 * h.volumeMl);
+    /** Centroid of a femoral-head cap accepted by the split (field cut at the hip joint). */
+    let fieldCutHeadLps: Vec3 | null = null;
+    const imageLowZ = Math.min(transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0])[2], transformPoint([0, 0, 0], g.ijkToLps, [0, 0, g.dims[2] - 1])[2]);
+    const isFieldCutHead = (c: ComponentStats, surface: number[]) =>
+      c.minLps[2] <= imageLowZ + 0.5 * g.spacingMm[2] + 1e-6 && isFieldCutHeadSurface(c, surface, Math.max(...g.spacingMm));
     if (!lateral.some((c) => isFemurOf(c, hip!, 0))) {
       // The femoral head may be bridged to the acetabulum (partial volume across a thin
       // joint space): split the hip component when a piece below it looks like a femur.
@@ -618,16 +731,21 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       const split = splitComponent(labels, depth2, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
         cropToLps: m,
         voxelMl,
-        accept: (seeds, r) => {
+        cutSlices: [-box.min[2], g.dims[2] - 1 - box.min[2]],
+        accept: (seeds, r, surfaceLps) => {
           const top = seeds.reduce((a, b) => (b.maxLps[2] > a.maxLps[2] ? b : a));
           const lowestZ = Math.min(...seeds.map((c) => c.minLps[2]));
           // The hip bone (the top piece) is the larger part; a fracture fragment split off
           // a hip bone leaves a small top piece. The femur reaches as low as anything in the
           // component (its shaft, or its head when the field ends at the hip joint): a
           // thick lump eroded out of the ilium (3 mm voxels, erosion past the thin wing) does not.
-          return seeds.some(
-            (c) => isFemurOf(c, top, Math.max(r, 1) + 2) && top.volumeMl >= 0.8 * c.volumeMl && c.minLps[2] <= lowestZ + Math.max(r, 1) + 2 * g.spacingMm[2],
-          );
+          if (seeds.some((c) => isFemurOf(c, top, Math.max(r, 1) + 2) && top.volumeMl >= 0.8 * c.volumeMl && c.minLps[2] <= lowestZ + Math.max(r, 1) + 2 * g.spacingMm[2])) return true;
+          // A field that ends at the hip joint (CBCT) holds only the top of the femoral head:
+          // too small for the femur's volume rule, but cut by the field's last slice and
+          // spherical above the cut.
+          const cap = seeds.find((c) => c !== top && isFemurOf(c, top, Math.max(r, 1) + 2, false) && isFieldCutHead(c, surfaceLps(c.id)));
+          if (cap) fieldCutHeadLps = cap.centroidLps;
+          return !!cap;
         },
       }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
       if (split) {
@@ -647,7 +765,20 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // Femur: a large component below the hip's centroid whose top reaches into the hip's height (head in the acetabulum).
     // It reaches at least as low as the ischium and lies lateral to the hip bone's centroid
     // (pulled medially by the pubis and ischium): a fracture fragment of the hip bone does not.
-    const femur = lateral.find((c) => isFemurOf(c, hip!, 0));
+    let femur = lateral.find((c) => isFemurOf(c, hip!, 0));
+    if (!femur && !fieldCutHeadLps) {
+      // A cap already separate from the acetabulum (finer voxels: the joint space is open).
+      const cutSlices = [-box.min[2], g.dims[2] - 1 - box.min[2]];
+      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, m, cutSlices)));
+      if (cap) fieldCutHeadLps = cap.centroidLps;
+    }
+    if (!femur && fieldCutHeadLps) {
+      // The cap the split was accepted for: the piece whose centroid is nearest its seed's.
+      const at = fieldCutHeadLps;
+      const d = (c: ComponentStats) => Math.hypot(c.centroidLps[0] - at[0], c.centroidLps[1] - at[1], c.centroidLps[2] - at[2]);
+      femur = lateral.filter((c) => c !== hip).sort((a, b) => d(a) - d(b))[0];
+      if (femur) notes.push(`${side} femur: only the top of the head is in the field (${femur.volumeMl.toFixed(0)} mL)`);
+    }
     if (femur) assignment.set(femur.id, side === 'left' ? 'femurLeft' : 'femurRight');
     // Remaining large pieces on this side are fragments of the hip bone (fractures, a split wing).
     for (const c of lateral) {
