@@ -9,6 +9,8 @@
  * - `source=synthetic`: a synthetic CT instead of the DICOM worker.
  * - `no3d=1`: no 3D view (faster in software WebGL).
  * - `planner=inprocess`: the planner on the main thread instead of the worker pool.
+ * - `plannerWorkers=N` (1-16): the planner pool's size when cross-origin isolated
+ *   (default: cores - 1); without shared memory the pool is always one worker.
  */
 import './ui/styles.css';
 import { createCornerstoneViewer } from './viewer/createCornerstoneViewer';
@@ -186,7 +188,11 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
 
   // --- planning session ---
   // Segmentation, fields and planner off the main thread for the volume on screen (ui/session/README.md).
-  const session = createBrowserPlanningSession({ planner: params.get('planner') === 'inprocess' ? 'inprocess' : 'pool' });
+  const plannerWorkers = Number(params.get('plannerWorkers'));
+  const session = createBrowserPlanningSession({
+    planner: params.get('planner') === 'inprocess' ? 'inprocess' : 'pool',
+    ...(Number.isInteger(plannerWorkers) && plannerWorkers >= 1 && plannerWorkers <= 16 ? { poolSize: plannerWorkers } : {}),
+  });
   const unsubscribeSession = session.subscribe((s) => {
     shell.status.session.textContent = s.message;
     shell.status.session.dataset['phase'] = s.phase;

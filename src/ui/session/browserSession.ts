@@ -3,6 +3,9 @@
  * planner worker pool sized by compute/isolation.ts (or, with
  * `planner: 'inprocess'` / URL `?planner=inprocess`, the planner on the main
  * thread: for the e2e comparison and as the fallback when workers fail).
+ * `poolSize` (URL `?plannerWorkers=N`) overrides the pool's size when the
+ * page is cross-origin isolated: the e2e runs the split of one corridor
+ * across two workers on a 2-core machine, where the default pool is one.
  */
 import type { Endpoint } from 'comlink';
 import { detectIsolation, type IsolationInfo } from '../../compute/isolation';
@@ -15,7 +18,7 @@ import { createPlanningSession, type AsyncSegmentationEngine, type PlanningSessi
 
 export type BrowserPlannerChoice = 'pool' | 'inprocess';
 
-export function createBrowserPlanningSession(options: { planner: BrowserPlannerChoice; isolation?: IsolationInfo } & Pick<PlanningSessionOptions, 'paintDebounceMs'>): PlanningSession {
+export function createBrowserPlanningSession(options: { planner: BrowserPlannerChoice; isolation?: IsolationInfo; poolSize?: number } & Pick<PlanningSessionOptions, 'paintDebounceMs'>): PlanningSession {
   const isolation = options.isolation ?? detectIsolation();
   return createPlanningSession({
     shared: isolation.shared,
@@ -30,7 +33,7 @@ export function createBrowserPlanningSession(options: { planner: BrowserPlannerC
       const failed = new Promise<never>((_, reject) => (fail = reject));
       failed.catch(() => undefined);
       const pool = createPlannerPool({
-        size: isolation.poolSize,
+        size: options.poolSize ?? isolation.poolSize,
         shared: isolation.shared,
         spawn: () => {
           const worker = new Worker(new URL('../../../workers/planner.worker.ts', import.meta.url), { type: 'module', name: 'planner' });
