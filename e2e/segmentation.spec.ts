@@ -229,8 +229,12 @@ test.describe('segmentation', () => {
     const p = await crosshairPagePoint(page);
     await page.mouse.click(p.x, p.y);
     await waitForEdits(page, 1);
-    await expect(page.locator('#app')).toHaveAttribute('data-lesion-status', 'ok');
+    // Said as bridged, not plain 'segmented': the outline across the gap is drawn, not seen in the image.
+    await expect(page.locator('#app')).toHaveAttribute('data-lesion-status', 'bridged');
+    await expect(page.locator('[data-testid="status-session"]')).toContainText('outline bridged across destroyed cortex: check it', { timeout: 120_000 });
     const message = page.locator('[data-testid="seg-lesion-message"]');
+    await expect(message).toContainText('not seen in the image');
+    await expect(message).toHaveAttribute('data-kind', 'warning');
     console.log(`supra-acetabular click: ${await message.getAttribute('data-kind')}: ${(await message.textContent()) ?? ''}`);
     const grown = new Set(await indicesOf(page, LESION));
     const truthSet = truthIndices(truthLabels, LESION);

@@ -18,7 +18,7 @@
  * - data-session-phase: idle | segmenting | fields | ready | error (planning session, ui/session)
  * - data-labels-generation, data-fields-generation: the session's label and loaded-field generations
  *   (fields are current when both are equal and the phase is ready)
- * - data-lesion-status: none | ok | conservative | leak
+ * - data-lesion-status: none | ok | conservative | bridged | leak
  * - data-planner-mode: worker-shared | worker-transfer | in-process ('' before a volume)
  * - data-lesion-volume-ml: lesion volume ('' when none); data-structures-found: critical
  *   structures found ('' before detection); data-structures-reviewed: "1" when every one is

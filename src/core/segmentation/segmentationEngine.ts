@@ -43,7 +43,7 @@ export type SegmentationEngine = {
   /** Replaces the labels (imported DICOM SEG or NRRD on the CT grid). */
   setLabels(labels: Volume<Uint8Array>): LabelsState;
   /** One-click lesion growing (see growLesion). */
-  growLesion(options: GrowLesionOptions): LabelsState & { windowGrey: [number, number]; touchesBox: boolean; changedVoxels: number; status: 'ok' | 'conservative' | 'leak' };
+  growLesion(options: GrowLesionOptions): LabelsState & { windowGrey: [number, number]; touchesBox: boolean; changedVoxels: number; status: 'ok' | 'conservative' | 'leak'; bridged: boolean };
   /** Sphere brush ('add') or eraser ('erase') of the lesion label. */
   paintLesion(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): LabelsState & { changedVoxels: number };
   undo(): LabelsState | null;
@@ -110,7 +110,7 @@ export function createSegmentationEngine(options: { shared?: boolean } = {}): Se
       const l = requireLabels();
       const res = growLesion(requireCt(), l, growOptions);
       history!.push(res.edit);
-      return { labels: l, generation: l.generation, lesion: res.measure, windowGrey: res.windowGrey, touchesBox: res.touchesBox, changedVoxels: res.edit.indices.length, status: res.status };
+      return { labels: l, generation: l.generation, lesion: res.measure, windowGrey: res.windowGrey, touchesBox: res.touchesBox, changedVoxels: res.edit.indices.length, status: res.status, bridged: res.bridged };
     },
     paintLesion(centerLps, radiusMm, mode) {
       const l = requireLabels();

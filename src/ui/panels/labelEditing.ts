@@ -24,7 +24,7 @@ export type LabelEditingState = {
   canRedo: boolean;
   /** Outcome of the last action for the panel ("Lesion 12.3 ml segmented", or why nothing changed). */
   message: string | null;
-  /** 'error' when the last action was refused (bad seed, no series); 'warning' for a leak; else 'info'. */
+  /** 'error' when the last action was refused (bad seed, no series); 'warning' for a leak or an outline the user must check (conservative core, bridged cortex); else 'info'. */
   messageKind: 'info' | 'warning' | 'error';
   lastClick: (LesionClickResult & { seedLps: Vec3 }) | null;
   /** Lesion clicks and dabs finished since the series opened, applied or refused (tests wait on it). */
@@ -104,7 +104,7 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
         if (myEpoch !== epoch) return;
         if (res.changedVoxels > 0) pushStep({ edits: 1, label: 'lesion click' });
         const kind: LesionStatus = res.status;
-        set({ message: res.message, messageKind: kind === 'leak' ? 'warning' : 'info', lastClick: { ...res, seedLps: pointLps }, editsApplied: state.editsApplied + 1 });
+        set({ message: res.message, messageKind: kind === 'ok' ? 'info' : 'warning', lastClick: { ...res, seedLps: pointLps }, editsApplied: state.editsApplied + 1 });
       } catch (error) {
         if (myEpoch !== epoch) return;
         set({ message: lesionClickErrorMessage(error), messageKind: 'error', editsApplied: state.editsApplied + 1 });

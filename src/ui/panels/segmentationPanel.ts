@@ -350,7 +350,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     const lesion = status.lesion;
     if (lesion && lesion.volumeMl > 0) {
       const d = lesion.diametersMm;
-      const statusText = { ok: 'segmented', conservative: 'conservative core: check it', leak: 'leaked' }[lesion.status];
+      const statusText = { ok: 'segmented', conservative: 'conservative core: check it', bridged: 'outline bridged across destroyed cortex: check it', leak: 'leaked' }[lesion.status];
       lesionLine.textContent = `${ml(lesion.volumeMl)} ml${d ? `, ${d.map((x) => x.toFixed(0)).join(' × ')} mm` : ''} · ${statusText}`;
       lesionLine.dataset['status'] = lesion.status;
     } else {

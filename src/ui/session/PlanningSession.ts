@@ -34,7 +34,8 @@ export type SessionPhase =
   /** Segmentation failed (the message says why and what to do); the volume stays on screen. */
   | 'error';
 
-export type LesionStatus = 'ok' | 'conservative' | 'leak';
+/** 'bridged': grown, but its cortex is destroyed on both sides and the outline across the gap is a hull between the remaining bone edges (growLesionBridge.ts): the user checks it. */
+export type LesionStatus = 'ok' | 'conservative' | 'leak' | 'bridged';
 
 export type SessionStatus = {
   phase: SessionPhase;

@@ -321,6 +321,24 @@ describe('planning session: a lesion that cannot be delimited', () => {
     expect(counts.buildFields).toBe(builds);
     session.dispose();
   });
+
+  it('supraAcetabular: the click at the lesion is bridged across the destroyed cortex and says so (status, message, ready line)', async () => {
+    const sample = await loadSample('supraAcetabular-small', false);
+    const session = createPlanningSession({ shared: false, createSegmentation: () => createInProcessSegmentation(), createPlanner: createInProcessPlanner });
+    await session.open(sample.ct, 'S');
+    const click = await session.growLesion(sample.lesionCenterLps!);
+    expect(click.status).toBe('bridged');
+    expect(click.changedVoxels).toBeGreaterThan(0);
+    expect(click.message).toMatch(/not seen in the image.*brush/i);
+    await whenFieldsCurrent(session);
+    const status = session.getStatus();
+    expect(status.lesion?.status).toBe('bridged');
+    expect(status.message).toContain('outline bridged across destroyed cortex: check it');
+    // A brush stroke is the user's own outline: no longer flagged.
+    expect((await session.paintLesion(sample.lesionCenterLps!, 12, 'add')).changedVoxels).toBeGreaterThan(0);
+    expect(session.getStatus().lesion?.status).toBe('ok');
+    session.dispose();
+  });
 });
 
 describe('planning session: failures are typed, user-actionable status', () => {

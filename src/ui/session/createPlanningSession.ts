@@ -208,7 +208,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
     const missing = status.missingStructures.length;
     const structures = missing ? `; ${missing} structure${missing > 1 ? 's' : ''} not found: clearance to ${missing > 1 ? 'them' : 'it'} cannot be checked` : '';
     if (!l) return `Ready: click inside the lesion to segment it${structures}`;
-    const note = l.status === 'conservative' ? ' (conservative core: check the outline)' : '';
+    const note = l.status === 'conservative' ? ' (conservative core: check the outline)' : l.status === 'bridged' ? ' (outline bridged across destroyed cortex: check it)' : '';
     return `Ready to plan: lesion ${mlText(l.volumeMl)} ml${note}${structures}`;
   };
 
@@ -395,16 +395,19 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
         setStatus({ message });
         return { status: 'leak', volumeMl: status.lesion?.volumeMl ?? 0, changedVoxels: 0, message };
       }
-      r.lastClickStatus = res.status;
+      const clickStatus: LesionStatus = res.status === 'ok' && res.bridged ? 'bridged' : res.status;
+      r.lastClickStatus = clickStatus;
       const volumeMl = res.lesion?.volumeMl ?? 0;
       const message = res.lesion === null
         ? 'No lesion found at this point: click inside the dark (lytic) area in bone, or paint it with the brush.'
-        : res.status === 'conservative'
+        : clickStatus === 'conservative'
           ? `Lesion ${mlText(volumeMl)} ml (conservative core: the full grey window spilled into the marrow). Check its outline and correct it with the brush.`
-          : `Lesion ${mlText(volumeMl)} ml segmented${res.touchesBox ? ' (it reaches the edge of the search box: check that it is complete)' : ''}.`;
-      adoptLabels(r, res, res.status, message);
+          : clickStatus === 'bridged'
+            ? `Lesion ${mlText(volumeMl)} ml segmented; its cortex is destroyed on both sides, so the outline across the gap is drawn between the remaining bone edges, not seen in the image. Check it in every view and correct it with the brush.`
+            : `Lesion ${mlText(volumeMl)} ml segmented${res.touchesBox ? ' (it reaches the edge of the search box: check that it is complete)' : ''}.`;
+      adoptLabels(r, res, clickStatus, message);
       await requestFields(r);
-      return { status: res.status, volumeMl, changedVoxels: res.changedVoxels, message };
+      return { status: clickStatus, volumeMl, changedVoxels: res.changedVoxels, message };
     },
 
     async paintLesion(centerLps, radiusMm, mode) {
