@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fitSphere } from './jointSurface';
+import { fitSphere } from '../geometry/fitSphere';
 
 describe('fitSphere', () => {
   it('recovers centre and radius from noisy points on a partial sphere', () => {

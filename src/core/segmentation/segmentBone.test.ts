@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { LABELS } from '../shared/ids';
 import { readNifti } from '../io/nifti';
-import { fitSphere, segmentBone } from './segmentBone';
+import { segmentBone } from './segmentBone';
+import { fitSphere } from '../geometry/fitSphere';
 import { computeBoneThresholds } from './thresholds';
 import { dice, makeSyntheticPelvis } from './testing/syntheticPelvis';
 
@@ -107,9 +108,9 @@ describe('fitSphere (femoral-head caps)', () => {
       cyl.push(15 * Math.cos(ph), 15 * Math.sin(ph), 60 * uniform());
     }
     const fit = fitSphere(cap)!;
-    expect(Math.hypot(fit.centre[0] - 10, fit.centre[1] + 20, fit.centre[2] - 30)).toBeLessThan(1.5);
+    expect(Math.hypot(fit.centerLps[0] - 10, fit.centerLps[1] + 20, fit.centerLps[2] - 30)).toBeLessThan(1.5);
     expect(Math.abs(fit.radiusMm - 24)).toBeLessThan(1);
-    expect(fit.rmsMm).toBeLessThan(0.5);
-    expect(fitSphere(cyl)!.rmsMm).toBeGreaterThan(3);
+    expect(fit.rmsResidualMm).toBeLessThan(0.5);
+    expect(fitSphere(cyl)!.rmsResidualMm).toBeGreaterThan(3);
   });
 });

@@ -7,6 +7,7 @@ import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import type { Volume } from '../volume/Volume';
 import { createVolume } from '../volume/Volume';
 import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
+import { fitSphere } from '../geometry/fitSphere';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
 import { computeComponents } from './connectedComponents';
@@ -358,58 +359,6 @@ function splitComponent(
   return null;
 }
 
-/**
- * Least-squares sphere through points (flat xyz), algebraic fit
- * (|p|^2 = 2 c.p + d), with the RMS of the radial residuals. Null when degenerate.
- */
-export function fitSphere(points: readonly number[]): { centre: Vec3; radiusMm: number; rmsMm: number } | null {
-  const n = points.length / 3;
-  if (n < 10) return null;
-  // Normal equations A^T A x = A^T b with rows [2x, 2y, 2z, 1], b = |p|^2 (centred for conditioning).
-  let mx = 0, my = 0, mz = 0;
-  for (let q = 0; q < n; q++) {
-    mx += points[3 * q]!;
-    my += points[3 * q + 1]!;
-    mz += points[3 * q + 2]!;
-  }
-  mx /= n;
-  my /= n;
-  mz /= n;
-  const ata = new Float64Array(16), atb = new Float64Array(4);
-  for (let q = 0; q < n; q++) {
-    const x = points[3 * q]! - mx, y = points[3 * q + 1]! - my, z = points[3 * q + 2]! - mz;
-    const row = [2 * x, 2 * y, 2 * z, 1];
-    const b = x * x + y * y + z * z;
-    for (let a = 0; a < 4; a++) {
-      atb[a]! += row[a]! * b;
-      for (let c = 0; c < 4; c++) ata[4 * a + c]! += row[a]! * row[c]!;
-    }
-  }
-  // Gaussian elimination with partial pivoting.
-  const M = Array.from({ length: 4 }, (_, a) => [ata[4 * a]!, ata[4 * a + 1]!, ata[4 * a + 2]!, ata[4 * a + 3]!, atb[a]!]);
-  for (let c = 0; c < 4; c++) {
-    let piv = c;
-    for (let a = c + 1; a < 4; a++) if (Math.abs(M[a]![c]!) > Math.abs(M[piv]![c]!)) piv = a;
-    if (Math.abs(M[piv]![c]!) < 1e-9) return null;
-    [M[c], M[piv]] = [M[piv]!, M[c]!];
-    for (let a = 0; a < 4; a++) {
-      if (a === c) continue;
-      const f = M[a]![c]! / M[c]![c]!;
-      for (let e = c; e < 5; e++) M[a]![e]! -= f * M[c]![e]!;
-    }
-  }
-  const cx = M[0]![4]! / M[0]![0]!, cy = M[1]![4]! / M[1]![1]!, cz = M[2]![4]! / M[2]![2]!, d = M[3]![4]! / M[3]![3]!;
-  const r2 = d + cx * cx + cy * cy + cz * cz;
-  if (!(r2 > 0)) return null;
-  const radiusMm = Math.sqrt(r2);
-  let ss = 0;
-  for (let q = 0; q < n; q++) {
-    const e = Math.hypot(points[3 * q]! - mx - cx, points[3 * q + 1]! - my - cy, points[3 * q + 2]! - mz - cz) - radiusMm;
-    ss += e * e;
-  }
-  return { centre: [cx + mx, cy + my, cz + mz], radiusMm, rmsMm: Math.sqrt(ss / n) };
-}
-
 /** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` left out. */
 function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[]): number[] {
   const [ni, nj, nk] = dims;
@@ -437,9 +386,9 @@ function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: F
  * (the piece is the hole-filled cortical shell, eroded by one voxel), centred below its top.
  */
 function isFieldCutHeadSurface(c: ComponentStats, surface: readonly number[], voxelMm: number): boolean {
-  const fit = fitSphere(surface);
+  const fit = surface.length >= 30 ? fitSphere(surface) : null;
   if (!fit) return false;
-  return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsMm <= Math.max(1, 0.5 * voxelMm) && fit.centre[2] < c.maxLps[2];
+  return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < c.maxLps[2];
 }
 
 /**
