@@ -204,6 +204,10 @@ test('a foramen centre is dragged by its handle with the mouse: the model moves 
   await editor.locator('[data-testid="structure-centre-S"]').press('Enter');
   await expect.poll(async () => (await models(page))!.foramina.find((f) => f.id === id)!.centerLps, { timeout: 60_000 }).toEqual(typed);
   await page.locator('[data-panel="segmentation"]').screenshot({ path: `${ARTIFACTS}/structure-drag-panel.png` });
+  // The typed centre is being checked (fields rebuilt) until the editor is idle again; a drag started
+  // before that is refused ('Wait: the previous edit is still being checked': a fresh-clone run hit it).
+  await expect(editor.locator('[data-action="structure-centre-apply"]')).toBeEnabled({ timeout: 120_000 });
+  await expect(editor.locator('[data-testid="structure-edit-message"]')).toContainText('done');
 
   // A root: each centreline point is a handle; drag the second one 4 mm towards L in the axial view.
   type Root = { id: string; centerlineLps: Vec3[]; radiusMm: number };
