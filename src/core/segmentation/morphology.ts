@@ -1,5 +1,5 @@
 import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
-import { computeComponents } from './connectedComponents';
+import { computeComponentRuns } from './connectedComponents';
 
 /**
  * Binary morphology on dense Uint8 masks (0 / non-zero; outputs are 0 / 1), with
@@ -50,25 +50,29 @@ export function openMm(mask: Uint8Array, dims: Dims, spacingMm: SpacingMm, radiu
   return dilateMm(e, dims, spacingMm, radiusMm, e);
 }
 
-/** One-voxel 6-neighbour dilation (cheap), in place into `out`. */
+/** One-voxel 6-neighbour dilation (cheap), in place into `out` (0 / 1). Row by row, the edges of the grid handled outside the inner loop. */
 export function dilate6(mask: Uint8Array, dims: Dims, out: Uint8Array = new Uint8Array(mask.length)): Uint8Array {
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
+  for (let t = 0; t < mask.length; t++) out[t] = mask[t] !== 0 ? 1 : 0;
+  // In-row neighbours (i +- 1): a pass of its own over the row, before the other rows are OR-ed in.
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const row = ni * (j + nj * k);
+      const up = j > 0 ? row - ni : -1, down = j < nj - 1 ? row + ni : -1;
+      const below = k > 0 ? row - nij : -1, above = k < nk - 1 ? row + nij : -1;
       for (let i = 0; i < ni; i++) {
         const t = row + i;
-        out[t] =
-          mask[t] ||
+        if (out[t]) continue;
+        if (
           (i > 0 && mask[t - 1]) ||
           (i < ni - 1 && mask[t + 1]) ||
-          (j > 0 && mask[t - ni]) ||
-          (j < nj - 1 && mask[t + ni]) ||
-          (k > 0 && mask[t - nij]) ||
-          (k < nk - 1 && mask[t + nij])
-            ? 1
-            : 0;
+          (up >= 0 && mask[up + i]) ||
+          (down >= 0 && mask[down + i]) ||
+          (below >= 0 && mask[below + i]) ||
+          (above >= 0 && mask[above + i])
+        )
+          out[t] = 1;
       }
     }
   }
@@ -89,7 +93,9 @@ export type OutsideFaces = 'all' | 'sides';
  */
 export function fillHoles(mask: Uint8Array, dims: Dims, faces: OutsideFaces = 'all'): number {
   const [ni, nj, nk] = dims;
-  const bg = computeComponents(mask, dims, 0);
+  // Run level only (no label volume): a background run is filled when its component
+  // touches no outside face.
+  const bg = computeComponentRuns(mask, dims, 0);
   const outside = new Uint8Array(bg.count + 1);
   const b = bg.boxes;
   for (let c = 1; c <= bg.count; c++) {
@@ -98,12 +104,14 @@ export function fillHoles(mask: Uint8Array, dims: Dims, faces: OutsideFaces = 'a
     else if (faces === 'all' && (b[o + 2] === 0 || b[o + 5] === nk - 1)) outside[c] = 1;
   }
   let filled = 0;
-  const labels = bg.labels;
-  for (let t = 0; t < mask.length; t++) {
-    const c = labels[t]!;
-    if (c !== 0 && !outside[c]) {
-      mask[t] = 1;
-      filled++;
+  const nRows = nj * nk;
+  for (let row = 0; row < nRows; row++) {
+    const r1 = bg.rowFirst[row + 1]!;
+    for (let r = bg.rowFirst[row]!; r < r1; r++) {
+      if (outside[bg.runId[r]!]) continue;
+      const s = row * ni + bg.runStart[r]!, e = row * ni + bg.runEnd[r]!;
+      mask.fill(1, s, e);
+      filled += e - s;
     }
   }
   return filled;

@@ -3,14 +3,15 @@ import type { BonePartId } from '../shared/ids';
 import { LABELS } from '../shared/ids';
 import { PlannerError } from '../shared/errors';
 import type { VoxelBox } from '../fields/distanceTransform';
-import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+import { EDT_FAR, allocEdtGrid, squaredDistanceInPlace } from '../fields/distanceTransform';
 import type { Volume } from '../volume/Volume';
 import { createVolume } from '../volume/Volume';
 import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
 import { fitSphere } from '../geometry/fitSphere';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
-import { computeComponents } from './connectedComponents';
+import type { ComponentRuns } from './connectedComponents';
+import { computeComponentRuns, computeComponents, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { computeBoneThresholds } from './thresholds';
@@ -133,10 +134,17 @@ type ComponentStats = {
   /** LPS bounding extents of the component's voxel centres. */
   minLps: Vec3;
   maxLps: Vec3;
+  /** Inclusive ijk box of the component's voxels on the crop grid when computed: [i0, j0, k0, i1, j1, k1]. */
+  ijk: Int32Array;
 };
 
-/** Per-component centroid and LPS extents for components `ids` of `labels` on the crop grid. */
-function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps: Float64Array, voxelMl: number, firstId = 1): ComponentStats[] {
+/**
+ * Per-component centroid and LPS extents for components `firstId..count` of `labels` on the
+ * crop grid. `within` (inclusive ijk box [i0, j0, k0, i1, j1, k1]) limits the scan when every
+ * voxel of those components is known to lie in it (pieces of a split component): the sums are
+ * of integers (exact in float64), so the figures are the same as from a full scan.
+ */
+function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps: Float64Array, voxelMl: number, firstId = 1, within?: ArrayLike<number>): ComponentStats[] {
   const [ni, nj, nk] = dims;
   const n = new Float64Array(count + 1);
   const si = new Float64Array(count + 1), sj = new Float64Array(count + 1), sk = new Float64Array(count + 1);
@@ -144,11 +152,12 @@ function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps
   // aligned with LPS up to axis flips, a slight over-estimate for oblique ones).
   const lo = new Int32Array(3 * (count + 1)).fill(0x7fffffff);
   const hi = new Int32Array(3 * (count + 1)).fill(-1);
-  const m = cropToLps;
-  let t = 0;
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      for (let i = 0; i < ni; i++, t++) {
+  const i0 = within ? within[0]! : 0, j0 = within ? within[1]! : 0, k0 = within ? within[2]! : 0;
+  const i1 = within ? within[3]! + 1 : ni, j1 = within ? within[4]! + 1 : nj, k1 = within ? within[5]! + 1 : nk;
+  for (let k = k0; k < k1; k++) {
+    for (let j = j0; j < j1; j++) {
+      let t = i0 + ni * (j + nj * k);
+      for (let i = i0; i < i1; i++, t++) {
         const c = labels[t]!;
         if (c < firstId) continue;
         n[c]!++;
@@ -165,31 +174,54 @@ function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps
       }
     }
   }
+  const sums = new Float64Array(3 * (count + 1));
+  const boxes = new Int32Array(6 * (count + 1));
+  for (let c = firstId; c <= count; c++) {
+    sums[3 * c] = si[c]!;
+    sums[3 * c + 1] = sj[c]!;
+    sums[3 * c + 2] = sk[c]!;
+    boxes.set([lo[3 * c]!, lo[3 * c + 1]!, lo[3 * c + 2]!, hi[3 * c]!, hi[3 * c + 1]!, hi[3 * c + 2]!], 6 * c);
+  }
+  return statsOfSums(n, sums, boxes, count, cropToLps, voxelMl, firstId);
+}
+
+/** {@link componentStats} from per-component voxel counts, ijk sums (3 * c) and inclusive boxes (6 * c), e.g. of {@link computeComponentRuns}: no pass over the voxels. */
+function statsOfSums(n: Float64Array, sums: Float64Array, boxes: Int32Array, count: number, m: Float64Array, voxelMl: number, firstId = 1): ComponentStats[] {
   const out: ComponentStats[] = [];
   const corner: Vec3 = [0, 0, 0];
   for (let c = firstId; c <= count; c++) {
     if (n[c] === 0) continue;
-    const centroid = transformPoint([0, 0, 0], m, [si[c]! / n[c]!, sj[c]! / n[c]!, sk[c]! / n[c]!]);
+    const centroid = transformPoint([0, 0, 0], m, [sums[3 * c]! / n[c]!, sums[3 * c + 1]! / n[c]!, sums[3 * c + 2]! / n[c]!]);
     const minLps: Vec3 = [Infinity, Infinity, Infinity];
     const maxLps: Vec3 = [-Infinity, -Infinity, -Infinity];
+    const b = 6 * c;
     for (let q = 0; q < 8; q++) {
-      transformPoint(corner, m, [q & 1 ? hi[3 * c]! : lo[3 * c]!, q & 2 ? hi[3 * c + 1]! : lo[3 * c + 1]!, q & 4 ? hi[3 * c + 2]! : lo[3 * c + 2]!]);
+      transformPoint(corner, m, [q & 1 ? boxes[b + 3]! : boxes[b]!, q & 2 ? boxes[b + 4]! : boxes[b + 1]!, q & 4 ? boxes[b + 5]! : boxes[b + 2]!]);
       for (let a = 0; a < 3; a++) {
         if (corner[a]! < minLps[a]!) minLps[a] = corner[a]!;
         if (corner[a]! > maxLps[a]!) maxLps[a] = corner[a]!;
       }
     }
-    out.push({ id: c, voxels: n[c]!, volumeMl: n[c]! * voxelMl, centroidLps: centroid, minLps, maxLps });
+    out.push({ id: c, voxels: n[c]!, volumeMl: n[c]! * voxelMl, centroidLps: centroid, minLps, maxLps, ijk: boxes.slice(b, b + 6) });
   }
   return out;
 }
 
-/** Inclusive ijk bounding box of label `id` in the crop, in the layout of {@link Components.boxes} at offset 6 * id. */
-function boxesOf(labels: Int32Array, dims: Dims, id: number): Int32Array {
+/** {@link componentStats} of every component of a run labelling. */
+function statsOfRuns(runs: ComponentRuns, cropToLps: Float64Array, voxelMl: number): ComponentStats[] {
+  return statsOfSums(runs.sizes, runs.sums, runs.boxes, runs.count, cropToLps, voxelMl);
+}
+
+/**
+ * Inclusive ijk bounding box of label `id` in the crop, in the layout of {@link Components.boxes} at offset 6 * id.
+ * Scans `within` (a box known to hold every voxel of `id`, e.g. its stats' `ijk`) only.
+ */
+function boxesOf(labels: Int32Array, dims: Dims, id: number, within?: ArrayLike<number>): Int32Array {
   const [ni, nj, nk] = dims;
   let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-  let t = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+  const a0 = within ? within[0]! : 0, b0 = within ? within[1]! : 0, c0 = within ? within[2]! : 0;
+  const a1 = within ? within[3]! + 1 : ni, b1 = within ? within[4]! + 1 : nj, c1 = within ? within[5]! + 1 : nk;
+  for (let k = c0; k < c1; k++) for (let j = b0; j < b1; j++) for (let i = a0, t = a0 + ni * (j + nj * k); i < a1; i++, t++) {
     if (labels[t] !== id) continue;
     if (i < i0) i0 = i;
     if (i > i1) i1 = i;
@@ -292,7 +324,8 @@ function splitComponent(
       const r2 = r * r;
       for (let t = 0; t < n; t++) seeds[t] = depth2[t]! > r2 ? 1 : 0;
     }
-    const cc = computeComponents(seeds, bn);
+    // Runs only: most radii do not split, and the label volume is needed only when one does.
+    const cc = computeComponentRuns(seeds, bn);
     const big: number[] = [];
     for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
     if (big.length < 2) continue;
@@ -302,8 +335,10 @@ function splitComponent(
       lm[12] = o0[0];
       lm[13] = o0[1];
       lm[14] = o0[2];
-      const seedStats = componentStats(cc.labels, bn, cc.count, lm, validate.voxelMl).filter((c) => big.includes(c.id));
+      const seedStats = statsOfRuns(cc, lm, validate.voxelMl).filter((c) => big.includes(c.id));
+      let seedLabels: Int32Array | null = null;
       const surfaceLps = (id: number): number[] => {
+        const labelsOf = (seedLabels ??= writeComponentLabels(cc, bn));
         const out: number[] = [];
         const cut = validate.cutSlices ?? [];
         const p: Vec3 = [0, 0, 0];
@@ -311,9 +346,9 @@ function splitComponent(
           if (cut.includes(bk0 - 1 + k)) continue;
           for (let j = 1; j < bn[1] - 1; j++) for (let i = 1; i < bn[0] - 1; i++) {
             const t = i + bn[0] * (j + bn[1] * k);
-            if (cc.labels[t] !== id) continue;
+            if (labelsOf[t] !== id) continue;
             const sxy = bn[0] * bn[1];
-            if (cc.labels[t - 1] === id && cc.labels[t + 1] === id && cc.labels[t - bn[0]] === id && cc.labels[t + bn[0]] === id && cc.labels[t - sxy] === id && cc.labels[t + sxy] === id) continue;
+            if (labelsOf[t - 1] === id && labelsOf[t + 1] === id && labelsOf[t - bn[0]] === id && labelsOf[t + bn[0]] === id && labelsOf[t - sxy] === id && labelsOf[t + sxy] === id) continue;
             transformPoint(p, lm, [i, j, k]);
             out.push(p[0], p[1], p[2]);
           }
@@ -322,28 +357,38 @@ function splitComponent(
       };
       if (!validate.accept(seedStats, r, surfaceLps)) continue;
     }
-    // Grow the pieces back over the component: multi-source BFS (geodesic nearest piece).
+    // Grow the pieces back over the component: multi-source BFS (geodesic nearest piece),
+    // seeded in raster order (the runs are in raster order).
     const owner = new Int32Array(n);
     const queue = new Int32Array(n);
     let head = 0, tail = 0;
-    for (let t = 0; t < n; t++) {
-      const c = cc.labels[t]!;
-      if (c === 0) continue;
-      const idx = big.indexOf(c);
-      if (idx < 0) continue;
-      owner[t] = idx + 1;
-      queue[tail++] = t;
+    const pieceOf = new Int32Array(cc.count + 1);
+    big.forEach((c, idx) => (pieceOf[c] = idx + 1));
+    for (let row = 0; row < bn[1] * bn[2]; row++) {
+      for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
+        const w = pieceOf[cc.runId[r]!]!;
+        if (w === 0) continue;
+        for (let t = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!; t < e; t++) {
+          owner[t] = w;
+          queue[tail++] = t;
+        }
+      }
     }
-    const sx = 1, sy = bn[0], sz = bn[0] * bn[1];
+    const sy = bn[0], sz = bn[0] * bn[1];
+    const visit = (q: number, w: number): void => {
+      if (q < 0 || q >= n || !local[q] || owner[q] !== 0) return;
+      owner[q] = w;
+      queue[tail++] = q;
+    };
     while (head < tail) {
       const t = queue[head++]!;
       const w = owner[t]!;
-      for (const d of [sx, -sx, sy, -sy, sz, -sz]) {
-        const q = t + d;
-        if (q < 0 || q >= n || !local[q] || owner[q] !== 0) continue;
-        owner[q] = w;
-        queue[tail++] = q;
-      }
+      visit(t + 1, w);
+      visit(t - 1, w);
+      visit(t + sy, w);
+      visit(t - sy, w);
+      visit(t + sz, w);
+      visit(t - sz, w);
     }
     const ids = big.map((_, idx) => nextId + idx);
     for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
@@ -360,9 +405,9 @@ function splitComponent(
 }
 
 /** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` left out. */
-function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[]): number[] {
+function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[], within?: ArrayLike<number>): number[] {
   const [ni, nj, nk] = dims;
-  const b = boxesOf(labels, dims, id).subarray(6 * id);
+  const b = boxesOf(labels, dims, id, within).subarray(6 * id);
   const out: number[] = [];
   const p: Vec3 = [0, 0, 0];
   const nij = ni * nj;
@@ -432,8 +477,8 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   }
   const mask = thresholdCrop(ct, box, usedThresholds.boneGrey);
   {
-    const cc = computeComponents(mask, dims);
-    const stats = componentStats(cc.labels, dims, cc.count, m, voxelMl);
+    const cc = computeComponentRuns(mask, dims);
+    const stats = statsOfRuns(cc, m, voxelMl);
     const keep = new Uint8Array(cc.count + 1);
     const minMl = options.minComponentMl ?? 2;
     for (const c of stats) {
@@ -443,7 +488,9 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       if (c.volumeMl >= minMl && !plate) keep[c.id] = 1;
       else if (plate) notes.push(`dropped a plate-like component (${c.volumeMl.toFixed(0)} mL, ${ext[0].toFixed(0)} x ${ext[1].toFixed(0)} mm): CT table`);
     }
-    for (let t = 0; t < n; t++) if (mask[t] && !keep[cc.labels[t]!]) mask[t] = 0;
+    for (let row = 0; row < dims[1] * dims[2]; row++) {
+      for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) if (!keep[cc.runId[r]!]) mask.fill(0, row * dims[0] + cc.runStart[r]!, row * dims[0] + cc.runEnd[r]!);
+    }
   }
 
   // 2. Fill. Cavities are found on a one-voxel closing (so that a one-voxel gap in
@@ -482,14 +529,14 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   }
 
   // Inside depth of the filled bone, once for every split below.
-  const depth2 = new Float32Array(n);
+  const depth2 = allocEdtGrid(n);
   for (let t = 0; t < n; t++) depth2[t] = filled[t] ? EDT_FAR : 0;
   squaredDistanceInPlace(depth2, dims, g.spacingMm);
 
   // 3. Parts.
   const cc = computeComponents(filled, dims);
   const labels = cc.labels;
-  let stats = componentStats(labels, dims, cc.count, m, voxelMl);
+  let stats = statsOfSums(cc.sizes, cc.sums, cc.boxes, cc.count, m, voxelMl);
   const minPartMl = options.minPartMl ?? 8;
   stats = stats.filter((c) => c.volumeMl >= minPartMl);
   if (stats.length === 0) throw new PlannerError('segmentation/no-bone', 'no bone component larger than ' + minPartMl + ' mL');
@@ -524,14 +571,14 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       refined.push(c);
       continue;
     }
-    const split = splitComponent(labels, depth2, dims, g.spacingMm, c, boxesOf(labels, dims, c.id), minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
+    const split = splitComponent(labels, depth2, dims, g.spacingMm, c, boxesOf(labels, dims, c.id, c.ijk), minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
     if (!split) {
       refined.push(c);
       notes.push(`a bone component of ${c.volumeMl.toFixed(0)} mL looks like several parts but did not split`);
       continue;
     }
     notes.push(`joint bridged: split a ${c.volumeMl.toFixed(0)} mL component into ${split.ids.length} at ${split.radiusMm} mm erosion`);
-    const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId);
+    const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId, c.ijk);
     nextId += split.ids.length;
     for (const s of pieces) pending.push({ c: s, depth: depth + 1 });
   }
@@ -556,9 +603,9 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     const zMin = comp.minLps[2] - dz, bins = Math.ceil((comp.maxLps[2] - zMin) / dz) + 2;
     const prof = new Float64Array(bins);
     const cy = comp.centroidLps[1];
-    for (let t = 0; t < n; t++) {
+    const cb = comp.ijk;
+    for (let k = cb[2]!; k <= cb[5]!; k++) for (let j = cb[1]!; j <= cb[4]!; j++) for (let i = cb[0]!, t = cb[0]! + ni * (j + nj * k); i <= cb[3]!; i++, t++) {
       if (labels[t] !== comp.id) continue;
-      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
       if (yi * i + yj * j + yk * k + y0 >= cy) continue;
       if (ct.voxels[box.min[0] + i + gi * (box.min[1] + j + gj * (box.min[2] + k))]! < thresholds.boneGrey) continue;
       prof[Math.floor((zi * i + zj * j + zk * k + z0 - zMin) / dz)]!++;
@@ -588,12 +635,11 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (disc < 0 || (top - disc) * dz < 15) return null;
     const zCut = zMin + (disc + 1) * dz;
     const upper = nextId++;
-    for (let t = 0; t < n; t++) {
+    for (let k = cb[2]!; k <= cb[5]!; k++) for (let j = cb[1]!; j <= cb[4]!; j++) for (let i = cb[0]!, t = cb[0]! + ni * (j + nj * k); i <= cb[3]!; i++, t++) {
       if (labels[t] !== comp.id) continue;
-      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
       if (zi * i + zj * j + zk * k + z0 >= zCut) labels[t] = upper;
     }
-    return componentStats(labels, dims, upper, m, voxelMl, upper)[0] ?? null;
+    return componentStats(labels, dims, upper, m, voxelMl, upper, comp.ijk)[0] ?? null;
   };
 
   // Classify.
@@ -607,10 +653,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // No vertebra just above the sacrum: L5 (and possibly the lumbar spine) is fused to it
     // through the facet joints or bridged discs. Split at the narrowest necks; the sacrum is
     // the lowest large piece, L5 the piece just above it, higher pieces other vertebrae.
-    const split = splitComponent(labels, depth2, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
+    const split = splitComponent(labels, depth2, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id, sacrum.ijk), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
     if (split) {
       const firstNew = nextId;
-      const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId);
+      const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId, sacrum.ijk);
       nextId += split.ids.length;
       pieces.sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
       const maxVol = Math.max(...pieces.map((q) => q.volumeMl));
@@ -624,14 +670,20 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       pieces.forEach((q, idx) => {
         back[q.id] = idx <= sIdx || !isL5 ? sacrum!.id : q.id;
       });
-      for (let t = 0; t < labels.length; t++) {
-        const c = labels[t]!;
-        if (c >= firstNew && back[c]) labels[t] = back[c]!;
+      {
+        // The pieces lie in the sacrum component's box.
+        const b = sacrum.ijk;
+        for (let k = b[2]!; k <= b[5]!; k++) for (let j = b[1]!; j <= b[4]!; j++) {
+          for (let i = b[0]!, t = b[0]! + dims[0] * (j + dims[1] * k); i <= b[3]!; i++, t++) {
+            const c = labels[t]!;
+            if (c >= firstNew && back[c]) labels[t] = back[c]!;
+          }
+        }
       }
       if (isL5) {
         const above = pieces.slice(sIdx + 1);
         notes.push(`L5 fused to the sacrum: split at ${split.radiusMm} mm erosion${above.length > 1 ? ` (${above.length - 1} more vertebrae above)` : ''}`);
-        const rest1 = componentStats(labels, dims, sacrum.id, m, voxelMl, sacrum.id)[0]!;
+        const rest1 = componentStats(labels, dims, sacrum.id, m, voxelMl, sacrum.id, sacrum.ijk)[0]!;
         refined.splice(refined.indexOf(sacrum), 1, rest1, ...above);
         central.splice(central.indexOf(sacrum), 1, rest1, ...above);
         sacrum = rest1;
@@ -646,7 +698,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       // The lumbar vertebrae above L5 may be one component with it (coarse voxels).
       const upper = cutVertebraStack(l5);
       if (upper) {
-        const lower = componentStats(labels, dims, l5.id, m, voxelMl, l5.id)[0]!;
+        const lower = componentStats(labels, dims, l5.id, m, voxelMl, l5.id, l5.ijk)[0]!;
         refined.splice(refined.indexOf(l5), 1, lower, upper);
         notes.push(`vertebrae in one piece: L5 cut off at its upper disc (${upper.volumeMl.toFixed(0)} mL above not labelled)`);
         l5 = lower;
@@ -677,7 +729,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       // The femoral head may be bridged to the acetabulum (partial volume across a thin
       // joint space): split the hip component when a piece below it looks like a femur.
       const h0 = hip;
-      const split = splitComponent(labels, depth2, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
+      const split = splitComponent(labels, depth2, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id, h0.ijk), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
         cropToLps: m,
         voxelMl,
         cutSlices: [-box.min[2], g.dims[2] - 1 - box.min[2]],
@@ -699,7 +751,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
       if (split) {
         const firstNew = nextId;
-        const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, firstNew);
+        const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, firstNew, h0.ijk);
         nextId += split.ids.length;
         notes.push(`${side} hip joint bridged: split ${split.radiusMm < 0 ? 'at the cortical shells' : `at ${split.radiusMm} mm erosion`}`);
         refined.splice(refined.indexOf(h0), 1, ...pieces);
@@ -718,7 +770,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (!femur && !fieldCutHeadLps) {
       // A cap already separate from the acetabulum (finer voxels: the joint space is open).
       const cutSlices = [-box.min[2], g.dims[2] - 1 - box.min[2]];
-      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, m, cutSlices)));
+      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, m, cutSlices, c.ijk)));
       if (cap) fieldCutHeadLps = cap.centroidLps;
     }
     if (!femur && fieldCutHeadLps) {
