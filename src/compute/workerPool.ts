@@ -34,7 +34,7 @@ import {
 } from '../core/planning/plannerEngine';
 import type { AnatomySummary } from '../core/planning/anatomySummary';
 import { defaultCatalog, validateCatalog } from '../core/planning/screwCatalog';
-import { corridorRuledOut, type CorridorScan } from '../core/planning/search';
+import { corridorRuledOut, DEFAULT_SEARCH_OPTIONS, mergeScans, refinedSeedCount, type CorridorRefinement, type CorridorScan } from '../core/planning/search';
 import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
 import { fieldSetBuffers, fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
 
@@ -193,13 +193,18 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         // first ready one (a corridor's finish as soon as its shares are in). The shares merge exactly (search.ts
         // mergeScans), so the plan equals the in-process one.
         const shares = workers.length;
-        type Task = { corridor: number; share: number }; // share -1: the finish
+        // A corridor goes scan shares -> refinement shares (with the fine checks of the refined lines) -> finish.
+        type Task = { corridor: number; kind: 'scan' | 'refine' | 'finish'; share: number };
         const queue: Task[] = [];
         // Corridors ruled out before any line (lesion off their path, ...) are decided here, as the engine would: no round trip.
         const basis = summary && catalog ? { summary, settings, catalog } : null;
         const early = corridors.map((c) => (basis ? corridorRuledOut(basis, c.corridorId, c.side) : null));
-        for (let i = 0; i < corridors.length; i++) if (!early[i]) for (let k = 0; k < shares; k++) queue.push({ corridor: i, share: k });
+        for (let i = 0; i < corridors.length; i++) if (!early[i]) for (let k = 0; k < shares; k++) queue.push({ corridor: i, kind: 'scan', share: k });
         const scans: CorridorScan[][] = corridors.map(() => []);
+        const merged: (CorridorScan | null)[] = corridors.map(() => null);
+        const refineShares: number[] = corridors.map(() => 0);
+        const refinements: CorridorRefinement[][] = corridors.map(() => []);
+        const keepTop = { ...DEFAULT_SEARCH_OPTIONS, ...(request.options ?? {}) }.keepTop;
         let complete = 0;
         let wake: () => void = () => undefined;
         let changed = new Promise<void>((resolve) => { wake = resolve; });
@@ -230,7 +235,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
               }
               const i = task.corridor;
               const key = keys++;
-              if (task.share >= 0) {
+              if (task.kind === 'scan') {
                 const scan = await remote.scanCorridor({ ...call, corridor: corridors[i]!, share: { index: task.share, count: shares } }, progressFor(key));
                 taskDone(key, scan.scored);
                 if (outcomes[i]) continue; // ruled out by another share
@@ -240,12 +245,26 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
                   settle(i, scan.early);
                 } else {
                   scans[i]!.push(scan);
-                  if (scans[i]!.length === shares) queue.unshift({ corridor: i, share: -1 });
+                  if (scans[i]!.length === shares) {
+                    // The shares merged here (pure, cheap): the refinement shares and the finish get one scan.
+                    const whole = mergeScans(scans[i]!, keepTop);
+                    merged[i] = whole;
+                    const seeds = refinedSeedCount(whole);
+                    refineShares[i] = Math.min(shares, seeds);
+                    // Next corridor's scan shares wait: a corridor's later steps go first (its result sooner, the others busy).
+                    if (refineShares[i]! >= 2) for (let k = refineShares[i]! - 1; k >= 0; k--) queue.unshift({ corridor: i, kind: 'refine', share: k });
+                    else { refineShares[i] = 0; queue.unshift({ corridor: i, kind: 'finish', share: -1 }); }
+                  }
                 }
+              } else if (task.kind === 'refine') {
+                const r = await remote.refineCorridor({ ...call, scans: [merged[i]!], share: { index: task.share, count: refineShares[i]! } }, progressFor(key));
+                taskDone(key, r.scored);
+                refinements[i]!.push(r);
+                if (refinements[i]!.length === refineShares[i]) queue.unshift({ corridor: i, kind: 'finish', share: -1 });
               } else {
-                const shareScored = scans[i]!.reduce((n, s) => n + s.scored, 0);
-                const o = await remote.finishCorridor({ ...call, scans: scans[i]! }, progressFor(key));
-                taskDone(key, o.candidatesScored - shareScored);
+                const before = merged[i]!.scored + refinements[i]!.reduce((n, r) => n + r.scored, 0);
+                const o = await remote.finishCorridor({ ...call, scans: [merged[i]!], ...(refinements[i]!.length > 0 ? { refinements: refinements[i]! } : {}) }, progressFor(key));
+                taskDone(key, o.candidatesScored - before);
                 settle(i, o);
               }
               signal(); // a waiting lane may have work now (a finish), or nothing left

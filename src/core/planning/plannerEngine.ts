@@ -12,8 +12,8 @@ import { createEvaluationContext, evaluateScrew } from './checks/index';
 import { CORRIDOR_IDS } from './corridors';
 import { defaultCatalog, validateCatalog } from './screwCatalog';
 import {
-  createSearchScratch, DEFAULT_SEARCH_OPTIONS, finishCorridor, scanCorridor, searchCorridor,
-  type CorridorScan, type ScanShare, type SearchContext, type SearchOptions,
+  createSearchScratch, DEFAULT_SEARCH_OPTIONS, finishCorridor, refineCorridor, scanCorridor, searchCorridor,
+  type CorridorRefinement, type CorridorScan, type ScanShare, type SearchContext, type SearchOptions,
 } from './search';
 import { checkScrewSpacing } from './checks/screwSpacing';
 import { DEFAULT_PLAN_SETTINGS, type CorridorOutcome, type PlanResult, type PlanSettings, type RankedScrew, type Screw, type ScrewCatalog, type ScrewEvaluation } from './types';
@@ -79,8 +79,14 @@ export type LiveCheckRequest = { screw: Screw; others?: Screw[]; settings?: Part
 /** One share of one corridor's coarse scan (the pool splits a corridor's directions across its workers). */
 export type ScanRequest = Omit<PlanRequest, 'corridors'> & { corridor: CorridorRequest; share: ScanShare };
 
-/** The rest of one corridor's search, from its scan's shares (in any order). */
-export type FinishRequest = Omit<PlanRequest, 'corridors'> & { scans: CorridorScan[] };
+/** One share of a corridor's refinement (seed index modulo the share count), with the fine check of each refined line. */
+export type RefineRequest = Omit<PlanRequest, 'corridors'> & { scans: CorridorScan[]; share: ScanShare };
+
+/**
+ * The rest of one corridor's search, from its scan's shares (in any order) and, when the seeds were refined
+ * elsewhere, every share of that refinement.
+ */
+export type FinishRequest = Omit<PlanRequest, 'corridors'> & { scans: CorridorScan[]; refinements?: CorridorRefinement[] };
 
 /**
  * What the engine did for one request generation (summed over its
@@ -98,7 +104,12 @@ export type PlannerEngine = {
    * shares gives exactly `searchCorridors` on that corridor, however it was split.
    */
   scanCorridor(request: ScanRequest, onProgress?: ProgressCallback): CorridorScan;
-  /** Refinement, fine checks, width probe, parallel set and explanation of a corridor from its scan's shares. */
+  /**
+   * A share of a corridor's refinement (pattern search from the scan's best lines) with the fine check of each
+   * refined line: `finishCorridor` given every share gives exactly what it would have refined and checked itself.
+   */
+  refineCorridor(request: RefineRequest, onProgress?: ProgressCallback): CorridorRefinement;
+  /** Refinement (unless given), fine checks, width probe, parallel set and explanation of a corridor from its scan's shares. */
   finishCorridor(request: FinishRequest, onProgress?: ProgressCallback): CorridorOutcome;
   /** Full plan: every requested corridor, then the set of screws that work together. */
   plan(request: PlanRequest, onProgress?: ProgressCallback): PlanResult;
@@ -250,10 +261,14 @@ export function createPlannerEngine(): PlannerEngine {
       const { ctx, guard } = begin(request, 1, onProgress);
       return guard(() => scanCorridor(ctx, request.corridor.corridorId, request.corridor.side, request.share));
     },
+    refineCorridor(request: RefineRequest, onProgress?: ProgressCallback): CorridorRefinement {
+      const { ctx, guard } = begin(request, 1, onProgress);
+      return guard(() => refineCorridor(ctx, request.scans, request.share, true));
+    },
     finishCorridor(request: FinishRequest, onProgress?: ProgressCallback): CorridorOutcome {
       const { ctx, guard, corridorDone } = begin(request, 1, onProgress);
       return guard(() => {
-        const outcome = finishCorridor(ctx, request.scans);
+        const outcome = finishCorridor(ctx, request.scans, request.refinements);
         corridorDone();
         return outcome;
       });

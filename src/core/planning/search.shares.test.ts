@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodeOf } from '../shared/errors';
 import { allCorridorRequests, createPlannerEngine } from './plannerEngine';
-import { mergeScans, type CorridorScan } from './search';
+import { mergeScans, refinedSeedCount, type CorridorScan } from './search';
 import { phantomCase, voxelStructureIds } from './testing/phantomFields';
 
 // [case, size, a corridor is searched and found unavailable (the width probe runs)]
@@ -29,6 +29,7 @@ describe('corridor scan in shares', () => {
       expect(whole.some((o) => !o.available && o.candidatesScored > 0)).toBe(probed);
       if (caseId === 'femoralNeck') expect(whole.some((o) => o.parallelSet.length > 1)).toBe(true);
       let split = 0;
+      let refined = 0;
       for (const [i, corridor] of allCorridorRequests().entries()) {
         for (const count of [2, 3]) {
           const scans: CorridorScan[] = [];
@@ -40,9 +41,21 @@ describe('corridor scan in shares', () => {
           }
           const outcome = engine.finishCorridor({ generation: 1, scans: scans.reverse() });
           expect(outcome, `${corridor.corridorId}/${corridor.side} in ${count} shares`).toEqual(whole[i]);
+          // The seeds refined (and their lines fine-checked) in shares elsewhere, given in reverse order: the same outcome.
+          const refinements = [];
+          for (let index = 0; index < count; index++) refinements.push(engine.refineCorridor({ generation: 1, scans, share: { index, count } }));
+          if (scans[0]!.early === null && refinedSeedCount(mergeScans(scans, 24)) >= count) {
+            refined++;
+            for (const r of refinements) expect(r.seeds.length).toBeGreaterThan(0);
+            expect(refinements.flatMap((r) => r.seeds).every((s) => s.fine !== null)).toBe(true);
+          }
+          const viaShares = engine.finishCorridor({ generation: 1, scans, refinements: refinements.reverse() });
+          expect(viaShares, `${corridor.corridorId}/${corridor.side}: refinement in ${count} shares`).toEqual(whole[i]);
+          expect(JSON.stringify(viaShares)).toBe(JSON.stringify(whole[i])); // same key order too (the bench compares JSON)
         }
       }
       expect(split).toBeGreaterThan(0);
+      expect(refined).toBeGreaterThan(0);
     });
   }
 

@@ -17,7 +17,7 @@ import { PlannerError } from '../shared/errors';
 import { evaluateScrew, lesionSizeMm, requiredLesionSpanMm, type EvaluationContext } from './checks/index';
 import { labelName } from './checks/result';
 import { resolveCorridor, type ResolvedCorridor } from './corridors';
-import type { CorridorOutcome, PlanSettings, RankedScrew, Screw, ScrewCatalog, ScrewSpec } from './types';
+import type { CorridorOutcome, PlanSettings, RankedScrew, Screw, ScrewCatalog, ScrewEvaluation, ScrewSpec } from './types';
 
 /**
  * Trajectory search for one corridor and one lesion.
@@ -804,71 +804,193 @@ export function mergeScans(scans: readonly CorridorScan[], keepTop: number): Cor
   return { corridorId: first.corridorId, side: first.side, early: null, scored, rejects, widestInBoneMm, widestWithMarginsMm, top: rows.slice(0, Math.max(0, keepTop)).flat() };
 }
 
+/** Seeds refined by pattern search (the best lines of the scan); the other kept lines go to the fine checks as they are. */
+export const REFINED_SEEDS = 8;
+
+/** The fine check of one refined line, done where it was refined (the pool's refine shares): plain data. */
+export type FineCheck = {
+  /** scoreLine's verdict on the refined line at full resolution (0: accepted; the screw is then checked with every rule). */
+  reject: number;
+  /** The screw and its evaluation when accepted (id of proposal 1: renumbered where it is proposed). */
+  screw: Screw | null;
+  evaluation: ScrewEvaluation | null;
+};
+
+/** One refined seed: its index among the scan's best lines, the refined line and score, and its fine check when done. */
+export type RefinedSeed = { seed: number; score: number; c: Vec3; d: Vec3; fine: FineCheck | null };
+
+/**
+ * The refinement of a share of one corridor's seeds (seed index modulo the
+ * share count), as plain data: the refined lines, the lines scored on the way
+ * (counts per reject, widest widths) and, when asked, each refined line's fine
+ * check. {@link finishCorridor} given every share goes on exactly as if it had
+ * refined the seeds itself.
+ */
+export type CorridorRefinement = {
+  corridorId: CorridorId;
+  side: Side;
+  share: ScanShare;
+  seeds: RefinedSeed[];
+  scored: number;
+  rejects: number[];
+  widestInBoneMm: number;
+  widestWithMarginsMm: number;
+};
+
+type Seed = { score: number; c: Vec3; d: Vec3 };
+
+function seedsOf(scan: CorridorScan): Seed[] {
+  const seeds: Seed[] = [];
+  const r = scan.top;
+  for (let o = 0; o + TOP_ROW <= r.length; o += TOP_ROW) {
+    seeds.push({ score: r[o]!, c: [r[o + 2]!, r[o + 3]!, r[o + 4]!], d: [r[o + 5]!, r[o + 6]!, r[o + 7]!] });
+  }
+  return seeds;
+}
+
+/** How many of the scan's kept lines are refined (the pool splits these). */
+export function refinedSeedCount(scan: CorridorScan): number {
+  return Math.min(REFINED_SEEDS, Math.floor(scan.top.length / TOP_ROW));
+}
+
+/** Pattern search on direction and offset from one seed; every line scored is tracked. */
+function refineSeed(ctx: SearchContext, lp: LinePlan, idealDir: Readonly<Vec3>, seed: Seed, res: LineScore, track: () => void): Seed {
+  const tpl = lp.rc.template;
+  const u: Vec3 = [0, 0, 0], v: Vec3 = [0, 0, 0];
+  const tryD: Vec3 = [0, 0, 0], tryC: Vec3 = [0, 0, 0];
+  let best = seed;
+  let angle = ((ctx.options.coneStepDeg / 2) * Math.PI) / 180;
+  let offset = ctx.options.lineSpacingMm / 2;
+  for (let level = 0; level < 3; level++) {
+    let improved = true;
+    while (improved) {
+      improved = false;
+      basisAcross(best.d, u, v);
+      for (let m = 0; m < 8; m++) {
+        const axis = m & 1 ? v : u;
+        const sgn = m & 2 ? -1 : 1;
+        if (m < 4) {
+          const ca = Math.cos(angle), sa = Math.sin(angle) * sgn;
+          tryD[0] = best.d[0] * ca + axis[0] * sa; tryD[1] = best.d[1] * ca + axis[1] * sa; tryD[2] = best.d[2] * ca + axis[2] * sa;
+          const cosCone = tryD[0] * idealDir[0] + tryD[1] * idealDir[1] + tryD[2] * idealDir[2];
+          if (cosCone < Math.cos((tpl.coneHalfAngleDeg * Math.PI) / 180)) continue;
+          tryC[0] = best.c[0]; tryC[1] = best.c[1]; tryC[2] = best.c[2];
+        } else {
+          tryD[0] = best.d[0]; tryD[1] = best.d[1]; tryD[2] = best.d[2];
+          tryC[0] = best.c[0] + axis[0] * offset * sgn; tryC[1] = best.c[1] + axis[1] * offset * sgn; tryC[2] = best.c[2] + axis[2] * offset * sgn;
+        }
+        const rj = scoreLine(ctx, lp, tryC, tryD, idealDir, res);
+        track();
+        if (rj === Reject.None && res.score > best.score + 1e-6) {
+          best = { score: res.score, c: [tryC[0], tryC[1], tryC[2]], d: [tryD[0], tryD[1], tryD[2]] };
+          improved = true;
+        }
+      }
+    }
+    angle /= 2;
+    offset /= 2;
+  }
+  return best;
+}
+
+/** The fine check of one line: scoreLine at full resolution, then every rule on its screw (numbered as proposal `index`). */
+function fineCheck(ctx: SearchContext, lp: LinePlan, idealDir: Readonly<Vec3>, corridorId: CorridorId, side: Side, c: Readonly<Vec3>, d: Readonly<Vec3>, res: LineScore, index: number): FineCheck {
+  const reject = scoreLine(ctx, lp, c, d, idealDir, res);
+  if (reject !== Reject.None) return { reject, screw: null, evaluation: null };
+  const screw = screwFromLine(ctx, corridorId, side, c, d, res, index);
+  return { reject, screw, evaluation: evaluateScrew(ctx.evaluation, screw, []) };
+}
+
+/**
+ * Refines a share of the corridor's seeds (the scan's best lines, seed index
+ * modulo `share.count`) and, with `fine`, fine-checks each refined line (the
+ * pool does this on its otherwise idle workers: the fine checks are about half
+ * of a corridor's finish). Plain data for {@link finishCorridor}.
+ */
+export function refineCorridor(ctx: SearchContext, scans: readonly CorridorScan[], share: Readonly<ScanShare>, fine: boolean): CorridorRefinement {
+  if (!(Number.isInteger(share.count) && share.count >= 1 && Number.isInteger(share.index) && share.index >= 0 && share.index < share.count)) {
+    throw new PlannerError('planning/bad-input', `refinement share ${share.index} of ${share.count} is not a share`);
+  }
+  const scan = mergeScans(scans, ctx.options.keepTop);
+  const { corridorId, side } = scan;
+  const out: CorridorRefinement = { corridorId, side, share: { index: share.index, count: share.count }, seeds: [], scored: 0, rejects: new Array<number>(REJECT_SLOTS).fill(0), widestInBoneMm: 0, widestWithMarginsMm: 0 };
+  if (scan.early) return out;
+  const { lp, idealDir, early } = prepareCorridor(ctx, corridorId, side);
+  if (early) return out;
+  const res = createLineScore();
+  const tally = new Tally(ctx, res, new Int32Array(REJECT_SLOTS), 0, 0, 0);
+  const seeds = seedsOf(scan);
+  const n = refinedSeedCount(scan);
+  /** Identical refined lines (seeds often converge) share one fine check. */
+  const checked = new Map<string, FineCheck>();
+  for (let i = share.index; i < n; i += share.count) {
+    const best = refineSeed(ctx, lp, idealDir, seeds[i]!, res, () => tally.track());
+    let check: FineCheck | null = null;
+    if (fine) {
+      const key = `${best.c.join(',')}/${best.d.join(',')}`;
+      check = checked.get(key) ?? fineCheck(ctx, lp, idealDir, corridorId, side, best.c, best.d, res, 0);
+      checked.set(key, check);
+    }
+    out.seeds.push({ seed: i, score: best.score, c: best.c, d: best.d, fine: check });
+  }
+  tally.flush();
+  out.scored = tally.scored;
+  out.rejects = Array.from(tally.rejects);
+  out.widestInBoneMm = tally.widestInBone;
+  out.widestWithMarginsMm = tally.widestWithMargins;
+  return out;
+}
+
 /**
  * Everything after the coarse scan: refinement of the best lines (pattern
  * search on direction and offset), fine checks at full resolution with every
  * rule, the distinct proposals; for a sacral corridor without one, its own
  * width; for the femoral neck, the parallel set; the explanation. `scans`: the
- * corridor's scan, whole or in shares (merged here).
+ * corridor's scan, whole or in shares (merged here). `refinements`: the seeds
+ * refined elsewhere, in shares covering every refined seed once (the pool's
+ * workers; {@link refineCorridor}); refined here when absent. Same outcome
+ * either way (tested).
  */
-export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[]): CorridorOutcome {
+export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[], refinements?: readonly CorridorRefinement[]): CorridorOutcome {
   const scan = mergeScans(scans, ctx.options.keepTop);
   if (scan.early) return scan.early;
   const { corridorId, side } = scan;
   const { lp, label, base, idealDir, early } = prepareCorridor(ctx, corridorId, side);
   if (early) return early;
   const tpl = lp.rc.template;
-  const spacing = ctx.options.lineSpacingMm;
   const res = createLineScore();
   const rejects = Int32Array.from(scan.rejects);
   const tally = new Tally(ctx, res, rejects, scan.scored, scan.widestInBoneMm, scan.widestWithMarginsMm);
   const track = (): void => tally.track();
-  const u: Vec3 = [0, 0, 0], v: Vec3 = [0, 0, 0];
 
   // Refinement: pattern search on direction and offset around the best lines.
-  const seeds: { score: number; c: Vec3; d: Vec3 }[] = [];
-  for (let o = 0; o + TOP_ROW <= scan.top.length; o += TOP_ROW) {
-    const r = scan.top;
-    seeds.push({ score: r[o]!, c: [r[o + 2]!, r[o + 3]!, r[o + 4]!], d: [r[o + 5]!, r[o + 6]!, r[o + 7]!] });
-  }
-  const refined: { score: number; c: Vec3; d: Vec3 }[] = [];
-  const tryD: Vec3 = [0, 0, 0], tryC: Vec3 = [0, 0, 0];
-  for (const seed of seeds.slice(0, Math.min(8, seeds.length))) {
-    let best = seed;
-    let angle = ((ctx.options.coneStepDeg / 2) * Math.PI) / 180;
-    let offset = spacing / 2;
-    for (let level = 0; level < 3; level++) {
-      let improved = true;
-      while (improved) {
-        improved = false;
-        basisAcross(best.d, u, v);
-        for (let m = 0; m < 8; m++) {
-          const axis = m & 1 ? v : u;
-          const sgn = m & 2 ? -1 : 1;
-          if (m < 4) {
-            const ca = Math.cos(angle), sa = Math.sin(angle) * sgn;
-            tryD[0] = best.d[0] * ca + axis[0] * sa; tryD[1] = best.d[1] * ca + axis[1] * sa; tryD[2] = best.d[2] * ca + axis[2] * sa;
-            const cosCone = tryD[0] * idealDir[0] + tryD[1] * idealDir[1] + tryD[2] * idealDir[2];
-            if (cosCone < Math.cos((tpl.coneHalfAngleDeg * Math.PI) / 180)) continue;
-            tryC[0] = best.c[0]; tryC[1] = best.c[1]; tryC[2] = best.c[2];
-          } else {
-            tryD[0] = best.d[0]; tryD[1] = best.d[1]; tryD[2] = best.d[2];
-            tryC[0] = best.c[0] + axis[0] * offset * sgn; tryC[1] = best.c[1] + axis[1] * offset * sgn; tryC[2] = best.c[2] + axis[2] * offset * sgn;
-          }
-          const rj = scoreLine(ctx, lp, tryC, tryD, idealDir, res);
-          track();
-          if (rj === Reject.None && res.score > best.score + 1e-6) {
-            best = { score: res.score, c: [tryC[0], tryC[1], tryC[2]], d: [tryD[0], tryD[1], tryD[2]] };
-            improved = true;
-          }
-        }
+  const seeds = seedsOf(scan);
+  const nRefined = refinedSeedCount(scan);
+  const refined: (Seed & { fine: FineCheck | null })[] = [];
+  if (refinements && refinements.length > 0) {
+    const bySeed: (RefinedSeed | undefined)[] = new Array(nRefined);
+    for (const r of refinements) {
+      if (r.corridorId !== corridorId || r.side !== side) throw new PlannerError('planning/bad-input', `refinement of ${r.corridorId}/${r.side} given for ${corridorId}/${side}`);
+      for (const s of r.seeds) {
+        if (!(s.seed >= 0 && s.seed < nRefined) || bySeed[s.seed]) throw new PlannerError('planning/bad-input', `refined seed ${s.seed} out of range or given twice`);
+        bySeed[s.seed] = s;
       }
-      angle /= 2;
-      offset /= 2;
+      // The lines scored elsewhere count here exactly as if scored here (sums and maxima: order-free).
+      tally.scored += r.scored;
+      tally.reported += r.scored; // reported by the worker that scored them
+      for (let k = 0; k < REJECT_SLOTS; k++) rejects[k]! += r.rejects[k] ?? 0;
+      if (r.widestInBoneMm > tally.widestInBone) tally.widestInBone = r.widestInBoneMm;
+      if (r.widestWithMarginsMm > tally.widestWithMargins) tally.widestWithMargins = r.widestWithMarginsMm;
     }
-    refined.push(best);
+    for (let i = 0; i < nRefined; i++) {
+      const s = bySeed[i];
+      if (!s) throw new PlannerError('planning/bad-input', `refined seed ${i} of ${corridorId}/${side} missing`);
+      refined.push({ score: s.score, c: s.c, d: s.d, fine: s.fine });
+    }
+  } else {
+    for (const seed of seeds.slice(0, nRefined)) refined.push({ ...refineSeed(ctx, lp, idealDir, seed, res, track), fine: null });
   }
-  for (const s of seeds.slice(refined.length)) refined.push(s);
+  for (const s of seeds.slice(refined.length)) refined.push({ ...s, fine: null });
   refined.sort((a, b) => b.score - a.score);
 
   // Fine checks at full resolution; keep distinct passing screws.
@@ -876,9 +998,12 @@ export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[
   let fineFailure = '';
   for (const cand of refined) {
     if (proposals.length >= ctx.options.maxProposals) break;
-    if (scoreLine(ctx, lp, cand.c, cand.d, idealDir, res) !== Reject.None) continue;
-    const screw = screwFromLine(ctx, corridorId, side, cand.c, cand.d, res, proposals.length);
-    const evaluation = evaluateScrew(ctx.evaluation, screw, []);
+    const check = cand.fine ?? fineCheck(ctx, lp, idealDir, corridorId, side, cand.c, cand.d, res, proposals.length);
+    if (check.reject !== Reject.None || !check.screw || !check.evaluation) continue;
+    // A fine check done elsewhere numbered its screw as proposal 1: the number is its place here.
+    const id = screwId(corridorId, side, proposals.length);
+    const screw = check.screw.id === id ? check.screw : { ...check.screw, id };
+    const evaluation = check.evaluation.screwId === id ? check.evaluation : { ...check.evaluation, screwId: id };
     if (!evaluation.ok) {
       if (!fineFailure) fineFailure = evaluation.checks.find((x) => !x.ok)?.detail ?? '';
       continue;
@@ -976,12 +1101,17 @@ function entryDistance(a: Screw, b: Screw): number {
   return Math.hypot(a.entryLps[0] - b.entryLps[0], a.entryLps[1] - b.entryLps[1], a.entryLps[2] - b.entryLps[2]);
 }
 
+/** The id of a corridor's proposal `index` (0-based). */
+function screwId(corridorId: CorridorId, side: Side, index: number): string {
+  return `${corridorId}-${side}-${index + 1}`;
+}
+
 /** Builds the plain-data screw for a scored line (res from scoreLine on the same line). */
 export function screwFromLine(ctx: SearchContext, corridorId: CorridorId, side: Side, c: Readonly<Vec3>, d: Readonly<Vec3>, res: LineScore, index: number): Screw {
   const spec = ctx.catalog.screws[res.specIndex]!;
   const e: Vec3 = [c[0] + d[0] * res.tEntryMm, c[1] + d[1] * res.tEntryMm, c[2] + d[2] * res.tEntryMm];
   const t: Vec3 = [e[0] + d[0] * res.lengthMm, e[1] + d[1] * res.lengthMm, e[2] + d[2] * res.lengthMm];
-  return { id: `${corridorId}-${side}-${index + 1}`, corridorId, side, entryLps: e, tipLps: t, diameterMm: spec.diameterMm, lengthMm: res.lengthMm, catalogId: spec.id };
+  return { id: screwId(corridorId, side, index), corridorId, side, entryLps: e, tipLps: t, diameterMm: spec.diameterMm, lengthMm: res.lengthMm, catalogId: spec.id };
 }
 
 /**
