@@ -292,7 +292,16 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     reportSeries = { seriesUid, volume, reference: series?.reference ?? null };
     reportPanel.refresh();
   });
-  const reportPanel = createReportPanel(shell.sidePanel, { store: planFeature.store, getSeries: () => reportSeries, pacs: pacsPanel, storage: globalThis.localStorage ?? null });
+  const reportPanel = createReportPanel(shell.sidePanel, {
+    store: planFeature.store,
+    getSeries: () => reportSeries,
+    pacs: pacsPanel,
+    storage: globalThis.localStorage ?? null,
+    getLesion: () => {
+      const lesion = session.getStatus().lesion;
+      return lesion ? { volumeMl: lesion.volumeMl, diametersMm: lesion.diametersMm ?? null, status: lesion.status } : null;
+    },
+  });
 
   // --- drag and drop -----------------------------------------------------------
   let dragDepth = 0;

@@ -131,7 +131,34 @@ export type ReportInput = {
   maxGantryTiltDeg?: number;
   /** Required healthy-bone purchase on each side of the lesion, mm (printed next to the measured values). */
   requiredPurchaseMm?: number;
+  /** The lesion as segmented when the report was made (absent: no lesion label). */
+  lesion?: ReportLesionInput | null;
   screws: ReportScrewInput[];
+};
+
+/**
+ * How the lesion outline came about, as the planning session reports it:
+ * 'ok' grown from a click or drawn/corrected by the user; 'conservative' a
+ * core smaller than the lesion (the full grey window spilled into marrow);
+ * 'bridged' closed across destroyed cortex between the remaining bone edges
+ * (not seen in the image); 'leak' the last click wrote nothing (the label is
+ * whatever was there before).
+ */
+export type ReportLesionStatus = 'ok' | 'conservative' | 'bridged' | 'leak';
+
+export type ReportLesionInput = {
+  volumeMl: number;
+  /** Principal diameters, largest first, mm (null when unknown). */
+  diametersMm: readonly [number, number, number] | null;
+  status: ReportLesionStatus;
+};
+
+export type ReportLesion = {
+  volumeMl: number;
+  diametersMm: [number, number, number] | null;
+  status: ReportLesionStatus;
+  /** A sentence the room must read before trusting the purchase figures; null when the outline is the user's or grown cleanly. */
+  caution: string | null;
 };
 
 export type ReportScrew = {
@@ -203,6 +230,7 @@ export type ReportModel = {
   plannedBy: string | null;
   maxGantryTiltDeg: number;
   requiredPurchaseMm: number | null;
+  lesion: ReportLesion | null;
   /** The conventions, as printed on the summary page. */
   conventions: string[];
   screws: ReportScrew[];
@@ -230,6 +258,27 @@ export function reportConventions(maxGantryTiltDeg: number): string[] {
     'C-arm (DICOM positioner angles: where the DETECTOR is, relative to the patient; AP 0 = detector in front of the patient): LAO = detector toward the patient\'s left, RAO = right (over 90 = behind the patient, e.g. above a prone patient\'s back); CRA = detector toward the head, CAU = toward the feet. Bull\'s-eye: beam along the screw, detector on the entry side (tube away from the operator) unless that is over 30 degrees below the horizontal. Progression: beam perpendicular to the plane of the screw and the long axis (no CRA/CAU), detector on the upper side.',
     'Depths are along the path from the skin entry, mm. Clearances are surface to surface (screw surface to structure), mm; "> N mm" = the structure is further than the planner measures around it (at least N mm).',
   ];
+}
+
+/** The caution printed for an outline the planner drew rather than saw (see ReportLesionStatus). */
+export function lesionCaution(status: ReportLesionStatus): string | null {
+  switch (status) {
+    case 'bridged':
+      return 'The lesion outline was bridged across destroyed cortex: across the gap it is drawn between the remaining bone edges, not seen in the image, and it was not corrected by hand. Check the outline and the purchase figures against the images before use.';
+    case 'conservative':
+      return 'The lesion outline is a conservative core (the full grey window spilled into the marrow) and was not corrected by hand: the lesion may be larger than drawn, so the healthy-bone purchase figures may be too high. Check them against the images.';
+    case 'leak':
+      return 'The last click in the lesion reached the soft tissue through a cortical break and was not used: the lesion label is what was drawn before it. Check the outline against the images.';
+    case 'ok':
+      return null;
+  }
+}
+
+function lesionOf(l: ReportLesionInput): ReportLesion {
+  if (!(Number.isFinite(l.volumeMl) && l.volumeMl >= 0)) bad(`lesion volumeMl ${l.volumeMl} must be a finite number >= 0`);
+  if (l.diametersMm && !l.diametersMm.every((d) => Number.isFinite(d) && d >= 0)) bad('lesion diametersMm must be three finite numbers >= 0');
+  if (!['ok', 'conservative', 'bridged', 'leak'].includes(l.status)) bad(`lesion status '${String(l.status)}' is not one of ok, conservative, bridged, leak`);
+  return { volumeMl: l.volumeMl, diametersMm: l.diametersMm ? [l.diametersMm[0], l.diametersMm[1], l.diametersMm[2]] : null, status: l.status, caution: lesionCaution(l.status) };
 }
 
 /**
@@ -343,6 +392,7 @@ export function createReportModel(input: ReportInput): ReportModel {
     plannedBy: orNull(input.plannedBy),
     maxGantryTiltDeg: maxTilt,
     requiredPurchaseMm: input.requiredPurchaseMm ?? null,
+    lesion: input.lesion ? lesionOf(input.lesion) : null,
     conventions: reportConventions(maxTilt),
     screws,
   };

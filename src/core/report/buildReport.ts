@@ -39,6 +39,8 @@ export type BuildReportOptions = {
     instanceNumbers?: readonly number[] | null;
   };
   maxGantryTiltDeg?: number;
+  /** The lesion as the session has it (volume, diameters, how its outline came about). */
+  lesion?: ReportInput['lesion'];
   /** Side of the square trajectory images, pixels (default 224). */
   imageSizePx?: number;
 };
@@ -147,6 +149,7 @@ export async function buildReport(
     ...(options.plannedBy ? { plannedBy: options.plannedBy } : {}),
     ...(options.maxGantryTiltDeg !== undefined ? { maxGantryTiltDeg: options.maxGantryTiltDeg } : {}),
     requiredPurchaseMm: completed.settings.purchaseMm,
+    ...(options.lesion ? { lesion: options.lesion } : {}),
     screws,
   });
   const pdfBytes = await reportToPdf(model, { paper: options.paper });

@@ -124,3 +124,8 @@ const STRUCTURE_LABELS: Record<StructureId, string> = {
 export function structureLabel(id: StructureId): string {
   return STRUCTURE_LABELS[id];
 }
+
+/** The lesion line of the summary page: "4.7 ml, diameters 32 x 22 x 15 mm". */
+export function formatLesion(volumeMl: number, diametersMm: readonly number[] | null): string {
+  return `${volumeMl.toFixed(1)} ml${diametersMm ? `, diameters ${diametersMm.map((x) => x.toFixed(0)).join(' x ')} mm` : ''}`;
+}

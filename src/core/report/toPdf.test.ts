@@ -188,6 +188,38 @@ describe('reportToPdf', () => {
     expect(text).toContain('screw 2 FAILS checks that were not overridden');
   });
 
+  it('prints the lesion, and a caution when its outline was bridged across destroyed cortex or is a conservative core', async () => {
+    const input = buildInput(volume, false);
+    input.lesion = { volumeMl: 4.71, diametersMm: [31.6, 22.2, 14.8], status: 'bridged' };
+    const file = join(dir, 'bridged.pdf');
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    const text = pdfText(file, 1).replace(/\s+/g, ' ');
+    expect(text).toContain('4.7 ml, diameters 32 x 22 x 15 mm');
+    expect(text).toContain('CAUTION: The lesion outline was bridged across destroyed cortex');
+    expect(text).toContain('not seen in the image');
+
+    input.lesion = { volumeMl: 2.5, diametersMm: null, status: 'conservative' };
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    const conservative = pdfText(file, 1).replace(/\s+/g, ' ');
+    expect(conservative).toContain('2.5 ml');
+    expect(conservative).toContain('CAUTION: The lesion outline is a conservative core');
+
+    // An outline the user corrected (or grown cleanly) is printed without a caution.
+    input.lesion = { volumeMl: 2.5, diametersMm: null, status: 'ok' };
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    const ok = pdfText(file, 1);
+    expect(ok).toContain('2.5 ml');
+    expect(ok).not.toContain('CAUTION');
+  });
+
+  it('refuses a lesion with a volume or status that is not a number or a known status', () => {
+    const input = buildInput(volume, false);
+    input.lesion = { volumeMl: Number.NaN, diametersMm: null, status: 'ok' };
+    expect(() => createReportModel(input)).toThrow(/lesion volumeMl/);
+    input.lesion = { volumeMl: 1, diametersMm: null, status: 'grown' as never };
+    expect(() => createReportModel(input)).toThrow(/lesion status 'grown'/);
+  });
+
   it('writes a summary-only report for a plan without screws', async () => {
     const input = buildInput(volume, false);
     input.screws = [];

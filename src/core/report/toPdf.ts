@@ -2,7 +2,7 @@ import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFImage, type PDFP
 import { PlannerError } from '../shared/errors';
 import {
   corridorLabel, describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatClearanceMm, formatDeg, formatLps, formatMm,
-  sideLabel, structureLabel,
+  formatLesion, sideLabel, structureLabel,
 } from './format';
 import { REPORT_IMAGE_ORDER, type ReportImageInput, type ReportModel, type ReportScrew } from './ReportModel';
 import type { SeriesPoint } from './seriesCoordinates';
@@ -182,6 +182,13 @@ function summaryPage(L: Layout): void {
   kv('Patient position', `${m.series.patientPosition ?? 'unknown'} (${m.series.patientLie})`);
   if (m.plannedBy) kv('Planned by', m.plannedBy);
   kv('Plan SHA-256', m.planHashHex);
+  if (m.lesion) {
+    kv('Lesion', formatLesion(m.lesion.volumeMl, m.lesion.diametersMm));
+    if (m.lesion.caution) {
+      L.y -= 2;
+      L.paragraph(`CAUTION: ${m.lesion.caution}`, MARGIN, L.contentWidth, 8.5, L.fonts.bold, ORANGE, title);
+    }
+  }
   L.y -= 6;
   L.text(`Screws (${m.screws.length})`, MARGIN, 11, L.fonts.bold);
   L.y -= 15;

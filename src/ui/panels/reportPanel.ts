@@ -34,6 +34,7 @@ import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import type { PlanStore } from '../plan/PlanStore';
 import { browserDownload, h } from '../dom';
 import { reportOptionsFor } from '../report/reportOptions';
+import type { ReportLesionInput } from '../../core/report/ReportModel';
 
 export const SOFTWARE = { name: 'pelvic-screw-planner', version: SOFTWARE_VERSION } as const;
 
@@ -56,6 +57,8 @@ export type ReportPanelDeps = {
   now?(): string;
   /** Remembers paper, anonymous, operator and gantry limit (never patient data). */
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /** The lesion as the planning session has it now (printed with a caution when its outline was drawn, not seen); null: none. */
+  getLesion?(): ReportLesionInput | null;
 };
 
 export type ReportPanel = {
@@ -169,13 +172,18 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
     hint.hidden = hint.textContent === '';
   };
 
-  const reportOptions = (): BuildReportOptions =>
-    reportOptionsFor(
-      deps.getSeries()?.reference ?? null,
-      { paper: (paper.value === 'Letter' ? 'Letter' : 'A4') as PaperSize, anonymous: anonymous.checked, operator: operator.value, maxTiltDeg: Number(maxTilt.value) },
-      SOFTWARE,
-      now(),
-    );
+  const reportOptions = (): BuildReportOptions => {
+    const lesion = deps.getLesion?.() ?? null;
+    return {
+      ...reportOptionsFor(
+        deps.getSeries()?.reference ?? null,
+        { paper: (paper.value === 'Letter' ? 'Letter' : 'A4') as PaperSize, anonymous: anonymous.checked, operator: operator.value, maxTiltDeg: Number(maxTilt.value) },
+        SOFTWARE,
+        now(),
+      ),
+      ...(lesion && lesion.volumeMl > 0 ? { lesion } : {}),
+    };
+  };
 
   /** One build per plan revision and settings; export PDF, export JSON and send share it. */
   const build = async (): Promise<BuiltReport> => {

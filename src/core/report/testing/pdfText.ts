@@ -4,13 +4,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
-  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatClearanceMm, formatLps, formatMm, structureLabel,
+  describeCraniocaudal, describeInPlane, describePrimary, describeSecondary, fixed1, formatClearanceMm, formatLesion, formatLps, formatMm, structureLabel,
 } from '../format';
 import type { ReportModel } from '../ReportModel';
 
 /** Every number and named figure the model puts on the screw pages, as printed. */
 export function expectedStrings(model: ReportModel): string[] {
   const out: string[] = [model.planHashHex, model.software.version];
+  if (model.lesion) {
+    out.push(formatLesion(model.lesion.volumeMl, model.lesion.diametersMm));
+    if (model.lesion.caution) out.push(`CAUTION: ${model.lesion.caution}`);
+  }
   for (const s of model.screws) {
     for (const p of [s.skinEntry, s.boneEntry, s.tip]) {
       out.push(formatLps(p.lps), String(p.sliceNumber), String(p.row), String(p.column), fixed1(p.tablePositionMm), fixed1(p.offFromSliceMm));
