@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { computeComponentRuns, computeComponents, writeComponentLabels } from './connectedComponents';
+import { dilate6, fillHoles } from './morphology';
+
+type Dims = [number, number, number];
+
+/** Reference labelling: flood fill from each unlabelled foreground voxel in raster order (ids in raster order of first appearance). */
+function floodLabels(mask: Uint8Array, dims: Dims, value?: number): { labels: Int32Array; count: number } {
+  const [ni, nj, nk] = dims;
+  const fg = (t: number) => (value === undefined ? mask[t] !== 0 : mask[t] === value);
+  const labels = new Int32Array(mask.length);
+  let count = 0;
+  const stack: number[] = [];
+  for (let t0 = 0; t0 < mask.length; t0++) {
+    if (!fg(t0) || labels[t0]) continue;
+    labels[t0] = ++count;
+    stack.push(t0);
+    while (stack.length) {
+      const t = stack.pop()!;
+      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+      const nb: number[] = [];
+      if (i > 0) nb.push(t - 1);
+      if (i < ni - 1) nb.push(t + 1);
+      if (j > 0) nb.push(t - ni);
+      if (j < nj - 1) nb.push(t + ni);
+      if (k > 0) nb.push(t - ni * nj);
+      if (k < nk - 1) nb.push(t + ni * nj);
+      for (const q of nb) if (fg(q) && !labels[q]) {
+        labels[q] = count;
+        stack.push(q);
+      }
+    }
+  }
+  return { labels, count };
+}
+
+const maskArb = fc
+  .record({ ni: fc.integer({ min: 1, max: 9 }), nj: fc.integer({ min: 1, max: 8 }), nk: fc.integer({ min: 1, max: 7 }), density: fc.double({ min: 0.1, max: 0.9, noNaN: true }), seed: fc.integer() })
+  .map(({ ni, nj, nk, density, seed }) => {
+    let s = seed >>> 0 || 1;
+    const mask = new Uint8Array(ni * nj * nk);
+    for (let t = 0; t < mask.length; t++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      mask[t] = s / 2 ** 32 < density ? 1 + (s % 3) : 0;
+    }
+    return { mask, dims: [ni, nj, nk] as Dims };
+  });
+
+describe('computeComponents (runs) against a flood-fill reference', () => {
+  it('same ids per voxel (raster order of first appearance), sizes, boxes and ijk sums; runs write the same labels', () => {
+    fc.assert(
+      fc.property(maskArb, fc.constantFrom(undefined, 0, 2), ({ mask, dims }, value) => {
+        const ref = floodLabels(mask, dims, value);
+        const cc = computeComponents(mask, dims, value);
+        expect(cc.count).toBe(ref.count);
+        expect(Array.from(cc.labels)).toEqual(Array.from(ref.labels));
+        const [ni, nj] = dims;
+        for (let c = 1; c <= ref.count; c++) {
+          let n = 0, si = 0, sj = 0, sk = 0;
+          const lo = [Infinity, Infinity, Infinity], hi = [-1, -1, -1];
+          ref.labels.forEach((l, t) => {
+            if (l !== c) return;
+            const ijk = [t % ni, Math.floor(t / ni) % nj, Math.floor(t / (ni * nj))];
+            n++;
+            si += ijk[0]!;
+            sj += ijk[1]!;
+            sk += ijk[2]!;
+            for (let a = 0; a < 3; a++) {
+              lo[a] = Math.min(lo[a]!, ijk[a]!);
+              hi[a] = Math.max(hi[a]!, ijk[a]!);
+            }
+          });
+          expect(cc.sizes[c]).toBe(n);
+          expect([cc.sums[3 * c], cc.sums[3 * c + 1], cc.sums[3 * c + 2]]).toEqual([si, sj, sk]);
+          expect(Array.from(cc.boxes.subarray(6 * c, 6 * c + 6))).toEqual([...lo, ...hi]);
+        }
+        const runs = computeComponentRuns(mask, dims, value);
+        expect(Array.from(writeComponentLabels(runs, dims, new Int32Array(mask.length).fill(7), true))).toEqual(Array.from(ref.labels));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('fillHoles and dilate6 against naive references', () => {
+  it('fillHoles fills exactly the background components touching no outside face', () => {
+    fc.assert(
+      fc.property(maskArb, fc.constantFrom('all' as const, 'sides' as const), ({ mask, dims }, faces) => {
+        const [ni, nj, nk] = dims;
+        const bg = floodLabels(mask, dims, 0);
+        const outside = new Set<number>();
+        bg.labels.forEach((c, t) => {
+          if (!c) return;
+          const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+          if (i === 0 || j === 0 || i === ni - 1 || j === nj - 1 || (faces === 'all' && (k === 0 || k === nk - 1))) outside.add(c);
+        });
+        const expected = Array.from(mask, (v, t) => (v !== 0 ? v : bg.labels[t] && !outside.has(bg.labels[t]!) ? 1 : 0));
+        const got = mask.slice();
+        const filled = fillHoles(got, dims, faces);
+        expect(Array.from(got)).toEqual(expected);
+        expect(filled).toBe(expected.filter((v, t) => v !== mask[t]).length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('dilate6: a voxel is set when it or one of its six face neighbours is', () => {
+    fc.assert(
+      fc.property(maskArb, ({ mask, dims }) => {
+        const [ni, nj, nk] = dims;
+        const expected = Array.from(mask, (v, t) => {
+          const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+          const at = (a: number, b: number, c: number) => a >= 0 && b >= 0 && c >= 0 && a < ni && b < nj && c < nk && mask[a + ni * (b + nj * c)] !== 0;
+          return at(i, j, k) || at(i - 1, j, k) || at(i + 1, j, k) || at(i, j - 1, k) || at(i, j + 1, k) || at(i, j, k - 1) || at(i, j, k + 1) ? 1 : 0;
+        });
+        expect(Array.from(dilate6(mask, dims, new Uint8Array(mask.length).fill(5)))).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
