@@ -17,6 +17,7 @@ import type { BoneThresholds } from './thresholds';
 import { computeBoneThresholds } from './thresholds';
 import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
+import { carveFusedFemoralHeads } from './segmentBoneJoints';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -811,10 +812,20 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     const c = labels[t]!;
     if (c !== 0) partCrop[t] = lut[c]!;
   }
+  // Coarse voxels: a femoral head fused to its acetabulum (no joint gap at this voxel size)
+  // is carved out of the hip part by its sphere, with the neck (segmentBoneJoints.ts).
+  const carved = marrowRadiusMm > 0 ? carveFusedFemoralHeads(partCrop, dims, g.spacingMm, m, ct, thresholds, minPieceVoxels) : [];
+  for (const f of carved) {
+    const w = f.voxels * voxelMl, hipAcc = byPart.get(f.side === 'left' ? 'hipLeft' : 'hipRight');
+    if (hipAcc) for (let a = 0; a < 3; a++) hipAcc.centroid[a]! -= f.centroidLps[a]! * w;
+    if (hipAcc) hipAcc.weightMl -= w;
+    byPart.set(f.side === 'left' ? 'femurLeft' : 'femurRight', { weightMl: w, centroid: [f.centroidLps[0] * w, f.centroidLps[1] * w, f.centroidLps[2] * w] });
+    notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm), ${w.toFixed(0)} mL with the neck`);
+  }
   // Coarse voxels: the partial-volumed cortex no longer encloses the marrow; close each
   // part on its own and add what its closing encloses (segmentBoneMarrow.ts).
   if (marrowRadiusMm > 0) {
-    const added = fillPartsByClosing(partCrop, dims, g.spacingMm, marrowRadiusMm, ct, box, marrowFloorGrey, [...new Set(lut)].filter((l) => l > 0));
+    const added = fillPartsByClosing(partCrop, dims, g.spacingMm, marrowRadiusMm, ct, box, marrowFloorGrey, [...new Set([...lut, ...carved.map((f) => f.label)])].filter((l) => l > 0));
     let total = 0;
     for (const a of added.values()) total += a;
     if (total > 0) notes.push(`coarse voxels: marrow enclosed by a ${marrowRadiusMm.toFixed(1)} mm closing per part (${(total * voxelMl).toFixed(0)} mL added)`);

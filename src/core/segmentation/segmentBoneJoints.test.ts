@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { transformPoint } from '../volume/VolumeGeometry';
+import { createVolume } from '../volume/Volume';
+import { createVolumeGeometry } from '../volume/VolumeGeometry';
+import { LABELS } from '../shared/ids';
+import type { BoneThresholds } from './thresholds';
+import { carveFusedFemoralHeads, findFemoralHead } from './segmentBoneJoints';
+
+/**
+ * A right hip joint on 3 mm voxels, partial volume simulated by 3x3x3 supersampling:
+ * a femoral head (radius 23 mm; cancellous 250, subchondral shell 600) with its neck going
+ * laterally and inferiorly, in an acetabular cup (subchondral 600, then cancellous 250, up to
+ * 14 mm thick) over the superior hemisphere, the two separated by a 3 mm joint space of
+ * cartilage (grey 90) that the voxels blur into bone; muscle (40) around.
+ * Patient right is LPS -x, so lateral is -x for this hip.
+ */
+function fusedHip(center: [number, number, number]) {
+  const dims = [40, 40, 36] as const;
+  const sp = 3;
+  const rHead = 23, joint = 3;
+  const g = createVolumeGeometry({ dims, spacingMm: [sp, sp, sp], originLps: [0, 0, 0] });
+  const greyAt = (x: number, y: number, z: number): number => {
+    const dx = x - center[0], dy = y - center[1], dz = z - center[2];
+    const d = Math.hypot(dx, dy, dz);
+    if (d <= rHead) return d > rHead - 2 ? 600 : 250;
+    // Neck: a cylinder of radius 15 mm from the centre along (-1, 0, -1)/sqrt(2) (lateral, inferior).
+    const ax = -Math.SQRT1_2, az = -Math.SQRT1_2;
+    const along = dx * ax + dz * az;
+    const perp = Math.hypot(dx - along * ax, dy, dz - along * az);
+    if (along > 0 && along < 60 && perp < 15) return perp > 13 ? 600 : 250;
+    if (d <= rHead + joint) return 90;
+    // Cup over the superior hemisphere (and a little below the equator).
+    if (dz > -0.2 * d && d <= rHead + joint + 14) return d < rHead + joint + 2 ? 600 : 250;
+    return 40;
+  };
+  const grey = new Int16Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+    let s = 0;
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) s += greyAt((i + (a - 1) / 3) * sp, (j + (b - 1) / 3) * sp, (k + (c - 1) / 3) * sp);
+    grey[t] = Math.round(s / 27);
+  }
+  const thresholds: BoneThresholds = { softTissuePeakGrey: 40, softTissueSigmaGrey: 20, boneGrey: 100, corticalGrey: 600, bodyGrey: -300 };
+  // All of it above the bone threshold is one hip part (the joint space is partial-volumed into bone).
+  const parts = new Uint8Array(grey.length);
+  for (let t = 0; t < grey.length; t++) if (grey[t]! >= thresholds.boneGrey) parts[t] = LABELS.hipRight;
+  return { dims, g, ct: createVolume('hip', 'ct', g, grey), parts, thresholds, greyAt, rHead };
+}
+
+describe('femoral head fused to the acetabulum (3 mm voxels)', () => {
+  it('finds the head sphere from the joint line and carves the head and neck out of the hip part', () => {
+    const center: [number, number, number] = [61.3, 58.7, 52.1];
+    const { dims, g, ct, parts, thresholds, rHead } = fusedHip(center);
+    // The joint space is not a gap at this voxel size: the head and the cup are one part.
+    const head = findFemoralHead(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight);
+    expect(head).not.toBeNull();
+    const err = Math.hypot(head!.centerLps[0] - center[0], head!.centerLps[1] - center[1], head!.centerLps[2] - center[2]);
+    // Within a voxel of the true centre; the radius lands in the joint space (23-26 mm).
+    expect(err).toBeLessThan(3);
+    expect(head!.radiusMm).toBeGreaterThan(rHead - 1.5);
+    expect(head!.radiusMm).toBeLessThan(rHead + 3 + 1.5);
+    expect(head!.jointDipGrey).toBeGreaterThan(thresholds.softTissueSigmaGrey);
+
+    const carved = carveFusedFemoralHeads(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, 10);
+    expect(carved.map((c) => c.side)).toEqual(['right']);
+    // Every voxel centred in the head (1.5 mm inside its surface) is femur, and no voxel of
+    // the cup beyond the joint space is.
+    const p: [number, number, number] = [0, 0, 0];
+    let headVoxels = 0, headFemur = 0, cupVoxels = 0, cupFemur = 0;
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      const d = Math.hypot(p[0] - center[0], p[1] - center[1], p[2] - center[2]);
+      if (d < rHead - 1.5) {
+        headVoxels++;
+        if (parts[t] === LABELS.femurRight) headFemur++;
+      }
+      if (parts[t] !== 0 && d > rHead + 3 + 3 && p[2] > center[2]) {
+        cupVoxels++;
+        if (parts[t] === LABELS.femurRight) cupFemur++;
+      }
+    }
+    expect(headFemur).toBe(headVoxels);
+    expect(cupVoxels).toBeGreaterThan(1000);
+    expect(cupFemur).toBe(0);
+    // The neck, lateral and inferior, goes with the head.
+    const neck = transformPoint([0, 0, 0], g.lpsToIjk, [center[0] - 30, center[1], center[2] - 30]).map(Math.round) as [number, number, number];
+    expect(parts[neck[0] + dims[0] * (neck[1] + dims[1] * neck[2])]).toBe(LABELS.femurRight);
+  });
+
+  it('finds no head in a plain block of bone (no joint line) and changes nothing', () => {
+    const dims = [30, 30, 30] as const;
+    const g = createVolumeGeometry({ dims, spacingMm: [3, 3, 3], originLps: [0, 0, 0] });
+    const grey = new Int16Array(dims[0] * dims[1] * dims[2]).fill(40);
+    const parts = new Uint8Array(grey.length);
+    for (let k = 3; k < 27; k++) for (let j = 3; j < 27; j++) for (let i = 3; i < 27; i++) {
+      const t = i + 30 * (j + 30 * k);
+      grey[t] = 300 + ((i * 7 + j * 13 + k * 5) % 11);
+      parts[t] = LABELS.hipLeft;
+    }
+    const thresholds: BoneThresholds = { softTissuePeakGrey: 40, softTissueSigmaGrey: 20, boneGrey: 100, corticalGrey: 600, bodyGrey: -300 };
+    const ct = createVolume('block', 'ct', g, grey);
+    const before = parts.slice();
+    expect(carveFusedFemoralHeads(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, 10)).toEqual([]);
+    expect(parts).toEqual(before);
+  });
+});
