@@ -11,6 +11,13 @@ type Dims = readonly [number, number, number];
 /** Adult femoral-head radius range searched (mm). */
 export const HEAD_RADIUS_MIN_MM = 18;
 export const HEAD_RADIUS_MAX_MM = 30;
+/**
+ * The neck and the trochanters: within four head radii of the centre (head centre to the
+ * lesser trochanter is about 70-80 mm), below it and at least 17 degrees lateral of the
+ * vertical (the ischium and the pubis lie medial, the acetabular rim above the centre).
+ */
+const NECK_REACH_RADII = 4;
+const NECK_LATERAL_COS = 0.3;
 
 export type FemoralHeadSphere = {
   centerLps: Vec3;
@@ -38,7 +45,7 @@ export type CarvedFemur = {
  * its centroid (the head plus the acetabular roof is the thickest bone there).
  *
  * The hip part's voxels inside the sphere, and those lateral to and below its centre within
- * three radii (the neck and the trochanter: the acetabulum opens laterally and inferiorly,
+ * four radii (the neck and the trochanters: the acetabulum opens laterally and inferiorly,
  * the pubis and the ischium lie medial), become the femur. Only sides where no femur is
  * labelled; the sphere must show a joint line deeper than the soft tissue's noise (one
  * sigma), lie below the hip part's centroid and give at least `minFemurVoxels`.
@@ -73,7 +80,7 @@ export function carveFusedFemoralHeads(
       transformPoint(p, cropToLps, [i, j, k]);
       const x = p[0] - c[0], y = p[1] - c[1], z = p[2] - c[2];
       const d = Math.hypot(x, y, z);
-      if (d <= r || (x * lateral > 0 && z < 0 && d < 3 * r)) {
+      if (d <= r || (x * lateral > NECK_LATERAL_COS * d && z < 0 && d < NECK_REACH_RADII * r)) {
         take.push(t);
         for (let a = 0; a < 3; a++) sum[a]! += p[a]!;
       }
