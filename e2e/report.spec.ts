@@ -141,7 +141,14 @@ test('export: every number of the PDF against the report model recomputed from t
   expect(file.plan.screws.every((s) => s.skinEntryLps !== null)).toBe(true);
 
   // ---- the model recomputed in node from the plan file, the evaluations and the same DICOM -----------
-  const options = reportOptionsFor(open.reference, { paper: 'A4', anonymous: false, operator: OPERATOR, maxTiltDeg: 30 }, { name: 'pelvic-screw-planner', version: SOFTWARE_VERSION }, '2026-01-01T00:00:00Z');
+  // The lesion as the page's session has it (the report prints its volume and diameters, and a
+  // caution when the outline was drawn rather than seen).
+  const lesion = await page.evaluate(() => {
+    const l = (window as unknown as { __planner: { session: { getStatus(): { lesion: { volumeMl: number; status: 'ok' | 'conservative' | 'bridged' | 'leak'; diametersMm?: [number, number, number] | null } | null } } } }).__planner.session.getStatus().lesion;
+    return l ? { volumeMl: l.volumeMl, diametersMm: l.diametersMm ?? null, status: l.status } : null;
+  });
+  expect(lesion, 'a lesion was seeded').not.toBeNull();
+  const options = { ...reportOptionsFor(open.reference, { paper: 'A4', anonymous: false, operator: OPERATOR, maxTiltDeg: 30 }, { name: 'pelvic-screw-planner', version: SOFTWARE_VERSION }, '2026-01-01T00:00:00Z'), lesion: lesion! };
   const node = await buildReport(file.plan, state.evaluations, open.volume, options);
   expect(node.json.hashHex).toBe(file.hashHex);
   const model = node.model;
@@ -152,6 +159,7 @@ test('export: every number of the PDF against the report model recomputed from t
   // Every page carries the plan's hash; the summary page the operator and the patient.
   for (const [n, text] of pages.entries()) expect(text, `page ${n + 1}`).toContain(file.hashHex);
   expect(pages[0]).toContain(OPERATOR);
+  expect(pages[0]).toContain(`Lesion ${lesion!.volumeMl.toFixed(1)} ml`);
   expect(pages[0]).toContain(open.reference.patientId);
   // A summary page, then each screw's pages (steps and figures, then its images), in order.
   const screwPages = model.screws.map((s) => pages.filter((t) => t.startsWith(`Screw ${s.number} of ${model.screws.length}:`)));
