@@ -52,9 +52,11 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   const nij = ni * nj;
   const S = new Uint8Array(n);
   let p = 0;
+  // Label values read once (an imported binding may be a getter per access under a module transform).
+  const sacrumLabel = LABELS.sacrum, lesionLabel = LABELS.lesion;
   for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++, p++) {
     const l = v[i + gi * (j + gj * k)]!;
-    S[p] = l === LABELS.sacrum || l === LABELS.lesion ? 1 : 0;
+    S[p] = l === sacrumLabel || l === lesionLabel ? 1 : 0;
   }
   const lpsOf = (q: number, out: Vec3): Vec3 => {
     const i = (q % ni) + i0, j = (Math.floor(q / ni) % nj) + j0, k = Math.floor(q / nij) + k0;

@@ -50,29 +50,38 @@ export function openMm(mask: Uint8Array, dims: Dims, spacingMm: SpacingMm, radiu
   return dilateMm(e, dims, spacingMm, radiusMm, e);
 }
 
-/** One-voxel 6-neighbour dilation (cheap), in place into `out` (0 / 1). Row by row, the edges of the grid handled outside the inner loop. */
+/**
+ * One-voxel 6-neighbour dilation (cheap), in place into `out` (0 / 1). A voxel is set when
+ * the OR of its own and its six neighbours' bytes is non-zero; rows with all four
+ * neighbour rows inside the grid take a loop without bounds tests.
+ */
 export function dilate6(mask: Uint8Array, dims: Dims, out: Uint8Array = new Uint8Array(mask.length)): Uint8Array {
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
-  for (let t = 0; t < mask.length; t++) out[t] = mask[t] !== 0 ? 1 : 0;
-  // In-row neighbours (i +- 1): a pass of its own over the row, before the other rows are OR-ed in.
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const row = ni * (j + nj * k);
-      const up = j > 0 ? row - ni : -1, down = j < nj - 1 ? row + ni : -1;
-      const below = k > 0 ? row - nij : -1, above = k < nk - 1 ? row + nij : -1;
+      if (j > 0 && j < nj - 1 && k > 0 && k < nk - 1 && ni > 1) {
+        const end = row + ni - 1;
+        out[row] = (mask[row]! | mask[row + 1]! | mask[row - ni]! | mask[row + ni]! | mask[row - nij]! | mask[row + nij]!) !== 0 ? 1 : 0;
+        for (let t = row + 1; t < end; t++) {
+          out[t] = (mask[t]! | mask[t - 1]! | mask[t + 1]! | mask[t - ni]! | mask[t + ni]! | mask[t - nij]! | mask[t + nij]!) !== 0 ? 1 : 0;
+        }
+        out[end] = (mask[end]! | mask[end - 1]! | mask[end - ni]! | mask[end + ni]! | mask[end - nij]! | mask[end + nij]!) !== 0 ? 1 : 0;
+        continue;
+      }
       for (let i = 0; i < ni; i++) {
         const t = row + i;
-        if (out[t]) continue;
-        if (
+        out[t] =
+          mask[t] ||
           (i > 0 && mask[t - 1]) ||
           (i < ni - 1 && mask[t + 1]) ||
-          (up >= 0 && mask[up + i]) ||
-          (down >= 0 && mask[down + i]) ||
-          (below >= 0 && mask[below + i]) ||
-          (above >= 0 && mask[above + i])
-        )
-          out[t] = 1;
+          (j > 0 && mask[t - ni]) ||
+          (j < nj - 1 && mask[t + ni]) ||
+          (k > 0 && mask[t - nij]) ||
+          (k < nk - 1 && mask[t + nij])
+            ? 1
+            : 0;
       }
     }
   }

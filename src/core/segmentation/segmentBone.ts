@@ -145,7 +145,7 @@ type ComponentStats = {
  * voxel of those components is known to lie in it (pieces of a split component): the sums are
  * of integers (exact in float64), so the figures are the same as from a full scan.
  */
-function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps: Float64Array, voxelMl: number, firstId = 1, within?: ArrayLike<number>): ComponentStats[] {
+function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps: Float64Array, voxelMl: number, firstId = 1, within?: ArrayLike<number>, offset?: readonly number[]): ComponentStats[] {
   const [ni, nj, nk] = dims;
   const n = new Float64Array(count + 1);
   const si = new Float64Array(count + 1), sj = new Float64Array(count + 1), sk = new Float64Array(count + 1);
@@ -183,21 +183,27 @@ function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps
     sums[3 * c + 2] = sk[c]!;
     boxes.set([lo[3 * c]!, lo[3 * c + 1]!, lo[3 * c + 2]!, hi[3 * c]!, hi[3 * c + 1]!, hi[3 * c + 2]!], 6 * c);
   }
-  return statsOfSums(n, sums, boxes, count, cropToLps, voxelMl, firstId);
+  return statsOfSums(n, sums, boxes, count, cropToLps, voxelMl, firstId, offset);
 }
 
-/** {@link componentStats} from per-component voxel counts, ijk sums (3 * c) and inclusive boxes (6 * c), e.g. of {@link computeComponentRuns}: no pass over the voxels. */
-function statsOfSums(n: Float64Array, sums: Float64Array, boxes: Int32Array, count: number, m: Float64Array, voxelMl: number, firstId = 1): ComponentStats[] {
+/**
+ * {@link componentStats} from per-component voxel counts, ijk sums (3 * c) and inclusive boxes (6 * c), e.g. of {@link computeComponentRuns}: no pass over the voxels.
+ * `offset`: the ijk of this crop's first voxel in the crop `m` maps (the LPS figures are computed
+ * from the same numbers as there: integer sums and corners shifted exactly, so bit for bit the same); `ijk` stays in this crop.
+ */
+function statsOfSums(n: Float64Array, sums: Float64Array, boxes: Int32Array, count: number, m: Float64Array, voxelMl: number, firstId = 1, offset: readonly number[] = [0, 0, 0]): ComponentStats[] {
   const out: ComponentStats[] = [];
   const corner: Vec3 = [0, 0, 0];
+  const [oi, oj, ok] = offset as [number, number, number];
   for (let c = firstId; c <= count; c++) {
     if (n[c] === 0) continue;
-    const centroid = transformPoint([0, 0, 0], m, [sums[3 * c]! / n[c]!, sums[3 * c + 1]! / n[c]!, sums[3 * c + 2]! / n[c]!]);
+    const nc = n[c]!;
+    const centroid = transformPoint([0, 0, 0], m, [(sums[3 * c]! + oi * nc) / nc, (sums[3 * c + 1]! + oj * nc) / nc, (sums[3 * c + 2]! + ok * nc) / nc]);
     const minLps: Vec3 = [Infinity, Infinity, Infinity];
     const maxLps: Vec3 = [-Infinity, -Infinity, -Infinity];
     const b = 6 * c;
     for (let q = 0; q < 8; q++) {
-      transformPoint(corner, m, [q & 1 ? boxes[b + 3]! : boxes[b]!, q & 2 ? boxes[b + 4]! : boxes[b + 1]!, q & 4 ? boxes[b + 5]! : boxes[b + 2]!]);
+      transformPoint(corner, m, [oi + (q & 1 ? boxes[b + 3]! : boxes[b]!), oj + (q & 2 ? boxes[b + 4]! : boxes[b + 1]!), ok + (q & 4 ? boxes[b + 5]! : boxes[b + 2]!)]);
       for (let a = 0; a < 3; a++) {
         if (corner[a]! < minLps[a]!) minLps[a] = corner[a]!;
         if (corner[a]! > maxLps[a]!) maxLps[a] = corner[a]!;
@@ -274,6 +280,8 @@ function splitComponent(
   radiiMm: readonly number[],
   validate?: {
     cropToLps: Float64Array;
+    /** ijk of the crop's first voxel in `cropToLps`'s grid (default 0, 0, 0). */
+    offset?: readonly number[];
     voxelMl: number;
     /** `surfaceLps(id)`: LPS centres of the seed's boundary voxels (flat xyz), those on the crop's first and last slice left out. */
     accept: (seeds: ComponentStats[], radiusMm: number, surfaceLps: (id: number) => number[]) => boolean;
@@ -332,7 +340,8 @@ function splitComponent(
     if (big.length < 2) continue;
     if (validate) {
       const lm = new Float64Array(validate.cropToLps);
-      const o0 = transformPoint([0, 0, 0], validate.cropToLps, [bi0 - 1, bj0 - 1, bk0 - 1]);
+      const vo = validate.offset ?? [0, 0, 0];
+      const o0 = transformPoint([0, 0, 0], validate.cropToLps, [vo[0]! + bi0 - 1, vo[1]! + bj0 - 1, vo[2]! + bk0 - 1]);
       lm[12] = o0[0];
       lm[13] = o0[1];
       lm[14] = o0[2];
@@ -406,7 +415,7 @@ function splitComponent(
 }
 
 /** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` left out. */
-function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[], within?: ArrayLike<number>): number[] {
+function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[], within?: ArrayLike<number>, offset: readonly number[] = [0, 0, 0]): number[] {
   const [ni, nj, nk] = dims;
   const b = boxesOf(labels, dims, id, within).subarray(6 * id);
   const out: number[] = [];
@@ -419,7 +428,7 @@ function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: F
       const t = i + ni * j + nij * k;
       if (labels[t] !== id) continue;
       if (is(i - 1, j, k) && is(i + 1, j, k) && is(i, j - 1, k) && is(i, j + 1, k) && is(i, j, k - 1) && is(i, j, k + 1)) continue;
-      transformPoint(p, cropToLps, [i, j, k]);
+      transformPoint(p, cropToLps, [offset[0]! + i, offset[1]! + j, offset[2]! + k]);
       out.push(p[0], p[1], p[2]);
     }
   }
@@ -464,11 +473,16 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   const thresholds = options.thresholds ?? computeBoneThresholds(ct);
   const rawBox = thresholdBox(ct, thresholds.boneGrey);
   if (!rawBox) throw new PlannerError('segmentation/no-bone', `no voxel reaches the bone threshold ${thresholds.boneGrey.toFixed(0)}`);
-  const box: VoxelBox = rawBox;
-  const dims: Dims = [box.max[0] - box.min[0], box.max[1] - box.min[1], box.max[2] - box.min[2]];
-  const n = dims[0] * dims[1] * dims[2];
+  let box: VoxelBox = rawBox;
+  let dims: Dims = [box.max[0] - box.min[0], box.max[1] - box.min[1], box.max[2] - box.min[2]];
+  let n = dims[0] * dims[1] * dims[2];
   const voxelMl = voxelVolumeMm3(g) / 1000;
-  const m = cropMatrix(ct, box);
+  let m = cropMatrix(ct, box);
+  // Component figures (centroids, LPS extents) are computed in the frame of this first crop,
+  // also after it is narrowed below (`off`: the narrowed crop's first voxel in it).
+  const mRaw = m;
+  let off: [number, number, number] = [0, 0, 0];
+  const marrowRadiusMm = marrowClosingRadiusMm(g.spacingMm);
 
   // 1. Threshold and drop small or plate-like components (table, calcifications).
   const usedThresholds: BoneThresholds = thresholds;
@@ -476,7 +490,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // CBCT-like noise and cupping: trabecular bone overlaps soft tissue in grey value.
     notes.push('noisy image: trabecular bone overlaps soft tissue; check the bone outline');
   }
-  const mask = thresholdCrop(ct, box, usedThresholds.boneGrey);
+  let mask = thresholdCrop(ct, box, usedThresholds.boneGrey);
   {
     const cc = computeComponentRuns(mask, dims);
     const stats = statsOfRuns(cc, m, voxelMl);
@@ -491,6 +505,38 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     }
     for (let row = 0; row < dims[1] * dims[2]; row++) {
       for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) if (!keep[cc.runId[r]!]) mask.fill(0, row * dims[0] + cc.runStart[r]!, row * dims[0] + cc.runEnd[r]!);
+    }
+    // Narrow the crop in i and j to what is kept (the table spans the field's width) plus one
+    // voxel of background where the crop had room: everything below is then done on fewer
+    // voxels with the same result (that layer is background, as the dropped margin was, so
+    // every cavity open to the old crop's sides is open to the new one's and every voxel keeps
+    // its nearest background voxel). The slices (k) stay: the first and last are the field's.
+    // Not on coarse voxels, whose per-part closings (segmentBoneMarrow.ts) reach further out.
+    let i0 = dims[0], j0 = dims[1], i1 = -1, j1 = -1;
+    for (const c of stats) {
+      if (!keep[c.id]) continue;
+      i0 = Math.min(i0, c.ijk[0]!);
+      j0 = Math.min(j0, c.ijk[1]!);
+      i1 = Math.max(i1, c.ijk[3]!);
+      j1 = Math.max(j1, c.ijk[4]!);
+    }
+    i0 = Math.max(0, i0 - 1);
+    j0 = Math.max(0, j0 - 1);
+    i1 = Math.min(dims[0] - 1, i1 + 1);
+    j1 = Math.min(dims[1] - 1, j1 + 1);
+    if (marrowRadiusMm <= 0 && i1 >= i0 && (i1 - i0 + 1 < dims[0] || j1 - j0 + 1 < dims[1])) {
+      const nd: Dims = [i1 - i0 + 1, j1 - j0 + 1, dims[2]];
+      const narrowed = new Uint8Array(nd[0] * nd[1] * nd[2]);
+      for (let k = 0; k < nd[2]; k++) for (let j = 0; j < nd[1]; j++) {
+        const from = i0 + dims[0] * (j0 + j + dims[1] * k);
+        narrowed.set(mask.subarray(from, from + nd[0]), nd[0] * (j + nd[1] * k));
+      }
+      box = { min: [box.min[0] + i0, box.min[1] + j0, box.min[2]], max: [box.min[0] + i1 + 1, box.min[1] + j1 + 1, box.max[2]] };
+      off = [i0, j0, 0];
+      dims = nd;
+      n = nd[0] * nd[1] * nd[2];
+      m = cropMatrix(ct, box);
+      mask = narrowed;
     }
   }
 
@@ -537,7 +583,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   // 3. Parts.
   const cc = computeComponents(filled, dims);
   const labels = cc.labels;
-  let stats = statsOfSums(cc.sizes, cc.sums, cc.boxes, cc.count, m, voxelMl);
+  let stats = statsOfSums(cc.sizes, cc.sums, cc.boxes, cc.count, mRaw, voxelMl, 1, off);
   const minPartMl = options.minPartMl ?? 8;
   stats = stats.filter((c) => c.volumeMl >= minPartMl);
   if (stats.length === 0) throw new PlannerError('segmentation/no-bone', 'no bone component larger than ' + minPartMl + ' mL');
@@ -579,12 +625,11 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       continue;
     }
     notes.push(`joint bridged: split a ${c.volumeMl.toFixed(0)} mL component into ${split.ids.length} at ${split.radiusMm} mm erosion`);
-    const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId, c.ijk);
+    const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, c.ijk, off);
     nextId += split.ids.length;
     for (const s of pieces) pending.push({ c: s, depth: depth + 1 });
   }
 
-  const marrowRadiusMm = marrowClosingRadiusMm(g.spacingMm);
   const marrowFloorGrey = thresholds.softTissuePeakGrey - 2 * thresholds.softTissueSigmaGrey;
   /**
    * Cuts a stack of vertebrae (one component: discs and facet joints bridged by partial
@@ -598,8 +643,9 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   const cutVertebraStack = (comp: ComponentStats): ComponentStats | null => {
     const [ni, nj] = dims;
     const [gi, gj] = g.dims;
-    const zi = m[2]!, zj = m[6]!, zk = m[10]!, z0 = m[14]!;
-    const yi = m[1]!, yj = m[5]!, yk = m[9]!, y0 = m[13]!;
+    const zi = mRaw[2]!, zj = mRaw[6]!, zk = mRaw[10]!, z0 = mRaw[14]!;
+    const yi = mRaw[1]!, yj = mRaw[5]!, yk = mRaw[9]!, y0 = mRaw[13]!;
+    const [oi, oj] = off;
     const dz = Math.min(...g.spacingMm);
     const zMin = comp.minLps[2] - dz, bins = Math.ceil((comp.maxLps[2] - zMin) / dz) + 2;
     const prof = new Float64Array(bins);
@@ -607,9 +653,9 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     const cb = comp.ijk;
     for (let k = cb[2]!; k <= cb[5]!; k++) for (let j = cb[1]!; j <= cb[4]!; j++) for (let i = cb[0]!, t = cb[0]! + ni * (j + nj * k); i <= cb[3]!; i++, t++) {
       if (labels[t] !== comp.id) continue;
-      if (yi * i + yj * j + yk * k + y0 >= cy) continue;
+      if (yi * (i + oi) + yj * (j + oj) + yk * k + y0 >= cy) continue;
       if (ct.voxels[box.min[0] + i + gi * (box.min[1] + j + gj * (box.min[2] + k))]! < thresholds.boneGrey) continue;
-      prof[Math.floor((zi * i + zj * j + zk * k + z0 - zMin) / dz)]!++;
+      prof[Math.floor((zi * (i + oi) + zj * (j + oj) + zk * k + z0 - zMin) / dz)]!++;
     }
     const w = Math.floor(1.5 / dz);
     const sm = prof.map((_, b) => {
@@ -638,9 +684,9 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     const upper = nextId++;
     for (let k = cb[2]!; k <= cb[5]!; k++) for (let j = cb[1]!; j <= cb[4]!; j++) for (let i = cb[0]!, t = cb[0]! + ni * (j + nj * k); i <= cb[3]!; i++, t++) {
       if (labels[t] !== comp.id) continue;
-      if (zi * i + zj * j + zk * k + z0 >= zCut) labels[t] = upper;
+      if (zi * (i + oi) + zj * (j + oj) + zk * k + z0 >= zCut) labels[t] = upper;
     }
-    return componentStats(labels, dims, upper, m, voxelMl, upper, comp.ijk)[0] ?? null;
+    return componentStats(labels, dims, upper, mRaw, voxelMl, upper, comp.ijk, off)[0] ?? null;
   };
 
   // Classify.
@@ -657,7 +703,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     const split = splitComponent(labels, depth2, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id, sacrum.ijk), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
     if (split) {
       const firstNew = nextId;
-      const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, nextId, sacrum.ijk);
+      const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, sacrum.ijk, off);
       nextId += split.ids.length;
       pieces.sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
       const maxVol = Math.max(...pieces.map((q) => q.volumeMl));
@@ -684,7 +730,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       if (isL5) {
         const above = pieces.slice(sIdx + 1);
         notes.push(`L5 fused to the sacrum: split at ${split.radiusMm} mm erosion${above.length > 1 ? ` (${above.length - 1} more vertebrae above)` : ''}`);
-        const rest1 = componentStats(labels, dims, sacrum.id, m, voxelMl, sacrum.id, sacrum.ijk)[0]!;
+        const rest1 = componentStats(labels, dims, sacrum.id, mRaw, voxelMl, sacrum.id, sacrum.ijk, off)[0]!;
         refined.splice(refined.indexOf(sacrum), 1, rest1, ...above);
         central.splice(central.indexOf(sacrum), 1, rest1, ...above);
         sacrum = rest1;
@@ -699,7 +745,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       // The lumbar vertebrae above L5 may be one component with it (coarse voxels).
       const upper = cutVertebraStack(l5);
       if (upper) {
-        const lower = componentStats(labels, dims, l5.id, m, voxelMl, l5.id, l5.ijk)[0]!;
+        const lower = componentStats(labels, dims, l5.id, mRaw, voxelMl, l5.id, l5.ijk, off)[0]!;
         refined.splice(refined.indexOf(l5), 1, lower, upper);
         notes.push(`vertebrae in one piece: L5 cut off at its upper disc (${upper.volumeMl.toFixed(0)} mL above not labelled)`);
         l5 = lower;
@@ -731,7 +777,8 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       // joint space): split the hip component when a piece below it looks like a femur.
       const h0 = hip;
       const split = splitComponent(labels, depth2, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id, h0.ijk), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
-        cropToLps: m,
+        cropToLps: mRaw,
+        offset: off,
         voxelMl,
         cutSlices: [-box.min[2], g.dims[2] - 1 - box.min[2]],
         accept: (seeds, r, surfaceLps) => {
@@ -752,7 +799,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
       if (split) {
         const firstNew = nextId;
-        const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, m, voxelMl, firstNew, h0.ijk);
+        const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, mRaw, voxelMl, firstNew, h0.ijk, off);
         nextId += split.ids.length;
         notes.push(`${side} hip joint bridged: split ${split.radiusMm < 0 ? 'at the cortical shells' : `at ${split.radiusMm} mm erosion`}`);
         refined.splice(refined.indexOf(h0), 1, ...pieces);
@@ -771,7 +818,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (!femur && !fieldCutHeadLps) {
       // A cap already separate from the acetabulum (finer voxels: the joint space is open).
       const cutSlices = [-box.min[2], g.dims[2] - 1 - box.min[2]];
-      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, m, cutSlices, c.ijk)));
+      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, mRaw, cutSlices, c.ijk, off)));
       if (cap) fieldCutHeadLps = cap.centroidLps;
     }
     if (!femur && fieldCutHeadLps) {

@@ -4,22 +4,24 @@ import type { BoneSegmentation } from '../segmentBone';
 /**
  * Fingerprints of segmentBone's output, kept so that a speed-up (or any change) that alters
  * the labels cannot pass silently: sha256 (first 16 hex digits) of the label volume's bytes,
- * and of the label bytes followed by the JSON of `{ parts, notes, box }` (volumes, centroids
- * and notes too). Recorded on 24 Nov 2026 (02:13 UTC) with the code of commit 9c228fe, before
- * the run-based components and box-restricted passes (commit 8a8203c), which reproduce them.
+ * and of the label bytes followed by the JSON of `{ parts, notes }` (part volumes, centroids
+ * to the last bit, and the notes). Recorded on 24 Nov 2026 (02:13 UTC) with the code of commit
+ * 9c228fe, before the run-based components, the box-restricted passes and the crop narrowed to
+ * the kept bone, which reproduce them. The returned `box` is not in them: it is the narrowed
+ * crop now (the kept bone plus a voxel in i and j; before, it included the CT table).
  * Change a figure here only with a commit that says which labels changed and why.
  */
 export const BONE_LABEL_HASHES = {
-  'sacralAla small': { labels: '90ed804d48bc89f7', all: '0932de5f4c22c163' },
-  'sacralAla medium': { labels: 'c7ca0b968c298cf7', all: '4dceb7f63f93df21' },
-  'sacralAla full': { labels: 'b67ff9d3faec3505', all: '4940ea788e89a8da' },
-  'dysmorphic small': { labels: '87e9739afdf68080', all: '91ef92b9056cc327' },
-  'sacralAlaCbct small': { labels: 'af56df494a1cfd7f', all: 'a13dd079f026cdd1' },
-  'fracsegnet-002': { labels: 'eace18bae4b70365', all: '380e17fe32db55c3' },
+  'sacralAla small': { labels: '90ed804d48bc89f7', summary: '3aba543abe29067e' },
+  'sacralAla medium': { labels: 'c7ca0b968c298cf7', summary: 'd37ffb2a66cf0bbc' },
+  'sacralAla full': { labels: 'b67ff9d3faec3505', summary: 'f3640d776dcd4055' },
+  'dysmorphic small': { labels: '87e9739afdf68080', summary: '29fc9458757836a2' },
+  'sacralAlaCbct small': { labels: 'af56df494a1cfd7f', summary: '299c3de652fc2191' },
+  'fracsegnet-002': { labels: 'eace18bae4b70365', summary: 'c8c781e886750801' },
 } as const;
 
-export function boneLabelHashes(seg: BoneSegmentation): { labels: string; all: string } {
+export function boneLabelHashes(seg: BoneSegmentation): { labels: string; summary: string } {
   const labels = createHash('sha256').update(seg.labels.voxels).digest('hex').slice(0, 16);
-  const all = createHash('sha256').update(seg.labels.voxels).update(JSON.stringify({ parts: seg.parts, notes: seg.notes, box: seg.box })).digest('hex').slice(0, 16);
-  return { labels, all };
+  const summary = createHash('sha256').update(seg.labels.voxels).update(JSON.stringify({ parts: seg.parts, notes: seg.notes })).digest('hex').slice(0, 16);
+  return { labels, summary };
 }
