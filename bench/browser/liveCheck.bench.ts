@@ -53,14 +53,29 @@ const WAIT_MS = 900_000;
 const CONTINUOUS_MOVES = Number(process.env['BENCH_LIVE_MOVES'] ?? 60);
 const PACED_MOVES = 30;
 const FRAME_MS = 16;
+/** BENCH_APP_QUERY: more of the app's URL query for both rows (A/B, e.g. `&canvas2d=accelerated`, the browser's default 2D canvases). */
+const APP_QUERY = process.env['BENCH_APP_QUERY'] ?? '';
 
 type MoveRecord = { t: number; dispatchedAt: number; tip: Vec3 | null; frameAt: number | null; layerMutatedAt: number | null };
 type CheckRecord = { screwId: string; tipLps: Vec3; requestedAt: number; answeredAt: number; appliedAt: number | null };
 
 /** Init script: timestamps every pointermove while armed (see the header). */
 const LIVE_PROBE = `(() => {
-  const probe = { armed: false, screwId: null, moves: [] };
+  const probe = { armed: false, screwId: null, moves: [], canvasDraws: {} };
   window.__liveProbe = probe;
+  // Draw calls into on-screen 2D canvases while armed, per canvas (its parent's class): a drag should draw into none.
+  const proto = CanvasRenderingContext2D.prototype;
+  for (const name of ['drawImage', 'putImageData', 'fillRect', 'clearRect', 'fill', 'stroke', 'fillText']) {
+    const orig = proto[name];
+    proto[name] = function (...args) {
+      if (probe.armed && this.canvas && this.canvas.isConnected) {
+        const cell = this.canvas.closest('[data-cell]');
+        const key = (cell && cell.getAttribute('data-cell')) || 'other';
+        probe.canvasDraws[key] = (probe.canvasDraws[key] || 0) + 1;
+      }
+      return orig.apply(this, args);
+    };
+  }
   let layerMutatedAt = null;
   let observed = null;
   const observe = () => {
@@ -176,7 +191,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
   const page = await context.newPage();
   try {
     // A clean slate: no autosaved plan of an earlier run.
-    await page.goto(`${baseUrl}/?sample=none${appQuery}`, { timeout: WAIT_MS });
+    await page.goto(`${baseUrl}/?sample=none${appQuery}${APP_QUERY}`, { timeout: WAIT_MS });
     await page.evaluate(() => new Promise<void>((res) => { const r = indexedDB.deleteDatabase('pelvic-screw-planner'); r.onsuccess = r.onerror = r.onblocked = () => res(); }));
     step(label, 'opening');
     await open(page);
@@ -226,18 +241,6 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     await row.click();
     await page.locator(`#app[data-selected-screw="${screw.id}"]`).waitFor({ state: 'attached' });
     await page.evaluate((p) => (window as unknown as { __planner: { plan: { setCrosshair(p: Vec3): void } } }).__planner.plan.setCrosshair(p), screw.tipLps);
-    const handle = page.locator(`[data-screw-layer="axial"] [data-screw-id="${screw.id}"] [data-handle="tip"]`);
-    await handle.waitFor({ state: 'attached' });
-    // The layer is redrawn after the camera moves: read the box once it stays put.
-    let box = await handle.boundingBox();
-    for (let i = 0; i < 50; i++) {
-      await sleep(100);
-      const b = await handle.boundingBox();
-      if (b && box && Math.abs(b.x - box.x) < 0.01 && Math.abs(b.y - box.y) < 0.01) break;
-      box = b;
-    }
-    if (!box) throw new Error('the tip handle has no box in the axial view');
-    const x0 = box.x + box.width / 2, y0 = box.y + box.height / 2;
     // 3D on: the bone and lesion meshes first (their arrival compiles shaders and uploads the mesh: a hitch of
     // seconds on SwiftShader that belongs to opening the case, not to the drag).
     if ((await page.locator('#app[data-scene-mode]').count()) > 0) {
@@ -249,6 +252,20 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       }, undefined, { timeout: WAIT_MS, polling: 200 });
       await sleep(1000);
     }
+    const handle = page.locator(`[data-screw-layer="axial"] [data-screw-id="${screw.id}"] [data-handle="tip"]`);
+    await handle.waitFor({ state: 'attached' });
+    // The layer is redrawn after the camera moves, and the view cells resize when the trajectory
+    // column appears: read the box once it stays put, after the 3D scene's meshes (their arrival
+    // can move the layout too).
+    let box = await handle.boundingBox();
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      const b = await handle.boundingBox();
+      if (b && box && Math.abs(b.x - box.x) < 0.01 && Math.abs(b.y - box.y) < 0.01) break;
+      box = b;
+    }
+    if (!box) throw new Error('the tip handle has no box in the axial view');
+    const x0 = box.x + box.width / 2, y0 = box.y + box.height / 2;
     const before = await page.evaluate(() => (window as unknown as { __planner: { plan: { checkTimings(): { stale: number; count: number } } } }).__planner.plan.checkTimings());
 
     step(label, `dragging the tip of ${screw.corridorId} ${screw.side ?? ''}`);
@@ -256,6 +273,14 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     await page.mouse.down();
     // Past the overlay's 3 px drag threshold (not measured).
     await page.mouse.move(x0 + 6, y0);
+    // The press must have taken the tip handle (not the crosshair under it): the store's tip has moved.
+    await page.waitForFunction(([id, tip]) => {
+      const w = window as unknown as { __planner: { plan: { state(): { plan: { screws: { id: string; tipLps: Vec3 }[] } } } } };
+      const s = w.__planner.plan.state().plan.screws.find((x) => x.id === id);
+      return !!s && s.tipLps.some((v, k) => v !== tip[k]);
+    }, [screw.id, screw.tipLps] as const, { timeout: 60_000, polling: 50 }).catch(() => {
+      throw new Error('the press on the tip handle did not start a drag (the store\'s tip did not move)');
+    });
     await page.evaluate((id) => { const p = (window as unknown as { __liveProbe: { armed: boolean; screwId: string } }).__liveProbe; p.screwId = id; p.armed = true; }, screw.id);
     // Figure of eight, 24 x 12 px around the start (a few mm on screen): every move a new tip.
     const at = (i: number, n: number): [number, number] => [x0 + 6 + 24 * Math.sin((2 * Math.PI * i) / n), y0 + 12 * Math.sin((4 * Math.PI * i) / n)];
@@ -304,6 +329,8 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       step(label, `profile of the paced moves in ${file}`);
     }
     await page.evaluate(() => { (window as unknown as { __liveProbe: { armed: boolean } }).__liveProbe.armed = false; });
+    const canvasDraws = await page.evaluate(() => (window as unknown as { __liveProbe: { canvasDraws: Record<string, number> } }).__liveProbe.canvasDraws);
+    step(label, `2D canvas draw calls during the drag, per view: ${JSON.stringify(canvasDraws)}`);
     await page.mouse.up();
 
     const data = await page.evaluate(() => {
@@ -461,7 +488,7 @@ export const liveCheckBench: BenchEntry = {
           await page.locator('[data-testid="open-files-input"]').setInputFiles(files);
         }, fullTruth, truthScrew(join(ROOT, 'bench/out/phantom/sacralAla-full')), ''],
         ['bundled sacralAla-medium', async (page) => {
-          await page.goto(`${server.url}/?sample=sacralAla-medium&no3d=1`, { timeout: WAIT_MS });
+          await page.goto(`${server.url}/?sample=sacralAla-medium&no3d=1${APP_QUERY}`, { timeout: WAIT_MS });
         }, mediumTruth, truthScrew(join(ROOT, 'sample-dicom/out/sacralAla-medium')), '&no3d=1'],
       ];
       const only = process.env['BENCH_LIVE_ROWS'];

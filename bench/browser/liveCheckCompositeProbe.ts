@@ -18,7 +18,9 @@ const context = await browser.newContext({ viewport: { width: 1600, height: 900 
 const page = await context.newPage();
 await page.goto(url, { timeout: 300_000 });
 await page.locator('#app[data-state="ready"]').waitFor({ state: 'attached', timeout: 300_000 });
-await page.waitForTimeout(8000);
+// Nothing else changing on screen: the planning session finished segmenting (its status line and overlays are still).
+await page.locator('#app[data-session-phase="ready"], #app[data-session-phase="error"]').waitFor({ state: 'attached', timeout: 600_000 });
+await page.waitForTimeout(3000);
 await page.addScriptTag({ content: `
   function mk(css) {
     const d = document.createElement('div');
@@ -38,7 +40,10 @@ const variants: [string, string, string][] = [
   ['one small change (top-left)', '', 'one'],
   ['two small changes, opposite corners', '', 'two'],
   ['one small change, canvases hidden', 'canvas { visibility: hidden !important; }', 'one'],
-  ['two small changes, canvases hidden', 'canvas { visibility: hidden !important; }', 'two'],
+  ['one small change, MPR view canvases hidden', '.view-axial canvas, .view-sagittal canvas, .view-coronal canvas { visibility: hidden !important; }', 'one'],
+  ['one small change, SVG layers hidden', '.view-cell svg { visibility: hidden !important; }', 'one'],
+  ['one small change, side panel hidden', '.side-panel { visibility: hidden !important; }', 'one'],
+  ['one small change, view cells hidden', '.view-cell { visibility: hidden !important; }', 'one'],
   ['one small change (again)', '', 'one'],
 ];
 let style: { remove(): Promise<void> } | null = null;

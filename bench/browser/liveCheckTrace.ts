@@ -46,6 +46,11 @@ export type TraceSummary = {
   framesPerMove: number;
   /** Median duration of one such swap (ms): the software GPU's cost of compositing one frame of the page. */
   swapMedianMs: number;
+  /**
+   * 2D canvas resources the page's renderer produced per move (`ProduceCanvasResource`: an accelerated
+   * canvas handed to the compositor again, or a canvas snapshot painted as an image).
+   */
+  canvasResourcesPerMove: number;
 };
 
 const SCRIPT = new Set(['EventDispatch', 'FunctionCall', 'TimerFire', 'FireAnimationFrame', 'RunMicrotasks', 'v8.run', 'v8.execute', 'V8.Execute', 'EvaluateScript', 'v8.callFunction', 'HandlePostMessage', 'v8.compile', 'v8.compileModule', 'V8.CompileCode', 'FireIdleCallback', 'ResizeObserver::BroadcastObservations']);
@@ -229,7 +234,9 @@ export function summariseTrace(json: string, firstMove = 0): TraceSummary {
     [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, v / scale]);
   const slowest: MoveBreakdown & { top?: string } = { ...(perMove.reduce((a, b) => (b['window']! > a['window']! ? b : a), perMove[0] ?? {})) };
   slowest.top = slowestTop?.top ?? '';
-  return { moves: perMove.length, median: med, mean, slowest, topMain: top(mainNames, 14, 1000), topGpu: top(gpuNames, 12, 1000), topScript: top(script, 10, 1), framesPerMove: framesPer.reduce((a, b) => a + b, 0) / Math.max(1, framesPer.length), swapMedianMs: median(swaps.filter((e) => e.ts >= moves[0]!.ts && e.ts < moves[moves.length - 1]!.ts).map((e) => (e.dur ?? 0) / 1000)) };
+  const inMoves = (e: TraceEvent): boolean => e.ts >= moves[0]!.ts && e.ts < moves[moves.length - 1]!.ts;
+  const canvasResources = events.filter((e) => e.pid === pid && e.name.endsWith('ProduceCanvasResource') && (e.ph === 'X' || e.ph === 'B') && inMoves(e)).length;
+  return { moves: perMove.length, median: med, mean, slowest, topMain: top(mainNames, 14, 1000), topGpu: top(gpuNames, 12, 1000), topScript: top(script, 10, 1), framesPerMove: framesPer.reduce((a, b) => a + b, 0) / Math.max(1, framesPer.length), swapMedianMs: median(swaps.filter(inMoves).map((e) => (e.dur ?? 0) / 1000)), canvasResourcesPerMove: canvasResources / Math.max(1, perMove.length) };
 }
 
 export function formatTraceSummary(label: string, s: TraceSummary): string {
@@ -238,7 +245,7 @@ export function formatTraceSummary(label: string, s: TraceSummary): string {
   lines.push(`    ${''.padEnd(36)} ${'median'.padStart(8)} ${'mean'.padStart(8)} ${'slowest'.padStart(8)}`);
   for (const k of Object.keys(s.median)) lines.push(`    ${k.padEnd(36)} ${f(s.median[k]!).padStart(8)} ${f(s.mean[k]!).padStart(8)} ${f(s.slowest[k] as number).padStart(8)}`);
   lines.push(`    slowest move, most self time (ms): ${s.slowest.top}`);
-  lines.push(`    GPU frames (swaps) per move: ${s.framesPerMove.toFixed(2)}; one swap (composite + read-back, median): ${f(s.swapMedianMs)} ms`);
+  lines.push(`    GPU frames (swaps) per move: ${s.framesPerMove.toFixed(2)}; one swap (composite + read-back, median): ${f(s.swapMedianMs)} ms; 2D canvas resources produced per move: ${s.canvasResourcesPerMove.toFixed(2)}`);
   lines.push(`    main-thread self time by slice (total ms over the windows): ${s.topMain.map(([k, v]) => `${k} ${f(v)}`).join('; ')}`);
   lines.push(`    GPU process main thread self time by slice (total ms): ${s.topGpu.map(([k, v]) => `${k} ${f(v)}`).join('; ')}`);
   lines.push(`    script by callee (total ms): ${s.topScript.map(([k, v]) => `${k} ${f(v)}`).join('; ')}`);

@@ -36,6 +36,7 @@ import { createBrushInteraction } from './brushInteraction';
 import { createLabelmapOverlay } from './labelmapOverlay';
 import { createStructureHandles } from './structureHandles';
 import { registerVolume, type RegisteredVolume } from './registerVolume';
+import { prepareViewportCanvas, viewportCanvasModeFromUrl } from './viewportCanvas';
 import { offsetToSliceMm, sliceAt, sliceAxisFor, volumeCenterLps } from './sliceIndex';
 import { edgeLabels, VIEW_ORIENTATIONS } from './viewOrientation';
 import { createBonePreset, CT_WINDOWS, rangeToWindow, volumeRenderingThresholds, windowForPreset, windowToRange } from './windowPresets';
@@ -114,6 +115,9 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       defaultOptions: { orientation: VIEW_ORIENTATIONS.volume3d as unknown as Types.OrientationVectors, background: [0, 0, 0] as Types.Point3 },
     });
   }
+  // Our own 2D canvases, kept in memory (viewportCanvas.ts): the browser re-submits accelerated ones every frame.
+  const canvasMode = viewportCanvasModeFromUrl();
+  for (const input of inputs) prepareViewportCanvas(input.element, canvasMode);
   engine.setViewports(inputs);
 
   const mprGroup = ToolGroupManager.createToolGroup(mprToolGroupId)!;

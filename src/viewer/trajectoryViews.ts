@@ -28,6 +28,7 @@ import type { PlanOverlayModel } from './planOverlayModel';
 import type { ViewProjector } from './screwOverlay';
 import type { TrajectoryGeometry } from './trajectoryFrames';
 import { edgeLabels } from './viewOrientation';
+import { prepareViewportCanvas, viewportCanvasModeFromUrl } from './viewportCanvas';
 
 export const TRAJECTORY_VIEWS: readonly TrajectoryViewId[] = ['inlineA', 'inlineB', 'bullseye'];
 
@@ -147,6 +148,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
 
   async function enable(volumeId: string): Promise<void> {
     for (const view of TRAJECTORY_VIEWS) {
+      prepareViewportCanvas(elements[view], viewportCanvasModeFromUrl());
       engine.enableElement({
         viewportId: ids[view],
         type: Enums.ViewportType.ORTHOGRAPHIC,
