@@ -9,29 +9,34 @@ import { dice } from './testing/syntheticPelvis';
  * left proximal femur, the field ending at the femoral heads) against its model-made
  * masks. Issue #4 asks for Dice >= 0.90 per part; reached for none of the parts. The bars
  * below are what the segmentation reaches today, kept as a guard against regressions
- * (measured: sacrum 0.534, left hip 0.863, right hip 0.852, left femur 0.521, right femur
- * 0.885, L5 0.831, all bone 0.888; before the femoral heads were carved out by their
- * sphere: hips 0.753 / 0.777, femurs 0; before the marrow closing and the vertebra cut:
- * 0.462, 0.738, 0.756, 0.361, 0, 0.791). What is still wrong (README, bone section): the
- * lower sacrum and the sacral alae go to the hip bones when the bridged SI joints are split,
- * the implant's streaks join the left femur (2,915 voxels of truth background), and the head spheres sit 2-3 voxels medial and
+ * (measured: sacrum 0.677, left hip 0.883, right hip 0.875, left femur 0.521, right femur
+ * 0.885, L5 0.831, all bone 0.888; before the SI joints were cut at their plane: sacrum
+ * 0.534, hips 0.863 / 0.852; before the femoral heads were carved out by their sphere: hips
+ * 0.753 / 0.777, femurs 0; before the marrow closing and the vertebra cut: sacrum 0.462,
+ * hips 0.738 / 0.756, L5 0.361, all bone 0.791). What is still wrong (README, bone section):
+ * the lower sacrum (below our sacrum piece) still goes to the hip bones, the model's sacrum
+ * holds the canal and foramina (fat, left out by us), the implant's streaks join the left
+ * femur (2,915 voxels of truth background), and the head spheres sit 2-3 voxels medial and
  * superior of the model's.
  */
 describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)', () => {
-  it('labels the hip bones (Dice >= 0.85 / 0.84), the femoral heads fused to them (>= 0.50 / 0.86), the sacrum (>= 0.50), L5 alone (>= 0.80) and all bone together (>= 0.87)', () => {
+  it('labels the hip bones (Dice >= 0.87 / 0.86), the femoral heads fused to them (>= 0.50 / 0.86), the sacrum (>= 0.65), L5 alone (>= 0.80) and all bone together (>= 0.87)', () => {
     const { ct, labels } = loadRealCase('totalseg-example');
     const seg = segmentBone(ct);
     const ours = seg.labels.voxels;
     const truth = labels.voxels;
-    expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.85);
-    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.84);
+    expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.87);
+    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.86);
     // The femoral heads are fused to the acetabula at every threshold (3 mm voxels): carved
     // out of the hip parts by the sphere of their joint line, with the neck (before: 0 / 0,
     // labelled hip). The left one is short of the right: the implant's streaks around it.
     expect(dice(ours, LABELS.femurLeft, truth, LABELS.femurLeft)).toBeGreaterThan(0.5);
     expect(dice(ours, LABELS.femurRight, truth, LABELS.femurRight)).toBeGreaterThan(0.86);
     expect(seg.notes.filter((n) => n.includes('femoral head fused to the acetabulum'))).toHaveLength(2);
-    expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.5);
+    // The SI joints, bridged at 3 mm, are cut at their plane (the most medial dark cleft facing
+    // laterally): the alae go back to the sacrum (before: 0.534, the hip pieces grew over them).
+    expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.65);
+    expect(seg.notes.filter((n) => n.includes('SI joint bridged'))).toHaveLength(2);
     // L5 is cut off the lumbar stack at its upper disc (before: L1-L5 in one piece, 0.36).
     expect(dice(ours, LABELS.l5, truth, LABELS.l5)).toBeGreaterThan(0.8);
     const bone = [1, 2, 3, 4, 5, 6];

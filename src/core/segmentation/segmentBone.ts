@@ -17,7 +17,7 @@ import type { BoneThresholds } from './thresholds';
 import { computeBoneThresholds } from './thresholds';
 import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
-import { carveFusedFemoralHeads } from './segmentBoneJoints';
+import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -868,6 +868,17 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (hipAcc) hipAcc.weightMl -= w;
     byPart.set(f.side === 'left' ? 'femurLeft' : 'femurRight', { weightMl: w, centroid: [f.centroidLps[0] * w, f.centroidLps[1] * w, f.centroidLps[2] * w] });
     notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm), ${w.toFixed(0)} mL with the neck`);
+  }
+  // Coarse voxels: the hip pieces grown back over the sacral alae are cut at the SI joint's plane.
+  for (const si of marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop, dims, g.spacingMm, m, ct, thresholds) : []) {
+    const w = si.moved * voxelMl, hipAcc = byPart.get(si.side === 'left' ? 'hipLeft' : 'hipRight'), sacAcc = byPart.get('sacrum');
+    for (let a = 0; a < 3; a++) {
+      if (hipAcc) hipAcc.centroid[a]! -= si.movedCentroidLps[a]! * w;
+      if (sacAcc) sacAcc.centroid[a]! += si.movedCentroidLps[a]! * w;
+    }
+    if (hipAcc) hipAcc.weightMl -= w;
+    if (sacAcc) sacAcc.weightMl += w;
+    notes.push(`${si.side} SI joint bridged: ${w.toFixed(0)} mL medial of the joint's plane moved from the hip bone to the sacrum`);
   }
   // Coarse voxels: the partial-volumed cortex no longer encloses the marrow; close each
   // part on its own and add what its closing encloses (segmentBoneMarrow.ts).

@@ -4,7 +4,7 @@ import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { LABELS } from '../shared/ids';
 import type { BoneThresholds } from './thresholds';
-import { carveFusedFemoralHeads, findFemoralHead } from './segmentBoneJoints';
+import { carveFusedFemoralHeads, findFemoralHead, splitSacroiliacJoints } from './segmentBoneJoints';
 
 /**
  * A right hip joint on 3 mm voxels, partial volume simulated by 3x3x3 supersampling:
@@ -101,5 +101,82 @@ describe('femoral head fused to the acetabulum (3 mm voxels)', () => {
     const before = parts.slice();
     expect(carveFusedFemoralHeads(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, 10)).toEqual([]);
     expect(parts).toEqual(before);
+  });
+});
+
+/**
+ * A left sacroiliac joint on 3 mm voxels (3x3x3 supersampled): a sacrum (cancellous 250 under
+ * a 2 mm cortex of 600) whose ala ends at an oblique joint plane (normal turned 20 degrees
+ * posteriorly from lateral, 36 mm from the sacrum's centre plane), a 3 mm cleft of cartilage
+ * (200) that the voxels blur into bone, then the ilium: a 15 mm plate (cortex 600, fatty
+ * marrow 120: a deeper dip between its two cortices than the joint's, as on the real CT's
+ * right side) and muscle (40). The parts mimic the erosion split's grow-back: the hip label
+ * runs over the ala up to 12 mm medial of the joint.
+ */
+function fusedSacroiliac() {
+  const dims = [50, 40, 24] as const;
+  const sp = 3;
+  const g = createVolumeGeometry({ dims, spacingMm: [sp, sp, sp], originLps: [0, 0, 0] });
+  const th = (20 * Math.PI) / 180;
+  const n = [Math.cos(th), Math.sin(th), 0];
+  const centre = [45, 60, 36];
+  const jointMm = 36;
+  const signed = (x: number, y: number, z: number) => (x - centre[0]!) * n[0]! + (y - centre[1]!) * n[1]! + (z - centre[2]!) * n[2]!;
+  const inBody = (x: number, y: number, z: number) => Math.abs(y - centre[1]!) < 30 && z > 6 && z < 66 && x > 0;
+  const greyAt = (x: number, y: number, z: number): number => {
+    if (!inBody(x, y, z)) return 40;
+    const s = signed(x, y, z);
+    const edge = Math.min(30 - Math.abs(y - centre[1]!), z - 6, 66 - z);
+    if (s < jointMm) return edge < 2 || s > jointMm - 2 ? 600 : 250;
+    if (s < jointMm + 3) return 200;
+    if (s < jointMm + 3 + 15) return edge < 2 || s < jointMm + 5 || s > jointMm + 16 ? 600 : 120;
+    return 40;
+  };
+  const grey = new Int16Array(dims[0] * dims[1] * dims[2]);
+  const parts = new Uint8Array(grey.length);
+  const p: [number, number, number] = [0, 0, 0];
+  for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+    let acc = 0;
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let c = 0; c < 3; c++) acc += greyAt((i + (a - 1) / 3) * sp, (j + (b - 1) / 3) * sp, (k + (c - 1) / 3) * sp);
+    grey[t] = Math.round(acc / 27);
+    transformPoint(p, g.ijkToLps, [i, j, k]);
+    if (grey[t]! < 100) continue;
+    parts[t] = signed(p[0], p[1], p[2]) < jointMm - 12 ? LABELS.sacrum : LABELS.hipLeft;
+  }
+  const thresholds: BoneThresholds = { softTissuePeakGrey: 40, softTissueSigmaGrey: 20, boneGrey: 100, corticalGrey: 600, bodyGrey: -300 };
+  return { dims, g, ct: createVolume('si', 'ct', g, grey), parts, thresholds, signed, jointMm, n };
+}
+
+describe('sacroiliac joint bridged by partial volume (3 mm voxels)', () => {
+  it('finds the joint plane (not the ilium\'s marrow further out) and gives the ala medial of it back to the sacrum', () => {
+    const { dims, g, ct, parts, thresholds, signed, jointMm, n } = fusedSacroiliac();
+    const before = parts.slice();
+    const planes = splitSacroiliacJoints(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds);
+    expect(planes.map((q) => q.side)).toEqual(['left']);
+    // Orientation within the 10-degree search step of the true normal.
+    const cos = planes[0]!.normalLps[0] * n[0]! + planes[0]!.normalLps[1] * n[1]! + planes[0]!.normalLps[2] * n[2]!;
+    expect(cos).toBeGreaterThan(Math.cos((10 * Math.PI) / 180));
+    const p: [number, number, number] = [0, 0, 0];
+    let alaHip = 0, alaTotal = 0, iliumSacrum = 0, iliumTotal = 0;
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      if (!before[t]) continue;
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      const s = signed(p[0], p[1], p[2]);
+      // The ala up to a voxel and a half from the joint, the ilium beyond the cleft.
+      if (s < jointMm - 4.5) {
+        alaTotal++;
+        if (parts[t] !== LABELS.sacrum) alaHip++;
+      }
+      if (s > jointMm + 3 + 1.5) {
+        iliumTotal++;
+        if (parts[t] !== LABELS.hipLeft) iliumSacrum++;
+      }
+    }
+    expect(alaTotal).toBeGreaterThan(1000);
+    expect(iliumTotal).toBeGreaterThan(500);
+    // Nearly all of the ala is sacrum again (the plane is within a search step of the joint's);
+    // none of the ilium is taken.
+    expect(alaHip / alaTotal).toBeLessThan(0.03);
+    expect(iliumSacrum).toBe(0);
   });
 });

@@ -207,3 +207,159 @@ export function findFemoralHead(
   if (best.s < thresholds.softTissueSigmaGrey || best.c[2] >= zCentroid) return null;
   return { centerLps: best.c, radiusMm: best.r, jointDipGrey: best.s };
 }
+
+export type SacroiliacPlane = {
+  side: 'left' | 'right';
+  /** Unit normal pointing laterally (LPS). */
+  normalLps: Vec3;
+  /** Signed distance of the joint plane from the sacrum part's centroid along the normal (mm). */
+  offsetMm: number;
+  jointDipGrey: number;
+  /** Hip voxels moved to the sacrum, and their centroid. */
+  moved: number;
+  movedCentroidLps: Vec3;
+};
+
+/**
+ * Coarse voxels: when a sacrum bridged to the hip bones by partial volume across the SI
+ * joints is split by erosion, the hip pieces grow back over the sacral alae. The SI joint is
+ * a thin, roughly planar cleft between the sacral and the iliac cortex, a little darker
+ * than both: per side, planes facing laterally (normal turned 0-50 degrees posteriorly or
+ * anteriorly in the axial plane, tilted up to 20 degrees) are scored by how far the grey
+ * value on the plane lies below the brighter bone a voxel to a voxel and a half on either
+ * side, over the plane's points that have bone on both sides within the sacrum's height.
+ * For the best orientation, the profile along the normal shows the joint and, further out,
+ * the ilium's own marrow between its two cortices: the joint is the most medial positive
+ * local maximum. The hip voxels medial of that plane, within the sacrum's height and not
+ * anterior of it, become sacrum. `parts` is updated in place.
+ */
+export function splitSacroiliacJoints(
+  parts: Uint8Array,
+  dims: Dims,
+  spacingMm: readonly [number, number, number],
+  cropToLps: Float64Array,
+  ct: Volume<VoxelArray>,
+  thresholds: BoneThresholds,
+): SacroiliacPlane[] {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const sac = LABELS.sacrum;
+  const c: Vec3 = [0, 0, 0];
+  let count = 0, zMin = Infinity, zMax = -Infinity, yMin = Infinity;
+  const p: Vec3 = [0, 0, 0];
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (parts[t] !== sac) continue;
+    transformPoint(p, cropToLps, [i, j, k]);
+    for (let a = 0; a < 3; a++) c[a]! += p[a]!;
+    count++;
+    if (p[2] < zMin) zMin = p[2];
+    if (p[2] > zMax) zMax = p[2];
+    if (p[1] < yMin) yMin = p[1];
+  }
+  if (count === 0) return [];
+  for (let a = 0; a < 3; a++) c[a]! /= count;
+  const voxelMm = Math.max(...spacingMm);
+  const cap = thresholds.softTissuePeakGrey + 8 * (thresholds.boneGrey - thresholds.softTissuePeakGrey);
+  const [gi, gj, gk] = ct.geometry.dims;
+  const v = ct.voxels;
+  const toIjk = ct.geometry.lpsToIjk;
+  const fromLps = (x: number, y: number, z: number, out: Vec3): Vec3 => {
+    out[0] = toIjk[0]! * x + toIjk[4]! * y + toIjk[8]! * z + toIjk[12]!;
+    out[1] = toIjk[1]! * x + toIjk[5]! * y + toIjk[9]! * z + toIjk[13]!;
+    out[2] = toIjk[2]! * x + toIjk[6]! * y + toIjk[10]! * z + toIjk[14]!;
+    return out;
+  };
+  const q: Vec3 = [0, 0, 0];
+  const grey = (x: number, y: number, z: number): number => {
+    fromLps(x, y, z, q);
+    const i = Math.floor(q[0]), j = Math.floor(q[1]), k = Math.floor(q[2]);
+    if (i < 0 || j < 0 || k < 0 || i >= gi - 1 || j >= gj - 1 || k >= gk - 1) return NaN;
+    const a = q[0] - i, b = q[1] - j, cc = q[2] - k;
+    let s = 0;
+    for (let d = 0; d < 8; d++) {
+      const w = (d & 1 ? a : 1 - a) * (d & 2 ? b : 1 - b) * (d & 4 ? cc : 1 - cc);
+      s += w * Math.min(cap, v[i + (d & 1) + gi * (j + (d & 2 ? 1 : 0) + gj * (k + (d & 4 ? 1 : 0)))]!);
+    }
+    return s;
+  };
+  // Crop ijk of an LPS point (nearest voxel) for the part lookup.
+  const cropInv = new Float64Array(16);
+  {
+    // Crop ijk = CT ijk minus the crop's origin in CT ijk.
+    const o = transformPoint([0, 0, 0], toIjk, [cropToLps[12]!, cropToLps[13]!, cropToLps[14]!]);
+    cropInv.set(toIjk);
+    cropInv[12] = toIjk[12]! - o[0];
+    cropInv[13] = toIjk[13]! - o[1];
+    cropInv[14] = toIjk[14]! - o[2];
+  }
+  const partAt = (x: number, y: number, z: number): number => {
+    const i = Math.round(cropInv[0]! * x + cropInv[4]! * y + cropInv[8]! * z + cropInv[12]!);
+    const j = Math.round(cropInv[1]! * x + cropInv[5]! * y + cropInv[9]! * z + cropInv[13]!);
+    const k = Math.round(cropInv[2]! * x + cropInv[6]! * y + cropInv[10]! * z + cropInv[14]!);
+    if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) return 0;
+    return parts[i + ni * j + nij * k]!;
+  };
+  const out: SacroiliacPlane[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const hip = side === 'left' ? LABELS.hipLeft : LABELS.hipRight;
+    if (!parts.includes(hip)) continue;
+    const lat = side === 'left' ? 1 : -1;
+    const offsets: number[] = [];
+    for (let o = voxelMm; o <= 25 * voxelMm + 1e-6; o += 0.5 * voxelMm) offsets.push(o);
+    let best = { s: -Infinity, n: [0, 0, 0] as Vec3, profile: [] as number[] };
+    for (let thd = -50; thd <= 50; thd += 10) for (let phd = -20; phd <= 20; phd += 10) {
+      const th = (thd * Math.PI) / 180, ph = (phd * Math.PI) / 180;
+      const n: Vec3 = [lat * Math.cos(th) * Math.cos(ph), Math.sin(th) * Math.cos(ph), Math.sin(ph)];
+      // In-plane basis u (horizontal), w.
+      const un = Math.hypot(n[0], n[1]);
+      const u: Vec3 = [-n[1] / un, n[0] / un, 0];
+      const w: Vec3 = [n[1] * u[2] - n[2] * u[1], n[2] * u[0] - n[0] * u[2], n[0] * u[1] - n[1] * u[0]];
+      const profile = offsets.map((off) => {
+        let s = 0, m = 0;
+        for (let a = -20; a <= 20; a++) for (let b = -20; b <= 20; b++) {
+          const x = c[0] + n[0] * off + (u[0] * a + w[0] * b) * voxelMm;
+          const y = c[1] + n[1] * off + (u[1] * a + w[1] * b) * voxelMm;
+          const z = c[2] + n[2] * off + (u[2] * a + w[2] * b) * voxelMm;
+          if (z < zMin || z > zMax + voxelMm) continue;
+          if (!partAt(x - n[0] * voxelMm, y - n[1] * voxelMm, z - n[2] * voxelMm) || !partAt(x + n[0] * voxelMm, y + n[1] * voxelMm, z + n[2] * voxelMm)) continue;
+          const at = (e: number) => grey(x + n[0] * e * voxelMm, y + n[1] * e * voxelMm, z + n[2] * e * voxelMm);
+          const line = Math.min(at(-0.25), at(0.25));
+          const inner = Math.max(at(-1), at(-1.5)), outer = Math.max(at(1), at(1.5));
+          if (!Number.isFinite(line + inner + outer)) continue;
+          s += Math.min(inner - line, outer - line);
+          m++;
+        }
+        return m >= 40 ? s / m : -Infinity;
+      });
+      const top = Math.max(...profile);
+      if (top > best.s) best = { s: top, n, profile };
+    }
+    if (!(best.s > 0)) continue;
+    // The most medial positive local maximum of the profile.
+    const pr = best.profile;
+    let at = -1;
+    for (let o = 0; o < pr.length; o++) {
+      if (!(pr[o]! > 0)) continue;
+      if ((o === 0 || pr[o]! >= pr[o - 1]!) && (o === pr.length - 1 || pr[o]! >= pr[o + 1]!)) {
+        at = o;
+        break;
+      }
+    }
+    if (at < 0) continue;
+    const off = offsets[at]!, n = best.n;
+    let moved = 0;
+    const sum: Vec3 = [0, 0, 0];
+    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+      if (parts[t] !== hip) continue;
+      transformPoint(p, cropToLps, [i, j, k]);
+      if (p[2] < zMin || p[2] > zMax + voxelMm || p[1] < yMin) continue;
+      if ((p[0] - c[0]) * n[0] + (p[1] - c[1]) * n[1] + (p[2] - c[2]) * n[2] >= off) continue;
+      parts[t] = sac;
+      moved++;
+      for (let a = 0; a < 3; a++) sum[a]! += p[a]!;
+    }
+    if (moved === 0) continue;
+    out.push({ side, normalLps: n, offsetMm: off, jointDipGrey: pr[at]!, moved, movedCentroidLps: [sum[0] / moved, sum[1] / moved, sum[2] / moved] });
+  }
+  return out;
+}
