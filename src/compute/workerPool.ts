@@ -6,12 +6,16 @@
  *   posted to every worker without copying (the first worker builds the grid
  *   on shared memory, the others receive it). With two workers or more, each
  *   corridor's coarse scan is split into one share of its cone's directions
- *   per worker, and one worker finishes the corridor from the shares
- *   (refinement, fine checks, width probe, parallel set): a plan's cost sits
- *   in one or two corridors, so a corridor per worker left the others idle.
- *   Every task (a share, a finish) goes through one queue; a free worker
- *   takes the first ready one. The shares merge exactly (search.ts
- *   `mergeScans`: same counts, same best lines in the same order), so the
+ *   per worker, then its refinement into one share of the seeds per worker
+ *   (each refined line fine-checked where it was refined: the fine checks
+ *   are half of a corridor's finish), and one worker finishes the corridor
+ *   from the shares (remaining fine checks, width probe, parallel set): a
+ *   plan's cost sits in one or two corridors, so a corridor per worker left
+ *   the others idle. Every task (scan share, refinement share, finish) goes
+ *   through one queue; a free worker takes the first ready one, a corridor's
+ *   later steps before the next corridor's scan. The shares merge exactly (search.ts
+ *   `mergeScans`, `finishCorridor` with the refinement shares: same counts,
+ *   same best lines in the same order, same checks), so the
  *   plan is deep-equal to the in-process one. Cancellation is a
  *   SharedArrayBuffer Int32 token holding the latest generation, which the
  *   engines poll every few hundred candidates and between tasks.

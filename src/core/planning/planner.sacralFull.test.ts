@@ -16,9 +16,14 @@ import { DEFAULT_PLAN_SETTINGS, type PlanResult } from './types';
  * short of the far cortex, so the 5 mm length steps left the tip 1-6 mm deep
  * and the width measured at the tip. Since then the tip keeps the widest
  * screw's radius of bone, and the width is measured across the corridor. S2
- * through THIS lesion (centred at the S1 level) is still unavailable at full
- * size: the lines through the lesion at the S2 level only clip its lower edge.
- * The reason must then give the corridor's own width, as the labels have it.
+ * through THIS lesion (centred at the S1 level) then stayed unavailable: no
+ * line of the coarse search at the S2 level passed (the few through the
+ * lesion's lower edge were 0.6 mm too narrow with margins), and the
+ * refinement started only from lines that passed. It now also starts from the
+ * near misses with the smallest shortfall (search.ts `seedsOf`), and finds a
+ * 7.3 mm transsacral S2 screw through the lesion on both sides (2026-11-24:
+ * true lesion span 12.0 mm, true purchase 29.5 / 102 mm, no true margin
+ * violated): this test asserts it, against the truth.
  */
 const sacral: CorridorRequest[] = [];
 for (const corridorId of ['iliosacralS1', 'iliosacralS2', 'transsacralS1', 'transsacralS2'] as const) for (const side of ['left', 'right'] as const) sacral.push({ corridorId, side });
@@ -53,19 +58,21 @@ describe('planner on the FULL-size sacralAla phantom (truth labels)', () => {
     expect(truthMarginViolations(phantom, best.screw, margin)).toEqual([]);
   }, HANG_GUARD_MS);
 
-  it('transsacral S2: a screw through the lesion, or the corridor\'s true width (within 1 mm of the labels\') in the reason', () => {
-    const truth = phantom.truth.corridors.find((t) => t.id === 'transsacralS2')!;
+  it('transsacral S2 through the lesion (found from near misses of the coarse search): true purchase, lesion span and clearances', () => {
     for (const side of ['left', 'right'] as const) {
       const o = plan.corridors.find((c) => c.corridorId === 'transsacralS2' && c.side === side)!;
-      if (o.available) {
-        const s = o.screws[0]!.screw;
-        expect(truePurchaseMm(phantom, s).spanMm).toBeGreaterThanOrEqual(requiredSpanMm - voxelMm);
-        expect(truthMarginViolations(phantom, s, margin)).toEqual([]);
-        continue;
-      }
-      expect(Math.abs(o.widestInBoneMm - truth.narrowestWidthMm), `${side}: ${o.widestInBoneMm} vs truth ${truth.narrowestWidthMm}; ${o.reason}`).toBeLessThanOrEqual(1);
-      expect(o.reason).toContain(`the corridor itself, at its level, is ${o.widestInBoneMm.toFixed(1)} mm wide in bone`);
+      expect(o.available, `${side}: ${o.reason}`).toBe(true);
+      const s = o.screws[0]!.screw;
+      const truth = truePurchaseMm(phantom, s);
+      expect(truth.crossesLesion).toBe(true);
+      expect(Math.min(truth.nearMm, truth.farMm)).toBeGreaterThanOrEqual(DEFAULT_PLAN_SETTINGS.purchaseMm);
+      expect(truth.spanMm).toBeGreaterThanOrEqual(requiredSpanMm - voxelMm);
+      expect(truthMarginViolations(phantom, s, margin)).toEqual([]);
     }
+    // The plan takes one screw per sacral level: S1 and S2 both.
+    const levels = plan.screws.map((r) => r.screw.corridorId);
+    expect(levels.some((id) => id.endsWith('S1'))).toBe(true);
+    expect(levels.some((id) => id.endsWith('S2'))).toBe(true);
   }, HANG_GUARD_MS);
 
   it('proposes no screw that violates a margin against the ground truth, and none that only grazes the lesion', () => {

@@ -47,7 +47,8 @@ describe('corridor scan in shares', () => {
           if (scans[0]!.early === null && refinedSeedCount(mergeScans(scans, 24)) >= count) {
             refined++;
             for (const r of refinements) expect(r.seeds.length).toBeGreaterThan(0);
-            expect(refinements.flatMap((r) => r.seeds).every((s) => s.fine !== null)).toBe(true);
+            // Every refined line that passes is fine-checked where it was refined (a near miss that never passed is not).
+            for (const s of refinements.flatMap((r) => r.seeds)) expect(s.fine !== null).toBe(s.score !== -Infinity);
           }
           const viaShares = engine.finishCorridor({ generation: 1, scans, refinements: refinements.reverse() });
           expect(viaShares, `${corridor.corridorId}/${corridor.side}: refinement in ${count} shares`).toEqual(whole[i]);
@@ -73,7 +74,7 @@ describe('corridor scan in shares', () => {
 
   it('merges rows by score, then scan order (a tie goes to the line scanned first), and keeps the top K', () => {
     const row = (score: number, seq: number): number[] => [score, seq, seq, 0, 0, 1, 0, 0];
-    const base = { corridorId: 'iliosacralS1' as const, side: 'left' as const, early: null, widestInBoneMm: 0, widestWithMarginsMm: 0 };
+    const base = { corridorId: 'iliosacralS1' as const, side: 'left' as const, early: null, widestInBoneMm: 0, widestWithMarginsMm: 0, near: [] };
     const a: CorridorScan = { ...base, scored: 10, rejects: [2, 8], widestInBoneMm: 7, top: [...row(5, 12), ...row(3, 2), ...row(3, 4)] };
     const b: CorridorScan = { ...base, scored: 6, rejects: [1, 0, 5], widestWithMarginsMm: 4, top: [...row(5, 3), ...row(3, 1)] };
     const merged = mergeScans([a, b], 4);

@@ -122,10 +122,18 @@ export type LineScore = {
   purchaseNearMm: number;
   purchaseFarMm: number;
   lesionSpanMm: number;
+  /**
+   * A near miss's shortfall, mm, set when the line is rejected at the last
+   * stages only (width, purchase, lesion span: right bones, right level,
+   * through the lesion): how much wider (smallest screw with its margins,
+   * diameter), how much more healthy bone, or how much more lesion span it
+   * would need. The refinement also starts from the smallest ones.
+   */
+  deficitMm: number;
 };
 
 export function createLineScore(): LineScore {
-  return { reject: Reject.None, score: -Infinity, tEntryMm: 0, lengthMm: 0, specIndex: -1, widestInBoneMm: 0, widestWithMarginsMm: 0, purchaseNearMm: 0, purchaseFarMm: 0, lesionSpanMm: 0 };
+  return { reject: Reject.None, score: -Infinity, tEntryMm: 0, lengthMm: 0, specIndex: -1, widestInBoneMm: 0, widestWithMarginsMm: 0, purchaseNearMm: 0, purchaseFarMm: 0, lesionSpanMm: 0, deficitMm: 0 };
 }
 
 /** Preallocated buffers of the search (one per engine). */
@@ -137,6 +145,8 @@ export type SearchScratch = {
   cellSum: Float64Array;
   cellCount: Int32Array;
   top: Float64Array;
+  /** The near-miss table (same rows as `top`, score = -deficit). */
+  near: Float64Array;
   capacity: number;
 };
 
@@ -145,6 +155,8 @@ const MAX_PATH_MM = 400;
 const TOP_ROW = 8;
 /** Slots of the per-reject counters (Reject codes and room to spare). */
 const REJECT_SLOTS = 16;
+/** Near misses kept per corridor scan (smallest deficit first): the refinement's seeds when no line passed. */
+export const NEAR_MISSES = 8;
 
 export function createSearchScratch(sampleStepMm: number, keepTop: number, lineCells = 4096): SearchScratch {
   const capacity = Math.ceil(MAX_PATH_MM / sampleStepMm) + 4;
@@ -156,6 +168,7 @@ export function createSearchScratch(sampleStepMm: number, keepTop: number, lineC
     cellSum: new Float64Array(lineCells * 3),
     cellCount: new Int32Array(lineCells),
     top: new Float64Array(keepTop * TOP_ROW),
+    near: new Float64Array(NEAR_MISSES * TOP_ROW),
     capacity,
   };
 }
@@ -422,7 +435,12 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
       }
     }
   }
-  if (specIndex < 0) return (out.reject = Reject.Narrow);
+  if (specIndex < 0) {
+    // Diameter short: the narrowest screw the line could take (the forced one, else the corridor's smallest) vs what it has.
+    const smallest = lp.forceSpec >= 0 ? lp.forceSpec : lp.specs[lp.specs.length - 1]!;
+    out.deficitMm = ctx.catalog.screws[smallest]!.diameterMm - 2 * rMax;
+    return (out.reject = Reject.Narrow);
+  }
   out.specIndex = specIndex;
 
   let near = 0, far = 0;
@@ -434,12 +452,18 @@ export function scoreLine(ctx: SearchContext, lp: LinePlan, c: Readonly<Vec3>, d
   out.purchaseFarMm = far * h;
   out.lesionSpanMm = inLesion * h;
   const minPurchase = Math.min(out.purchaseNearMm, out.purchaseFarMm);
-  if (lp.requireLesion && minPurchase - tol.boneMm - h < settings.purchaseMm) return (out.reject = Reject.Purchase);
+  if (lp.requireLesion && minPurchase - tol.boneMm - h < settings.purchaseMm) {
+    out.deficitMm = settings.purchaseMm - (minPurchase - tol.boneMm - h);
+    return (out.reject = Reject.Purchase);
+  }
   // Through the lesion, not along its edge. A line that only clips it (under half the requirement) is rejected; one
   // nearer stays a candidate with a penalty per mm short, so the refinement can move it into the lesion; the fine
   // check measures the span at full resolution and decides.
   const spanShortMm = lp.requireLesion ? lp.minLesionSpanMm - (out.lesionSpanMm - tol.boneMm - h) : 0;
-  if (spanShortMm > 0.5 * lp.minLesionSpanMm) return (out.reject = Reject.LesionSpan);
+  if (spanShortMm > 0.5 * lp.minLesionSpanMm) {
+    out.deficitMm = spanShortMm - 0.5 * lp.minLesionSpanMm;
+    return (out.reject = Reject.LesionSpan);
+  }
 
   const diam = ctx.catalog.screws[specIndex]!.diameterMm;
   // Way in from the skin: the backward extension stays off any OTHER bone part (the fine check looks around the cylinder).
@@ -618,6 +642,11 @@ export type CorridorScan = {
   widestWithMarginsMm: number;
   /** The best acceptable lines, best first: rows of score, scan sequence, anchor c (3), direction d (3). */
   top: number[];
+  /**
+   * The best near misses ({@link NEAR_MISSES}; rejected for width, purchase or lesion span only), smallest deficit
+   * first: rows as `top` with score = -deficit (mm). The refinement's seeds when no line passed.
+   */
+  near: number[];
 };
 
 /** Counts scored lines (per reject code, widest width) and polls the cancel token every `pollEvery` lines. */
@@ -715,12 +744,13 @@ export function scanCorridor(ctx: SearchContext, corridorId: CorridorId, side: S
     throw new PlannerError('planning/bad-input', `scan share ${share.index} of ${share.count} is not a share`);
   }
   const { lp, idealDir, early } = prepareCorridor(ctx, corridorId, side);
-  const scan: CorridorScan = { corridorId, side, early, scored: 0, rejects: new Array<number>(REJECT_SLOTS).fill(0), widestInBoneMm: 0, widestWithMarginsMm: 0, top: [] };
+  const scan: CorridorScan = { corridorId, side, early, scored: 0, rejects: new Array<number>(REJECT_SLOTS).fill(0), widestInBoneMm: 0, widestWithMarginsMm: 0, top: [], near: [] };
   if (early) return scan;
   const summary = ctx.summary;
   const tpl = lp.rc.template;
   const dirs = coneDirections(idealDir, tpl.coneHalfAngleDeg, ctx.options.coneStepDeg);
   const top = new TopK(ctx.scratch.top, ctx.options.keepTop);
+  const near = new TopK(ctx.scratch.near, NEAR_MISSES);
   const res = createLineScore();
   const tally = new Tally(ctx, res, new Int32Array(REJECT_SLOTS), 0, 0, 0);
   const u: Vec3 = [0, 0, 0], v: Vec3 = [0, 0, 0];
@@ -762,7 +792,9 @@ export function scanCorridor(ctx: SearchContext, corridorId: CorridorId, side: S
       const k = cellCount[cell]!;
       if (k === 0) continue;
       cpt[0] = cellSum[cell * 3]! / k; cpt[1] = cellSum[cell * 3 + 1]! / k; cpt[2] = cellSum[cell * 3 + 2]! / k;
-      if (scoreLine(ctx, lp, cpt, d, idealDir, res) === Reject.None) top.offer(res.score, di * cells + cell, cpt, d);
+      const rj = scoreLine(ctx, lp, cpt, d, idealDir, res);
+      if (rj === Reject.None) top.offer(res.score, di * cells + cell, cpt, d);
+      else if (rj >= Reject.Narrow && rj <= Reject.LesionSpan && Number.isFinite(res.deficitMm)) near.offer(-res.deficitMm, di * cells + cell, cpt, d);
       tally.track();
     }
   }
@@ -772,6 +804,7 @@ export function scanCorridor(ctx: SearchContext, corridorId: CorridorId, side: S
   scan.widestInBoneMm = tally.widestInBone;
   scan.widestWithMarginsMm = tally.widestWithMargins;
   scan.top = top.sortedRows();
+  scan.near = near.sortedRows();
   return scan;
 }
 
@@ -792,6 +825,7 @@ export function mergeScans(scans: readonly CorridorScan[], keepTop: number): Cor
   if (scans.length === 1) return first;
   const rejects = new Array<number>(REJECT_SLOTS).fill(0);
   const rows: number[][] = [];
+  const nearRows: number[][] = [];
   let scored = 0, widestInBoneMm = 0, widestWithMarginsMm = 0;
   for (const s of scans) {
     scored += s.scored;
@@ -799,9 +833,14 @@ export function mergeScans(scans: readonly CorridorScan[], keepTop: number): Cor
     if (s.widestInBoneMm > widestInBoneMm) widestInBoneMm = s.widestInBoneMm;
     if (s.widestWithMarginsMm > widestWithMarginsMm) widestWithMarginsMm = s.widestWithMarginsMm;
     for (let o = 0; o + TOP_ROW <= s.top.length; o += TOP_ROW) rows.push(s.top.slice(o, o + TOP_ROW));
+    for (let o = 0; o + TOP_ROW <= s.near.length; o += TOP_ROW) nearRows.push(s.near.slice(o, o + TOP_ROW));
   }
   rows.sort(compareTopRows);
-  return { corridorId: first.corridorId, side: first.side, early: null, scored, rejects, widestInBoneMm, widestWithMarginsMm, top: rows.slice(0, Math.max(0, keepTop)).flat() };
+  nearRows.sort(compareTopRows);
+  return {
+    corridorId: first.corridorId, side: first.side, early: null, scored, rejects, widestInBoneMm, widestWithMarginsMm,
+    top: rows.slice(0, Math.max(0, keepTop)).flat(), near: nearRows.slice(0, NEAR_MISSES).flat(),
+  };
 }
 
 /** Seeds refined by pattern search (the best lines of the scan); the other kept lines go to the fine checks as they are. */
@@ -837,23 +876,40 @@ export type CorridorRefinement = {
   widestWithMarginsMm: number;
 };
 
-type Seed = { score: number; c: Vec3; d: Vec3 };
+/** A refinement seed or result: score of an accepted line (-Infinity for a near miss not yet accepted) and its deficit. */
+type Seed = { score: number; deficitMm: number; c: Vec3; d: Vec3 };
 
-function seedsOf(scan: CorridorScan): Seed[] {
+function rowsOf(r: readonly number[], near: boolean): Seed[] {
   const seeds: Seed[] = [];
-  const r = scan.top;
   for (let o = 0; o + TOP_ROW <= r.length; o += TOP_ROW) {
-    seeds.push({ score: r[o]!, c: [r[o + 2]!, r[o + 3]!, r[o + 4]!], d: [r[o + 5]!, r[o + 6]!, r[o + 7]!] });
+    seeds.push({ score: near ? -Infinity : r[o]!, deficitMm: near ? -r[o]! : 0, c: [r[o + 2]!, r[o + 3]!, r[o + 4]!], d: [r[o + 5]!, r[o + 6]!, r[o + 7]!] });
   }
   return seeds;
 }
 
-/** How many of the scan's kept lines are refined (the pool splits these). */
-export function refinedSeedCount(scan: CorridorScan): number {
-  return Math.min(REFINED_SEEDS, Math.floor(scan.top.length / TOP_ROW));
+/**
+ * The seeds of the refinement, in order (index = seed number): the best {@link REFINED_SEEDS} passing lines, the
+ * others go to the fine checks unrefined. When NO line passed the coarse search, the near misses with the smallest
+ * deficit instead, so a slightly moved line that fits is still tried (full-size S2: planner.sacralFull.test.ts).
+ * Only then: near misses in the slots a few passing lines leave free displaced the medium phantom's 7 mm S2 screw
+ * by a better-scored 7.3 mm one closer to the S1 screw, and the plan lost its S2 screw to the spacing rule.
+ */
+function seedsOf(scan: CorridorScan): { refine: Seed[]; rest: Seed[] } {
+  const passing = rowsOf(scan.top, false);
+  if (passing.length === 0) return { refine: rowsOf(scan.near, true).slice(0, REFINED_SEEDS), rest: [] };
+  return { refine: passing.slice(0, REFINED_SEEDS), rest: passing.slice(REFINED_SEEDS) };
 }
 
-/** Pattern search on direction and offset from one seed; every line scored is tracked. */
+/** How many seeds the refinement has (passing lines and near misses; the pool splits these). */
+export function refinedSeedCount(scan: CorridorScan): number {
+  return seedsOf(scan).refine.length;
+}
+
+/**
+ * Pattern search on direction and offset from one seed; every line scored is tracked. From a passing line: moves
+ * that raise the score. From a near miss: moves that shrink its deficit or make it pass, then as above. A near miss
+ * that never passes comes back with score -Infinity.
+ */
 function refineSeed(ctx: SearchContext, lp: LinePlan, idealDir: Readonly<Vec3>, seed: Seed, res: LineScore, track: () => void): Seed {
   const tpl = lp.rc.template;
   const u: Vec3 = [0, 0, 0], v: Vec3 = [0, 0, 0];
@@ -881,8 +937,8 @@ function refineSeed(ctx: SearchContext, lp: LinePlan, idealDir: Readonly<Vec3>, 
         }
         const rj = scoreLine(ctx, lp, tryC, tryD, idealDir, res);
         track();
-        if (rj === Reject.None && res.score > best.score + 1e-6) {
-          best = { score: res.score, c: [tryC[0], tryC[1], tryC[2]], d: [tryD[0], tryD[1], tryD[2]] };
+        if (rj === Reject.None ? res.score > best.score + 1e-6 : best.score === -Infinity && rj >= Reject.Narrow && rj <= Reject.LesionSpan && res.deficitMm < best.deficitMm - 1e-6) {
+          best = { score: rj === Reject.None ? res.score : -Infinity, deficitMm: rj === Reject.None ? 0 : res.deficitMm, c: [tryC[0], tryC[1], tryC[2]], d: [tryD[0], tryD[1], tryD[2]] };
           improved = true;
         }
       }
@@ -919,14 +975,13 @@ export function refineCorridor(ctx: SearchContext, scans: readonly CorridorScan[
   if (early) return out;
   const res = createLineScore();
   const tally = new Tally(ctx, res, new Int32Array(REJECT_SLOTS), 0, 0, 0);
-  const seeds = seedsOf(scan);
-  const n = refinedSeedCount(scan);
+  const seeds = seedsOf(scan).refine;
   /** Identical refined lines (seeds often converge) share one fine check. */
   const checked = new Map<string, FineCheck>();
-  for (let i = share.index; i < n; i += share.count) {
+  for (let i = share.index; i < seeds.length; i += share.count) {
     const best = refineSeed(ctx, lp, idealDir, seeds[i]!, res, () => tally.track());
     let check: FineCheck | null = null;
-    if (fine) {
+    if (fine && best.score !== -Infinity) {
       const key = `${best.c.join(',')}/${best.d.join(',')}`;
       check = checked.get(key) ?? fineCheck(ctx, lp, idealDir, corridorId, side, best.c, best.d, res, 0);
       checked.set(key, check);
@@ -965,7 +1020,7 @@ export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[
 
   // Refinement: pattern search on direction and offset around the best lines.
   const seeds = seedsOf(scan);
-  const nRefined = refinedSeedCount(scan);
+  const nRefined = seeds.refine.length;
   const refined: (Seed & { fine: FineCheck | null })[] = [];
   if (refinements && refinements.length > 0) {
     const bySeed: (RefinedSeed | undefined)[] = new Array(nRefined);
@@ -985,12 +1040,15 @@ export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[
     for (let i = 0; i < nRefined; i++) {
       const s = bySeed[i];
       if (!s) throw new PlannerError('planning/bad-input', `refined seed ${i} of ${corridorId}/${side} missing`);
-      refined.push({ score: s.score, c: s.c, d: s.d, fine: s.fine });
+      if (s.score !== -Infinity) refined.push({ score: s.score, deficitMm: 0, c: s.c, d: s.d, fine: s.fine });
     }
   } else {
-    for (const seed of seeds.slice(0, nRefined)) refined.push({ ...refineSeed(ctx, lp, idealDir, seed, res, track), fine: null });
+    for (const seed of seeds.refine) {
+      const best = refineSeed(ctx, lp, idealDir, seed, res, track);
+      if (best.score !== -Infinity) refined.push({ ...best, fine: null }); // a near miss that never passed: nothing to check
+    }
   }
-  for (const s of seeds.slice(refined.length)) refined.push({ ...s, fine: null });
+  for (const s of seeds.rest) refined.push({ ...s, fine: null });
   refined.sort((a, b) => b.score - a.score);
 
   // Fine checks at full resolution; keep distinct passing screws.
@@ -1066,7 +1124,13 @@ function explain(
   // The furthest stage a line through the lesion reached is the most telling reason.
   let stage = 0;
   for (let r = 1; r < rejects.length; r++) if (rejects[r]! > 0) stage = r;
-  if (rejects[Reject.None]! > 0 && fineFailure) return `no ${label} screw passes every check: ${fineFailure}`;
+  // The corridor's own width, measured apart from the lesion (sacral corridors without a proposal).
+  const itself = probe ? ` (the corridor itself, at its level, is ${probe.widestInBoneMm.toFixed(1)} mm wide in bone, ${probe.widestWithMarginsMm.toFixed(1)} mm with margins)` : '';
+  if (rejects[Reject.None]! > 0 && fineFailure) {
+    // Lines that passed the search but not the fine checks: the corridor's width is still the telling figure.
+    const width = probe && probe.widestWithMarginsMm < smallest ? `no ${label} corridor: widest ${probe.widestInBoneMm.toFixed(1)} mm in bone (${probe.widestWithMarginsMm.toFixed(1)} mm with margins) for ${need}; ` : '';
+    return `${width}no ${label} screw passes every check: ${fineFailure}${width ? '' : itself}`;
+  }
   const text = (REJECT_TEXT[stage] ?? 'no candidate line') + (stage === Reject.LesionSpan ? ` (needs ${lp.minLesionSpanMm.toFixed(1)} mm)` : '');
   if (probe) {
     // The corridor's own width, measured apart from the lesion.
@@ -1074,7 +1138,7 @@ function explain(
       return `no ${label} corridor: widest ${probe.widestInBoneMm.toFixed(1)} mm in bone (${probe.widestWithMarginsMm.toFixed(1)} mm with margins) for ${need}`;
     }
     const through = widestInBone > 0 ? `; lines through the lesion: widest ${widestInBone.toFixed(1)} mm in bone (${widestWithMargins.toFixed(1)} mm with margins) for ${need}` : '';
-    return `no ${label} screw through the lesion: ${text}${through} (the corridor itself, at its level, is ${probe.widestInBoneMm.toFixed(1)} mm wide in bone, ${probe.widestWithMarginsMm.toFixed(1)} mm with margins)`;
+    return `no ${label} screw through the lesion: ${text}${through}${itself}`;
   }
   if (stage >= Reject.NoLesion && stage <= Reject.Narrow && widestInBone > 0) {
     return `no ${label} corridor through the lesion: widest ${widestInBone.toFixed(1)} mm in bone (${widestWithMargins.toFixed(1)} mm with margins) for ${need}`;
