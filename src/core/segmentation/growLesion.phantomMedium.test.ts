@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatePhantom } from '../../../sample-dicom/generatePhantom';
 import { LABELS } from '../shared/ids';
-import { growLesion } from './growLesion';
 import { segmentBone } from './segmentBone';
+import { expectSameLesion } from './testing/expectSameLesion';
 import { lesionTruthFigures } from './testing/lesionTruth';
 import { measureLabel, undoEdit } from './labelEdits';
 
@@ -26,10 +26,12 @@ describe('growLesion on the CBCT and thin-bone phantoms', () => {
   ] as const)('sacralAlaCbct $size: Dice >= 0.90 from one click, nothing in the soft tissue', ({ size, outsideBoneFraction, jointGapVoxels }) => {
     const ph = generatePhantom({ caseId: 'sacralAlaCbct', size });
     const seg = segmentBone(ph.ct);
-    const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
+    // The same voxels, edit and figures as the reference implementation (before the speed work).
+    const grown = expectSameLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
+    const res = grown.res!;
     expect(res.status).toBe('ok');
     expect(res.bridged).toBe(false);
-    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
+    const f = lesionTruthFigures(grown.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);
     expect(f.dice).toBeGreaterThanOrEqual(0.9);
     expect(f.outsideBone).toBeLessThanOrEqual(outsideBoneFraction * f.grownVoxels);
     expect(f.inJointGap).toBeLessThanOrEqual(jointGapVoxels);
@@ -46,11 +48,12 @@ describe('growLesion on the CBCT and thin-bone phantoms', () => {
     const ph = generatePhantom({ caseId: 'supraAcetabular', size });
     const seg = segmentBone(ph.ct);
     const before = seg.labels.voxels.slice();
-    const res = growLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
+    const grown = expectSameLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
+    const res = grown.res!;
     expect(res.status).toBe('ok');
     expect(res.bridged).toBe(true);
-    expect(res.measure).toEqual(measureLabel(seg.labels, LABELS.lesion));
-    const f = lesionTruthFigures(seg.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.hipRight);
+    expect(res.measure).toEqual(measureLabel(grown.labels, LABELS.lesion));
+    const f = lesionTruthFigures(grown.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.hipRight);
     expect(f.dice).toBeGreaterThanOrEqual(0.9);
     // Soft tissue only in the partial-volume layer of the true bone outline (small 7.6 %, medium 4.3 %).
     expect(f.beyondOutline).toBe(0);
@@ -59,7 +62,7 @@ describe('growLesion on the CBCT and thin-bone phantoms', () => {
     expect(Math.abs(res.measure!.volumeMl - ph.truth.lesion!.volumeMl)).toBeLessThan(0.15 * ph.truth.lesion!.volumeMl);
     // Only lesion was written (bone voxels turned lesion, nothing else changed), and undo restores it.
     for (let q = 0; q < res.edit.indices.length; q++) expect(res.edit.after[q]).toBe(LABELS.lesion);
-    undoEdit(seg.labels, res.edit);
-    expect(seg.labels.voxels).toEqual(before);
+    undoEdit(grown.labels, res.edit);
+    expect(grown.labels.voxels).toEqual(before);
   }, MEDIUM_TIMEOUT_MS);
 });

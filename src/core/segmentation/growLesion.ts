@@ -6,8 +6,8 @@ import { isSameGrid, transformPoint } from '../volume/VolumeGeometry';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import type { LabelEdit, RegionMeasure } from './labelEdits';
 import { measureLabel } from './labelEdits';
-import { dilateMm, erodeMm, fillHoles } from './morphology';
-import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
+import { fillHoles } from './morphology';
+import { allocEdtGrid, EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import { bridgeDefect } from './growLesionBridge';
 
 /**
@@ -76,6 +76,43 @@ function median(values: Float32Array | number[], count: number): number {
 }
 
 /**
+ * `median(a, a.length)` without the sort: the element of rank `length >> 1` by selection
+ * (Hoare's partition with a median-of-three pivot), reordering `a`. The same value as the
+ * sorted array's element there: finite values, and no -0 (grey values and their means).
+ */
+export function medianInPlace(a: Float32Array): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const want = n >> 1;
+  let lo = 0, hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as the pivot value.
+    let x = a[lo]!, y = a[mid]!, z = a[hi]!;
+    if (x > y) { const w = x; x = y; y = w; }
+    if (y > z) { y = z; }
+    const pivot = x > y ? x : y;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const w = a[i]!;
+        a[i] = a[j]!;
+        a[j] = w;
+        i++;
+        j--;
+      }
+    }
+    // [lo, j] <= pivot <= [i, hi], and (j, i) equal to the pivot.
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return a[want]!;
+  }
+  return a[want]!;
+}
+
+/**
  * Grows the lesion from one click. `labels` must be on the CT grid and hold the
  * bone segmentation; it is edited in place. Throws `segmentation/bad-seed` when
  * the seed is outside the grid or outside the bone envelope.
@@ -97,9 +134,10 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const dims: [number, number, number] = [b1[0]! - b0[0]!, b1[1]! - b0[1]!, b1[2]! - b0[2]!];
   const [ni, nj, nk] = dims;
   const n = ni * nj * nk;
+  const LESION = LABELS.lesion;
   const boneLut = new Uint8Array(256);
   for (const l of BONE_LABELS) boneLut[l] = 1;
-  boneLut[LABELS.lesion] = 1;
+  boneLut[LESION] = 1;
 
   // Crop: bone labels and mean-filtered grey values.
   const boneLabel = new Uint8Array(n);
@@ -125,26 +163,54 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   // a 3 mm gap to the host) are never lesion.
   const seedLocal = si - b0[0]! + ni * (sj - b0[1]! + nj * (sk - b0[2]!));
   const hostMask = new Uint8Array(n);
-  for (let t = 0; t < n; t++) hostMask[t] = boneLabel[t] === host || boneLabel[t] === LABELS.lesion ? 1 : 0;
   const others = new Uint8Array(n);
-  for (let t = 0; t < n; t++) others[t] = boneLabel[t] !== 0 && !hostMask[t] ? 1 : 0;
-  const walls = dilateMm(others, dims, sp, JOINT_SPACE_MM + 0.5 * Math.max(sp[0], sp[1], sp[2]));
+  for (let t = 0; t < n; t++) {
+    const l = boneLabel[t]!;
+    if (l === host || l === LESION) hostMask[t] = 1;
+    else if (l !== 0) others[t] = 1;
+  }
+  const wallMm = JOINT_SPACE_MM + 0.5 * Math.max(sp[0], sp[1], sp[2]);
   // Closing radius: the smallest of a few that encloses the seed (a lesion that destroyed a
   // wide patch of cortex needs a wider ball to plug the defect). The steps are fine because a
   // ball larger than needed bridges the bone's concavities.
   const radii = options.envelopeCloseMm !== undefined ? [options.envelopeCloseMm] : [6, 8, 10, 12, 15, 20];
-  let envelope: Uint8Array = new Uint8Array(n);
-  // Distance to the host, once for every radius tried (the dilations are its level sets).
+  const envelope = new Uint8Array(n);
+  // The transforms below run on crops of the box that hold every voxel whose value matters, with
+  // the same values there as over the whole box (the nearest feature of each lies in the crop);
+  // the masks are the same voxel for voxel (tested against testing/growLesionReference.ts).
+  // Distance to the host, once for every radius tried (the dilations are its level sets), on the
+  // host's box grown by the radius (`hostDistBox`): outside it no voxel is within the radius of
+  // the host. Computed for the first two radii (sacralAla full needs 8 mm); a larger radius (a
+  // wide cortical defect) computes it again, for the largest.
+  const hostBox = maskBox(hostMask, dims);
   const hostDist2 = new Float32Array(n);
-  for (let t = 0; t < n; t++) hostDist2[t] = hostMask[t] ? 0 : EDT_FAR;
-  squaredDistanceInPlace(hostDist2, dims, sp);
+  let hostDistMm = -1;
+  let hostDistBox: Int32Array | null = null;
+  // Walls (other parts and the joint-space band around them: the voxels within wallMm of another
+  // part): needed only in the envelope, which lies in hostDistBox (inside the dilation's box, a
+  // filled cavity too), so computed there.
+  let walls: Uint8Array = new Uint8Array(n);
+  let erodeGrid: Float32Array | null = null;
   for (const closeR of radii) {
-    envelope = new Uint8Array(n);
-    const r2 = closeR * closeR + 1e-6;
-    for (let t = 0; t < n; t++) envelope[t] = hostDist2[t]! <= r2 ? 1 : 0;
-    erodeMm(envelope, dims, sp, closeR - Math.max(sp[0], sp[1], sp[2]), envelope);
+    if (!hostBox) break;
+    if (closeR > hostDistMm) {
+      hostDistMm = hostDistMm < 0 ? Math.max(closeR, radii[1] ?? closeR) : Math.max(closeR, ...radii);
+      hostDist2.fill(EDT_FAR);
+      const box = growBox(hostBox, hostDistMm, sp, dims);
+      const sq = cropSquaredDistance(hostMask, dims, sp, box);
+      forEachInBox(box, dims, (t, u) => { hostDist2[t] = sq[u]!; });
+      hostDistBox = box;
+      walls = dilateOnBox(others, dims, sp, wallMm, box);
+    }
+    // Closing: the dilation is hostDist2's level set; the erosion keeps the voxels farther than
+    // closeR - one voxel from every voxel outside it (morphology.ts erodeMm, on the dilation's
+    // box: see erodeLevelSetInBox).
+    erodeGrid ??= allocEdtGrid(n);
+    erodeLevelSetInBox(hostDist2, closeR * closeR + 1e-6, dims, sp, closeR - Math.max(sp[0], sp[1], sp[2]), erodeGrid, envelope);
+    // Holes filled: a filled cavity lies inside the eroded set's box (what lies outside it is
+    // connected to the grid's faces), so the envelope stays in that box.
     fillHoles(envelope, dims, 'all');
-    for (let t = 0; t < n; t++) if (walls[t]) envelope[t] = 0;
+    forEachInBox(hostDistBox!, dims, (t) => { if (walls[t]) envelope[t] = 0; });
     if (envelope[seedLocal]) break;
   }
   if (!envelope[seedLocal]) {
@@ -167,10 +233,12 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const dev = near.map((x) => Math.abs(x - lesionLevel));
   const lesionSigma = 1.4826 * median(dev, dev.length);
   // Bone level: the host bone (not the lesion, not other bones) in the box.
-  const envValues = new Float32Array(n);
   let ne = 0;
+  for (let t = 0; t < n; t++) if (boneLabel[t] === host) ne++;
+  const envValues = new Float32Array(ne);
+  ne = 0;
   for (let t = 0; t < n; t++) if (boneLabel[t] === host) envValues[ne++] = smooth[t]!;
-  const boneLevel = median(envValues, ne);
+  const boneLevel = medianInPlace(envValues);
   if (!(boneLevel > lesionLevel + 2 * lesionSigma)) {
     throw new PlannerError('segmentation/bad-seed', `the seed (grey ${lesionLevel.toFixed(0)}) is not darker than the surrounding bone (${boneLevel.toFixed(0)}): not a lytic lesion`);
   }
@@ -191,15 +259,19 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   // A lesion that destroyed both cortices of a thin bone (ilium) is not enclosed by that rule:
   // when the core stays under 0.5 mL, the rule relaxes to 14, then 9 of 26 directions.
   let minHits = 21, maxMisses = 5;
+  // The 26 directions in the order they are tried, with their step counts.
+  const rayDirs: number[] = [];
+  for (let dz = -1; dz <= 1; dz++) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+    if (dx === 0 && dy === 0 && dz === 0) continue;
+    rayDirs.push(dx, dy, dz, Math.ceil(rayMm / Math.hypot(dx * sp[0], dy * sp[1], dz * sp[2])));
+  }
   const isEnclosed = (t: number): boolean => {
     const c = enclosedCache[t]!;
     if (c >= 0) return c === 1;
     const i0 = t % ni, j0 = ((t - i0) / ni) % nj, k0 = Math.floor(t / nij);
     let hits = 0, misses = 0;
-    for (let dz = -1; dz <= 1; dz++) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      if (dx === 0 && dy === 0 && dz === 0) continue;
-      const stepMm = Math.hypot(dx * sp[0], dy * sp[1], dz * sp[2]);
-      const steps = Math.ceil(rayMm / stepMm);
+    for (let r = 0; r < 104; r += 4) {
+      const dx = rayDirs[r]!, dy = rayDirs[r + 1]!, dz = rayDirs[r + 2]!, steps = rayDirs[r + 3]!;
       let i = i0, j = j0, k = k0, hit = false;
       for (let st = 0; st < steps; st++) {
         i += dx; j += dy; k += dz;
@@ -215,6 +287,8 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   };
   const queue = new Int32Array(n);
   let touchesBox = false;
+  // Voxels of the last grow() (each voxel enters the queue once).
+  let grownVoxels = 0;
   const grow = (upperGrey: number): Uint8Array => {
     const region = new Uint8Array(n);
     let head = 0, tail = 0;
@@ -241,6 +315,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
         queue[tail++] = q;
       }
     }
+    grownVoxels = tail;
     return region;
   };
   // Pass 1: a conservative window (lesion level + 3 sigma of its raw texture) finds the core.
@@ -258,9 +333,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     maxMisses = m;
     enclosedCache.fill(-1);
     core = grow(coreUpper);
-    let count = 0;
-    for (let t = 0; t < n; t++) count += core[t]!;
-    if (count >= minCoreVoxels) break;
+    if (grownVoxels >= minCoreVoxels) break;
   }
   fillHolesInBox(core, dims);
   // Distance to the core on a crop of the core's box grown by the 6 mm shell (the same values
@@ -319,7 +392,9 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     // The envelope did not hold the lesion: bridge the destroyed cortex with the hull of the
     // cavity's bare walls seen from the seed (growLesionBridge.ts). Accepted when walls were seen
     // in at least 2 % of the directions, the region stays inside the box and holds 0.5 mL.
-    const bridge = bridgeDefect({ dims, spacingMm: sp, host: hostMask, others, walls, grey, values, seedLocal, lesionLevel, lower }, R);
+    // The bridge grows outside the envelope: the walls over the whole box.
+    const allWalls = dilateOnBox(others, dims, sp, wallMm, Int32Array.of(0, 0, 0, ni - 1, nj - 1, nk - 1));
+    const bridge = bridgeDefect({ dims, spacingMm: sp, host: hostMask, others, walls: allWalls, grey, values, seedLocal, lesionLevel, lower }, R);
     if (bridge && bridge.seedWallFraction >= 0.02 && !bridge.touchesBox && bridge.regionVoxels >= minCoreVoxels) {
       region = bridge.region;
       touchesBox = false;
@@ -409,17 +484,9 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
 export function fillHolesInBox(mask: Uint8Array, dims: readonly [number, number, number]): void {
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
-  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
-    if (!mask[t]) continue;
-    if (i < i0) i0 = i;
-    if (i > i1) i1 = i;
-    if (j < j0) j0 = j;
-    if (j > j1) j1 = j;
-    if (k < k0) k0 = k;
-    if (k > k1) k1 = k;
-  }
-  if (i1 < 0) return;
+  const box = maskBox(mask, dims);
+  if (!box) return;
+  let i0 = box[0]!, j0 = box[1]!, k0 = box[2]!, i1 = box[3]!, j1 = box[4]!, k1 = box[5]!;
   i0 = Math.max(0, i0 - 1); j0 = Math.max(0, j0 - 1); k0 = Math.max(0, k0 - 1);
   i1 = Math.min(ni - 1, i1 + 1); j1 = Math.min(nj - 1, j1 + 1); k1 = Math.min(nk - 1, k1 + 1);
   const cd: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
@@ -471,32 +538,160 @@ function hostLabelAround(labels: Volume<Uint8Array>, voxels: readonly number[]):
   return best;
 }
 
-/** Separable 3x3x3 mean filter (edges average what exists). */
-function meanFilter3(src: Float32Array, dims: readonly [number, number, number]): Float32Array {
+/**
+ * Separable 3x3x3 mean filter (edges average what exists). Per axis each voxel's sum is taken in
+ * the same order (itself, the lower neighbour, the upper one) and divided by the count, so the
+ * interior loops carry no edge test and the values are those of the per-voxel form.
+ */
+export function meanFilter3(src: Float32Array, dims: readonly [number, number, number]): Float32Array {
   const [ni, nj, nk] = dims;
   const n = src.length;
   const a = new Float32Array(n), b = new Float32Array(n);
   const nij = ni * nj;
-  let t = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
-    let s = src[t]!, c = 1;
-    if (i > 0) { s += src[t - 1]!; c++; }
-    if (i < ni - 1) { s += src[t + 1]!; c++; }
-    a[t] = s / c;
+  // Along i.
+  for (let row = 0; row < nj * nk; row++) {
+    const o = row * ni;
+    if (ni === 1) { a[o] = src[o]! / 1; continue; }
+    a[o] = (src[o]! + src[o + 1]!) / 2;
+    for (let t = o + 1, e = o + ni - 1; t < e; t++) a[t] = (src[t]! + src[t - 1]! + src[t + 1]!) / 3;
+    a[o + ni - 1] = (src[o + ni - 1]! + src[o + ni - 2]!) / 2;
   }
-  t = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
-    let s = a[t]!, c = 1;
-    if (j > 0) { s += a[t - ni]!; c++; }
-    if (j < nj - 1) { s += a[t + ni]!; c++; }
-    b[t] = s / c;
+  // Along j (rows of a slice).
+  for (let k = 0; k < nk; k++) {
+    const s0 = k * nij;
+    for (let j = 0; j < nj; j++) {
+      const o = s0 + j * ni;
+      if (nj === 1) { for (let i = 0; i < ni; i++) b[o + i] = a[o + i]! / 1; continue; }
+      if (j === 0) { for (let i = 0; i < ni; i++) b[o + i] = (a[o + i]! + a[o + i + ni]!) / 2; continue; }
+      if (j === nj - 1) { for (let i = 0; i < ni; i++) b[o + i] = (a[o + i]! + a[o + i - ni]!) / 2; continue; }
+      for (let t = o, e = o + ni; t < e; t++) b[t] = (a[t]! + a[t - ni]! + a[t + ni]!) / 3;
+    }
   }
-  t = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
-    let s = b[t]!, c = 1;
-    if (k > 0) { s += b[t - nij]!; c++; }
-    if (k < nk - 1) { s += b[t + nij]!; c++; }
-    a[t] = s / c;
+  // Along k (whole slices).
+  for (let k = 0; k < nk; k++) {
+    const o = k * nij, e = o + nij;
+    if (nk === 1) { for (let t = o; t < e; t++) a[t] = b[t]! / 1; continue; }
+    if (k === 0) { for (let t = o; t < e; t++) a[t] = (b[t]! + b[t + nij]!) / 2; continue; }
+    if (k === nk - 1) { for (let t = o; t < e; t++) a[t] = (b[t]! + b[t - nij]!) / 2; continue; }
+    for (let t = o; t < e; t++) a[t] = (b[t]! + b[t - nij]! + b[t + nij]!) / 3;
   }
   return a;
 }
+
+/** Bounding box [i0, j0, k0, i1, j1, k1] (inclusive) of a mask's non-zero voxels; null when empty. */
+export function maskBox(mask: Uint8Array, dims: readonly [number, number, number]): Int32Array | null {
+  const [ni, nj, nk] = dims;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++, t += ni) {
+    let a = -1, b = -1;
+    for (let i = 0; i < ni; i++) if (mask[t + i]) { a = i; break; }
+    if (a < 0) continue;
+    for (let i = ni - 1; i >= a; i--) if (mask[t + i]) { b = i; break; }
+    if (a < i0) i0 = a;
+    if (b > i1) i1 = b;
+    if (j < j0) j0 = j;
+    if (j > j1) j1 = j;
+    if (k < k0) k0 = k;
+    if (k > k1) k1 = k;
+  }
+  return i1 < 0 ? null : Int32Array.of(i0, j0, k0, i1, j1, k1);
+}
+
+/** `box` grown by `mm` and one voxel on every side, clipped to the grid: it holds every voxel within `mm` of a voxel of `box`. */
+function growBox(box: Int32Array, mm: number, sp: readonly [number, number, number], dims: readonly [number, number, number]): Int32Array {
+  const out = new Int32Array(6);
+  for (let a = 0; a < 3; a++) {
+    const m = Math.ceil(mm / sp[a]!) + 1;
+    out[a] = Math.max(0, box[a]! - m);
+    out[a + 3] = Math.min(dims[a]! - 1, box[a + 3]! + m);
+  }
+  return out;
+}
+
+/** Calls `f(t, u)` for every voxel of `box`: t its index in the grid, u in the box (i fastest). */
+function forEachInBox(box: Int32Array, dims: readonly [number, number, number], f: (t: number, u: number) => void): void {
+  const [ni, nj] = dims;
+  let u = 0;
+  for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = box[0]!; i <= box[3]!; i++, u++) f(row + i, u);
+  }
+}
+
+/** Squared distance (mm^2) on the crop `box` to the mask's non-zero voxels inside the crop (i fastest, the crop's dims). */
+function cropSquaredDistance(mask: Uint8Array, dims: readonly [number, number, number], sp: readonly [number, number, number], box: Int32Array): Float32Array {
+  const cd: [number, number, number] = [box[3]! - box[0]! + 1, box[4]! - box[1]! + 1, box[5]! - box[2]! + 1];
+  const sq = allocEdtGrid(cd[0] * cd[1] * cd[2]);
+  forEachInBox(box, dims, (t, u) => { sq[u] = mask[t] !== 0 ? 0 : EDT_FAR; });
+  squaredDistanceInPlace(sq, cd, sp);
+  return sq;
+}
+
+/**
+ * `morphology.ts dilateMm(mask, dims, spacingMm, radiusMm)` on the voxels of `box` (0 elsewhere):
+ * the transform runs on the box grown by the radius, which holds the nearest mask voxel of every
+ * voxel of the box that has one within the radius.
+ */
+export function dilateOnBox(mask: Uint8Array, dims: readonly [number, number, number], sp: readonly [number, number, number], radiusMm: number, box: Int32Array): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  const crop = growBox(box, radiusMm, sp, dims);
+  const sq = cropSquaredDistance(mask, dims, sp, crop);
+  const r2 = radiusMm * radiusMm + 1e-6;
+  const cw = crop[3]! - crop[0]! + 1, ch = crop[4]! - crop[1]! + 1;
+  const [ni, nj] = dims;
+  for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) {
+    const row = ni * (j + nj * k);
+    const urow = cw * (j - crop[1]! + ch * (k - crop[2]!)) - crop[0]!;
+    for (let i = box[0]!; i <= box[3]!; i++) out[row + i] = sq[urow + i]! <= r2 ? 1 : 0;
+  }
+  return out;
+}
+
+/**
+ * Erosion of a level set: `out` = erodeMm(dist2 <= level2, radiusMm) (morphology.ts: the voxels
+ * farther than the radius from every voxel outside the set), with `grid` as the transform's
+ * scratch (length of the grid). The transform runs on the set's bounding box grown by one voxel:
+ * outside it no voxel is in the set (0), and a voxel outside the crop is never the only nearest
+ * outside voxel of a voxel in it (clamped into the crop it stays outside the set and gets no
+ * farther on any axis).
+ */
+export function erodeLevelSetInBox(
+  dist2: Float32Array, level2: number, dims: readonly [number, number, number], sp: readonly [number, number, number],
+  radiusMm: number, grid: Float32Array, out: Uint8Array,
+): void {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  out.fill(0);
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    let rowAny = false;
+    for (let i = 0; i < ni; i++, t++) {
+      if (!(dist2[t]! <= level2)) continue;
+      rowAny = true;
+      if (i < i0) i0 = i;
+      if (i > i1) i1 = i;
+    }
+    if (!rowAny) continue;
+    if (j < j0) j0 = j;
+    if (j > j1) j1 = j;
+    if (k < k0) k0 = k;
+    if (k > k1) k1 = k;
+  }
+  if (i1 < 0) return;
+  i0 = Math.max(0, i0 - 1); j0 = Math.max(0, j0 - 1); k0 = Math.max(0, k0 - 1);
+  i1 = Math.min(ni - 1, i1 + 1); j1 = Math.min(nj - 1, j1 + 1); k1 = Math.min(nk - 1, k1 + 1);
+  const cd: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
+  const cn = cd[0] * cd[1] * cd[2];
+  const sq = cn === grid.length ? grid : grid.subarray(0, cn);
+  for (let k = k0, u = 0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
+    const row = ni * j + nij * k;
+    for (let i = i0; i <= i1; i++, u++) sq[u] = dist2[row + i]! <= level2 ? EDT_FAR : 0;
+  }
+  squaredDistanceInPlace(sq, cd, sp);
+  const r2 = radiusMm * radiusMm + 1e-6;
+  for (let k = k0, u = 0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
+    const row = ni * j + nij * k;
+    for (let i = i0; i <= i1; i++, u++) out[row + i] = sq[u]! > r2 ? 1 : 0;
+  }
+}
+
