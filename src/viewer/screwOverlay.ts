@@ -138,6 +138,7 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.addEventListener('pointermove', onMove, true);
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
+    setLayersComposited(true);
     for (const l of dragListeners) l(view.id, true);
     if (model.selectedId() !== screwId) model.emitSelect(screwId);
   }
@@ -190,7 +191,19 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.removeEventListener('pointermove', onMove, true);
     window.removeEventListener('pointerup', onUp, true);
     window.removeEventListener('pointercancel', onUp, true);
+    setLayersComposited(false);
     for (const l of dragListeners) l(view, false);
+  }
+
+  /**
+   * During a drag the screw layers are the only thing that changes on every move: each gets a
+   * compositor layer of its own (`will-change: transform`), so a move re-rasters the layer and not
+   * the page tiles under it (the viewport canvases are painted with the page: viewportCanvas.ts).
+   * At rest they go back into the page's tiles: fewer layers make every other frame cheaper on a
+   * software GPU (bench/README "Why the viewport canvases cost every frame").
+   */
+  function setLayersComposited(on: boolean): void {
+    for (const svg of layers.values()) svg.style.willChange = on ? 'transform' : '';
   }
 
   /** Per view, the group drawn for each screw; patched in place on every redraw (see patchNode). */
@@ -466,9 +479,12 @@ export function drawScrew(screw: ScrewOverlay, selected: boolean, plane: PlaneLp
   const anchor = short ? [(e[0] + t[0]) / 2, (e[1] + t[1]) / 2] : [e[0] + ax * Math.min(axisPx / 3, 30), e[1] + ay * Math.min(axisPx / 3, 30)];
   const lx = anchor[0]! + px * (radiusPx + LABEL_OFFSET_PX);
   const ly = anchor[1]! + py * (radiusPx + LABEL_OFFSET_PX);
+  // Placed by its group's translation, not by x/y: moving it then needs no new text layout (SVG text
+  // re-runs its chunking and shaping when x/y change: 1-2 ms per dragged move over the three views).
+  const labelAt = el('g', { transform: `translate(${lx.toFixed(1)} ${ly.toFixed(1)})`, 'data-part': 'label-position', 'pointer-events': 'none' });
   const label = el('text', {
-    x: lx,
-    y: ly,
+    x: 0,
+    y: 0,
     fill: style.color,
     'font-size': selected ? 13 : 12,
     'font-weight': selected ? 700 : 600,
@@ -483,7 +499,8 @@ export function drawScrew(screw: ScrewOverlay, selected: boolean, plane: PlaneLp
     'font-family': 'system-ui, sans-serif',
   });
   label.textContent = screwLabelText(screw);
-  g.appendChild(label);
+  labelAt.appendChild(label);
+  g.appendChild(labelAt);
 
   // Entry and tip handles: larger for the selected screw; filled when the point is on this slice.
   const handleRadius = selected ? 6 : 3.5;
