@@ -10,6 +10,9 @@ import { fillHoles } from './morphology';
 import { allocEdtGrid, EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import { bridgeDefect } from './growLesionBridge';
 
+/** The transform's "no feature" seed, read once (not through the module binding in every loop). */
+const FAR = EDT_FAR;
+
 /**
  * One-click lytic lesion segmentation.
  *
@@ -195,10 +198,10 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     if (!hostBox) break;
     if (closeR > hostDistMm) {
       hostDistMm = hostDistMm < 0 ? Math.max(closeR, radii[1] ?? closeR) : Math.max(closeR, ...radii);
-      hostDist2.fill(EDT_FAR);
+      hostDist2.fill(FAR);
       const box = growBox(hostBox, hostDistMm, sp, dims);
       const sq = cropSquaredDistance(hostMask, dims, sp, box);
-      forEachInBox(box, dims, (t, u) => { hostDist2[t] = sq[u]!; });
+      copyFromBox(sq, box, dims, hostDist2);
       hostDistBox = box;
       walls = dilateOnBox(others, dims, sp, wallMm, box);
     }
@@ -210,7 +213,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     // Holes filled: a filled cavity lies inside the eroded set's box (what lies outside it is
     // connected to the grid's faces), so the envelope stays in that box.
     fillHoles(envelope, dims, 'all');
-    forEachInBox(hostDistBox!, dims, (t) => { if (walls[t]) envelope[t] = 0; });
+    clearWhere(envelope, walls, hostDistBox!, dims);
     if (envelope[seedLocal]) break;
   }
   if (!envelope[seedLocal]) {
@@ -357,7 +360,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     const coreDist = new Float32Array(cd[0] * cd[1] * cd[2]);
     let u = 0;
     for (let k = c0[2]!; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) for (let i = c0[0]!; i <= c1[0]!; i++, u++) {
-      coreDist[u] = core[i + ni * (j + nj * k)] ? 0 : EDT_FAR;
+      coreDist[u] = core[i + ni * (j + nj * k)] ? 0 : FAR;
     }
     squaredDistanceInPlace(coreDist, cd, sp);
     u = 0;
@@ -608,13 +611,22 @@ function growBox(box: Int32Array, mm: number, sp: readonly [number, number, numb
   return out;
 }
 
-/** Calls `f(t, u)` for every voxel of `box`: t its index in the grid, u in the box (i fastest). */
-function forEachInBox(box: Int32Array, dims: readonly [number, number, number], f: (t: number, u: number) => void): void {
+/** `out[t] = crop[u]` for every voxel of `box` (t its index in the grid, u in the crop, i fastest). */
+function copyFromBox(crop: Float32Array, box: Int32Array, dims: readonly [number, number, number], out: Float32Array): void {
   const [ni, nj] = dims;
-  let u = 0;
+  const w = box[3]! - box[0]! + 1;
+  for (let k = box[2]!, u = 0; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++, u += w) {
+    const row = ni * (j + nj * k) + box[0]!;
+    out.set(crop.subarray(u, u + w), row);
+  }
+}
+
+/** `mask[t] = 0` where `where[t]`, over the voxels of `box`. */
+function clearWhere(mask: Uint8Array, where: Uint8Array, box: Int32Array, dims: readonly [number, number, number]): void {
+  const [ni, nj] = dims;
   for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) {
     const row = ni * (j + nj * k);
-    for (let i = box[0]!; i <= box[3]!; i++, u++) f(row + i, u);
+    for (let t = row + box[0]!, e = row + box[3]!; t <= e; t++) if (where[t]) mask[t] = 0;
   }
 }
 
@@ -622,7 +634,11 @@ function forEachInBox(box: Int32Array, dims: readonly [number, number, number], 
 function cropSquaredDistance(mask: Uint8Array, dims: readonly [number, number, number], sp: readonly [number, number, number], box: Int32Array): Float32Array {
   const cd: [number, number, number] = [box[3]! - box[0]! + 1, box[4]! - box[1]! + 1, box[5]! - box[2]! + 1];
   const sq = allocEdtGrid(cd[0] * cd[1] * cd[2]);
-  forEachInBox(box, dims, (t, u) => { sq[u] = mask[t] !== 0 ? 0 : EDT_FAR; });
+  const [ni, nj] = dims;
+  for (let k = box[2]!, u = 0; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = box[0]!; i <= box[3]!; i++, u++) sq[u] = mask[row + i] !== 0 ? 0 : FAR;
+  }
   squaredDistanceInPlace(sq, cd, sp);
   return sq;
 }
@@ -685,7 +701,7 @@ export function erodeLevelSetInBox(
   const sq = cn === grid.length ? grid : grid.subarray(0, cn);
   for (let k = k0, u = 0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
     const row = ni * j + nij * k;
-    for (let i = i0; i <= i1; i++, u++) sq[u] = dist2[row + i]! <= level2 ? EDT_FAR : 0;
+    for (let i = i0; i <= i1; i++, u++) sq[u] = dist2[row + i]! <= level2 ? FAR : 0;
   }
   squaredDistanceInPlace(sq, cd, sp);
   const r2 = radiusMm * radiusMm + 1e-6;
