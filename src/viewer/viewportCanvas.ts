@@ -124,8 +124,41 @@ function copyWebglByReadback(context: CanvasRenderingContext2D): void {
   context.drawImage = drawImage as CanvasRenderingContext2D['drawImage'];
 }
 
-/** The mode from the page's URL: `?canvas2d=accelerated` keeps the browser's default (A/B measurement); otherwise 'memory'. */
+let rendererIsSoftware: boolean | null = null;
+
+/**
+ * Whether the browser's WebGL runs on a software rasteriser (SwiftShader,
+ * llvmpipe, Mesa softpipe, Microsoft Basic Render Driver). Asked once, with a
+ * throw-away context; a browser that hides the renderer counts as hardware.
+ */
+export function webglRendererIsSoftware(): boolean {
+  if (rendererIsSoftware !== null) return rendererIsSoftware;
+  rendererIsSoftware = false;
+  try {
+    const probe = document.createElement('canvas');
+    const gl = probe.getContext('webgl2') ?? probe.getContext('webgl');
+    if (gl) {
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+      rendererIsSoftware = /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+    }
+  } catch {
+    rendererIsSoftware = false;
+  }
+  return rendererIsSoftware;
+}
+
+/**
+ * The mode for this page: `?canvas2d=memory` or `?canvas2d=accelerated`
+ * (A/B measurement) when given; otherwise 'memory' on a software WebGL
+ * rasteriser only. The gain was measured on SwiftShader (every composited
+ * layer is blended on the CPU); on a GPU, compositing is cheap and the
+ * read-back would stall the GPU pipeline once per render, so the browser's
+ * default is kept there.
+ */
 export function viewportCanvasModeFromUrl(): ViewportCanvasMode {
-  const params = new URLSearchParams(globalThis.location?.search ?? '');
-  return params.get('canvas2d') === 'accelerated' ? 'accelerated' : 'memory';
+  const asked = new URLSearchParams(globalThis.location?.search ?? '').get('canvas2d');
+  if (asked === 'accelerated' || asked === 'memory') return asked;
+  return webglRendererIsSoftware() ? 'memory' : 'accelerated';
 }
