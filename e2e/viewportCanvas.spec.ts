@@ -85,3 +85,24 @@ test('the readback copy out of a WebGL canvas equals drawImage, pixel for pixel'
   expect(result.readbacksAfterScaled).toBe(1);
   expect(result.scaledDiffering).toBe(0);
 });
+
+test('the CPU-bitmap canvases are chosen on a software WebGL rasteriser only, and the URL can force either path', async ({ page }) => {
+  const modeOf = async (query: string): Promise<{ software: boolean; mode: string; renderer: string }> => {
+    await page.goto(`/?sample=none${query}`);
+    await page.locator('#app[data-state="idle"]').waitFor({ state: 'attached' });
+    return page.evaluate(async () => {
+      const modulePath = '/src/viewer/viewportCanvas.ts';
+      const m = (await import(/* @vite-ignore */ modulePath)) as typeof import('../src/viewer/viewportCanvas');
+      const gl = document.createElement('canvas').getContext('webgl2')!;
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      return { software: m.webglRendererIsSoftware(), mode: m.viewportCanvasModeFromUrl(), renderer: String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) };
+    });
+  };
+  const auto = await modeOf('');
+  // This browser (headless Chromium, e2e flags) renders WebGL with SwiftShader.
+  expect(auto.renderer).toMatch(/SwiftShader/i);
+  expect(auto.software).toBe(true);
+  expect(auto.mode).toBe('memory');
+  expect((await modeOf('&canvas2d=accelerated')).mode).toBe('accelerated');
+  expect((await modeOf('&canvas2d=memory')).mode).toBe('memory');
+});
