@@ -2,38 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeComponentRuns, computeComponents, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
+import { floodLabels } from './testing/floodLabels';
 
 type Dims = [number, number, number];
-
-/** Reference labelling: flood fill from each unlabelled foreground voxel in raster order (ids in raster order of first appearance). */
-function floodLabels(mask: Uint8Array, dims: Dims, value?: number): { labels: Int32Array; count: number } {
-  const [ni, nj, nk] = dims;
-  const fg = (t: number) => (value === undefined ? mask[t] !== 0 : mask[t] === value);
-  const labels = new Int32Array(mask.length);
-  let count = 0;
-  const stack: number[] = [];
-  for (let t0 = 0; t0 < mask.length; t0++) {
-    if (!fg(t0) || labels[t0]) continue;
-    labels[t0] = ++count;
-    stack.push(t0);
-    while (stack.length) {
-      const t = stack.pop()!;
-      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
-      const nb: number[] = [];
-      if (i > 0) nb.push(t - 1);
-      if (i < ni - 1) nb.push(t + 1);
-      if (j > 0) nb.push(t - ni);
-      if (j < nj - 1) nb.push(t + ni);
-      if (k > 0) nb.push(t - ni * nj);
-      if (k < nk - 1) nb.push(t + ni * nj);
-      for (const q of nb) if (fg(q) && !labels[q]) {
-        labels[q] = count;
-        stack.push(q);
-      }
-    }
-  }
-  return { labels, count };
-}
 
 const maskArb = fc
   .record({ ni: fc.integer({ min: 1, max: 9 }), nj: fc.integer({ min: 1, max: 8 }), nk: fc.integer({ min: 1, max: 7 }), density: fc.double({ min: 0.1, max: 0.9, noNaN: true }), seed: fc.integer() })

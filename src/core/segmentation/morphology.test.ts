@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeComponents } from './connectedComponents';
 import { dilate6, dilateMm, erodeMm, fillHoles } from './morphology';
+import { floodLabels } from './testing/floodLabels';
 
 type D = [number, number, number];
 
@@ -16,35 +17,6 @@ function randomMask(dims: D, density: number, seed: number): Uint8Array {
   return m;
 }
 
-/** Reference 6-connected labelling by BFS. */
-function bfsComponents(mask: Uint8Array, dims: D): Int32Array {
-  const [ni, nj, nk] = dims;
-  const out = new Int32Array(mask.length);
-  let id = 0;
-  for (let s = 0; s < mask.length; s++) {
-    if (!mask[s] || out[s]) continue;
-    id++;
-    const stack = [s];
-    out[s] = id;
-    while (stack.length) {
-      const t = stack.pop()!;
-      const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
-      const nb: number[] = [];
-      if (i > 0) nb.push(t - 1);
-      if (i < ni - 1) nb.push(t + 1);
-      if (j > 0) nb.push(t - ni);
-      if (j < nj - 1) nb.push(t + ni);
-      if (k > 0) nb.push(t - ni * nj);
-      if (k < nk - 1) nb.push(t + ni * nj);
-      for (const q of nb) if (mask[q] && !out[q]) {
-        out[q] = id;
-        stack.push(q);
-      }
-    }
-  }
-  return out;
-}
-
 const arbCase = fc.record({
   dims: fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 7 })),
   density: fc.double({ min: 0, max: 0.9, noNaN: true }),
@@ -57,7 +29,7 @@ describe('computeComponents', () => {
       fc.property(arbCase, ({ dims, density, seed }) => {
         const mask = randomMask(dims, density, seed);
         const cc = computeComponents(mask, dims);
-        const ref = bfsComponents(mask, dims);
+        const ref = floodLabels(mask, dims).labels;
         const map = new Map<number, number>();
         for (let t = 0; t < mask.length; t++) {
           expect(cc.labels[t] === 0).toBe(ref[t] === 0);
