@@ -12,6 +12,7 @@
  */
 import type { FrameDecoder, FrameInfo } from '../core/dicom/types';
 import { TRANSFER_SYNTAX } from '../core/dicom/writePart10';
+import { COMPRESSED_TRANSFER_SYNTAXES } from '../core/dicom/parseInstance';
 import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
 import openjpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
 
@@ -33,15 +34,8 @@ export type FrameDecoderOptions = {
   wasmUrls?: { charls?: string; openjpeg?: string };
 };
 
-export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = [
-  TRANSFER_SYNTAX.jpegLossless57,
-  TRANSFER_SYNTAX.jpegLossless70,
-  TRANSFER_SYNTAX.jpegLsLossless,
-  TRANSFER_SYNTAX.jpegLsNearLossless,
-  TRANSFER_SYNTAX.jpeg2000Lossless,
-  TRANSFER_SYNTAX.jpeg2000,
-  TRANSFER_SYNTAX.rle,
-];
+/** Every compressed syntax the reader accepts (parseInstance's list) is decoded here. */
+export const DECODABLE_TRANSFER_SYNTAXES: readonly string[] = COMPRESSED_TRANSFER_SYNTAXES;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
