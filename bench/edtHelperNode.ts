@@ -1,20 +1,22 @@
 import { Worker } from 'node:worker_threads';
 import { setEdtExecutor, type EdtExecutor } from '../src/core/fields/distanceTransform';
 import { createParallelEdtExecutor, type ParallelEdtOptions, type ParallelEdtStats } from '../src/core/fields/parallelEdt';
+import type { StructuresJob } from '../src/core/segmentation/overlapStructures';
 
 /**
  * Starts the node EDT helper thread (bench/segmentationEdt.worker.node.mjs) and returns a
  * parallel EDT executor posting to it; resolves once the helper has loaded, so the first
- * transform is really shared. `close()` uninstalls nothing: pair it with setEdtExecutor.
+ * transform is really shared. `post` hands it a structure detection (overlapStructures.ts).
+ * `close()` uninstalls nothing: pair it with setEdtExecutor.
  */
-export async function startNodeEdtHelper(options: ParallelEdtOptions = {}): Promise<{ executor: EdtExecutor & { stats: ParallelEdtStats }; close(): Promise<void> }> {
+export async function startNodeEdtHelper(options: ParallelEdtOptions = {}): Promise<{ executor: EdtExecutor & { stats: ParallelEdtStats }; post(job: StructuresJob): void; close(): Promise<void> }> {
   const worker = new Worker(new URL('./segmentationEdt.worker.node.mjs', import.meta.url));
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);
   });
   const executor = createParallelEdtExecutor((job) => worker.postMessage(job), options);
-  return { executor, close: async () => void (await worker.terminate()) };
+  return { executor, post: (job) => worker.postMessage(job), close: async () => void (await worker.terminate()) };
 }
 
 /** Runs `fn` with `executor` installed, then restores the previous one. */

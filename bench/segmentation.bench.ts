@@ -23,6 +23,11 @@
  * (bench/segmentationEdt.worker.node.mjs, as the app's segmentation worker does
  * with workers/segmentationEdt.worker.ts when the page is cross-origin isolated);
  * the CPU time is then both threads' (process.cpuUsage counts every thread).
+ * `2o` (overlapped): as `2`, through the segmentation engine as the app's worker runs it
+ * (labels on shared memory, src/core/segmentation/segmentationEngine.ts): the helper thread
+ * detects the critical structures while this thread builds the bone depth, then joins its
+ * distance-transform passes (overlapStructures.ts); the stage "structures" is then the
+ * overlapped wall time of both, and "fields" what is left (the structure fields).
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
@@ -34,6 +39,8 @@ import { computeDistanceField, insideLookup } from '../src/core/fields/distanceT
 import { growLesion } from '../src/core/segmentation/growLesion';
 import { segmentBone } from '../src/core/segmentation/segmentBone';
 import { setEdtExecutor } from '../src/core/fields/distanceTransform';
+import type { StructuresSideThread } from '../src/core/segmentation/overlapStructures';
+import { createSegmentationEngine } from '../src/core/segmentation/segmentationEngine';
 import { startNodeEdtHelper } from './edtHelperNode';
 import { keepAlive, medianMs, type BenchEntry, type BenchResult } from './harness';
 
@@ -44,11 +51,13 @@ function sizes(): PhantomSize[] {
   return env.split(',').filter((s): s is PhantomSize => s === 'small' || s === 'medium' || s === 'full');
 }
 
-/** Thread counts to run; `BENCH_SEG_THREADS=1` skips the EDT helper. */
-function threadCounts(): (1 | 2)[] {
+type Threads = '1' | '2' | '2o';
+
+/** Thread modes to run (`1`, `2`, `2o`: see above); `BENCH_SEG_THREADS=1` skips the EDT helper. */
+function threadCounts(): Threads[] {
   const env = process.env['BENCH_SEG_THREADS'];
-  if (!env) return [1, 2];
-  return env.split(',').map(Number).filter((t): t is 1 | 2 => t === 1 || t === 2);
+  if (!env) return ['1', '2', '2o'];
+  return env.split(',').filter((t): t is Threads => t === '1' || t === '2' || t === '2o');
 }
 
 type Timing = { wallMs: number; cpuMs: number };
@@ -76,14 +85,15 @@ export const segmentationBench: BenchEntry = {
   async run() {
     const results: BenchResult[] = [];
     const counts = threadCounts();
-    const helper = counts.includes(2) ? await startNodeEdtHelper() : null;
+    const helper = counts.some((t) => t !== '1') ? await startNodeEdtHelper() : null;
+    const sideThread: StructuresSideThread = { post: helper ? (job) => helper.post(job) : null };
     try {
       for (const size of sizes()) {
         const [phantom, gen] = timed(() => generatePhantom({ caseId: 'sacralAla', size }));
         const ct = phantom.ct;
         const [ni, nj, nk] = ct.geometry.dims;
         for (const threads of counts) {
-          setEdtExecutor(threads === 2 ? helper!.executor : null);
+          setEdtExecutor(threads !== '1' ? helper!.executor : null);
           const chunksBefore = helper ? helper.executor.stats.chunksHelper + helper.executor.stats.chunksHere : 0;
           const helperBefore = helper ? helper.executor.stats.chunksHelper : 0;
           const loadBefore = load();
@@ -93,13 +103,21 @@ export const segmentationBench: BenchEntry = {
           let threshold = 0;
           let notes = '';
           for (let r = 0; r < runs; r++) {
-            const [seg, segT] = timed(() => segmentBone(ct));
-            const [structures, structT] = timed(() => detectCriticalStructures(seg.labels));
+            // Overlapped: the engine with the helper as its side thread (a fresh engine per run: no cache carried over).
+            const engine = threads === '2o' ? createSegmentationEngine({ shared: true, sideThread }) : null;
+            engine?.loadVolume(ct);
+            const [seg, segT] = timed(() => (engine ? engine.segmentBone() : segmentBone(ct)));
+            const [structures, structT] = timed(() => (engine ? engine.detectStructures() : detectCriticalStructures(seg.labels)));
             const cache = createFieldSetCache();
-            const [fields, fieldsT] = timed(() => buildFieldSet(seg.labels, structures, { generation: seg.labels.generation, cache }));
+            const [fields, fieldsT] = timed(() => (engine ? engine.buildFields({ generation: seg.labels.generation }) : buildFieldSet(seg.labels, structures, { generation: seg.labels.generation, cache })));
             const lesionCentre = phantom.truth.lesion?.centerLps;
-            const [grown, lesionT] = lesionCentre ? timed(() => growLesion(ct, seg.labels, { seedLps: lesionCentre })) : [null, { wallMs: NaN, cpuMs: NaN }];
-            const [rebuilt, rebuildT] = timed(() => buildFieldSet(seg.labels, structures, { generation: seg.labels.generation, cache }));
+            const grow = (seedLps: [number, number, number]) => {
+              if (!engine) return growLesion(ct, seg.labels, { seedLps });
+              const g = engine.growLesion({ seedLps });
+              return { status: g.status, measure: g.lesion };
+            };
+            const [grown, lesionT] = lesionCentre ? timed(() => grow(lesionCentre)) : [null, { wallMs: NaN, cpuMs: NaN }];
+            const [rebuilt, rebuildT] = timed(() => (engine ? engine.buildFields({ generation: seg.labels.generation }) : buildFieldSet(seg.labels, structures, { generation: seg.labels.generation, cache })));
             // The single largest part of a first build: the signed bone-depth EDT on the ROI.
             const lut = insideLookup(BONE_DEPTH_LABELS);
             const roi = computeLabelBox(seg.labels, lut, 20)!;
@@ -112,7 +130,7 @@ export const segmentationBench: BenchEntry = {
             stages.boneEdt.push(boneT);
             threshold = seg.thresholds.boneGrey;
             const [fi, fj, fk] = fields.geometry.dims;
-            notes = `bone threshold ${threshold.toFixed(0)}; ${seg.parts.length} parts; ${structures.foramina.length} foramina; lesion ${grown ? `${grown.status}, ${grown.measure?.volumeMl.toFixed(1) ?? 0} mL` : 'none'}; ROI ${fi}x${fj}x${fk} with ${Object.keys(fields.structures).length} structure fields; rebuild: ${describeReuse(cache.lastReused, Object.keys(fields.structures).length)}`;
+            notes = `bone threshold ${threshold.toFixed(0)}; ${seg.parts.length} parts; ${structures.foramina.length} foramina; lesion ${grown ? `${grown.status}, ${grown.measure?.volumeMl.toFixed(1) ?? 0} mL` : 'none'}; ROI ${fi}x${fj}x${fk} with ${Object.keys(fields.structures).length} structure fields; rebuild: ${engine ? "the engine's field cache" : describeReuse(cache.lastReused, Object.keys(fields.structures).length)}`;
             keepAlive(fields.boneDepth.voxels[0]! + rebuilt.boneDepth.voxels[0]! + bone.voxels[0]!);
           }
           const loadAfter = load();
@@ -132,8 +150,8 @@ export const segmentationBench: BenchEntry = {
           const seg = pick(stages.segment, 'wallMs'), str = pick(stages.structures, 'wallMs'), fld = pick(stages.fields, 'wallMs'), les = pick(stages.lesion, 'wallMs');
           const total = seg + str + fld;
           const totalCpu = pick(stages.segment, 'cpuMs') + pick(stages.structures, 'cpuMs') + pick(stages.fields, 'cpuMs');
-          const label = `${size} ${ni}x${nj}x${nk}, ${threads === 2 ? '2 threads (EDT helper)' : '1 thread'}`;
-          const helperShare = threads === 2 && helper
+          const label = `${size} ${ni}x${nj}x${nk}, ${threads === '2o' ? '2 threads (EDT helper; structures on it while the bone depth is built)' : threads === '2' ? '2 threads (EDT helper)' : '1 thread'}`;
+          const helperShare = threads !== '1' && helper
             ? `; EDT chunks run by the helper ${helper.executor.stats.chunksHelper - helperBefore} of ${helper.executor.stats.chunksHelper + helper.executor.stats.chunksHere - chunksBefore}`
             : '';
           const fmtList = (xs: Timing[]): string => xs.map((x) => x.wallMs.toFixed(0)).join(', ');
@@ -146,7 +164,7 @@ export const segmentationBench: BenchEntry = {
             ratioMeaning: 'pipeline / one pass',
             goal: '< 2000 ms',
             met: total < 2000,
-            notes: `CPU ${totalCpu.toFixed(0)} ms; stages wall (CPU) ms: segmentBone ${both(stages.segment)}, detectCriticalStructures ${both(stages.structures)}, buildFieldSet ${both(stages.fields)} of which the signed bone-depth EDT ${both(stages.boneEdt)}; fields rebuild after the lesion click ${both(stages.rebuild)} (runs: seg ${fmtList(stages.segment)}; str ${fmtList(stages.structures)}; fields ${fmtList(stages.fields)}; rebuild ${fmtList(stages.rebuild)}); load average ${loadBefore} -> ${loadAfter} on 2 cores; phantom generated in ${gen.wallMs.toFixed(0)} ms; ${notes}${helperShare}`,
+            notes: `CPU ${totalCpu.toFixed(0)} ms; stages wall (CPU) ms: segmentBone ${both(stages.segment)}, ${threads === '2o' ? 'detectStructures (overlapped with the bone depth)' : 'detectCriticalStructures'} ${both(stages.structures)}, ${threads === '2o' ? 'buildFields (the rest)' : 'buildFieldSet'} ${both(stages.fields)}; the signed bone-depth EDT alone ${both(stages.boneEdt)}; fields rebuild after the lesion click ${both(stages.rebuild)} (runs: seg ${fmtList(stages.segment)}; str ${fmtList(stages.structures)}; fields ${fmtList(stages.fields)}; rebuild ${fmtList(stages.rebuild)}); load average ${loadBefore} -> ${loadAfter} on 2 cores; phantom generated in ${gen.wallMs.toFixed(0)} ms; ${notes}${helperShare}`,
           });
           if (Number.isFinite(les)) {
             results.push({

@@ -1,17 +1,26 @@
 // Helper thread of the segmentation worker: runs its share of every large distance transform's passes
-// (src/core/fields/parallelEdt.ts). spawnSegmentation starts it only with shared memory and hands one
-// end of a MessageChannel to it and the other to the segmentation worker, which posts the jobs.
+// (src/core/fields/parallelEdt.ts) and the critical-structure detections posted to it while the
+// segmentation worker builds the bone depth (src/core/segmentation/overlapStructures.ts).
+// spawnSegmentation starts it only with shared memory and hands one end of a MessageChannel to it
+// and the other to the segmentation worker, which posts the jobs.
 import { createEdtHelper, type EdtJob } from '../src/core/fields/parallelEdt';
+import { isStructuresJob, runStructuresJob, type StructuresJob } from '../src/core/segmentation/overlapStructures';
 
 const run = createEdtHelper();
-// Chunks this helper ran, readable from a debugger or Playwright's worker.evaluate (diagnostics only).
-const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number };
+// Chunks and structure jobs this helper ran, readable from a debugger or Playwright's worker.evaluate (diagnostics only).
+const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number; structuresJobs?: number };
 counters.edtHelperChunks = 0;
 counters.edtHelperJobs = 0;
+counters.structuresJobs = 0;
 globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort }>) => {
   const port = event.data.port;
-  port.onmessage = (job: MessageEvent<EdtJob>) => {
+  port.onmessage = (job: MessageEvent<EdtJob | StructuresJob>) => {
+    const data = job.data;
+    if (isStructuresJob(data)) {
+      if (runStructuresJob(data)) counters.structuresJobs!++;
+      return;
+    }
     counters.edtHelperJobs!++;
-    counters.edtHelperChunks! += run(job.data);
+    counters.edtHelperChunks! += run(data);
   };
 });

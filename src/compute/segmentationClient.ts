@@ -16,6 +16,9 @@
  * segmentation worker through a MessageChannel; the engine's API is unchanged.
  * Without shared memory, or when the helper does not start, the segmentation
  * worker runs every chunk itself (same results, bit for bit).
+ * The same helper also detects the critical structures while the segmentation
+ * worker builds the bone-depth field (src/core/segmentation/overlapStructures.ts):
+ * the two are independent given the labels, so they run at the same time.
  */
 import { type Endpoint, expose, type Remote, transfer, wrap } from 'comlink';
 import type { LabelsState, SegmentationEngine } from '../core/segmentation/segmentationEngine';
@@ -27,6 +30,7 @@ import { PlannerError } from '../core/shared/errors';
 import { fieldSetBuffers } from './plannerClient';
 import { setEdtExecutor } from '../core/fields/distanceTransform';
 import { createParallelEdtExecutor, type EdtJob, type ParallelEdtOptions } from '../core/fields/parallelEdt';
+import type { StructuresJob, StructuresSideThread } from '../core/segmentation/overlapStructures';
 
 export type SegmentationRemote = Remote<SegmentationEngine>;
 
@@ -39,18 +43,21 @@ export function serveSegmentationEngine(engine: SegmentationEngine, endpoint?: E
 /**
  * What the segmentation worker serves: the engine (handing answers over in transfer
  * mode) plus `attachEdtHelper`, which routes this thread's distance transforms
- * through a helper thread reached on `port` (shared memory only; a no-op without).
+ * through a helper thread reached on `port` (shared memory only; a no-op without)
+ * and, when the engine was created with `sideThread`, its structure detections too.
  */
 export type SegmentationWorkerApi = SegmentationEngine & {
-  attachEdtHelper(port: { postMessage(job: EdtJob): void }, options?: ParallelEdtOptions): boolean;
+  attachEdtHelper(port: { postMessage(job: EdtJob | StructuresJob): void }, options?: ParallelEdtOptions): boolean;
 };
 
-export function segmentationWorkerApi(engine: SegmentationEngine, shared: boolean): SegmentationWorkerApi {
+/** `sideThread`: the slot the engine was created with (createSegmentationEngine's option), filled by attachEdtHelper. */
+export function segmentationWorkerApi(engine: SegmentationEngine, shared: boolean, sideThread?: StructuresSideThread): SegmentationWorkerApi {
   return {
     ...(shared ? engine : transferringSegmentationEngine(engine)),
     attachEdtHelper(port, options) {
       if (!shared || typeof SharedArrayBuffer === 'undefined') return false;
       setEdtExecutor(createParallelEdtExecutor((job) => port.postMessage(job), options));
+      if (sideThread) sideThread.post = (job) => port.postMessage(job);
       return true;
     },
   };

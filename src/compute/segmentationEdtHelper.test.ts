@@ -2,7 +2,9 @@
  * The segmentation worker's API with and without its distance-transform helper
  * thread (shared mode, `attachEdtHelper`): bone labels, critical structures and
  * every field of the field set are the same, bit for bit and deep-equal, on the
- * sacralAla phantom; without shared memory the helper is refused (one thread).
+ * sacralAla phantom, also when the helper detects the structures while the worker
+ * builds the bone depth (overlapStructures.ts); without shared memory the helper is
+ * refused (one thread).
  * The helper is a real worker_thread (bench/segmentationEdt.worker.node.mjs).
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { generatePhantom } from '../../sample-dicom/generatePhantom';
 import { hasEdtExecutor, setEdtExecutor } from '../core/fields/distanceTransform';
 import type { EdtJob } from '../core/fields/parallelEdt';
+import type { StructuresJob, StructuresSideThread } from '../core/segmentation/overlapStructures';
 import type { FieldSet } from '../core/fields/FieldSet';
 import { createSegmentationEngine } from '../core/segmentation/segmentationEngine';
 import { segmentationWorkerApi } from './segmentationClient';
@@ -60,18 +63,27 @@ describe('segmentation worker API with the EDT helper thread', () => {
       helper.once('message', resolve);
       helper.once('error', reject);
     });
-    let posted = 0;
-    const api = segmentationWorkerApi(createSegmentationEngine({ shared: true }), true);
-    const port = { postMessage: (job: EdtJob) => { posted++; helper.postMessage(job); } };
+    let posted = 0, structureJobs = 0;
+    const sideThread: StructuresSideThread = { post: null };
+    const api = segmentationWorkerApi(createSegmentationEngine({ shared: true, sideThread }), true, sideThread);
+    const port = {
+      postMessage: (job: EdtJob | StructuresJob) => {
+        if ('kind' in job) structureJobs++;
+        else posted++;
+        helper.postMessage(job);
+      },
+    };
     expect(api.attachEdtHelper(port, { minVoxels: 1 << 16 })).toBe(true);
+    expect(sideThread.post).not.toBeNull();
     let withHelper: ReturnType<typeof run>;
     try {
       withHelper = run(api);
     } finally {
       setEdtExecutor(null);
     }
-    // Three passes per transform went through the helper's port.
+    // Three passes per transform went through the helper's port, and the structure detection.
     expect(posted).toBeGreaterThanOrEqual(9);
+    expect(structureJobs).toBe(1);
     expect(firstDifference(withHelper.labels, single.labels)).toBe(-1);
     expect(withHelper.parts).toEqual(single.parts);
     expect(withHelper.structures).toEqual(single.structures);

@@ -30,6 +30,12 @@ export type BuildFieldSetOptions = {
    * {@link FieldSetCache}). Owned by the caller (one per label volume).
    */
   cache?: FieldSetCache;
+  /**
+   * Only the signed fields (bone depth, lesion), no structure field, and the cache's
+   * structure fields left as they are: a build ahead of time (segmentationEngine.ts, while
+   * the structures are being detected) whose fields the next build takes from `cache`.
+   */
+  signedFieldsOnly?: boolean;
 };
 
 /**
@@ -322,7 +328,7 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
   const boneDepth = signedField('boneDepth', cache?.boneDepth ?? null, cache?.boneBits ?? null, boneBits, boneLut, 'insidePositive');
   const lesion = lesionCount > 0 ? signedField('lesion', cache?.lesion ?? null, cache?.lesionBits ?? null, lesionBits, lesionLabel, 'insideNegative') : null;
   const structureMarginMm = options.structureMarginMm ?? 25;
-  const shapes = structureShapes(structures);
+  const shapes = options.signedFieldsOnly ? {} : structureShapes(structures);
   const fields: Partial<Record<StructureId, Volume<Float32Array>>> = {};
   const nextStructures = new Map<string, Volume<Float32Array> | null>();
   for (const id of Object.keys(shapes) as StructureId[]) {
@@ -343,7 +349,7 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
     cache.boneDepth = boneDepth;
     cache.lesionBits = lesionCount > 0 ? lesionBits : null;
     cache.lesion = lesion;
-    cache.structures = nextStructures;
+    if (!options.signedFieldsOnly) cache.structures = nextStructures;
     cache.lastReused = reused;
   }
   return {

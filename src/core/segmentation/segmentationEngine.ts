@@ -16,6 +16,8 @@ import type { GrowLesionOptions } from './growLesion';
 import { growLesion } from './growLesion';
 import type { LabelHistory, RegionMeasure } from './labelEdits';
 import { createLabelHistory, measureLabel, paintSphere } from './labelEdits';
+import type { StructuresSideThread } from './overlapStructures';
+import { detectStructuresDuring } from './overlapStructures';
 import type { BonePartSummary } from './segmentBone';
 import { segmentBone } from './segmentBone';
 import type { BoneThresholds } from './thresholds';
@@ -58,8 +60,20 @@ export type SegmentationEngine = {
   buildFields(options?: BuildFieldSetOptions): FieldSet;
 };
 
-export function createSegmentationEngine(options: { shared?: boolean } = {}): SegmentationEngine {
+export type SegmentationEngineOptions = {
+  /** Labels and fields on SharedArrayBuffers. */
+  shared?: boolean;
+  /**
+   * A second thread for the structure detection (shared mode): while it detects them,
+   * this thread builds the bone-depth field ahead of time (overlapStructures.ts); its
+   * `post` is set when the helper thread is attached (segmentationClient.ts).
+   */
+  sideThread?: StructuresSideThread;
+};
+
+export function createSegmentationEngine(options: SegmentationEngineOptions = {}): SegmentationEngine {
   const shared = options.shared ?? false;
+  const sideThread = options.sideThread ?? null;
   let ct: Volume<VoxelArray> | null = null;
   let labels: Volume<Uint8Array> | null = null;
   let history: LabelHistory | null = null;
@@ -133,7 +147,21 @@ export function createSegmentationEngine(options: { shared?: boolean } = {}): Se
     },
     getLabels: state,
     detectStructures() {
-      structures = detectCriticalStructures(requireLabels());
+      const l = requireLabels();
+      if (!sideThread?.post || !shared) {
+        structures = detectCriticalStructures(l);
+        return structures;
+      }
+      // Two threads: the structures on the helper while this thread builds the signed fields
+      // into the field cache (they need the labels only); buildFields then takes them from
+      // the cache (unchanged inside sets) and adds the structure fields. Same fields, bit for bit.
+      structures = detectStructuresDuring(l, sideThread, () => {
+        try {
+          buildFieldSet(l, emptyStructures(), { shared, generation: l.generation, cache: fieldCache, signedFieldsOnly: true });
+        } catch {
+          // Nothing to build ahead (no bone): buildFields reports it when it is asked for.
+        }
+      }).structures;
       return structures;
     },
     setStructures(s) {
