@@ -145,15 +145,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   // Crop: bone labels and mean-filtered grey values.
   const boneLabel = new Uint8Array(n);
   const grey = new Float32Array(n);
-  let p = 0;
-  for (let k = b0[2]!; k < b1[2]!; k++) for (let j = b0[1]!; j < b1[1]!; j++) {
-    const q0 = b0[0]! + gi * (j + gj * k);
-    for (let i = 0; i < ni; i++, p++) {
-      const l = labels.voxels[q0 + i]!;
-      boneLabel[p] = boneLut[l] ? l : 0;
-      grey[p] = ct.voxels[q0 + i]!;
-    }
-  }
+  cropBox(labels.voxels, ct.voxels, g.dims, b0, dims, boneLut, boneLabel, grey);
   const smooth = meanFilter3(grey, dims);
   // Host bone: the most frequent bone label within 12 mm of the seed.
   const host = mostFrequentNear(boneLabel, dims, sp, [si - b0[0]!, sj - b0[1]!, sk - b0[2]!], 12);
@@ -167,11 +159,8 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const seedLocal = si - b0[0]! + ni * (sj - b0[1]! + nj * (sk - b0[2]!));
   const hostMask = new Uint8Array(n);
   const others = new Uint8Array(n);
-  for (let t = 0; t < n; t++) {
-    const l = boneLabel[t]!;
-    if (l === host || l === LESION) hostMask[t] = 1;
-    else if (l !== 0) others[t] = 1;
-  }
+  // Voxels of the host label itself (not the lesion): the bone level's sample below.
+  const hostVoxels = splitHost(boneLabel, host, LESION, hostMask, others);
   const wallMm = JOINT_SPACE_MM + 0.5 * Math.max(sp[0], sp[1], sp[2]);
   // Closing radius: the smallest of a few that encloses the seed (a lesion that destroyed a
   // wide patch of cortex needs a wider ball to plug the defect). The steps are fine because a
@@ -236,12 +225,7 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const dev = near.map((x) => Math.abs(x - lesionLevel));
   const lesionSigma = 1.4826 * median(dev, dev.length);
   // Bone level: the host bone (not the lesion, not other bones) in the box.
-  let ne = 0;
-  for (let t = 0; t < n; t++) if (boneLabel[t] === host) ne++;
-  const envValues = new Float32Array(ne);
-  ne = 0;
-  for (let t = 0; t < n; t++) if (boneLabel[t] === host) envValues[ne++] = smooth[t]!;
-  const boneLevel = medianInPlace(envValues);
+  const boneLevel = medianInPlace(valuesOfLabel(boneLabel, host, smooth, hostVoxels));
   if (!(boneLevel > lesionLevel + 2 * lesionSigma)) {
     throw new PlannerError('segmentation/bad-seed', `the seed (grey ${lesionLevel.toFixed(0)}) is not darker than the surrounding bone (${boneLevel.toFixed(0)}): not a lytic lesion`);
   }
@@ -253,73 +237,24 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   // Lower limit: 2.5 sigma below the lesion level, which keeps out fatty marrow, the canal's
   // fluid and the fat around the roots.
   const lower = lesionLevel - Math.max(2.5 * sigmaUsed, 0.05 * (boneLevel - lesionLevel));
-  const nij = ni * nj;
   // Enclosure test: a voxel belongs to the bone's inside when rays in at least 21 of the 26
   // grid directions meet bone within 30 mm. Soft tissue beyond a broken cortex sees bone in
   // about half of them, so the growing stops at the defect instead of spilling out.
-  const enclosedCache = new Int8Array(n).fill(-1);
   const rayMm = 30;
-  // A lesion that destroyed both cortices of a thin bone (ilium) is not enclosed by that rule:
-  // when the core stays under 0.5 mL, the rule relaxes to 14, then 9 of 26 directions.
-  let minHits = 21, maxMisses = 5;
   // The 26 directions in the order they are tried, with their step counts.
-  const rayDirs: number[] = [];
+  const rayDirs = new Int32Array(104);
+  let r4 = 0;
   for (let dz = -1; dz <= 1; dz++) for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
     if (dx === 0 && dy === 0 && dz === 0) continue;
-    rayDirs.push(dx, dy, dz, Math.ceil(rayMm / Math.hypot(dx * sp[0], dy * sp[1], dz * sp[2])));
+    rayDirs[r4++] = dx; rayDirs[r4++] = dy; rayDirs[r4++] = dz;
+    rayDirs[r4++] = Math.ceil(rayMm / Math.hypot(dx * sp[0], dy * sp[1], dz * sp[2]));
   }
-  const isEnclosed = (t: number): boolean => {
-    const c = enclosedCache[t]!;
-    if (c >= 0) return c === 1;
-    const i0 = t % ni, j0 = ((t - i0) / ni) % nj, k0 = Math.floor(t / nij);
-    let hits = 0, misses = 0;
-    for (let r = 0; r < 104; r += 4) {
-      const dx = rayDirs[r]!, dy = rayDirs[r + 1]!, dz = rayDirs[r + 2]!, steps = rayDirs[r + 3]!;
-      let i = i0, j = j0, k = k0, hit = false;
-      for (let st = 0; st < steps; st++) {
-        i += dx; j += dy; k += dz;
-        if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) break;
-        if (boneLabel[i + ni * (j + nj * k)]) { hit = true; break; }
-      }
-      if (hit) hits++;
-      else if (++misses > maxMisses) break;
-    }
-    const ok = misses <= maxMisses && hits >= minHits;
-    enclosedCache[t] = ok ? 1 : 0;
-    return ok;
-  };
-  const queue = new Int32Array(n);
-  let touchesBox = false;
-  // Voxels of the last grow() (each voxel enters the queue once).
-  let grownVoxels = 0;
-  const grow = (upperGrey: number): Uint8Array => {
-    const region = new Uint8Array(n);
-    let head = 0, tail = 0;
-    region[seedLocal] = 1;
-    queue[tail++] = seedLocal;
-    touchesBox = false;
-    while (head < tail) {
-      const t = queue[head++]!;
-      const i = t % ni, j = ((t - i) / ni) % nj, k = Math.floor(t / nij);
-      if (i === 0 || j === 0 || k === 0 || i === ni - 1 || j === nj - 1 || k === nk - 1) touchesBox = true;
-      for (let d = 0; d < 6; d++) {
-        let q: number;
-        if (d === 0) { if (i === 0) continue; q = t - 1; }
-        else if (d === 1) { if (i === ni - 1) continue; q = t + 1; }
-        else if (d === 2) { if (j === 0) continue; q = t - ni; }
-        else if (d === 3) { if (j === nj - 1) continue; q = t + ni; }
-        else if (d === 4) { if (k === 0) continue; q = t - nij; }
-        else { if (k === nk - 1) continue; q = t + nij; }
-        if (region[q] || !envelope[q] || walls[q]) continue;
-        const s = values[q]!;
-        if (s > upperGrey || s < lower) continue;
-        if (!isEnclosed(q)) continue;
-        region[q] = 1;
-        queue[tail++] = q;
-      }
-    }
-    grownVoxels = tail;
-    return region;
+  // A lesion that destroyed both cortices of a thin bone (ilium) is not enclosed by that rule:
+  // when the core stays under 0.5 mL, the rule relaxes to 14, then 9 of 26 directions.
+  const gc: GrowContext = {
+    ni, nj, nk, seedLocal, envelope, walls, values, lower, boneLabel, rayDirs,
+    enclosedCache: new Int8Array(n).fill(-1), minHits: 21, maxMisses: 5,
+    queue: new Int32Array(n), touchesBox: false, grownVoxels: 0, box: new Int32Array(6),
   };
   // Pass 1: a conservative window (lesion level + 3 sigma of its raw texture) finds the core.
   // Pass 2: the bone level is re-measured in a 3-6 mm shell around that core (the trabecular
@@ -332,56 +267,32 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const minCoreVoxels = Math.max(8, Math.ceil(500 / (sp[0] * sp[1] * sp[2])));
   let core: Uint8Array = new Uint8Array(0);
   for (const [h, m] of [[21, 5], [14, 12], [9, 17]] as const) {
-    minHits = h;
-    maxMisses = m;
-    enclosedCache.fill(-1);
-    core = grow(coreUpper);
-    if (grownVoxels >= minCoreVoxels) break;
+    gc.minHits = h;
+    gc.maxMisses = m;
+    gc.enclosedCache.fill(-1);
+    core = growRegion(gc, coreUpper);
+    if (gc.grownVoxels >= minCoreVoxels) break;
   }
+  // The core's bounding box, as grown (filling its holes adds voxels inside that box only: a
+  // filled cavity is enclosed by the region).
+  const coreBox = gc.box.slice();
   fillHolesInBox(core, dims);
   // Distance to the core on a crop of the core's box grown by the 6 mm shell (the same values
   // as over the whole box: every core voxel lies in the crop).
-  const lo = [ni, nj, nk], hi = [-1, -1, -1];
-  for (let t = 0; t < n; t++) {
-    if (!core[t]) continue;
-    const i = t % ni, j = ((t - i) / ni) % nj, k = Math.floor(t / nij);
-    if (i < lo[0]!) lo[0] = i;
-    if (i > hi[0]!) hi[0] = i;
-    if (j < lo[1]!) lo[1] = j;
-    if (j > hi[1]!) hi[1] = j;
-    if (k < lo[2]!) lo[2] = k;
-    if (k > hi[2]!) hi[2] = k;
-  }
-  const shell: number[] = [];
-  if (hi[0]! >= 0) {
-    const c0 = [0, 1, 2].map((a) => Math.max(0, lo[a]! - Math.ceil(6 / sp[a]!) - 1));
-    const c1 = [0, 1, 2].map((a) => Math.min(dims[a]! - 1, hi[a]! + Math.ceil(6 / sp[a]!) + 1));
-    const cd: [number, number, number] = [c1[0]! - c0[0]! + 1, c1[1]! - c0[1]! + 1, c1[2]! - c0[2]! + 1];
-    const coreDist = new Float32Array(cd[0] * cd[1] * cd[2]);
-    let u = 0;
-    for (let k = c0[2]!; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) for (let i = c0[0]!; i <= c1[0]!; i++, u++) {
-      coreDist[u] = core[i + ni * (j + nj * k)] ? 0 : FAR;
-    }
-    squaredDistanceInPlace(coreDist, cd, sp);
-    u = 0;
-    for (let k = c0[2]!; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) for (let i = c0[0]!; i <= c1[0]!; i++, u++) {
-      const d2 = coreDist[u]!;
-      const t = i + ni * (j + nj * k);
-      if (d2 >= 9 && d2 <= 36 && envelope[t] && !walls[t]) shell.push(values[t]!);
-    }
-  }
-  const nearBoneLevel = shell.length >= 20 ? median(shell, shell.length) : boneLevel;
+  const shell = shellValues(core, coreBox, dims, sp, envelope, walls, values);
+  const nearBoneLevel = shell.length >= 20 ? medianInPlace(shell) : boneLevel;
   const upper = (lesionLevel + Math.min(nearBoneLevel, boneLevel)) / 2;
-  const coreTouchesBox = touchesBox;
-  let region = grow(upper);
+  const coreTouchesBox = gc.touchesBox;
+  let region = growRegion(gc, upper);
+  let touchesBox = gc.touchesBox;
   // Leak guard. On a lesion the bone-midpoint window adds only the partial-volume rim to the
   // conservative core; a region several times the core, or one that needed the loosest
   // enclosure rule or reaches the working box, has spilled into marrow or soft tissue.
-  let coreCount = 0, regionCount = 0;
-  for (let t = 0; t < n; t++) {
-    coreCount += core[t]!;
-    regionCount += region[t]!;
-  }
+  // The region's voxels are the ones grown (each entered the queue once); the core's are counted
+  // over its box (holes filled).
+  const coreCount = countInBox(core, coreBox, dims);
+  const regionCount = gc.grownVoxels;
+  const minHits = gc.minHits;
   let status: GrowLesionResult['status'] = 'ok';
   let bridged = false;
   let windowUpper = upper;
@@ -415,24 +326,17 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   fillHolesInBox(region, dims);
 
   // Write: lesion voxels (and, with replace, restore the host label of the old lesion).
-  const candidates: number[] = [];
   // The grown region's box (grid ijk, [lo, hi)): with `replace` it holds every lesion voxel after
   // the write, so the measure scans it instead of the whole volume (same figures).
   const grownLo: [number, number, number] = [gi, gj, gk], grownHi: [number, number, number] = [0, 0, 0];
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    const base = ni * (j + nj * k);
-    const q0 = b0[0]! + gi * (j + b0[1]! + gj * (k + b0[2]!));
-    for (let i = 0; i < ni; i++) {
-      if (!region[base + i]) continue;
-      candidates.push(q0 + i);
-      const a = b0[0]! + i, b = b0[1]! + j, c = b0[2]! + k;
-      if (a < grownLo[0]) grownLo[0] = a;
-      if (a >= grownHi[0]) grownHi[0] = a + 1;
-      if (b < grownLo[1]) grownLo[1] = b;
-      if (b >= grownHi[1]) grownHi[1] = b + 1;
-      if (c < grownLo[2]) grownLo[2] = c;
-      if (c >= grownHi[2]) grownHi[2] = c + 1;
+  const candidates: number[] = [];
+  const rb = maskBox(region, dims);
+  if (rb) {
+    for (let a = 0; a < 3; a++) {
+      grownLo[a] = b0[a]! + rb[a]!;
+      grownHi[a] = b0[a]! + rb[a + 3]! + 1;
     }
+    gridIndicesOf(region, rb, dims, b0, g.dims, candidates);
   }
   const v = labels.voxels;
   const idx: number[] = [];
@@ -475,6 +379,193 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
     status,
     bridged,
   };
+}
+
+/** The working box's bone labels (bone and lesion values only, 0 elsewhere) and grey values, row by row. */
+function cropBox(
+  labelVoxels: Uint8Array, ctVoxels: VoxelArray, gridDims: readonly [number, number, number], b0: readonly number[],
+  dims: readonly [number, number, number], boneLut: Uint8Array, boneLabel: Uint8Array, grey: Float32Array,
+): void {
+  const [gi, gj] = gridDims;
+  const [ni, nj, nk] = dims;
+  for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++, p += ni) {
+    const q0 = b0[0]! + gi * (j + b0[1]! + gj * (k + b0[2]!));
+    // The typed-array copy converts each value as an element assignment does.
+    grey.set(ctVoxels.subarray(q0, q0 + ni), p);
+    for (let i = 0; i < ni; i++) {
+      const l = labelVoxels[q0 + i]!;
+      boneLabel[p + i] = boneLut[l] ? l : 0;
+    }
+  }
+}
+
+/** hostMask = the host part or the lesion, others = any other bone part; returns the count of the host label itself. */
+function splitHost(boneLabel: Uint8Array, host: number, lesion: number, hostMask: Uint8Array, others: Uint8Array): number {
+  let hostVoxels = 0;
+  for (let t = 0, n = boneLabel.length; t < n; t++) {
+    const l = boneLabel[t]!;
+    if (l === host) hostVoxels++;
+    if (l === host || l === lesion) hostMask[t] = 1;
+    else if (l !== 0) others[t] = 1;
+  }
+  return hostVoxels;
+}
+
+/** `src` at the voxels whose label is `label` (there are `count`), in index order. */
+function valuesOfLabel(labels: Uint8Array, label: number, src: Float32Array, count: number): Float32Array {
+  const out = new Float32Array(count);
+  for (let t = 0, m = 0, n = labels.length; t < n; t++) if (labels[t] === label) out[m++] = src[t]!;
+  return out;
+}
+
+/** Sum of a 0/1 mask over an inclusive box [i0, j0, k0, i1, j1, k1]. */
+function countInBox(mask: Uint8Array, box: Int32Array, dims: readonly [number, number, number]): number {
+  const [ni, nj] = dims;
+  let count = 0;
+  for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) {
+    const row = ni * (j + nj * k);
+    for (let t = row + box[0]!, e = row + box[3]!; t <= e; t++) count += mask[t]!;
+  }
+  return count;
+}
+
+/** Grid indices (index order) of the mask's voxels in `box`, the mask being the working box at `b0` of the grid. */
+function gridIndicesOf(mask: Uint8Array, box: Int32Array, dims: readonly [number, number, number], b0: readonly number[], gridDims: readonly [number, number, number], out: number[]): void {
+  const [ni, nj] = dims;
+  const [gi, gj] = gridDims;
+  for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) {
+    const base = ni * (j + nj * k);
+    const q0 = b0[0]! + gi * (j + b0[1]! + gj * (k + b0[2]!));
+    for (let i = box[0]!; i <= box[3]!; i++) if (mask[base + i]) out.push(q0 + i);
+  }
+}
+
+/**
+ * The growing's inputs and state, one object of one shape (the growing and the enclosure test are
+ * plain functions of it rather than closures over growLesion's locals: small functions that the
+ * engine optimises on the first click, where a closure inside one long function made it recompile
+ * that whole function several times per click).
+ */
+type GrowContext = {
+  readonly ni: number;
+  readonly nj: number;
+  readonly nk: number;
+  readonly seedLocal: number;
+  readonly envelope: Uint8Array;
+  readonly walls: Uint8Array;
+  readonly values: Float32Array;
+  readonly lower: number;
+  readonly boneLabel: Uint8Array;
+  /** The 26 ray directions (dx, dy, dz, steps). */
+  readonly rayDirs: Int32Array;
+  /** Enclosure test per voxel: -1 not tested yet, 0 no, 1 yes. */
+  readonly enclosedCache: Int8Array;
+  minHits: number;
+  maxMisses: number;
+  readonly queue: Int32Array;
+  /** Of the last growRegion: whether it reached the box's faces, its voxel count and its bounding box. */
+  touchesBox: boolean;
+  grownVoxels: number;
+  readonly box: Int32Array;
+};
+
+/** Whether rays in at least `minHits` of the 26 directions meet bone within their step counts (cached). */
+function isEnclosed(c: GrowContext, t: number): boolean {
+  const cached = c.enclosedCache[t]!;
+  if (cached >= 0) return cached === 1;
+  const { ni, nj, nk, boneLabel, rayDirs, maxMisses } = c;
+  const nij = ni * nj;
+  const i0 = t % ni, j0 = ((t - i0) / ni) % nj, k0 = Math.floor(t / nij);
+  let hits = 0, misses = 0;
+  for (let r = 0; r < 104; r += 4) {
+    const dx = rayDirs[r]!, dy = rayDirs[r + 1]!, dz = rayDirs[r + 2]!, steps = rayDirs[r + 3]!;
+    let i = i0, j = j0, k = k0, hit = false;
+    for (let st = 0; st < steps; st++) {
+      i += dx; j += dy; k += dz;
+      if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) break;
+      if (boneLabel[i + ni * (j + nj * k)]) { hit = true; break; }
+    }
+    if (hit) hits++;
+    else if (++misses > maxMisses) break;
+  }
+  const ok = misses <= maxMisses && hits >= c.minHits;
+  c.enclosedCache[t] = ok ? 1 : 0;
+  return ok;
+}
+
+/** 6-connected growing from the seed inside the envelope, off the walls, in [lower, upperGrey], enclosed. */
+function growRegion(c: GrowContext, upperGrey: number): Uint8Array {
+  const { ni, nj, nk, envelope, walls, values, lower, queue } = c;
+  const nij = ni * nj;
+  const region = new Uint8Array(ni * nj * nk);
+  let head = 0, tail = 0;
+  region[c.seedLocal] = 1;
+  queue[tail++] = c.seedLocal;
+  let touchesBox = false;
+  let bi0 = ni, bj0 = nj, bk0 = nk, bi1 = -1, bj1 = -1, bk1 = -1;
+  while (head < tail) {
+    const t = queue[head++]!;
+    const i = t % ni, j = ((t - i) / ni) % nj, k = Math.floor(t / nij);
+    if (i < bi0) bi0 = i;
+    if (i > bi1) bi1 = i;
+    if (j < bj0) bj0 = j;
+    if (j > bj1) bj1 = j;
+    if (k < bk0) bk0 = k;
+    if (k > bk1) bk1 = k;
+    if (i === 0 || j === 0 || k === 0 || i === ni - 1 || j === nj - 1 || k === nk - 1) touchesBox = true;
+    for (let d = 0; d < 6; d++) {
+      let q: number;
+      if (d === 0) { if (i === 0) continue; q = t - 1; }
+      else if (d === 1) { if (i === ni - 1) continue; q = t + 1; }
+      else if (d === 2) { if (j === 0) continue; q = t - ni; }
+      else if (d === 3) { if (j === nj - 1) continue; q = t + ni; }
+      else if (d === 4) { if (k === 0) continue; q = t - nij; }
+      else { if (k === nk - 1) continue; q = t + nij; }
+      if (region[q] || !envelope[q] || walls[q]) continue;
+      const s = values[q]!;
+      if (s > upperGrey || s < lower) continue;
+      if (!isEnclosed(c, q)) continue;
+      region[q] = 1;
+      queue[tail++] = q;
+    }
+  }
+  c.touchesBox = touchesBox;
+  c.grownVoxels = tail;
+  c.box[0] = bi0; c.box[1] = bj0; c.box[2] = bk0; c.box[3] = bi1; c.box[4] = bj1; c.box[5] = bk1;
+  return region;
+}
+
+/**
+ * `values` over the shell 3-6 mm around the core (squared distance in [9, 36] mm^2), inside the
+ * envelope and off the walls, in index order of the crop. The distance runs on the core's box
+ * grown by 6 mm and one voxel (the same values there as over the whole box: every core voxel lies
+ * in the crop).
+ */
+function shellValues(
+  core: Uint8Array, coreBox: Int32Array, dims: readonly [number, number, number], sp: readonly [number, number, number],
+  envelope: Uint8Array, walls: Uint8Array, values: Float32Array,
+): Float32Array {
+  const [ni, nj] = dims;
+  if (coreBox[3]! < 0) return new Float32Array(0);
+  const c0 = [0, 1, 2].map((a) => Math.max(0, coreBox[a]! - Math.ceil(6 / sp[a]!) - 1));
+  const c1 = [0, 1, 2].map((a) => Math.min(dims[a]! - 1, coreBox[a + 3]! + Math.ceil(6 / sp[a]!) + 1));
+  const cd: [number, number, number] = [c1[0]! - c0[0]! + 1, c1[1]! - c0[1]! + 1, c1[2]! - c0[2]! + 1];
+  const coreDist = new Float32Array(cd[0] * cd[1] * cd[2]);
+  for (let k = c0[2]!, u = 0; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = c0[0]!; i <= c1[0]!; i++, u++) coreDist[u] = core[row + i] ? 0 : FAR;
+  }
+  squaredDistanceInPlace(coreDist, cd, sp);
+  const shell: number[] = [];
+  for (let k = c0[2]!, u = 0; k <= c1[2]!; k++) for (let j = c0[1]!; j <= c1[1]!; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = c0[0]!; i <= c1[0]!; i++, u++) {
+      const d2 = coreDist[u]!;
+      const t = row + i;
+      if (d2 >= 9 && d2 <= 36 && envelope[t] && !walls[t]) shell.push(values[t]!);
+    }
+  }
+  return Float32Array.from(shell);
 }
 
 /**
@@ -530,11 +621,15 @@ function mostFrequentNear(labels: Uint8Array, dims: readonly [number, number, nu
 function hostLabelAround(labels: Volume<Uint8Array>, voxels: readonly number[]): number {
   const [ni, nj] = labels.geometry.dims;
   const v = labels.voxels;
+  const nv = v.length, nij = ni * nj;
   const counts = new Float64Array(256);
   for (const t of voxels) {
-    for (const q of [t - 1, t + 1, t - ni, t + ni, t - ni * nj, t + ni * nj]) {
-      if (q >= 0 && q < v.length) counts[v[q]!]!++;
-    }
+    if (t - 1 >= 0) counts[v[t - 1]!]!++;
+    if (t + 1 < nv) counts[v[t + 1]!]!++;
+    if (t - ni >= 0) counts[v[t - ni]!]!++;
+    if (t + ni < nv) counts[v[t + ni]!]!++;
+    if (t - nij >= 0) counts[v[t - nij]!]!++;
+    if (t + nij < nv) counts[v[t + nij]!]!++;
   }
   let best = 0, bestCount = 0;
   for (const l of BONE_LABELS) if (counts[l]! > bestCount) { best = l; bestCount = counts[l]!; }
@@ -550,16 +645,26 @@ export function meanFilter3(src: Float32Array, dims: readonly [number, number, n
   const [ni, nj, nk] = dims;
   const n = src.length;
   const a = new Float32Array(n), b = new Float32Array(n);
-  const nij = ni * nj;
-  // Along i.
-  for (let row = 0; row < nj * nk; row++) {
+  // One small function per axis (each optimised on its own, on the first call).
+  meanAlongI(src, a, ni, nj * nk);
+  meanAlongJ(a, b, ni, nj, nk);
+  meanAlongK(b, a, ni * nj, nk);
+  return a;
+}
+
+function meanAlongI(src: Float32Array, a: Float32Array, ni: number, rows: number): void {
+  for (let row = 0; row < rows; row++) {
     const o = row * ni;
     if (ni === 1) { a[o] = src[o]! / 1; continue; }
     a[o] = (src[o]! + src[o + 1]!) / 2;
     for (let t = o + 1, e = o + ni - 1; t < e; t++) a[t] = (src[t]! + src[t - 1]! + src[t + 1]!) / 3;
     a[o + ni - 1] = (src[o + ni - 1]! + src[o + ni - 2]!) / 2;
   }
-  // Along j (rows of a slice).
+}
+
+/** Along j (rows of a slice). */
+function meanAlongJ(a: Float32Array, b: Float32Array, ni: number, nj: number, nk: number): void {
+  const nij = ni * nj;
   for (let k = 0; k < nk; k++) {
     const s0 = k * nij;
     for (let j = 0; j < nj; j++) {
@@ -570,7 +675,10 @@ export function meanFilter3(src: Float32Array, dims: readonly [number, number, n
       for (let t = o, e = o + ni; t < e; t++) b[t] = (a[t]! + a[t - ni]! + a[t + ni]!) / 3;
     }
   }
-  // Along k (whole slices).
+}
+
+/** Along k (whole slices). */
+function meanAlongK(b: Float32Array, a: Float32Array, nij: number, nk: number): void {
   for (let k = 0; k < nk; k++) {
     const o = k * nij, e = o + nij;
     if (nk === 1) { for (let t = o; t < e; t++) a[t] = b[t]! / 1; continue; }
@@ -578,7 +686,6 @@ export function meanFilter3(src: Float32Array, dims: readonly [number, number, n
     if (k === nk - 1) { for (let t = o; t < e; t++) a[t] = (b[t]! + b[t - nij]!) / 2; continue; }
     for (let t = o; t < e; t++) a[t] = (b[t]! + b[t - nij]! + b[t + nij]!) / 3;
   }
-  return a;
 }
 
 /** Bounding box [i0, j0, k0, i1, j1, k1] (inclusive) of a mask's non-zero voxels; null when empty. */
