@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/umd/node-adapter.js';
 import { wrap, type Endpoint } from 'comlink';
-import { createPlannerPool, type PlannerService } from '../src/compute/workerPool';
+import { createPlannerPool, type PlannerService, type PoolTraceEvent } from '../src/compute/workerPool';
+import { allCorridorRequests } from '../src/core/planning/plannerEngine';
+import { planTimeline, type TimelineSummary } from './plannerTimeline';
 import { benchEngineLoad, runPlannerBench } from '../src/core/planning/benchKernels';
 import { phantomCase, voxelStructureIds } from '../src/core/planning/testing/phantomFields';
 import type { Screw } from '../src/core/planning/types';
@@ -24,11 +26,12 @@ import type { BusyStats } from './planner.worker.node';
 const now = (): number => performance.now();
 
 /** A pool of node worker_threads, and a way to read each worker's busy time (bench/planner.worker.node.ts). */
-function nodePool(size: number): { pool: PlannerService; busy: () => Promise<BusyStats[]> } {
+function nodePool(size: number, trace?: (event: PoolTraceEvent) => void): { pool: PlannerService; busy: () => Promise<BusyStats[]> } {
   const stats: (() => Promise<BusyStats>)[] = [];
   const pool = createPlannerPool({
     size,
     shared: true,
+    ...(trace ? { trace } : {}),
     spawn: () => {
       // The worker is TypeScript: its .mjs bootstrap loads it through tsx's API (workers do not inherit the loader).
       const worker = new Worker(new URL('./planner.worker.node.mjs', import.meta.url));
@@ -50,7 +53,12 @@ type PoolFigures = {
   size: number; loadMs: number; planMs: number; minMs: number; candidates: number; loads: string[];
   /** Per plan (median over the repeats): thread CPU of the busiest worker, of all workers, ms; null without /proc. */
   busiestCpuMs: number | null; totalCpuMs: number | null;
+  /** The timeline of the median plan (and of the best), pools of several workers. */
+  timeline: TimelineSummary | null; bestTimeline: TimelineSummary | null;
 };
+
+/** Short corridor names for the timeline (index in allCorridorRequests order). */
+const CORRIDOR_SHORT = allCorridorRequests().map((c) => `${c.corridorId.replace('iliosacral', 'IS').replace('transsacral', 'TS').replace('supraAcetabular', 'SA').replace('anteriorColumn', 'AC').replace('femoralNeck', 'FN')}${c.side === 'left' ? 'L' : 'R'}`);
 
 /**
  * Full plans through pools of the given sizes, INTERLEAVED (pool a, pool b, pool a, ...) so that the load of this
@@ -58,14 +66,15 @@ type PoolFigures = {
  * every worker). Every plan must equal the first pool's first (the bench fails otherwise).
  */
 async function benchPools(sizes: number[], fields: Parameters<PlannerService['loadFields']>[0], repeats = 5): Promise<{ figures: PoolFigures[]; checkMs: number; screw: Screw | null }> {
-  const nodePools = sizes.map((size) => nodePool(size));
+  const traces: PoolTraceEvent[][] = sizes.map(() => []);
+  const nodePools = sizes.map((size, i) => nodePool(size, size > 1 ? (e) => traces[i]!.push(e) : undefined));
   const pools = nodePools.map((p) => p.pool);
   try {
     const figures: PoolFigures[] = [];
     for (const [i, pool] of pools.entries()) {
       const t0 = now();
       await pool.loadFields(fields);
-      figures.push({ size: sizes[i]!, loadMs: now() - t0, planMs: NaN, minMs: NaN, candidates: 0, loads: [], busiestCpuMs: null, totalCpuMs: null });
+      figures.push({ size: sizes[i]!, loadMs: now() - t0, planMs: NaN, minMs: NaN, candidates: 0, loads: [], busiestCpuMs: null, totalCpuMs: null, timeline: null, bestTimeline: null });
     }
     let reference: string | null = null;
     const same = (plan: Awaited<ReturnType<PlannerService['plan']>>): void => {
@@ -78,16 +87,20 @@ async function benchPools(sizes: number[], fields: Parameters<PlannerService['lo
     const times: number[][] = pools.map(() => []);
     const busiest: number[][] = pools.map(() => []);
     const total: number[][] = pools.map(() => []);
+    const timelines: TimelineSummary[][] = pools.map(() => []);
     let screw: Screw | null = null;
     for (let r = 0; r < repeats; r++) {
       for (const [i, pool] of pools.entries()) {
+        traces[i]!.length = 0;
         const t = now();
         const plan = await pool.plan({});
         times[i]!.push(now() - t);
         same(plan);
         figures[i]!.candidates = plan.candidatesScored;
         figures[i]!.loads.push(loadavg()[0]!.toFixed(1));
-        const cpu = (await nodePools[i]!.busy()).map((b) => b.cpuMs);
+        const stats = await nodePools[i]!.busy();
+        if (traces[i]!.length > 0) timelines[i]!.push(planTimeline(traces[i]!, stats.map((b) => b.spans), (c) => CORRIDOR_SHORT[c] ?? String(c)));
+        const cpu = stats.map((b) => b.cpuMs);
         if (cpu.every((c) => c !== null)) {
           busiest[i]!.push(Math.max(...(cpu as number[])));
           total[i]!.push((cpu as number[]).reduce((a, b) => a + b, 0));
@@ -100,6 +113,9 @@ async function benchPools(sizes: number[], fields: Parameters<PlannerService['lo
       f.planMs = sorted[Math.floor(sorted.length / 2)]!;
       f.minMs = sorted[0]!;
       const median = (xs: number[]): number | null => (xs.length ? xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : null);
+      const tl = [...timelines[i]!].sort((a, b) => a.wallMs - b.wallMs);
+      f.timeline = tl.length ? tl[Math.floor(tl.length / 2)]! : null;
+      f.bestTimeline = tl[0] ?? null;
       f.busiestCpuMs = median(busiest[i]!);
       f.totalCpuMs = median(total[i]!);
     }
@@ -173,6 +189,12 @@ export const plannerBench: BenchEntry = {
         goal: '> 200k candidates/s',
         met: rate(poolN) > 200_000,
         notes: `${rate(poolN).toFixed(0)} candidates/s (candidates scored / wall time of the whole plan: refinement, fine checks and width probes included), ${timesOf(poolN)}; each corridor's scan split across the ${bigPool} workers; fields load ${poolN.loadMs.toFixed(0)} ms (grid and anatomy summary built once by the first worker, shared); ${load()}`,
+      },
+      {
+        name: `diagnostic: timeline of the median plan of the pool of ${bigPool} (per worker: calls, engine time, round trips, idle; main-thread steps)`,
+        figure: poolN.timeline?.wallMs ?? NaN,
+        unit: 'ms',
+        notes: `${poolN.timeline?.text ?? 'no trace'} || best plan: ${poolN.bestTimeline ? `wall ${poolN.bestTimeline.wallMs.toFixed(1)} ms, ${poolN.bestTimeline.workers.map((w, i) => `w${i} engine ${w.engineMs.toFixed(1)} / round trips ${w.overheadMs.toFixed(1)} / idle ${w.idleMs.toFixed(1)} ms`).join(', ')}, tail ${poolN.bestTimeline.tailMs.toFixed(1)} ms` : 'none'}; ${load()}`,
       },
       {
         name: 'fields load into the engine (one thread): joint-closed depth + planner grid + anatomy summary',

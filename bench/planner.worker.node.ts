@@ -10,7 +10,10 @@ import { createPlannerEngine, type PlannerEngine } from '../src/core/planning/pl
 
 if (!parentPort) throw new Error('planner.worker.node.ts must run as a worker thread');
 
-export type BusyStats = { calls: number; wallMs: number; cpuMs: number | null };
+/** One engine call: method, start and end on the shared wall clock (performance.timeOrigin + now, ms), thread CPU (10 ms ticks). */
+export type CallSpan = { name: string; startMs: number; endMs: number; cpuMs: number | null };
+
+export type BusyStats = { calls: number; wallMs: number; cpuMs: number | null; spans: CallSpan[] };
 
 /** This thread's CPU time, ms (Linux /proc, 10 ms ticks), or null where unavailable. */
 function threadCpuMs(): number | null {
@@ -23,7 +26,7 @@ function threadCpuMs(): number | null {
 }
 
 const engine = createPlannerEngine();
-const stats: BusyStats = { calls: 0, wallMs: 0, cpuMs: threadCpuMs() === null ? null : 0 };
+const stats: BusyStats = { calls: 0, wallMs: 0, cpuMs: threadCpuMs() === null ? null : 0, spans: [] };
 const served: Record<string, unknown> = {};
 for (const [name, method] of Object.entries(engine) as [string, (...args: unknown[]) => unknown][]) {
   served[name] = (...args: unknown[]): unknown => {
@@ -32,15 +35,19 @@ for (const [name, method] of Object.entries(engine) as [string, (...args: unknow
     try {
       return method(...args);
     } finally {
+      const t1 = performance.now();
       stats.calls++;
-      stats.wallMs += performance.now() - t0;
+      stats.wallMs += t1 - t0;
       const c1 = threadCpuMs();
-      if (stats.cpuMs !== null && c0 !== null && c1 !== null) stats.cpuMs += c1 - c0;
+      const cpu = c0 !== null && c1 !== null ? c1 - c0 : null;
+      if (stats.cpuMs !== null && cpu !== null) stats.cpuMs += cpu;
+      if (stats.spans.length < 1000) stats.spans.push({ name, startMs: performance.timeOrigin + t0, endMs: performance.timeOrigin + t1, cpuMs: cpu });
     }
   };
 }
 served.busyStats = (): BusyStats => {
   const out = { ...stats };
+  stats.spans = [];
   stats.calls = 0;
   stats.wallMs = 0;
   if (stats.cpuMs !== null) stats.cpuMs = 0;

@@ -54,7 +54,8 @@ describe('planner pool', () => {
     await inProcess.loadFields({ fields: plain.fields, voxelStructureIds: voxelStructureIds(plain.fields) });
     const a = await inProcess.plan({});
 
-    const sharedPool = createPlannerPool({ size: 2, shared: true, spawn: channelSpawn() });
+    const kinds: string[] = [];
+    const sharedPool = createPlannerPool({ size: 2, shared: true, spawn: channelSpawn(), trace: (e) => { if (e.kind === 'task') kinds.push(e.task); } });
     expect(sharedPool.mode).toBe('worker-shared');
     await sharedPool.loadFields({ fields: sharedCase.fields, voxelStructureIds: voxelStructureIds(sharedCase.fields) });
     const progress: PlanProgress[] = [];
@@ -72,6 +73,14 @@ describe('planner pool', () => {
     expect(comparable(c)).toEqual(comparable(direct));
     expect(progress.at(-1)!.corridorsDone).toBe(direct.corridors.length);
     expect(progress.at(-1)!.candidatesScored).toBe(b.candidatesScored);
+    // The costly corridors were split (scan shares, then a finish), the cheap ones went whole.
+    expect(new Set(kinds)).toEqual(new Set(['scan', 'finish', 'whole']));
+
+    // One corridor alone: nothing else to do, so its refinement is split too (scan shares -> refinement shares -> finish).
+    kinds.length = 0;
+    const one = await sharedPool.plan({ corridors: corridors.slice(0, 1) });
+    expect(new Set(kinds)).toEqual(new Set(['scan', 'refine', 'finish']));
+    expect(one.corridors).toEqual(engine.searchCorridors({ generation: 1, corridors: corridors.slice(0, 1) }));
 
     // Live check on the pool equals the engine's.
     const screw = direct.screws[0]!.screw;

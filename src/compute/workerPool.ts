@@ -38,7 +38,7 @@ import {
 } from '../core/planning/plannerEngine';
 import type { AnatomySummary } from '../core/planning/anatomySummary';
 import { defaultCatalog, validateCatalog } from '../core/planning/screwCatalog';
-import { corridorRuledOut, DEFAULT_SEARCH_OPTIONS, mergeScans, refinedSeedCount, type CorridorRefinement, type CorridorScan } from '../core/planning/search';
+import { coneDirectionCount, corridorRuledOut, DEFAULT_SEARCH_OPTIONS, mergeScans, refinedSeedCount, type CorridorRefinement, type CorridorScan } from '../core/planning/search';
 import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
 import { fieldSetBuffers, fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
 
@@ -67,10 +67,21 @@ export type PlannerService = {
 
 export type SpawnedWorker = { endpoint: Endpoint; terminate(): void };
 
+/**
+ * What the pool did for one plan, for diagnostics (the bench's timeline): each worker call from the main thread's side
+ * (sent -> result back, ms on this thread's performance clock) and the main thread's own steps (merging scan shares,
+ * assembling the plan).
+ */
+export type PoolTraceEvent =
+  | { kind: 'task'; generation: number; worker: number; task: 'corridor' | 'whole' | 'scan' | 'refine' | 'finish'; corridor: number; share: number; sentMs: number; doneMs: number }
+  | { kind: 'main'; generation: number; step: 'start' | 'merge' | 'assemble' | 'end'; startMs: number; endMs: number };
+
 export type CreatePlannerPoolOptions = {
   /** Number of workers (use isolation.ts poolSizeFor); forced to 1 without shared memory. */
   size: number;
   shared: boolean;
+  /** Diagnostics: called with every worker call and main-thread step of a plan (the bench prints a timeline). */
+  trace?: (event: PoolTraceEvent) => void;
   /** Starts one worker; default spawns workers/planner.worker.ts. Tests pass MessageChannel stand-ins. */
   spawn?: () => SpawnedWorker;
 };
@@ -84,6 +95,8 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
   const shared = options.shared && typeof SharedArrayBuffer !== 'undefined';
   const size = shared ? Math.max(1, Math.floor(options.size)) : 1;
   const spawn = options.spawn ?? defaultSpawn;
+  const trace = options.trace;
+  const clock = (): number => performance.now();
   const workers: { spawned: SpawnedWorker; remote: PlannerRemote }[] = [];
   for (let i = 0; i < size; i++) {
     const spawned = spawn();
@@ -139,6 +152,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
     async plan(request: ServicePlanRequest, onProgress?: (progress: PlanProgress) => void): Promise<PlanResult> {
       alive();
       const t0 = Date.now();
+      const tStart = trace ? clock() : 0;
       const g = ++generation;
       Atomics.store(token, 0, g);
       endRunning(new PlannerError('worker/stale', `planner request ${g - 1} superseded by ${g}`));
@@ -182,7 +196,9 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
             if (generation !== g) throw stale();
             const i = next++;
             if (i >= corridors.length) return;
+            const sent = trace ? clock() : 0;
             const result = await remote.searchCorridors({ ...call, corridors: [corridors[i]!] }, progressFor(i));
+            trace?.({ kind: 'task', generation: g, worker: w, task: 'corridor', corridor: i, share: -1, sentMs: sent, doneMs: clock() });
             const o = result[0]!;
             outcomes[i] = o;
             taskDone(i, o.candidatesScored);
@@ -197,13 +213,24 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         // first ready one (a corridor's finish as soon as its shares are in). The shares merge exactly (search.ts
         // mergeScans), so the plan equals the in-process one.
         const shares = workers.length;
-        // A corridor goes scan shares -> refinement shares (with the fine checks of the refined lines) -> finish.
-        type Task = { corridor: number; kind: 'scan' | 'refine' | 'finish'; share: number };
+        // A costly corridor goes scan shares -> (refinement shares, with the fine checks of the refined lines, when the
+        // other workers have nothing else to do) -> finish; a cheap one is one task (the whole corridor, one round trip).
+        type Task = { corridor: number; kind: 'whole' | 'scan' | 'refine' | 'finish'; share: number };
         const queue: Task[] = [];
         // Corridors ruled out before any line (lesion off their path, ...) are decided here, as the engine would: no round trip.
         const basis = summary && catalog ? { summary, settings, catalog } : null;
         const early = corridors.map((c) => (basis ? corridorRuledOut(basis, c.corridorId, c.side) : null));
-        for (let i = 0; i < corridors.length; i++) if (!early[i]) for (let k = 0; k < shares; k++) queue.push({ corridor: i, kind: 'scan', share: k });
+        // Longest first (list scheduling): a scan costs about its cone's direction count (same lesion for every corridor).
+        // A corridor is split only when it is more than a quarter of one worker's share of the plan: each task is a round
+        // trip (a thread wake-up each way, milliseconds on a busy machine), and the cheap corridors, whole, fill the gaps.
+        const coneStep = request.options?.coneStepDeg ?? DEFAULT_SEARCH_OPTIONS.coneStepDeg;
+        const cost = corridors.map((c, i) => (early[i] ? 0 : coneDirectionCount(c.corridorId, c.side, coneStep)));
+        const totalCost = cost.reduce((a, b) => a + b, 0);
+        const order = corridors.map((_, i) => i).filter((i) => !early[i]).sort((a, b) => cost[b]! - cost[a]! || a - b);
+        for (const i of order) {
+          if (cost[i]! * 2 * shares > totalCost) for (let k = 0; k < shares; k++) queue.push({ corridor: i, kind: 'scan', share: k });
+          else queue.push({ corridor: i, kind: 'whole', share: -1 });
+        }
         const scans: CorridorScan[][] = corridors.map(() => []);
         const merged: (CorridorScan | null)[] = corridors.map(() => null);
         const refineShares: number[] = corridors.map(() => 0);
@@ -239,8 +266,17 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
               }
               const i = task.corridor;
               const key = keys++;
-              if (task.kind === 'scan') {
+              const sent = trace ? clock() : 0;
+              const traced = (): void => trace?.({ kind: 'task', generation: g, worker: w, task: task.kind, corridor: i, share: task.share, sentMs: sent, doneMs: clock() });
+              if (task.kind === 'whole') {
+                const result = await remote.searchCorridors({ ...call, corridors: [corridors[i]!] }, progressFor(key));
+                traced();
+                const o = result[0]!;
+                taskDone(key, o.candidatesScored);
+                settle(i, o);
+              } else if (task.kind === 'scan') {
                 const scan = await remote.scanCorridor({ ...call, corridor: corridors[i]!, share: { index: task.share, count: shares } }, progressFor(key));
+                traced();
                 taskDone(key, scan.scored);
                 if (outcomes[i]) continue; // ruled out by another share
                 if (scan.early) {
@@ -251,9 +287,12 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
                   scans[i]!.push(scan);
                   if (scans[i]!.length === shares) {
                     // The shares merged here (pure, cheap): the refinement shares and the finish get one scan.
+                    const tMerge = trace ? clock() : 0;
                     const whole = mergeScans(scans[i]!, keepTop);
+                    trace?.({ kind: 'main', generation: g, step: 'merge', startMs: tMerge, endMs: clock() });
                     merged[i] = whole;
-                    const seeds = refinedSeedCount(whole);
+                    // The refinement is split only when the other workers would otherwise wait (too few other tasks queued).
+                    const seeds = queue.length < shares - 1 ? refinedSeedCount(whole) : 0;
                     refineShares[i] = Math.min(shares, seeds);
                     // Next corridor's scan shares wait: a corridor's later steps go first (its result sooner, the others busy).
                     if (refineShares[i]! >= 2) for (let k = refineShares[i]! - 1; k >= 0; k--) queue.unshift({ corridor: i, kind: 'refine', share: k });
@@ -262,12 +301,14 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
                 }
               } else if (task.kind === 'refine') {
                 const r = await remote.refineCorridor({ ...call, scans: [merged[i]!], share: { index: task.share, count: refineShares[i]! } }, progressFor(key));
+                traced();
                 taskDone(key, r.scored);
                 refinements[i]!.push(r);
                 if (refinements[i]!.length === refineShares[i]) queue.unshift({ corridor: i, kind: 'finish', share: -1 });
               } else {
                 const before = merged[i]!.scored + refinements[i]!.reduce((n, r) => n + r.scored, 0);
                 const o = await remote.finishCorridor({ ...call, scans: [merged[i]!], ...(refinements[i]!.length > 0 ? { refinements: refinements[i]! } : {}) }, progressFor(key));
+                traced();
                 taskDone(key, o.candidatesScored - before);
                 settle(i, o);
               }
@@ -278,6 +319,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
           }
         };
       }
+      trace?.({ kind: 'main', generation: g, step: 'start', startMs: tStart, endMs: clock() });
       const work = Promise.all(workers.map((_, w) => lane(w)));
       work.catch(() => undefined);
       try {
@@ -288,7 +330,14 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
       if (generation !== g) throw stale();
       const loaded = fieldsGeneration ?? (await workers[0]!.remote.fieldsGeneration());
       if (generation !== g) throw stale();
-      return assemblePlan(outcomes as CorridorOutcome[], settings, g, loaded, Date.now() - t0);
+      const tAssemble = trace ? clock() : 0;
+      const result = assemblePlan(outcomes as CorridorOutcome[], settings, g, loaded, Date.now() - t0);
+      if (trace) {
+        const end = clock();
+        trace({ kind: 'main', generation: g, step: 'assemble', startMs: tAssemble, endMs: end });
+        trace({ kind: 'main', generation: g, step: 'end', startMs: tStart, endMs: end });
+      }
+      return result;
     },
     cancel(): void {
       if (disposed || !abortRunning) return;
