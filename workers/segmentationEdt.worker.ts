@@ -8,15 +8,18 @@ import { isStructuresJob, runStructuresJob, type StructuresJob } from '../src/co
 
 const run = createEdtHelper();
 // Chunks and structure jobs this helper ran, readable from a debugger or Playwright's worker.evaluate (diagnostics only).
-const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number; structuresJobs?: number };
+// structuresJobs: detections run here; structuresJobsReceived: posted to it (the worker runs those this helper did not take).
+const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number; structuresJobs?: number; structuresJobsReceived?: number };
 counters.edtHelperChunks = 0;
 counters.edtHelperJobs = 0;
 counters.structuresJobs = 0;
+counters.structuresJobsReceived = 0;
 globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort }>) => {
   const port = event.data.port;
   port.onmessage = (job: MessageEvent<EdtJob | StructuresJob>) => {
     const data = job.data;
     if (isStructuresJob(data)) {
+      counters.structuresJobsReceived!++;
       if (runStructuresJob(data)) counters.structuresJobs!++;
       return;
     }
