@@ -307,15 +307,18 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
   let lastScrewCount = -1;
   const render = (): void => {
     const plan = store.get().plan;
+    // Written only when they differ: this runs on every store change, i.e. twice per pointer move of a screw
+    // drag, and an unchanged text or attribute written again still costs a style recalc and a relayout.
     for (const [key, input] of settingInputs) {
-      input.disabled = !plan;
+      if (input.disabled !== !plan) input.disabled = !plan;
       const v = plan ? String(plan.settings[key]) : '';
       if (document.activeElement !== input && input.value !== v) input.value = v;
     }
-    addBtn.disabled = !plan;
-    settingsSummary.textContent = plan
+    if (addBtn.disabled !== !plan) addBtn.disabled = !plan;
+    const summary = plan
       ? `Settings: margin ${plan.settings.safetyMarginMm} · purchase ${plan.settings.purchaseMm} · lesion span ${plan.settings.minLesionSpanMm ?? '\u2014'} · spacing ${plan.settings.screwSpacingMm} mm`
       : 'Settings';
+    if (settingsSummary.textContent !== summary) settingsSummary.textContent = summary;
     if (plan && (plan.catalog !== lastCatalog || plan.screws.length !== lastScrewCount)) {
       lastCatalog = plan.catalog;
       lastScrewCount = plan.screws.length;
@@ -334,9 +337,9 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     else if (st.phase === 'error') hint = st.error?.message ?? 'Segmentation failed.';
     else if (st.phase !== 'ready') hint = st.message || 'Segmenting…';
     else if (!st.lesion) hint = 'Mark the lesion first: one click inside it (segmentation).';
-    planBtn.disabled = hint !== '';
-    planHint.textContent = hint;
-    planHint.hidden = hint === '';
+    if (planBtn.disabled !== (hint !== '')) planBtn.disabled = hint !== '';
+    if (planHint.textContent !== hint) planHint.textContent = hint;
+    if (planHint.hidden !== (hint === '')) planHint.hidden = hint === '';
   };
 
   const unsubscribe = store.subscribe(() => render());

@@ -168,8 +168,9 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
     importBtn.disabled = busy || deps.getSeries() === null || store.get().plan === null;
     sendBtn.disabled = busy || sendBlocked !== null;
     sendBtn.title = sendBlocked ?? 'Stores the PDF (Encapsulated PDF) and the screws (DICOM SEG) in the study on the PACS';
-    hint.textContent = blocked ?? (sendBlocked ? 'Send to PACS is for a series opened from the PACS (PACS panel): the report goes back to its study.' : '');
-    hint.hidden = hint.textContent === '';
+    const hintText = blocked ?? (sendBlocked ? 'Send to PACS is for a series opened from the PACS (PACS panel): the report goes back to its study.' : '');
+    if (hint.textContent !== hintText) hint.textContent = hintText;
+    if (hint.hidden !== (hintText === '')) hint.hidden = hintText === '';
   };
 
   const reportOptions = (): BuildReportOptions => {
@@ -325,7 +326,17 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
   importInput.addEventListener('change', onImportFile);
   sendBtn.addEventListener('click', onSend);
   for (const c of [paper, anonymous, operator, maxTilt]) c.addEventListener('change', persist);
-  const unsubscribe = store.subscribe(refresh);
+  // The plan store changes twice per pointer move of a screw drag (the move, then its live check): the
+  // buttons and the hint follow at most once per animation frame, so the 'pending' that lasts from a move
+  // to its check (under a frame) is not written to them and taken back each time (issue #6).
+  let refreshFrame = 0;
+  const refreshSoon = (): void => {
+    refreshFrame ||= requestAnimationFrame(() => {
+      refreshFrame = 0;
+      refresh();
+    });
+  };
+  const unsubscribe = store.subscribe(refreshSoon);
   refresh();
 
   return {
@@ -334,6 +345,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
     dispose() {
       disposed = true;
       unsubscribe();
+      if (refreshFrame) cancelAnimationFrame(refreshFrame);
       exportPdf.removeEventListener('click', onExportPdf);
       exportJson.removeEventListener('click', onExportJson);
       importBtn.removeEventListener('click', onImportClick);
