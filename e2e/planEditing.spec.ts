@@ -16,6 +16,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { readNrrd } from '../src/core/io/nrrd';
+import { BONE_LABELS } from '../src/core/shared/ids';
+import type { Volume } from '../src/core/volume/Volume';
+import { lpsToIjk } from '../src/core/volume/VolumeGeometry';
 import { appData, ARTIFACTS, screenshot, waitForAnatomy } from './support/app';
 import { truthLesionCenter, waitSessionReady } from './support/session';
 
@@ -29,6 +33,57 @@ type PlanState = {
 };
 
 const truth = JSON.parse(readFileSync(resolve(import.meta.dirname ?? '.', '../sample-dicom/out', SAMPLE, 'truth.json'), 'utf8')) as Truth;
+
+const labels = readNrrd(new Uint8Array(readFileSync(resolve(import.meta.dirname ?? '.', '../sample-dicom/out', SAMPLE, 'labels.nrrd')))).volume as Volume<Uint8Array>;
+/** The phantom's TRUTH label at a point (0 outside the grid). */
+function labelAt(p: Vec3): number {
+  const ijk = lpsToIjk([0, 0, 0], labels.geometry, p);
+  const [ni, nj, nk] = labels.geometry.dims;
+  const i = Math.round(ijk[0]), j = Math.round(ijk[1]), k = Math.round(ijk[2]);
+  if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) return 0;
+  return labels.voxels[i + ni * (j + nj * k)]!;
+}
+
+/**
+ * The rendered CT of a trajectory view along a screw's axis against the phantom's TRUTH labels there:
+ * bone (bone labels 1.5 mm either side along the axis too) is bright, everything else that is not within
+ * 1.5 mm of a bone edge (lesion, joint, foramen) darker. Returns null when the pixels agree, else a
+ * trace (kind and luminance per sample) that says where they do not. Bone window W 1800 L 400 (the
+ * trajectory views' default): cancellous bone (~250 HU) at about 105, soft tissue (~40 HU) at about 75.
+ */
+async function reformatDisagreesWithTruth(page: Page, view: 'inlineA' | 'inlineB', entryLps: Vec3, tipLps: Vec3): Promise<string | null> {
+  const at = (t: number): Vec3 => [entryLps[0] + (tipLps[0] - entryLps[0]) * t, entryLps[1] + (tipLps[1] - entryLps[1]) * t, entryLps[2] + (tipLps[2] - entryLps[2]) * t];
+  const lengthMm = Math.hypot(tipLps[0] - entryLps[0], tipLps[1] - entryLps[1], tipLps[2] - entryLps[2]);
+  const isBone = (p: Vec3): boolean => BONE_LABELS.includes(labelAt(p) as never);
+  const n = 60;
+  const kinds: Array<'bone' | 'soft' | 'edge'> = [];
+  const points: Array<{ x: number; y: number }> = [];
+  for (let k = 1; k < n; k++) {
+    const t = k / n;
+    const dt = 1.5 / lengthMm;
+    const here = isBone(at(t));
+    kinds.push(isBone(at(t - dt)) !== here || isBone(at(t + dt)) !== here ? 'edge' : here ? 'bone' : 'soft');
+    points.push(await lpsToPage(page, view, at(t)));
+  }
+  const lum = await page.evaluate(
+    ([v, pts]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-view="${v}"] canvas`)!;
+      const rect = canvas.getBoundingClientRect();
+      const ctx = canvas.getContext('2d')!;
+      return pts.map((q) => {
+        const d = ctx.getImageData(Math.round((q.x - rect.left) * (canvas.width / rect.width)), Math.round((q.y - rect.top) * (canvas.height / rect.height)), 1, 1).data;
+        return 0.299 * d[0]! + 0.587 * d[1]! + 0.114 * d[2]!;
+      });
+    },
+    [view, points] as const,
+  );
+  const bone = lum.filter((_, k) => kinds[k] === 'bone');
+  const soft = lum.filter((_, k) => kinds[k] === 'soft');
+  const ok = bone.length >= 10 && soft.length >= 3 && Math.min(...bone) > 90 && Math.max(...soft) < 90;
+  const trace = `${view}: ${lum.map((v, k) => `${kinds[k]![0]}${v.toFixed(0)}`).join(' ')}`;
+  if (ok) console.log(`CT along the final axis, ${trace}`);
+  return ok ? null : trace;
+}
 
 /** JSON with sorted keys: the same document whatever the key order (the restore parses through zod). */
 function canon(v: unknown): string {
@@ -175,6 +230,12 @@ test.describe('plan editing', () => {
       await expect
         .poll(async () => Math.max(...(await Promise.all(['entry', 'tip'].map(async (end) => Math.abs(Number(await g.getAttribute(`data-${end}-offset-mm`))))))))
         .toBeLessThan(0.5);
+    }
+    // ...and they were RENDERED there (drawn at the drag's end, not a frame left from before it): the CT
+    // pixels along the final axis in each in-line view are bright where the phantom's truth is bone and
+    // darker where it is not (the lesion, the joint, the foramen the tip now sits in).
+    for (const view of ['inlineA', 'inlineB'] as const) {
+      await expect.poll(() => reformatDisagreesWithTruth(page, view, afterDrag.entryLps, afterDrag.tipLps), { timeout: 60_000 }).toBeNull();
     }
     // ...and the bull's-eye is perpendicular to it, at its depth along the final path.
     await expect(page.locator(`[data-screw-layer="bullseye"] [data-screw-id="${s1!.id}"]`)).toHaveAttribute('data-kind', 'crossSection');
