@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildFieldSet, computeShapeField, createFieldSetCache } from './buildFieldSet';
+import fc from 'fast-check';
+import { BONE_DEPTH_LABELS, buildFieldSet, computeLabelBox, computeLabelBoxScan, computeShapeField, createFieldSetCache } from './buildFieldSet';
+import { insideLookup } from './distanceTransform';
 import { distanceToCap, distanceToShape, type StructureShape } from './structureDistance';
 import { emptyStructures, type CriticalStructures } from '../anatomy/structures';
 import { LABELS } from '../shared/ids';
@@ -137,5 +139,34 @@ describe('buildFieldSet', () => {
     expect(distanceToCap(cap, 0, 0, 15)).toBeCloseTo(5);
     expect(distanceToCap(cap, 0, 0, -10)).toBeCloseTo(Math.hypot(10, 10));
     expect(distanceToCap(cap, 10, 0, -3)).toBeCloseTo(3);
+  });
+});
+
+describe('computeLabelBox (from the per-label boxes) equals the voxel scan', () => {
+  it('random sparse labels, row lengths with and without whole words, any lookup', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 })), { maxLength: 12 }),
+        fc.subarray([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
+        fc.integer({ min: 0, max: 3 }),
+        (ni, nj, nk, marks, inside, marginMm) => {
+          const g = createVolumeGeometry({ dims: [ni, nj, nk], spacingMm: [1, 1.5, 2], originLps: [0, 0, 0] });
+          const v = new Uint8Array(ni * nj * nk);
+          for (const [t, l] of marks) v[t % v.length] = l;
+          const labels = createVolume('l', 'label', g, v);
+          const lut = insideLookup(inside);
+          expect(computeLabelBox(labels, lut, marginMm)).toEqual(computeLabelBoxScan(labels, lut, marginMm));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+  it('the bone-depth labels of a ball', () => {
+    const labels = ballLabels(true);
+    const lut = insideLookup(BONE_DEPTH_LABELS);
+    const box = computeLabelBox(labels, lut, 3);
+    expect(box).not.toBeNull();
+    expect(box).toEqual(computeLabelBoxScan(labels, lut, 3));
   });
 });

@@ -13,6 +13,7 @@ import type { FieldSet } from './FieldSet';
 import type { StructureShape } from './structureDistance';
 import { shapeBoundsLps } from './structureDistance';
 import { updateSignedField } from './updateSignedField';
+import { labelBoxes } from '../anatomy/labelBoxes';
 
 export type BuildFieldSetOptions = {
   /** Margin in mm around the labelled bone and lesion for the ROI grid. Default 20. */
@@ -104,8 +105,39 @@ const UPDATE_MARGIN_MM = 30;
 /** Label values that count as bone for the bone-depth field: the bone parts and the lesion inside them. */
 export const BONE_DEPTH_LABELS: readonly number[] = [...BONE_LABELS, LABELS.lesion];
 
-/** Box of voxels whose label is in `lut`, grown by `marginMm`; null when there is none. */
+/**
+ * Box of voxels whose label is in `lut`, grown by `marginMm`; null when there is none.
+ * From the per-label boxes of one pass that skips background words (anatomy/labelBoxes.ts):
+ * the union of the boxes of the labels in `lut` is the box of their voxels.
+ */
 export function computeLabelBox(labels: Volume<Uint8Array>, lut: Uint8Array, marginMm: number): VoxelBox | null {
+  const boxes = labelBoxes(labels);
+  const [ni, nj, nk] = labels.geometry.dims;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  for (let l = 0; l < 256; l++) {
+    if (!lut[l]) continue;
+    if (l === 0) return computeLabelBoxScan(labels, lut, marginMm);
+    const o = 6 * l;
+    if (boxes[o + 3]! < 0) continue;
+    i0 = Math.min(i0, boxes[o]!);
+    j0 = Math.min(j0, boxes[o + 1]!);
+    k0 = Math.min(k0, boxes[o + 2]!);
+    i1 = Math.max(i1, boxes[o + 3]!);
+    j1 = Math.max(j1, boxes[o + 4]!);
+    k1 = Math.max(k1, boxes[o + 5]!);
+  }
+  if (i1 < 0) return null;
+  return grownBox(labels, [i0, j0, k0, i1, j1, k1], marginMm);
+}
+
+function grownBox(labels: Volume<Uint8Array>, b: readonly number[], marginMm: number): VoxelBox {
+  const s = labels.geometry.spacingMm;
+  const mi = Math.ceil(marginMm / s[0]), mj = Math.ceil(marginMm / s[1]), mk = Math.ceil(marginMm / s[2]);
+  return clampBox({ min: [b[0]! - mi, b[1]! - mj, b[2]! - mk], max: [b[3]! + 1 + mi, b[4]! + 1 + mj, b[5]! + 1 + mk] }, labels.geometry);
+}
+
+/** {@link computeLabelBox} by a scan of every voxel (for a `lut` that counts the background in; also the tests' reference). */
+export function computeLabelBoxScan(labels: Volume<Uint8Array>, lut: Uint8Array, marginMm: number): VoxelBox | null {
   const [ni, nj, nk] = labels.geometry.dims;
   const v = labels.voxels;
   let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
@@ -129,9 +161,7 @@ export function computeLabelBox(labels: Volume<Uint8Array>, lut: Uint8Array, mar
     }
   }
   if (i1 < 0) return null;
-  const s = labels.geometry.spacingMm;
-  const mi = Math.ceil(marginMm / s[0]), mj = Math.ceil(marginMm / s[1]), mk = Math.ceil(marginMm / s[2]);
-  return clampBox({ min: [i0 - mi, j0 - mj, k0 - mk], max: [i1 + 1 + mi, j1 + 1 + mj, k1 + 1 + mk] }, labels.geometry);
+  return grownBox(labels, [i0, j0, k0, i1, j1, k1], marginMm);
 }
 
 /** Converts structure models to analytic shapes keyed by structure id. */
@@ -282,12 +312,15 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
   const src = labels.voxels;
   const lesionLabel = LABELS.lesion;
   let p = 0, lesionCount = 0;
+  // Rows copied whole; the bits looked at only for labelled voxels (background is in neither set: the lesion label is not 0).
+  const skipBackground = !boneLut[0];
   for (let k = roi.min[2]; k < roi.max[2]; k++) {
     for (let j = roi.min[1]; j < roi.max[1]; j++) {
       const q0 = roi.min[0] + gi * (j + gj * k);
+      roiLabels.set(src.subarray(q0, q0 + ni), p);
       for (let i = 0; i < ni; i++, p++) {
         const v = src[q0 + i]!;
-        roiLabels[p] = v;
+        if (v === 0 && skipBackground) continue;
         if (boneLut[v]) boneBits[p >> 3] |= 1 << (p & 7);
         if (v === lesionLabel) {
           lesionBits[p >> 3] |= 1 << (p & 7);
