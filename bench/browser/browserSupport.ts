@@ -79,9 +79,10 @@ export async function startVite(port: number): Promise<ViteServer> {
   throw new Error(`vite did not answer on port ${port} within 120 s:\n${output}`);
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags for a diagnostic row (e.g. `--disable-gpu-compositing`); the default rows pass none. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   // ForceEagerMeasureMemory: performance.measureUserAgentSpecificMemory() answers at once instead of at the next GC.
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, '--enable-blink-features=ForceEagerMeasureMemory'] });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, '--enable-blink-features=ForceEagerMeasureMemory', ...extraArgs] });
 }
 
 /**
