@@ -19,7 +19,7 @@ export type TimelineSummary = {
   text: string;
 };
 
-const KIND: Record<string, string> = { scan: 's', refine: 'r', finish: 'f', corridor: 'c', whole: 'c' };
+const KIND: Record<string, string> = { scan: 's', refine: 'r', finish: 'f', corridor: 'c' };
 
 /**
  * `events`: the pool's trace of one plan (main-thread performance.now), `spans`: per worker, the engine calls of that
@@ -61,6 +61,6 @@ export function planTimeline(events: readonly PoolTraceEvent[], spans: readonly 
   const setupMs = sum('start'), mergeMs = sum('merge'), assembleMs = sum('assemble');
   const tailMs = end.endMs - firstDone;
   const perWorker = workers.map((w, i) => `w${i} engine ${w.engineMs.toFixed(1)} ms (CPU ${w.cpuMs ?? '?'} ms), round trips ${w.overheadMs.toFixed(1)} ms over ${w.calls} calls, idle ${w.idleMs.toFixed(1)} ms`).join('; ');
-  const text = `wall ${wallMs.toFixed(1)} ms; ${perWorker}; main: set-up ${setupMs.toFixed(2)} ms, merges ${mergeMs.toFixed(2)} ms, assembly ${assembleMs.toFixed(2)} ms; tail (first worker done -> plan end) ${tailMs.toFixed(1)} ms. Calls (c whole corridor, s scan share, r refinement share, f finish; corridor/share; sent-back [engine] ms from start): ${lines.join(' | ')}`;
+  const text = `wall ${wallMs.toFixed(1)} ms; ${perWorker}; main: set-up ${setupMs.toFixed(2)} ms, merges ${mergeMs.toFixed(2)} ms, assembly ${assembleMs.toFixed(2)} ms; tail (first worker done -> plan end) ${tailMs.toFixed(1)} ms. Calls (c corridor, s scan share, r refinement share, f finish; corridor/share; sent-back [engine] ms from start): ${lines.join(' | ')}`;
   return { wallMs, workers, setupMs, mergeMs, assembleMs, tailMs, text };
 }

@@ -73,10 +73,10 @@ describe('planner pool', () => {
     expect(comparable(c)).toEqual(comparable(direct));
     expect(progress.at(-1)!.corridorsDone).toBe(direct.corridors.length);
     expect(progress.at(-1)!.candidatesScored).toBe(b.candidatesScored);
-    // The costly corridors were split (scan shares, then a finish), the cheap ones went whole.
-    expect(new Set(kinds)).toEqual(new Set(['scan', 'finish', 'whole']));
+    // Each searched corridor went scan shares -> refinement shares -> finish.
+    expect(new Set(kinds)).toEqual(new Set(['scan', 'refine', 'finish']));
 
-    // One corridor alone: nothing else to do, so its refinement is split too (scan shares -> refinement shares -> finish).
+    // One corridor alone, the same way.
     kinds.length = 0;
     const one = await sharedPool.plan({ corridors: corridors.slice(0, 1) });
     expect(new Set(kinds)).toEqual(new Set(['scan', 'refine', 'finish']));

@@ -38,7 +38,7 @@ import {
 } from '../core/planning/plannerEngine';
 import type { AnatomySummary } from '../core/planning/anatomySummary';
 import { defaultCatalog, validateCatalog } from '../core/planning/screwCatalog';
-import { coneDirectionCount, corridorRuledOut, DEFAULT_SEARCH_OPTIONS, mergeScans, refinedSeedCount, type CorridorRefinement, type CorridorScan } from '../core/planning/search';
+import { corridorRuledOut, DEFAULT_SEARCH_OPTIONS, mergeScans, refinedSeedCount, type CorridorRefinement, type CorridorScan } from '../core/planning/search';
 import type { CorridorOutcome, PlanResult, ScrewEvaluation } from '../core/planning/types';
 import { fieldSetBuffers, fieldSetForTransfer, isFieldSetShared, withTransfer, wrapPlannerEngine, type PlannerRemote } from './plannerClient';
 
@@ -73,7 +73,7 @@ export type SpawnedWorker = { endpoint: Endpoint; terminate(): void };
  * assembling the plan).
  */
 export type PoolTraceEvent =
-  | { kind: 'task'; generation: number; worker: number; task: 'corridor' | 'whole' | 'scan' | 'refine' | 'finish'; corridor: number; share: number; sentMs: number; doneMs: number }
+  | { kind: 'task'; generation: number; worker: number; task: 'corridor' | 'scan' | 'refine' | 'finish'; corridor: number; share: number; sentMs: number; doneMs: number }
   | { kind: 'main'; generation: number; step: 'start' | 'merge' | 'assemble' | 'end'; startMs: number; endMs: number };
 
 export type CreatePlannerPoolOptions = {
@@ -213,24 +213,16 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
         // first ready one (a corridor's finish as soon as its shares are in). The shares merge exactly (search.ts
         // mergeScans), so the plan equals the in-process one.
         const shares = workers.length;
-        // A costly corridor goes scan shares -> (refinement shares, with the fine checks of the refined lines, when the
-        // other workers have nothing else to do) -> finish; a cheap one is one task (the whole corridor, one round trip).
-        type Task = { corridor: number; kind: 'whole' | 'scan' | 'refine' | 'finish'; share: number };
+        // A corridor goes scan shares -> refinement shares (with the fine checks of the refined lines) -> finish. (Tried
+        // 2026-11-24: cheap corridors whole in one call and the refinement split only when nothing else was queued, 26 ->
+        // 10 calls a plan; on this loaded 2-core machine its wall time was worse in 3 of 4 same-run A/Bs: coarse tasks
+        // leave a descheduled worker holding more of the plan. See bench/README.md.)
+        type Task = { corridor: number; kind: 'scan' | 'refine' | 'finish'; share: number };
         const queue: Task[] = [];
         // Corridors ruled out before any line (lesion off their path, ...) are decided here, as the engine would: no round trip.
         const basis = summary && catalog ? { summary, settings, catalog } : null;
         const early = corridors.map((c) => (basis ? corridorRuledOut(basis, c.corridorId, c.side) : null));
-        // Longest first (list scheduling): a scan costs about its cone's direction count (same lesion for every corridor).
-        // A corridor is split only when it is more than a quarter of one worker's share of the plan: each task is a round
-        // trip (a thread wake-up each way, milliseconds on a busy machine), and the cheap corridors, whole, fill the gaps.
-        const coneStep = request.options?.coneStepDeg ?? DEFAULT_SEARCH_OPTIONS.coneStepDeg;
-        const cost = corridors.map((c, i) => (early[i] ? 0 : coneDirectionCount(c.corridorId, c.side, coneStep)));
-        const totalCost = cost.reduce((a, b) => a + b, 0);
-        const order = corridors.map((_, i) => i).filter((i) => !early[i]).sort((a, b) => cost[b]! - cost[a]! || a - b);
-        for (const i of order) {
-          if (cost[i]! * 2 * shares > totalCost) for (let k = 0; k < shares; k++) queue.push({ corridor: i, kind: 'scan', share: k });
-          else queue.push({ corridor: i, kind: 'whole', share: -1 });
-        }
+        for (let i = 0; i < corridors.length; i++) if (!early[i]) for (let k = 0; k < shares; k++) queue.push({ corridor: i, kind: 'scan', share: k });
         const scans: CorridorScan[][] = corridors.map(() => []);
         const merged: (CorridorScan | null)[] = corridors.map(() => null);
         const refineShares: number[] = corridors.map(() => 0);
@@ -268,13 +260,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
               const key = keys++;
               const sent = trace ? clock() : 0;
               const traced = (): void => trace?.({ kind: 'task', generation: g, worker: w, task: task.kind, corridor: i, share: task.share, sentMs: sent, doneMs: clock() });
-              if (task.kind === 'whole') {
-                const result = await remote.searchCorridors({ ...call, corridors: [corridors[i]!] }, progressFor(key));
-                traced();
-                const o = result[0]!;
-                taskDone(key, o.candidatesScored);
-                settle(i, o);
-              } else if (task.kind === 'scan') {
+              if (task.kind === 'scan') {
                 const scan = await remote.scanCorridor({ ...call, corridor: corridors[i]!, share: { index: task.share, count: shares } }, progressFor(key));
                 traced();
                 taskDone(key, scan.scored);
@@ -291,8 +277,7 @@ export function createPlannerPool(options: CreatePlannerPoolOptions): PlannerSer
                     const whole = mergeScans(scans[i]!, keepTop);
                     trace?.({ kind: 'main', generation: g, step: 'merge', startMs: tMerge, endMs: clock() });
                     merged[i] = whole;
-                    // The refinement is split only when the other workers would otherwise wait (too few other tasks queued).
-                    const seeds = queue.length < shares - 1 ? refinedSeedCount(whole) : 0;
+                    const seeds = refinedSeedCount(whole);
                     refineShares[i] = Math.min(shares, seeds);
                     // Next corridor's scan shares wait: a corridor's later steps go first (its result sooner, the others busy).
                     if (refineShares[i]! >= 2) for (let k = refineShares[i]! - 1; k >= 0; k--) queue.unshift({ corridor: i, kind: 'refine', share: k });

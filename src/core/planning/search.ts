@@ -618,15 +618,6 @@ export function coneDirections(d0: Readonly<Vec3>, halfAngleDeg: number, stepDeg
   return out;
 }
 
-/**
- * How many directions a corridor's coarse scan tries ({@link coneDirections} over its cone): with the same lesion for
- * every corridor, the scan's cost is about proportional to it (the pool splits the costly corridors only).
- */
-export function coneDirectionCount(corridorId: CorridorId, side: Side, coneStepDeg: number = DEFAULT_SEARCH_OPTIONS.coneStepDeg): number {
-  const half = resolveCorridor(corridorId, side).template.coneHalfAngleDeg;
-  return 1 + Math.max(1, Math.ceil((Math.PI * half * half) / (coneStepDeg * coneStepDeg)));
-}
-
 /** Which directions of a corridor's cone a scan covers: those whose index modulo `count` is `index`. */
 export type ScanShare = { index: number; count: number };
 
