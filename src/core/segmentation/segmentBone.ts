@@ -18,6 +18,8 @@ import { computeBoneThresholds } from './thresholds';
 import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
+import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
+import { surfaceOfRunComponent } from './segmentBoneCap';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -287,6 +289,8 @@ function splitComponent(
     accept: (seeds: ComponentStats[], radiusMm: number, surfaceLps: (id: number) => number[]) => boolean;
     /** Slices of the crop (k) that are the image's first or last: a boundary there is the field's cut, not the bone's surface. */
     cutSlices?: readonly number[];
+    /** Crop columns (i, j) whose voxels are left out of `surfaceLps` too (next to a field of view's edge). */
+    cutColumn?: (i: number, j: number) => boolean;
   },
   /** Enables the cortical-shell seeds (radius -1 in `radiiMm`). */
   cortex?: { ct: Volume<VoxelArray>; box: VoxelBox; threshold: number },
@@ -356,7 +360,7 @@ function splitComponent(
           if (cut.includes(bk0 - 1 + k)) continue;
           for (let j = 1; j < bn[1] - 1; j++) for (let i = 1; i < bn[0] - 1; i++) {
             const t = i + bn[0] * (j + bn[1] * k);
-            if (labelsOf[t] !== id) continue;
+            if (labelsOf[t] !== id || validate.cutColumn?.(bi0 - 1 + i, bj0 - 1 + j)) continue;
             const sxy = bn[0] * bn[1];
             if (labelsOf[t - 1] === id && labelsOf[t + 1] === id && labelsOf[t - bn[0]] === id && labelsOf[t + bn[0]] === id && labelsOf[t - sxy] === id && labelsOf[t + sxy] === id) continue;
             transformPoint(p, lm, [i, j, k]);
@@ -414,8 +418,8 @@ function splitComponent(
   return null;
 }
 
-/** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` left out. */
-function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[], within?: ArrayLike<number>, offset: readonly number[] = [0, 0, 0]): number[] {
+/** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` and in the crop columns `cutColumn` left out. */
+function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: Float64Array, cutSlices: readonly number[], within?: ArrayLike<number>, offset: readonly number[] = [0, 0, 0], cutColumn?: (i: number, j: number) => boolean): number[] {
   const [ni, nj, nk] = dims;
   const b = boxesOf(labels, dims, id, within).subarray(6 * id);
   const out: number[] = [];
@@ -426,7 +430,7 @@ function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: F
     if (cutSlices.includes(k)) continue;
     for (let j = b[1]!; j <= b[4]!; j++) for (let i = b[0]!; i <= b[3]!; i++) {
       const t = i + ni * j + nij * k;
-      if (labels[t] !== id) continue;
+      if (labels[t] !== id || cutColumn?.(i, j)) continue;
       if (is(i - 1, j, k) && is(i + 1, j, k) && is(i, j - 1, k) && is(i, j + 1, k) && is(i, j, k - 1) && is(i, j, k + 1)) continue;
       transformPoint(p, cropToLps, [offset[0]! + i, offset[1]! + j, offset[2]! + k]);
       out.push(p[0], p[1], p[2]);
@@ -483,6 +487,13 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   const mRaw = m;
   let off: [number, number, number] = [0, 0, 0];
   const marrowRadiusMm = marrowClosingRadiusMm(g.spacingMm);
+  /**
+   * CT columns within a voxel and a half of a reconstructed field's edge (CBCT): the field
+   * cuts the bone there, so a femoral-head cap's surface is taken without them.
+   */
+  const fovEdgeCt = fov ? (i: number, j: number) => fov.edgeDistanceMm[i + g.dims[0] * j]! <= 1.5 * Math.max(g.spacingMm[0], g.spacingMm[1]) : undefined;
+  /** The voxels (CT ijk, flat) of each femoral-head cap kept under the component minimum (step 1). */
+  const capVoxelsCt: number[][] = [];
 
   // 1. Threshold and drop small or plate-like components (table, calcifications).
   const usedThresholds: BoneThresholds = thresholds;
@@ -503,8 +514,25 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       if (c.volumeMl >= minMl && !plate) keep[c.id] = 1;
       else if (plate) notes.push(`dropped a plate-like component (${c.volumeMl.toFixed(0)} mL, ${ext[0].toFixed(0)} x ${ext[1].toFixed(0)} mm): CT table`);
     }
+    // A femoral-head cap cut by the field's lowest slice (a CBCT ending at the hip joints) may
+    // be under the minimum: kept when its surface above the cut is a head's sphere
+    // (segmentBoneCap.ts; the test the larger caps pass below). It stays out of the filling
+    // (the joint space between it and the acetabulum would be a cavity closed by the field's
+    // cut and fuse the two), is added back hole-filled after it and kept as a part in step 3.
+    {
+      const lowZ = Math.min(transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0])[2], transformPoint([0, 0, 0], g.ijkToLps, [0, 0, g.dims[2] - 1])[2]);
+      const cut = [-box.min[2], g.dims[2] - 1 - box.min[2]];
+      const fovEdge = fovEdgeCt ? (i: number, j: number) => fovEdgeCt(box.min[0] + i, box.min[1] + j) : undefined;
+      for (const c of stats) {
+        if (keep[c.id] || c.voxels < 10 || c.minLps[2] > lowZ + 0.5 * g.spacingMm[2] + 1e-6) continue;
+        const { surfaceLps, voxelsIjk } = surfaceOfRunComponent(cc, dims, c.id, c.ijk, m, cut, fovEdge);
+        if (!isFieldCutHeadSurface(c, surfaceLps, Math.max(...g.spacingMm))) continue;
+        keep[c.id] = 2;
+        capVoxelsCt.push(voxelsIjk.map((v, q) => v + box.min[q % 3]!));
+      }
+    }
     for (let row = 0; row < dims[1] * dims[2]; row++) {
-      for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) if (!keep[cc.runId[r]!]) mask.fill(0, row * dims[0] + cc.runStart[r]!, row * dims[0] + cc.runEnd[r]!);
+      for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) if (keep[cc.runId[r]!] !== 1) mask.fill(0, row * dims[0] + cc.runStart[r]!, row * dims[0] + cc.runEnd[r]!);
     }
     // Narrow the crop in i and j to what is kept (the table spans the field's width) plus one
     // voxel of background where the crop had room: everything below is then done on fewer
@@ -575,6 +603,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     }
   }
 
+  // The femoral-head caps kept in step 1, hole-filled on their own.
+  const capAt = (v: number[], q: number) => v[q]! - box.min[0] + dims[0] * (v[q + 1]! - box.min[1] + dims[1] * (v[q + 2]! - box.min[2]));
+  for (const v of capVoxelsCt) for (let q = 0; q < v.length; q += 3) filled[capAt(v, q)] = 1;
+
   // Inside depth of the filled bone, once for every split below.
   const depth2 = allocEdtGrid(n);
   for (let t = 0; t < n; t++) depth2[t] = filled[t] ? EDT_FAR : 0;
@@ -585,10 +617,13 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   const labels = cc.labels;
   let stats = statsOfSums(cc.sizes, cc.sums, cc.boxes, cc.count, mRaw, voxelMl, 1, off);
   const minPartMl = options.minPartMl ?? 8;
-  stats = stats.filter((c) => c.volumeMl >= minPartMl);
-  if (stats.length === 0) throw new PlannerError('segmentation/no-bone', 'no bone component larger than ' + minPartMl + ' mL');
+  // A cap the hole filling joined to other bone is no longer a part of its own.
+  const capIds = new Set(capVoxelsCt.map((v) => labels[capAt(v, 0)]!).filter((id) => id > 0 && cc.sizes[id]! * voxelMl < minPartMl));
+  stats = stats.filter((c) => c.volumeMl >= minPartMl || capIds.has(c.id));
+  if (stats.every((c) => capIds.has(c.id))) throw new PlannerError('segmentation/no-bone', 'no bone component larger than ' + minPartMl + ' mL');
   let totalMl = 0, cx = 0, xmin = Infinity, xmax = -Infinity;
   for (const c of stats) {
+    if (capIds.has(c.id)) continue;
     totalMl += c.volumeMl;
     cx += c.centroidLps[0] * c.volumeMl;
     if (c.minLps[0] < xmin) xmin = c.minLps[0];
@@ -781,6 +816,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
         offset: off,
         voxelMl,
         cutSlices: [-box.min[2], g.dims[2] - 1 - box.min[2]],
+        cutColumn: fovEdgeCt ? (i, j) => fovEdgeCt(box.min[0] + i, box.min[1] + j) : undefined,
         accept: (seeds, r, surfaceLps) => {
           const top = seeds.reduce((a, b) => (b.maxLps[2] > a.maxLps[2] ? b : a));
           const lowestZ = Math.min(...seeds.map((c) => c.minLps[2]));
@@ -818,7 +854,8 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (!femur && !fieldCutHeadLps) {
       // A cap already separate from the acetabulum (finer voxels: the joint space is open).
       const cutSlices = [-box.min[2], g.dims[2] - 1 - box.min[2]];
-      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, mRaw, cutSlices, c.ijk, off)));
+      const cutColumn = fovEdgeCt ? (i: number, j: number) => fovEdgeCt(box.min[0] + i, box.min[1] + j) : undefined;
+      const cap = lateral.find((c) => isFemurOf(c, hip!, 0, false) && isFieldCutHead(c, surfaceOfLabel(labels, dims, c.id, mRaw, cutSlices, c.ijk, off, cutColumn)));
       if (cap) fieldCutHeadLps = cap.centroidLps;
     }
     if (!femur && fieldCutHeadLps) {
@@ -831,7 +868,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (femur) assignment.set(femur.id, side === 'left' ? 'femurLeft' : 'femurRight');
     // Remaining large pieces on this side are fragments of the hip bone (fractures, a split wing).
     for (const c of lateral) {
-      if (c === hip || c === femur) continue;
+      if (c === hip || c === femur || capIds.has(c.id)) continue;
       let overlaps = true;
       for (let a = 0; a < 3; a++) if (c.minLps[a]! > hip!.maxLps[a]! + 10 || c.maxLps[a]! < hip!.minLps[a]! - 10) overlaps = false;
       if (!overlaps) continue;
@@ -879,6 +916,22 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (hipAcc) hipAcc.weightMl -= w;
     if (sacAcc) sacAcc.weightMl += w;
     notes.push(`${si.side} SI joint bridged: ${w.toFixed(0)} mL medial of the joint's plane moved from the hip bone to the sacrum`);
+  }
+  // Coarse voxels: the lower sacrum and coccyx, grown over by the hip pieces, go back to the
+  // sacrum (segmentBoneSacrum.ts: islands below the sacrum, slice by slice).
+  if (marrowRadiusMm > 0) {
+    const low = giveLowerSacrumItsSegments(partCrop, dims, m);
+    for (const [side, v, at] of [['left', low.fromLeft, low.centroidLeftLps], ['right', low.fromRight, low.centroidRightLps]] as const) {
+      if (v === 0) continue;
+      const w = v * voxelMl, hipAcc = byPart.get(side === 'left' ? 'hipLeft' : 'hipRight'), sacAcc = byPart.get('sacrum');
+      for (let a = 0; a < 3; a++) {
+        if (hipAcc) hipAcc.centroid[a]! -= at[a]! * w;
+        if (sacAcc) sacAcc.centroid[a]! += at[a]! * w;
+      }
+      if (hipAcc) hipAcc.weightMl -= w;
+      if (sacAcc) sacAcc.weightMl += w;
+    }
+    if (low.fromLeft + low.fromRight > 0) notes.push(`lower sacrum below the SI joints: ${((low.fromLeft + low.fromRight) * voxelMl).toFixed(0)} mL moved from the hip bones to the sacrum`);
   }
   // Coarse voxels: the partial-volumed cortex no longer encloses the marrow; close each
   // part on its own and add what its closing encloses (segmentBoneMarrow.ts).

@@ -16,7 +16,9 @@ export const BONE_LABEL_HASHES = {
   'sacralAla medium': { labels: 'c7ca0b968c298cf7', summary: 'd37ffb2a66cf0bbc' },
   'sacralAla full': { labels: 'b67ff9d3faec3505', summary: 'f3640d776dcd4055' },
   'dysmorphic small': { labels: '87e9739afdf68080', summary: '29fc9458757836a2' },
-  'sacralAlaCbct small': { labels: 'af56df494a1cfd7f', summary: '299c3de652fc2191' },
+  // Changed deliberately (24 Nov, 05:30 UTC): the right femoral-head cap inside the field (1,885
+  // voxels, under the 2 mL component minimum) is now labelled femur (truth: right femur); nothing else moved.
+  'sacralAlaCbct small': { labels: 'e53bb23edd160c24', summary: '0c7b8ba9b591f105' },
   'fracsegnet-002': { labels: 'eace18bae4b70365', summary: 'c8c781e886750801' },
 } as const;
 

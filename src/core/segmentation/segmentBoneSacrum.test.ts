@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { LABELS } from '../shared/ids';
+import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
+
+/** Crop matrix (column-major ijk -> LPS) of 3 mm voxels, k axis along `kz` (+1 superior, -1 inferior). */
+function matrix(kz: 1 | -1): Float64Array {
+  const m = new Float64Array(16);
+  m[0] = 3;
+  m[5] = 3;
+  m[10] = 3 * kz;
+  m[15] = 1;
+  return m;
+}
+
+/**
+ * A coarse pelvis in miniature (20 x 12 x 12): a sacrum column in the middle from k = 6 up,
+ * continued below by a midline column labelled as the hip pieces (left half hipLeft, right
+ * half hipRight, as the erosion split's grow-back leaves it), and an ilium column on each
+ * side from top to bottom, one of them fused in-plane to the sacrum at k = 8 (the SI joint).
+ */
+function pelvis(superiorUp: boolean): { parts: Uint8Array; dims: [number, number, number]; at: (i: number, j: number, k: number) => number } {
+  const dims: [number, number, number] = [20, 12, 12];
+  const parts = new Uint8Array(20 * 12 * 12);
+  // `k` below is anatomical (0 = most inferior); the crop's k runs the other way when !superiorUp.
+  const at = (i: number, j: number, k: number) => i + 20 * (j + 12 * (superiorUp ? k : 11 - k));
+  for (let k = 0; k < 12; k++) for (let j = 4; j < 8; j++) {
+    for (let i = 8; i < 12; i++) parts[at(i, j, k)] = k >= 6 ? LABELS.sacrum : i < 10 ? LABELS.hipRight : LABELS.hipLeft;
+    for (let i = 1; i < 4; i++) parts[at(i, j, k)] = LABELS.hipRight;
+    for (let i = 16; i < 19; i++) parts[at(i, j, k)] = LABELS.hipLeft;
+  }
+  // The left SI joint at k = 8: the ilium joined to the sacrum in the slice.
+  for (let i = 12; i < 16; i++) parts[at(i, 5, 8)] = LABELS.hipLeft;
+  return { parts, dims, at };
+}
+
+describe('giveLowerSacrumItsSegments', () => {
+  for (const superiorUp of [true, false]) {
+    it(`gives the midline column below the sacrum back to it, not the ilia (k axis ${superiorUp ? 'superior' : 'inferior'})`, () => {
+      const { parts, dims, at } = pelvis(superiorUp);
+      const before = parts.slice();
+      const moved = giveLowerSacrumItsSegments(parts, dims, matrix(superiorUp ? 1 : -1));
+      // The midline column below the sacrum: 6 slices x 4 x 4 voxels, half from each side.
+      expect(moved.fromLeft).toBe(6 * 2 * 4);
+      expect(moved.fromRight).toBe(6 * 2 * 4);
+      for (let k = 0; k < 6; k++) for (let j = 4; j < 8; j++) for (let i = 8; i < 12; i++) expect(parts[at(i, j, k)]).toBe(LABELS.sacrum);
+      // The ilia keep their labels in every slice, and so does the SI joint's bridge.
+      for (let t = 0; t < parts.length; t++) {
+        if (before[t] === LABELS.hipLeft || before[t] === LABELS.hipRight) {
+          const i = t % 20;
+          if (i < 8 || i >= 12) expect(parts[t]).toBe(before[t]);
+        }
+      }
+      // Left half i = 10-11, right half i = 8-9 (3 mm voxels, x = 3 i).
+      expect(moved.centroidLeftLps[0]).toBeCloseTo(3 * 10.5, 6);
+      expect(moved.centroidRightLps[0]).toBeCloseTo(3 * 8.5, 6);
+    });
+  }
+
+  it('splits an island joined in the slice to an ilium: the ilium stays hip, the midline part goes to the sacrum', () => {
+    const { parts, dims, at } = pelvis(true);
+    // k = 5, just below the sacrum: a bridge (i = 4-7, j = 5) joins the right ilium to the
+    // midline column, so they are one island with sacrum above its middle (16 voxels) and hip
+    // above its side (12): moved whole, the ilium's slice would become sacrum.
+    for (let i = 4; i < 8; i++) parts[at(i, 5, 5)] = LABELS.hipRight;
+    giveLowerSacrumItsSegments(parts, dims, matrix(1));
+    for (let j = 4; j < 8; j++) {
+      for (let i = 1; i < 4; i++) expect(parts[at(i, j, 5)]).toBe(LABELS.hipRight);
+      for (let i = 8; i < 12; i++) expect(parts[at(i, j, 5)]).toBe(LABELS.sacrum);
+    }
+    // The bridge splits by distance: its end next to the ilium stays hip, the end next to the sacrum goes.
+    expect(parts[at(4, 5, 5)]).toBe(LABELS.hipRight);
+    expect(parts[at(7, 5, 5)]).toBe(LABELS.sacrum);
+    // Below it the midline column is still given back (its island has sacrum above now).
+    for (let i = 8; i < 12; i++) expect(parts[at(i, 5, 0)]).toBe(LABELS.sacrum);
+  });
+
+  it('moves nothing when no sacrum lies above the hip pieces, or when slices are not axial', () => {
+    const { parts, dims } = pelvis(true);
+    for (let t = 0; t < parts.length; t++) if (parts[t] === LABELS.sacrum) parts[t] = LABELS.hipLeft;
+    const copy = parts.slice();
+    expect(giveLowerSacrumItsSegments(parts, dims, matrix(1)).fromLeft).toBe(0);
+    expect(parts).toEqual(copy);
+    const sagittal = new Float64Array(16);
+    sagittal[2] = 3; // i along z
+    sagittal[4] = 3; // j along x
+    sagittal[9] = 3; // k along y
+    sagittal[15] = 1;
+    const p2 = pelvis(true);
+    const copy2 = p2.parts.slice();
+    expect(giveLowerSacrumItsSegments(p2.parts, p2.dims, sagittal).fromRight).toBe(0);
+    expect(p2.parts).toEqual(copy2);
+  });
+});

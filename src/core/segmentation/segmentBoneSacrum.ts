@@ -1,0 +1,138 @@
+import type { Vec3 } from '../geometry/vec3';
+import { transformPoint } from '../volume/VolumeGeometry';
+import { LABELS } from '../shared/ids';
+
+type Dims = readonly [number, number, number];
+
+export type LowerSacrumMove = {
+  /** Voxels moved from the left / right hip part to the sacrum. */
+  fromLeft: number;
+  fromRight: number;
+  /** LPS centroids of the voxels moved from the left / right hip part (NaN when none). */
+  centroidLeftLps: Vec3;
+  centroidRightLps: Vec3;
+};
+
+/**
+ * Coarse voxels: the lower sacrum and the coccyx (below the SI joints) are bridged to the
+ * hip pieces when a fused pelvis is split by erosion, and the hip pieces grow back over
+ * them. Below the SI joints the sacrum is a midline column of its own in every axial
+ * slice (the ilia and the ischia are separate islands lateral of it), continuous with the
+ * sacrum above it. Walking down slice by slice from the top, every in-plane island
+ * (8-connected) of hip-labelled voxels with sacrum directly above some of it and no hip
+ * bone above any of it is given to the sacrum; an ilium or ischium island continues a hip
+ * column and has no sacrum above it, so it stays. An island joined in the slice to a hip
+ * column (the lower end of the SI joint, partial volume) is split: each voxel goes to the
+ * nearer (8-connected steps in the island) of its voxels under sacrum and under hip bone.
+ * No size or distance: the rule is topological, so it scales with any voxel size.
+ *
+ * Only when the crop's k axis is axial (within 25 degrees of the LPS z axis).
+ * `parts` (part labels on the crop whose ijk->LPS matrix is `cropToLps`) is updated in place.
+ */
+export function giveLowerSacrumItsSegments(parts: Uint8Array, dims: Dims, cropToLps: Float64Array): LowerSacrumMove {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const none: LowerSacrumMove = { fromLeft: 0, fromRight: 0, centroidLeftLps: [NaN, NaN, NaN], centroidRightLps: [NaN, NaN, NaN] };
+  const kz = cropToLps[10]!, kNorm = Math.hypot(cropToLps[8]!, cropToLps[9]!, cropToLps[10]!);
+  if (kNorm === 0 || Math.abs(kz) / kNorm < Math.cos((25 * Math.PI) / 180)) return none;
+  // The slice above (superior, LPS +z) of slice k is k + up.
+  const up = kz > 0 ? 1 : -1;
+  const hipL = LABELS.hipLeft, hipR = LABELS.hipRight, sac = LABELS.sacrum;
+  const island = new Int32Array(nij);
+  const stack = new Int32Array(nij);
+  /** In a mixed island: 1 continues the sacrum, 2 the hip bone, 0 not reached yet. */
+  const owner = new Uint8Array(nij);
+  const queue = new Int32Array(nij);
+  const p: Vec3 = [0, 0, 0];
+  const sumL: Vec3 = [0, 0, 0], sumR: Vec3 = [0, 0, 0];
+  let fromLeft = 0, fromRight = 0;
+  // From the slice below the top down to the last one (superior to inferior).
+  const kFirst = up > 0 ? nk - 2 : 1, kLast = up > 0 ? 0 : nk - 1;
+  for (let k = kFirst; up > 0 ? k >= kLast : k <= kLast; k -= up) {
+    const base = nij * k, above = nij * (k + up);
+    island.fill(0);
+    let next = 0;
+    for (let s = 0; s < nij; s++) {
+      const l0 = parts[base + s]!;
+      if ((l0 !== hipL && l0 !== hipR) || island[s] !== 0) continue;
+      next++;
+      // Flood the island (8-connected in the slice, both hip labels), counting what lies above.
+      let top = 0, nSac = 0, nHip = 0, size = 0;
+      stack[top++] = s;
+      island[s] = next;
+      const members: number[] = [];
+      while (top > 0) {
+        const q = stack[--top]!;
+        members.push(q);
+        size++;
+        const a = parts[above + q]!;
+        if (a === sac) nSac++;
+        else if (a === hipL || a === hipR) nHip++;
+        const i = q % ni, j = (q - i) / ni;
+        for (let dj = -1; dj <= 1; dj++) {
+          const jj = j + dj;
+          if (jj < 0 || jj >= nj) continue;
+          for (let di = -1; di <= 1; di++) {
+            const ii = i + di;
+            if (ii < 0 || ii >= ni || (di === 0 && dj === 0)) continue;
+            const r = ii + ni * jj;
+            if (island[r] !== 0) continue;
+            const l = parts[base + r]!;
+            if (l !== hipL && l !== hipR) continue;
+            island[r] = next;
+            stack[top++] = r;
+          }
+        }
+      }
+      if (nSac === 0 || size === 0) continue;
+      if (nHip > 0) {
+        // Joined in the slice to a hip column: split the island between what continues the
+        // sacrum and what continues the hip bone, each voxel to the nearer (in-island steps,
+        // a tie stays hip). Breadth-first from both at once.
+        let head = 0, tail = 0;
+        for (const q of members) {
+          const a = parts[above + q]!;
+          owner[q] = a === sac ? 1 : a === hipL || a === hipR ? 2 : 0;
+          if (owner[q]) queue[tail++] = q;
+        }
+        while (head < tail) {
+          // One ring at a time, hip first, so that a voxel reached by both in the same ring stays hip.
+          const ringEnd = tail;
+          for (const who of [2, 1]) {
+            for (let h = head; h < ringEnd; h++) {
+              const q = queue[h]!;
+              if (owner[q] !== who) continue;
+              const i = q % ni, j = (q - i) / ni;
+              for (let dj = -1; dj <= 1; dj++) {
+                const jj = j + dj;
+                if (jj < 0 || jj >= nj) continue;
+                for (let di = -1; di <= 1; di++) {
+                  const ii = i + di;
+                  if (ii < 0 || ii >= ni) continue;
+                  const r = ii + ni * jj;
+                  if (island[r] !== next || owner[r] !== 0) continue;
+                  owner[r] = who;
+                  queue[tail++] = r;
+                }
+              }
+            }
+          }
+          head = ringEnd;
+        }
+      }
+      for (const q of members) {
+        if (nHip > 0 && owner[q] !== 1) continue;
+        const left = parts[base + q] === hipL;
+        if (left) fromLeft++;
+        else fromRight++;
+        parts[base + q] = sac;
+        const i = q % ni, j = (q - i) / ni;
+        transformPoint(p, cropToLps, [i, j, k]);
+        const sum = left ? sumL : sumR;
+        for (let a = 0; a < 3; a++) sum[a]! += p[a]!;
+      }
+    }
+  }
+  const mean = (sum: Vec3, count: number): Vec3 => (count > 0 ? [sum[0] / count, sum[1] / count, sum[2] / count] : [NaN, NaN, NaN]);
+  return { fromLeft, fromRight, centroidLeftLps: mean(sumL, fromLeft), centroidRightLps: mean(sumR, fromRight) };
+}
