@@ -603,8 +603,23 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     }
   }
 
-  // The femoral-head caps kept in step 1, hole-filled on their own.
+  // The femoral-head caps kept in step 1, hole-filled on their own; a cap that would touch
+  // the filled bone (it would join the hip part: a head labelled hip) is left out, as before.
   const capAt = (v: number[], q: number) => v[q]! - box.min[0] + dims[0] * (v[q + 1]! - box.min[1] + dims[1] * (v[q + 2]! - box.min[2]));
+  for (let c = capVoxelsCt.length - 1; c >= 0; c--) {
+    const v = capVoxelsCt[c]!;
+    const nij = dims[0] * dims[1];
+    let touches = false;
+    for (let q = 0; q < v.length && !touches; q += 3) {
+      const t = capAt(v, q), i = v[q]! - box.min[0], j = v[q + 1]! - box.min[1], k = v[q + 2]! - box.min[2];
+      touches =
+        (i > 0 && filled[t - 1] === 1) || (i < dims[0] - 1 && filled[t + 1] === 1) ||
+        (j > 0 && filled[t - dims[0]] === 1) || (j < dims[1] - 1 && filled[t + dims[0]] === 1) ||
+        (k > 0 && filled[t - nij] === 1) || (k < dims[2] - 1 && filled[t + nij] === 1);
+    }
+    if (touches) capVoxelsCt.splice(c, 1);
+    else for (let q = 0; q < v.length; q += 3) filled[capAt(v, q)] = 2;
+  }
   for (const v of capVoxelsCt) for (let q = 0; q < v.length; q += 3) filled[capAt(v, q)] = 1;
 
   // Inside depth of the filled bone, once for every split below.
