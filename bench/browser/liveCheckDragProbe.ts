@@ -29,7 +29,7 @@ try {
     content: `window.__moves = []; window.addEventListener('pointermove', (e) => { if (window.__armed) window.__moves.push(performance.now() - e.timeStamp); }, true);`,
   });
   const page = await context.newPage();
-  await page.goto(`${server.url}/?sample=none`);
+  await page.goto(`${server.url}/?sample=none`, { timeout: 300_000 });
   await page.evaluate(() => new Promise<void>((res) => { const r = indexedDB.deleteDatabase('pelvic-screw-planner'); r.onsuccess = r.onerror = r.onblocked = () => res(); }));
   await page.goto(`${server.url}/?sample=sacralAla-medium&no3d=1${process.argv[2] ?? ''}`, { timeout: 300_000 });
   const ready = '#app[data-session-phase="ready"]';
@@ -73,8 +73,10 @@ try {
   const variants: [string, string][] = process.env['PROBE_VARIANTS'] === 'shipped' ? [['as shipped', '']] : process.env['PROBE_VARIANTS'] === 'contain' ? [
     ['with layout containment', ''],
     ['without (contain: none)', OLD_CONTAIN],
-    ['with layout containment (again)', ''],
-    ['without (again)', OLD_CONTAIN],
+    ['with layout containment (2)', ''],
+    ['without (2)', OLD_CONTAIN],
+    ['with layout containment (3)', ''],
+    ['without (3)', OLD_CONTAIN],
   ] : [
     ['as shipped', ''],
     ['other views\' screw layers hidden', '[data-screw-layer]:not([data-screw-layer="axial"]) { visibility: hidden !important; }'],
