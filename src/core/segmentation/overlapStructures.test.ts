@@ -85,6 +85,18 @@ describe('structures detected on a side thread', () => {
     expect(back.e).toEqual(['\u0000#-0', '\u0000x', '\u0000']);
   });
 
+  it('engine with a side thread on labels without bone: the detection answers as in one thread, buildFields reports no bone', () => {
+    const serialEngine = createSegmentationEngine({ shared: true });
+    const engine = createSegmentationEngine({ shared: true, sideThread: { post: (j) => void runStructuresJob(j) } });
+    const empty = createVolume('empty', 'label', seg.labels.geometry, new Uint8Array(seg.labels.voxels.length));
+    for (const e of [serialEngine, engine]) {
+      e.loadVolume(ph.ct);
+      e.setLabels(empty);
+    }
+    expect(engine.detectStructures()).toEqual(serialEngine.detectStructures());
+    expect(() => engine.buildFields()).toThrow(/segmentation\/no-bone/);
+  });
+
   it('engine with a side thread: structures and fields identical to the serial engine, bone depth built during the detection', () => {
     const serialEngine = createSegmentationEngine({ shared: true });
     serialEngine.loadVolume(ph.ct);

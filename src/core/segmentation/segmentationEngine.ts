@@ -1,6 +1,6 @@
 import type { Vec3 } from '../geometry/vec3';
 import { LABELS } from '../shared/ids';
-import { PlannerError } from '../shared/errors';
+import { PlannerError, errorCodeOf } from '../shared/errors';
 import { detectCriticalStructures } from '../anatomy/detectCriticalStructures';
 import type { CriticalStructures } from '../anatomy/structures';
 import { emptyStructures } from '../anatomy/structures';
@@ -158,8 +158,10 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
       structures = detectStructuresDuring(l, sideThread, () => {
         try {
           buildFieldSet(l, emptyStructures(), { shared, generation: l.generation, cache: fieldCache, signedFieldsOnly: true });
-        } catch {
-          // Nothing to build ahead (no bone): buildFields reports it when it is asked for.
+        } catch (error) {
+          // Nothing to build ahead (no bone): buildFields reports it when it is asked for. Anything
+          // else (a stalled helper, memory) would fail buildFields the same way: report it now.
+          if (errorCodeOf(error) !== 'segmentation/no-bone') throw error;
         }
       }).structures;
       return structures;
