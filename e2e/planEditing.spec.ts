@@ -137,7 +137,7 @@ async function crosshairTo(page: Page, p: Vec3): Promise<void> {
 }
 
 /** A real mouse drag of a screw handle in an MPR view, from where the handle is drawn to where `targetLps` is. */
-async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', screwId: string, handle: 'entry' | 'tip', targetLps: Vec3, shot?: string): Promise<void> {
+async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', screwId: string, handle: 'entry' | 'tip', targetLps: Vec3, shot?: string, whileHeld?: () => Promise<void>): Promise<void> {
   const h = page.locator(`[data-screw-layer="${view}"] [data-screw-id="${screwId}"] [data-handle="${handle}"]`);
   await expect(h).toHaveCount(1);
   // The layer is redrawn when a camera moves (new nodes): read the box once the drawing has settled.
@@ -157,6 +157,7 @@ async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', sc
   await page.mouse.down();
   for (let i = 1; i <= 12; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / 12, from.y + ((to.y - from.y) * i) / 12);
   if (shot) await screenshot(page, shot);
+  if (whileHeld) await whileHeld();
   await page.mouse.up();
 }
 
@@ -214,7 +215,15 @@ test.describe('plan editing', () => {
     console.log(`S1 screw ${s1!.id}: entry ${beforeDrag.entryLps.map((v) => v.toFixed(1))} tip ${beforeDrag.tipLps.map((v) => v.toFixed(1))}; after the coronal drag tip ${mid.tipLps.map((v) => v.toFixed(1))} (${await row.getAttribute('data-status')})`);
     const target: Vec3 = [fc[0], fc[1], mid.tipLps[2]];
     await crosshairTo(page, mid.tipLps);
-    await dragHandle(page, 'axial', s1!.id, 'tip', target, 'plan-drag-in-progress');
+    // While the button is held the trajectory views keep their picture: the depth readout under them says
+    // so (no depth that matches neither the frozen views nor the moving screw), and gives depths again after.
+    const depthText = page.locator('[data-testid="bullseye-depth-text"]');
+    await dragHandle(page, 'axial', s1!.id, 'tip', target, 'plan-drag-in-progress', async () => {
+      await expect(depthText).toContainText('Screw moving');
+      await expect(page.locator('[data-testid="bullseye-depth"]')).toBeDisabled();
+    });
+    await expect(depthText).toContainText(/\d+ mm from (skin|bone entry)/);
+    await expect(page.locator('[data-testid="bullseye-depth"]')).toBeEnabled();
     await expect(row).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
     await expect(page.locator(`[data-screw-layer="axial"] [data-screw-id="${s1!.id}"]`)).toHaveAttribute('data-status', 'failed');
     await expect(row.locator('[data-figure="clearance"]')).toContainText(/-?\d+\.\d mm \((foramenS1Left|rootS1Left)\)/);

@@ -360,7 +360,7 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
   for (const el of Object.values(shell.viewElements)) resizeObserver.observe(el);
 
   // --- trajectory views: bull's-eye depth slider (viewer.plan; the plan UI selects the screw) ---
-  const trajectoryControls = createTrajectoryControls(shell.trajectoryControls, viewer.plan);
+  const trajectoryControls = createTrajectoryControls(shell.trajectoryControls, viewer.plan, planFeature.drag);
   if (hooks) {
     hooks['viewer'] = {
       plan: viewer.plan,

@@ -2,14 +2,20 @@
  * Under the trajectory views: the bull's-eye depth slider, from the skin
  * entry (0) to the tip, with the bone entry marked and buttons to jump to
  * the bone entry and the tip. Reads and drives the viewer's PlanOverlayPort;
- * hidden while no trajectory is shown.
+ * hidden while no trajectory is shown. During a screw drag the trajectory
+ * views keep their picture until the release (viewer/trajectoryViews.ts), and
+ * the live path has no skin entry yet: the readout says so instead of giving
+ * depths that match neither the frozen views nor the moving screw.
  */
 import type { PlanOverlayPort, TrajectoryState } from '../../viewer/PlanOverlayPort';
 import { h } from '../dom';
 
 export type TrajectoryControls = { element: HTMLElement; dispose(): void };
 
-export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPort): TrajectoryControls {
+/** The plan's screw drag (ui/plan PlanController): null when no screw is being dragged. */
+export type TrajectoryDragSignal = { draggingScrewId(): string | null; onDragChange(listener: (screwId: string | null) => void): () => void };
+
+export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPort, drag?: TrajectoryDragSignal): TrajectoryControls {
   const slider = h('input', {
     class: 'depth-slider',
     attrs: { type: 'range', min: '0', max: '100', step: '0.5', 'data-testid': 'bullseye-depth', 'aria-label': "Bull's-eye depth along the path, mm" },
@@ -39,10 +45,20 @@ export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPor
   let sliderWritten = '';
   let sliderMaxWritten = '';
   let state: TrajectoryState | null = null;
+  let dragging = drag?.draggingScrewId() != null;
   function show(s: TrajectoryState | null): void {
     state = s;
     if (element.hidden !== (s === null)) element.hidden = s === null;
     if (!s) return;
+    if (slider.disabled !== dragging) slider.disabled = dragging;
+    if (dragging) {
+      const text = 'Screw moving: the trajectory views and this depth follow when you release it';
+      if (readout.textContent !== text) readout.textContent = text;
+      if (!toBone.disabled) toBone.disabled = true;
+      if (!toTip.disabled) toTip.disabled = true;
+      return;
+    }
+    if (toTip.disabled) toTip.disabled = false;
     const max = String(Math.round(s.pathLengthMm * 2) / 2);
     if (slider.max !== max) slider.max = max;
     // While the user drags the slider, do not fight the thumb.
@@ -71,11 +87,17 @@ export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPor
   toBone.addEventListener('click', onBone);
   toTip.addEventListener('click', onTip);
   const unsubscribe = plan.onTrajectoryChange(show);
+  const unsubscribeDrag = drag?.onDragChange((id) => {
+    if ((id !== null) === dragging) return;
+    dragging = id !== null;
+    show(plan.getTrajectoryState());
+  });
   show(plan.getTrajectoryState());
   return {
     element,
     dispose() {
       unsubscribe();
+      unsubscribeDrag?.();
       slider.removeEventListener('input', onInput);
       toBone.removeEventListener('click', onBone);
       toTip.removeEventListener('click', onTip);
