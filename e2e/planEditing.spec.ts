@@ -16,10 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { readNrrd } from '../src/core/io/nrrd';
 import { BONE_LABELS } from '../src/core/shared/ids';
-import type { Volume } from '../src/core/volume/Volume';
-import { lpsToIjk } from '../src/core/volume/VolumeGeometry';
+import { readTruthLabels } from './support/truthLabels';
 import { appData, ARTIFACTS, screenshot, waitForAnatomy } from './support/app';
 import { truthLesionCenter, waitSessionReady } from './support/session';
 
@@ -34,15 +32,7 @@ type PlanState = {
 
 const truth = JSON.parse(readFileSync(resolve(import.meta.dirname ?? '.', '../sample-dicom/out', SAMPLE, 'truth.json'), 'utf8')) as Truth;
 
-const labels = readNrrd(new Uint8Array(readFileSync(resolve(import.meta.dirname ?? '.', '../sample-dicom/out', SAMPLE, 'labels.nrrd')))).volume as Volume<Uint8Array>;
-/** The phantom's TRUTH label at a point (0 outside the grid). */
-function labelAt(p: Vec3): number {
-  const ijk = lpsToIjk([0, 0, 0], labels.geometry, p);
-  const [ni, nj, nk] = labels.geometry.dims;
-  const i = Math.round(ijk[0]), j = Math.round(ijk[1]), k = Math.round(ijk[2]);
-  if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) return 0;
-  return labels.voxels[i + ni * (j + nj * k)]!;
-}
+const { labelAt } = readTruthLabels(SAMPLE);
 
 /**
  * The rendered CT of a trajectory view along a screw's axis against the phantom's TRUTH labels there:

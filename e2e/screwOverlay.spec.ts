@@ -16,10 +16,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { readNrrd } from '../src/core/io/nrrd';
 import { BONE_LABELS, LABELS } from '../src/core/shared/ids';
-import type { Volume } from '../src/core/volume/Volume';
-import { lpsToIjk } from '../src/core/volume/VolumeGeometry';
+import { readTruthLabels } from './support/truthLabels';
 import { appData, ARTIFACTS, openApp, screenshot, waitForAnatomy } from './support/app';
 
 type Vec3 = [number, number, number];
@@ -29,15 +27,7 @@ type Truth = { corridors: Corridor[]; geometry: { spacingMm: Vec3 } };
 const truth = JSON.parse(readFileSync(resolve(import.meta.dirname ?? '.', '../sample-dicom/out/sacralAla-medium/truth.json'), 'utf8')) as Truth;
 const corridor = truth.corridors.find((c) => c.id === 'iliosacralS1' && c.side === 'left')!;
 const voxelMm = Math.max(...truth.geometry.spacingMm);
-const labels = readNrrd(new Uint8Array(readFileSync(resolve(import.meta.dirname ?? '.', '../sample-dicom/out/sacralAla-medium/labels.nrrd')))).volume as Volume<Uint8Array>;
-
-function labelAt(p: Vec3): number {
-  const ijk = lpsToIjk([0, 0, 0], labels.geometry, p);
-  const [ni, nj, nk] = labels.geometry.dims;
-  const i = Math.round(ijk[0]), j = Math.round(ijk[1]), k = Math.round(ijk[2]);
-  if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) return 0;
-  return labels.voxels[i + ni * (j + nj * k)]!;
-}
+const { labelAt } = readTruthLabels('sacralAla-medium');
 /** Truth along the screw axis: bone, lesion, or near a change of label (within 1.5 mm along the axis). */
 function labelKindAt(p: Vec3): 'bone' | 'lesion' | 'edge' | 'other' {
   const kind = (v: number) => (BONE_LABELS.includes(v as never) ? 'bone' : v === LABELS.lesion ? 'lesion' : 'other');
