@@ -205,12 +205,20 @@ test.describe('plan editing', () => {
     console.log(`S1 screw ${s1!.id}: entry ${beforeDrag.entryLps.map((v) => v.toFixed(1))} tip ${beforeDrag.tipLps.map((v) => v.toFixed(1))}; after the coronal drag tip ${mid.tipLps.map((v) => v.toFixed(1))} (${await row.getAttribute('data-status')})`);
     const target: Vec3 = [fc[0], fc[1], mid.tipLps[2]];
     await crosshairTo(page, mid.tipLps);
-    // While the button is held the trajectory views keep their picture: the depth readout under them says
-    // so (no depth that matches neither the frozen views nor the moving screw), and gives depths again after.
+    // While the button is held the trajectory views follow only when the pointer rests: the depth readout
+    // under them says so (no depth that matches neither the views nor the moving screw), and gives depths
+    // again after the release. Holding still, the in-line planes come to contain the moved screw's axis.
     const depthText = page.locator('[data-testid="bullseye-depth-text"]');
+    const inlineOffsetMm = async (view: 'inlineA' | 'inlineB'): Promise<number> => {
+      const g = page.locator(`[data-screw-layer="${view}"] [data-screw-id="${s1!.id}"]`);
+      const ends = await Promise.all(['entry', 'tip'].map(async (end) => Math.abs(Number(await g.getAttribute(`data-${end}-offset-mm`)))));
+      return Math.max(...ends);
+    };
     await dragHandle(page, 'axial', s1!.id, 'tip', target, 'plan-drag-in-progress', async () => {
       await expect(depthText).toContainText('Screw moving');
       await expect(page.locator('[data-testid="bullseye-depth"]')).toBeDisabled();
+      for (const view of ['inlineA', 'inlineB'] as const) await expect.poll(() => inlineOffsetMm(view), { timeout: 30_000 }).toBeLessThan(0.5);
+      await screenshot(page, 'plan-drag-held-still');
     });
     await expect(depthText).toContainText(/\d+ mm from (skin|bone entry)/);
     await expect(page.locator('[data-testid="bullseye-depth"]')).toBeEnabled();

@@ -12,14 +12,16 @@
  *
  * Drag-time policy (issue #6: the status must never wait for a render):
  * while a screw is dragged in another view (setDragging), the cameras stay
- * where they are and follow at once when the drag ends, so the views always
- * end on the final position (their SVG layers keep drawing the moving screw
- * in the planes shown). Three oblique volume renders cost 100+ ms of frame
- * on a software rasteriser, and Chromium's frame-aligned input makes every
- * following pointer event wait for that frame. A "follow when the pointer
- * rests" rule (tried with 120 and 300 ms) fired between nearly every event
- * on the loaded test machine, where the events themselves came 0.4-0.6 s
- * apart, so the drag stayed as slow as before.
+ * where they are while the pointer moves, follow when it rests, and follow
+ * at once when the drag ends, so the views always end on the final position
+ * (their SVG layers keep drawing the moving screw in the planes shown).
+ * Three oblique volume renders cost 100+ ms of frame on a software
+ * rasteriser, and Chromium's frame-aligned input makes every following
+ * pointer event wait for that frame. "Rests" is measured against this drag's
+ * own pace: no plan update for three times the usual gap between its updates
+ * (75th percentile of the last 16), and at least 250 ms. A fixed 120 or 300 ms
+ * fired between nearly every event on the loaded test machine, where the
+ * events themselves came 0.4-0.6 s apart, so the drag stayed as slow as before.
  */
 import { Enums, setVolumesForViewports, type RenderingEngine, type Types } from '@cornerstonejs/core';
 import type { Vec3 } from '../core/geometry/vec3';
@@ -31,6 +33,11 @@ import { edgeLabels } from './viewOrientation';
 import { prepareViewportCanvas, viewportCanvasModeFromUrl } from './viewportCanvas';
 
 export const TRAJECTORY_VIEWS: readonly TrajectoryViewId[] = ['inlineA', 'inlineB', 'bullseye'];
+
+/** A drag "rests" after no plan update for REST_GAP_FACTOR x its usual gap, and at least REST_MIN_MS. */
+const REST_MIN_MS = 250;
+const REST_GAP_FACTOR = 3;
+const REST_GAP_WINDOW = 16;
 
 const TITLES: Record<TrajectoryViewId, string> = {
   inlineA: 'In-line A \u00b7 axis + S\u2013I',
@@ -81,6 +88,30 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
   let applied: Record<TrajectoryViewId, ViewCamera> | null = null;
   let updateQueued = false;
   let dragging = false;
+  // Follow-at-rest during a drag elsewhere (see the module comment).
+  let restTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastDragUpdateMs = 0;
+  const dragGapsMs: number[] = [];
+  const clearRestTimer = (): void => {
+    if (restTimer !== null) clearTimeout(restTimer);
+    restTimer = null;
+  };
+  function followAtRest(): void {
+    const now = performance.now();
+    if (lastDragUpdateMs > 0) {
+      dragGapsMs.push(now - lastDragUpdateMs);
+      if (dragGapsMs.length > REST_GAP_WINDOW) dragGapsMs.shift();
+    }
+    lastDragUpdateMs = now;
+    const sorted = [...dragGapsMs].sort((a, b) => a - b);
+    const usualGapMs = sorted.length > 0 ? sorted[Math.floor(0.75 * (sorted.length - 1))]! : 0;
+    clearRestTimer();
+    restTimer = setTimeout(() => {
+      restTimer = null;
+      if (disposed || !dragging || frozen) return;
+      if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
+    }, Math.max(REST_MIN_MS, REST_GAP_FACTOR * usualGapMs));
+  }
 
   // Orientation letters, title and (bull's-eye) depth text over each view.
   const texts = {} as Record<TrajectoryViewId, { root: HTMLDivElement; edges: Record<'left' | 'right' | 'top' | 'bottom', HTMLDivElement>; depth: HTMLDivElement }>;
@@ -221,8 +252,12 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
         });
       return;
     }
-    // During a drag elsewhere the cameras follow when it ends (setDragging(false) comes back here).
-    if (dragging && !frozen) return;
+    // During a drag elsewhere the cameras follow when the pointer rests and when the drag ends
+    // (setDragging(false) comes back here).
+    if (dragging && !frozen) {
+      followAtRest();
+      return;
+    }
     // At most once per animation frame, with the latest screw.
     if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
   }
@@ -306,6 +341,9 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     setDragging(d) {
       if (d === dragging) return;
       dragging = d;
+      clearRestTimer();
+      lastDragUpdateMs = 0;
+      dragGapsMs.length = 0;
       if (!d) update();
     },
     appliedCameras() {
@@ -315,6 +353,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     },
     dispose() {
       disposed = true;
+      clearRestTimer();
       if (resizeFrame) cancelAnimationFrame(resizeFrame);
       if (cameraFrame) cancelAnimationFrame(cameraFrame);
       observer.disconnect();

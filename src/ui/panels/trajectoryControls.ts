@@ -3,9 +3,10 @@
  * entry (0) to the tip, with the bone entry marked and buttons to jump to
  * the bone entry and the tip. Reads and drives the viewer's PlanOverlayPort;
  * hidden while no trajectory is shown. During a screw drag the trajectory
- * views keep their picture until the release (viewer/trajectoryViews.ts), and
- * the live path has no skin entry yet: the readout says so instead of giving
- * depths that match neither the frozen views nor the moving screw.
+ * views follow only when the pointer rests and at the release
+ * (viewer/trajectoryViews.ts), and the live path has no skin entry yet: the
+ * readout says so instead of giving depths that match neither the views nor
+ * the moving screw, and the depth control waits for the release.
  */
 import type { PlanOverlayPort, TrajectoryState } from '../../viewer/PlanOverlayPort';
 import { h } from '../dom';
@@ -52,7 +53,7 @@ export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPor
     if (!s) return;
     if (slider.disabled !== dragging) slider.disabled = dragging;
     if (dragging) {
-      const text = 'Screw moving: the trajectory views and this depth follow when you release it';
+      const text = 'Screw moving: the views above follow when you pause; the depth returns when you release';
       if (readout.textContent !== text) readout.textContent = text;
       if (!toBone.disabled) toBone.disabled = true;
       if (!toTip.disabled) toTip.disabled = true;
