@@ -1,9 +1,11 @@
+import { appendFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Volume } from '../../volume/Volume';
 import type { VoxelArray } from '../../volume/voxelBuffer';
 import type { GrowLesionOptions } from '../growLesion';
 import { growLesion } from '../growLesion';
 import { growLesion as growLesionReference } from './growLesionReference';
+import { lesionInputFingerprint, lesionOutputFingerprint } from './lesionFingerprints';
 
 /**
  * Grows the lesion with growLesion and with the kept reference implementation
@@ -12,6 +14,7 @@ import { growLesion as growLesionReference } from './growLesionReference';
  * measure, the window, the flags; or the same error. Returns growLesion's result and labels.
  */
 export function expectSameLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, options: GrowLesionOptions) {
+  const input = lesionInputFingerprint(ct, labels, options);
   const mine = { ...labels, voxels: labels.voxels.slice() };
   const ref = { ...labels, voxels: labels.voxels.slice() };
   let res: ReturnType<typeof growLesion> | null = null, err: unknown = null;
@@ -23,6 +26,8 @@ export function expectSameLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Arr
   // through the matcher: minutes).
   expect(firstDifference(mine.voxels, ref.voxels)).toBe(-1);
   expect(res).toEqual(resRef);
+  const record = process.env['RECORD_LESION_FINGERPRINTS'];
+  if (record) appendFileSync(record, JSON.stringify([input, lesionOutputFingerprint(ref.voxels, resRef, errRef), lesionOutputFingerprint(mine.voxels, res, err)]) + '\n');
   return { res, labels: mine };
 }
 
