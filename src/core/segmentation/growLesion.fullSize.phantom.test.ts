@@ -22,7 +22,7 @@ describe('growLesion on the full-size sacral-ala phantom', () => {
   it('Dice >= 0.90 from one click, <= 1% of the grown voxels outside the true lesion, none in the SI joint gap', () => {
     const ph = generatePhantom({ caseId: 'sacralAla', size: 'full' });
     const seg = segmentBone(ph.ct);
-    // The same voxels, edit and figures as the reference implementation (before the speed work).
+    // The same voxels, edit and figures as the implementation before the speed work (fingerprints).
     const grown = expectSameLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
     const res = grown.res!;
     const f = lesionTruthFigures(grown.labels.voxels, ph.labels.voxels, ph.ct.geometry, LABELS.sacrum);

@@ -26,7 +26,7 @@ describe('growLesion on the CBCT and thin-bone phantoms', () => {
   ] as const)('sacralAlaCbct $size: Dice >= 0.90 from one click, nothing in the soft tissue', ({ size, outsideBoneFraction, jointGapVoxels }) => {
     const ph = generatePhantom({ caseId: 'sacralAlaCbct', size });
     const seg = segmentBone(ph.ct);
-    // The same voxels, edit and figures as the reference implementation (before the speed work).
+    // The same voxels, edit and figures as the implementation before the speed work (fingerprints).
     const grown = expectSameLesion(ph.ct, seg.labels, { seedLps: ph.truth.lesion!.centerLps });
     const res = grown.res!;
     expect(res.status).toBe('ok');

@@ -14,10 +14,12 @@ import { makeSyntheticPelvis } from './testing/syntheticPelvis';
 /**
  * growLesion's speed work (issue #4: cropped transforms, selection instead of a sort, a mean
  * filter without per-voxel edge tests) must not change a single voxel: every result is compared
- * with the kept reference implementation (testing/growLesionReference.ts), on every small
- * phantom (the truth centre and seeds around it), and piece by piece against morphology.ts on
- * random masks. The medium and full-size comparisons are in the phantom tests that already
- * generate those volumes (growLesion.phantomMedium / fullSize).
+ * with the outcome recorded for it (testing/lesionFingerprints.ts: recorded while the
+ * implementation before the speed work was still run beside it and gave the same outcome for
+ * every click; that copy was then deleted), on every small phantom (the truth centre and seeds
+ * around it), and piece by piece against morphology.ts on random masks. The medium and full-size
+ * comparisons are in the phantom tests that already generate those volumes
+ * (growLesion.phantomMedium / fullSize).
  */
 
 const dimsArb = fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 12 }));
@@ -121,7 +123,7 @@ describe('growLesion pieces against morphology.ts', () => {
   });
 });
 
-describe('growLesion equals the reference implementation', () => {
+describe('growLesion gives the recorded outcome of the implementation before the speed work', () => {
   it('on the synthetic pelvis, from seeds in and around the lesion (errors included)', () => {
     const { ct, labels } = makeSyntheticPelvis({ lesion: { centerLps: [75, 20, 120], radiusMm: 12 } });
     const [ni, nj, nk] = ct.geometry.dims;

@@ -169,7 +169,8 @@ export function growLesion(ct: Volume<VoxelArray>, labels: Volume<Uint8Array>, o
   const envelope = new Uint8Array(n);
   // The transforms below run on crops of the box that hold every voxel whose value matters, with
   // the same values there as over the whole box (the nearest feature of each lies in the crop);
-  // the masks are the same voxel for voxel (tested against testing/growLesionReference.ts).
+  // the masks are the same voxel for voxel (testing/lesionFingerprints.ts: the
+  // outcomes recorded while the previous implementation was still compared click by click).
   // Distance to the host, once for every radius tried (the dilations are its level sets), on the
   // host's box grown by the radius (`hostDistBox`): outside it no voxel is within the radius of
   // the host. Computed for the first two radii (sacralAla full needs 8 mm); a larger radius (a
