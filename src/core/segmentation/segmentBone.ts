@@ -264,19 +264,27 @@ function roleOf(c: ComponentStats, midlineX: number, halfWidth: number): Role {
   return dx > 0 ? 'left' : 'right';
 }
 
+/** Sums of the pieces a split wrote (crop ijk), indexed by label id: voxel counts, ijk sums at 3 * id, inclusive boxes at 6 * id. */
+type PieceSums = { n: Float64Array; sums: Float64Array; boxes: Int32Array };
+
 /**
  * Splits component `comp` of `labels` by eroding its inside distance at increasing
  * radii until it falls into >= 2 large pieces; returns the piece labels written
- * into `labels` (new ids appended after `nextId`) or null when it does not split.
+ * into `labels` (new ids appended after `nextId`), their voxel counts, ijk sums and boxes
+ * (the figures {@link componentStats} would find over the component's box), or null when
+ * it does not split. `comp.ijk` must be the component's box on the current labels.
+ *
+ * The component's voxels are read once, each put in a depth class (how many of the
+ * erosion thresholds its squared depth exceeds), so each radius sets only the seeds
+ * deeper than it: the same seeds as thresholding the component's depth over its box.
  */
 function splitComponent(
   labels: Int32Array,
-  /** Squared inside depth (mm^2) of the filled bone over the whole crop. */
-  globalDepth2: Float32Array,
+  /** Squared inside depth (mm^2) of the filled bone over the whole crop (computed on first use). */
+  globalDepth2: () => Float32Array,
   dims: Dims,
   spacing: readonly [number, number, number],
   comp: ComponentStats,
-  cropBox: Int32Array,
   minPieceVoxels: number,
   nextId: number,
   radiiMm: readonly number[],
@@ -294,51 +302,92 @@ function splitComponent(
   },
   /** Enables the cortical-shell seeds (radius -1 in `radiiMm`). */
   cortex?: { ct: Volume<VoxelArray>; box: VoxelBox; threshold: number },
-): { ids: number[]; radiusMm: number } | null {
+): { ids: number[]; radiusMm: number; pieces: PieceSums } | null {
   const [ni, nj] = dims;
-  const o = 6 * comp.id;
-  const bi0 = cropBox[o]!, bj0 = cropBox[o + 1]!, bk0 = cropBox[o + 2]!;
-  const bn: Dims = [cropBox[o + 3]! - bi0 + 3, cropBox[o + 4]! - bj0 + 3, cropBox[o + 5]! - bk0 + 3];
+  const cb = comp.ijk;
+  const bi0 = cb[0]!, bj0 = cb[1]!, bk0 = cb[2]!;
+  const bn: Dims = [cb[3]! - bi0 + 3, cb[4]! - bj0 + 3, cb[5]! - bk0 + 3];
   const n = bn[0] * bn[1] * bn[2];
-  // Local mask with a one-voxel background frame so the border erodes.
+  // Depth thresholds, ascending: r^2 of each erosion radius and, for the cortical shells,
+  // the one-voxel erosion (squared depth <= 0.99 spacing^2 is dropped).
+  const useCortex = !!cortex && radiiMm.some((r) => r < 0);
+  const cortexT = spacing[0] * spacing[0] * 0.99;
+  const thr = [...new Set([...radiiMm.filter((r) => r >= 0).map((r) => r * r), ...(useCortex ? [cortexT] : [])])].sort((a, b) => a - b);
+  const nT = thr.length;
+  const th = new Float64Array(thr);
+  // Local mask with a one-voxel background frame so the border erodes; the voxels' local
+  // indices in raster order with their depth class (squared depth > thr[m] iff class > m),
+  // and, for the cortical shells, the voxels at or above the cortical threshold.
   const local = new Uint8Array(n);
-  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
-    const src = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
-    const dst = bn[0] * (j + bn[1] * k);
-    for (let i = 1; i < bn[0] - 1; i++) if (labels[src + i] === comp.id) local[dst + i] = 1;
+  const nVox = comp.voxels;
+  const vox = new Int32Array(nVox);
+  const cls = new Uint8Array(nVox);
+  const perClass = new Int32Array(nT + 2);
+  let cortexVox: Int32Array | null = null, nCortex = 0;
+  {
+    const depth = globalDepth2();
+    const id = comp.id;
+    const v = useCortex ? cortex!.ct.voxels : null;
+    const ctT = useCortex ? cortex!.threshold : 0;
+    const [gi, gj] = useCortex ? cortex!.ct.geometry.dims : [0, 0];
+    if (useCortex) cortexVox = new Int32Array(nVox);
+    let p = 0;
+    for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+      const src = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
+      const dst = bn[0] * (j + bn[1] * k);
+      const ctRow = useCortex ? cortex!.box.min[0] + bi0 - 1 + gi * (cortex!.box.min[1] + bj0 - 1 + j + gj * (cortex!.box.min[2] + bk0 - 1 + k)) : 0;
+      for (let i = 1; i < bn[0] - 1; i++) {
+        if (labels[src + i] !== id) continue;
+        local[dst + i] = 1;
+        const d = depth[src + i]!;
+        let c = 0;
+        while (c < nT && d > th[c]!) c++;
+        vox[p] = dst + i;
+        cls[p] = c;
+        perClass[c]!++;
+        p++;
+        if (v && v[ctRow + i]! >= ctT) cortexVox![nCortex++] = dst + i;
+      }
+    }
+    if (p !== nVox) throw new PlannerError('assert', `component ${id} has ${p} voxels in its box, ${nVox} expected`);
   }
-  // Inside depth: the crop-wide transform computed once (distance to the nearest
-  // non-bone voxel), copied for this component.
-  const depth2 = new Float32Array(n);
-  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
-    const src = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
-    const dst = bn[0] * (j + bn[1] * k);
-    for (let i = 1; i < bn[0] - 1; i++) if (local[dst + i]) depth2[dst + i] = globalDepth2[src + i]!;
+  // Voxels sorted by class (stable: raster order within a class); `from[c]`: first of class c.
+  const from = new Int32Array(nT + 2);
+  for (let c = 0; c <= nT; c++) from[c + 1] = from[c]! + perClass[c]!;
+  const byClass = new Int32Array(nVox);
+  {
+    const at = from.slice();
+    for (let p = 0; p < nVox; p++) byClass[at[cls[p]!]!++] = vox[p]!;
   }
+  /** First index in `byClass` of the voxels whose squared depth exceeds `t` (one of `thr`). */
+  const deeperThan = (t: number): number => from[thr.indexOf(t) + 1]!;
   const seeds = new Uint8Array(n);
+  let shell: Uint8Array | null = null;
   for (const r of radiiMm) {
+    let seedMask = seeds;
     if (r < 0) {
       // Seeds from the cortical shells: voxels of the component at or above the cortical
       // threshold, hole-filled. A joint space bridged by partial volume at the trabecular
       // threshold is still darker than cortex, so the shells separate there.
-      if (!cortex) continue;
-      const [gi, gj] = cortex.ct.geometry.dims;
-      const v = cortex.ct.voxels;
+      if (!useCortex) continue;
+      shell ??= new Uint8Array(n);
+      shell.fill(0);
+      for (let q = 0; q < nCortex; q++) shell[cortexVox![q]!] = 1;
+      fillHoles(shell, bn, 'sides');
+      // Erode one voxel so that shells touching through a single voxel come apart (what
+      // the hole filling added outside the component has no depth and goes too).
       seeds.fill(0);
-      for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
-        const src = cortex.box.min[0] + bi0 - 1 + gi * (cortex.box.min[1] + bj0 - 1 + j + gj * (cortex.box.min[2] + bk0 - 1 + k));
-        const dst = bn[0] * (j + bn[1] * k);
-        for (let i = 1; i < bn[0] - 1; i++) if (local[dst + i] && v[src + i]! >= cortex.threshold) seeds[dst + i] = 1;
+      for (let q = deeperThan(cortexT); q < nVox; q++) {
+        const t = byClass[q]!;
+        if (shell[t]) seeds[t] = 1;
       }
-      fillHoles(seeds, bn, 'sides');
-      // Erode one voxel so that shells touching through a single voxel come apart.
-      for (let t = 0; t < n; t++) if (seeds[t] && depth2[t]! <= spacing[0] * spacing[0] * 0.99) seeds[t] = 0;
+      seedMask = seeds;
     } else {
-      const r2 = r * r;
-      for (let t = 0; t < n; t++) seeds[t] = depth2[t]! > r2 ? 1 : 0;
+      seeds.fill(0);
+      for (let q = deeperThan(r * r); q < nVox; q++) seeds[byClass[q]!] = 1;
     }
     // Runs only: most radii do not split, and the label volume is needed only when one does.
-    const cc = computeComponentRuns(seeds, bn);
+    const cc = computeComponentRuns(seedMask, bn);
     const big: number[] = [];
     for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
     if (big.length < 2) continue;
@@ -371,51 +420,95 @@ function splitComponent(
       };
       if (!validate.accept(seedStats, r, surfaceLps)) continue;
     }
-    // Grow the pieces back over the component: multi-source BFS (geodesic nearest piece),
-    // seeded in raster order (the runs are in raster order).
-    const owner = new Int32Array(n);
-    const queue = new Int32Array(n);
-    let head = 0, tail = 0;
-    const pieceOf = new Int32Array(cc.count + 1);
-    big.forEach((c, idx) => (pieceOf[c] = idx + 1));
-    for (let row = 0; row < bn[1] * bn[2]; row++) {
-      for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
-        const w = pieceOf[cc.runId[r]!]!;
-        if (w === 0) continue;
-        for (let t = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!; t < e; t++) {
-          owner[t] = w;
-          queue[tail++] = t;
-        }
-      }
-    }
-    const sy = bn[0], sz = bn[0] * bn[1];
-    const visit = (q: number, w: number): void => {
-      if (q < 0 || q >= n || !local[q] || owner[q] !== 0) return;
-      owner[q] = w;
-      queue[tail++] = q;
-    };
-    while (head < tail) {
-      const t = queue[head++]!;
-      const w = owner[t]!;
-      visit(t + 1, w);
-      visit(t - 1, w);
-      visit(t + sy, w);
-      visit(t - sy, w);
-      visit(t + sz, w);
-      visit(t - sz, w);
-    }
+    const owner = growBack(cc, big, local, bn);
     const ids = big.map((_, idx) => nextId + idx);
-    for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
-      const dst = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
-      const src = bn[0] * (j + bn[1] * k);
-      for (let i = 1; i < bn[0] - 1; i++) {
-        const w = owner[src + i]!;
-        if (local[src + i] && w > 0) labels[dst + i] = nextId + w - 1;
-      }
-    }
-    return { ids, radiusMm: r };
+    return { ids, radiusMm: r, pieces: writePieces(labels, dims, owner, bn, bi0 - 1, bj0 - 1, bk0 - 1, nextId, big.length) };
   }
   return null;
+}
+
+/**
+ * Grows the big seed components `big` of `cc` back over the component (`local`, on the
+ * local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster order (the
+ * runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached) per voxel.
+ */
+function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, bn: Dims): Int32Array {
+  const n = bn[0] * bn[1] * bn[2];
+  const owner = new Int32Array(n);
+  const queue = new Int32Array(n);
+  let head = 0, tail = 0;
+  const pieceOf = new Int32Array(cc.count + 1);
+  big.forEach((c, idx) => (pieceOf[c] = idx + 1));
+  for (let row = 0; row < bn[1] * bn[2]; row++) {
+    for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
+      const w = pieceOf[cc.runId[r]!]!;
+      if (w === 0) continue;
+      for (let t = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!; t < e; t++) {
+        owner[t] = w;
+        queue[tail++] = t;
+      }
+    }
+  }
+  const sy = bn[0], sz = bn[0] * bn[1];
+  while (head < tail) {
+    const t = queue[head++]!;
+    const w = owner[t]!;
+    // The local box has a frame of background: every neighbour of a component voxel is in it.
+    let q = t + 1;
+    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    q = t - 1;
+    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    q = t + sy;
+    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    q = t - sy;
+    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    q = t + sz;
+    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    q = t - sz;
+    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+  }
+  return owner;
+}
+
+/**
+ * Writes the grown pieces (`owner` on the local box `bn`, whose first voxel is crop
+ * (oi, oj, ok)) into `labels` as ids `firstId + owner - 1`; returns their counts, ijk sums
+ * and boxes (integers: the same figures as a scan of the box in any order).
+ */
+function writePieces(labels: Int32Array, dims: Dims, owner: Int32Array, bn: Dims, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
+  const [ni, nj] = dims;
+  const last = firstId + count - 1;
+  const n = new Float64Array(last + 1);
+  const sums = new Float64Array(3 * (last + 1));
+  const boxes = new Int32Array(6 * (last + 1));
+  for (let c = firstId; c <= last; c++) {
+    boxes[6 * c] = boxes[6 * c + 1] = boxes[6 * c + 2] = 0x7fffffff;
+    boxes[6 * c + 3] = boxes[6 * c + 4] = boxes[6 * c + 5] = -1;
+  }
+  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+    const dst = oi + ni * (oj + j + nj * (ok + k));
+    const src = bn[0] * (j + bn[1] * k);
+    const cj = oj + j, ck = ok + k;
+    for (let i = 1; i < bn[0] - 1; i++) {
+      const w = owner[src + i]!;
+      if (w === 0) continue;
+      const c = firstId + w - 1;
+      labels[dst + i] = c;
+      const ci = oi + i;
+      n[c]!++;
+      sums[3 * c]! += ci;
+      sums[3 * c + 1]! += cj;
+      sums[3 * c + 2]! += ck;
+      const o = 6 * c;
+      if (ci < boxes[o]!) boxes[o] = ci;
+      if (ci > boxes[o + 3]!) boxes[o + 3] = ci;
+      if (cj < boxes[o + 1]!) boxes[o + 1] = cj;
+      if (cj > boxes[o + 4]!) boxes[o + 4] = cj;
+      if (ck < boxes[o + 2]!) boxes[o + 2] = ck;
+      if (ck > boxes[o + 5]!) boxes[o + 5] = ck;
+    }
+  }
+  return { n, sums, boxes };
 }
 
 /** LPS centres (flat xyz) of the boundary voxels of label `id` in the crop, those on the crop slices `cutSlices` and in the crop columns `cutColumn` left out. */
@@ -448,6 +541,68 @@ function isFieldCutHeadSurface(c: ComponentStats, surface: readonly number[], vo
   const fit = surface.length >= 30 ? fitSphere(surface) : null;
   if (!fit) return false;
   return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < c.maxLps[2];
+}
+
+/**
+ * Adds to `filled` the cavities of the one-voxel closing (`holes`: the hole-filled closing;
+ * overwritten with its cavities, hole-filled voxels not in `closed`) and the closing's own
+ * voxels (in `closed`, not in `mask`) that touch such a cavity voxel (they bridge a cortical gap).
+ */
+function addCavities(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, dims: Dims): void {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const n = nij * nk;
+  for (let t = 0; t < n; t++) holes[t] = holes[t]! & (closed[t]! ^ 1);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = 0; i < ni; i++) {
+      const t = row + i;
+      filled[t] = filled[t]! | holes[t]!;
+      if (mask[t] || !closed[t]) continue;
+      if (
+        (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) ||
+        (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) ||
+        (k > 0 && holes[t - nij]) || (k < nk - 1 && holes[t + nij])
+      )
+        filled[t] = 1;
+    }
+  }
+}
+
+/** Squared inside depth (mm^2) of the non-zero voxels of `filled` (distance to the nearest zero voxel of the crop). */
+function insideDepth2(filled: Uint8Array, dims: Dims, spacingMm: readonly [number, number, number]): Float32Array {
+  const n = dims[0] * dims[1] * dims[2];
+  const depth2 = allocEdtGrid(n);
+  for (let t = 0; t < n; t++) depth2[t] = filled[t] ? EDT_FAR : 0;
+  squaredDistanceInPlace(depth2, dims, spacingMm);
+  return depth2;
+}
+
+/** `out[t] = lut[labels[t]]` where labels[t] is not 0 (`out` zeroed). */
+function mapLabels(labels: Int32Array, lut: Uint8Array, out: Uint8Array): void {
+  const n = labels.length;
+  for (let t = 0; t < n; t++) {
+    const c = labels[t]!;
+    if (c !== 0) out[t] = lut[c]!;
+  }
+}
+
+/** Writes the crop's non-zero labels into the grid volume `out` at `box`; returns the voxel count per label value. */
+function writeCropToGrid(crop: Uint8Array, dims: Dims, box: VoxelBox, gridDims: readonly number[], out: Uint8Array): Float64Array {
+  const written = new Float64Array(256);
+  const gi = gridDims[0]!, gj = gridDims[1]!;
+  let p = 0;
+  for (let k = box.min[2]; k < box.max[2]; k++) for (let j = box.min[1]; j < box.max[1]; j++) {
+    const q0 = box.min[0] + gi * (j + gj * k);
+    for (let i = 0; i < dims[0]; i++, p++) {
+      const label = crop[p]!;
+      if (label !== 0) {
+        out[q0 + i] = label;
+        written[label]!++;
+      }
+    }
+  }
+  return written;
 }
 
 /**
@@ -582,26 +737,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   fillHoles(holes, dims, 'sides');
   const filled = mask.slice();
   fillHoles(filled, dims, 'sides');
-  {
-    const [ni, nj, nk] = dims;
-    const nij = ni * nj;
-    for (let t = 0; t < n; t++) filled[t] = filled[t]! | (holes[t]! & (closed[t]! ^ 1));
-    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-      const row = ni * (j + nj * k);
-      for (let i = 0; i < ni; i++) {
-        const t = row + i;
-        if (mask[t] || !closed[t]) continue;
-        // A closing voxel touching a cavity voxel (a hole of the closed mask) bridges a cortical gap.
-        const isHole = (q: number) => holes[q]! & (closed[q]! ^ 1);
-        if (
-          (i > 0 && isHole(t - 1)) || (i < ni - 1 && isHole(t + 1)) ||
-          (j > 0 && isHole(t - ni)) || (j < nj - 1 && isHole(t + ni)) ||
-          (k > 0 && isHole(t - nij)) || (k < nk - 1 && isHole(t + nij))
-        )
-          filled[t] = 1;
-      }
-    }
-  }
+  addCavities(filled, mask, closed, holes, dims);
 
   // The femoral-head caps kept in step 1, hole-filled on their own; a cap that would touch
   // the filled bone (it would join the hip part: a head labelled hip) is left out, as before.
@@ -622,10 +758,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   }
   for (const v of capVoxelsCt) for (let q = 0; q < v.length; q += 3) filled[capAt(v, q)] = 1;
 
-  // Inside depth of the filled bone, once for every split below.
-  const depth2 = allocEdtGrid(n);
-  for (let t = 0; t < n; t++) depth2[t] = filled[t] ? EDT_FAR : 0;
-  squaredDistanceInPlace(depth2, dims, g.spacingMm);
+  // Inside depth of the filled bone, once for every split below, when a split is tried
+  // (`filled` does not change after this point).
+  let depth2: Float32Array | null = null;
+  const depthOf = (): Float32Array => (depth2 ??= insideDepth2(filled, dims, g.spacingMm));
 
   // 3. Parts.
   const cc = computeComponents(filled, dims);
@@ -668,14 +804,14 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       refined.push(c);
       continue;
     }
-    const split = splitComponent(labels, depth2, dims, g.spacingMm, c, boxesOf(labels, dims, c.id, c.ijk), minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
+    const split = splitComponent(labels, depthOf, dims, g.spacingMm, c, minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
     if (!split) {
       refined.push(c);
       notes.push(`a bone component of ${c.volumeMl.toFixed(0)} mL looks like several parts but did not split`);
       continue;
     }
     notes.push(`joint bridged: split a ${c.volumeMl.toFixed(0)} mL component into ${split.ids.length} at ${split.radiusMm} mm erosion`);
-    const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, c.ijk, off);
+    const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, off);
     nextId += split.ids.length;
     for (const s of pieces) pending.push({ c: s, depth: depth + 1 });
   }
@@ -750,10 +886,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // No vertebra just above the sacrum: L5 (and possibly the lumbar spine) is fused to it
     // through the facet joints or bridged discs. Split at the narrowest necks; the sacrum is
     // the lowest large piece, L5 the piece just above it, higher pieces other vertebrae.
-    const split = splitComponent(labels, depth2, dims, g.spacingMm, sacrum, boxesOf(labels, dims, sacrum.id, sacrum.ijk), Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
+    const split = splitComponent(labels, depthOf, dims, g.spacingMm, sacrum, Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
     if (split) {
       const firstNew = nextId;
-      const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, sacrum.ijk, off);
+      const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, off);
       nextId += split.ids.length;
       pieces.sort((a, b) => a.centroidLps[2] - b.centroidLps[2]);
       const maxVol = Math.max(...pieces.map((q) => q.volumeMl));
@@ -826,7 +962,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       // The femoral head may be bridged to the acetabulum (partial volume across a thin
       // joint space): split the hip component when a piece below it looks like a femur.
       const h0 = hip;
-      const split = splitComponent(labels, depth2, dims, g.spacingMm, h0, boxesOf(labels, dims, h0.id, h0.ijk), Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
+      const split = splitComponent(labels, depthOf, dims, g.spacingMm, h0, Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
         cropToLps: mRaw,
         offset: off,
         voxelMl,
@@ -850,7 +986,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
       if (split) {
         const firstNew = nextId;
-        const pieces = componentStats(labels, dims, nextId + split.ids.length - 1, mRaw, voxelMl, firstNew, h0.ijk, off);
+        const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, firstNew, off);
         nextId += split.ids.length;
         notes.push(`${side} hip joint bridged: split ${split.radiusMm < 0 ? 'at the cortical shells' : `at ${split.radiusMm} mm erosion`}`);
         refined.splice(refined.indexOf(h0), 1, ...pieces);
@@ -907,10 +1043,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     byPart.set(id, acc);
   }
   const partCrop = new Uint8Array(n);
-  for (let t = 0; t < n; t++) {
-    const c = labels[t]!;
-    if (c !== 0) partCrop[t] = lut[c]!;
-  }
+  mapLabels(labels, lut, partCrop);
   // Coarse voxels: a femoral head fused to its acetabulum (no joint gap at this voxel size)
   // is carved out of the hip part by its sphere, with the neck (segmentBoneJoints.ts).
   const carved = marrowRadiusMm > 0 ? carveFusedFemoralHeads(partCrop, dims, g.spacingMm, m, ct, thresholds, minPieceVoxels) : [];
@@ -957,21 +1090,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (total > 0) notes.push(`coarse voxels: marrow enclosed by a ${marrowRadiusMm.toFixed(1)} mm closing per part (${(total * voxelMl).toFixed(0)} mL added)`);
   }
   const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
-  const written = new Float64Array(256);
-  {
-    const [gi, gj] = g.dims;
-    let p = 0;
-    for (let k = box.min[2]; k < box.max[2]; k++) for (let j = box.min[1]; j < box.max[1]; j++) {
-      const q0 = box.min[0] + gi * (j + gj * k);
-      for (let i = 0; i < dims[0]; i++, p++) {
-        const label = partCrop[p]!;
-        if (label !== 0) {
-          out[q0 + i] = label;
-          written[label]!++;
-        }
-      }
-    }
-  }
+  const written = writeCropToGrid(partCrop, dims, box, g.dims, out);
   const parts: BonePartSummary[] = [...byPart].map(([id, acc]) => ({
     id,
     label: PART_LABEL[id],
