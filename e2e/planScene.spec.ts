@@ -198,13 +198,18 @@ test('plan scene: bone surface, orbit, a screw from the store, click to select, 
   const beforeDrag = await scenePixels(page);
   await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
   await page.mouse.down();
-  for (let k = 1; k <= 10; k++) await page.mouse.move(hb.x + hb.width / 2 + 3 * k, hb.y + hb.height / 2 + 2 * k);
-  await cellShot(page, 'plan-scene-drag-in-progress');
-  await page.mouse.up();
   const storeTip = async (): Promise<Vec3> =>
     page.evaluate(() => (globalThis as unknown as { __planner: { plan: PlanHook } }).__planner.plan.state().plan!.screws.find((x) => x.id === 'e2e-s1-left')!.tipLps);
   const drawnTip = async (): Promise<Vec3 | null> =>
     page.evaluate(() => (globalThis as unknown as { __planner: { scene: SceneHook } }).__planner.scene.drawnScrews().find((x) => x.id === 'e2e-s1-left')?.tipLps ?? null);
+  for (let k = 1; k <= 10; k++) await page.mouse.move(hb.x + hb.width / 2 + 3 * k, hb.y + hb.height / 2 + 2 * k);
+  await cellShot(page, 'plan-scene-drag-in-progress');
+  // Holding the button still, the scene comes to draw the screw where the drag has put it (it follows at rest).
+  const heldTip = await storeTip();
+  expect(Math.hypot(heldTip[0] - tipLps[0], heldTip[1] - tipLps[1], heldTip[2] - tipLps[2]), 'the held drag moved the tip').toBeGreaterThan(2);
+  await expect.poll(drawnTip, { message: 'the 3D frame follows the held screw at rest' }).toEqual(heldTip);
+  await cellShot(page, 'plan-scene-drag-held-still');
+  await page.mouse.up();
   const finalTip = await storeTip();
   expect(Math.hypot(finalTip[0] - tipLps[0], finalTip[1] - tipLps[1], finalTip[2] - tipLps[2]), 'the drag moved the tip').toBeGreaterThan(2);
   await expect.poll(drawnTip, { message: 'the last 3D frame shows the final tip' }).toEqual(finalTip);

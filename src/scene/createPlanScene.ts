@@ -65,6 +65,16 @@ import { createScrewGeometry, HEAD_HEIGHT_MM } from './screwGeometry';
 export type PlanSceneOptions = {
   /** Keep the drawing buffer after compositing so tests can read pixels back (e2e only: it costs a copy). */
   preserveDrawingBuffer?: boolean;
+  /**
+   * What the page shows: 'webgl' the renderer's own canvas; 'cpu' a 2D canvas (a CPU bitmap) the renderer's
+   * off-page canvas is copied into after each render (readPixels + putImageData); 'auto' (default): 'cpu' on a
+   * software rasteriser, 'webgl' on a GPU. Why: a WebGL canvas on the page is a composited layer of its own,
+   * and every layer painted over it (the orientation letters) becomes one too, blended again in EVERY frame
+   * of the page, whatever changed; on a software rasteriser that composite is a large part of each frame
+   * (a screw drag's, the live check's: bench/README "Live check"). A CPU canvas is painted into the page's
+   * tiles once per 3D render and costs nothing in the other frames.
+   */
+  display?: 'auto' | 'webgl' | 'cpu';
 };
 
 /** Test and bench hooks: not part of the PlanScene contract. */
@@ -129,8 +139,14 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
   renderer.setPixelRatio(software ? 1 : Math.min(2, globalThis.devicePixelRatio || 1));
   renderer.localClippingEnabled = true;
   renderer.setClearColor(0x000000, 1);
-  const canvas = renderer.domElement;
+  const cpuDisplay = options.display === 'cpu' || (options.display !== 'webgl' && software);
+  // The canvas on the page (events, picking, tests' pixel reads): the renderer's own, or a 2D copy of it.
+  const canvas = cpuDisplay ? document.createElement('canvas') : renderer.domElement;
+  const display2d = cpuDisplay ? canvas.getContext('2d', { willReadFrequently: true, alpha: false }) : null;
+  let copyBuffer: Uint8Array | null = null;
+  let copyImage: ImageData | null = null;
   canvas.className = 'plan-scene-canvas';
+  canvas.dataset['display'] = cpuDisplay ? 'cpu' : 'webgl';
   canvas.style.display = 'block';
   canvas.style.width = '100%';
   canvas.style.height = '100%';
@@ -231,11 +247,32 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
     camera.updateMatrixWorld();
     anchorLabels();
     renderer.render(scene, camera);
+    copyToDisplay();
     renders++;
     drawn = screws.map((e) => ({ id: e.id, entryLps: [...e.entryLps] as Vec3, tipLps: [...e.tipLps] as Vec3, status: e.status }));
     updateOrientationLetters();
   }
   controls.addEventListener('change', invalidate);
+  /** CPU display: the frame just drawn (still in the drawing buffer in this task) into the page's 2D canvas, rows flipped. */
+  function copyToDisplay(): void {
+    if (!display2d) return;
+    const gl = renderer.getContext();
+    const w = gl.drawingBufferWidth, h = gl.drawingBufferHeight;
+    if (w === 0 || h === 0) return;
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    if (!copyImage || copyImage.width !== w || copyImage.height !== h) {
+      copyBuffer = new Uint8Array(w * h * 4);
+      copyImage = new ImageData(w, h);
+    }
+    gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, copyBuffer);
+    const row = w * 4;
+    const out = copyImage.data;
+    for (let y = 0; y < h; y++) out.set(copyBuffer!.subarray((h - 1 - y) * row, (h - y) * row), y * row);
+    display2d.putImageData(copyImage, 0, 0);
+  }
 
   const updateOrientationLetters = (): void => {
     camera.updateMatrixWorld();
@@ -669,7 +706,7 @@ export function createPlanScene(container: HTMLElement, options: PlanSceneOption
         camera.lookAt(controls.target);
         const t0 = performance.now();
         renderNow();
-        // Wait for the GPU (software rasteriser included): read one pixel back.
+        // Wait for the GPU (software rasteriser included): read one pixel back (the CPU display already did).
         const gl = renderer.getContext();
         gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
         return performance.now() - t0;

@@ -30,14 +30,10 @@ import type { PlanOverlayModel } from './planOverlayModel';
 import type { ViewProjector } from './screwOverlay';
 import type { TrajectoryGeometry } from './trajectoryFrames';
 import { edgeLabels } from './viewOrientation';
+import { createDragRest } from './dragRest';
 import { prepareViewportCanvas, viewportCanvasModeFromUrl } from './viewportCanvas';
 
 export const TRAJECTORY_VIEWS: readonly TrajectoryViewId[] = ['inlineA', 'inlineB', 'bullseye'];
-
-/** A drag "rests" after no plan update for REST_GAP_FACTOR x its usual gap, and at least REST_MIN_MS. */
-const REST_MIN_MS = 250;
-const REST_GAP_FACTOR = 3;
-const REST_GAP_WINDOW = 16;
 
 const TITLES: Record<TrajectoryViewId, string> = {
   inlineA: 'In-line A \u00b7 axis + S\u2013I',
@@ -88,30 +84,11 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
   let applied: Record<TrajectoryViewId, ViewCamera> | null = null;
   let updateQueued = false;
   let dragging = false;
-  // Follow-at-rest during a drag elsewhere (see the module comment).
-  let restTimer: ReturnType<typeof setTimeout> | null = null;
-  let lastDragUpdateMs = 0;
-  const dragGapsMs: number[] = [];
-  const clearRestTimer = (): void => {
-    if (restTimer !== null) clearTimeout(restTimer);
-    restTimer = null;
-  };
-  function followAtRest(): void {
-    const now = performance.now();
-    if (lastDragUpdateMs > 0) {
-      dragGapsMs.push(now - lastDragUpdateMs);
-      if (dragGapsMs.length > REST_GAP_WINDOW) dragGapsMs.shift();
-    }
-    lastDragUpdateMs = now;
-    const sorted = [...dragGapsMs].sort((a, b) => a - b);
-    const usualGapMs = sorted.length > 0 ? sorted[Math.floor(0.75 * (sorted.length - 1))]! : 0;
-    clearRestTimer();
-    restTimer = setTimeout(() => {
-      restTimer = null;
-      if (disposed || !dragging || frozen) return;
-      if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
-    }, Math.max(REST_MIN_MS, REST_GAP_FACTOR * usualGapMs));
-  }
+  // Follow-at-rest during a drag elsewhere (see the module comment; the rule is viewer/dragRest.ts).
+  const rest = createDragRest(() => {
+    if (disposed || !dragging || frozen) return;
+    if (!cameraFrame) cameraFrame = requestAnimationFrame(applyLatest);
+  });
 
   // Orientation letters, title and (bull's-eye) depth text over each view.
   const texts = {} as Record<TrajectoryViewId, { root: HTMLDivElement; edges: Record<'left' | 'right' | 'top' | 'bottom', HTMLDivElement>; depth: HTMLDivElement }>;
@@ -255,7 +232,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     // During a drag elsewhere the cameras follow when the pointer rests and when the drag ends
     // (setDragging(false) comes back here).
     if (dragging && !frozen) {
-      followAtRest();
+      rest.update();
       return;
     }
     // At most once per animation frame, with the latest screw.
@@ -341,9 +318,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     setDragging(d) {
       if (d === dragging) return;
       dragging = d;
-      clearRestTimer();
-      lastDragUpdateMs = 0;
-      dragGapsMs.length = 0;
+      rest.reset();
       if (!d) update();
     },
     appliedCameras() {
@@ -353,7 +328,7 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
     },
     dispose() {
       disposed = true;
-      clearRestTimer();
+      rest.dispose();
       if (resizeFrame) cancelAnimationFrame(resizeFrame);
       if (cameraFrame) cancelAnimationFrame(cameraFrame);
       observer.disconnect();

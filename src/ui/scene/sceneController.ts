@@ -13,11 +13,12 @@
  *   (debounced, latest wins). The critical structures are drawn as tubes.
  * - Plan store: screws, their status and the selection; a click on a screw
  *   in the scene selects it in the store. While a screw is dragged (the
- *   drag activity given to attachStore) the scene keeps its last frame and
- *   draws the final position when the drag ends (issue #6: the status in
- *   the list must never wait for a 3D frame, tens of ms on a software
- *   rasteriser; see viewer/trajectoryViews.ts for why not "when the pointer
- *   rests").
+ *   drag activity given to attachStore) the scene keeps its last frame
+ *   while the pointer moves, draws the screw where it is when the pointer
+ *   rests (no plan update for 3x the drag's usual gap, at least 250 ms:
+ *   viewer/dragRest.ts, the trajectory reformats' rule) and the final
+ *   position when the drag ends (issue #6: the status in the list must never
+ *   wait for a 3D frame, tens of ms on a software rasteriser).
  *
  * Root data-* (written here, next to the app state's own):
  * - data-scene-mode: volume | plan (which layer the 3D cell shows)
@@ -41,6 +42,7 @@ import type { PlanState, PlanStore } from '../plan/PlanStore';
 import { screwLabel } from '../plan/screwLabels';
 import { h } from '../dom';
 import { structureTubes } from './structureTubes';
+import { createDragRest } from '../../viewer/dragRest';
 import './sceneController.css';
 
 export type SceneMode = 'volume' | 'plan';
@@ -74,10 +76,16 @@ export type SceneController = {
   dispose(): void;
 };
 
+/** `?scene3d=webgl` or `?scene3d=cpu` force how the 3D scene reaches the page (an A/B for the benches); else 'auto' (scene/createPlanScene.ts). */
+function sceneDisplayFromUrl(): 'auto' | 'webgl' | 'cpu' {
+  const asked = new URLSearchParams(globalThis.location?.search ?? '').get('scene3d');
+  return asked === 'webgl' || asked === 'cpu' ? asked : 'auto';
+}
+
 export function createSceneController(deps: SceneControllerDeps): SceneController {
   const { root, sceneElement, volumeElement, session } = deps;
   const surfaces = deps.surfaces ?? spawnSurfaceWorker();
-  const scene = deps.createScene ? deps.createScene(sceneElement) : createPlanScene(sceneElement, { preserveDrawingBuffer: deps.readablePixels ?? false });
+  const scene = deps.createScene ? deps.createScene(sceneElement) : createPlanScene(sceneElement, { preserveDrawingBuffer: deps.readablePixels ?? false, display: sceneDisplayFromUrl() });
   const data = root.dataset;
   const cell = sceneElement.parentElement ?? sceneElement;
 
@@ -244,9 +252,16 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
   let screwKey = '';
   let dragActivity: DragActivity | null = null;
   let unsubscribeDrag: () => void = () => undefined;
+  // During a drag the scene draws when the pointer rests (the trajectory reformats' rule, viewer/dragRest.ts)
+  // and at its end (onDragChange below), never on every pointer event.
+  const rest = createDragRest(() => {
+    if (store && !disposed && dragActivity?.draggingScrewId()) onPlanState(store.get());
+  });
   const onStoreChange = (state: Readonly<PlanState>): void => {
-    // During a drag the scene waits for its end (onDragChange below).
-    if (dragActivity?.draggingScrewId()) return;
+    if (dragActivity?.draggingScrewId()) {
+      rest.update();
+      return;
+    }
     onPlanState(state);
   };
   const onPlanState = (state: Readonly<PlanState>): void => {
@@ -298,7 +313,9 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
       screwKey = '';
       unsubscribeStore = next.subscribe(onStoreChange);
       // The drag ended (its last edit is in the store): draw the final position now.
+      rest.reset();
       unsubscribeDrag = dragActivity?.onDragChange((id) => {
+        rest.reset();
         if (id === null && store && !disposed) onPlanState(store.get());
       }) ?? (() => undefined);
       onPlanState(next.get());
@@ -312,6 +329,7 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
     dispose() {
       disposed = true;
       if (lesionTimer) clearTimeout(lesionTimer);
+      rest.dispose();
       resizeObserver.disconnect();
       unsubscribeSession();
       unsubscribeStore();
