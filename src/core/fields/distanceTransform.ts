@@ -138,6 +138,8 @@ export function createEdtScratch(n: number): EdtScratch {
  * 1D squared distance transform IN PLACE of the line `a[o], a[o + s], ..., a[o + (n-1) s]`
  * with sample spacing `h` (mm): a[q] <- min_p (h (q - p))^2 + a[p]. Entries >= FAR
  * are absent features. A line without any feature is left as it is (all FAR).
+ * `q0` is the index of the line's first sample on the whole line it is part of
+ * (positions are `(q0 + q) h`, the same numbers as when the whole line is transformed).
  * Lower envelope of parabolas (Felzenszwalb & Huttenlocher): each vertex keeps its
  * own value, so the line can be overwritten by the final sweep.
  *
@@ -150,7 +152,7 @@ export function createEdtScratch(n: number): EdtScratch {
  * (their value is 0 either way). This saves a vertex, a division and a write per
  * interior zero: most of a depth transform, whose features are the background.
  */
-function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: number, sc: EdtScratch): void {
+function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: number, sc: EdtScratch, q0: number): void {
   const vx = sc.vx, vf = sc.vf, vc = sc.vc, z = sc.z;
   let k = -1;
   let collapsed = false;
@@ -163,24 +165,33 @@ function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: numbe
       collapsed = true;
       continue;
     }
-    const xq = q * h;
+    const xq = (q0 + q) * h;
     const cq = fq + xq * xq;
+    if (k < 0) {
+      // First vertex: no boundary on its left (z[0] is never read).
+      k = 0;
+      vx[0] = xq;
+      vf[0] = fq;
+      vc[0] = cq;
+      continue;
+    }
     // Pop the vertices the new parabola hides: intersection (cq - c) / (2 (xq - x)) <= z[k],
     // compared without the division (xq > x).
     while (k > 0 && cq - vc[k]! <= 2 * (xq - vx[k]!) * z[k]!) k--;
+    const zq = (cq - vc[k]!) / (2 * (xq - vx[k]!));
     k++;
     vx[k] = xq;
     vf[k] = fq;
     vc[k] = cq;
-    z[k] = k === 0 ? -Infinity : (cq - vc[k - 1]!) / (2 * (xq - vx[k - 1]!));
-    z[k + 1] = Infinity;
+    z[k] = zq;
   }
   if (k < 0) return;
+  z[k + 1] = Infinity;
   if (k === 0) {
     // One parabola: the distance to a single feature.
     const x0 = vx[0]!, f0 = vf[0]!;
     for (let q = 0, t = o; q < n; q++, t += s) {
-      const dx = q * h - x0;
+      const dx = (q0 + q) * h - x0;
       a[t] = dx * dx + f0;
     }
     return;
@@ -190,7 +201,7 @@ function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: numbe
   if (collapsed) {
     for (let q = 0, t = o; q < n; q++, t += s) {
       if (a[t] === 0) continue;
-      const x = q * h;
+      const x = (q0 + q) * h;
       while (zNext < x) zNext = z[++j + 1]!;
       const dx = x - vx[j]!;
       a[t] = dx * dx + vf[j]!;
@@ -198,7 +209,7 @@ function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: numbe
     return;
   }
   for (let q = 0, t = o; q < n; q++, t += s) {
-    const x = q * h;
+    const x = (q0 + q) * h;
     while (zNext < x) zNext = z[++j + 1]!;
     const dx = x - vx[j]!;
     a[t] = dx * dx + vf[j]!;
@@ -215,20 +226,21 @@ function edtPassI(sq: Float32Array, ni: number, nj: number, k0: number, k1: numb
   for (let k = k0; k < k1; k++) {
     for (let j = 0; j < nj; j++) {
       const base = ni * (j + nj * k);
-      let any = false, general = false;
+      let any = false, far = false, general = false;
       for (let i = 0; i < ni; i++) {
         const x = sq[base + i]!;
         if (x === 0) any = true;
         else if (x < FAR) {
           general = true;
           break;
-        }
+        } else far = true;
       }
       if (general) {
-        envelopeLine(sq, base, 1, ni, h, sc);
+        envelopeLine(sq, base, 1, ni, h, sc, 0);
         continue;
       }
-      if (!any) continue;
+      // No feature (all FAR) or only features (all zero): the row stays as it is.
+      if (!any || !far) continue;
       // Forward: distance (in voxels) to the nearest feature at or before i.
       let last = -1;
       for (let i = 0; i < ni; i++) {
@@ -250,35 +262,52 @@ function edtPassI(sq: Float32Array, ni: number, nj: number, k0: number, k1: numb
 
 /**
  * Strided pass along an axis of `n` samples `stride` apart with spacing `h`: the lines
- * start at `lineBase(i0) + i` for i in [i0, i0 + count) (consecutive in memory), each
- * group of `outer` such bundles at `outerStep` apart. The bundle of up to BLOCK
- * lines is copied row by row into a small buffer (whole cache lines), transformed
- * there and copied back.
+ * start at `origin + i` for i in [0, width) (consecutive in memory), `outerCount` such
+ * bundles at `outerStep` apart. The lines are transformed in place, BLOCK neighbours
+ * one after the other, so the cache lines a line touches serve the next ones too
+ * (measured on the full-size bone depth: faster than copying each block of lines into
+ * a contiguous buffer and back, which the pass did before).
+ *
+ * Rows of a block that are all zero at either end of its lines (features: the
+ * background around the bone of a depth transform, or the bone around a distance to it)
+ * are not transformed, except the innermost one on each side: a zero stays zero, and a
+ * sample beyond a zero feature is nearer to it than to any feature behind it, which the
+ * envelope never looks past (the zero is never popped, and the sweep reaches it before
+ * any sample beyond it). So the samples in between get the same vertices, boundaries and
+ * values, bit for bit, as with the whole line (positions stay those of the whole line).
+ * A block of zeros only is skipped.
  */
 const BLOCK = 32;
 
-function edtPassStrided(sq: Float32Array, start: number, outerStep: number, outerCount: number, width: number, n: number, stride: number, h: number, sc: EdtScratch, buf: Float32Array): void {
+function rowIsZero(sq: Float32Array, row: number, w: number): boolean {
+  for (let b = 0; b < w; b++) if (sq[row + b] !== 0) return false;
+  return true;
+}
+
+function edtPassStrided(sq: Float32Array, start: number, outerStep: number, outerCount: number, width: number, n: number, stride: number, h: number, sc: EdtScratch): void {
   for (let o = 0; o < outerCount; o++) {
     const origin = start + outerStep * o;
     for (let i0 = 0; i0 < width; i0 += BLOCK) {
       const w = Math.min(BLOCK, width - i0);
       const base = origin + i0;
-      for (let q = 0; q < n; q++) {
-        const row = base + stride * q, to = q * BLOCK;
-        for (let b = 0; b < w; b++) buf[to + b] = sq[row + b]!;
-      }
-      for (let b = 0; b < w; b++) envelopeLine(buf, b, BLOCK, n, h, sc);
-      for (let q = 0; q < n; q++) {
-        const row = base + stride * q, from = q * BLOCK;
-        for (let b = 0; b < w; b++) sq[row + b] = buf[from + b]!;
-      }
+      let first = 0;
+      while (first < n && rowIsZero(sq, base + stride * first, w)) first++;
+      if (first === n) continue;
+      let last = n - 1;
+      while (last > first && rowIsZero(sq, base + stride * last, w)) last--;
+      const q0 = first > 0 ? first - 1 : 0;
+      const q1 = last < n - 1 ? last + 1 : n - 1;
+      for (let b = 0; b < w; b++) envelopeLine(sq, base + stride * q0 + b, stride, q1 - q0 + 1, h, sc, q0);
     }
   }
 }
 
-/** Block buffer for {@link edtPassStrided}, sized for the longest strided line. */
-export function createEdtBlock(n: number): Float32Array {
-  return new Float32Array(BLOCK * n);
+/**
+ * Formerly the block buffer of the strided passes, which now run in place: a one-entry
+ * array, kept so that callers written against the previous signature still compile.
+ */
+export function createEdtBlock(_n: number): Float32Array {
+  return new Float32Array(1);
 }
 
 /**
@@ -289,13 +318,13 @@ export function createEdtBlock(n: number): Float32Array {
  */
 export function edtPassSlab(
   sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number],
-  pass: 0 | 1 | 2, s0: number, s1: number, sc: EdtScratch, buf: Float32Array,
+  pass: 0 | 1 | 2, s0: number, s1: number, sc: EdtScratch, _buf?: Float32Array,
 ): void {
   const [ni, nj, nk] = dims;
   if (pass === 0) edtPassI(sq, ni, nj, s0, s1, spacingMm[0], sc);
   else if (pass === 1) {
-    if (nj > 1) for (let k = s0; k < s1; k++) edtPassStrided(sq, ni * nj * k, 0, 1, ni, nj, ni, spacingMm[1], sc, buf);
-  } else if (nk > 1) edtPassStrided(sq, ni * s0, ni, s1 - s0, ni, nk, ni * nj, spacingMm[2], sc, buf);
+    if (nj > 1) for (let k = s0; k < s1; k++) edtPassStrided(sq, ni * nj * k, 0, 1, ni, nj, ni, spacingMm[1], sc);
+  } else if (nk > 1) edtPassStrided(sq, ni * s0, ni, s1 - s0, ni, nk, ni * nj, spacingMm[2], sc);
 }
 
 /** Number of slabs of a pass (see {@link edtPassSlab}). */
@@ -321,7 +350,8 @@ export function squaredDistanceInPlace(sq: Float32Array, dims: readonly [number,
  * are independent, so who transforms which line does not change any value.
  */
 export type EdtExecutor = {
-  run(sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number]): boolean;
+  /** `firstPass` (default 0): the passes before it are done already (computeDistanceField seeds rows with the first pass). */
+  run(sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], firstPass?: 0 | 1 | 2): boolean;
 };
 
 let edtExecutor: EdtExecutor | null = null;
@@ -351,14 +381,35 @@ export function allocEdtGrid(n: number): Float32Array {
   return allocVoxels(Float32Array, n, { shared: edtExecutor !== null });
 }
 
-function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number, sx: number, sy: number, sz: number): void {
+function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number, sx: number, sy: number, sz: number, firstPass: 0 | 1 | 2 = 0): void {
   const dims: [number, number, number] = [ni, nj, nk];
   const sp: [number, number, number] = [sx, sy, sz];
-  if (edtExecutor && edtExecutor.run(sq, dims, sp)) return;
+  if (edtExecutor && edtExecutor.run(sq, dims, sp, firstPass)) return;
   const longest = Math.max(ni, nj, nk);
   const sc = createEdtScratch(longest);
-  const buf = createEdtBlock(longest);
-  for (const pass of [0, 1, 2] as const) edtPassSlab(sq, dims, sp, pass, 0, edtSlabCount(pass, dims), sc, buf);
+  for (const pass of [0, 1, 2] as const) if (pass >= firstPass) edtPassSlab(sq, dims, sp, pass, 0, edtSlabCount(pass, dims), sc);
+}
+
+/**
+ * The first pass (along i) of one row straight from its feature flags, instead of seeding
+ * the row with 0 / FAR and transforming it: the same numbers as edtPassI's two-scan
+ * (integer distance to the nearest feature of the row, times h, squared). `flags[i] ===
+ * feature` marks a feature; the row (at least one feature) is written at out[o .. o + n).
+ */
+function rowFirstPass(flags: Uint8Array, feature: number, n: number, h: number, near: Int32Array, out: Float32Array, o: number): void {
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    if (flags[i] === feature) last = i;
+    near[i] = last < 0 ? 0x3fffffff : i - last;
+  }
+  let next = -1;
+  for (let i = n - 1; i >= 0; i--) {
+    if (flags[i] === feature) next = i;
+    let d = near[i]!;
+    if (next >= 0 && next - i < d) d = next - i;
+    const e = d * h;
+    out[o + i] = e * e;
+  }
 }
 
 /**
@@ -385,32 +436,40 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   const gi = g.dims[0], gj = g.dims[1];
   const offset = surface === 'halfVoxel' ? 0.5 * Math.min(sx, sy, sz) : 0;
 
-  // Seed: 0 at inside voxels, FAR elsewhere (distance TO the inside set); track the inside's box.
+  // Distance TO the inside set: each row's first pass straight from the mask (a row without
+  // inside voxels is FAR, a row of inside voxels only stays 0); track the inside's box.
+  const flags = new Uint8Array(Math.max(ni, 1));
+  const near = new Int32Array(Math.max(ni, 1));
   let p = 0;
   let insideCount = 0;
   let bi0 = ni, bj0 = nj, bk0 = nk, bi1 = -1, bj1 = -1, bk1 = -1;
   for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      let q = box.min[0] + gi * (j + box.min[1] + gj * (k + box.min[2]));
-      let rowHit = false;
-      for (let i = 0; i < ni; i++, p++, q++) {
-        if (lut[src[q]!]) {
-          out[p] = 0;
-          insideCount++;
-          if (i < bi0) bi0 = i;
-          if (i > bi1) bi1 = i;
-          rowHit = true;
-        } else out[p] = FAR;
+    for (let j = 0; j < nj; j++, p += ni) {
+      const q = box.min[0] + gi * (j + box.min[1] + gj * (k + box.min[2]));
+      let first = -1, lastInside = -1, hits = 0;
+      for (let i = 0; i < ni; i++) {
+        if (lut[src[q + i]!]) {
+          flags[i] = 1;
+          hits++;
+          if (first < 0) first = i;
+          lastInside = i;
+        } else flags[i] = 0;
       }
-      if (rowHit) {
-        if (j < bj0) bj0 = j;
-        if (j > bj1) bj1 = j;
-        if (k < bk0) bk0 = k;
-        if (k > bk1) bk1 = k;
+      if (hits === 0) {
+        out.fill(FAR, p, p + ni);
+        continue;
       }
+      insideCount += hits;
+      if (first < bi0) bi0 = first;
+      if (lastInside > bi1) bi1 = lastInside;
+      if (j < bj0) bj0 = j;
+      if (j > bj1) bj1 = j;
+      if (k < bk0) bk0 = k;
+      if (k > bk1) bk1 = k;
+      if (hits < ni) rowFirstPass(flags, 1, ni, sx, near, out, p);
     }
   }
-  squaredEdtInPlace(out, ni, nj, nk, sx, sy, sz);
+  squaredEdtInPlace(out, ni, nj, nk, sx, sy, sz, 1);
 
   if (!signed) {
     for (let t = 0; t < n; t++) {
@@ -422,35 +481,58 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
 
   // Distance from inside voxels TO the outside set. The nearest outside voxel of an
   // inside voxel lies within the inside set's box grown by one voxel (or is absent
-  // when the inside fills the ROI), so this second transform runs on that box only.
+  // when the inside fills the ROI), so this second transform runs on that box only,
+  // its rows' first pass again straight from the mask (features: the outside voxels).
   const sign = signed === 'insidePositive' ? 1 : -1;
-  if (insideCount > 0) {
-    const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
-    const ci1 = Math.min(ni - 1, bi1 + 1), cj1 = Math.min(nj - 1, bj1 + 1), ck1 = Math.min(nk - 1, bk1 + 1);
-    const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1, mk = ck1 - ck0 + 1;
-    const toOutside = allocEdtGrid(mi * mj * mk);
-    let r = 0;
-    for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) {
-      let t = ci0 + ni * (j + nj * k);
-      for (let i = 0; i < mi; i++, r++, t++) toOutside[r] = out[t] === 0 ? FAR : 0;
-    }
-    squaredEdtInPlace(toOutside, mi, mj, mk, sx, sy, sz);
-    r = 0;
-    for (let k = ck0; k <= ck1; k++) for (let j = cj0; j <= cj1; j++) {
-      let t = ci0 + ni * (j + nj * k);
-      for (let i = 0; i < mi; i++, r++, t++) {
-        if (out[t] !== 0) continue;
-        // Inside voxel: depth to the nearest outside voxel centre (marked with -1 until the final pass).
-        const b = toOutside[r]!;
-        out[t] = b >= FAR ? -1 : -2 - b;
+  const outsideValue = (a: number): number => (a >= FAR ? -sign * Infinity : -sign * (Math.sqrt(a) - offset));
+  if (insideCount === 0) {
+    for (let t = 0; t < n; t++) out[t] = outsideValue(out[t]!);
+    return createVolume(options.id ?? `${mask.id}-signed-distance`, 'field', outGeometry, out);
+  }
+  const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
+  const ci1 = Math.min(ni - 1, bi1 + 1), cj1 = Math.min(nj - 1, bj1 + 1), ck1 = Math.min(nk - 1, bk1 + 1);
+  const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1, mk = ck1 - ck0 + 1;
+  // Zeroed: a row of outside voxels only stays 0.
+  const toOutside = allocEdtGrid(mi * mj * mk);
+  let r = 0;
+  for (let k = ck0; k <= ck1; k++) {
+    for (let j = cj0; j <= cj1; j++, r += mi) {
+      const q = box.min[0] + ci0 + gi * (j + box.min[1] + gj * (k + box.min[2]));
+      let hits = 0;
+      for (let i = 0; i < mi; i++) {
+        const f = lut[src[q + i]!] ? 1 : 0;
+        flags[i] = f;
+        hits += f;
       }
+      if (hits === mi) toOutside.fill(FAR, r, r + mi);
+      else if (hits > 0) rowFirstPass(flags, 0, mi, sx, near, toOutside, r);
     }
   }
-  for (let t = 0; t < n; t++) {
-    const a = out[t]!;
-    if (a === -1) out[t] = sign * Infinity;
-    else if (a <= -2) out[t] = sign * (Math.sqrt(-2 - a) - offset);
-    else out[t] = a >= FAR ? -sign * Infinity : -sign * (Math.sqrt(a) - offset);
+  squaredEdtInPlace(toOutside, mi, mj, mk, sx, sy, sz, 1);
+  // Signed values in one pass. An inside voxel (0 in `out`) takes its depth b from
+  // `toOutside`, through the Float32 value -2 - b that the previous version stored in
+  // `out` on the way (kept: the same numbers, bit for bit).
+  r = 0;
+  let t = 0;
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++) {
+      const rowEnd = t + ni;
+      if (k < ck0 || k > ck1 || j < cj0 || j > cj1) {
+        for (; t < rowEnd; t++) out[t] = outsideValue(out[t]!);
+        continue;
+      }
+      const boxStart = t + ci0, boxEnd = t + ci1 + 1;
+      for (; t < boxStart; t++) out[t] = outsideValue(out[t]!);
+      for (; t < boxEnd; t++, r++) {
+        const a = out[t]!;
+        if (a !== 0) out[t] = outsideValue(a);
+        else {
+          const b = toOutside[r]!;
+          out[t] = b >= FAR ? sign * Infinity : sign * (Math.sqrt(-2 - Math.fround(-2 - b)) - offset);
+        }
+      }
+      for (; t < rowEnd; t++) out[t] = outsideValue(out[t]!);
+    }
   }
   return createVolume(options.id ?? `${mask.id}-signed-distance`, 'field', outGeometry, out);
 }

@@ -1,6 +1,6 @@
 import { PlannerError } from '../shared/errors';
 import type { EdtExecutor, EdtScratch } from './distanceTransform';
-import { createEdtBlock, createEdtScratch, edtPassSlab, edtSlabCount } from './distanceTransform';
+import { createEdtScratch, edtPassSlab, edtSlabCount } from './distanceTransform';
 
 /**
  * The squared EDT's passes split across this thread and a helper thread over
@@ -42,17 +42,16 @@ function chunkCount(job: EdtJob): number {
 }
 
 /** Per-thread scratch of the 1D transforms, grown to the longest line seen. */
-export type EdtWorkspace = { sc: EdtScratch; buf: Float32Array; longest: number };
+export type EdtWorkspace = { sc: EdtScratch; longest: number };
 
 export function createEdtWorkspace(): EdtWorkspace {
-  return { sc: createEdtScratch(1), buf: createEdtBlock(1), longest: 1 };
+  return { sc: createEdtScratch(1), longest: 1 };
 }
 
 function ensure(ws: EdtWorkspace, dims: readonly [number, number, number]): void {
   const longest = Math.max(dims[0], dims[1], dims[2]);
   if (longest <= ws.longest) return;
   ws.sc = createEdtScratch(longest);
-  ws.buf = createEdtBlock(longest);
   ws.longest = longest;
 }
 
@@ -65,7 +64,7 @@ export function runEdtChunks(job: EdtJob, ws: EdtWorkspace, maxChunks = Infinity
     const c = Atomics.add(job.ctrl, NEXT, 1);
     if (c >= chunks) break;
     const s0 = c * job.chunkSlabs;
-    edtPassSlab(job.sq, job.dims, job.spacingMm, job.pass, s0, Math.min(job.slabs, s0 + job.chunkSlabs), ws.sc, ws.buf);
+    edtPassSlab(job.sq, job.dims, job.spacingMm, job.pass, s0, Math.min(job.slabs, s0 + job.chunkSlabs), ws.sc);
     ran++;
     Atomics.add(job.ctrl, DONE, 1);
     Atomics.notify(job.ctrl, DONE);
@@ -107,7 +106,7 @@ export function createParallelEdtExecutor(post: (job: EdtJob) => void, options: 
   const stats: ParallelEdtStats = { transforms: 0, chunksHere: 0, chunksHelper: 0 };
   return {
     stats,
-    run(sq, dims, spacingMm) {
+    run(sq, dims, spacingMm, firstPass = 0) {
       const n = dims[0] * dims[1] * dims[2];
       if (n < minVoxels || typeof SharedArrayBuffer === 'undefined') return false;
       const onShared = sq.buffer instanceof SharedArrayBuffer;
@@ -115,6 +114,7 @@ export function createParallelEdtExecutor(post: (job: EdtJob) => void, options: 
       if (!onShared) grid.set(sq);
       stats.transforms++;
       for (const pass of [0, 1, 2] as const) {
+        if (pass < firstPass) continue;
         const slabs = edtSlabCount(pass, dims);
         const job: EdtJob = {
           ctrl: new Int32Array(new SharedArrayBuffer(8)),
