@@ -30,47 +30,128 @@ export type ComponentRuns = Omit<Components, 'labels'> & {
   readonly rowFirst: Int32Array;
 };
 
+/** Runs of one value class along i, row by row (internal to the labelling and the morphology). */
+export type MaskRuns = {
+  readonly runCount: number;
+  /** Run r covers i in [runStart[r], runEnd[r]) of its row; arrays may be longer than runCount. */
+  readonly runStart: Int32Array;
+  readonly runEnd: Int32Array;
+  /** First run of each row (length rows + 1). */
+  readonly rowFirst: Int32Array;
+};
+
 /**
- * The runs of the 6-connected components of the voxels where `mask[t] === value`
- * (non-zero when `value` is undefined), numbered in raster order of first appearance
- * (the ids {@link computeComponents} writes).
+ * Run-length encodes `mask` (rows of `ni` bytes, `nRows` rows): the runs of bytes that are
+ * non-zero (`value` undefined) or equal to `value`. Stretches between runs and inside long
+ * runs are skipped four bytes at a time through a Uint32 view over the aligned words of the
+ * mask's buffer (any byteOffset: the bytes before the first aligned word of a row, and after
+ * its last, are read one by one): a word of background is 0 (non-zero mode) or has no byte
+ * equal to `value`; a word of foreground has no zero byte (non-zero mode) or is all `value`.
+ * The byte test `(x - 0x01010101) & ~x & 0x80808080` is non-zero exactly when a byte of x is 0.
  */
-export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, number, number], value?: number): ComponentRuns {
-  const [ni, nj, nk] = dims;
-  const nRows = nj * nk;
-  // Run-length encode: runs per row, stored flat.
+export function maskRuns(mask: Uint8Array, ni: number, nRows: number, value?: number): MaskRuns {
   let runCap = 1024;
   let runStart = new Int32Array(runCap);
   let runEnd = new Int32Array(runCap); // exclusive
   const rowFirst = new Int32Array(nRows + 1);
   let nRuns = 0;
-  const nonZero = value === undefined;
-  const v = value ?? 0;
-  for (let r = 0; r < nRows; r++) {
-    rowFirst[r] = nRuns;
-    const base = r * ni;
-    let i = 0;
-    while (i < ni) {
-      if (nonZero) {
-        while (i < ni && mask[base + i] === 0) i++;
-      } else {
-        while (i < ni && mask[base + i] !== v) i++;
+  const off = mask.byteOffset & 3;
+  const words = new Uint32Array(mask.buffer, mask.byteOffset - off, (mask.length + off) >> 2);
+  const grow = (): void => {
+    runCap *= 2;
+    const a = new Int32Array(runCap); a.set(runStart); runStart = a;
+    const b = new Int32Array(runCap); b.set(runEnd); runEnd = b;
+  };
+  if (value === undefined) {
+    for (let r = 0; r < nRows; r++) {
+      rowFirst[r] = nRuns;
+      const base = r * ni, end = base + ni;
+      const qEnd = (end + off) >> 2; // words entirely inside the row end before this one
+      let p = base;
+      for (;;) {
+        // Background: zero bytes.
+        while (p < end && mask[p] === 0 && ((p + off) & 3) !== 0) p++;
+        if (p < end && mask[p] === 0) {
+          let q = (p + off) >> 2;
+          while (q + 4 <= qEnd && (words[q]! | words[q + 1]! | words[q + 2]! | words[q + 3]!) === 0) q += 4;
+          while (q < qEnd && words[q] === 0) q++;
+          p = q * 4 - off;
+          while (p < end && mask[p] === 0) p++;
+        }
+        if (p >= end) break;
+        const s = p++;
+        // Foreground: non-zero bytes.
+        while (p < end && mask[p] !== 0 && ((p + off) & 3) !== 0) p++;
+        if (p < end && mask[p] !== 0) {
+          let q = (p + off) >> 2;
+          while (q < qEnd) {
+            const x = words[q]!;
+            if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+            q++;
+          }
+          p = q * 4 - off;
+          while (p < end && mask[p] !== 0) p++;
+        }
+        if (nRuns === runCap) grow();
+        runStart[nRuns] = s - base;
+        runEnd[nRuns] = p - base;
+        nRuns++;
       }
-      if (i >= ni) break;
-      const s = i;
-      if (nonZero) while (i < ni && mask[base + i] !== 0) i++;
-      else while (i < ni && mask[base + i] === v) i++;
-      if (nRuns === runCap) {
-        runCap *= 2;
-        const a = new Int32Array(runCap); a.set(runStart); runStart = a;
-        const b = new Int32Array(runCap); b.set(runEnd); runEnd = b;
+    }
+  } else if (Number.isInteger(value) && value >= 0 && value <= 255) {
+    const v = value;
+    const vv = Math.imul(v, 0x01010101); // x ^ vv has a zero byte where x has a byte equal to v
+    for (let r = 0; r < nRows; r++) {
+      rowFirst[r] = nRuns;
+      const base = r * ni, end = base + ni;
+      const qEnd = (end + off) >> 2;
+      let p = base;
+      for (;;) {
+        // Background: bytes other than v.
+        while (p < end && mask[p] !== v && ((p + off) & 3) !== 0) p++;
+        if (p < end && mask[p] !== v) {
+          let q = (p + off) >> 2;
+          while (q < qEnd) {
+            const x = words[q]! ^ vv;
+            if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+            q++;
+          }
+          p = q * 4 - off;
+          while (p < end && mask[p] !== v) p++;
+        }
+        if (p >= end) break;
+        const s = p++;
+        // Foreground: bytes equal to v.
+        while (p < end && mask[p] === v && ((p + off) & 3) !== 0) p++;
+        if (p < end && mask[p] === v) {
+          let q = (p + off) >> 2;
+          while (q + 4 <= qEnd && ((words[q]! ^ vv) | (words[q + 1]! ^ vv) | (words[q + 2]! ^ vv) | (words[q + 3]! ^ vv)) === 0) q += 4;
+          while (q < qEnd && (words[q]! ^ vv) === 0) q++;
+          p = q * 4 - off;
+          while (p < end && mask[p] === v) p++;
+        }
+        if (nRuns === runCap) grow();
+        runStart[nRuns] = s - base;
+        runEnd[nRuns] = p - base;
+        nRuns++;
       }
-      runStart[nRuns] = s;
-      runEnd[nRuns] = i;
-      nRuns++;
     }
   }
+  // (A value no byte can hold has no runs.)
   rowFirst[nRows] = nRuns;
+  return { runCount: nRuns, runStart, runEnd, rowFirst };
+}
+
+/**
+ * The runs of the voxels where `mask[t] === value` (non-zero when `value` is undefined) and
+ * the 6-connected set of each: `root[r]` is the first run (raster order) of run r's set.
+ * For callers that need only a per-set flag ({@link fillHoles}: does it touch a face?).
+ */
+export function componentRunRoots(mask: Uint8Array, dims: readonly [number, number, number], value?: number): MaskRuns & { readonly root: Int32Array } {
+  const [ni, nj, nk] = dims;
+  const runs = maskRuns(mask, ni, nj * nk, value);
+  const { runCount: nRuns, runStart, runEnd, rowFirst } = runs;
+  // Union-find over runs; a root is always the smallest run of its set, so parent[x] <= x.
   const parent = new Int32Array(nRuns);
   for (let r = 0; r < nRuns; r++) parent[r] = r;
   const find = (x: number): number => {
@@ -80,22 +161,20 @@ export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, n
     }
     return x;
   };
-  const union = (a: number, b: number): void => {
-    const ra = find(a), rb = find(b);
-    if (ra === rb) return;
-    if (ra < rb) parent[rb] = ra;
-    else parent[ra] = rb;
-  };
   const mergeRows = (r: number, q: number): void => {
     // Merge overlapping runs of rows r and q (both sorted by start).
     let a = rowFirst[r]!, b = rowFirst[q]!;
     const aEnd = rowFirst[r + 1]!, bEnd = rowFirst[q + 1]!;
+    if (b === bEnd) return;
     while (a < aEnd && b < bEnd) {
-      if (runEnd[a]! <= runStart[b]!) a++;
-      else if (runEnd[b]! <= runStart[a]!) b++;
+      const ea = runEnd[a]!, eb = runEnd[b]!;
+      if (ea <= runStart[b]!) a++;
+      else if (eb <= runStart[a]!) b++;
       else {
-        union(a, b);
-        if (runEnd[a]! < runEnd[b]!) a++;
+        const ra = find(a), rb = find(b);
+        if (ra < rb) parent[rb] = ra;
+        else if (rb < ra) parent[ra] = rb;
+        if (ea < eb) a++;
         else b++;
       }
     }
@@ -108,13 +187,25 @@ export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, n
       if (k > 0) mergeRows(r, r - nj);
     }
   }
-  // Compact ids in raster order of first appearance.
-  const compact = new Int32Array(nRuns).fill(0);
+  // Every parent precedes its run, so one pass in order leaves each run pointing at its root.
+  for (let r = 0; r < nRuns; r++) parent[r] = parent[parent[r]!]!;
+  return { ...runs, root: parent };
+}
+
+/**
+ * The runs of the 6-connected components of the voxels where `mask[t] === value`
+ * (non-zero when `value` is undefined), numbered in raster order of first appearance
+ * (the ids {@link computeComponents} writes).
+ */
+export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, number, number], value?: number): ComponentRuns {
+  const [, nj, nk] = dims;
+  const { runCount: nRuns, runStart, runEnd, rowFirst, root } = componentRunRoots(mask, dims, value);
+  // Compact ids in raster order of first appearance: a set first appears at its root.
+  const compact = new Int32Array(nRuns);
   let count = 0;
   for (let r = 0; r < nRuns; r++) {
-    const root = find(r);
-    if (compact[root] === 0) compact[root] = ++count;
-    compact[r] = compact[root]!;
+    const p = root[r]!;
+    compact[r] = p === r ? ++count : compact[p]!;
   }
   const sizes = new Float64Array(count + 1);
   const boxes = new Int32Array(6 * (count + 1));
@@ -123,25 +214,26 @@ export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, n
     boxes[6 * c] = boxes[6 * c + 1] = boxes[6 * c + 2] = 0x7fffffff;
     boxes[6 * c + 3] = boxes[6 * c + 4] = boxes[6 * c + 5] = -1;
   }
-  for (let row = 0; row < nRows; row++) {
-    const r0 = rowFirst[row]!, r1 = rowFirst[row + 1]!;
-    if (r0 === r1) continue;
-    const j = row % nj, k = (row - j) / nj;
-    for (let r = r0; r < r1; r++) {
-      const c = compact[r]!;
-      const s = runStart[r]!, e = runEnd[r]!;
-      const len = e - s;
-      sizes[c]! += len;
-      sums[3 * c]! += ((s + e - 1) * len) / 2;
-      sums[3 * c + 1]! += j * len;
-      sums[3 * c + 2]! += k * len;
-      const o = 6 * c;
-      if (s < boxes[o]!) boxes[o] = s;
-      if (j < boxes[o + 1]!) boxes[o + 1] = j;
-      if (k < boxes[o + 2]!) boxes[o + 2] = k;
-      if (e - 1 > boxes[o + 3]!) boxes[o + 3] = e - 1;
-      if (j > boxes[o + 4]!) boxes[o + 4] = j;
-      if (k > boxes[o + 5]!) boxes[o + 5] = k;
+  for (let k = 0, row = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++, row++) {
+      const r0 = rowFirst[row]!, r1 = rowFirst[row + 1]!;
+      for (let r = r0; r < r1; r++) {
+        const c = compact[r]!;
+        const s = runStart[r]!, e = runEnd[r]!;
+        const len = e - s;
+        sizes[c]! += len;
+        // Integer sums below 2^53: exact in any order.
+        sums[3 * c]! += ((s + e - 1) * len) / 2;
+        sums[3 * c + 1]! += j * len;
+        sums[3 * c + 2]! += k * len;
+        const o = 6 * c;
+        if (s < boxes[o]!) boxes[o] = s;
+        if (j < boxes[o + 1]!) boxes[o + 1] = j;
+        if (k < boxes[o + 2]!) boxes[o + 2] = k;
+        if (e - 1 > boxes[o + 3]!) boxes[o + 3] = e - 1;
+        if (j > boxes[o + 4]!) boxes[o + 4] = j;
+        if (k > boxes[o + 5]!) boxes[o + 5] = k;
+      }
     }
   }
   return { count, sizes, boxes, sums, runCount: nRuns, runStart, runEnd, runId: compact, rowFirst };
@@ -154,7 +246,11 @@ export function writeComponentLabels(runs: ComponentRuns, dims: readonly [number
   const nRows = runs.rowFirst.length - 1;
   for (let row = 0; row < nRows; row++) {
     const base = row * ni;
-    for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) out.fill(runs.runId[r]!, base + runs.runStart[r]!, base + runs.runEnd[r]!);
+    for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) {
+      const id = runs.runId[r]!, s = base + runs.runStart[r]!, e = base + runs.runEnd[r]!;
+      if (e - s < 16) for (let t = s; t < e; t++) out[t] = id;
+      else out.fill(id, s, e);
+    }
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
-import { computeComponentRuns } from './connectedComponents';
+import { componentRunRoots, maskRuns } from './connectedComponents';
 
 /**
  * Binary morphology on dense Uint8 masks (0 / non-zero; outputs are 0 / 1), with
@@ -51,37 +51,34 @@ export function openMm(mask: Uint8Array, dims: Dims, spacingMm: SpacingMm, radiu
 }
 
 /**
- * One-voxel 6-neighbour dilation (cheap), in place into `out` (0 / 1). A voxel is set when
- * the OR of its own and its six neighbours' bytes is non-zero; rows with all four
- * neighbour rows inside the grid take a loop without bounds tests.
+ * One-voxel 6-neighbour dilation, into `out` (0 / 1; every voxel written). A voxel is set
+ * when it or one of its six face neighbours is non-zero. Done over the mask's runs along i
+ * ({@link maskRuns}, zero stretches skipped a word at a time): `out` is cleared, then each
+ * run is set one voxel longer at both ends (within the row) in its own row and as it is in
+ * the four neighbouring rows (j +- 1, k +- 1) inside the grid. The runs are read before
+ * anything is written, so `out` may be `mask` itself.
  */
 export function dilate6(mask: Uint8Array, dims: Dims, out: Uint8Array = new Uint8Array(mask.length)): Uint8Array {
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      const row = ni * (j + nj * k);
-      if (j > 0 && j < nj - 1 && k > 0 && k < nk - 1 && ni > 1) {
-        const end = row + ni - 1;
-        out[row] = (mask[row]! | mask[row + 1]! | mask[row - ni]! | mask[row + ni]! | mask[row - nij]! | mask[row + nij]!) !== 0 ? 1 : 0;
-        for (let t = row + 1; t < end; t++) {
-          out[t] = (mask[t]! | mask[t - 1]! | mask[t + 1]! | mask[t - ni]! | mask[t + ni]! | mask[t - nij]! | mask[t + nij]!) !== 0 ? 1 : 0;
-        }
-        out[end] = (mask[end]! | mask[end - 1]! | mask[end - ni]! | mask[end + ni]! | mask[end - nij]! | mask[end + nij]!) !== 0 ? 1 : 0;
-        continue;
-      }
-      for (let i = 0; i < ni; i++) {
-        const t = row + i;
-        out[t] =
-          mask[t] ||
-          (i > 0 && mask[t - 1]) ||
-          (i < ni - 1 && mask[t + 1]) ||
-          (j > 0 && mask[t - ni]) ||
-          (j < nj - 1 && mask[t + ni]) ||
-          (k > 0 && mask[t - nij]) ||
-          (k < nk - 1 && mask[t + nij])
-            ? 1
-            : 0;
+  const { runStart, runEnd, rowFirst } = maskRuns(mask, ni, nj * nk);
+  out.fill(0);
+  const set = (a: number, b: number): void => {
+    if (b - a < 24) for (let t = a; t < b; t++) out[t] = 1;
+    else out.fill(1, a, b);
+  };
+  for (let k = 0, row = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++, row++) {
+      const r1 = rowFirst[row + 1]!;
+      const base = row * ni;
+      for (let r = rowFirst[row]!; r < r1; r++) {
+        const s = runStart[r]!, e = runEnd[r]!;
+        const a = base + s, b = base + e;
+        set(s > 0 ? a - 1 : a, e < ni ? b + 1 : b);
+        if (j > 0) set(a - ni, b - ni);
+        if (j < nj - 1) set(a + ni, b + ni);
+        if (k > 0) set(a - nij, b - nij);
+        if (k < nk - 1) set(a + nij, b + nij);
       }
     }
   }
@@ -102,23 +99,32 @@ export type OutsideFaces = 'all' | 'sides';
  */
 export function fillHoles(mask: Uint8Array, dims: Dims, faces: OutsideFaces = 'all'): number {
   const [ni, nj, nk] = dims;
-  // Run level only (no label volume): a background run is filled when its component
-  // touches no outside face.
-  const bg = computeComponentRuns(mask, dims, 0);
-  const outside = new Uint8Array(bg.count + 1);
-  const b = bg.boxes;
-  for (let c = 1; c <= bg.count; c++) {
-    const o = 6 * c;
-    if (b[o] === 0 || b[o + 1] === 0 || b[o + 3] === ni - 1 || b[o + 4] === nj - 1) outside[c] = 1;
-    else if (faces === 'all' && (b[o + 2] === 0 || b[o + 5] === nk - 1)) outside[c] = 1;
+  // Run level only (no label volume, no per-component figures): a background run is filled
+  // when no run of its set touches an outside face.
+  const bg = componentRunRoots(mask, dims, 0);
+  const { runStart, runEnd, rowFirst, root } = bg;
+  const outside = new Uint8Array(bg.runCount);
+  const allFaces = faces === 'all';
+  for (let k = 0, row = 0; k < nk; k++) {
+    const faceSlice = allFaces && (k === 0 || k === nk - 1);
+    for (let j = 0; j < nj; j++, row++) {
+      const r0 = rowFirst[row]!, r1 = rowFirst[row + 1]!;
+      if (r0 === r1) continue;
+      if (faceSlice || j === 0 || j === nj - 1) {
+        for (let r = r0; r < r1; r++) outside[root[r]!] = 1;
+        continue;
+      }
+      if (runStart[r0] === 0) outside[root[r0]!] = 1;
+      if (runEnd[r1 - 1] === ni) outside[root[r1 - 1]!] = 1;
+    }
   }
   let filled = 0;
   const nRows = nj * nk;
   for (let row = 0; row < nRows; row++) {
-    const r1 = bg.rowFirst[row + 1]!;
-    for (let r = bg.rowFirst[row]!; r < r1; r++) {
-      if (outside[bg.runId[r]!]) continue;
-      const s = row * ni + bg.runStart[r]!, e = row * ni + bg.runEnd[r]!;
+    const r1 = rowFirst[row + 1]!;
+    for (let r = rowFirst[row]!; r < r1; r++) {
+      if (outside[root[r]!]) continue;
+      const s = row * ni + runStart[r]!, e = row * ni + runEnd[r]!;
       mask.fill(1, s, e);
       filled += e - s;
     }
