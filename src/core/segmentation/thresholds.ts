@@ -26,6 +26,7 @@ export function computeHistogram(volume: Volume<VoxelArray>, options: { box?: Vo
   const box = options.box ?? { min: [0, 0, 0], max: [ni, nj, nk] };
   const stride = Math.max(1, Math.floor(options.stride ?? 1));
   const v = volume.voxels;
+  if (v instanceof Int16Array || v instanceof Uint16Array || v instanceof Uint8Array) return histogramOfSmallIntegers(v, ni, nj, box, stride, options.maxBins ?? 4096);
   let lo = Infinity, hi = -Infinity;
   for (let k = box.min[2]; k < box.max[2]; k += stride) {
     for (let j = box.min[1]; j < box.max[1]; j += stride) {
@@ -57,6 +58,46 @@ export function computeHistogram(volume: Volume<VoxelArray>, options: { box?: Vo
         total++;
       }
     }
+  }
+  return { minGrey: lo, binWidth, counts, total };
+}
+
+/**
+ * {@link computeHistogram} for 8- and 16-bit voxels in one pass over the samples: a count per
+ * possible value (65,536 or 256), whose occupied range gives the minimum and maximum, then
+ * summed into the bins with the same bin formula as the two-pass loop (the counts are
+ * integers, so the sums are exact: the same histogram).
+ */
+function histogramOfSmallIntegers(v: Int16Array | Uint16Array | Uint8Array, ni: number, nj: number, box: VoxelBox, stride: number, maxBins: number): Histogram {
+  const shift = v instanceof Int16Array ? 32768 : 0;
+  const perValue = new Uint32Array(v instanceof Uint8Array ? 256 : 65536);
+  let total = 0;
+  for (let k = box.min[2]; k < box.max[2]; k += stride) {
+    for (let j = box.min[1]; j < box.max[1]; j += stride) {
+      const row = ni * (j + nj * k);
+      for (let i = box.min[0]; i < box.max[0]; i += stride) {
+        perValue[v[row + i]! + shift]!++;
+        total++;
+      }
+    }
+  }
+  let first = 0, last = perValue.length - 1;
+  while (first < perValue.length && perValue[first] === 0) first++;
+  if (first === perValue.length) return { minGrey: 0, binWidth: 1, counts: new Float64Array(1), total: 0 };
+  while (perValue[last] === 0) last--;
+  const lo = first - shift, hi = last - shift;
+  let binWidth = (hi - lo + 1) / maxBins;
+  binWidth = Math.max(1, Math.ceil(binWidth));
+  if (!(binWidth > 0)) binWidth = 1;
+  const nb = Math.max(1, Math.min(maxBins, Math.floor((hi - lo) / binWidth) + 1));
+  const counts = new Float64Array(nb);
+  const inv = 1 / binWidth;
+  for (let x = lo; x <= hi; x++) {
+    const c = perValue[x + shift]!;
+    if (c === 0) continue;
+    let b = Math.floor((x - lo) * inv);
+    if (b >= nb) b = nb - 1;
+    counts[b]! += c;
   }
   return { minGrey: lo, binWidth, counts, total };
 }
