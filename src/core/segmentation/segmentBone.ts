@@ -101,7 +101,10 @@ function thresholdCrop(ct: Volume<VoxelArray>, box: VoxelBox, threshold: number)
   return out;
 }
 
-/** Bounding box of voxels >= threshold, scanning every voxel (fast path: rows). Null if none. */
+/**
+ * Bounding box of voxels >= threshold; null if none. A row inside the box found so far (its j
+ * and k in range) can only widen it in i: only its voxels left and right of the box are read.
+ */
 function thresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | null {
   const [ni, nj, nk] = ct.geometry.dims;
   const v = ct.voxels;
@@ -109,14 +112,28 @@ function thresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | nul
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const row = ni * (j + nj * k);
-      let first = -1, last = -1;
-      for (let i = 0; i < ni; i++) {
-        if (v[row + i]! >= threshold) {
-          if (first < 0) first = i;
-          last = i;
+      if (j >= j0 && j <= j1 && k >= k0 && k <= k1) {
+        for (let i = 0; i < i0; i++) if (v[row + i]! >= threshold) {
+          i0 = i;
+          break;
         }
+        for (let i = ni - 1; i > i1; i--) if (v[row + i]! >= threshold) {
+          i1 = i;
+          break;
+        }
+        continue;
+      }
+      let first = -1;
+      for (let i = 0; i < ni; i++) if (v[row + i]! >= threshold) {
+        first = i;
+        break;
       }
       if (first < 0) continue;
+      let last = first;
+      for (let i = ni - 1; i > first; i--) if (v[row + i]! >= threshold) {
+        last = i;
+        break;
+      }
       if (first < i0) i0 = first;
       if (last > i1) i1 = last;
       if (j < j0) j0 = j;
@@ -264,6 +281,13 @@ function roleOf(c: ComponentStats, midlineX: number, halfWidth: number): Role {
   return dx > 0 ? 'left' : 'right';
 }
 
+/**
+ * The runs of the crop's first labelling (`labels` as written from them) and which of its ids
+ * have been rewritten since (split, or cut at a disc): an id not rewritten still has exactly
+ * the voxels of its runs.
+ */
+type OriginalRuns = { runs: ComponentRuns; rewritten: Uint8Array };
+
 /** Sums of the pieces a split wrote (crop ijk), indexed by label id: voxel counts, ijk sums at 3 * id, inclusive boxes at 6 * id. */
 type PieceSums = { n: Float64Array; sums: Float64Array; boxes: Int32Array };
 
@@ -302,6 +326,8 @@ function splitComponent(
   },
   /** Enables the cortical-shell seeds (radius -1 in `radiiMm`). */
   cortex?: { ct: Volume<VoxelArray>; box: VoxelBox; threshold: number },
+  /** The runs of the first labelling: the component's voxels are read from them while its id was never rewritten. */
+  original?: OriginalRuns,
 ): { ids: number[]; radiusMm: number; pieces: PieceSums } | null {
   const [ni, nj] = dims;
   const cb = comp.ijk;
@@ -320,9 +346,12 @@ function splitComponent(
   // and, for the cortical shells, the voxels at or above the cortical threshold.
   const local = new Uint8Array(n);
   const nVox = comp.voxels;
+  // Voxel p of the component (raster order): local index vox[p], depth class cls[p]
+  // (squared depth > thr[m] iff cls[p] > m).
   const vox = new Int32Array(nVox);
   const cls = new Uint8Array(nVox);
-  const perClass = new Int32Array(nT + 2);
+  /** Index in `vox` of the first voxel of each local row (j + bn[1] * k). */
+  const rowVox = new Int32Array(bn[1] * bn[2] + 1);
   let cortexVox: Int32Array | null = null, nCortex = 0;
   {
     const depth = globalDepth2();
@@ -331,36 +360,40 @@ function splitComponent(
     const ctT = useCortex ? cortex!.threshold : 0;
     const [gi, gj] = useCortex ? cortex!.ct.geometry.dims : [0, 0];
     if (useCortex) cortexVox = new Int32Array(nVox);
+    const runs = original && id <= original.runs.count && original.rewritten[id] === 0 ? original.runs : null;
     let p = 0;
-    for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
-      const src = bi0 - 1 + ni * (bj0 - 1 + j + nj * (bk0 - 1 + k));
+    const add = (src: number, dst: number, ctAt: number): void => {
+      local[dst] = 1;
+      const d = depth[src]!;
+      let c = 0;
+      while (c < nT && d > th[c]!) c++;
+      vox[p] = dst;
+      cls[p] = c;
+      p++;
+      if (v && v[ctAt]! >= ctT) cortexVox![nCortex++] = dst;
+    };
+    for (let k = 0; k < bn[2]; k++) for (let j = 0; j < bn[1]; j++) {
+      rowVox[j + bn[1] * k] = p;
+      if (k === 0 || j === 0 || k === bn[2] - 1 || j === bn[1] - 1) continue; // the background frame
+      const cropRow = bj0 - 1 + j + nj * (bk0 - 1 + k);
+      const src = bi0 - 1 + ni * cropRow;
       const dst = bn[0] * (j + bn[1] * k);
       const ctRow = useCortex ? cortex!.box.min[0] + bi0 - 1 + gi * (cortex!.box.min[1] + bj0 - 1 + j + gj * (cortex!.box.min[2] + bk0 - 1 + k)) : 0;
-      for (let i = 1; i < bn[0] - 1; i++) {
-        if (labels[src + i] !== id) continue;
-        local[dst + i] = 1;
-        const d = depth[src + i]!;
-        let c = 0;
-        while (c < nT && d > th[c]!) c++;
-        vox[p] = dst + i;
-        cls[p] = c;
-        perClass[c]!++;
-        p++;
-        if (v && v[ctRow + i]! >= ctT) cortexVox![nCortex++] = dst + i;
+      if (runs) {
+        // The component's runs of this row (in i order: raster order as the scan below).
+        for (let r = runs.rowFirst[cropRow]!; r < runs.rowFirst[cropRow + 1]!; r++) {
+          if (runs.runId[r] !== id) continue;
+          for (let i = runs.runStart[r]! - bi0 + 1, e = runs.runEnd[r]! - bi0 + 1; i < e; i++) add(src + i, dst + i, ctRow + i);
+        }
+      } else {
+        for (let i = 1; i < bn[0] - 1; i++) if (labels[src + i] === id) add(src + i, dst + i, ctRow + i);
       }
     }
+    rowVox[bn[1] * bn[2]] = p;
     if (p !== nVox) throw new PlannerError('assert', `component ${id} has ${p} voxels in its box, ${nVox} expected`);
   }
-  // Voxels sorted by class (stable: raster order within a class); `from[c]`: first of class c.
-  const from = new Int32Array(nT + 2);
-  for (let c = 0; c <= nT; c++) from[c + 1] = from[c]! + perClass[c]!;
-  const byClass = new Int32Array(nVox);
-  {
-    const at = from.slice();
-    for (let p = 0; p < nVox; p++) byClass[at[cls[p]!]!++] = vox[p]!;
-  }
-  /** First index in `byClass` of the voxels whose squared depth exceeds `t` (one of `thr`). */
-  const deeperThan = (t: number): number => from[thr.indexOf(t) + 1]!;
+  /** The class above which the squared depth exceeds `t` (one of `thr`). */
+  const classOf = (t: number): number => thr.indexOf(t);
   const seeds = new Uint8Array(n);
   let shell: Uint8Array | null = null;
   for (const r of radiiMm) {
@@ -377,14 +410,16 @@ function splitComponent(
       // Erode one voxel so that shells touching through a single voxel come apart (what
       // the hole filling added outside the component has no depth and goes too).
       seeds.fill(0);
-      for (let q = deeperThan(cortexT); q < nVox; q++) {
-        const t = byClass[q]!;
-        if (shell[t]) seeds[t] = 1;
+      const m = classOf(cortexT);
+      for (let p = 0; p < nVox; p++) {
+        const t = vox[p]!;
+        if (cls[p]! > m && shell[t]) seeds[t] = 1;
       }
       seedMask = seeds;
     } else {
       seeds.fill(0);
-      for (let q = deeperThan(r * r); q < nVox; q++) seeds[byClass[q]!] = 1;
+      const m = classOf(r * r);
+      for (let p = 0; p < nVox; p++) if (cls[p]! > m) seeds[vox[p]!] = 1;
     }
     // Runs only: most radii do not split, and the label volume is needed only when one does.
     const cc = computeComponentRuns(seedMask, bn);
@@ -420,11 +455,57 @@ function splitComponent(
       };
       if (!validate.accept(seedStats, r, surfaceLps)) continue;
     }
-    const owner = growBack(cc, big, local, bn);
+    const owner = growBack(cc, big, local, bn, nVox);
     const ids = big.map((_, idx) => nextId + idx);
-    return { ids, radiusMm: r, pieces: writePieces(labels, dims, owner, bn, bi0 - 1, bj0 - 1, bk0 - 1, nextId, big.length) };
+    if (original && comp.id <= original.runs.count) original.rewritten[comp.id] = 1;
+    return { ids, radiusMm: r, pieces: writePieces(labels, dims, owner, bn, vox, rowVox, bi0 - 1, bj0 - 1, bk0 - 1, nextId, big.length) };
   }
   return null;
+}
+
+/**
+ * Gives the voxels of ids >= `firstNew` in the box `ijk` the id `back[id]` (when not 0). With
+ * `runs` (the first labelling, where `id` was one component, split since into those ids), only
+ * the voxels of `id`'s runs are visited and the figures of the voxels labelled `id` afterwards
+ * are returned (indexed by `id`); without, the box is scanned and null returned.
+ */
+function relabelPieces(labels: Int32Array, dims: Dims, runs: ComponentRuns | null, id: number, ijk: ArrayLike<number>, back: Int32Array, firstNew: number): PieceSums | null {
+  const [ni, nj] = dims;
+  if (!runs) {
+    for (let k = ijk[2]!; k <= ijk[5]!; k++) for (let j = ijk[1]!; j <= ijk[4]!; j++) {
+      for (let i = ijk[0]!, t = ijk[0]! + ni * (j + nj * k); i <= ijk[3]!; i++, t++) {
+        const c = labels[t]!;
+        if (c >= firstNew && back[c]) labels[t] = back[c]!;
+      }
+    }
+    return null;
+  }
+  const n = new Float64Array(id + 1), sums = new Float64Array(3 * (id + 1)), boxes = new Int32Array(6 * (id + 1));
+  const o = 6 * id;
+  boxes[o] = boxes[o + 1] = boxes[o + 2] = 0x7fffffff;
+  boxes[o + 3] = boxes[o + 4] = boxes[o + 5] = -1;
+  for (let k = ijk[2]!; k <= ijk[5]!; k++) for (let j = ijk[1]!; j <= ijk[4]!; j++) {
+    const row = j + nj * k;
+    for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) {
+      if (runs.runId[r] !== id) continue;
+      for (let i = runs.runStart[r]!, t = i + ni * row; i < runs.runEnd[r]!; i++, t++) {
+        let c = labels[t]!;
+        if (c >= firstNew && back[c]) labels[t] = c = back[c]!;
+        if (c !== id) continue;
+        n[id]!++;
+        sums[3 * id]! += i;
+        sums[3 * id + 1]! += j;
+        sums[3 * id + 2]! += k;
+        if (i < boxes[o]!) boxes[o] = i;
+        if (i > boxes[o + 3]!) boxes[o + 3] = i;
+        if (j < boxes[o + 1]!) boxes[o + 1] = j;
+        if (j > boxes[o + 4]!) boxes[o + 4] = j;
+        if (k < boxes[o + 2]!) boxes[o + 2] = k;
+        if (k > boxes[o + 5]!) boxes[o + 5] = k;
+      }
+    }
+  }
+  return { n, sums, boxes };
 }
 
 /**
@@ -432,10 +513,11 @@ function splitComponent(
  * local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster order (the
  * runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached) per voxel.
  */
-function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, bn: Dims): Int32Array {
+function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, bn: Dims, voxels: number): Int32Array {
   const n = bn[0] * bn[1] * bn[2];
   const owner = new Int32Array(n);
-  const queue = new Int32Array(n);
+  // Every voxel enters the queue at most once, and only the component's `voxels` do.
+  const queue = new Int32Array(voxels);
   let head = 0, tail = 0;
   const pieceOf = new Int32Array(cc.count + 1);
   big.forEach((c, idx) => (pieceOf[c] = idx + 1));
@@ -475,7 +557,7 @@ function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, 
  * (oi, oj, ok)) into `labels` as ids `firstId + owner - 1`; returns their counts, ijk sums
  * and boxes (integers: the same figures as a scan of the box in any order).
  */
-function writePieces(labels: Int32Array, dims: Dims, owner: Int32Array, bn: Dims, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
+function writePieces(labels: Int32Array, dims: Dims, owner: Int32Array, bn: Dims, vox: Int32Array, rowVox: Int32Array, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
   const [ni, nj] = dims;
   const last = firstId + count - 1;
   const n = new Float64Array(last + 1);
@@ -489,7 +571,9 @@ function writePieces(labels: Int32Array, dims: Dims, owner: Int32Array, bn: Dims
     const dst = oi + ni * (oj + j + nj * (ok + k));
     const src = bn[0] * (j + bn[1] * k);
     const cj = oj + j, ck = ok + k;
-    for (let i = 1; i < bn[0] - 1; i++) {
+    // The component's voxels of this row (the owner is 0 elsewhere).
+    for (let p = rowVox[j + bn[1] * k]!, e = rowVox[j + bn[1] * k + 1]!; p < e; p++) {
+      const i = vox[p]! - src;
       const w = owner[src + i]!;
       if (w === 0) continue;
       const c = firstId + w - 1;
@@ -552,39 +636,87 @@ function addCavities(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, h
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
   const n = nij * nk;
-  for (let t = 0; t < n; t++) holes[t] = holes[t]! & (closed[t]! ^ 1);
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    const row = ni * (j + nj * k);
-    for (let i = 0; i < ni; i++) {
-      const t = row + i;
-      filled[t] = filled[t]! | holes[t]!;
-      if (mask[t] || !closed[t]) continue;
-      if (
-        (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) ||
-        (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) ||
-        (k > 0 && holes[t - nij]) || (k < nk - 1 && holes[t + nij])
-      )
-        filled[t] = 1;
-    }
+  // Four voxels at a time where the four arrays start on a word (the masks are 0 or 1 per byte).
+  const words = [filled, mask, closed, holes].every((a) => a.byteOffset % 4 === 0) ? n >> 2 : 0;
+  const f4 = new Uint32Array(filled.buffer, filled.byteOffset, words);
+  const m4 = new Uint32Array(mask.buffer, mask.byteOffset, words);
+  const c4 = new Uint32Array(closed.buffer, closed.byteOffset, words);
+  const h4 = new Uint32Array(holes.buffer, holes.byteOffset, words);
+  for (let w = 0; w < words; w++) {
+    const h = h4[w]! & ~c4[w]!;
+    h4[w] = h;
+    f4[w] = f4[w]! | h;
   }
+  for (let t = 4 * words; t < n; t++) {
+    holes[t] = holes[t]! & (closed[t]! ^ 1);
+    filled[t] = filled[t]! | holes[t]!;
+  }
+  // The closing's own voxels (closed, not in the mask) that touch a cavity voxel.
+  const touches = (t: number): void => {
+    if (mask[t] || !closed[t]) return;
+    const k = Math.floor(t / nij), j = Math.floor((t - k * nij) / ni), i = t - k * nij - j * ni;
+    if (
+      (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) ||
+      (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) ||
+      (k > 0 && holes[t - nij]) || (k < nk - 1 && holes[t + nij])
+    )
+      filled[t] = 1;
+  };
+  for (let w = 0; w < words; w++) {
+    if ((c4[w]! & ~m4[w]!) === 0) continue;
+    for (let t = 4 * w; t < 4 * w + 4; t++) touches(t);
+  }
+  for (let t = 4 * words; t < n; t++) touches(t);
 }
 
-/** Squared inside depth (mm^2) of the non-zero voxels of `filled` (distance to the nearest zero voxel of the crop). */
-function insideDepth2(filled: Uint8Array, dims: Dims, spacingMm: readonly [number, number, number]): Float32Array {
-  const n = dims[0] * dims[1] * dims[2];
-  const depth2 = allocEdtGrid(n);
-  for (let t = 0; t < n; t++) depth2[t] = filled[t] ? EDT_FAR : 0;
+/** Squared inside depth (mm^2) of the voxels of `runs` (the distance to the nearest voxel of the crop not in them). */
+function insideDepth2(runs: ComponentRuns, dims: Dims, spacingMm: readonly [number, number, number]): Float32Array {
+  const ni = dims[0];
+  const depth2 = allocEdtGrid(dims[0] * dims[1] * dims[2]);
+  const nRows = dims[1] * dims[2];
+  for (let row = 0; row < nRows; row++) {
+    for (let r = runs.rowFirst[row]!, e = runs.rowFirst[row + 1]!; r < e; r++) depth2.fill(EDT_FAR, row * ni + runs.runStart[r]!, row * ni + runs.runEnd[r]!);
+  }
   squaredDistanceInPlace(depth2, dims, spacingMm);
   return depth2;
 }
 
-/** `out[t] = lut[labels[t]]` where labels[t] is not 0 (`out` zeroed). */
-function mapLabels(labels: Int32Array, lut: Uint8Array, out: Uint8Array): void {
-  const n = labels.length;
-  for (let t = 0; t < n; t++) {
-    const c = labels[t]!;
-    if (c !== 0) out[t] = lut[c]!;
+/** The crop of `lut[labels[t]]`, 0 outside the voxels of `runs` (which hold every labelled voxel). */
+function mapLabels(labels: Int32Array, lut: Uint8Array, runs: ComponentRuns, dims: Dims): Uint8Array {
+  const ni = dims[0];
+  const out = new Uint8Array(labels.length);
+  for (let row = 0; row < dims[1] * dims[2]; row++) {
+    for (let r = runs.rowFirst[row]!, e = runs.rowFirst[row + 1]!; r < e; r++) {
+      for (let t = row * ni + runs.runStart[r]!, te = row * ni + runs.runEnd[r]!; t < te; t++) out[t] = lut[labels[t]!]!;
+    }
   }
+  return out;
+}
+
+/**
+ * Writes `lut[labels[t]]` of the voxels of `runs` (which hold every labelled voxel) into the grid
+ * volume `out` at `box` where not 0; returns the voxel count per label value.
+ */
+function writeRunLabelsToGrid(labels: Int32Array, lut: Uint8Array, runs: ComponentRuns, dims: Dims, box: VoxelBox, gridDims: readonly number[], out: Uint8Array): Float64Array {
+  const written = new Float64Array(256);
+  const [ni, nj] = dims;
+  const gi = gridDims[0]!, gj = gridDims[1]!;
+  for (let row = 0; row < nj * dims[2]; row++) {
+    const r0 = runs.rowFirst[row]!, r1 = runs.rowFirst[row + 1]!;
+    if (r0 === r1) continue;
+    const j = row % nj, k = (row - j) / nj;
+    const q0 = box.min[0] + gi * (box.min[1] + j + gj * (box.min[2] + k));
+    for (let r = r0; r < r1; r++) {
+      for (let i = runs.runStart[r]!, e = runs.runEnd[r]!; i < e; i++) {
+        const label = lut[labels[row * ni + i]!]!;
+        if (label !== 0) {
+          out[q0 + i] = label;
+          written[label]!++;
+        }
+      }
+    }
+  }
+  return written;
 }
 
 /** Writes the crop's non-zero labels into the grid volume `out` at `box`; returns the voxel count per label value. */
@@ -683,7 +815,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
         const { surfaceLps, voxelsIjk } = surfaceOfRunComponent(cc, dims, c.id, c.ijk, m, cut, fovEdge);
         if (!isFieldCutHeadSurface(c, surfaceLps, Math.max(...g.spacingMm))) continue;
         keep[c.id] = 2;
-        capVoxelsCt.push(voxelsIjk.map((v, q) => v + box.min[q % 3]!));
+        capVoxelsCt.push(voxelsIjk().map((v, q) => v + box.min[q % 3]!));
       }
     }
     for (let row = 0; row < dims[1] * dims[2]; row++) {
@@ -758,14 +890,15 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   }
   for (const v of capVoxelsCt) for (let q = 0; q < v.length; q += 3) filled[capAt(v, q)] = 1;
 
-  // Inside depth of the filled bone, once for every split below, when a split is tried
-  // (`filled` does not change after this point).
-  let depth2: Float32Array | null = null;
-  const depthOf = (): Float32Array => (depth2 ??= insideDepth2(filled, dims, g.spacingMm));
 
   // 3. Parts.
-  const cc = computeComponents(filled, dims);
-  const labels = cc.labels;
+  const cc = computeComponentRuns(filled, dims);
+  const labels = writeComponentLabels(cc, dims);
+  const original: OriginalRuns = { runs: cc, rewritten: new Uint8Array(cc.count + 1) };
+  // Inside depth of the filled bone (its voxels are the runs of `cc`), once for every split
+  // below, when a split is tried.
+  let depth2: Float32Array | null = null;
+  const depthOf = (): Float32Array => (depth2 ??= insideDepth2(cc, dims, g.spacingMm));
   let stats = statsOfSums(cc.sizes, cc.sums, cc.boxes, cc.count, mRaw, voxelMl, 1, off);
   const minPartMl = options.minPartMl ?? 8;
   // A cap the hole filling joined to other bone is no longer a part of its own.
@@ -804,7 +937,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       refined.push(c);
       continue;
     }
-    const split = splitComponent(labels, depthOf, dims, g.spacingMm, c, minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6]);
+    const split = splitComponent(labels, depthOf, dims, g.spacingMm, c, minPieceVoxels, nextId, [1, 1.5, 2, 3, 4, 5, 6], undefined, undefined, original);
     if (!split) {
       refined.push(c);
       notes.push(`a bone component of ${c.volumeMl.toFixed(0)} mL looks like several parts but did not split`);
@@ -868,6 +1001,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (disc < 0 || (top - disc) * dz < 15) return null;
     const zCut = zMin + (disc + 1) * dz;
     const upper = nextId++;
+    if (comp.id <= cc.count) original.rewritten[comp.id] = 1;
     for (let k = cb[2]!; k <= cb[5]!; k++) for (let j = cb[1]!; j <= cb[4]!; j++) for (let i = cb[0]!, t = cb[0]! + ni * (j + nj * k); i <= cb[3]!; i++, t++) {
       if (labels[t] !== comp.id) continue;
       if (zi * (i + oi) + zj * (j + oj) + zk * k + z0 >= zCut) labels[t] = upper;
@@ -886,7 +1020,8 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // No vertebra just above the sacrum: L5 (and possibly the lumbar spine) is fused to it
     // through the facet joints or bridged discs. Split at the narrowest necks; the sacrum is
     // the lowest large piece, L5 the piece just above it, higher pieces other vertebrae.
-    const split = splitComponent(labels, depthOf, dims, g.spacingMm, sacrum, Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8]);
+    const sacrumRuns = sacrum.id <= cc.count && !original.rewritten[sacrum.id] ? cc : null;
+    const split = splitComponent(labels, depthOf, dims, g.spacingMm, sacrum, Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8], undefined, undefined, original);
     if (split) {
       const firstNew = nextId;
       const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, off);
@@ -903,20 +1038,16 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       pieces.forEach((q, idx) => {
         back[q.id] = idx <= sIdx || !isL5 ? sacrum!.id : q.id;
       });
-      {
-        // The pieces lie in the sacrum component's box.
-        const b = sacrum.ijk;
-        for (let k = b[2]!; k <= b[5]!; k++) for (let j = b[1]!; j <= b[4]!; j++) {
-          for (let i = b[0]!, t = b[0]! + dims[0] * (j + dims[1] * k); i <= b[3]!; i++, t++) {
-            const c = labels[t]!;
-            if (c >= firstNew && back[c]) labels[t] = back[c]!;
-          }
-        }
-      }
+      // The pieces lie in the sacrum component's box; when the sacrum was a component of the
+      // first labelling, they are its voxels (its runs), and the sacrum's new figures are
+      // summed on the way.
+      const rest = relabelPieces(labels, dims, sacrumRuns, sacrum.id, sacrum.ijk, back, firstNew);
       if (isL5) {
         const above = pieces.slice(sIdx + 1);
         notes.push(`L5 fused to the sacrum: split at ${split.radiusMm} mm erosion${above.length > 1 ? ` (${above.length - 1} more vertebrae above)` : ''}`);
-        const rest1 = componentStats(labels, dims, sacrum.id, mRaw, voxelMl, sacrum.id, sacrum.ijk, off)[0]!;
+        const rest1 = rest
+          ? statsOfSums(rest.n, rest.sums, rest.boxes, sacrum.id, mRaw, voxelMl, sacrum.id, off)[0]!
+          : componentStats(labels, dims, sacrum.id, mRaw, voxelMl, sacrum.id, sacrum.ijk, off)[0]!;
         refined.splice(refined.indexOf(sacrum), 1, rest1, ...above);
         central.splice(central.indexOf(sacrum), 1, rest1, ...above);
         sacrum = rest1;
@@ -983,7 +1114,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
           if (cap) fieldCutHeadLps = cap.centroidLps;
           return !!cap;
         },
-      }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 });
+      }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 }, original);
       if (split) {
         const firstNew = nextId;
         const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, firstNew, off);
@@ -1042,11 +1173,12 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     acc.weightMl += c.volumeMl;
     byPart.set(id, acc);
   }
-  const partCrop = new Uint8Array(n);
-  mapLabels(labels, lut, partCrop);
+  // Every labelled voxel is a voxel of `cc`'s runs (splits and the disc cut relabel only their
+  // component's voxels). The part crop is needed by the coarse-voxel steps only.
+  const partCrop = marrowRadiusMm > 0 ? mapLabels(labels, lut, cc, dims) : null;
   // Coarse voxels: a femoral head fused to its acetabulum (no joint gap at this voxel size)
   // is carved out of the hip part by its sphere, with the neck (segmentBoneJoints.ts).
-  const carved = marrowRadiusMm > 0 ? carveFusedFemoralHeads(partCrop, dims, g.spacingMm, m, ct, thresholds, minPieceVoxels) : [];
+  const carved = marrowRadiusMm > 0 ? carveFusedFemoralHeads(partCrop!, dims, g.spacingMm, m, ct, thresholds, minPieceVoxels) : [];
   for (const f of carved) {
     const w = f.voxels * voxelMl, hipAcc = byPart.get(f.side === 'left' ? 'hipLeft' : 'hipRight');
     if (hipAcc) for (let a = 0; a < 3; a++) hipAcc.centroid[a]! -= f.centroidLps[a]! * w;
@@ -1055,7 +1187,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm), ${w.toFixed(0)} mL with the neck`);
   }
   // Coarse voxels: the hip pieces grown back over the sacral alae are cut at the SI joint's plane.
-  for (const si of marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop, dims, g.spacingMm, m, ct, thresholds) : []) {
+  for (const si of marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop!, dims, g.spacingMm, m, ct, thresholds) : []) {
     const w = si.moved * voxelMl, hipAcc = byPart.get(si.side === 'left' ? 'hipLeft' : 'hipRight'), sacAcc = byPart.get('sacrum');
     for (let a = 0; a < 3; a++) {
       if (hipAcc) hipAcc.centroid[a]! -= si.movedCentroidLps[a]! * w;
@@ -1068,7 +1200,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   // Coarse voxels: the lower sacrum and coccyx, grown over by the hip pieces, go back to the
   // sacrum (segmentBoneSacrum.ts: islands below the sacrum, slice by slice).
   if (marrowRadiusMm > 0) {
-    const low = giveLowerSacrumItsSegments(partCrop, dims, m);
+    const low = giveLowerSacrumItsSegments(partCrop!, dims, m);
     for (const [side, v, at] of [['left', low.fromLeft, low.centroidLeftLps], ['right', low.fromRight, low.centroidRightLps]] as const) {
       if (v === 0) continue;
       const w = v * voxelMl, hipAcc = byPart.get(side === 'left' ? 'hipLeft' : 'hipRight'), sacAcc = byPart.get('sacrum');
@@ -1084,13 +1216,13 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   // Coarse voxels: the partial-volumed cortex no longer encloses the marrow; close each
   // part on its own and add what its closing encloses (segmentBoneMarrow.ts).
   if (marrowRadiusMm > 0) {
-    const added = fillPartsByClosing(partCrop, dims, g.spacingMm, marrowRadiusMm, ct, box, marrowFloorGrey, [...new Set([...lut, ...carved.map((f) => f.label)])].filter((l) => l > 0));
+    const added = fillPartsByClosing(partCrop!, dims, g.spacingMm, marrowRadiusMm, ct, box, marrowFloorGrey, [...new Set([...lut, ...carved.map((f) => f.label)])].filter((l) => l > 0));
     let total = 0;
     for (const a of added.values()) total += a;
     if (total > 0) notes.push(`coarse voxels: marrow enclosed by a ${marrowRadiusMm.toFixed(1)} mm closing per part (${(total * voxelMl).toFixed(0)} mL added)`);
   }
   const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
-  const written = writeCropToGrid(partCrop, dims, box, g.dims, out);
+  const written = partCrop ? writeCropToGrid(partCrop, dims, box, g.dims, out) : writeRunLabelsToGrid(labels, lut, cc, dims, box, g.dims, out);
   const parts: BonePartSummary[] = [...byPart].map(([id, acc]) => ({
     id,
     label: PART_LABEL[id],

@@ -35,8 +35,9 @@ describe('surfaceOfRunComponent', () => {
     const box = runs.boxes.subarray(6, 12);
     const edge = (i: number) => i >= 29;
     const { surfaceLps, voxelsIjk } = surfaceOfRunComponent(runs, dims, 1, box, m, [0], (i) => edge(i));
+    const voxels = voxelsIjk();
     // The hollow shell is filled through the cut slice and the field's edge.
-    expect(voxelsIjk.length / 3).toBe(inside);
+    expect(voxels.length / 3).toBe(inside);
     const fit = fitSphere(surfaceLps)!;
     expect(fit.radiusMm).toBeGreaterThan(21);
     expect(fit.radiusMm).toBeLessThan(23);
@@ -46,6 +47,6 @@ describe('surfaceOfRunComponent', () => {
     // surface joins the outer one) and the fit is worse.
     const withFace = surfaceOfRunComponent(runs, dims, 1, box, m, [0]);
     expect(fitSphere(withFace.surfaceLps)!.rmsResidualMm).toBeGreaterThan(2 * fit.rmsResidualMm);
-    expect(withFace.voxelsIjk.length / 3).toBeLessThan(inside / 2);
+    expect(withFace.voxelsIjk().length / 3).toBeLessThan(inside / 2);
   });
 });

@@ -14,7 +14,8 @@ type Dims = readonly [number, number, number];
  * edge of a reconstructed field of view, which cuts the bone laterally) left out (a cut face
  * is not the bone's surface).
  * `ijk` is the component's inclusive box on the crop grid [i0, j0, k0, i1, j1, k1].
- * `voxelsIjk`: the hole-filled component's voxels (crop ijk, flat).
+ * `voxelsIjk()`: the hole-filled component's voxels (crop ijk, flat, raster order), listed on
+ * request (most components tested are not caps: the CT table's two plates are tested too).
  */
 export function surfaceOfRunComponent(
   runs: ComponentRuns,
@@ -24,44 +25,54 @@ export function surfaceOfRunComponent(
   cropToLps: Float64Array,
   cutSlices: readonly number[],
   cutColumn?: (i: number, j: number) => boolean,
-): { surfaceLps: number[]; voxelsIjk: number[] } {
+): { surfaceLps: number[]; voxelsIjk: () => number[] } {
   const nj = dims[1];
   const i0 = ijk[0]!, j0 = ijk[1]!, k0 = ijk[2]!, i1 = ijk[3]!, j1 = ijk[4]!, k1 = ijk[5]!;
   // One voxel of background around the box in i and j (the sides are the outside).
   const bi = i1 - i0 + 3, bj = j1 - j0 + 3, bk = k1 - k0 + 1;
-  const local = new Uint8Array(bi * bj * bk);
+  const bij = bi * bj;
+  const local = new Uint8Array(bij * bk);
   for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
     const row = j + nj * k;
     for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) {
       if (runs.runId[r] !== id) continue;
       const base = 1 + bi * (j - j0 + 1 + bj * (k - k0));
-      for (let i = runs.runStart[r]!; i < runs.runEnd[r]!; i++) local[base + i - i0] = 1;
+      local.fill(1, base + runs.runStart[r]! - i0, base + runs.runEnd[r]! - i0);
     }
   }
   // The field's edge closes a cavity as the cut slice does: its columns are a wall while
   // holes are filled, and only the component's own voxels of them are kept.
-  const wall = new Uint8Array(bi * bj);
-  if (cutColumn) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) wall[i + bi * j] = cutColumn(i0 + i - 1, j0 + j - 1) ? 1 : 0;
-  const own = local.slice();
-  for (let t = 0; t < local.length; t++) if (wall[t % (bi * bj)]) local[t] = 1;
-  fillHoles(local, [bi, bj, bk], 'sides');
-  for (let t = 0; t < local.length; t++) if (wall[t % (bi * bj)] && !own[t]) local[t] = 0;
+  const wall = new Uint8Array(bij);
+  let walls = 0;
+  if (cutColumn) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) if (cutColumn(i0 + i - 1, j0 + j - 1)) {
+    wall[i + bi * j] = 1;
+    walls++;
+  }
+  if (walls > 0) {
+    const own = local.slice();
+    for (let k = 0; k < bk; k++) for (let c = 0, t = bij * k; c < bij; c++, t++) if (wall[c]) local[t] = 1;
+    fillHoles(local, [bi, bj, bk], 'sides');
+    for (let k = 0; k < bk; k++) for (let c = 0, t = bij * k; c < bij; c++, t++) if (wall[c] && !own[t]) local[t] = 0;
+  } else fillHoles(local, [bi, bj, bk], 'sides');
   const out: number[] = [];
-  const voxelsIjk: number[] = [];
   const p: Vec3 = [0, 0, 0];
-  const at = (i: number, j: number, k: number) => i >= 0 && j >= 0 && k >= 0 && i < bi && j < bj && k < bk && local[i + bi * (j + bj * k)] === 1;
-  const nb = (i: number, j: number, k: number) => at(i, j, k) || (i >= 0 && j >= 0 && i < bi && j < bj && wall[i + bi * j] === 1);
+  // A neighbour in i or j is always in `local` (its frame is background); in a cut column it
+  // counts as bone: the field's edge is no surface either. Below the first and above the last
+  // slice of the box there is no voxel of the component.
+  const nb = (q: number, c: number) => local[q] === 1 || wall[c] === 1;
   for (let k = 0; k < bk; k++) {
-    const onCut = cutSlices.includes(k + k0);
-    for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) {
-      if (!at(i, j, k)) continue;
-      voxelsIjk.push(i0 + i - 1, j0 + j - 1, k0 + k);
-      if (onCut || cutColumn?.(i0 + i - 1, j0 + j - 1)) continue;
-      // A neighbour in a cut column counts as bone: the field's edge is no surface either.
-      if (nb(i - 1, j, k) && nb(i + 1, j, k) && nb(i, j - 1, k) && nb(i, j + 1, k) && at(i, j, k - 1) && at(i, j, k + 1)) continue;
+    if (cutSlices.includes(k + k0)) continue;
+    for (let j = 1; j < bj - 1; j++) for (let i = 1, c = 1 + bi * j, t = c + bij * k; i < bi - 1; i++, c++, t++) {
+      if (local[t] !== 1 || wall[c] === 1) continue;
+      if (nb(t - 1, c - 1) && nb(t + 1, c + 1) && nb(t - bi, c - bi) && nb(t + bi, c + bi) && k > 0 && local[t - bij] === 1 && k < bk - 1 && local[t + bij] === 1) continue;
       transformPoint(p, cropToLps, [i0 + i - 1, j0 + j - 1, k0 + k]);
       out.push(p[0], p[1], p[2]);
     }
   }
+  const voxelsIjk = (): number[] => {
+    const v: number[] = [];
+    for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0, t = bi * (j + bj * k); i < bi; i++, t++) if (local[t] === 1) v.push(i0 + i - 1, j0 + j - 1, k0 + k);
+    return v;
+  };
   return { surfaceLps: out, voxelsIjk };
 }
