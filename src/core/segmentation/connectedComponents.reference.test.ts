@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { VoxelBox } from '../fields/distanceTransform';
 import { createVolume } from '../volume/Volume';
 import type { VoxelArray } from '../volume/voxelBuffer';
-import { computeComponentRuns, computeComponents, maskRuns } from './connectedComponents';
+import { computeComponentRuns, computeComponents, maskRuns, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import { computeHistogram } from './thresholds';
 import {
@@ -12,6 +12,7 @@ import {
   referenceComputeHistogram,
   referenceDilate6,
   referenceFillHoles,
+  referenceWriteComponentLabels,
 } from './testing/componentsReference';
 
 /**
@@ -115,6 +116,10 @@ describe('word-at-a-time components and morphology against the byte-at-a-time re
         expect(Array.from(got.sums)).toEqual(Array.from(ref.sums));
         const a = computeComponents(mask, dims, value), b = referenceComputeComponents(mask, dims, value);
         expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+        for (const clear of [false, true]) {
+          const into = (f: typeof writeComponentLabels) => Array.from(f(got, dims, new Int32Array(mask.length).fill(7), clear));
+          expect(into(writeComponentLabels)).toEqual(into(referenceWriteComponentLabels));
+        }
         const runs = maskRuns(mask, dims[0], dims[1] * dims[2], value);
         expect(runs.runCount).toBe(n);
       }),

@@ -1,12 +1,12 @@
 import type { VoxelBox } from '../../fields/distanceTransform';
 import type { Volume } from '../../volume/Volume';
 import type { VoxelArray } from '../../volume/voxelBuffer';
-import { writeComponentLabels, type ComponentRuns, type Components } from '../connectedComponents';
+import type { ComponentRuns, Components } from '../connectedComponents';
 import type { Histogram } from '../thresholds';
 import type { Dims, OutsideFaces } from '../morphology';
 
 /**
- * Test oracle: the byte-at-a-time implementations of the run labelling, `dilate6`,
+ * Test oracle: the byte-at-a-time implementations of the run labelling and label writing, `dilate6`,
  * `fillHoles` and `computeHistogram` as they were before the word-at-a-time versions
  * (24 Nov, commit 2163f70), kept verbatim (renamed `reference*`) so property tests can
  * check the fast versions give the same runs, ids, figures, masks and histograms.
@@ -125,9 +125,21 @@ export function referenceComputeComponentRuns(mask: Uint8Array, dims: readonly [
 }
 
 
+/** Writes the ids of `runs` into `out` (zeroed first unless `clear` is false); returns `out`. */
+export function referenceWriteComponentLabels(runs: ComponentRuns, dims: readonly [number, number, number], out: Int32Array = new Int32Array(dims[0] * dims[1] * dims[2]), clear = false): Int32Array {
+  const ni = dims[0];
+  if (clear) out.fill(0);
+  const nRows = runs.rowFirst.length - 1;
+  for (let row = 0; row < nRows; row++) {
+    const base = row * ni;
+    for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) out.fill(runs.runId[r]!, base + runs.runStart[r]!, base + runs.runEnd[r]!);
+  }
+  return out;
+}
+
 export function referenceComputeComponents(mask: Uint8Array, dims: readonly [number, number, number], value?: number): Components {
   const runs = referenceComputeComponentRuns(mask, dims, value);
-  const labels = writeComponentLabels(runs, dims);
+  const labels = referenceWriteComponentLabels(runs, dims);
   return { labels, count: runs.count, sizes: runs.sizes, boxes: runs.boxes, sums: runs.sums };
 }
 
