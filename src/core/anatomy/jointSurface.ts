@@ -52,11 +52,16 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   const n = ni * nj * nk;
   const inside = new Uint8Array(n);
   const sq = allocEdtGrid(n);
-  let p = 0;
-  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++, p++) {
-    const isF = v[i + gi * (j + gj * k)] === label;
-    inside[p] = isF ? 1 : 0;
-    sq[p] = isF ? EDT_FAR : 0;
+  // Rows (j, k) holding a femur voxel.
+  const rowAny = new Uint8Array(nj * nk);
+  for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const src = i0 + gi * (j + j0 + gj * (k + k0));
+    for (let i = 0; i < ni; i++, p++) {
+      const isF = v[src + i] === label;
+      inside[p] = isF ? 1 : 0;
+      sq[p] = isF ? EDT_FAR : 0;
+      if (isF) rowAny[j + nj * k] = 1;
+    }
   }
   squaredDistanceInPlace(sq, dims, g.spacingMm);
   const lps = (i: number, j: number, k: number): Vec3 => [
@@ -64,32 +69,45 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
     m[1]! * (i + i0) + m[5]! * (j + j0) + m[9]! * (k + k0) + m[13]!,
     m[2]! * (i + i0) + m[6]! * (j + j0) + m[10]! * (k + k0) + m[14]!,
   ];
-  // Upper 70 mm (superior = +z in LPS).
-  let zTop = -Infinity;
-  p = 0;
   // z of a voxel, the same expression as lps(i, j, k)[2] (no array per voxel).
   const zOf = (i: number, j: number, k: number): number => m[2]! * (i + i0) + m[6]! * (j + j0) + m[10]! * (k + k0) + m[14]!;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) if (inside[p]) zTop = Math.max(zTop, zOf(i, j, k));
+  // When z does not depend on i (m[2] = 0, any grid without a rotation about the i axis),
+  // zOf(i, j, k) is the same number for every i of a row (m[2] * (i + i0) is the same zero):
+  // the z tests below are then made once per row.
+  const zPerRow = m[2] === 0;
+  // Upper 70 mm (superior = +z in LPS).
+  let zTop = -Infinity;
+  if (zPerRow) {
+    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) if (rowAny[j + nj * k]) zTop = Math.max(zTop, zOf(0, j, k));
+  } else {
+    for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) if (inside[p]) zTop = Math.max(zTop, zOf(i, j, k));
+  }
   let best = -1, bestD = 0;
-  p = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
-    if (!inside[p] || sq[p]! <= bestD) continue;
-    if (zOf(i, j, k) < zTop - 70) continue;
-    best = p;
-    bestD = sq[p]!;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    if (!rowAny[j + nj * k] || (zPerRow && zOf(0, j, k) < zTop - 70)) continue;
+    for (let i = 0, p = ni * (j + nj * k); i < ni; i++, p++) {
+      if (!inside[p] || sq[p]! <= bestD) continue;
+      if (!zPerRow && zOf(i, j, k) < zTop - 70) continue;
+      best = p;
+      bestD = sq[p]!;
+    }
   }
   if (best < 0) return null;
   const bi = best % ni, bj = Math.floor(best / ni) % nj, bk = Math.floor(best / (ni * nj));
   let centre = lps(bi, bj, bk);
   let radius = Math.sqrt(bestD);
-  // Surface voxels (a 6-neighbour outside the femur).
+  // Surface voxels (a 6-neighbour outside the femur) less than 1.6 radii from the centre:
+  // only those of the voxel box around that ball are visited (in the same order).
   const surf: number[] = [];
-  p = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
-    if (!inside[p]) continue;
-    if (inside[p - 1] && inside[p + 1] && inside[p - ni] && inside[p + ni] && inside[p - ni * nj] && inside[p + ni * nj]) continue;
-    const q = lps(i, j, k);
-    if (Math.abs(Math.hypot(q[0] - centre[0], q[1] - centre[1], q[2] - centre[2]) - radius) < radius * 0.6) surf.push(q[0], q[1], q[2]);
+  const near = ballBox(g.lpsToIjk, centre, 1.7 * radius, [i0, j0, k0], dims);
+  for (let k = near[2]; k <= near[5]; k++) for (let j = near[1]; j <= near[4]; j++) {
+    if (!rowAny[j + nj * k]) continue;
+    for (let i = near[0], p = i + ni * (j + nj * k); i <= near[3]; i++, p++) {
+      if (!inside[p]) continue;
+      if (inside[p - 1] && inside[p + 1] && inside[p - ni] && inside[p + ni] && inside[p - ni * nj] && inside[p + ni * nj]) continue;
+      const q = lps(i, j, k);
+      if (Math.abs(Math.hypot(q[0] - centre[0], q[1] - centre[1], q[2] - centre[2]) - radius) < radius * 0.6) surf.push(q[0], q[1], q[2]);
+    }
   }
   let fit: SphereFit | null = null;
   let tol = 0.35 * radius;
@@ -109,17 +127,26 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   if (!fit) return null;
   // Surface voxels sit half a voxel inside the true surface: add it back.
   const half = 0.5 * Math.min(g.spacingMm[0], g.spacingMm[1], g.spacingMm[2]);
-  // Neck direction: femur voxels 1.2-2 radii from the centre.
+  // Neck direction: femur voxels 1.2-2 radii from the centre, in the voxel box around that
+  // shell; Math.hypot (the distance tested) only where the squared distance is not clearly
+  // outside the shell (a relative 1e-9 covers the roundings of either).
   let ax = 0, ay = 0, az = 0, cnt = 0;
-  p = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
-    if (!inside[p]) continue;
-    const qx = m[0]! * (i + i0) + m[4]! * (j + j0) + m[8]! * (k + k0) + m[12]!;
-    const qy = m[1]! * (i + i0) + m[5]! * (j + j0) + m[9]! * (k + k0) + m[13]!;
-    const qz = zOf(i, j, k);
-    const d = Math.hypot(qx - centre[0], qy - centre[1], qz - centre[2]);
-    if (d < 1.2 * radius || d > 2 * radius) continue;
-    ax += qx; ay += qy; az += qz; cnt++;
+  const shell = ballBox(g.lpsToIjk, centre, 2.1 * radius, [i0, j0, k0], dims);
+  const lo2 = 1.44 * radius * radius * (1 - 1e-9), hi2 = 4 * radius * radius * (1 + 1e-9);
+  for (let k = shell[2]; k <= shell[5]; k++) for (let j = shell[1]; j <= shell[4]; j++) {
+    if (!rowAny[j + nj * k]) continue;
+    for (let i = shell[0], p = i + ni * (j + nj * k); i <= shell[3]; i++, p++) {
+      if (!inside[p]) continue;
+      const qx = m[0]! * (i + i0) + m[4]! * (j + j0) + m[8]! * (k + k0) + m[12]!;
+      const qy = m[1]! * (i + i0) + m[5]! * (j + j0) + m[9]! * (k + k0) + m[13]!;
+      const qz = zOf(i, j, k);
+      const ex = qx - centre[0], ey = qy - centre[1], ez = qz - centre[2];
+      const e2 = ex * ex + ey * ey + ez * ez;
+      if (e2 < lo2 || e2 > hi2) continue;
+      const d = Math.hypot(qx - centre[0], qy - centre[1], qz - centre[2]);
+      if (d < 1.2 * radius || d > 2 * radius) continue;
+      ax += qx; ay += qy; az += qz; cnt++;
+    }
   }
   let axis: Vec3 = [0, 0, 1];
   if (cnt > 0) {
@@ -128,4 +155,30 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
     if (len > 0) axis = [dx / len, dy / len, dz / len];
   }
   return { centerLps: fit.centerLps, radiusMm: fit.radiusMm + half, rmsResidualMm: fit.rmsResidualMm, capAxisLps: axis };
+}
+
+/**
+ * The voxel box (inclusive, in the coordinates of a box at `origin`, clamped to `dims`) that
+ * holds every voxel within `reachMm` of `centerLps`: the ijk bounds of the corners of the
+ * cube around that ball, one voxel wider for rounding.
+ */
+function ballBox(lpsToIjk: Float64Array, centerLps: Readonly<Vec3>, reachMm: number, origin: readonly [number, number, number], dims: readonly [number, number, number]): [number, number, number, number, number, number] {
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  const t = lpsToIjk;
+  for (let corner = 0; corner < 8; corner++) {
+    const x = centerLps[0] + (corner & 1 ? reachMm : -reachMm);
+    const y = centerLps[1] + (corner & 2 ? reachMm : -reachMm);
+    const z = centerLps[2] + (corner & 4 ? reachMm : -reachMm);
+    for (let a = 0; a < 3; a++) {
+      const c = t[a]! * x + t[4 + a]! * y + t[8 + a]! * z + t[12 + a]! - origin[a]!;
+      if (c < lo[a]!) lo[a] = c;
+      if (c > hi[a]!) hi[a] = c;
+    }
+  }
+  const box: [number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    box[a] = Math.max(0, Math.floor(lo[a]!) - 1);
+    box[a + 3] = Math.min(dims[a]! - 1, Math.ceil(hi[a]!) + 1);
+  }
+  return box;
 }

@@ -35,7 +35,6 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   const notes: string[] = [];
   const g = labels.geometry;
   const [gi, gj, gk] = g.dims;
-  const v = labels.voxels;
   const sp = g.spacingMm;
   const m = g.ijkToLps;
   // Sacrum bounding box (labelBoxes: one pass for every label) + 10 mm.
@@ -48,69 +47,63 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   i1 = Math.min(gi - 1, i1 + mi); j1 = Math.min(gj - 1, j1 + mj); k1 = Math.min(gk - 1, k1 + mk);
   const dims: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
   const [ni, nj, nk] = dims;
-  const n = ni * nj * nk;
   const nij = ni * nj;
-  const S = new Uint8Array(n);
-  let p = 0;
-  // Label values read once (an imported binding may be a getter per access under a module transform).
-  const sacrumLabel = LABELS.sacrum, lesionLabel = LABELS.lesion;
-  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++, p++) {
-    const l = v[i + gi * (j + gj * k)]!;
-    S[p] = l === sacrumLabel || l === lesionLabel ? 1 : 0;
-  }
-  const lpsOf = (q: number, out: Vec3): Vec3 => {
-    const i = (q % ni) + i0, j = (Math.floor(q / ni) % nj) + j0, k = Math.floor(q / nij) + k0;
-    out[0] = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
-    out[1] = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
-    out[2] = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
-    return out;
-  };
+  const S = sacrumMask(labels, [i0, j0, k0], dims);
+  // LPS of grid voxel (I, J, K) (indices in the full grid), always as
+  // m0 * I + m4 * J + m8 * K + m12 etc.: every sum and comparison below sees the same numbers
+  // whichever loop computes them.
+  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!;
+  const m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
   const r = options.hullRadiusMm ?? 9;
-  const H = dilateMm(S, dims, sp, r);
-  erodeMm(H, dims, sp, r, H);
-  for (let q = 0; q < n; q++) H[q] = H[q]! | S[q]!;
-  fillHoles(H, dims, 'all');
-  // Holes and their depth below the hull surface.
-  const depth2 = allocEdtGrid(n);
-  for (let q = 0; q < n; q++) depth2[q] = H[q] ? EDT_FAR : 0;
-  squaredDistanceInPlace(depth2, dims, sp);
-  const C = new Uint8Array(n);
-  for (let q = 0; q < n; q++) C[q] = H[q] && !S[q] ? 1 : 0;
-  // Midline: the sacrum's centroid.
-  let sx = 0, sc = 0;
-  const tmp: Vec3 = [0, 0, 0];
-  for (let q = 0; q < n; q++) if (S[q]) { sx += lpsOf(q, tmp)[0]; sc++; }
-  const midX = sx / sc;
+  const H = hullOf(S, dims, sp, r);
+  // The midline (the sacrum's centroid) and the box of the holes (hull minus sacrum), in one
+  // pass. Everything about the holes is then done on their box, a fraction of the sacrum's:
+  // connected components number in raster order of first appearance, so on a box holding
+  // every hole they come out the same as on the whole box.
+  const { midX, holeBox } = midlineAndHoleBox(S, H, dims, [i0, j0, k0], m);
+  const [hi0, hj0, hk0, hi1, hj1, hk1] = holeBox;
+  const hdims: [number, number, number] = [hi1 - hi0 + 1, hj1 - hj0 + 1, hk1 - hk0 + 1];
+  const [hni, hnj, hnk] = hdims;
+  const hn = hni * hnj * hnk;
+  const hnij = hni * hnj;
+  const C = holesOn(H, S, dims, [hi0, hj0, hk0], hdims);
 
-  // Near-surface layer of the holes (within 3 mm, at least 2.5 voxels, of the hull's outside).
-  const layer = new Uint8Array(n);
+  // Near-surface layer of the holes (within 3 mm, at least 2.5 voxels, of the hull's outside),
+  // and its deep part (at least 2 mm, 1.5 voxels): 0 not in the layer, 1 layer, 2 deep layer.
   const layerMm = Math.max(3, 2.5 * Math.max(sp[0], sp[1], sp[2]));
-  for (let q = 0; q < n; q++) layer[q] = C[q] && depth2[q]! <= layerMm * layerMm + 1e-4 ? 1 : 0;
-  const cc = computeComponents(layer, dims);
+  const hMin = Math.min(sp[0], sp[1], sp[2]);
+  const layerMax2 = layerMm * layerMm + 1e-4;
+  const deepMin2 = Math.max(4, 2.25 * hMin * hMin) - 1e-4;
+  const layer = holeDepthClasses(H, dims, C, [hi0, hj0, hk0], hdims, sp, layerMax2, deepMin2);
+  const cc = computeComponents(layer, hdims);
   type Mouth = { centreLps: Vec3; normalLps: Vec3; axisLps: Vec3; areaMm2: number; voxels: number; channel: number };
   // Whole channels (all holes), to tell foramina (connected to the canal) from surface pits.
-  const channels = computeComponents(C, dims);
+  const channels = computeComponents(C, hdims);
+  // Each layer component's channel (that of its last voxel in raster order).
   const layerChannel = new Int32Array(cc.count + 1);
-  for (let q = 0; q < n; q++) if (cc.labels[q]) layerChannel[cc.labels[q]!] = channels.labels[q]!;
   const mouths: Mouth[] = [];
-  const hMin = Math.min(sp[0], sp[1], sp[2]);
   const faceArea = (sp[0] * sp[1] + sp[1] * sp[2] + sp[0] * sp[2]) / 3;
   const acc = new Float64Array(12 * (cc.count + 1));
-  for (let q = 0; q < n; q++) {
-    const c = cc.labels[q]!;
+  for (let qk = 0, h = 0; qk < hnk; qk++) for (let qj = 0; qj < hnj; qj++) for (let qi = 0; qi < hni; qi++, h++) {
+    const c = cc.labels[h]!;
     if (!c) continue;
+    layerChannel[c] = channels.labels[h]!;
     const o = 12 * c;
-    lpsOf(q, tmp);
-    const d2 = depth2[q]!;
+    // Sacrum-box and grid indices of the voxel.
+    const bi = qi + hi0, bj = qj + hj0, bk = qk + hk0;
+    const I = bi + i0, J = bj + j0, K = bk + k0;
+    const x = m0 * I + m4 * J + m8 * K + m12;
+    const y = m1 * I + m5 * J + m9 * K + m13;
+    const z = m2 * I + m6 * J + m10 * K + m14;
     // Mouth: a 6-neighbour outside the hull.
-    const qi = q % ni, qj = Math.floor(q / ni) % nj, qk = Math.floor(q / nij);
+    const q = bi + ni * (bj + nj * bk);
     const isMouth =
-      (qi > 0 && !H[q - 1]) || (qi < ni - 1 && !H[q + 1]) || (qj > 0 && !H[q - ni]) || (qj < nj - 1 && !H[q + ni]) ||
-      (qk > 0 && !H[q - nij]) || (qk < nk - 1 && !H[q + nij]);
+      (bi > 0 && !H[q - 1]) || (bi < ni - 1 && !H[q + 1]) || (bj > 0 && !H[q - ni]) || (bj < nj - 1 && !H[q + ni]) ||
+      (bk > 0 && !H[q - nij]) || (bk < nk - 1 && !H[q + nij]);
     if (isMouth) {
-      acc[o]! += tmp[0]; acc[o + 1]! += tmp[1]; acc[o + 2]! += tmp[2]; acc[o + 3]!++;
-    } else if (d2 >= Math.max(4, 2.25 * hMin * hMin) - 1e-4) {
-      acc[o + 4]! += tmp[0]; acc[o + 5]! += tmp[1]; acc[o + 6]! += tmp[2]; acc[o + 7]!++;
+      acc[o]! += x; acc[o + 1]! += y; acc[o + 2]! += z; acc[o + 3]!++;
+    } else if (layer[h] === 2) {
+      acc[o + 4]! += x; acc[o + 5]! += y; acc[o + 6]! += z; acc[o + 7]!++;
     }
   }
   for (let c = 1; c <= cc.count; c++) {
@@ -127,30 +120,37 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   }
 
   // Canal: holes within 6 mm of the midline, largest component; centreline slice by slice.
-  const band = new Uint8Array(n);
-  for (let q = 0; q < n; q++) if (C[q] && Math.abs(lpsOf(q, tmp)[0] - midX) <= 6) band[q] = 1;
-  const bc = computeComponents(band, dims);
+  const band = new Uint8Array(hn);
+  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+    if (C[h] && Math.abs(m0 * (i + hi0 + i0) + m4 * (j + hj0 + j0) + m8 * (k + hk0 + k0) + m12 - midX) <= 6) band[h] = 1;
+  }
+  const bc = computeComponents(band, hdims);
   let canalId = 0;
   for (let c = 1; c <= bc.count; c++) if (!canalId || bc.sizes[c]! > bc.sizes[canalId]!) canalId = c;
   let sacralCanal: TubeModel | null = null;
   const centreline: Vec3[] = [];
   if (canalId) {
     const radii: number[] = [];
-    for (let k = 0; k < nk; k++) {
+    // Slices without a hole have no canal voxel: only the hole box's slices, bottom to top.
+    for (let k = 0; k < hnk; k++) {
+      const K = k + hk0 + k0;
       let cx = 0, cy = 0, cz = 0, cnt = 0;
-      for (let q = k * nij; q < (k + 1) * nij; q++) {
-        if (bc.labels[q] !== canalId) continue;
-        lpsOf(q, tmp);
-        cx += tmp[0]; cy += tmp[1]; cz += tmp[2]; cnt++;
+      for (let j = 0, h = k * hnij; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+        if (bc.labels[h] !== canalId) continue;
+        const I = i + hi0 + i0, J = j + hj0 + j0;
+        cx += m0 * I + m4 * J + m8 * K + m12;
+        cy += m1 * I + m5 * J + m9 * K + m13;
+        cz += m2 * I + m6 * J + m10 * K + m14;
+        cnt++;
       }
       if (cnt === 0) continue;
       const c: Vec3 = [cx / cnt, cy / cnt, cz / cnt];
       // Full cross-section: holes of this slice within 15 mm of the band's centre.
       let area = 0;
-      for (let q = k * nij; q < (k + 1) * nij; q++) {
-        if (!C[q]) continue;
-        lpsOf(q, tmp);
-        if (Math.abs(tmp[0] - c[0]) <= 15 && Math.abs(tmp[1] - c[1]) <= 10) area++;
+      for (let j = 0, h = k * hnij; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+        if (!C[h]) continue;
+        const I = i + hi0 + i0, J = j + hj0 + j0;
+        if (Math.abs(m0 * I + m4 * J + m8 * K + m12 - c[0]) <= 15 && Math.abs(m1 * I + m5 * J + m9 * K + m13 - c[1]) <= 10) area++;
       }
       radii.push(Math.sqrt((area * sp[0] * sp[1]) / Math.PI));
       centreline.push(c);
@@ -165,49 +165,10 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   }
   if (!sacralCanal) notes.push('sacral canal not found');
 
-  // The local anterior direction at each canal point: towards the vertebral bodies, i.e. the
-  // centroid of the sacrum within 25 mm of the point and 12 mm of the midline. Robust to a
-  // steep sacral tilt, where the anterior surface faces mostly downwards.
-  const anteriorAt: { c: Vec3; a: Vec3 }[] = [];
-  if (sacralCanal) {
-    // The sacrum's voxels within 12 mm of the midline, slice by slice in voxel order, as LPS
-    // triples: gathered once for all the canal points (each sums the same voxels in the same
-    // order as a scan of its slices would).
-    const bandStart = new Int32Array(nk + 1);
-    let bandLps = new Float64Array(3 * 4096);
-    let nb = 0;
-    for (let k = 0; k < nk; k++) {
-      bandStart[k] = nb;
-      for (let q = k * nij; q < (k + 1) * nij; q++) {
-        if (!S[q]) continue;
-        lpsOf(q, tmp);
-        if (Math.abs(tmp[0] - midX) > 12) continue;
-        if (3 * nb + 3 > bandLps.length) {
-          const grown = new Float64Array(2 * bandLps.length);
-          grown.set(bandLps);
-          bandLps = grown;
-        }
-        bandLps[3 * nb] = tmp[0]; bandLps[3 * nb + 1] = tmp[1]; bandLps[3 * nb + 2] = tmp[2];
-        nb++;
-      }
-    }
-    bandStart[nk] = nb;
-    for (const c of centreline.length ? centreline : sacralCanal.centerlineLps) {
-      let ax = 0, ay = 0, az = 0, cnt = 0;
-      const kc = Math.round(transformPointZ(g.lpsToIjk, c)) - k0;
-      const dk = Math.ceil(25 / sp[2]);
-      const kFirst = Math.max(0, kc - dk), kLast = Math.min(nk - 1, kc + dk);
-      if (kFirst <= kLast) {
-        for (let b = bandStart[kFirst]!, end = bandStart[kLast + 1]!; b < end; b++) {
-          const dx = bandLps[3 * b]! - c[0], dy = bandLps[3 * b + 1]! - c[1], dz = bandLps[3 * b + 2]! - c[2];
-          if (dx * dx + dy * dy + dz * dz > 625) continue;
-          ax += dx; ay += dy; az += dz; cnt++;
-        }
-      }
-      const len = Math.hypot(ax, ay, az);
-      if (cnt > 0 && len > 0) anteriorAt.push({ c, a: [ax / len, ay / len, az / len] });
-    }
-  }
+  // The local anterior direction at each canal point (towards the vertebral bodies).
+  const anteriorAt = sacralCanal
+    ? anteriorDirections(S, dims, [i0, j0, k0], g, midX, centreline.length ? centreline : sacralCanal.centerlineLps)
+    : [];
   const isAnteriorMouth = (mo: { centreLps: Vec3; normalLps: Vec3 }): boolean => {
     if (anteriorAt.length === 0) return mo.normalLps[1] < -0.15;
     let best = anteriorAt[0]!, bestD = Infinity;
@@ -220,7 +181,7 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
     return v[1]! * best.a[1] + v[2]! * best.a[2] > 0 && mo.normalLps[1] * best.a[1] + mo.normalLps[2] * best.a[2] > 0;
   };
   let canalChannel = 0;
-  if (canalId) for (let q = 0; q < n; q++) if (bc.labels[q] === canalId) { canalChannel = channels.labels[q]!; break; }
+  if (canalId) for (let h = 0; h < hn; h++) if (bc.labels[h] === canalId) { canalChannel = channels.labels[h]!; break; }
   // Anterior foramina: mouths facing anteriorly (-y), lateral to the midline, of channels that
   // reach the canal.
   const foramina: ForamenModel[] = [];
@@ -291,6 +252,96 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   return { foramina, sacralCanal, roots, notes };
 }
 
+
+/**
+ * The local anterior direction at each canal point: towards the vertebral bodies, i.e. the
+ * centroid of the sacrum (`S`, on the sacrum box at `origin`) within 25 mm of the point and
+ * 12 mm of the midline. Robust to a steep sacral tilt, where the anterior surface faces
+ * mostly downwards.
+ */
+function anteriorDirections(
+  S: Uint8Array, dims: readonly [number, number, number], origin: readonly [number, number, number],
+  g: Volume<Uint8Array>['geometry'], midX: number, points: readonly Vec3[],
+): { c: Vec3; a: Vec3 }[] {
+  const [ni, nj, nk] = dims;
+  const [i0, j0, k0] = origin;
+  const sp = g.spacingMm;
+  const m = g.ijkToLps;
+  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!;
+  const m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
+  const anteriorAt: { c: Vec3; a: Vec3 }[] = [];
+  // The sacrum's voxels within 12 mm of the midline, row by row in voxel order, as LPS
+  // triples: gathered once for all the canal points (each sums the same voxels in the same
+  // order as a scan of its slices would). With each row's and slice's y and z range, a
+  // point skips the rows and slices that are all beyond 25 mm in y or z (their every
+  // voxel fails the distance test below, so the sums see the same terms in the same order).
+  const rowStart = new Int32Array(nk * nj + 1);
+  const rowY = new Float64Array(2 * nk * nj), sliceZ = new Float64Array(2 * nk);
+  let bandLps = new Float64Array(3 * 4096);
+  let nb = 0;
+  // When x depends on i alone (m4 = m8 = 0: no rotation about the k or j axis), |x - midX| is
+  // the same for every voxel of a column i (the zero terms do not change it): only the columns
+  // within 12 mm are visited.
+  let iFirst = 0, iLast = ni - 1;
+  if (m4 === 0 && m8 === 0) {
+    const near = (i: number): boolean => Math.abs(m0 * (i + i0) + m4 * j0 + m8 * k0 + m12 - midX) <= 12;
+    while (iFirst < ni && !near(iFirst)) iFirst++;
+    while (iLast >= iFirst && !near(iLast)) iLast--;
+  }
+  for (let k = 0; k < nk; k++) {
+    const K = k + k0;
+    let zLo = Infinity, zHi = -Infinity;
+    for (let j = 0; j < nj; j++) {
+      const J = j + j0;
+      rowStart[k * nj + j] = nb;
+      let yLo = Infinity, yHi = -Infinity;
+      for (let i = iFirst, q = iFirst + ni * (j + nj * k); i <= iLast; i++, q++) {
+        if (!S[q]) continue;
+        const I = i + i0;
+        const x = m0 * I + m4 * J + m8 * K + m12;
+        if (Math.abs(x - midX) > 12) continue;
+        const y = m1 * I + m5 * J + m9 * K + m13, z = m2 * I + m6 * J + m10 * K + m14;
+        if (3 * nb + 3 > bandLps.length) {
+          const grown = new Float64Array(2 * bandLps.length);
+          grown.set(bandLps);
+          bandLps = grown;
+        }
+        bandLps[3 * nb] = x; bandLps[3 * nb + 1] = y; bandLps[3 * nb + 2] = z;
+        nb++;
+        if (y < yLo) yLo = y;
+        if (y > yHi) yHi = y;
+        if (z < zLo) zLo = z;
+        if (z > zHi) zHi = z;
+      }
+      rowY[2 * (k * nj + j)] = yLo; rowY[2 * (k * nj + j) + 1] = yHi;
+    }
+    sliceZ[2 * k] = zLo; sliceZ[2 * k + 1] = zHi;
+  }
+  rowStart[nk * nj] = nb;
+  const dk = Math.ceil(25 / sp[2]);
+  for (const c of points) {
+    const cx = c[0], cy = c[1], cz = c[2];
+    let ax = 0, ay = 0, az = 0, cnt = 0;
+    const kc = Math.round(transformPointZ(g.lpsToIjk, c)) - k0;
+    const kFirst = Math.max(0, kc - dk), kLast = Math.min(nk - 1, kc + dk);
+    for (let k = kFirst; k <= kLast; k++) {
+      if (rowStart[k * nj] === rowStart[(k + 1) * nj] || beyond25(sliceZ[2 * k]!, sliceZ[2 * k + 1]!, cz)) continue;
+      for (let row = k * nj; row < (k + 1) * nj; row++) {
+        const b0 = rowStart[row]!, b1 = rowStart[row + 1]!;
+        if (b0 === b1 || beyond25(rowY[2 * row]!, rowY[2 * row + 1]!, cy)) continue;
+        for (let b = b0; b < b1; b++) {
+          const dx = bandLps[3 * b]! - cx, dy = bandLps[3 * b + 1]! - cy, dz = bandLps[3 * b + 2]! - cz;
+          if (dx * dx + dy * dy + dz * dz > 625) continue;
+          ax += dx; ay += dy; az += dz; cnt++;
+        }
+      }
+    }
+    const len = Math.hypot(ax, ay, az);
+    if (cnt > 0 && len > 0) anteriorAt.push({ c, a: [ax / len, ay / len, az / len] });
+  }
+  return anteriorAt;
+}
+
 /** The k (slice) index of an LPS point. */
 function transformPointZ(lpsToIjk: Float64Array, p: Readonly<Vec3>): number {
   return lpsToIjk[2]! * p[0] + lpsToIjk[6]! * p[1] + lpsToIjk[10]! * p[2] + lpsToIjk[14]!;
@@ -312,4 +363,165 @@ function anteriorSurfaceY(H: Uint8Array, dims: readonly [number, number, number]
     if (best === null || y < best) best = y;
   }
   return best;
+}
+
+/** The sacrum (and a lesion in it) as a 0/1 mask on the box at grid voxel `origin`. */
+function sacrumMask(labels: Volume<Uint8Array>, origin: readonly [number, number, number], dims: readonly [number, number, number]): Uint8Array {
+  const [gi, gj] = labels.geometry.dims;
+  const v = labels.voxels;
+  const [ni, nj, nk] = dims;
+  const [i0, j0, k0] = origin;
+  const S = new Uint8Array(ni * nj * nk);
+  // Label values read once (an imported binding may be a getter per access under a module transform).
+  const sacrumLabel = LABELS.sacrum, lesionLabel = LABELS.lesion;
+  for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const row = i0 + gi * (j + j0 + gj * (k + k0));
+    for (let i = 0; i < ni; i++, p++) {
+      const l = v[row + i]!;
+      S[p] = l === sacrumLabel || l === lesionLabel ? 1 : 0;
+    }
+  }
+  return S;
+}
+
+/** The sacrum's hull: its closing with a ball of `radiusMm`, with the sacrum itself, hole-filled. */
+function hullOf(S: Uint8Array, dims: readonly [number, number, number], sp: readonly [number, number, number], radiusMm: number): Uint8Array {
+  const H = dilateMm(S, dims, sp, radiusMm);
+  erodeMm(H, dims, sp, radiusMm, H);
+  for (let q = 0; q < H.length; q++) H[q] = H[q]! | S[q]!;
+  fillHoles(H, dims, 'all');
+  return H;
+}
+
+/**
+ * The sacrum's centroid x (LPS, summed in voxel order) and the inclusive box (in the sacrum
+ * box's voxels) of its holes, the hull voxels outside it; a one-voxel box without any hole
+ * when there is none.
+ */
+function midlineAndHoleBox(S: Uint8Array, H: Uint8Array, dims: readonly [number, number, number], origin: readonly [number, number, number], m: Float64Array): { midX: number; holeBox: [number, number, number, number, number, number] } {
+  const [ni, nj, nk] = dims;
+  const [i0, j0, k0] = origin;
+  const m0 = m[0]!, m4 = m[4]!, m8 = m[8]!, m12 = m[12]!;
+  let sx = 0, sc = 0;
+  let hi0 = ni, hj0 = nj, hk0 = nk, hi1 = -1, hj1 = -1, hk1 = -1;
+  for (let k = 0, q = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, q++) {
+    if (S[q]) {
+      sx += m0 * (i + i0) + m4 * (j + j0) + m8 * (k + k0) + m12;
+      sc++;
+    } else if (H[q]) {
+      if (i < hi0) hi0 = i;
+      if (i > hi1) hi1 = i;
+      if (j < hj0) hj0 = j;
+      if (j > hj1) hj1 = j;
+      if (k < hk0) hk0 = k;
+      if (k > hk1) hk1 = k;
+    }
+  }
+  if (hi1 < 0) return { midX: sx / sc, holeBox: [0, 0, 0, 0, 0, 0] };
+  return { midX: sx / sc, holeBox: [hi0, hj0, hk0, hi1, hj1, hk1] };
+}
+
+/** The holes (hull and not sacrum) as a 0/1 mask on the hole box at `origin` of the sacrum box. */
+function holesOn(H: Uint8Array, S: Uint8Array, dims: readonly [number, number, number], origin: readonly [number, number, number], hdims: readonly [number, number, number]): Uint8Array {
+  const [ni, nj] = dims;
+  const [hni, hnj, hnk] = hdims;
+  const C = new Uint8Array(hni * hnj * hnk);
+  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) {
+    const row = origin[0] + ni * (j + origin[1] + nj * (k + origin[2]));
+    for (let i = 0; i < hni; i++, h++) C[h] = H[row + i] && !S[row + i] ? 1 : 0;
+  }
+  return C;
+}
+
+/**
+ * Whether every value v in [lo, hi] is more than 25 mm from `c` as the distance test of the
+ * anterior-direction sums computes it: d = v - c, then d * d (> 625), then added to other
+ * squares (>= 0). Rounding is monotone, so d * d is at least that of the range's nearer end
+ * and a sum of non-negative terms at least each term: the test fails for every voxel of the range.
+ */
+function beyond25(lo: number, hi: number, c: number): boolean {
+  const below = hi - c, above = lo - c;
+  return (above > 0 && above * above > 625) || (below < 0 && below * below > 625);
+}
+
+/**
+ * For each hole voxel (`C` on the hole box at `origin` in the sacrum box): its squared
+ * distance d2 (mm^2) to the nearest voxel of the box outside the hull `H`, as classes:
+ * 0 when d2 > layerMax2 (not in the near-surface layer), 2 when deepMin2 <= d2 <= layerMax2
+ * (the layer's deep part), else 1. Only the holes need it, and only up to layerMax2: the
+ * offsets of the ball of that radius are probed nearest first, a few hundred bytes per hole
+ * voxel instead of a distance transform of the whole box. The squared EDT the classes used to
+ * be read from (Float32, exact up to a few float roundings) gives the same classes unless a
+ * grid distance lies within a millionth of a threshold: then this falls back to that EDT.
+ * Exported for its test (sacrum.holeDepth.test.ts).
+ */
+export function holeDepthClasses(
+  H: Uint8Array, dims: readonly [number, number, number], C: Uint8Array, origin: readonly [number, number, number],
+  hdims: readonly [number, number, number], sp: readonly [number, number, number], layerMax2: number, deepMin2: number,
+): Uint8Array {
+  const [ni, nj, nk] = dims;
+  const [hni, hnj, hnk] = hdims;
+  const nij = ni * nj;
+  const out = new Uint8Array(hni * hnj * hnk);
+  const ball = ballOffsets(sp, layerMax2, deepMin2);
+  if (!ball) {
+    const n = ni * nj * nk;
+    const depth2 = allocEdtGrid(n);
+    for (let q = 0; q < n; q++) depth2[q] = H[q] ? EDT_FAR : 0;
+    squaredDistanceInPlace(depth2, dims, sp);
+    for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+      if (!C[h]) continue;
+      const d2 = depth2[i + origin[0] + ni * (j + origin[1] + nj * (k + origin[2]))]!;
+      out[h] = d2 <= layerMax2 ? (d2 >= deepMin2 ? 2 : 1) : 0;
+    }
+    return out;
+  }
+  const { di, dj, dk, cls, count, ri, rj, rk } = ball;
+  const delta = new Int32Array(count);
+  for (let o = 0; o < count; o++) delta[o] = di[o]! + ni * dj[o]! + nij * dk[o]!;
+  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+    if (!C[h]) continue;
+    const bi = i + origin[0], bj = j + origin[1], bk = k + origin[2];
+    const q = bi + ni * (bj + nj * bk);
+    let c = 0;
+    if (bi >= ri && bi < ni - ri && bj >= rj && bj < nj - rj && bk >= rk && bk < nk - rk) {
+      for (let o = 0; o < count; o++) if (!H[q + delta[o]!]) { c = cls[o]!; break; }
+    } else {
+      for (let o = 0; o < count; o++) {
+        const a = bi + di[o]!, b = bj + dj[o]!, e = bk + dk[o]!;
+        if (a < 0 || a >= ni || b < 0 || b >= nj || e < 0 || e >= nk) continue;
+        if (!H[q + delta[o]!]) { c = cls[o]!; break; }
+      }
+    }
+    out[h] = c;
+  }
+  return out;
+}
+
+/**
+ * The voxel offsets (not the centre) within sqrt(layerMax2) mm, nearest first, each with its
+ * class (1 nearer than sqrt(deepMin2), else 2); null when a grid distance lies within a
+ * millionth of either threshold (where the EDT's Float32 rounding could decide otherwise).
+ */
+export function ballOffsets(sp: readonly [number, number, number], layerMax2: number, deepMin2: number) {
+  const reach = Math.sqrt(layerMax2);
+  const ri = Math.ceil(reach / sp[0]) + 1, rj = Math.ceil(reach / sp[1]) + 1, rk = Math.ceil(reach / sp[2]) + 1;
+  const tolLayer = 1e-6 * Math.max(1, layerMax2), tolDeep = 1e-6 * Math.max(1, deepMin2);
+  const found: { d2: number; i: number; j: number; k: number }[] = [];
+  for (let k = -rk; k <= rk; k++) for (let j = -rj; j <= rj; j++) for (let i = -ri; i <= ri; i++) {
+    const x = i * sp[0], y = j * sp[1], z = k * sp[2];
+    const d2 = x * x + y * y + z * z;
+    if (Math.abs(d2 - layerMax2) <= tolLayer || Math.abs(d2 - deepMin2) <= tolDeep) return null;
+    if (d2 > 0 && d2 <= layerMax2) found.push({ d2, i, j, k });
+  }
+  found.sort((a, b) => a.d2 - b.d2);
+  const count = found.length;
+  const di = new Int32Array(count), dj = new Int32Array(count), dk = new Int32Array(count), cls = new Uint8Array(count);
+  let mi = 0, mj = 0, mk = 0;
+  found.forEach((f, o) => {
+    di[o] = f.i; dj[o] = f.j; dk[o] = f.k;
+    cls[o] = f.d2 >= deepMin2 ? 2 : 1;
+    mi = Math.max(mi, Math.abs(f.i)); mj = Math.max(mj, Math.abs(f.j)); mk = Math.max(mk, Math.abs(f.k));
+  });
+  return { di, dj, dk, cls, count, ri: mi, rj: mj, rk: mk };
 }

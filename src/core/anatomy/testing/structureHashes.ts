@@ -1,0 +1,73 @@
+/**
+ * Fingerprints of detectCriticalStructures' output on fixed label volumes, kept so that a
+ * speed-up of the detection (or of what it calls: morphology, components, distance
+ * transforms) that moves a single coordinate by one bit cannot pass silently: sha256 (first
+ * 16 hex digits) of the JSON of the models, with -0, NaN and the infinities written out.
+ * Node only (reads the phantoms' truth labels from sample-dicom/out and the real cases from
+ * /work/shared/data/real).
+ *
+ * Recorded on 24 Nov 2026 (08:00 UTC) with the detection code of commit 2163f70, before the
+ * speed work of that morning (holes on their own box, the near-surface layer by probing the
+ * ball instead of a distance transform of the sacrum's box). Change a figure here only with a
+ * commit that says which output changed and why.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadRealCase } from '../../dicom/testing/realData';
+import { readNifti } from '../../io/nifti';
+import { readNrrd } from '../../io/nrrd';
+import type { Volume } from '../../volume/Volume';
+import { createVolume } from '../../volume/Volume';
+import type { CriticalStructures } from '../structures';
+
+export const STRUCTURE_HASHES = {
+  'sacralAla-small truth': '24b3a13050d5f2e4', // 8 foramina, 2 joints
+  'sacralAla-medium truth': 'dda1380f1b3e6d25', // 8 foramina, 2 joints
+  'supraAcetabular-small truth': '9d1790e6f1e986b2', // 8 foramina, 2 joints
+  'supraAcetabular-medium truth': '50979860279b7d8a', // 8 foramina, 2 joints
+  'femoralNeck-small truth': '54a372295256f866', // 8 foramina, 2 joints
+  'femoralNeck-medium truth': '3c1f4fe32cbeeda1', // 8 foramina, 2 joints
+  'dysmorphic-small truth': '85ea1a6ad2b0dbf8', // 8 foramina, 2 joints
+  'dysmorphic-medium truth': '7e4c43857c45e302', // 8 foramina, 2 joints
+  'sacralAlaCbct-small truth': 'c870121a852ac50a', // 8 foramina, 2 joints
+  'sacralAlaCbct-medium truth': 'bd03a668e6f7c36b', // 8 foramina, 2 joints
+  'fracsegnet-002 expert': 'd34b877c33a4840d',
+  'totalseg-example truth': 'f4e5c454b2f756ac',
+  'dysmorphic-small segmentBone': '113dbccb836161b7',
+} as const;
+
+/** sha256 (16 hex digits) of the models' JSON, -0 / NaN / infinities kept apart from 0 / null. */
+export function structuresFingerprint(s: CriticalStructures): string {
+  const text = JSON.stringify(s, (_key, v: unknown) => {
+    if (typeof v !== 'number') return v;
+    if (Object.is(v, -0)) return '-0';
+    return Number.isFinite(v) ? v : String(v);
+  });
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+const PHANTOM_DIR = join(import.meta.dirname, '../../../../sample-dicom/out');
+
+/** The phantom's truth labels as written to disk (sample-dicom/out/<case>-<size>/labels.nrrd). */
+export function phantomTruthLabels(series: string): Volume<Uint8Array> {
+  return readNrrd(new Uint8Array(readFileSync(join(PHANTOM_DIR, series, 'labels.nrrd')))).volume as Volume<Uint8Array>;
+}
+
+/** fracsegnet-002's expert labels (sacrum 1, hips 2 and 3) on the NIfTI's own grid, as anatomy.real.test.ts reads them. */
+export function fracsegnetExpertLabels(): Volume<Uint8Array> {
+  const dir = '/work/shared/data/real/fracsegnet-002';
+  const ct = readNifti(new Uint8Array(readFileSync(`${dir}/ct.nii.gz`)), { kind: 'ct' }).volume;
+  const raw = readNifti(new Uint8Array(readFileSync(`${dir}/labels.nii.gz`)), { kind: 'label' }).volume.voxels;
+  const expert = new Uint8Array(raw.length);
+  for (let q = 0; q < expert.length; q++) {
+    const v = raw[q]!;
+    expert[q] = v === 1 ? 1 : v >= 11 && v <= 13 ? 2 : v === 21 ? 3 : 0;
+  }
+  return createVolume('fracsegnet-002-expert', 'label', ct.geometry, expert);
+}
+
+/** totalseg-example's reference labels (sacrum, hips, femurs, L5) on its CT grid. */
+export function totalsegTruthLabels(): Volume<Uint8Array> {
+  return loadRealCase('totalseg-example').labels;
+}
