@@ -4,7 +4,7 @@ import type { Volume } from '../volume/Volume';
  * Bounding boxes of every label value of a label volume, in one pass: for label
  * `l`, entries 6 l .. 6 l + 5 are i0, j0, k0, i1, j1, k1 (inclusive voxel
  * indices); a label that is absent has i1 = -1 (and i0, j0, k0 = the dims).
- * Background voxels (0), most of a CT's grid, are skipped four at a time.
+ * Background voxels (0), most of a CT's grid, are skipped eight (or four) at a time.
  * The structure detectors (sacrum, femoral heads) each used to scan the whole
  * grid for their own label: 65 M voxels a scan at full size.
  */
@@ -20,8 +20,11 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
     b[6 * l + 4] = -1;
     b[6 * l + 5] = -1;
   }
-  // Four voxels per word when every row starts on a word.
-  const words = v.byteOffset % 4 === 0 && ni % 4 === 0 ? new Uint32Array(v.buffer, v.byteOffset, v.length >> 2) : null;
+  // Eight voxels per Float64 read when every row starts on 8 bytes (a float is 0 when its bytes
+  // are 0, or when only the top byte is 0x80: -0, told apart by Object.is), else four per
+  // Uint32 word when rows start on 4 bytes.
+  const eights = v.byteOffset % 8 === 0 && ni % 8 === 0 ? new Float64Array(v.buffer, v.byteOffset, v.length >> 3) : null;
+  const words = !eights && v.byteOffset % 4 === 0 && ni % 4 === 0 ? new Uint32Array(v.buffer, v.byteOffset, v.length >> 2) : null;
   const mark = (l: number, i: number, j: number, k: number): void => {
     const o = 6 * l;
     if (i < b[o]!) b[o] = i;
@@ -34,7 +37,17 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const base = ni * (j + nj * k);
-      if (words) {
+      if (eights) {
+        for (let w = base >> 3, end = (base + ni) >> 3; w < end; w++) {
+          const x = eights[w]!;
+          if (x === 0 && Object.is(x, 0)) continue;
+          const t0 = w << 3;
+          for (let t = t0; t < t0 + 8; t++) {
+            const l = v[t]!;
+            if (l !== 0) mark(l, t - base, j, k);
+          }
+        }
+      } else if (words) {
         for (let w = base >> 2, end = (base + ni) >> 2; w < end; w++) {
           if (words[w] === 0) continue;
           const t0 = w << 2;
