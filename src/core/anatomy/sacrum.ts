@@ -476,26 +476,63 @@ export function holeDepthClasses(
     }
     return out;
   }
-  const { di, dj, dk, cls, count, ri, rj, rk } = ball;
-  const delta = new Int32Array(count);
-  for (let o = 0; o < count; o++) delta[o] = di[o]! + ni * dj[o]! + nij * dk[o]!;
-  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
-    if (!C[h]) continue;
-    const bi = i + origin[0], bj = j + origin[1], bk = k + origin[2];
-    const q = bi + ni * (bj + nj * bk);
-    let c = 0;
-    if (bi >= ri && bi < ni - ri && bj >= rj && bj < nj - rj && bk >= rk && bk < nk - rk) {
-      for (let o = 0; o < count; o++) if (!H[q + delta[o]!]) { c = cls[o]!; break; }
-    } else {
-      for (let o = 0; o < count; o++) {
-        const a = bi + di[o]!, b = bj + dj[o]!, e = bk + dk[o]!;
-        if (a < 0 || a >= ni || b < 0 || b >= nj || e < 0 || e >= nk) continue;
-        if (!H[q + delta[o]!]) { c = cls[o]!; break; }
+  const { ri, rj, rk } = ball;
+  const all = offsetSet(ball, ni, nij, () => true);
+  // A hole voxel right after one (along i) with no outside voxel in its ball only needs the
+  // offsets of its ball that the previous ball did not cover (its +i cap): the rest, and the
+  // previous voxel itself, were just seen to be hull. The nearest outside voxel, if any, is then
+  // in the cap, and the cap is probed nearest first too.
+  const inBall = new Set<string>();
+  for (let o = 0; o < ball.count; o++) inBall.add(`${ball.di[o]},${ball.dj[o]},${ball.dk[o]}`);
+  const cap = offsetSet(ball, ni, nij, (i, j, k) => !(i === -1 && j === 0 && k === 0) && !inBall.has(`${i + 1},${j},${k}`));
+  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) {
+    let previousClear = false;
+    for (let i = 0; i < hni; i++, h++) {
+      if (!C[h]) {
+        previousClear = false;
+        continue;
       }
+      const bi = i + origin[0], bj = j + origin[1], bk = k + origin[2];
+      const interior = bi >= ri && bi < ni - ri && bj >= rj && bj < nj - rj && bk >= rk && bk < nk - rk;
+      const c = nearestOutsideClass(H, dims, previousClear ? cap : all, bi, bj, bk, interior);
+      out[h] = c;
+      previousClear = c === 0;
     }
-    out[h] = c;
   }
   return out;
+}
+
+type OffsetSet = { delta: Int32Array; di: Int32Array; dj: Int32Array; dk: Int32Array; cls: Uint8Array; count: number };
+
+/** The offsets of `ball` (keeping its nearest-first order) that `keep` accepts, with their flat index deltas. */
+function offsetSet(ball: NonNullable<ReturnType<typeof ballOffsets>>, ni: number, nij: number, keep: (i: number, j: number, k: number) => boolean): OffsetSet {
+  const picked: number[] = [];
+  for (let o = 0; o < ball.count; o++) if (keep(ball.di[o]!, ball.dj[o]!, ball.dk[o]!)) picked.push(o);
+  const count = picked.length;
+  const set: OffsetSet = { delta: new Int32Array(count), di: new Int32Array(count), dj: new Int32Array(count), dk: new Int32Array(count), cls: new Uint8Array(count), count };
+  picked.forEach((o, t) => {
+    set.di[t] = ball.di[o]!; set.dj[t] = ball.dj[o]!; set.dk[t] = ball.dk[o]!; set.cls[t] = ball.cls[o]!;
+    set.delta[t] = ball.di[o]! + ni * ball.dj[o]! + nij * ball.dk[o]!;
+  });
+  return set;
+}
+
+/** The class of the first offset of `set` (nearest first) at which sacrum-box voxel (bi, bj, bk) sees a voxel outside the hull; 0 if none. */
+function nearestOutsideClass(H: Uint8Array, dims: readonly [number, number, number], set: OffsetSet, bi: number, bj: number, bk: number, interior: boolean): number {
+  const [ni, nj, nk] = dims;
+  const q = bi + ni * (bj + nj * bk);
+  const { delta, cls, count } = set;
+  if (interior) {
+    for (let o = 0; o < count; o++) if (!H[q + delta[o]!]) return cls[o]!;
+    return 0;
+  }
+  const { di, dj, dk } = set;
+  for (let o = 0; o < count; o++) {
+    const a = bi + di[o]!, b = bj + dj[o]!, e = bk + dk[o]!;
+    if (a < 0 || a >= ni || b < 0 || b >= nj || e < 0 || e >= nk) continue;
+    if (!H[q + delta[o]!]) return cls[o]!;
+  }
+  return 0;
 }
 
 /**
