@@ -81,8 +81,10 @@ describe('segmentation worker API with the EDT helper thread', () => {
     } finally {
       setEdtExecutor(null);
     }
-    // Three passes per transform went through the helper's port, and the structure detection.
-    expect(posted).toBeGreaterThanOrEqual(9);
+    // The passes of every large transform went through the helper's port (at least the j and k
+    // passes of the bone depth's two transforms: computeDistanceField does the first pass itself
+    // while seeding), and the structure detection.
+    expect(posted).toBeGreaterThanOrEqual(4);
     expect(structureJobs).toBe(1);
     expect(firstDifference(withHelper.labels, single.labels)).toBe(-1);
     expect(withHelper.parts).toEqual(single.parts);
