@@ -513,9 +513,10 @@ function relabelPieces(labels: Int32Array, dims: Dims, runs: ComponentRuns | nul
  * local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster order (the
  * runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached) per voxel.
  */
-function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, bn: Dims, voxels: number): Int32Array {
+function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, bn: Dims, voxels: number): Uint16Array | Int32Array {
   const n = bn[0] * bn[1] * bn[2];
-  const owner = new Int32Array(n);
+  // Two bytes per voxel unless there are 65,535 pieces or more.
+  const owner = big.length < 0xffff ? new Uint16Array(n) : new Int32Array(n);
   // Every voxel enters the queue at most once, and only the component's `voxels` do.
   const queue = new Int32Array(voxels);
   let head = 0, tail = 0;
@@ -525,10 +526,9 @@ function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, 
     for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
       const w = pieceOf[cc.runId[r]!]!;
       if (w === 0) continue;
-      for (let t = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!; t < e; t++) {
-        owner[t] = w;
-        queue[tail++] = t;
-      }
+      const s = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!;
+      owner.fill(w, s, e);
+      for (let t = s; t < e; t++) queue[tail++] = t;
     }
   }
   const sy = bn[0], sz = bn[0] * bn[1];
@@ -557,7 +557,7 @@ function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, 
  * (oi, oj, ok)) into `labels` as ids `firstId + owner - 1`; returns their counts, ijk sums
  * and boxes (integers: the same figures as a scan of the box in any order).
  */
-function writePieces(labels: Int32Array, dims: Dims, owner: Int32Array, bn: Dims, vox: Int32Array, rowVox: Int32Array, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
+function writePieces(labels: Int32Array, dims: Dims, owner: Uint16Array | Int32Array, bn: Dims, vox: Int32Array, rowVox: Int32Array, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
   const [ni, nj] = dims;
   const last = firstId + count - 1;
   const n = new Float64Array(last + 1);
