@@ -11,7 +11,7 @@ import { fitSphere } from '../geometry/fitSphere';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { ComponentRuns } from './connectedComponents';
-import { computeComponentRuns, computeComponents, writeComponentLabels } from './connectedComponents';
+import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { computeBoneThresholds } from './thresholds';
