@@ -3,13 +3,13 @@ import { generatePhantom } from '../../../sample-dicom/generatePhantom';
 import { segmentBone } from '../segmentation/segmentBone';
 import type { Volume } from '../volume/Volume';
 import { detectCriticalStructures } from './detectCriticalStructures';
-import { STRUCTURE_HASHES, fracsegnetExpertLabels, phantomTruthLabels, structuresFingerprint, totalsegTruthLabels } from './testing/structureHashes';
+import { STRUCTURE_HASHES, fracsegnetExpertLabels, onOtherGrid, phantomTruthLabels, structuresFingerprint, totalsegTruthLabels } from './testing/structureHashes';
 
 /**
  * detectCriticalStructures' models are those recorded before its speed work of 24 Nov 2026
  * (testing/structureHashes.ts), on label volumes that do not depend on our segmentation (the
  * phantoms' truth labels, the real cases' reference labels: every voxel spacing from 0.5 to
- * 3 mm, a grid with flipped axes) and on one of our segmentations with foramina missing.
+ * 3 mm, grids with flipped and tilted axes) and on one of our segmentations with foramina missing.
  * buildFieldSet.identical.test.ts covers sacralAla small and medium through segmentBone.
  * Accuracy against the truth is tested in anatomy.phantom.test.ts and anatomy.real.test.ts;
  * this test only says "unchanged".
@@ -32,6 +32,12 @@ describe('critical structures unchanged (stored hashes)', () => {
   });
   it('totalseg-example reference labels (3 mm)', () => {
     check('totalseg-example truth', totalsegTruthLabels());
+  });
+  it('sacralAla small and femoralNeck medium truth labels on a flipped and on a tilted grid (the general paths)', () => {
+    for (const series of ['sacralAla-small', 'femoralNeck-medium']) {
+      const labels = phantomTruthLabels(series);
+      for (const how of ['flipIJ', 'tiltY'] as const) check(`${series} truth ${how}` as keyof typeof STRUCTURE_HASHES, onOtherGrid(labels, how));
+    }
   });
   it('dysmorphic small through segmentBone (one foramen not found on each side)', () => {
     check('dysmorphic-small segmentBone', segmentBone(generatePhantom({ caseId: 'dysmorphic', size: 'small' }).ct).labels);

@@ -19,6 +19,7 @@ import { readNifti } from '../../io/nifti';
 import { readNrrd } from '../../io/nrrd';
 import type { Volume } from '../../volume/Volume';
 import { createVolume } from '../../volume/Volume';
+import { createVolumeGeometry } from '../../volume/VolumeGeometry';
 import type { CriticalStructures } from '../structures';
 
 export const STRUCTURE_HASHES = {
@@ -35,6 +36,10 @@ export const STRUCTURE_HASHES = {
   'fracsegnet-002 expert': 'd34b877c33a4840d',
   'totalseg-example truth': 'f4e5c454b2f756ac',
   'dysmorphic-small segmentBone': '113dbccb836161b7',
+  'sacralAla-small truth flipIJ': 'f213e3b14099e835', // 8 foramina, 6 roots, 2 joints
+  'sacralAla-small truth tiltY': '0956a0bc739f5cd8', // 6 foramina, 4 roots, 2 joints
+  'femoralNeck-medium truth flipIJ': '6bd914f4639108ba', // 8 foramina, 6 roots, 2 joints
+  'femoralNeck-medium truth tiltY': 'e06c8358dce1d125', // 7 foramina, 4 roots, 2 joints
 } as const;
 
 /** sha256 (16 hex digits) of the models' JSON, -0 / NaN / infinities kept apart from 0 / null. */
@@ -70,4 +75,27 @@ export function fracsegnetExpertLabels(): Volume<Uint8Array> {
 /** totalseg-example's reference labels (sacrum, hips, femurs, L5) on its CT grid. */
 export function totalsegTruthLabels(): Volume<Uint8Array> {
   return loadRealCase('totalseg-example').labels;
+}
+
+/**
+ * The same labels on other grids, for the detectors' general paths (the fast ones assume
+ * axes near LPS): `flipIJ` reverses i and j with the direction (-1, -1, 1), the same anatomy;
+ * `tiltY` keeps the voxels and tilts the axes by `deg` about y (the i axis gains a z part:
+ * a tilted pelvis).
+ */
+export function onOtherGrid(labels: Volume<Uint8Array>, how: 'flipIJ' | 'tiltY', deg = 8): Volume<Uint8Array> {
+  const g = labels.geometry;
+  const [ni, nj, nk] = g.dims;
+  if (how === 'tiltY') {
+    const c = Math.cos((deg * Math.PI) / 180), s = Math.sin((deg * Math.PI) / 180);
+    const geometry = createVolumeGeometry({ dims: g.dims, spacingMm: g.spacingMm, originLps: g.originLps, direction: [c, 0, s, 0, 1, 0, -s, 0, c] });
+    return createVolume(`${labels.id}-tilted`, 'label', geometry, labels.voxels);
+  }
+  const out = new Uint8Array(labels.voxels.length);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) out[ni - 1 - i + ni * (nj - 1 - j + nj * k)] = labels.voxels[i + ni * (j + nj * k)]!;
+  const geometry = createVolumeGeometry({
+    dims: g.dims, spacingMm: g.spacingMm, direction: [-1, 0, 0, 0, -1, 0, 0, 0, 1],
+    originLps: [g.originLps[0] + (ni - 1) * g.spacingMm[0], g.originLps[1] + (nj - 1) * g.spacingMm[1], g.originLps[2]],
+  });
+  return createVolume(`${labels.id}-flipped`, 'label', geometry, out);
 }
