@@ -183,8 +183,7 @@ export function measureLabel(labels: Volume<Uint8Array>, label: number, within?:
   const pts: number[] = [];
   const i0 = within ? Math.max(0, within.lo[0]) : 0, j0 = within ? Math.max(0, within.lo[1]) : 0, k0 = within ? Math.max(0, within.lo[2]) : 0;
   const i1 = within ? Math.min(ni, within.hi[0]) : ni, j1 = within ? Math.min(nj, within.hi[1]) : nj, k1 = within ? Math.min(nk, within.hi[2]) : nk;
-  for (let k = k0; k < k1; k++) for (let j = j0; j < j1; j++) for (let i = i0, t = i0 + ni * (j + nj * k); i < i1; i++, t++) {
-    if (v[t] !== label) continue;
+  const add = (i: number, j: number, k: number) => {
     const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
     const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!;
     const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
@@ -192,6 +191,20 @@ export function measureLabel(labels: Volume<Uint8Array>, label: number, within?:
     sx += x; sy += y; sz += z;
     sxx += x * x; syy += y * y; szz += z * z; sxy += x * y; sxz += x * z; syz += y * z;
     pts.push(x, y, z);
+  };
+  if (i0 === 0 && j0 === 0 && k0 === 0 && i1 === ni && j1 === nj && k1 === nk) {
+    // The whole grid: jump from one voxel of the label to the next with the native search (a
+    // full-size grid without the label, e.g. after the bone segmentation, is one fast scan);
+    // the same voxels in the same raster order as the loop below.
+    const nij = ni * nj;
+    for (let t = v.indexOf(label); t >= 0; t = v.indexOf(label, t + 1)) {
+      const i = t % ni, j = ((t - i) / ni) % nj;
+      add(i, j, (t - i - ni * j) / nij);
+    }
+  } else {
+    for (let k = k0; k < k1; k++) for (let j = j0; j < j1; j++) for (let i = i0, t = i0 + ni * (j + nj * k); i < i1; i++, t++) {
+      if (v[t] === label) add(i, j, k);
+    }
   }
   if (n === 0) return null;
   const cx = sx / n, cy = sy / n, cz = sz / n;
