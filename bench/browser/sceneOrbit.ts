@@ -19,6 +19,8 @@ import type { BenchEntry, BenchResult } from '../harness';
 import { browserUnavailable, launchChromium, ROOT, startVite } from './browserSupport';
 
 const STEPS = 36;
+/** BENCH_SCENE_QUERY: more of the app's query (A/B, e.g. `&scene3d=webgl`: the WebGL canvas on the page instead of the CPU copy on a software rasteriser). */
+const SCENE_QUERY = process.env['BENCH_SCENE_QUERY'] ?? '';
 const WAIT_MS = 420_000;
 
 type SceneBenchHook = { orbitStep(deg: number): number; emptyFrame(): number };
@@ -40,7 +42,7 @@ async function measure(browser: Browser, url: string, sample: string): Promise<B
   const page = await context.newPage();
   try {
     const t0 = Date.now();
-    await page.goto(`${url}/?sample=${encodeURIComponent(sample)}`);
+    await page.goto(`${url}/?sample=${encodeURIComponent(sample)}${SCENE_QUERY}`);
     await page.locator('#app[data-scene-ready="1"]').waitFor({ state: 'attached', timeout: WAIT_MS });
     const readyS = (Date.now() - t0) / 1000;
     const info = await page.evaluate(() => {
