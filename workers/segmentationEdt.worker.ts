@@ -3,7 +3,7 @@
 // segmentation worker builds the bone depth (src/core/segmentation/overlapStructures.ts).
 // spawnSegmentation starts it only with shared memory and hands one end of a MessageChannel to it
 // and the other to the segmentation worker, which posts the jobs.
-import { createEdtHelper, type EdtJob } from '../src/core/fields/parallelEdt';
+import { createEdtHelper, type HelperJob } from '../src/core/fields/parallelEdt';
 import { isStructuresJob, runStructuresJob, type StructuresJob } from '../src/core/segmentation/overlapStructures';
 
 const run = createEdtHelper();
@@ -16,7 +16,7 @@ counters.structuresJobs = 0;
 counters.structuresJobsReceived = 0;
 globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort }>) => {
   const port = event.data.port;
-  port.onmessage = (job: MessageEvent<EdtJob | StructuresJob>) => {
+  port.onmessage = (job: MessageEvent<HelperJob | StructuresJob>) => {
     const data = job.data;
     if (isStructuresJob(data)) {
       counters.structuresJobsReceived!++;

@@ -29,7 +29,7 @@ import { isShared } from '../core/volume/voxelBuffer';
 import { PlannerError } from '../core/shared/errors';
 import { fieldSetBuffers } from './plannerClient';
 import { setEdtExecutor } from '../core/fields/distanceTransform';
-import { createParallelEdtExecutor, type EdtJob, type ParallelEdtOptions } from '../core/fields/parallelEdt';
+import { createParallelEdtExecutor, type HelperJob, type ParallelEdtOptions } from '../core/fields/parallelEdt';
 import type { StructuresJob, StructuresSideThread } from '../core/segmentation/overlapStructures';
 
 export type SegmentationRemote = Remote<SegmentationEngine>;
@@ -47,7 +47,7 @@ export function serveSegmentationEngine(engine: SegmentationEngine, endpoint?: E
  * and, when the engine was created with `sideThread`, its structure detections too.
  */
 export type SegmentationWorkerApi = SegmentationEngine & {
-  attachEdtHelper(port: { postMessage(job: EdtJob | StructuresJob): void }, options?: ParallelEdtOptions): boolean;
+  attachEdtHelper(port: { postMessage(job: HelperJob | StructuresJob): void }, options?: ParallelEdtOptions): boolean;
 };
 
 /** `sideThread`: the slot the engine was created with (createSegmentationEngine's option), filled by attachEdtHelper. */

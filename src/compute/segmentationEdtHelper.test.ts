@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { generatePhantom } from '../../sample-dicom/generatePhantom';
 import { hasEdtExecutor, setEdtExecutor } from '../core/fields/distanceTransform';
-import type { EdtJob } from '../core/fields/parallelEdt';
+import { isSlabJob, type HelperJob } from '../core/fields/parallelEdt';
 import type { StructuresJob, StructuresSideThread } from '../core/segmentation/overlapStructures';
 import type { FieldSet } from '../core/fields/FieldSet';
 import { createSegmentationEngine } from '../core/segmentation/segmentationEngine';
@@ -63,12 +63,13 @@ describe('segmentation worker API with the EDT helper thread', () => {
       helper.once('message', resolve);
       helper.once('error', reject);
     });
-    let posted = 0, structureJobs = 0;
+    let posted = 0, structureJobs = 0, slabJobs = 0;
     const sideThread: StructuresSideThread = { post: null };
     const api = segmentationWorkerApi(createSegmentationEngine({ shared: true, sideThread }), true, sideThread);
     const port = {
-      postMessage: (job: EdtJob | StructuresJob) => {
-        if ('kind' in job) structureJobs++;
+      postMessage: (job: HelperJob | StructuresJob) => {
+        if (isSlabJob(job)) slabJobs++;
+        else if ('kind' in job) structureJobs++;
         else posted++;
         helper.postMessage(job);
       },
@@ -86,6 +87,8 @@ describe('segmentation worker API with the EDT helper thread', () => {
     // while seeding), and the structure detection.
     expect(posted).toBeGreaterThanOrEqual(4);
     expect(structureJobs).toBe(1);
+    // The signed output of the bone depth and the structure fields were offered to the helper too.
+    expect(slabJobs).toBeGreaterThanOrEqual(2);
     expect(firstDifference(withHelper.labels, single.labels)).toBe(-1);
     expect(withHelper.parts).toEqual(single.parts);
     expect(withHelper.structures).toEqual(single.structures);

@@ -8,10 +8,11 @@ import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import { transformPoint } from '../volume/VolumeGeometry';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { InsideSpec, VoxelBox } from './distanceTransform';
-import { clampBox, computeDistanceField, insideLookup, subGridGeometry } from './distanceTransform';
+import type { ShapeFieldsTask } from './distanceTransform';
+import { clampBox, computeDistanceField, insideLookup, runSlabs, runSlabTask, subGridGeometry } from './distanceTransform';
 import type { FieldSet } from './FieldSet';
 import type { StructureShape } from './structureDistance';
-import { shapeBoundsLps } from './structureDistance';
+import { fillShapeField, shapeBoundsLps } from './structureDistance';
 import { updateSignedField } from './updateSignedField';
 import { labelBoxes } from '../anatomy/labelBoxes';
 
@@ -189,6 +190,16 @@ export function structureShapes(structures: CriticalStructures): Partial<Record<
  * when that box misses the grid entirely.
  */
 export function computeShapeField(grid: VolumeGeometry, shape: StructureShape, marginMm: number, options: { shared?: boolean; id?: string } = {}): Volume<Float32Array> | null {
+  const g = shapeFieldGeometry(grid, shape, marginMm);
+  if (!g) return null;
+  const [mi, mj, mk] = g.dims;
+  const out = allocVoxels(Float32Array, mi * mj * mk, { shared: options.shared ?? false });
+  fillShapeField(out, [mi, mj, mk], g.ijkToLps, shape);
+  return createVolume(options.id ?? 'structure', 'field', g, out);
+}
+
+/** The sub-grid of `grid` a structure field covers (the shape plus `marginMm`, clamped); null when it misses the grid. */
+export function shapeFieldGeometry(grid: VolumeGeometry, shape: StructureShape, marginMm: number): VolumeGeometry | null {
   const { minLps, maxLps } = shapeBoundsLps(shape);
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
   const p: [number, number, number] = [0, 0, 0];
@@ -210,80 +221,7 @@ export function computeShapeField(grid: VolumeGeometry, shape: StructureShape, m
     max: [Math.min(ni, Math.ceil(hi[0]!) + 1), Math.min(nj, Math.ceil(hi[1]!) + 1), Math.min(nk, Math.ceil(hi[2]!) + 1)],
   };
   if (box.max[0] <= box.min[0] || box.max[1] <= box.min[1] || box.max[2] <= box.min[2]) return null;
-  const g = subGridGeometry(grid, box);
-  const [mi, mj, mk] = g.dims;
-  const out = allocVoxels(Float32Array, mi * mj * mk, { shared: options.shared ?? false });
-  const m = g.ijkToLps;
-  const dxi = m[0]!, dyi = m[1]!, dzi = m[2]!;
-  if (shape.kind === 'cap') {
-    // distanceToCap with the cap's constants hoisted (no trigonometry per voxel).
-    const [cx, cy, cz] = shape.centerLps;
-    const [ax, ay, az] = shape.axisLps;
-    const R = shape.radiusMm;
-    const cosHalf = Math.cos(shape.halfAngleRad);
-    const rimAlong = R * cosHalf, rimPerp = R * Math.sin(shape.halfAngleRad);
-    let t = 0;
-    for (let k = 0; k < mk; k++) {
-      for (let j = 0; j < mj; j++) {
-        let vx = m[4]! * j + m[8]! * k + m[12]! - cx;
-        let vy = m[5]! * j + m[9]! * k + m[13]! - cy;
-        let vz = m[6]! * j + m[10]! * k + m[14]! - cz;
-        for (let i = 0; i < mi; i++, t++) {
-          const r2 = vx * vx + vy * vy + vz * vz;
-          const r = Math.sqrt(r2);
-          const along = vx * ax + vy * ay + vz * az;
-          if (along >= r * cosHalf) out[t] = Math.abs(r - R);
-          else {
-            const perp = Math.sqrt(Math.max(0, r2 - along * along));
-            const da = along - rimAlong, dp = perp - rimPerp;
-            out[t] = Math.sqrt(da * da + dp * dp);
-          }
-          vx += dxi;
-          vy += dyi;
-          vz += dzi;
-        }
-      }
-    }
-  } else {
-    // Tube: segment data once; squared distance to the nearest segment per voxel.
-    const pts = shape.pointsLps;
-    const segs = Math.max(1, pts.length - 1);
-    const seg = new Float64Array(7 * segs);
-    for (let q = 0; q < segs; q++) {
-      const a = pts[q]!, b = pts[Math.min(q + 1, pts.length - 1)]!;
-      const bx = b[0] - a[0], by = b[1] - a[1], bz = b[2] - a[2];
-      const len2 = bx * bx + by * by + bz * bz;
-      seg.set([a[0], a[1], a[2], bx, by, bz, len2 > 0 ? 1 / len2 : 0], 7 * q);
-    }
-    const radius = shape.radiusMm;
-    let t = 0;
-    for (let k = 0; k < mk; k++) {
-      for (let j = 0; j < mj; j++) {
-        let x = m[4]! * j + m[8]! * k + m[12]!;
-        let y = m[5]! * j + m[9]! * k + m[13]!;
-        let z = m[6]! * j + m[10]! * k + m[14]!;
-        for (let i = 0; i < mi; i++, t++) {
-          let best = Infinity;
-          for (let o = 0; o < 7 * segs; o += 7) {
-            const px = x - seg[o]!, py = y - seg[o + 1]!, pz = z - seg[o + 2]!;
-            const bx = seg[o + 3]!, by = seg[o + 4]!, bz = seg[o + 5]!;
-            let u = (px * bx + py * by + pz * bz) * seg[o + 6]!;
-            if (u < 0) u = 0;
-            else if (u > 1) u = 1;
-            const ex = px - u * bx, ey = py - u * by, ez = pz - u * bz;
-            const d2 = ex * ex + ey * ey + ez * ez;
-            if (d2 < best) best = d2;
-          }
-          const d = Math.sqrt(best) - radius;
-          out[t] = d > 0 ? d : 0;
-          x += dxi;
-          y += dyi;
-          z += dzi;
-        }
-      }
-    }
-  }
-  return createVolume(options.id ?? 'structure', 'field', g, out);
+  return subGridGeometry(grid, box);
 }
 
 /**
@@ -364,19 +302,35 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
   const shapes = options.signedFieldsOnly ? {} : structureShapes(structures);
   const fields: Partial<Record<StructureId, Volume<Float32Array>>> = {};
   const nextStructures = new Map<string, Volume<Float32Array> | null>();
+  // The fields not in the cache are allocated here and filled afterwards, all at once: split
+  // across this thread and the EDT helper when there is one (independent fields, same code).
+  const fill: ShapeFieldsTask = { kind: 'shapeFields', fields: [] };
+  let fillVoxels = 0;
   for (const id of Object.keys(shapes) as StructureId[]) {
-    const shapeKey = `${id}:${structureMarginMm}:${JSON.stringify(shapes[id])}`;
+    const shape = shapes[id]!;
+    const shapeKey = `${id}:${structureMarginMm}:${JSON.stringify(shape)}`;
     const cached = cache?.structures.get(shapeKey);
     let f: Volume<Float32Array> | null;
     if (cached !== undefined && (cached === null || cached.voxels.length > 0)) {
       f = cached;
       reused.push(id);
     } else {
-      f = computeShapeField(geometry, shapes[id]!, structureMarginMm, { shared, id });
+      const g = shapeFieldGeometry(geometry, shape, structureMarginMm);
+      if (g) {
+        const dims: [number, number, number] = [g.dims[0], g.dims[1], g.dims[2]];
+        const out = allocVoxels(Float32Array, dims[0] * dims[1] * dims[2], { shared });
+        fill.fields.push({ shape, dims, ijkToLps: g.ijkToLps, out });
+        fillVoxels += out.length;
+        f = createVolume(id, 'field', g, out);
+      } else f = null;
     }
     nextStructures.set(shapeKey, f);
     if (f) fields[id] = f;
   }
+  // Largest first: the two threads then end close together.
+  fill.fields.sort((a, b) => b.out.length - a.out.length);
+  if (shared) runSlabs(fill, fill.fields.length, fillVoxels);
+  else runSlabTask(fill, 0, fill.fields.length);
   if (cache) {
     cache.boneBits = boneBits;
     cache.boneDepth = boneDepth;

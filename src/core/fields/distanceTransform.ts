@@ -4,6 +4,8 @@ import { createVolume } from '../volume/Volume';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { allocVoxels } from '../volume/voxelBuffer';
+import type { StructureShape } from './structureDistance';
+import { fillShapeField } from './structureDistance';
 
 /**
  * Exact Euclidean distance transforms in millimetres on voxel grids.
@@ -354,7 +356,56 @@ export function squaredDistanceInPlace(sq: Float32Array, dims: readonly [number,
 export type EdtExecutor = {
   /** `firstPass` (default 0): the passes before it are done already (computeDistanceField seeds rows with the first pass). */
   run(sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number], firstPass?: 0 | 1 | 2): boolean;
+  /**
+   * Runs slabs [0, slabs) of `task` ({@link runSlabTask}) here and on the helper (every array of
+   * the task on shared memory); false when it declines (`voxels`, the work's size, too small):
+   * the caller then runs them itself. Same bits either way: the slabs write disjoint voxels.
+   */
+  forSlabs?(task: SlabTask, slabs: number, voxels: number): boolean;
 };
+
+/**
+ * Work other than the EDT passes that splits into independent slabs (parallelEdt.ts hands the
+ * slabs out like a pass's): the signed output of computeDistanceField (slab: a k slice) and the
+ * analytic structure fields of buildFieldSet (slab: one field). Structured-cloneable.
+ */
+export type SlabTask = SignedOutputTask | ShapeFieldsTask;
+
+/** computeDistanceField's signed output: `out` (squared distance to the inside) and `toOutside` (on box `cbox`) to signed mm. */
+export type SignedOutputTask = {
+  kind: 'signedOutput';
+  out: Float32Array;
+  toOutside: Float32Array;
+  dims: [number, number, number];
+  /** Inclusive box of `toOutside` on the grid: [ci0, cj0, ck0, ci1, cj1, ck1]. */
+  cbox: [number, number, number, number, number, number];
+  sign: 1 | -1;
+  offset: number;
+};
+
+/** Structure fields to fill (structureDistance.ts fillShapeField), one per slab. */
+export type ShapeFieldsTask = {
+  kind: 'shapeFields';
+  fields: { shape: StructureShape; dims: [number, number, number]; ijkToLps: Float64Array; out: Float32Array }[];
+};
+
+/** Runs slabs [s0, s1) of `task` in this thread. */
+export function runSlabTask(task: SlabTask, s0: number, s1: number): void {
+  if (task.kind === 'signedOutput') {
+    for (let k = s0; k < s1; k++) signedOutputSlice(task, k);
+  } else {
+    for (let s = s0; s < s1; s++) {
+      const f = task.fields[s]!;
+      fillShapeField(f.out, f.dims, f.ijkToLps, f.shape);
+    }
+  }
+}
+
+/** Runs `task`'s slabs through the executor when it takes them, else here. */
+export function runSlabs(task: SlabTask, slabs: number, voxels: number): void {
+  if (edtExecutor?.forSlabs && edtExecutor.forSlabs(task, slabs, voxels)) return;
+  runSlabTask(task, 0, slabs);
+}
 
 let edtExecutor: EdtExecutor | null = null;
 
@@ -411,6 +462,40 @@ function rowFirstPass(flags: Uint8Array, feature: number, n: number, h: number, 
     if (next >= 0 && next - i < d) d = next - i;
     const e = d * h;
     out[o + i] = e * e;
+  }
+}
+
+/** Signed value of an outside voxel from its squared distance `a` to the inside set. */
+function outsideValue(a: number, sign: 1 | -1, offset: number): number {
+  return a >= FAR ? -sign * Infinity : -sign * (Math.sqrt(a) - offset);
+}
+
+/** The signed output of slice `k` (see computeDistanceField). */
+function signedOutputSlice(task: SignedOutputTask, k: number): void {
+  const { out, toOutside, sign, offset } = task;
+  const [ni, nj] = task.dims;
+  const [ci0, cj0, ck0, ci1, cj1, ck1] = task.cbox;
+  const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1;
+  let t = ni * nj * k;
+  const inK = k >= ck0 && k <= ck1;
+  for (let j = 0; j < nj; j++) {
+    const rowEnd = t + ni;
+    if (!inK || j < cj0 || j > cj1) {
+      for (; t < rowEnd; t++) out[t] = outsideValue(out[t]!, sign, offset);
+      continue;
+    }
+    let r = mi * (j - cj0 + mj * (k - ck0));
+    const boxStart = t + ci0, boxEnd = t + ci1 + 1;
+    for (; t < boxStart; t++) out[t] = outsideValue(out[t]!, sign, offset);
+    for (; t < boxEnd; t++, r++) {
+      const a = out[t]!;
+      if (a !== 0) out[t] = outsideValue(a, sign, offset);
+      else {
+        const b = toOutside[r]!;
+        out[t] = b >= FAR ? sign * Infinity : sign * (Math.sqrt(-2 - Math.fround(-2 - b)) - offset);
+      }
+    }
+    for (; t < rowEnd; t++) out[t] = outsideValue(out[t]!, sign, offset);
   }
 }
 
@@ -486,9 +571,8 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   // when the inside fills the ROI), so this second transform runs on that box only,
   // its rows' first pass again straight from the mask (features: the outside voxels).
   const sign = signed === 'insidePositive' ? 1 : -1;
-  const outsideValue = (a: number): number => (a >= FAR ? -sign * Infinity : -sign * (Math.sqrt(a) - offset));
   if (insideCount === 0) {
-    for (let t = 0; t < n; t++) out[t] = outsideValue(out[t]!);
+    for (let t = 0; t < n; t++) out[t] = outsideValue(out[t]!, sign, offset);
     return createVolume(options.id ?? `${mask.id}-signed-distance`, 'field', outGeometry, out);
   }
   const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
@@ -511,30 +595,12 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
     }
   }
   squaredEdtInPlace(toOutside, mi, mj, mk, sx, sy, sz, 1);
-  // Signed values in one pass. An inside voxel (0 in `out`) takes its depth b from
-  // `toOutside`, through the Float32 value -2 - b that the previous version stored in
-  // `out` on the way (kept: the same numbers, bit for bit).
-  r = 0;
-  let t = 0;
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      const rowEnd = t + ni;
-      if (k < ck0 || k > ck1 || j < cj0 || j > cj1) {
-        for (; t < rowEnd; t++) out[t] = outsideValue(out[t]!);
-        continue;
-      }
-      const boxStart = t + ci0, boxEnd = t + ci1 + 1;
-      for (; t < boxStart; t++) out[t] = outsideValue(out[t]!);
-      for (; t < boxEnd; t++, r++) {
-        const a = out[t]!;
-        if (a !== 0) out[t] = outsideValue(a);
-        else {
-          const b = toOutside[r]!;
-          out[t] = b >= FAR ? sign * Infinity : sign * (Math.sqrt(-2 - Math.fround(-2 - b)) - offset);
-        }
-      }
-      for (; t < rowEnd; t++) out[t] = outsideValue(out[t]!);
-    }
-  }
+  // Signed values in one pass (slices in parallel when an executor takes them). An inside voxel
+  // (0 in `out`) takes its depth b from `toOutside`, through the Float32 value -2 - b that the
+  // previous version stored in `out` on the way (kept: the same numbers, bit for bit).
+  const task: SignedOutputTask = { kind: 'signedOutput', out, toOutside, dims: [ni, nj, nk], cbox: [ci0, cj0, ck0, ci1, cj1, ck1], sign, offset };
+  const onShared = typeof SharedArrayBuffer !== 'undefined' && out.buffer instanceof SharedArrayBuffer && toOutside.buffer instanceof SharedArrayBuffer;
+  if (onShared) runSlabs(task, nk, n);
+  else runSlabTask(task, 0, nk);
   return createVolume(options.id ?? `${mask.id}-signed-distance`, 'field', outGeometry, out);
 }

@@ -7,12 +7,16 @@
  *   answers (every chunk in this thread), a helper that takes every chunk before
  *   this thread starts, one that takes one chunk, and a real worker_thread helper
  *   (bench/segmentationEdt.worker.node.mjs) on grids on plain and on shared memory,
- *   including the signed field of computeDistanceField.
+ *   including the signed field of computeDistanceField;
+ * - the other slab work the helper shares (distanceTransform.ts SlabTask): the signed output
+ *   of computeDistanceField and buildFieldSet's structure fields, with the same helpers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeDistanceField, EDT_FAR, setEdtExecutor, squaredDistanceInPlace } from './distanceTransform';
-import { createEdtWorkspace, createParallelEdtExecutor, runEdtChunks, type EdtJob } from './parallelEdt';
+import { createEdtWorkspace, createParallelEdtExecutor, isSlabJob, runEdtChunks, runSlabChunks, type HelperJob } from './parallelEdt';
+import { buildFieldSet } from './buildFieldSet';
+import type { CriticalStructures } from '../anatomy/structures';
 import { referenceSquaredEdt } from './testing/referenceEdt';
 import { startNodeEdtHelper } from '../../../bench/edtHelperNode';
 import { createVolume } from '../volume/Volume';
@@ -93,7 +97,7 @@ describe('parallel EDT executor', () => {
   /** A fake helper run in this thread at post time: claims and runs up to `take` chunks before this thread starts. */
   const fakeHelper = (take: number) => {
     const ws = createEdtWorkspace();
-    return (job: EdtJob) => void runEdtChunks(job, ws, take);
+    return (job: HelperJob) => void (isSlabJob(job) ? runSlabChunks(job, take) : runEdtChunks(job, ws, take));
   };
 
   for (const [name, post] of [
@@ -117,6 +121,75 @@ describe('parallel EDT executor', () => {
       );
     });
   }
+
+  /** A labelled grid with bone-like shells and a lesion, and structures of every shape kind near it. */
+  const fieldCase = (() => {
+    const dims: [number, number, number] = [40, 34, 22];
+    const n = dims[0] * dims[1] * dims[2];
+    const labels = new Uint8Array(new SharedArrayBuffer(n));
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      const r = Math.hypot((i - 18) * 0.9, (j - 16) * 0.9, (k - 10) * 1.7);
+      labels[t] = r < 4 ? 7 : r < 13 && r > 2 ? 1 : i > 33 && j < 8 ? 2 : 0;
+    }
+    const geometry = createVolumeGeometry({ dims, spacingMm: [0.9, 0.9, 1.7], originLps: [-10, 5, 30] });
+    const volume = createVolume('labels', 'label', geometry, labels);
+    const structures = {
+      foramina: [
+        { id: 'foramenS1Left', centerLps: [0, 18, 40], axisLps: [0, 0.6, 0.8], radiusMm: 3, lengthMm: 6 },
+        { id: 'foramenS1Right', centerLps: [12, 14, 38], axisLps: [0.6, 0, 0.8], radiusMm: 2.5, lengthMm: 5 },
+      ],
+      sacralCanal: { centerlineLps: [[4, 20, 32], [5, 21, 40], [6, 23, 48]], radiusMm: 4 },
+      roots: [{ id: 'rootS1Left', centerlineLps: [[0, 18, 40], [-4, 22, 44], [-9, 26, 47], [-14, 28, 50]], radiusMm: 2 }],
+      joints: [{ id: 'sijLeft', centerLps: [20, 18, 40], radiusMm: 9, capAxisLps: [0.8, 0, 0.6], capHalfAngleDeg: 40 }],
+    } as unknown as CriticalStructures;
+    return { volume, structures };
+  })();
+
+  for (const [name, post] of [
+    ['a helper that never answers', () => () => undefined],
+    ['a helper that takes every chunk first', () => fakeHelper(Infinity)],
+    ['a helper that takes one chunk', () => fakeHelper(1)],
+  ] as const) {
+    it(`shares the signed output and the structure fields with ${name}: same bits as one thread`, () => {
+      const { volume, structures } = fieldCase;
+      const one = buildFieldSet(volume, structures, { shared: true });
+      const executor = createParallelEdtExecutor(post(), { minVoxels: 0, chunksPerPass: 5 });
+      const previous = setEdtExecutor(executor);
+      let two: ReturnType<typeof buildFieldSet>;
+      try {
+        two = buildFieldSet(volume, structures, { shared: true });
+      } finally {
+        setEdtExecutor(previous);
+      }
+      // Signed output of the bone depth and of the lesion, and one task of structure fields.
+      expect(executor.stats.slabTasks).toBe(3);
+      expect(Object.keys(two.structures).sort()).toEqual(Object.keys(one.structures).sort());
+      expect(Object.keys(one.structures).length).toBe(5);
+      expect(sameBits(two.boneDepth.voxels, one.boneDepth.voxels)).toBe(true);
+      expect(sameBits(two.lesion!.voxels, one.lesion!.voxels)).toBe(true);
+      for (const id of Object.keys(one.structures) as (keyof typeof one.structures)[]) {
+        expect(two.structures[id]!.geometry).toEqual(one.structures[id]!.geometry);
+        expect(sameBits(two.structures[id]!.voxels, one.structures[id]!.voxels)).toBe(true);
+      }
+    });
+  }
+
+  it('runs the slab work in this thread when the fields are not on shared memory or the work is small', () => {
+    const { volume, structures } = fieldCase;
+    const one = buildFieldSet(volume, structures);
+    for (const [shared, minVoxels] of [[false, 0], [true, 1 << 30]] as const) {
+      const executor = createParallelEdtExecutor((job) => { if (isSlabJob(job)) throw new Error('no slab work must be posted'); }, { minVoxels });
+      const previous = setEdtExecutor(executor);
+      try {
+        const two = buildFieldSet(volume, structures, { shared });
+        expect(sameBits(two.boneDepth.voxels, one.boneDepth.voxels)).toBe(true);
+        for (const id of Object.keys(one.structures) as (keyof typeof one.structures)[]) expect(sameBits(two.structures[id]!.voxels, one.structures[id]!.voxels)).toBe(true);
+      } finally {
+        setEdtExecutor(previous);
+      }
+      expect(executor.stats.slabTasks).toBe(0);
+    }
+  });
 
   it('declines grids below its size threshold (they run in this thread)', () => {
     const executor = createParallelEdtExecutor(() => undefined, { minVoxels: 1000 });

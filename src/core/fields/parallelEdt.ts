@@ -1,6 +1,6 @@
 import { PlannerError } from '../shared/errors';
-import type { EdtExecutor, EdtScratch } from './distanceTransform';
-import { createEdtScratch, edtPassSlab, edtSlabCount } from './distanceTransform';
+import type { EdtExecutor, EdtScratch, SlabTask } from './distanceTransform';
+import { createEdtScratch, edtPassSlab, edtSlabCount, runSlabTask } from './distanceTransform';
 
 /**
  * The squared EDT's passes split across this thread and a helper thread over
@@ -34,10 +34,30 @@ export type EdtJob = {
   slabs: number;
 };
 
+/**
+ * Slabs of other work than a pass (distanceTransform.ts {@link SlabTask}: the signed output,
+ * the structure fields), handed out by the same chunk protocol as a pass's.
+ */
+export type SlabJob = {
+  kind: 'slabs';
+  /** [next chunk to claim, chunks done]. */
+  ctrl: Int32Array;
+  task: SlabTask;
+  chunkSlabs: number;
+  slabs: number;
+};
+
+/** What the helper receives from an executor. */
+export type HelperJob = EdtJob | SlabJob;
+
+export function isSlabJob(job: unknown): job is SlabJob {
+  return typeof job === 'object' && job !== null && (job as { kind?: unknown }).kind === 'slabs';
+}
+
 const NEXT = 0;
 const DONE = 1;
 
-function chunkCount(job: EdtJob): number {
+function chunkCount(job: { slabs: number; chunkSlabs: number }): number {
   return Math.ceil(job.slabs / job.chunkSlabs);
 }
 
@@ -72,10 +92,26 @@ export function runEdtChunks(job: EdtJob, ws: EdtWorkspace, maxChunks = Infinity
   return ran;
 }
 
-/** The helper thread's side: call with every job message it receives. */
-export function createEdtHelper(): (job: EdtJob) => number {
+/** Claims and runs chunks of a {@link SlabJob} until none is left; returns how many this thread ran. */
+export function runSlabChunks(job: SlabJob, maxChunks = Infinity): number {
+  const chunks = chunkCount(job);
+  let ran = 0;
+  while (ran < maxChunks) {
+    const c = Atomics.add(job.ctrl, NEXT, 1);
+    if (c >= chunks) break;
+    const s0 = c * job.chunkSlabs;
+    runSlabTask(job.task, s0, Math.min(job.slabs, s0 + job.chunkSlabs));
+    ran++;
+    Atomics.add(job.ctrl, DONE, 1);
+    Atomics.notify(job.ctrl, DONE);
+  }
+  return ran;
+}
+
+/** The helper thread's side: call with every job message it receives (a pass's or other slabs). */
+export function createEdtHelper(): (job: HelperJob) => number {
   const ws = createEdtWorkspace();
-  return (job) => runEdtChunks(job, ws);
+  return (job) => (isSlabJob(job) ? runSlabChunks(job) : runEdtChunks(job, ws));
 }
 
 export type ParallelEdtOptions = {
@@ -91,21 +127,45 @@ export type ParallelEdtOptions = {
 };
 
 /** Counters of an executor (for tests and the bench): chunks run here and by the helper. */
-export type ParallelEdtStats = { transforms: number; chunksHere: number; chunksHelper: number };
+export type ParallelEdtStats = { transforms: number; chunksHere: number; chunksHelper: number; slabTasks: number };
 
 /**
  * An {@link EdtExecutor} that shares every large transform's passes with a helper
  * reached through `post` (e.g. a MessagePort's postMessage). Grids not on shared
  * memory are copied onto a SharedArrayBuffer for the transform and back.
  */
-export function createParallelEdtExecutor(post: (job: EdtJob) => void, options: ParallelEdtOptions = {}): EdtExecutor & { stats: ParallelEdtStats } {
+export function createParallelEdtExecutor(post: (job: HelperJob) => void, options: ParallelEdtOptions = {}): EdtExecutor & { stats: ParallelEdtStats } {
   const minVoxels = options.minVoxels ?? 1 << 20;
   const chunksPerPass = options.chunksPerPass ?? 64;
   const stallMs = options.stallMs ?? 120_000;
   const ws = createEdtWorkspace();
-  const stats: ParallelEdtStats = { transforms: 0, chunksHere: 0, chunksHelper: 0 };
+  const stats: ParallelEdtStats = { transforms: 0, chunksHere: 0, chunksHelper: 0, slabTasks: 0 };
+  // The helper's claimed chunks: wait for them (no wait at all when it claimed none).
+  const waitDone = (ctrl: Int32Array, chunks: number): void => {
+    for (;;) {
+      const done = Atomics.load(ctrl, DONE);
+      if (done >= chunks) break;
+      if (Atomics.wait(ctrl, DONE, done, stallMs) === 'timed-out' && Atomics.load(ctrl, DONE) === done) {
+        throw new PlannerError('worker/cancelled', `the distance-transform helper thread made no progress for ${Math.round(stallMs / 1000)} s (it may have run out of memory): reload the page to restart the segmentation`);
+      }
+    }
+  };
   return {
     stats,
+    forSlabs(task, slabs, voxels) {
+      if (voxels < minVoxels || slabs < 2 || typeof SharedArrayBuffer === 'undefined') return false;
+      // One slab per chunk for a few large slabs (structure fields), else about chunksPerPass chunks.
+      const chunkSlabs = Math.max(1, Math.ceil(slabs / chunksPerPass));
+      const job: SlabJob = { kind: 'slabs', ctrl: new Int32Array(new SharedArrayBuffer(8)), task, chunkSlabs, slabs };
+      const chunks = chunkCount(job);
+      stats.slabTasks++;
+      post(job);
+      const here = runSlabChunks(job);
+      stats.chunksHere += here;
+      stats.chunksHelper += chunks - here;
+      waitDone(job.ctrl, chunks);
+      return true;
+    },
     run(sq, dims, spacingMm, firstPass = 0) {
       const n = dims[0] * dims[1] * dims[2];
       if (n < minVoxels || typeof SharedArrayBuffer === 'undefined') return false;
@@ -130,14 +190,7 @@ export function createParallelEdtExecutor(post: (job: EdtJob) => void, options: 
         const here = runEdtChunks(job, ws);
         stats.chunksHere += here;
         stats.chunksHelper += chunks - here;
-        // The helper's claimed chunks: wait for them (no wait at all when it claimed none).
-        for (;;) {
-          const done = Atomics.load(job.ctrl, DONE);
-          if (done >= chunks) break;
-          if (Atomics.wait(job.ctrl, DONE, done, stallMs) === 'timed-out' && Atomics.load(job.ctrl, DONE) === done) {
-            throw new PlannerError('worker/cancelled', `the distance-transform helper thread made no progress for ${Math.round(stallMs / 1000)} s (it may have run out of memory): reload the page to restart the segmentation`);
-          }
-        }
+        waitDone(job.ctrl, chunks);
       }
       if (!onShared) sq.set(grid);
       return true;

@@ -80,3 +80,81 @@ export function shapeBoundsLps(shape: StructureShape): { minLps: Vec3; maxLps: V
   }
   return { minLps, maxLps };
 }
+
+/**
+ * Fills `out` (dims voxels, i fastest) with the analytic distance to `shape` at the voxel centres
+ * of the grid `ijkToLps` (column-major 4x4, LPS mm): the structure fields of buildFieldSet.ts.
+ */
+export function fillShapeField(out: Float32Array, dims: readonly [number, number, number], ijkToLps: Float64Array, shape: StructureShape): void {
+  const [mi, mj, mk] = dims;
+  const m = ijkToLps;
+  const dxi = m[0]!, dyi = m[1]!, dzi = m[2]!;
+  if (shape.kind === 'cap') {
+    // distanceToCap with the cap's constants hoisted (no trigonometry per voxel).
+    const [cx, cy, cz] = shape.centerLps;
+    const [ax, ay, az] = shape.axisLps;
+    const R = shape.radiusMm;
+    const cosHalf = Math.cos(shape.halfAngleRad);
+    const rimAlong = R * cosHalf, rimPerp = R * Math.sin(shape.halfAngleRad);
+    let t = 0;
+    for (let k = 0; k < mk; k++) {
+      for (let j = 0; j < mj; j++) {
+        let vx = m[4]! * j + m[8]! * k + m[12]! - cx;
+        let vy = m[5]! * j + m[9]! * k + m[13]! - cy;
+        let vz = m[6]! * j + m[10]! * k + m[14]! - cz;
+        for (let i = 0; i < mi; i++, t++) {
+          const r2 = vx * vx + vy * vy + vz * vz;
+          const r = Math.sqrt(r2);
+          const along = vx * ax + vy * ay + vz * az;
+          if (along >= r * cosHalf) out[t] = Math.abs(r - R);
+          else {
+            const perp = Math.sqrt(Math.max(0, r2 - along * along));
+            const da = along - rimAlong, dp = perp - rimPerp;
+            out[t] = Math.sqrt(da * da + dp * dp);
+          }
+          vx += dxi;
+          vy += dyi;
+          vz += dzi;
+        }
+      }
+    }
+  } else {
+    // Tube: segment data once; squared distance to the nearest segment per voxel.
+    const pts = shape.pointsLps;
+    const segs = Math.max(1, pts.length - 1);
+    const seg = new Float64Array(7 * segs);
+    for (let q = 0; q < segs; q++) {
+      const a = pts[q]!, b = pts[Math.min(q + 1, pts.length - 1)]!;
+      const bx = b[0] - a[0], by = b[1] - a[1], bz = b[2] - a[2];
+      const len2 = bx * bx + by * by + bz * bz;
+      seg.set([a[0], a[1], a[2], bx, by, bz, len2 > 0 ? 1 / len2 : 0], 7 * q);
+    }
+    const radius = shape.radiusMm;
+    let t = 0;
+    for (let k = 0; k < mk; k++) {
+      for (let j = 0; j < mj; j++) {
+        let x = m[4]! * j + m[8]! * k + m[12]!;
+        let y = m[5]! * j + m[9]! * k + m[13]!;
+        let z = m[6]! * j + m[10]! * k + m[14]!;
+        for (let i = 0; i < mi; i++, t++) {
+          let best = Infinity;
+          for (let o = 0; o < 7 * segs; o += 7) {
+            const px = x - seg[o]!, py = y - seg[o + 1]!, pz = z - seg[o + 2]!;
+            const bx = seg[o + 3]!, by = seg[o + 4]!, bz = seg[o + 5]!;
+            let u = (px * bx + py * by + pz * bz) * seg[o + 6]!;
+            if (u < 0) u = 0;
+            else if (u > 1) u = 1;
+            const ex = px - u * bx, ey = py - u * by, ez = pz - u * bz;
+            const d2 = ex * ex + ey * ey + ez * ez;
+            if (d2 < best) best = d2;
+          }
+          const d = Math.sqrt(best) - radius;
+          out[t] = d > 0 ? d : 0;
+          x += dxi;
+          y += dyi;
+          z += dzi;
+        }
+      }
+    }
+  }
+}
