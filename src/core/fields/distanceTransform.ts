@@ -369,7 +369,20 @@ export type EdtExecutor = {
  * slabs out like a pass's): the signed output of computeDistanceField (slab: a k slice) and the
  * analytic structure fields of buildFieldSet (slab: one field). Structured-cloneable.
  */
-export type SlabTask = SignedOutputTask | ShapeFieldsTask;
+export type SlabTask = SeedOutsideTask | SignedOutputTask | ShapeFieldsTask;
+
+/** computeDistanceField's seeding of the transform to the outside set: first pass of each row of `toOutside` (dims) from the mask at `origin`. */
+export type SeedOutsideTask = {
+  kind: 'seedOutside';
+  src: Uint8Array;
+  lut: Uint8Array;
+  /** The mask grid's ni, nj. */
+  gridDims: [number, number];
+  origin: [number, number, number];
+  dims: [number, number, number];
+  h: number;
+  toOutside: Float32Array;
+};
 
 /** computeDistanceField's signed output: `out` (squared distance to the inside) and `toOutside` (on box `cbox`) to signed mm. */
 export type SignedOutputTask = {
@@ -391,7 +404,8 @@ export type ShapeFieldsTask = {
 
 /** Runs slabs [s0, s1) of `task` in this thread. */
 export function runSlabTask(task: SlabTask, s0: number, s1: number): void {
-  if (task.kind === 'signedOutput') {
+  if (task.kind === 'seedOutside') seedOutsideSlices(task, s0, s1);
+  else if (task.kind === 'signedOutput') {
     for (let k = s0; k < s1; k++) signedOutputSlice(task, k);
   } else {
     for (let s = s0; s < s1; s++) {
@@ -462,6 +476,30 @@ function rowFirstPass(flags: Uint8Array, feature: number, n: number, h: number, 
     if (next >= 0 && next - i < d) d = next - i;
     const e = d * h;
     out[o + i] = e * e;
+  }
+}
+
+/** Slices [s0, s1) of the seeding of the transform to the outside set (see computeDistanceField). */
+function seedOutsideSlices(task: SeedOutsideTask, s0: number, s1: number): void {
+  const { src, lut, toOutside, h } = task;
+  const [gi, gj] = task.gridDims;
+  const [oi, oj, ok] = task.origin;
+  const [mi, mj] = task.dims;
+  const flags = new Uint8Array(mi);
+  const near = new Int32Array(mi);
+  for (let s = s0; s < s1; s++) {
+    let r = mi * mj * s;
+    for (let j = 0; j < mj; j++, r += mi) {
+      const q = oi + gi * (j + oj + gj * (s + ok));
+      let hits = 0;
+      for (let i = 0; i < mi; i++) {
+        const f = lut[src[q + i]!] ? 1 : 0;
+        flags[i] = f;
+        hits += f;
+      }
+      if (hits === mi) toOutside.fill(FAR, r, r + mi);
+      else if (hits > 0) rowFirstPass(flags, 0, mi, h, near, toOutside, r);
+    }
   }
 }
 
@@ -578,22 +616,12 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);
   const ci1 = Math.min(ni - 1, bi1 + 1), cj1 = Math.min(nj - 1, bj1 + 1), ck1 = Math.min(nk - 1, bk1 + 1);
   const mi = ci1 - ci0 + 1, mj = cj1 - cj0 + 1, mk = ck1 - ck0 + 1;
-  // Zeroed: a row of outside voxels only stays 0.
+  // Zeroed: a row of outside voxels only stays 0. Slices in parallel when an executor takes them.
   const toOutside = allocEdtGrid(mi * mj * mk);
-  let r = 0;
-  for (let k = ck0; k <= ck1; k++) {
-    for (let j = cj0; j <= cj1; j++, r += mi) {
-      const q = box.min[0] + ci0 + gi * (j + box.min[1] + gj * (k + box.min[2]));
-      let hits = 0;
-      for (let i = 0; i < mi; i++) {
-        const f = lut[src[q + i]!] ? 1 : 0;
-        flags[i] = f;
-        hits += f;
-      }
-      if (hits === mi) toOutside.fill(FAR, r, r + mi);
-      else if (hits > 0) rowFirstPass(flags, 0, mi, sx, near, toOutside, r);
-    }
-  }
+  const seed: SeedOutsideTask = { kind: 'seedOutside', src, lut, gridDims: [gi, gj], origin: [box.min[0] + ci0, box.min[1] + cj0, box.min[2] + ck0], dims: [mi, mj, mk], h: sx, toOutside };
+  const seedShared = typeof SharedArrayBuffer !== 'undefined' && src.buffer instanceof SharedArrayBuffer && toOutside.buffer instanceof SharedArrayBuffer;
+  if (seedShared) runSlabs(seed, mk, mi * mj * mk);
+  else runSlabTask(seed, 0, mk);
   squaredEdtInPlace(toOutside, mi, mj, mk, sx, sy, sz, 1);
   // Signed values in one pass (slices in parallel when an executor takes them). An inside voxel
   // (0 in `out`) takes its depth b from `toOutside`, through the Float32 value -2 - b that the
