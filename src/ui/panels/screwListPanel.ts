@@ -9,8 +9,13 @@
  * lengths) from drop-downs; Delete removes it. Undo / Redo buttons mirror
  * Ctrl+Z / Ctrl+Shift+Z.
  *
- * While a screw is pending, the figures of its last evaluation stay visible,
- * dimmed, marked "checking". Rows are made once per screw id and patched in
+ * While a screw is pending, the figures of its last evaluation stay visible.
+ * For a short grace after it went pending (store.shownStatusOf, issue #6) the
+ * row shows its last status and figures unchanged, so that a drag repaints
+ * the row once per move (the new result), not twice ("checking", then the
+ * result); past the grace they are dimmed and marked "checking". The row's
+ * data-status is always the store's own status (test hook); the colours read
+ * data-shown-status. Rows are made once per screw id and patched in
  * place: only the texts and attributes that changed are written (a drag
  * changes the dragged row's size and status, a check result its status and
  * figures), nothing takes the keyboard focus, and a drop-down or the
@@ -351,19 +356,23 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
     const current = store.get().evaluations[s.id];
     if (current) lastShown.set(s.id, current);
     const ev = current ?? lastShown.get(s.id);
+    const shown = store.shownStatusOf?.(s.id) ?? status;
+    /** Pending but within the grace: the last result stays up as it was. */
+    const held = !current && shown !== 'pending' && ev !== undefined;
     // The status first: it is what the user waits for.
     setAttr(r.el, 'data-status', status);
-    setAttr(r.status, 'data-status', status);
-    setText(r.statusIcon, STATUS_ICON[status]);
-    setText(r.statusText, STATUS_TEXT[status]);
+    setAttr(r.el, 'data-shown-status', shown);
+    setAttr(r.status, 'data-status', shown);
+    setText(r.statusIcon, STATUS_ICON[shown]);
+    setText(r.statusText, STATUS_TEXT[shown]);
     setAttr(r.el, 'aria-selected', selected ? 'true' : 'false');
     setText(r.label, screwLabel(s, plan.screws));
     const spec = plan.catalog.screws.find((c) => c.id === s.catalogId);
     const inCatalog = spec?.lengthsMm.some((l) => Math.abs(l - s.lengthMm) < 1e-6) ?? false;
     const nearest = inCatalog ? null : nearestCatalogLengthMm(plan.catalog, s.catalogId, s.lengthMm);
     setText(r.size, `${s.diameterMm.toFixed(1)} \u00D7 ${inCatalog ? s.lengthMm.toFixed(0) : s.lengthMm.toFixed(1)} mm${nearest !== null ? ` (catalog ${nearest})` : ''}`);
-    updateFigures(r, ev, !current && ev !== undefined);
-    updateChecks(r, plan, s, ev, current !== undefined);
+    updateFigures(r, ev, !current && !held && ev !== undefined);
+    updateChecks(r, plan, s, ev, current !== undefined || held);
     if (selected) {
       r.controls ??= makeControls(s.id);
       if (r.controls.box.parentElement !== r.el) r.el.append(r.controls.box);

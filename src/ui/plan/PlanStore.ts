@@ -44,6 +44,14 @@ export interface PlanStore {
   select(screwId: string | null): void;
   setEvaluation(screwId: string, evaluation: ScrewEvaluation | null): void;
   statusOf(screwId: string): ScrewStatus;
+  /**
+   * The status to paint (added for issue #6, additive): equal to `statusOf`, except that a screw
+   * that just lost its evaluation (a drag move, an edit) keeps showing its last status for a short
+   * grace (STALE_SHOWN_MS in createPlanStore.ts) so that a drag repaints once per move, not twice;
+   * past the grace it shows 'pending'. The store emits once when a grace runs out. Optional:
+   * callers fall back to `statusOf`.
+   */
+  shownStatusOf?(screwId: string): ScrewStatus;
   screw(screwId: string): PlanScrew | null;
   dispose(): void;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { defaultCatalog } from '../../core/planning/screwCatalog';
 import { DEFAULT_PLAN_SETTINGS, type CheckResult, type ScrewEvaluation } from '../../core/planning/types';
@@ -295,5 +295,44 @@ describe('plan store properties', () => {
       store.apply(translateScrew('a', [p[0] + 0.5, p[1], p[2]], 'x'));
       if (JSON.stringify(store.get().plan) !== before) expect(store.get().canRedo).toBe(false);
     }));
+  });
+});
+
+describe('shown status (issue #6: one repaint per drag move)', () => {
+  it('keeps the last status for the grace after a move, then shows pending once (one emit); the true status is pending throughout', () => {
+    vi.useFakeTimers();
+    try {
+      let t = 1000;
+      const store = createPlanStore(planWith([A()]), { staleShownMs: 200, now: () => t });
+      let emits = 0;
+      store.subscribe(() => emits++);
+      expect(store.shownStatusOf!('a')).toBe('pending'); // never checked: nothing to hold
+      store.setEvaluation('a', evaluation('a', [check('clearance', false, 'foramenS1Left')]));
+      expect(store.shownStatusOf!('a')).toBe('failed');
+      store.apply(translateScrew('a', [0, 1, 0], 'Drag'), { coalesceKey: 'd' });
+      expect(store.statusOf('a')).toBe('pending');
+      expect(store.shownStatusOf!('a')).toBe('failed');
+      t += 150;
+      store.apply(translateScrew('a', [0, 1, 0], 'Drag'), { coalesceKey: 'd' });
+      // The grace runs from the first move that lost the result, not from the latest move.
+      t += 60;
+      expect(store.shownStatusOf!('a')).toBe('pending');
+      emits = 0;
+      vi.advanceTimersByTime(250);
+      expect(emits).toBe(1);
+      expect(store.shownStatusOf!('a')).toBe('pending');
+      // A new result ends it; the next move holds the new status.
+      store.setEvaluation('a', evaluation('a', [check('clearance', true, 'foramenS1Left')]));
+      expect(store.shownStatusOf!('a')).toBe('ok');
+      store.apply(translateScrew('a', [0, 1, 0], 'Drag'), { coalesceKey: 'd' });
+      expect(store.shownStatusOf!('a')).toBe('ok');
+      expect(store.statusOf('a')).toBe('pending');
+      // reset drops every held status
+      store.reset(planWith([A()]));
+      expect(store.shownStatusOf!('a')).toBe('pending');
+      store.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -27,7 +27,20 @@ type Step = { label: string; plan: PlanContent; coalesceKey: string | null };
 /** Undo steps kept (a drag is one step); the oldest are dropped beyond this. */
 export const MAX_UNDO_STEPS = 200;
 
-export function createPlanStore(initial: PlanContent | null = null): PlanStore {
+/**
+ * How long (ms) a screw whose geometry changed keeps showing its last status (list row, overlay
+ * colour, figures) before it shows "checking". 200 ms: a live check of the full-size phantom answers
+ * in ~20-60 ms, so during a drag the last result stays up until the new one replaces it (one
+ * repaint per move instead of "checking" then the result); a check that takes longer than about a
+ * human reaction time is said to be running, so a stale pass is never shown as current for long.
+ */
+export const STALE_SHOWN_MS = 200;
+
+export type PlanStoreOptions = { staleShownMs?: number; now?: () => number };
+
+export function createPlanStore(initial: PlanContent | null = null, options: PlanStoreOptions = {}): PlanStore {
+  const staleShownMs = options.staleShownMs ?? STALE_SHOWN_MS;
+  const now = options.now ?? (() => performance.now());
   let state: PlanState = {
     plan: initial ? deepFreeze(structuredClone(initial)) : null,
     evaluations: Object.freeze({}),
@@ -45,6 +58,58 @@ export function createPlanStore(initial: PlanContent | null = null): PlanStore {
 
   const emit = (): void => {
     for (const l of [...listeners]) l(state);
+  };
+
+  // ---- shown status: the last settled status, kept for a grace after the screw went pending ----------
+  /** Per screw that is pending within its grace: the status it showed before, and since when. */
+  const grace = new Map<string, { status: ScrewStatus; sinceMs: number }>();
+  let graceTimer: ReturnType<typeof setTimeout> | null = null;
+  const armGraceTimer = (): void => {
+    if (graceTimer !== null || grace.size === 0 || disposed) return;
+    let first = Infinity;
+    for (const g of grace.values()) first = Math.min(first, g.sinceMs);
+    graceTimer = setTimeout(onGraceTimer, Math.max(1, first + staleShownMs - now()));
+  };
+  const onGraceTimer = (): void => {
+    graceTimer = null;
+    if (disposed) return;
+    const t = now();
+    let expired = false;
+    for (const [id, g] of [...grace]) {
+      if (t - g.sinceMs < staleShownMs) continue;
+      grace.delete(id);
+      expired = true;
+    }
+    armGraceTimer();
+    // Same content, new object: the painters re-read the shown status (now 'pending').
+    if (expired) {
+      state = { ...state };
+      emit();
+    }
+  };
+  /** Before a change: the screws that show a settled status now; after it: those that lost it start a grace. */
+  const shownBefore = (): Map<string, ScrewStatus> => {
+    const m = new Map<string, ScrewStatus>();
+    for (const s of state.plan?.screws ?? []) {
+      const shown = shownStatusOf(s.id);
+      if (shown !== 'pending') m.set(s.id, shown);
+    }
+    return m;
+  };
+  const startGraces = (before: Map<string, ScrewStatus>): void => {
+    const t = now();
+    for (const id of [...grace.keys()]) if (!state.plan || !findScrew(state.plan, id) || statusOfScrew(state, id) !== 'pending') grace.delete(id);
+    for (const [id, status] of before) {
+      if (grace.has(id) || !state.plan || !findScrew(state.plan, id) || statusOfScrew(state, id) !== 'pending') continue;
+      grace.set(id, { status, sinceMs: t });
+    }
+    armGraceTimer();
+  };
+  const shownStatusOf = (screwId: string): ScrewStatus => {
+    const status = statusOfScrew(state, screwId);
+    if (status !== 'pending') return status;
+    const g = grace.get(screwId);
+    return g && now() - g.sinceMs < staleShownMs ? g.status : 'pending';
   };
 
   /** Moves to `plan`, keeping only the evaluations and selection that still hold. */
@@ -79,6 +144,7 @@ export function createPlanStore(initial: PlanContent | null = null): PlanStore {
       undoStack = [];
       redoStack = [];
       openKey = null;
+      grace.clear();
       state = { ...state, evaluations: Object.freeze({}), selectedScrewId: null };
       setPlan(plan ? deepFreeze(structuredClone(plan)) : null);
       emit();
@@ -96,7 +162,9 @@ export function createPlanStore(initial: PlanContent | null = null): PlanStore {
       }
       openKey = key;
       redoStack = [];
+      const before = shownBefore();
       setPlan(deepFreeze(next));
+      startGraces(before);
       emit();
     },
     undo() {
@@ -104,7 +172,9 @@ export function createPlanStore(initial: PlanContent | null = null): PlanStore {
       if (!step || !state.plan) return;
       redoStack.push({ label: step.label, plan: state.plan, coalesceKey: null });
       openKey = null;
+      const before = shownBefore();
       setPlan(step.plan);
+      startGraces(before);
       emit();
     },
     redo() {
@@ -112,7 +182,9 @@ export function createPlanStore(initial: PlanContent | null = null): PlanStore {
       if (!step || !state.plan) return;
       undoStack.push({ label: step.label, plan: state.plan, coalesceKey: null });
       openKey = null;
+      const before = shownBefore();
       setPlan(step.plan);
+      startGraces(before);
       emit();
     },
     select(screwId) {
@@ -124,20 +196,26 @@ export function createPlanStore(initial: PlanContent | null = null): PlanStore {
     setEvaluation(screwId, evaluation) {
       if (!state.plan || !findScrew(state.plan, screwId)) return;
       if (evaluation === null && !(screwId in state.evaluations)) return;
+      const before = shownBefore();
       const evaluations = { ...state.evaluations };
       if (evaluation) evaluations[screwId] = deepFreeze(structuredClone(evaluation));
       else delete evaluations[screwId];
       state = { ...state, evaluations: Object.freeze(evaluations) };
+      startGraces(before);
       emit();
     },
     statusOf(screwId) {
       return statusOfScrew(state, screwId);
     },
+    shownStatusOf,
     screw(screwId) {
       return state.plan ? findScrew(state.plan, screwId) : null;
     },
     dispose() {
       disposed = true;
+      if (graceTimer !== null) clearTimeout(graceTimer);
+      graceTimer = null;
+      grace.clear();
       listeners.clear();
       undoStack = [];
       redoStack = [];

@@ -96,7 +96,7 @@ export function toOverlays(store: PlanStore): ScrewOverlay[] {
     entryLps: [...s.entryLps] as Vec3,
     tipLps: [...s.tipLps] as Vec3,
     diameterMm: s.diameterMm,
-    status: store.statusOf(s.id),
+    status: store.shownStatusOf?.(s.id) ?? store.statusOf(s.id),
     skinEntryLps: s.skinEntryLps ? ([...s.skinEntryLps] as Vec3) : null,
   }));
 }

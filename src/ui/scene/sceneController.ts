@@ -276,7 +276,7 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
             entryLps: [...s.entryLps] as Vec3,
             tipLps: [...s.tipLps] as Vec3,
             diameterMm: s.diameterMm,
-            status: store!.statusOf(s.id),
+            status: store!.shownStatusOf?.(s.id) ?? store!.statusOf(s.id),
             skinEntryLps: s.skinEntryLps ? ([...s.skinEntryLps] as Vec3) : null,
             ...(spec && spec.threadLengthMm > 0 ? { threadLengthMm: spec.threadLengthMm } : {}),
             ...(spec ? { headDiameterMm: spec.headDiameterMm } : {}),
