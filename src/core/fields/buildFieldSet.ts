@@ -327,8 +327,10 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
     nextStructures.set(shapeKey, f);
     if (f) fields[id] = f;
   }
-  // Largest first: the two threads then end close together.
-  fill.fields.sort((a, b) => b.out.length - a.out.length);
+  // Costliest first (voxels x tube segments; a cap costs about two segments a voxel): the two
+  // threads then end close together. The order changes no value.
+  const cost = (f: ShapeFieldsTask['fields'][number]): number => f.out.length * (f.shape.kind === 'tube' ? Math.max(1, f.shape.pointsLps.length - 1) : 2);
+  fill.fields.sort((a, b) => cost(b) - cost(a));
   if (shared) runSlabs(fill, fill.fields.length, fillVoxels);
   else runSlabTask(fill, 0, fill.fields.length);
   if (cache) {
