@@ -394,19 +394,6 @@ function splitComponent(
   }
   /** The class above which the squared depth exceeds `t` (one of `thr`). */
   const classOf = (t: number): number => thr.indexOf(t);
-  // The voxels of `vox` ordered by depth class (a counting sort, made on the first radius that
-  // needs it): those of class > m are byClass[classStart[m + 1]..nVox), so each radius sets
-  // only its seeds instead of reading every voxel's class.
-  let byClass: Int32Array | null = null;
-  const classStart = new Int32Array(nT + 2);
-  const sortByClass = (): Int32Array => {
-    for (let p = 0; p < nVox; p++) classStart[cls[p]! + 1]++;
-    for (let c = 1; c <= nT + 1; c++) classStart[c] += classStart[c - 1]!;
-    const next = classStart.slice(0, nT + 1);
-    const out = new Int32Array(nVox);
-    for (let p = 0; p < nVox; p++) out[next[cls[p]!]!++] = vox[p]!;
-    return out;
-  };
   const seeds = new Uint8Array(n);
   let shell: Uint8Array | null = null;
   for (const r of radiiMm) {
@@ -424,17 +411,15 @@ function splitComponent(
       // the hole filling added outside the component has no depth and goes too).
       seeds.fill(0);
       const m = classOf(cortexT);
-      byClass ??= sortByClass();
-      for (let q = classStart[m + 1]!; q < nVox; q++) {
-        const t = byClass[q]!;
-        if (shell[t]) seeds[t] = 1;
+      for (let p = 0; p < nVox; p++) {
+        const t = vox[p]!;
+        if (cls[p]! > m && shell[t]) seeds[t] = 1;
       }
       seedMask = seeds;
     } else {
       seeds.fill(0);
       const m = classOf(r * r);
-      byClass ??= sortByClass();
-      for (let q = classStart[m + 1]!; q < nVox; q++) seeds[byClass[q]!] = 1;
+      for (let p = 0; p < nVox; p++) if (cls[p]! > m) seeds[vox[p]!] = 1;
     }
     // Runs only: most radii do not split, and the label volume is needed only when one does.
     const cc = computeComponentRuns(seedMask, bn);
