@@ -1,5 +1,3 @@
-import type { Vec3 } from '../geometry/vec3';
-import { transformPoint } from '../volume/VolumeGeometry';
 import type { ComponentRuns } from './connectedComponents';
 import { fillHoles } from './morphology';
 
@@ -55,7 +53,6 @@ export function surfaceOfRunComponent(
     for (let k = 0; k < bk; k++) for (let c = 0, t = bij * k; c < bij; c++, t++) if (wall[c] && !own[t]) local[t] = 0;
   } else fillHoles(local, [bi, bj, bk], 'sides');
   const out: number[] = [];
-  const p: Vec3 = [0, 0, 0];
   // A neighbour in i or j is always in `local` (its frame is background); in a cut column it
   // counts as bone: the field's edge is no surface either. Below the first and above the last
   // slice of the box there is no voxel of the component.
@@ -65,8 +62,9 @@ export function surfaceOfRunComponent(
     for (let j = 1; j < bj - 1; j++) for (let i = 1, c = 1 + bi * j, t = c + bij * k; i < bi - 1; i++, c++, t++) {
       if (local[t] !== 1 || wall[c] === 1) continue;
       if (nb(t - 1, c - 1) && nb(t + 1, c + 1) && nb(t - bi, c - bi) && nb(t + bi, c + bi) && k > 0 && local[t - bij] === 1 && k < bk - 1 && local[t + bij] === 1) continue;
-      transformPoint(p, cropToLps, [i0 + i - 1, j0 + j - 1, k0 + k]);
-      out.push(p[0], p[1], p[2]);
+      // transformPoint's sums in its order (the same bits), without a point array per voxel.
+      const x = i0 + i - 1, y = j0 + j - 1, z = k0 + k, m = cropToLps;
+      out.push(m[0]! * x + m[4]! * y + m[8]! * z + m[12]!, m[1]! * x + m[5]! * y + m[9]! * z + m[13]!, m[2]! * x + m[6]! * y + m[10]! * z + m[14]!);
     }
   }
   const voxelsIjk = (): number[] => {
