@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BONE_DEPTH_LABELS, buildFieldSet, computeLabelBox, computeLabelBoxScan, computeShapeField, createFieldSetCache } from './buildFieldSet';
+import { BONE_DEPTH_LABELS, buildFieldSet, computeLabelBox, computeLabelBoxScan, computeShapeField, createFieldSetCache, cropLabels } from './buildFieldSet';
+import { fieldSetHash } from './testing/fieldSetHashes';
+import { paintSphere } from '../segmentation/labelEdits';
 import { insideLookup } from './distanceTransform';
 import { distanceToCap, distanceToShape, type StructureShape } from './structureDistance';
 import { emptyStructures, type CriticalStructures } from '../anatomy/structures';
@@ -104,6 +106,92 @@ describe('buildFieldSet', () => {
     const fourth = buildFieldSet(labels, moved, { roiMarginMm: 5, cache });
     expect(fourth.boneDepth.voxels.length).toBe(fresh3.boneDepth.voxels.length);
     expect(Array.from(fourth.boneDepth.voxels)).toEqual(Array.from(fresh3.boneDepth.voxels));
+  });
+
+  it('crop and bits (eight background voxels at a time) equal a voxel-by-voxel crop, at any ROI and buffer offset', () => {
+    const lut = insideLookup(BONE_DEPTH_LABELS);
+    fc.assert(
+      fc.property(
+        fc.record({
+          ni: fc.integer({ min: 1, max: 37 }), nj: fc.integer({ min: 1, max: 6 }), nk: fc.integer({ min: 1, max: 5 }),
+          offset: fc.integer({ min: 0, max: 9 }), seed: fc.integer({ min: 1, max: 2 ** 30 }), density: fc.integer({ min: 0, max: 8 }),
+          box: fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat()),
+        }),
+        ({ ni, nj, nk, offset, seed, density, box }) => {
+          const n = ni * nj * nk;
+          const v = new Uint8Array(new ArrayBuffer(n + 16), offset, n);
+          // Runs of background, bone labels and lesion (a few other labels too: not bone).
+          let x = seed;
+          const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24;
+          const values = [LABELS.sacrum, LABELS.hipLeft, LABELS.lesion, LABELS.femurRight, 200];
+          for (let t = 0; t < n; ) {
+            const len = 1 + Math.floor(rnd() * 12);
+            const val = rnd() * 8 < density ? values[Math.floor(rnd() * values.length)]! : 0;
+            for (let e = 0; e < len && t < n; e++, t++) v[t] = val;
+          }
+          const g = createVolumeGeometry({ dims: [ni, nj, nk], spacingMm: [1, 1, 1], originLps: [0, 0, 0] });
+          const labels = createVolume('l', 'label', g, v);
+          const i0 = box[0] % ni, j0 = box[1] % nj, k0 = box[2] % nk;
+          const roi = { min: [i0, j0, k0] as [number, number, number], max: [i0 + 1 + (box[3] % (ni - i0)), j0 + 1 + (box[4] % (nj - j0)), k0 + 1 + (box[5] % (nk - k0))] as [number, number, number] };
+          const got = cropLabels(labels, lut, false, { roi });
+          const [mi, mj, mk] = got.labelsRoi.geometry.dims;
+          expect([mi, mj, mk]).toEqual([roi.max[0] - i0, roi.max[1] - j0, roi.max[2] - k0]);
+          const m = mi * mj * mk;
+          const crop = new Uint8Array(m), bone = new Uint8Array((m + 7) >> 3), lesion = new Uint8Array((m + 7) >> 3);
+          let count = 0;
+          for (let k = 0, p = 0; k < mk; k++) for (let j = 0; j < mj; j++) for (let i = 0; i < mi; i++, p++) {
+            const l = v[i0 + i + ni * (j0 + j + nj * (k0 + k))]!;
+            crop[p] = l;
+            if (lut[l]) bone[p >> 3] |= 1 << (p & 7);
+            if (l === LABELS.lesion) {
+              lesion[p >> 3] |= 1 << (p & 7);
+              count++;
+            }
+          }
+          expect(got.labelsRoi.voxels).toEqual(crop);
+          expect(got.boneBits).toEqual(bone);
+          expect(got.lesionBits).toEqual(lesion);
+          expect(got.lesionCount).toBe(count);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('editsBumpGeneration: the build after the signed-only one reuses its crop; an edit (generation bumped) crops again; same fields as a fresh build', () => {
+    const labels = ballLabels(true);
+    const cache = createFieldSetCache();
+    const opts = { roiMarginMm: 5, cache, editsBumpGeneration: true };
+    const ahead = buildFieldSet(labels, emptyStructures(), { ...opts, signedFieldsOnly: true });
+    const first = buildFieldSet(labels, structures, opts);
+    expect(first.labels).toBe(ahead.labels);
+    expect(first.boneDepth).toBe(ahead.boneDepth);
+    expect(cache.lastReused).toContain('boneDepth');
+    expect(fieldSetHash(first)).toBe(fieldSetHash(buildFieldSet(labels, structures, { roiMarginMm: 5 })));
+    // Another ROI margin: cropped again.
+    const wider = buildFieldSet(labels, structures, { ...opts, roiMarginMm: 6 });
+    expect(wider.labels).not.toBe(first.labels);
+    expect(fieldSetHash(wider)).toBe(fieldSetHash(buildFieldSet(labels, structures, { roiMarginMm: 6 })));
+    const again = buildFieldSet(labels, structures, opts);
+    // A lesion brush stroke bumps the generation: cropped again, the lesion updated.
+    const generation = labels.generation;
+    paintSphere(labels, [-4, 0, 0], 3, { label: LABELS.lesion, mode: 'add' });
+    expect(labels.generation).toBe(generation + 1);
+    const second = buildFieldSet(labels, structures, opts);
+    expect(second.labels).not.toBe(again.labels);
+    expect(second.lesion).not.toBe(again.lesion);
+    const fresh = buildFieldSet(labels, structures, { roiMarginMm: 5 });
+    expect(Array.from(second.labels.voxels)).toEqual(Array.from(fresh.labels.voxels));
+    expect(Array.from(second.boneDepth.voxels)).toEqual(Array.from(fresh.boneDepth.voxels));
+    expect(second.lesion!.voxels.length).toBe(fresh.lesion!.voxels.length);
+    // A crop handed to another thread (its buffer detached) is made again, not reused.
+    structuredClone(second.labels.voxels.buffer, { transfer: [second.labels.voxels.buffer as ArrayBuffer] });
+    const third = buildFieldSet(labels, structures, opts);
+    expect(third.labels.voxels.length).toBe(fresh.labels.voxels.length);
+    expect(Array.from(third.labels.voxels)).toEqual(Array.from(fresh.labels.voxels));
+    // Without the option every build crops (an edit without a generation bump is seen).
+    const plain = buildFieldSet(labels, structures, { roiMarginMm: 5, cache });
+    expect(plain.labels).not.toBe(third.labels);
   });
 
   it('fills each structure field with the analytic distance of its shape at every voxel centre (caps, polylines, a single point)', () => {

@@ -38,6 +38,23 @@ export type BuildFieldSetOptions = {
    * the structures are being detected) whose fields the next build takes from `cache`.
    */
   signedFieldsOnly?: boolean;
+  /**
+   * Every edit of `labels`' voxels bumps `labels.generation` (the segmentation engine's labels:
+   * labelEdits.ts, growLesion.ts; Volume.ts's contract). With `cache`, the ROI, the crop of the
+   * labels and the bits of the previous build are then reused when the labels (the same voxel
+   * array) are still at the generation it cropped (the build after `signedFieldsOnly` does not
+   * crop again). Default false: the labels are cropped on every build.
+   */
+  editsBumpGeneration?: boolean;
+};
+
+/** The labels cropped to the ROI and the bits of the inside sets, as one build made them. */
+export type RoiCrop = {
+  roi: VoxelBox;
+  labelsRoi: Volume<Uint8Array>;
+  boneBits: Uint8Array;
+  lesionBits: Uint8Array;
+  lesionCount: number;
 };
 
 /**
@@ -62,10 +79,12 @@ export type FieldSetCache = {
   structures: Map<string, Volume<Float32Array> | null>;
   /** Fields reused by the last build (for the bench and tests). */
   lastReused: string[];
+  /** The last build's crop, the labels' voxel array and generation it was made from, and how its ROI was asked for (see `editsBumpGeneration`). */
+  crop: (RoiCrop & { voxels: Uint8Array; generation: number; spec: string }) | null;
 };
 
 export function createFieldSetCache(): FieldSetCache {
-  return { key: '', boneBits: null, boneDepth: null, lesionBits: null, lesion: null, structures: new Map(), lastReused: [] };
+  return { key: '', boneBits: null, boneDepth: null, lesionBits: null, lesion: null, structures: new Map(), lastReused: [], crop: null };
 }
 
 function usable(v: Volume<Float32Array> | null, n: number): v is Volume<Float32Array> {
@@ -225,6 +244,69 @@ export function shapeFieldGeometry(grid: VolumeGeometry, shape: StructureShape, 
 }
 
 /**
+ * The labels cropped to the ROI (bone + lesion + the margin, or `options.roi`) and one bit per
+ * ROI voxel of the bone-depth inside set (`boneLut`) and of the lesion. Throws
+ * `segmentation/no-bone` when the labels hold no bone.
+ */
+export function cropLabels(labels: Volume<Uint8Array>, boneLut: Uint8Array, shared: boolean, options: BuildFieldSetOptions): RoiCrop {
+  const roi = options.roi ? clampBox(options.roi, labels.geometry) : computeLabelBox(labels, boneLut, options.roiMarginMm ?? 20);
+  if (!roi) throw new PlannerError('segmentation/no-bone', `label volume ${labels.id} holds no bone label`);
+  const geometry = subGridGeometry(labels.geometry, roi);
+  const [ni, nj, nk] = geometry.dims;
+  const n = ni * nj * nk;
+  const roiLabels = allocVoxels(Uint8Array, n, { shared });
+  const boneBits = new Uint8Array((n + 7) >> 3);
+  const lesionBits = new Uint8Array((n + 7) >> 3);
+  const [gi, gj] = labels.geometry.dims;
+  const src = labels.voxels;
+  const lesionLabel = LABELS.lesion;
+  let p = 0, lesionCount = 0;
+  // Rows copied whole; the bits looked at only for labelled voxels (background is in neither set:
+  // the lesion label is not 0), the background skipped eight voxels at a time where the row's
+  // bytes are 8-aligned (a Float64 whose bytes are all 0 is +0: `x === 0` and not -0).
+  const skipBackground = !boneLut[0];
+  const eights = skipBackground && src.byteOffset % 8 === 0 ? new Float64Array(src.buffer, src.byteOffset, src.length >> 3) : null;
+  // Sets the bits of a labelled voxel `v` at ROI index `t`; 1 when it is a lesion voxel.
+  const mark = (v: number, t: number): number => {
+    if (boneLut[v]) boneBits[t >> 3] |= 1 << (t & 7);
+    if (v !== lesionLabel) return 0;
+    lesionBits[t >> 3] |= 1 << (t & 7);
+    return 1;
+  };
+  for (let k = roi.min[2]; k < roi.max[2]; k++) {
+    for (let j = roi.min[1]; j < roi.max[1]; j++) {
+      const q0 = roi.min[0] + gi * (j + gj * k);
+      roiLabels.set(src.subarray(q0, q0 + ni), p);
+      if (!eights) {
+        for (let i = 0; i < ni; i++, p++) {
+          const v = src[q0 + i]!;
+          if (v === 0 && skipBackground) continue;
+          if (boneLut[v]) boneBits[p >> 3] |= 1 << (p & 7);
+          if (v === lesionLabel) {
+            lesionBits[p >> 3] |= 1 << (p & 7);
+            lesionCount++;
+          }
+        }
+        continue;
+      }
+      // Voxels one by one up to the first 8-aligned one and in the tail; whole words between,
+      // an all-zero word (Float64 +0) being eight background voxels.
+      const q1 = q0 + ni;
+      const head = Math.min(q1, (q0 + 7) & ~7);
+      let q = q0;
+      for (; q < head; q++, p++) if (src[q] !== 0) lesionCount += mark(src[q]!, p);
+      for (; q + 8 <= q1; q += 8, p += 8) {
+        const x = eights[q >> 3]!;
+        if (x === 0 && Object.is(x, 0)) continue;
+        for (let e = 0; e < 8; e++) if (src[q + e] !== 0) lesionCount += mark(src[q + e]!, p + e);
+      }
+      for (; q < q1; q++, p++) if (src[q] !== 0) lesionCount += mark(src[q]!, p);
+    }
+  }
+  return { roi, labelsRoi: createVolume(`${labels.id}-roi`, 'label', geometry, roiLabels), boneBits, lesionBits, lesionCount };
+}
+
+/**
  * Builds the {@link FieldSet} from a label volume (bone parts, lesion) and the
  * critical-structure models:
  * - ROI: the labelled bone and lesion plus `roiMarginMm`;
@@ -236,39 +318,17 @@ export function shapeFieldGeometry(grid: VolumeGeometry, shape: StructureShape, 
 export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalStructures, options: BuildFieldSetOptions = {}): FieldSet {
   const shared = options.shared ?? false;
   const boneLut = insideLookup(BONE_DEPTH_LABELS);
-  const roi = options.roi ? clampBox(options.roi, labels.geometry) : computeLabelBox(labels, boneLut, options.roiMarginMm ?? 20);
-  if (!roi) throw new PlannerError('segmentation/no-bone', `label volume ${labels.id} holds no bone label`);
-  const geometry = subGridGeometry(labels.geometry, roi);
+  const cache = options.cache;
+  // The previous build's crop when the labels cannot have changed since (same array, same generation).
+  const spec = `${options.roi ? JSON.stringify(options.roi) : `margin ${options.roiMarginMm ?? 20}`}:${shared}`;
+  const prior = cache?.crop;
+  const reuseCrop = options.editsBumpGeneration === true && prior != null && prior.voxels === labels.voxels && prior.generation === labels.generation && prior.spec === spec && prior.labelsRoi.voxels.length > 0;
+  const crop = reuseCrop ? prior : cropLabels(labels, boneLut, shared, options);
+  const { roi, labelsRoi, boneBits, lesionBits, lesionCount } = crop;
+  const geometry = labelsRoi.geometry;
   const [ni, nj, nk] = geometry.dims;
   const n = ni * nj * nk;
-
-  // Labels cropped to the ROI; one bit per voxel of the bone-depth inside set and of the lesion.
-  const roiLabels = allocVoxels(Uint8Array, n, { shared });
-  const boneBits = new Uint8Array((n + 7) >> 3);
-  const lesionBits = new Uint8Array((n + 7) >> 3);
-  const [gi, gj] = labels.geometry.dims;
-  const src = labels.voxels;
   const lesionLabel = LABELS.lesion;
-  let p = 0, lesionCount = 0;
-  // Rows copied whole; the bits looked at only for labelled voxels (background is in neither set: the lesion label is not 0).
-  const skipBackground = !boneLut[0];
-  for (let k = roi.min[2]; k < roi.max[2]; k++) {
-    for (let j = roi.min[1]; j < roi.max[1]; j++) {
-      const q0 = roi.min[0] + gi * (j + gj * k);
-      roiLabels.set(src.subarray(q0, q0 + ni), p);
-      for (let i = 0; i < ni; i++, p++) {
-        const v = src[q0 + i]!;
-        if (v === 0 && skipBackground) continue;
-        if (boneLut[v]) boneBits[p >> 3] |= 1 << (p & 7);
-        if (v === lesionLabel) {
-          lesionBits[p >> 3] |= 1 << (p & 7);
-          lesionCount++;
-        }
-      }
-    }
-  }
-  const labelsRoi = createVolume(`${labels.id}-roi`, 'label', geometry, roiLabels);
-  const cache = options.cache;
   const reused: string[] = [];
   const key = `${labels.geometry.dims.join(',')}:${roi.min.join(',')}:${roi.max.join(',')}:${Array.from(labels.geometry.ijkToLps).join(',')}:${shared}`;
   if (cache && cache.key !== key) {
@@ -283,7 +343,8 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
    */
   const signedField = (name: 'boneDepth' | 'lesion', old: Volume<Float32Array> | null, oldBits: Uint8Array | null, bits: Uint8Array, inside: InsideSpec, signed: 'insidePositive' | 'insideNegative'): Volume<Float32Array> => {
     if (cache && usable(old, n) && oldBits && oldBits.length === bits.length) {
-      const box = flippedBox(oldBits, bits, geometry.dims);
+      // The same bits object: the crop was reused, so nothing flipped.
+      const box = oldBits === bits ? null : flippedBox(oldBits, bits, geometry.dims);
       if (!box) {
         reused.push(name);
         return old;
@@ -340,6 +401,7 @@ export function buildFieldSet(labels: Volume<Uint8Array>, structures: CriticalSt
     cache.lesion = lesion;
     if (!options.signedFieldsOnly) cache.structures = nextStructures;
     cache.lastReused = reused;
+    cache.crop = options.editsBumpGeneration === true ? { ...crop, voxels: labels.voxels, generation: labels.generation, spec } : null;
   }
   return {
     geometry,

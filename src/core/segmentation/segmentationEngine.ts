@@ -157,7 +157,7 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
       // the cache (unchanged inside sets) and adds the structure fields. Same fields, bit for bit.
       structures = detectStructuresDuring(l, sideThread, () => {
         try {
-          buildFieldSet(l, emptyStructures(), { shared, generation: l.generation, cache: fieldCache, signedFieldsOnly: true });
+          buildFieldSet(l, emptyStructures(), { shared, generation: l.generation, cache: fieldCache, signedFieldsOnly: true, editsBumpGeneration: true });
         } catch (error) {
           // Nothing to build ahead (no bone): buildFields reports it when it is asked for. Anything
           // else (a stalled helper, memory) would fail buildFields the same way: report it now.
@@ -174,7 +174,9 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
     },
     buildFields(fieldOptions) {
       const l = requireLabels();
-      return buildFieldSet(l, structures, { shared, generation: l.generation, ...fieldOptions, cache: fieldCache });
+      // Every edit of the engine's labels goes through labelEdits / growLesion, which bump the
+      // generation: the crop of the build ahead of time (detectStructures) is reused.
+      return buildFieldSet(l, structures, { shared, generation: l.generation, ...fieldOptions, cache: fieldCache, editsBumpGeneration: true });
     },
   };
 }
