@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeDistanceField, EDT_FAR, setEdtExecutor, squaredDistanceInPlace } from './distanceTransform';
-import { createEdtWorkspace, createParallelEdtExecutor, isSlabJob, runEdtChunks, runSlabChunks, type HelperJob } from './parallelEdt';
+import { createEdtWorkspace, createParallelEdtExecutor, isSlabJob, runHelperJob, type HelperJob } from './parallelEdt';
 import { buildFieldSet } from './buildFieldSet';
 import type { CriticalStructures } from '../anatomy/structures';
 import { referenceSquaredEdt } from './testing/referenceEdt';
@@ -98,7 +98,7 @@ describe('parallel EDT executor', () => {
   /** A fake helper run in this thread at post time: claims and runs up to `take` chunks before this thread starts. */
   const fakeHelper = (take: number) => {
     const ws = createEdtWorkspace();
-    return (job: HelperJob) => void (isSlabJob(job) ? runSlabChunks(job, take) : runEdtChunks(job, ws, take));
+    return (job: HelperJob) => void runHelperJob(job, ws, take);
   };
 
   for (const [name, post] of [

@@ -1,6 +1,8 @@
 import { PlannerError } from '../shared/errors';
 import type { EdtExecutor, EdtScratch, SlabTask } from './distanceTransform';
 import { createEdtScratch, edtPassSlab, edtSlabCount, runSlabTask } from './distanceTransform';
+import type { BoneSlabTask } from '../segmentation/segmentBoneSlabs';
+import { runBoneSlabTask } from '../segmentation/segmentBoneSlabs';
 
 /**
  * The squared EDT's passes split across this thread and a helper thread over
@@ -47,11 +49,28 @@ export type SlabJob = {
   slabs: number;
 };
 
+/**
+ * Slabs of segmentBone's work (segmentation/segmentBoneSlabs.ts {@link BoneSlabTask}: the
+ * threshold box and crop, the one-voxel dilation), handed out by the same chunk protocol.
+ */
+export type BoneSlabJob = {
+  kind: 'boneSlabs';
+  /** [next chunk to claim, chunks done]. */
+  ctrl: Int32Array;
+  task: BoneSlabTask;
+  chunkSlabs: number;
+  slabs: number;
+};
+
 /** What the helper receives from an executor. */
-export type HelperJob = EdtJob | SlabJob;
+export type HelperJob = EdtJob | SlabJob | BoneSlabJob;
 
 export function isSlabJob(job: unknown): job is SlabJob {
   return typeof job === 'object' && job !== null && (job as { kind?: unknown }).kind === 'slabs';
+}
+
+export function isBoneSlabJob(job: unknown): job is BoneSlabJob {
+  return typeof job === 'object' && job !== null && (job as { kind?: unknown }).kind === 'boneSlabs';
 }
 
 const NEXT = 0;
@@ -108,10 +127,33 @@ export function runSlabChunks(job: SlabJob, maxChunks = Infinity): number {
   return ran;
 }
 
+/** Claims and runs chunks of a {@link BoneSlabJob} until none is left (or `maxChunks` ran); returns how many this thread ran. */
+export function runBoneSlabChunks(job: BoneSlabJob, maxChunks = Infinity): number {
+  const chunks = chunkCount(job);
+  let ran = 0;
+  while (ran < maxChunks) {
+    const c = Atomics.add(job.ctrl, NEXT, 1);
+    if (c >= chunks) break;
+    const s0 = c * job.chunkSlabs;
+    runBoneSlabTask(job.task, s0, Math.min(job.slabs, s0 + job.chunkSlabs));
+    ran++;
+    Atomics.add(job.ctrl, DONE, 1);
+    Atomics.notify(job.ctrl, DONE);
+  }
+  return ran;
+}
+
+/** Claims and runs up to `maxChunks` chunks of any helper job (a pass's, other slabs, segmentBone's slabs); returns how many ran. */
+export function runHelperJob(job: HelperJob, ws: EdtWorkspace, maxChunks = Infinity): number {
+  if (isSlabJob(job)) return runSlabChunks(job, maxChunks);
+  if (isBoneSlabJob(job)) return runBoneSlabChunks(job, maxChunks);
+  return runEdtChunks(job, ws, maxChunks);
+}
+
 /** The helper thread's side: call with every job message it receives (a pass's or other slabs). */
 export function createEdtHelper(): (job: HelperJob) => number {
   const ws = createEdtWorkspace();
-  return (job) => (isSlabJob(job) ? runSlabChunks(job) : runEdtChunks(job, ws));
+  return (job) => runHelperJob(job, ws);
 }
 
 export type ParallelEdtOptions = {
@@ -126,20 +168,20 @@ export type ParallelEdtOptions = {
   stallMs?: number;
 };
 
-/** Counters of an executor (for tests and the bench): chunks run here and by the helper. */
-export type ParallelEdtStats = { transforms: number; chunksHere: number; chunksHelper: number; slabTasks: number };
+/** Counters of an executor (for tests and the bench): chunks run here and by the helper. `boneSlabTasks`: segmentBone's slab tasks taken, `boneChunksHelper`: their chunks the helper ran (also in chunksHelper). */
+export type ParallelEdtStats = { transforms: number; chunksHere: number; chunksHelper: number; slabTasks: number; boneSlabTasks: number; boneChunksHelper: number };
 
 /**
  * An {@link EdtExecutor} that shares every large transform's passes with a helper
  * reached through `post` (e.g. a MessagePort's postMessage). Grids not on shared
  * memory are copied onto a SharedArrayBuffer for the transform and back.
  */
-export function createParallelEdtExecutor(post: (job: HelperJob) => void, options: ParallelEdtOptions = {}): EdtExecutor & { stats: ParallelEdtStats } {
+export function createParallelEdtExecutor(post: (job: HelperJob) => void, options: ParallelEdtOptions = {}): EdtExecutor & { stats: ParallelEdtStats; forBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean } {
   const minVoxels = options.minVoxels ?? 1 << 20;
   const chunksPerPass = options.chunksPerPass ?? 64;
   const stallMs = options.stallMs ?? 120_000;
   const ws = createEdtWorkspace();
-  const stats: ParallelEdtStats = { transforms: 0, chunksHere: 0, chunksHelper: 0, slabTasks: 0 };
+  const stats: ParallelEdtStats = { transforms: 0, chunksHere: 0, chunksHelper: 0, slabTasks: 0, boneSlabTasks: 0, boneChunksHelper: 0 };
   // The helper's claimed chunks: wait for them (no wait at all when it claimed none).
   const waitDone = (ctrl: Int32Array, chunks: number): void => {
     for (;;) {
@@ -163,6 +205,24 @@ export function createParallelEdtExecutor(post: (job: HelperJob) => void, option
       const here = runSlabChunks(job);
       stats.chunksHere += here;
       stats.chunksHelper += chunks - here;
+      waitDone(job.ctrl, chunks);
+      return true;
+    },
+    /**
+     * Runs slabs [0, slabs) of segmentBone's `task` here and on the helper (every array of the task
+     * on shared memory: the caller checks); false when `voxels` (the work's size) is below the
+     * threshold. `chunkSlabs`: slabs per chunk (default about chunksPerPass chunks).
+     */
+    forBoneSlabs(task, slabs, voxels, chunkSlabs) {
+      if (voxels < minVoxels || slabs < 2 || typeof SharedArrayBuffer === 'undefined') return false;
+      const job: BoneSlabJob = { kind: 'boneSlabs', ctrl: new Int32Array(new SharedArrayBuffer(8)), task, chunkSlabs: Math.max(1, chunkSlabs ?? Math.ceil(slabs / chunksPerPass)), slabs };
+      const chunks = chunkCount(job);
+      stats.boneSlabTasks++;
+      post(job);
+      const here = runBoneSlabChunks(job);
+      stats.chunksHere += here;
+      stats.chunksHelper += chunks - here;
+      stats.boneChunksHelper += chunks - here;
       waitDone(job.ctrl, chunks);
       return true;
     },

@@ -20,6 +20,7 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { surfaceOfRunComponent } from './segmentBoneCap';
+import { canShareBoneSlabs, mergeSliceBoxes, runBoneSlabs } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -144,6 +145,35 @@ function thresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | nul
   }
   if (i1 < 0) return null;
   return { min: [i0, j0, k0], max: [i1 + 1, j1 + 1, k1 + 1] };
+}
+
+/** {@link thresholdBox} slice by slice on this thread and the EDT helper (the CT on shared memory): the same box. */
+function sharedThresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | null {
+  const [ni, nj, nk] = ct.geometry.dims;
+  const out = allocVoxels(Int32Array, 4 * nk, { shared: true });
+  runBoneSlabs({ kind: 'thresholdBox', voxels: ct.voxels, dims: [ni, nj, nk], threshold, out }, nk, ni * nj * nk);
+  return mergeSliceBoxes(out, nk);
+}
+
+/** {@link thresholdCrop} slice by slice on this thread and the EDT helper, into a mask on shared memory: the same bytes. */
+function sharedThresholdCrop(ct: Volume<VoxelArray>, box: VoxelBox, threshold: number): Uint8Array {
+  const [gi, gj] = ct.geometry.dims;
+  const nk = box.max[2] - box.min[2];
+  const n = (box.max[0] - box.min[0]) * (box.max[1] - box.min[1]) * nk;
+  const out = allocVoxels(Uint8Array, n, { shared: true });
+  runBoneSlabs({ kind: 'thresholdCrop', voxels: ct.voxels, gridDims: [gi, gj], box: { min: [...box.min], max: [...box.max] }, threshold, out }, nk, n);
+  return out;
+}
+
+/**
+ * morphology.ts {@link dilate6} slice by slice on this thread and the EDT helper (`mask` on shared
+ * memory), into a new mask on shared memory: the same bytes. Chunks of about 16 slices (each chunk
+ * reads the runs of the slices next to it too).
+ */
+function sharedDilate6(mask: Uint8Array, dims: Dims): Uint8Array {
+  const out = allocVoxels(Uint8Array, mask.length, { shared: true });
+  runBoneSlabs({ kind: 'dilate6', mask, dims: [dims[0], dims[1], dims[2]], out }, dims[2], mask.length, Math.max(1, Math.ceil(dims[2] / 16)));
+  return out;
 }
 
 type ComponentStats = {
@@ -762,7 +792,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     }
   }
   const thresholds = options.thresholds ?? computeBoneThresholds(ct);
-  const rawBox = thresholdBox(ct, thresholds.boneGrey);
+  // With an EDT helper thread and the CT on shared memory, the box, the crop and the one-voxel
+  // closing's dilation are computed slice by slice on both threads (segmentBoneSlabs.ts: the same bytes).
+  const slabs = canShareBoneSlabs(ct.voxels);
+  const rawBox = slabs ? sharedThresholdBox(ct, thresholds.boneGrey) : thresholdBox(ct, thresholds.boneGrey);
   if (!rawBox) throw new PlannerError('segmentation/no-bone', `no voxel reaches the bone threshold ${thresholds.boneGrey.toFixed(0)}`);
   let box: VoxelBox = rawBox;
   let dims: Dims = [box.max[0] - box.min[0], box.max[1] - box.min[1], box.max[2] - box.min[2]];
@@ -788,7 +821,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // CBCT-like noise and cupping: trabecular bone overlaps soft tissue in grey value.
     notes.push('noisy image: trabecular bone overlaps soft tissue; check the bone outline');
   }
-  let mask = thresholdCrop(ct, box, usedThresholds.boneGrey);
+  let mask = slabs ? sharedThresholdCrop(ct, box, usedThresholds.boneGrey) : thresholdCrop(ct, box, usedThresholds.boneGrey);
   {
     const cc = computeComponentRuns(mask, dims);
     const stats = statsOfRuns(cc, m, voxelMl);
@@ -841,7 +874,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     j1 = Math.min(dims[1] - 1, j1 + 1);
     if (marrowRadiusMm <= 0 && i1 >= i0 && (i1 - i0 + 1 < dims[0] || j1 - j0 + 1 < dims[1])) {
       const nd: Dims = [i1 - i0 + 1, j1 - j0 + 1, dims[2]];
-      const narrowed = new Uint8Array(nd[0] * nd[1] * nd[2]);
+      const narrowed = allocVoxels(Uint8Array, nd[0] * nd[1] * nd[2], { shared: slabs });
       for (let k = 0; k < nd[2]; k++) for (let j = 0; j < nd[1]; j++) {
         const from = i0 + dims[0] * (j0 + j + dims[1] * k);
         narrowed.set(mask.subarray(from, from + nd[0]), nd[0] * (j + nd[1] * k));
@@ -864,7 +897,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   //    voxel is high) is swallowed by the closing, so it is neither a cavity of the closed
   //    mask nor a gap next to one, and would stay a hole in the bone (the bone depth drops to
   //    ~1 mm around it, inside the sacrum).
-  const closed = dilate6(mask, dims);
+  const closed = slabs && canShareBoneSlabs(mask) ? sharedDilate6(mask, dims) : dilate6(mask, dims);
   const holes = closed.slice();
   fillHoles(holes, dims, 'sides');
   const filled = mask.slice();

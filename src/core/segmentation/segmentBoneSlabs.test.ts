@@ -1,0 +1,180 @@
+/**
+ * segmentBone's slab work shared with the EDT helper thread (segmentBoneSlabs.ts, parallelEdt.ts
+ * BoneSlabJob) gives the same bytes whoever runs which slices:
+ * - each task against a plain one-thread computation, on random masks and grey volumes, cut in
+ *   random chunk sizes and run by fake helpers (never answers, takes every chunk first, one chunk);
+ * - segmentBone on phantoms and on a synthetic pelvis with a bridged SI joint (narrowed crop,
+ *   split) whose CT is on shared memory, with those fake helpers and a real worker_thread helper
+ *   (bench/segmentationEdt.worker.node.mjs): the stored fingerprints of the one-thread output
+ *   (testing/boneLabelHashes.ts, segmentBone.paths.test.ts), and the slab tasks really posted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { generatePhantom } from '../../../sample-dicom/generatePhantom';
+import { setEdtExecutor } from '../fields/distanceTransform';
+import { createEdtWorkspace, createParallelEdtExecutor, runHelperJob, type HelperJob } from '../fields/parallelEdt';
+import { startNodeEdtHelper } from '../../../bench/edtHelperNode';
+import { createVolume, type Volume } from '../volume/Volume';
+import { allocVoxels, type VoxelArray } from '../volume/voxelBuffer';
+import { dilate6 } from './morphology';
+import { segmentBone } from './segmentBone';
+import { mergeSliceBoxes, runBoneSlabs, type BoneSlabTask } from './segmentBoneSlabs';
+import { BONE_LABEL_HASHES, boneLabelHashes } from './testing/boneLabelHashes';
+import { makeSyntheticPelvis } from './testing/syntheticPelvis';
+
+/** A fake helper run in this thread at post time: claims and runs up to `take` chunks before this thread starts. */
+const fakeHelper = (take: number) => {
+  const ws = createEdtWorkspace();
+  return (job: HelperJob) => void runHelperJob(job, ws, take);
+};
+const HELPERS = [
+  ['a helper that never answers', () => () => undefined],
+  ['a helper that takes every chunk first', () => fakeHelper(Infinity)],
+  ['a helper that takes one chunk', () => fakeHelper(1)],
+] as const;
+
+function onShared<T extends VoxelArray>(a: T): T {
+  const s = allocVoxels(a.constructor as new (n: number) => T as never, a.length, { shared: true }) as unknown as T;
+  s.set(a as never);
+  return s;
+}
+
+function sharedCt(ct: Volume<VoxelArray>): Volume<VoxelArray> {
+  return createVolume(ct.id, 'ct', ct.geometry, onShared(ct.voxels));
+}
+
+const arbCase = fc.record({
+  ni: fc.integer({ min: 1, max: 13 }),
+  nj: fc.integer({ min: 1, max: 9 }),
+  nk: fc.integer({ min: 1, max: 9 }),
+  density: fc.double({ min: 0, max: 1, noNaN: true }),
+  seed: fc.integer({ min: 1, max: 2 ** 30 }),
+  chunkSlabs: fc.integer({ min: 1, max: 5 }),
+  helper: fc.integer({ min: 0, max: 2 }),
+  box: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+});
+
+describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', () => {
+  it('thresholdBox, thresholdCrop and dilate6 write the one-thread bytes', () => {
+    fc.assert(
+      fc.property(arbCase, (r) => {
+        const dims: [number, number, number] = [r.ni, r.nj, r.nk];
+        const n = r.ni * r.nj * r.nk;
+        let s = r.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const grey = allocVoxels(Int16Array, n, { shared: true });
+        for (let t = 0; t < n; t++) grey[t] = rnd() < r.density ? 300 + Math.floor(rnd() * 100) : Math.floor(rnd() * 300) - 100;
+        const threshold = 300;
+        const executor = createParallelEdtExecutor(HELPERS[r.helper]![1](), { minVoxels: 0 });
+        const previous = setEdtExecutor(executor);
+        try {
+          // Box of the voxels >= threshold, brute force.
+          let lo = [Infinity, Infinity, Infinity], hi = [-1, -1, -1];
+          for (let k = 0, t = 0; k < r.nk; k++) for (let j = 0; j < r.nj; j++) for (let i = 0; i < r.ni; i++, t++) {
+            if (grey[t]! < threshold) continue;
+            lo = [Math.min(lo[0]!, i), Math.min(lo[1]!, j), Math.min(lo[2]!, k)];
+            hi = [Math.max(hi[0]!, i), Math.max(hi[1]!, j), Math.max(hi[2]!, k)];
+          }
+          const boxOut = allocVoxels(Int32Array, 4 * r.nk, { shared: true });
+          const task: BoneSlabTask = { kind: 'thresholdBox', voxels: grey, dims, threshold, out: boxOut };
+          runBoneSlabs(task, r.nk, n, r.chunkSlabs);
+          const box = mergeSliceBoxes(boxOut, r.nk);
+          const expected = hi[0]! < 0 ? null : { min: lo, max: hi.map((x) => x + 1) };
+          if (JSON.stringify(box) !== JSON.stringify(expected)) return false;
+          // Crop of a random box.
+          const b = r.box;
+          const min: [number, number, number] = [Math.floor(b[0] * r.ni), Math.floor(b[1] * r.nj), Math.floor(b[2] * r.nk)];
+          const max: [number, number, number] = [min[0] + 1 + Math.floor(b[3] * (r.ni - min[0] - 1)), min[1] + 1 + Math.floor(b[4] * (r.nj - min[1] - 1)), min[2] + 1 + Math.floor(b[5] * (r.nk - min[2] - 1))];
+          const cd: [number, number, number] = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
+          const crop = allocVoxels(Uint8Array, cd[0] * cd[1] * cd[2], { shared: true });
+          runBoneSlabs({ kind: 'thresholdCrop', voxels: grey, gridDims: [r.ni, r.nj], box: { min, max }, threshold, out: crop }, cd[2], crop.length, r.chunkSlabs);
+          for (let k = 0, p = 0; k < cd[2]; k++) for (let j = 0; j < cd[1]; j++) for (let i = 0; i < cd[0]; i++, p++) {
+            if (crop[p] !== (grey[min[0] + i + r.ni * (min[1] + j + r.nj * (min[2] + k))]! >= threshold ? 1 : 0)) return false;
+          }
+          // Dilation of the whole mask (non-zero values other than 1 too), over stale output bytes.
+          const mask = allocVoxels(Uint8Array, n, { shared: true });
+          for (let t = 0; t < n; t++) mask[t] = grey[t]! >= threshold ? 1 + (t % 3) : 0;
+          const out = allocVoxels(Uint8Array, n, { shared: true }).fill(7);
+          runBoneSlabs({ kind: 'dilate6', mask, dims, out }, r.nk, n, r.chunkSlabs);
+          const one = dilate6(mask, dims);
+          for (let t = 0; t < n; t++) if (out[t] !== one[t]) return false;
+          return executor.stats.boneSlabTasks === (r.nk >= 2 ? 2 : 0) + (cd[2] >= 2 ? 1 : 0);
+        } finally {
+          setEdtExecutor(previous);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** segment.paths.test.ts's bridged SI joint (a bony bar across the joint space): narrowed crop and a split. */
+function bridgedSi(): Volume<VoxelArray> {
+  const { ct } = makeSyntheticPelvis({ noiseSigma: 10 });
+  const g = ct.geometry;
+  for (let k = 0; k < g.dims[2]; k++) for (let j = 0; j < g.dims[1]; j++) for (let i = 0; i < g.dims[0]; i++) {
+    const x = -150 + 2 * i, y = -110 + 2 * j, z = 2 * k;
+    if (x > 33 && x < 41 && y > 16 && y < 24 && z > 106 && z < 114) ct.voxels[i + g.dims[0] * (j + g.dims[1] * k)] = 1000;
+  }
+  return ct;
+}
+
+const CASES: { name: string; ct: () => Volume<VoxelArray>; hashes: { labels: string; summary: string }; slabTasks: number }[] = [
+  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 3 },
+  // The flattened copy of a cut field is not on shared memory: every step in this thread.
+  { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 0 },
+  { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 3 },
+];
+
+describe('segmentBone with the EDT helper taking slab work (CT on shared memory)', () => {
+  const cts = new Map<string, Volume<VoxelArray>>();
+  const ctOf = (c: (typeof CASES)[number]) => cts.get(c.name) ?? (cts.set(c.name, sharedCt(c.ct())), cts.get(c.name)!);
+  for (const c of CASES) {
+    for (const [name, post] of HELPERS) {
+      it(`${c.name}, ${name}: the stored one-thread fingerprints`, () => {
+        const executor = createParallelEdtExecutor(post(), { minVoxels: 0, chunksPerPass: 7 });
+        const previous = setEdtExecutor(executor);
+        let seg: ReturnType<typeof segmentBone>;
+        try {
+          seg = segmentBone(ctOf(c));
+        } finally {
+          setEdtExecutor(previous);
+        }
+        expect(executor.stats.boneSlabTasks).toBe(c.slabTasks);
+        expect(boneLabelHashes(seg)).toEqual(c.hashes);
+      });
+    }
+  }
+
+  describe('with a worker_thread helper', () => {
+    let helper: Awaited<ReturnType<typeof startNodeEdtHelper>>;
+    beforeAll(async () => {
+      helper = await startNodeEdtHelper({ minVoxels: 0, chunksPerPass: 48 });
+    });
+    afterAll(async () => {
+      setEdtExecutor(null);
+      await helper?.close();
+    });
+
+    it('shares the box, the crop and the dilation and gives the stored fingerprints', () => {
+      const c = CASES[0]!;
+      const ct = ctOf(c);
+      // The helper wakes up on its own schedule: repeat until it has run chunks of segmentBone's
+      // slab work (it may run none; the labels must be the same either way).
+      const previous = setEdtExecutor(helper.executor);
+      let helperChunks = 0;
+      try {
+        for (let round = 0; round < 20 && helperChunks === 0; round++) {
+          const before = helper.executor.stats.boneChunksHelper;
+          const seg = segmentBone(ct);
+          expect(boneLabelHashes(seg)).toEqual(c.hashes);
+          helperChunks += helper.executor.stats.boneChunksHelper - before;
+        }
+      } finally {
+        setEdtExecutor(previous);
+      }
+      expect(helper.executor.stats.boneSlabTasks).toBeGreaterThan(0);
+      expect(helperChunks).toBeGreaterThan(0);
+    });
+  });
+});

@@ -1,0 +1,190 @@
+import { setEdtExecutor } from '../fields/distanceTransform';
+import type { VoxelArray } from '../volume/voxelBuffer';
+import { isShared } from '../volume/voxelBuffer';
+import { maskRuns } from './connectedComponents';
+
+/**
+ * segmentBone's slab-parallel steps (issue #4: on the app's path the EDT helper thread is
+ * idle during most of segmentBone). Each task splits into independent slabs (one k slice of
+ * its grid each) that write disjoint outputs; parallelEdt.ts hands the slabs out between this
+ * thread and the helper (BoneSlabJob, the same chunk counter and fallback as a pass's: a helper
+ * that never answers means this thread runs every slab). Whoever runs a slab, the same code
+ * writes the same bytes, so the output is the same bit for bit as one thread.
+ *
+ * - `thresholdBox`: the bounding box of the voxels >= threshold, per slice (merged here);
+ * - `thresholdCrop`: `(ct >= threshold)` on the crop box into a dense mask;
+ * - `dilate6`: the one-voxel 6-neighbour dilation (morphology.ts dilate6) of a mask, per output slice.
+ * Structured-cloneable (every array on shared memory when posted).
+ */
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task;
+
+/** Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive) of its voxels >= threshold, i1 = -1 when none. */
+export type ThresholdBoxTask = {
+  kind: 'thresholdBox';
+  voxels: VoxelArray;
+  dims: [number, number, number];
+  threshold: number;
+  out: Int32Array;
+};
+
+/** Slice k of the crop `box` (grid ijk, max exclusive) of `voxels >= threshold` into `out` (dense, the crop's dims). */
+export type ThresholdCropTask = {
+  kind: 'thresholdCrop';
+  voxels: VoxelArray;
+  gridDims: [number, number];
+  box: { min: [number, number, number]; max: [number, number, number] };
+  threshold: number;
+  out: Uint8Array;
+};
+
+/** Slice k of `out` = the 6-neighbour dilation of `mask` (0 / 1), from the runs of mask slices k - 1 .. k + 1. */
+export type Dilate6Task = {
+  kind: 'dilate6';
+  mask: Uint8Array;
+  dims: [number, number, number];
+  out: Uint8Array;
+};
+
+/** Runs slabs (slices) [s0, s1) of `task` in this thread. */
+export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
+  if (task.kind === 'thresholdBox') for (let k = s0; k < s1; k++) thresholdBoxSlice(task, k);
+  else if (task.kind === 'thresholdCrop') for (let k = s0; k < s1; k++) thresholdCropSlice(task, k);
+  else dilate6Slices(task.mask, task.dims, task.out, s0, s1);
+}
+
+/** An executor that takes bone slab work (parallelEdt.ts createParallelEdtExecutor). */
+type BoneSlabExecutor = { forBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean };
+
+/** The EDT executor installed in this thread when it takes bone slab work (distanceTransform.ts has no getter: read by swapping it out and back). */
+function boneSlabExecutor(): BoneSlabExecutor | null {
+  const current = setEdtExecutor(null);
+  setEdtExecutor(current);
+  return current && typeof (current as Partial<BoneSlabExecutor>).forBoneSlabs === 'function' ? (current as unknown as BoneSlabExecutor) : null;
+}
+
+/** Whether slab work on these arrays could go to a helper (an executor that takes it is installed, every array on shared memory). */
+export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
+  return boneSlabExecutor() !== null && arrays.every((a) => isShared(a));
+}
+
+/**
+ * Runs slabs [0, slabs) of `task` with the helper when the installed executor takes them (every
+ * array of the task on shared memory, `voxels` large enough), else in this thread; same bits either way.
+ * Returns whether the executor took them.
+ */
+export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : [task.voxels, task.out];
+  const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
+  if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
+  runBoneSlabTask(task, 0, slabs);
+  return false;
+}
+
+/**
+ * Slice k's bounding box of voxels >= threshold (the row scan of segmentBone's thresholdBox on
+ * one slice: a row inside the box found so far only widens it in i).
+ */
+function thresholdBoxSlice(task: ThresholdBoxTask, k: number): void {
+  const [ni, nj] = task.dims;
+  const v = task.voxels;
+  const threshold = task.threshold;
+  let i0 = ni, j0 = nj, i1 = -1, j1 = -1;
+  for (let j = 0; j < nj; j++) {
+    const row = ni * (j + nj * k);
+    if (j >= j0 && j <= j1) {
+      for (let i = 0; i < i0; i++) if (v[row + i]! >= threshold) {
+        i0 = i;
+        break;
+      }
+      for (let i = ni - 1; i > i1; i--) if (v[row + i]! >= threshold) {
+        i1 = i;
+        break;
+      }
+      continue;
+    }
+    let first = -1;
+    for (let i = 0; i < ni; i++) if (v[row + i]! >= threshold) {
+      first = i;
+      break;
+    }
+    if (first < 0) continue;
+    let last = first;
+    for (let i = ni - 1; i > first; i--) if (v[row + i]! >= threshold) {
+      last = i;
+      break;
+    }
+    if (first < i0) i0 = first;
+    if (last > i1) i1 = last;
+    if (j < j0) j0 = j;
+    if (j > j1) j1 = j;
+  }
+  task.out.set([i0, j0, i1, j1], 4 * k);
+}
+
+/** The bounding box (max exclusive) of the slices' boxes of a finished {@link ThresholdBoxTask}; null if no voxel. */
+export function mergeSliceBoxes(out: Int32Array, nk: number): { min: [number, number, number]; max: [number, number, number] } | null {
+  let i0 = Infinity, j0 = Infinity, k0 = -1, i1 = -1, j1 = -1, k1 = -1;
+  for (let k = 0; k < nk; k++) {
+    if (out[4 * k + 2]! < 0) continue;
+    if (k0 < 0) k0 = k;
+    k1 = k;
+    i0 = Math.min(i0, out[4 * k]!);
+    j0 = Math.min(j0, out[4 * k + 1]!);
+    i1 = Math.max(i1, out[4 * k + 2]!);
+    j1 = Math.max(j1, out[4 * k + 3]!);
+  }
+  if (k0 < 0) return null;
+  return { min: [i0, j0, k0], max: [i1 + 1, j1 + 1, k1 + 1] };
+}
+
+function thresholdCropSlice(task: ThresholdCropTask, kc: number): void {
+  const [gi, gj] = task.gridDims;
+  const { box, threshold, out } = task;
+  const v = task.voxels;
+  const ni = box.max[0] - box.min[0], nj = box.max[1] - box.min[1];
+  const k = box.min[2] + kc;
+  let p = ni * nj * kc;
+  for (let j = box.min[1]; j < box.max[1]; j++) {
+    const q0 = box.min[0] + gi * (j + gj * k);
+    for (let i = 0; i < ni; i++, p++) out[p] = v[q0 + i]! >= threshold ? 1 : 0;
+  }
+}
+
+/**
+ * Slices [k0, k1) of the 6-neighbour dilation of `mask` into `out` (0 / 1; every voxel of those
+ * slices written): a voxel is set when it or a face neighbour is non-zero. Over the runs along i
+ * of mask slices k0 - 1 .. k1 (those inside the grid), as morphology.ts dilate6: each run set one
+ * voxel longer at both ends in its own row and as it is in the rows j +- 1 and k +- 1, only where
+ * that row lies in [k0, k1). `out` must not be `mask`.
+ */
+export function dilate6Slices(mask: Uint8Array, dims: readonly [number, number, number], out: Uint8Array, k0: number, k1: number): void {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const from = Math.max(0, k0 - 1), to = Math.min(nk, k1 + 1);
+  out.fill(0, k0 * nij, k1 * nij);
+  const set = (a: number, b: number): void => {
+    if (b - a < 24) for (let t = a; t < b; t++) out[t] = 1;
+    else out.fill(1, a, b);
+  };
+  const { runStart, runEnd, rowFirst } = maskRuns(mask.subarray(from * nij, to * nij), ni, (to - from) * nj);
+  for (let k = from, row = 0; k < to; k++) {
+    const inside = k >= k0 && k < k1;
+    const below = k > 0 && k - 1 >= k0 && k - 1 < k1;
+    const above = k < nk - 1 && k + 1 >= k0 && k + 1 < k1;
+    for (let j = 0; j < nj; j++, row++) {
+      const r1 = rowFirst[row + 1]!;
+      const base = ni * (j + nj * k);
+      for (let r = rowFirst[row]!; r < r1; r++) {
+        const s = runStart[r]!, e = runEnd[r]!;
+        const a = base + s, b = base + e;
+        if (inside) {
+          set(s > 0 ? a - 1 : a, e < ni ? b + 1 : b);
+          if (j > 0) set(a - ni, b - ni);
+          if (j < nj - 1) set(a + ni, b + ni);
+        }
+        if (below) set(a - nij, b - nij);
+        if (above) set(a + nij, b + nij);
+      }
+    }
+  }
+}
