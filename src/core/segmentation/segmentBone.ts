@@ -897,11 +897,23 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   //    voxel is high) is swallowed by the closing, so it is neither a cavity of the closed
   //    mask nor a gap next to one, and would stay a hole in the bone (the bone depth drops to
   //    ~1 mm around it, inside the sacrum).
-  const closed = slabs && canShareBoneSlabs(mask) ? sharedDilate6(mask, dims) : dilate6(mask, dims);
-  const holes = closed.slice();
-  fillHoles(holes, dims, 'sides');
-  const filled = mask.slice();
-  fillHoles(filled, dims, 'sides');
+  let closed: Uint8Array, holes: Uint8Array, filled: Uint8Array;
+  if (slabs && canShareBoneSlabs(mask)) {
+    // The dilation slice by slice on both threads, then the two hole fillings one on each.
+    closed = sharedDilate6(mask, dims);
+    holes = allocVoxels(Uint8Array, n, { shared: true });
+    holes.set(closed);
+    filled = allocVoxels(Uint8Array, n, { shared: true });
+    filled.set(mask);
+    // The closing's filling first: this thread claims it (the larger), the helper the mask's.
+    runBoneSlabs({ kind: 'fillHoles', masks: [holes, filled], dims: [dims[0], dims[1], dims[2]], faces: 'sides' }, 2, 2 * n, 1);
+  } else {
+    closed = dilate6(mask, dims);
+    holes = closed.slice();
+    fillHoles(holes, dims, 'sides');
+    filled = mask.slice();
+    fillHoles(filled, dims, 'sides');
+  }
   addCavities(filled, mask, closed, holes, dims);
 
   // The femoral-head caps kept in step 1, hole-filled on their own; a cap that would touch

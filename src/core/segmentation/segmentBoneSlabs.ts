@@ -2,6 +2,7 @@ import { setEdtExecutor } from '../fields/distanceTransform';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { isShared } from '../volume/voxelBuffer';
 import { maskRuns } from './connectedComponents';
+import { fillHoles, type OutsideFaces } from './morphology';
 
 /**
  * segmentBone's slab-parallel steps (issue #4: on the app's path the EDT helper thread is
@@ -13,10 +14,11 @@ import { maskRuns } from './connectedComponents';
  *
  * - `thresholdBox`: the bounding box of the voxels >= threshold, per slice (merged here);
  * - `thresholdCrop`: `(ct >= threshold)` on the crop box into a dense mask;
- * - `dilate6`: the one-voxel 6-neighbour dilation (morphology.ts dilate6) of a mask, per output slice.
+ * - `dilate6`: the one-voxel 6-neighbour dilation (morphology.ts dilate6) of a mask, per output slice;
+ * - `fillHoles`: morphology.ts fillHoles of independent masks, one per slab (the closing's and the mask's).
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask;
 
 /** Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive) of its voxels >= threshold, i1 = -1 when none. */
 export type ThresholdBoxTask = {
@@ -45,11 +47,20 @@ export type Dilate6Task = {
   out: Uint8Array;
 };
 
+/** morphology.ts fillHoles of `masks[s]` (in place) for slab s. */
+export type FillHolesTask = {
+  kind: 'fillHoles';
+  masks: Uint8Array[];
+  dims: [number, number, number];
+  faces: OutsideFaces;
+};
+
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
 export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
   if (task.kind === 'thresholdBox') for (let k = s0; k < s1; k++) thresholdBoxSlice(task, k);
   else if (task.kind === 'thresholdCrop') for (let k = s0; k < s1; k++) thresholdCropSlice(task, k);
-  else dilate6Slices(task.mask, task.dims, task.out, s0, s1);
+  else if (task.kind === 'dilate6') dilate6Slices(task.mask, task.dims, task.out, s0, s1);
+  else for (let s = s0; s < s1; s++) fillHoles(task.masks[s]!, task.dims, task.faces);
 }
 
 /** An executor that takes bone slab work (parallelEdt.ts createParallelEdtExecutor). */
@@ -73,7 +84,7 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  * Returns whether the executor took them.
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : [task.voxels, task.out];
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'fillHoles' ? task.masks : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
