@@ -8,6 +8,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
 import { ARTIFACTS, appData, openApp } from './support/app';
+import { drawnHandleCenter } from './support/screwDrag';
 
 type Vec3 = [number, number, number];
 type SceneHook = {
@@ -184,25 +185,16 @@ test('plan scene: bone surface, orbit, a screw from the store, click to select, 
   // Drag the screw's tip in the axial view: the 3D scene follows only at rest during a drag (the
   // status never waits for a 3D frame) and draws the final position once the drag has ended.
   await page.evaluate((p) => (globalThis as unknown as { __planner: { plan: PlanHook } }).__planner.plan.setCrosshair(p), tipLps);
-  const tipHandle = page.locator('[data-screw-layer="axial"] [data-screw-id="e2e-s1-left"] [data-handle="tip"]');
-  // Wait until the handle is drawn and has stopped moving (the layer redraws after the crosshair
-  // move; in between the handle may be absent: boundingBox() is null then).
-  let last: Awaited<ReturnType<typeof tipHandle.boundingBox>> = null;
-  await expect.poll(async () => {
-    const b = await tipHandle.boundingBox();
-    const still = b !== null && last !== null && Math.abs(b.x - last.x) < 0.01 && Math.abs(b.y - last.y) < 0.01;
-    last = b;
-    return still;
-  }).toBe(true);
-  const hb = last!;
+  // Pressed where the handle is drawn once the layer has been redrawn for the crosshair's camera move.
+  const hc = await drawnHandleCenter(page, 'axial', 'e2e-s1-left', 'tip');
   const beforeDrag = await scenePixels(page);
-  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.move(hc.x, hc.y);
   await page.mouse.down();
   const storeTip = async (): Promise<Vec3> =>
     page.evaluate(() => (globalThis as unknown as { __planner: { plan: PlanHook } }).__planner.plan.state().plan!.screws.find((x) => x.id === 'e2e-s1-left')!.tipLps);
   const drawnTip = async (): Promise<Vec3 | null> =>
     page.evaluate(() => (globalThis as unknown as { __planner: { scene: SceneHook } }).__planner.scene.drawnScrews().find((x) => x.id === 'e2e-s1-left')?.tipLps ?? null);
-  for (let k = 1; k <= 10; k++) await page.mouse.move(hb.x + hb.width / 2 + 3 * k, hb.y + hb.height / 2 + 2 * k);
+  for (let k = 1; k <= 10; k++) await page.mouse.move(hc.x + 3 * k, hc.y + 2 * k);
   await cellShot(page, 'plan-scene-drag-in-progress');
   // Holding the button still, the scene comes to draw the screw where the drag has put it (it follows at rest).
   const heldTip = await storeTip();
