@@ -19,6 +19,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { BONE_LABELS, LABELS } from '../src/core/shared/ids';
 import { readTruthLabels } from './support/truthLabels';
 import { appData, ARTIFACTS, openApp, screenshot, waitForAnatomy } from './support/app';
+import { waitHandleDrawnAt } from './support/screwDrag';
 
 type Vec3 = [number, number, number];
 type Corridor = { id: string; side?: string; axisStartLps: Vec3; axisEndLps: Vec3; narrowestWidthMm: number };
@@ -249,6 +250,7 @@ for (const size of [
     const tipPage = await toPage(page, 'axial', tipLps);
     const axScale = await pxPerMm(page, 'axial', entryLps, tipLps);
     const before = (await appData(page))['crosshairLps'];
+    await waitHandleDrawnAt(page, 'axial', 's1l', 'tip', tipPage);
     await page.mouse.move(tipPage.x, tipPage.y);
     await page.mouse.down();
     const target = { x: tipPage.x + 25, y: tipPage.y + 15 };
@@ -272,6 +274,7 @@ for (const size of [
     const bodyAt = await toPage(page, 'coronal', along(entryLps, tipLps, 0.5));
     const corScale = await pxPerMm(page, 'coronal', entryLps, tipLps);
     const countBefore = (await events(page)).drag.length;
+    await waitHandleDrawnAt(page, 'coronal', 's1l', 'tip', await toPage(page, 'coronal', tipLps));
     await page.mouse.move(bodyAt.x, bodyAt.y);
     await page.mouse.down();
     await page.mouse.move(bodyAt.x - 12, bodyAt.y - 20, { steps: 4 });

@@ -53,3 +53,20 @@ export async function drawnHandleCenter(page: Page, view: string, screwId: strin
     .toBe('drawn there');
   return center!;
 }
+
+/**
+ * Waits until the handle of `screwId` in `view` is drawn within `tolerancePx` of `pagePoint`
+ * (for screws set straight on the overlay, not through the plan): the layer has been redrawn
+ * for the view's current camera.
+ */
+export async function waitHandleDrawnAt(page: Page, view: string, screwId: string, handle: ScrewHandleName, pagePoint: { x: number; y: number }, tolerancePx = 1): Promise<void> {
+  const h = page.locator(`[data-screw-layer="${view}"] [data-screw-id="${screwId}"] [data-handle="${handle}"]`);
+  await expect
+    .poll(async () => {
+      const box = await h.boundingBox();
+      if (!box) return 'handle absent';
+      const d = Math.hypot(box.x + box.width / 2 - pagePoint.x, box.y + box.height / 2 - pagePoint.y);
+      return d <= tolerancePx ? 'drawn there' : `drawn ${d.toFixed(1)} px from (${pagePoint.x.toFixed(1)}, ${pagePoint.y.toFixed(1)})`;
+    }, { message: `the ${handle} handle of ${screwId} drawn where the ${view} view projects it` })
+    .toBe('drawn there');
+}
