@@ -7,7 +7,6 @@ import { EDT_FAR, allocEdtGrid, squaredDistanceInPlace } from '../fields/distanc
 import type { Volume } from '../volume/Volume';
 import { createVolume } from '../volume/Volume';
 import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
-import { fitSphere } from '../geometry/fitSphere';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { ComponentRuns } from './connectedComponents';
@@ -19,8 +18,8 @@ import { detectReconstructionFov, flattenFovShading, measureFovShading } from '.
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
-import { surfaceOfRunComponent } from './segmentBoneCap';
-import { canShareBoneSlabs, mergeSliceBoxes, runBoneSlabs } from './segmentBoneSlabs';
+import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
+import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -151,7 +150,8 @@ function thresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | nul
 function sharedThresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | null {
   const [ni, nj, nk] = ct.geometry.dims;
   const out = allocVoxels(Int32Array, 4 * nk, { shared: true });
-  runBoneSlabs({ kind: 'thresholdBox', voxels: ct.voxels, dims: [ni, nj, nk], threshold, out }, nk, ni * nj * nk);
+  // 16 chunks: the slices of a chunk share their running box (fewer voxels read, as in one pass).
+  runBoneSlabs({ kind: 'thresholdBox', voxels: ct.voxels, dims: [ni, nj, nk], threshold, out }, nk, ni * nj * nk, Math.max(1, Math.ceil(nk / 16)));
   return mergeSliceBoxes(out, nk);
 }
 
@@ -646,15 +646,9 @@ function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: F
   return out;
 }
 
-/**
- * The top of a femoral head cut by the field's last slice: its surface above the cut is a
- * sphere of an adult head's radius (15-35 mm), fitted within a millimetre or half a voxel
- * (the piece is the hole-filled cortical shell, eroded by one voxel), centred below its top.
- */
+/** segmentBoneCap.ts {@link isFieldCutHeadSphere} of component `c`. */
 function isFieldCutHeadSurface(c: ComponentStats, surface: readonly number[], voxelMm: number): boolean {
-  const fit = surface.length >= 30 ? fitSphere(surface) : null;
-  if (!fit) return false;
-  return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < c.maxLps[2];
+  return isFieldCutHeadSphere(c.maxLps[2], surface, voxelMm);
 }
 
 /**
@@ -843,8 +837,28 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       const lowZ = Math.min(transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0])[2], transformPoint([0, 0, 0], g.ijkToLps, [0, 0, g.dims[2] - 1])[2]);
       const cut = [-box.min[2], g.dims[2] - 1 - box.min[2]];
       const fovEdge = fovEdgeCt ? (i: number, j: number) => fovEdgeCt(box.min[0] + i, box.min[1] + j) : undefined;
-      for (const c of stats) {
-        if (keep[c.id] || c.voxels < 10 || c.minLps[2] > lowZ + 0.5 * g.spacingMm[2] + 1e-6) continue;
+      const candidates = stats.filter((c) => !keep[c.id] && c.voxels >= 10 && c.minLps[2] <= lowZ + 0.5 * g.spacingMm[2] + 1e-6);
+      if (slabs && !fovEdge && candidates.length >= 2) {
+        // One candidate per slab on both threads (the CT table's two plates are candidates: the
+        // same test of each, by the same code); the accepted caps' voxels listed here, in the same order.
+        const accepted = allocVoxels(Uint8Array, candidates.length, { shared: true });
+        let boxVoxels = 0;
+        for (const c of candidates) boxVoxels += (c.ijk[3]! - c.ijk[0]! + 3) * (c.ijk[4]! - c.ijk[1]! + 3) * (c.ijk[5]! - c.ijk[2]! + 1);
+        runBoneSlabs({
+          kind: 'capTest',
+          comps: candidates.map((c) => ({ ...componentRunsOf(cc, c.id, c.ijk, dims), id: c.id, ijk: Int32Array.from(c.ijk), maxLpsZ: c.maxLps[2] })),
+          dims: [dims[0], dims[1], dims[2]],
+          cropToLps: m,
+          cutSlices: cut,
+          voxelMm: Math.max(...g.spacingMm),
+          out: accepted,
+        }, candidates.length, boxVoxels, 1);
+        candidates.forEach((c, s) => {
+          if (!accepted[s]) return;
+          keep[c.id] = 2;
+          capVoxelsCt.push(surfaceOfRunComponent(cc, dims, c.id, c.ijk, m, cut).voxelsIjk().map((v, q) => v + box.min[q % 3]!));
+        });
+      } else for (const c of candidates) {
         const { surfaceLps, voxelsIjk } = surfaceOfRunComponent(cc, dims, c.id, c.ijk, m, cut, fovEdge);
         if (!isFieldCutHeadSurface(c, surfaceLps, Math.max(...g.spacingMm))) continue;
         keep[c.id] = 2;

@@ -1,3 +1,4 @@
+import { fitSphere } from '../geometry/fitSphere';
 import type { ComponentRuns } from './connectedComponents';
 import { fillHoles } from './morphology';
 
@@ -16,7 +17,7 @@ type Dims = readonly [number, number, number];
  * request (most components tested are not caps: the CT table's two plates are tested too).
  */
 export function surfaceOfRunComponent(
-  runs: ComponentRuns,
+  runs: Pick<ComponentRuns, 'rowFirst' | 'runStart' | 'runEnd' | 'runId'>,
   dims: Dims,
   id: number,
   ijk: ArrayLike<number>,
@@ -73,4 +74,16 @@ export function surfaceOfRunComponent(
     return v;
   };
   return { surfaceLps: out, voxelsIjk };
+}
+
+/**
+ * The top of a femoral head cut by the field's last slice: its surface above the cut is a
+ * sphere of an adult head's radius (15-35 mm), fitted within a millimetre or half a voxel
+ * (the piece is the hole-filled cortical shell, eroded by one voxel), centred below its top
+ * (`maxLpsZ`: the piece's highest LPS z).
+ */
+export function isFieldCutHeadSphere(maxLpsZ: number, surface: readonly number[], voxelMm: number): boolean {
+  const fit = surface.length >= 30 ? fitSphere(surface) : null;
+  if (!fit) return false;
+  return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < maxLpsZ;
 }

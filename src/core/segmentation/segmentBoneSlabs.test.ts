@@ -18,7 +18,9 @@ import { createVolume, type Volume } from '../volume/Volume';
 import { allocVoxels, type VoxelArray } from '../volume/voxelBuffer';
 import { dilate6, fillHoles } from './morphology';
 import { segmentBone } from './segmentBone';
-import { mergeSliceBoxes, runBoneSlabs, type BoneSlabTask } from './segmentBoneSlabs';
+import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, type BoneSlabTask } from './segmentBoneSlabs';
+import { computeComponentRuns } from './connectedComponents';
+import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { BONE_LABEL_HASHES, boneLabelHashes } from './testing/boneLabelHashes';
 import { makeSyntheticPelvis } from './testing/syntheticPelvis';
 
@@ -120,6 +122,46 @@ describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', (
   });
 });
 
+describe('segmentBone cap test on both threads', () => {
+  /** Two femoral-head tops cut by the first slice (radius 22 and 12 mm, 1 mm voxels), a plate and a shell cut off-centre. */
+  const grid = (() => {
+    const dims: [number, number, number] = [120, 60, 18];
+    const mask = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+      const t = i + dims[0] * (j + dims[1] * k);
+      if (Math.hypot(i - 26, j - 28, k + 8) <= 22) mask[t] = 1;
+      else if (Math.hypot(i - 70, j - 28, k + 2) <= 12) mask[t] = 1;
+      else if (i >= 90 && i < 118 && j >= 50 && j < 53) mask[t] = 1;
+      else if (i >= 90 && i < 118 && j < 30 && Math.abs(Math.hypot(i - 104, j - 40, k + 20) - 30) < 1.5) mask[t] = 1;
+    }
+    const m = new Float64Array(16);
+    m[0] = m[5] = m[10] = m[15] = 1;
+    return { dims, mask, m, runs: computeComponentRuns(mask, dims) };
+  })();
+
+  for (const [name, post] of HELPERS) {
+    it(`${name}: the same decisions as surfaceOfRunComponent + isFieldCutHeadSphere on the whole labelling`, () => {
+      const { dims, m, runs } = grid;
+      expect(runs.count).toBe(4);
+      const ids = [1, 2, 3, 4];
+      const boxOf = (id: number) => runs.boxes.slice(6 * id, 6 * id + 6);
+      const maxZ = (id: number) => boxOf(id)[5]!;
+      const expected = ids.map((id) => (isFieldCutHeadSphere(maxZ(id), surfaceOfRunComponent(runs, dims, id, boxOf(id), m, [0]).surfaceLps, 1) ? 1 : 0));
+      expect(expected.filter((x) => x === 1).length).toBe(1);
+      const executor = createParallelEdtExecutor(post(), { minVoxels: 0 });
+      const previous = setEdtExecutor(executor);
+      const out = allocVoxels(Uint8Array, ids.length, { shared: true });
+      try {
+        runBoneSlabs({ kind: 'capTest', comps: ids.map((id) => ({ ...componentRunsOf(runs, id, boxOf(id), dims), id, ijk: boxOf(id), maxLpsZ: maxZ(id) })), dims, cropToLps: m, cutSlices: [0], voxelMm: 1, out }, ids.length, 1, 1);
+      } finally {
+        setEdtExecutor(previous);
+      }
+      expect([...out]).toEqual(expected);
+      expect(executor.stats.boneSlabTasks).toBe(1);
+    });
+  }
+});
+
 /** segment.paths.test.ts's bridged SI joint (a bony bar across the joint space): narrowed crop and a split. */
 function bridgedSi(): Volume<VoxelArray> {
   const { ct } = makeSyntheticPelvis({ noiseSigma: 10 });
@@ -131,8 +173,9 @@ function bridgedSi(): Volume<VoxelArray> {
   return ct;
 }
 
+// Slab tasks: the box, the crop, the dilation, the two hole fillings and, with the CT table's two plates, the cap test.
 const CASES: { name: string; ct: () => Volume<VoxelArray>; hashes: { labels: string; summary: string }; slabTasks: number }[] = [
-  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 4 },
+  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 5 },
   // The flattened copy of a cut field is not on shared memory: every step in this thread.
   { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 0 },
   { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 4 },

@@ -1,7 +1,9 @@
 import { setEdtExecutor } from '../fields/distanceTransform';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { isShared } from '../volume/voxelBuffer';
+import type { ComponentRuns } from './connectedComponents';
 import { maskRuns } from './connectedComponents';
+import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { fillHoles, type OutsideFaces } from './morphology';
 
 /**
@@ -15,12 +17,16 @@ import { fillHoles, type OutsideFaces } from './morphology';
  * - `thresholdBox`: the bounding box of the voxels >= threshold, per slice (merged here);
  * - `thresholdCrop`: `(ct >= threshold)` on the crop box into a dense mask;
  * - `dilate6`: the one-voxel 6-neighbour dilation (morphology.ts dilate6) of a mask, per output slice;
- * - `fillHoles`: morphology.ts fillHoles of independent masks, one per slab (the closing's and the mask's).
+ * - `fillHoles`: morphology.ts fillHoles of independent masks, one per slab (the closing's and the mask's);
+ * - `capTest`: is a component's surface a femoral head cut by the field (segmentBoneCap.ts), one component per slab.
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask;
 
-/** Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive) of its voxels >= threshold, i1 = -1 when none. */
+/**
+ * Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive), a box of voxels >= threshold of
+ * the slices run with it that holds the slice's own (i1 = -1 when the slice has none): merged, the box of all.
+ */
 export type ThresholdBoxTask = {
   kind: 'thresholdBox';
   voxels: VoxelArray;
@@ -55,12 +61,61 @@ export type FillHolesTask = {
   faces: OutsideFaces;
 };
 
+/** The runs of one component of a run labelling (all rows of the grid; only this component's runs), for a {@link CapTestTask}. */
+export type OneComponentRuns = { rowFirst: Int32Array; runStart: Int32Array; runEnd: Int32Array; runId: Int32Array };
+
+/**
+ * segmentBoneCap.ts's test of step 1 for component `comps[s]` (slab s): surfaceOfRunComponent with
+ * the crop's cut slices (no field-of-view columns: a CBCT's cut field runs in this thread), then
+ * isFieldCutHeadSphere; `out[s]` = 1 when the component is such a cap.
+ */
+export type CapTestTask = {
+  kind: 'capTest';
+  comps: (OneComponentRuns & { id: number; ijk: Int32Array; maxLpsZ: number })[];
+  dims: [number, number, number];
+  cropToLps: Float64Array;
+  cutSlices: number[];
+  voxelMm: number;
+  out: Uint8Array;
+};
+
+/** The runs of component `id` of `runs` (its box `ijk` holds them), copied out for a {@link CapTestTask}. */
+export function componentRunsOf(runs: ComponentRuns, id: number, ijk: ArrayLike<number>, dims: readonly [number, number, number]): OneComponentRuns {
+  const nj = dims[1], nRows = dims[1] * dims[2];
+  const rowFirst = new Int32Array(nRows + 1);
+  let count = 0;
+  for (let k = ijk[2]!; k <= ijk[5]!; k++) for (let j = ijk[1]!; j <= ijk[4]!; j++) {
+    const row = j + nj * k;
+    for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) if (runs.runId[r] === id) count++;
+  }
+  const runStart = new Int32Array(count), runEnd = new Int32Array(count), runId = new Int32Array(count).fill(id);
+  let q = 0;
+  for (let row = 0; row < nRows; row++) {
+    rowFirst[row] = q;
+    const k = Math.floor(row / nj), j = row - k * nj;
+    if (k < ijk[2]! || k > ijk[5]! || j < ijk[1]! || j > ijk[4]!) continue;
+    for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) {
+      if (runs.runId[r] !== id) continue;
+      runStart[q] = runs.runStart[r]!;
+      runEnd[q] = runs.runEnd[r]!;
+      q++;
+    }
+  }
+  rowFirst[nRows] = q;
+  return { rowFirst, runStart, runEnd, runId };
+}
+
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
 export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
-  if (task.kind === 'thresholdBox') for (let k = s0; k < s1; k++) thresholdBoxSlice(task, k);
+  if (task.kind === 'thresholdBox') thresholdBoxSlices(task, s0, s1);
   else if (task.kind === 'thresholdCrop') for (let k = s0; k < s1; k++) thresholdCropSlice(task, k);
   else if (task.kind === 'dilate6') dilate6Slices(task.mask, task.dims, task.out, s0, s1);
-  else for (let s = s0; s < s1; s++) fillHoles(task.masks[s]!, task.dims, task.faces);
+  else if (task.kind === 'fillHoles') for (let s = s0; s < s1; s++) fillHoles(task.masks[s]!, task.dims, task.faces);
+  else for (let s = s0; s < s1; s++) {
+    const c = task.comps[s]!;
+    const { surfaceLps } = surfaceOfRunComponent(c, task.dims, c.id, c.ijk, task.cropToLps, task.cutSlices);
+    task.out[s] = isFieldCutHeadSphere(c.maxLpsZ, surfaceLps, task.voxelMm) ? 1 : 0;
+  }
 }
 
 /** An executor that takes bone slab work (parallelEdt.ts createParallelEdtExecutor). */
@@ -84,7 +139,8 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  * Returns whether the executor took them.
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'fillHoles' ? task.masks : [task.voxels, task.out];
+  // (A cap test's inputs are small and cloned when posted: only its output must be shared.)
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'fillHoles' ? task.masks : task.kind === 'capTest' ? [task.out] : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
@@ -92,44 +148,51 @@ export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, 
 }
 
 /**
- * Slice k's bounding box of voxels >= threshold (the row scan of segmentBone's thresholdBox on
- * one slice: a row inside the box found so far only widens it in i).
+ * Slices [s0, s1)'s boxes of voxels >= threshold, by the row scan of segmentBone's thresholdBox:
+ * a row of a slice that already has a voxel, inside the j range of the box found so far in
+ * these slices, can only widen it in i (only its voxels left and right of the box are read).
+ * Each slice's entry is that running box once the slice has a voxel (i1 = -1 when it has none):
+ * it holds voxels of these slices only, so the union of the entries is the box of all voxels.
  */
-function thresholdBoxSlice(task: ThresholdBoxTask, k: number): void {
+function thresholdBoxSlices(task: ThresholdBoxTask, s0: number, s1: number): void {
   const [ni, nj] = task.dims;
   const v = task.voxels;
   const threshold = task.threshold;
   let i0 = ni, j0 = nj, i1 = -1, j1 = -1;
-  for (let j = 0; j < nj; j++) {
-    const row = ni * (j + nj * k);
-    if (j >= j0 && j <= j1) {
-      for (let i = 0; i < i0; i++) if (v[row + i]! >= threshold) {
-        i0 = i;
+  for (let k = s0; k < s1; k++) {
+    let found = false;
+    for (let j = 0; j < nj; j++) {
+      const row = ni * (j + nj * k);
+      if (found && j >= j0 && j <= j1) {
+        for (let i = 0; i < i0; i++) if (v[row + i]! >= threshold) {
+          i0 = i;
+          break;
+        }
+        for (let i = ni - 1; i > i1; i--) if (v[row + i]! >= threshold) {
+          i1 = i;
+          break;
+        }
+        continue;
+      }
+      let first = -1;
+      for (let i = 0; i < ni; i++) if (v[row + i]! >= threshold) {
+        first = i;
         break;
       }
-      for (let i = ni - 1; i > i1; i--) if (v[row + i]! >= threshold) {
-        i1 = i;
+      if (first < 0) continue;
+      let last = first;
+      for (let i = ni - 1; i > first; i--) if (v[row + i]! >= threshold) {
+        last = i;
         break;
       }
-      continue;
+      found = true;
+      if (first < i0) i0 = first;
+      if (last > i1) i1 = last;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
     }
-    let first = -1;
-    for (let i = 0; i < ni; i++) if (v[row + i]! >= threshold) {
-      first = i;
-      break;
-    }
-    if (first < 0) continue;
-    let last = first;
-    for (let i = ni - 1; i > first; i--) if (v[row + i]! >= threshold) {
-      last = i;
-      break;
-    }
-    if (first < i0) i0 = first;
-    if (last > i1) i1 = last;
-    if (j < j0) j0 = j;
-    if (j > j1) j1 = j;
+    task.out.set(found ? [i0, j0, i1, j1] : [ni, nj, -1, -1], 4 * k);
   }
-  task.out.set([i0, j0, i1, j1], 4 * k);
 }
 
 /** The bounding box (max exclusive) of the slices' boxes of a finished {@link ThresholdBoxTask}; null if no voxel. */
