@@ -19,7 +19,7 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
-import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs } from './segmentBoneSlabs';
+import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, shareRuns, type SharedRuns } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -694,11 +694,13 @@ function addCavities(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, h
 }
 
 /** Squared inside depth (mm^2) of the voxels of `runs` (the distance to the nearest voxel of the crop not in them). */
-function insideDepth2(runs: ComponentRuns, dims: Dims, spacingMm: readonly [number, number, number]): Float32Array {
+function insideDepth2(runs: ComponentRuns, dims: Dims, spacingMm: readonly [number, number, number], shared: SharedRuns | null = null): Float32Array {
   const ni = dims[0];
   const depth2 = allocEdtGrid(dims[0] * dims[1] * dims[2]);
   const nRows = dims[1] * dims[2];
-  for (let row = 0; row < nRows; row++) {
+  // With the runs on shared memory, the seeds are written slice by slice on both threads (the same values).
+  if (shared) runBoneSlabs({ kind: 'fillRuns', runs: shared, ni, nj: dims[1], out: depth2, value: EDT_FAR }, dims[2], depth2.length);
+  else for (let row = 0; row < nRows; row++) {
     for (let r = runs.rowFirst[row]!, e = runs.rowFirst[row + 1]!; r < e; r++) depth2.fill(EDT_FAR, row * ni + runs.runStart[r]!, row * ni + runs.runEnd[r]!);
   }
   squaredDistanceInPlace(depth2, dims, spacingMm);
@@ -952,12 +954,18 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
 
   // 3. Parts.
   const cc = computeComponentRuns(filled, dims);
-  const labels = writeComponentLabels(cc, dims);
+  // With the helper: the runs copied onto shared memory once, the label crop written slice by slice on both threads.
+  const ccShared = slabs ? shareRuns(cc) : null;
+  let labels: Int32Array;
+  if (ccShared) {
+    labels = allocVoxels(Int32Array, n, { shared: true });
+    runBoneSlabs({ kind: 'fillRuns', runs: ccShared, ni: dims[0], nj: dims[1], out: labels }, dims[2], n);
+  } else labels = writeComponentLabels(cc, dims);
   const original: OriginalRuns = { runs: cc, rewritten: new Uint8Array(cc.count + 1) };
   // Inside depth of the filled bone (its voxels are the runs of `cc`), once for every split
   // below, when a split is tried.
   let depth2: Float32Array | null = null;
-  const depthOf = (): Float32Array => (depth2 ??= insideDepth2(cc, dims, g.spacingMm));
+  const depthOf = (): Float32Array => (depth2 ??= insideDepth2(cc, dims, g.spacingMm, ccShared));
   let stats = statsOfSums(cc.sizes, cc.sums, cc.boxes, cc.count, mRaw, voxelMl, 1, off);
   const minPartMl = options.minPartMl ?? 8;
   // A cap the hole filling joined to other bone is no longer a part of its own.

@@ -1,6 +1,6 @@
 import { setEdtExecutor } from '../fields/distanceTransform';
 import type { VoxelArray } from '../volume/voxelBuffer';
-import { isShared } from '../volume/voxelBuffer';
+import { allocVoxels, isShared } from '../volume/voxelBuffer';
 import type { ComponentRuns } from './connectedComponents';
 import { maskRuns } from './connectedComponents';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
@@ -18,10 +18,11 @@ import { fillHoles, type OutsideFaces } from './morphology';
  * - `thresholdCrop`: `(ct >= threshold)` on the crop box into a dense mask;
  * - `dilate6`: the one-voxel 6-neighbour dilation (morphology.ts dilate6) of a mask, per output slice;
  * - `fillHoles`: morphology.ts fillHoles of independent masks, one per slab (the closing's and the mask's);
- * - `capTest`: is a component's surface a femoral head cut by the field (segmentBoneCap.ts), one component per slab.
+ * - `capTest`: is a component's surface a femoral head cut by the field (segmentBoneCap.ts), one component per slab;
+ * - `fillRuns`: the runs of a labelling written into a grid (their ids: the label crop; a constant: the depth's seeds), per slice.
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask;
 
 /**
  * Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive), a box of voxels >= threshold of
@@ -105,12 +106,39 @@ export function componentRunsOf(runs: ComponentRuns, id: number, ijk: ArrayLike<
   return { rowFirst, runStart, runEnd, runId };
 }
 
+/** The runs of a labelling on shared memory (connectedComponents.ts ComponentRuns' arrays, copied). */
+export type SharedRuns = { rowFirst: Int32Array; runStart: Int32Array; runEnd: Int32Array; runId: Int32Array };
+
+/** Copies the run arrays of `runs` onto shared memory (a few bytes per run). */
+export function shareRuns(runs: ComponentRuns): SharedRuns {
+  const copy = (a: Int32Array, n: number): Int32Array => {
+    const s = allocVoxels(Int32Array, n, { shared: true });
+    s.set(a.subarray(0, n));
+    return s;
+  };
+  return { rowFirst: copy(runs.rowFirst, runs.rowFirst.length), runStart: copy(runs.runStart, runs.runCount), runEnd: copy(runs.runEnd, runs.runCount), runId: copy(runs.runId, runs.runCount) };
+}
+
+/**
+ * Slice k (rows nj * k .. nj * (k + 1)) of `out` (rows of `ni`): the voxels of each run set to its
+ * id (connectedComponents.ts writeComponentLabels, `out` zeroed) or to `value` when given.
+ */
+export type FillRunsTask = {
+  kind: 'fillRuns';
+  runs: SharedRuns;
+  ni: number;
+  nj: number;
+  out: Int32Array | Float32Array;
+  value?: number;
+};
+
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
 export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
   if (task.kind === 'thresholdBox') thresholdBoxSlices(task, s0, s1);
   else if (task.kind === 'thresholdCrop') for (let k = s0; k < s1; k++) thresholdCropSlice(task, k);
   else if (task.kind === 'dilate6') dilate6Slices(task.mask, task.dims, task.out, s0, s1);
   else if (task.kind === 'fillHoles') for (let s = s0; s < s1; s++) fillHoles(task.masks[s]!, task.dims, task.faces);
+  else if (task.kind === 'fillRuns') fillRunsSlices(task, s0, s1);
   else for (let s = s0; s < s1; s++) {
     const c = task.comps[s]!;
     const { surfaceLps } = surfaceOfRunComponent(c, task.dims, c.id, c.ijk, task.cropToLps, task.cutSlices);
@@ -140,7 +168,7 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
   // (A cap test's inputs are small and cloned when posted: only its output must be shared.)
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'fillHoles' ? task.masks : task.kind === 'capTest' ? [task.out] : [task.voxels, task.out];
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'fillHoles' ? task.masks : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
@@ -259,6 +287,18 @@ export function dilate6Slices(mask: Uint8Array, dims: readonly [number, number, 
         if (below) set(a - nij, b - nij);
         if (above) set(a + nij, b + nij);
       }
+    }
+  }
+}
+
+function fillRunsSlices(task: FillRunsTask, s0: number, s1: number): void {
+  const { runs, ni, nj, out, value } = task;
+  for (let row = s0 * nj; row < s1 * nj; row++) {
+    const base = row * ni;
+    for (let r = runs.rowFirst[row]!, e = runs.rowFirst[row + 1]!; r < e; r++) {
+      const v = value ?? runs.runId[r]!, a = base + runs.runStart[r]!, b = base + runs.runEnd[r]!;
+      if (b - a < 16) for (let t = a; t < b; t++) out[t] = v;
+      else out.fill(v, a, b);
     }
   }
 }
