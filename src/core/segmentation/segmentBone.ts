@@ -783,7 +783,8 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // Only where the body is cut by the field: a CT padded outside its reconstruction circle
     // has air along the edge, and ring modes there would mix fat and muscle.
     if (shading.truncatedFraction >= 0.25 && shading.maxShiftGrey > 0.5 * raw.softTissueSigmaGrey) {
-      ct = flattenFovShading(ct0, fov, shading);
+      // On shared memory when the helper takes slab work on the CT (the steps below then run on both threads).
+      ct = flattenFovShading(ct0, fov, shading, { shared: canShareBoneSlabs(ct0.voxels) });
       notes.push(`cone-beam shading flattened: soft tissue drifts by up to ${shading.maxShiftGrey.toFixed(0)} grey values across the field of view`);
     }
   }

@@ -1,7 +1,8 @@
 import { EDT_FAR, squaredDistanceInPlace } from '../fields/distanceTransform';
 import type { Volume } from '../volume/Volume';
 import { createVolume } from '../volume/Volume';
-import type { VoxelArray } from '../volume/voxelBuffer';
+import type { VoxelArray, VoxelArrayConstructor } from '../volume/voxelBuffer';
+import { allocVoxels } from '../volume/voxelBuffer';
 import type { BoneThresholds } from './thresholds';
 
 /**
@@ -168,12 +169,15 @@ export function measureFovShading(ct: Volume<VoxelArray>, fov: ReconstructionFov
   return { shiftGrey: smooth, ringMm, maxShiftGrey: maxShift, truncatedFraction };
 }
 
-/** A copy of `ct` with the ring shading subtracted inside the field (outside keeps the fill value). */
-export function flattenFovShading(ct: Volume<VoxelArray>, fov: ReconstructionFov, shading: FovShading): Volume<VoxelArray> {
+/**
+ * A copy of `ct` with the ring shading subtracted inside the field (outside keeps the fill value);
+ * on shared memory with `shared` (segmentBone's slab work on the EDT helper reads it).
+ */
+export function flattenFovShading(ct: Volume<VoxelArray>, fov: ReconstructionFov, shading: FovShading, options: { shared?: boolean } = {}): Volume<VoxelArray> {
   const [ni, nj, nk] = ct.geometry.dims;
   const nij = ni * nj;
   const v = ct.voxels;
-  const out = new (v.constructor as new (n: number) => VoxelArray)(v.length);
+  const out = allocVoxels(v.constructor as VoxelArrayConstructor, v.length, { shared: options.shared ?? false }) as VoxelArray;
   const perColumn = new Float32Array(nij);
   const nRings = shading.shiftGrey.length;
   for (let p = 0; p < nij; p++) if (fov.inside[p]) perColumn[p] = shading.shiftGrey[Math.min(nRings - 1, Math.floor(fov.edgeDistanceMm[p]! / shading.ringMm))]!;
