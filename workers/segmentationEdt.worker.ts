@@ -3,17 +3,20 @@
 // segmentation worker builds the bone depth (src/core/segmentation/overlapStructures.ts).
 // spawnSegmentation starts it only with shared memory and hands one end of a MessageChannel to it
 // and the other to the segmentation worker, which posts the jobs.
-import { createEdtHelper, type HelperJob } from '../src/core/fields/parallelEdt';
+import { createEdtHelper, isBoneSlabJob, type HelperJob } from '../src/core/fields/parallelEdt';
 import { isStructuresJob, runStructuresJob, type StructuresJob } from '../src/core/segmentation/overlapStructures';
 
 const run = createEdtHelper();
 // Chunks and structure jobs this helper ran, readable from a debugger or Playwright's worker.evaluate (diagnostics only).
 // structuresJobs: detections run here; structuresJobsReceived: posted to it (the worker runs those this helper did not take).
-const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number; structuresJobs?: number; structuresJobsReceived?: number };
+// boneSlabJobs / boneSlabChunks: segmentBone's slab work posted to it (segmentBoneSlabs.ts) and its chunks run here (also in edtHelperChunks).
+const counters = globalThis as { edtHelperChunks?: number; edtHelperJobs?: number; structuresJobs?: number; structuresJobsReceived?: number; boneSlabJobs?: number; boneSlabChunks?: number };
 counters.edtHelperChunks = 0;
 counters.edtHelperJobs = 0;
 counters.structuresJobs = 0;
 counters.structuresJobsReceived = 0;
+counters.boneSlabJobs = 0;
+counters.boneSlabChunks = 0;
 globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort }>) => {
   const port = event.data.port;
   port.onmessage = (job: MessageEvent<HelperJob | StructuresJob>) => {
@@ -24,6 +27,11 @@ globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort 
       return;
     }
     counters.edtHelperJobs!++;
-    counters.edtHelperChunks! += run(data);
+    const chunks = run(data);
+    counters.edtHelperChunks! += chunks;
+    if (isBoneSlabJob(data)) {
+      counters.boneSlabJobs!++;
+      counters.boneSlabChunks! += chunks;
+    }
   };
 });
