@@ -76,6 +76,27 @@ async function lesionPixels(page: Page, view: string, at: { x: number; y: number
   );
 }
 
+/** The voxel centre nearest to `nearLps` (searched every second voxel) whose `radiusMm` sphere is all `label` in `labels`. */
+function deepInside(labels: Volume<Uint8Array>, label: number, nearLps: Vec3, radiusMm: number): Vec3 {
+  const g = labels.geometry;
+  const [ni, nj, nk] = g.dims;
+  const m = g.ijkToLps;
+  let best: Vec3 | null = null;
+  let bestD = Infinity;
+  for (let k = 0; k < nk; k += 2) for (let j = 0; j < nj; j += 2) for (let i = 0; i < ni; i += 2) {
+    if (labels.voxels[i + ni * (j + nj * k)] !== label) continue;
+    const p: Vec3 = [m[0]! * i + m[4]! * j + m[8]! * k + m[12]!, m[1]! * i + m[5]! * j + m[9]! * k + m[13]!, m[2]! * i + m[6]! * j + m[10]! * k + m[14]!];
+    const d = Math.hypot(p[0] - nearLps[0], p[1] - nearLps[1], p[2] - nearLps[2]);
+    if (d >= bestD) continue;
+    if (Array.from(sphereVoxelIndices(labels, p, radiusMm)).every((t) => labels.voxels[t] === label)) {
+      best = p;
+      bestD = d;
+    }
+  }
+  if (!best) throw new Error(`no ${radiusMm} mm sphere of label ${label} in the truth labels`);
+  return best;
+}
+
 async function openSegmented(page: Page, caseId: string): Promise<void> {
   await openApp(page, `?sample=${caseId}&no3d=1`);
   await waitForAnatomy(page, 'axial');
@@ -146,6 +167,81 @@ test.describe('segmentation', () => {
     expect(review.filter((r) => r.status === 'confirmed')).toHaveLength(found);
     await expect(page.locator('#app')).toHaveAttribute('data-structures-reviewed', found === 17 ? '1' : '0');
     await screenshot(page, 'segmentation-review');
+  });
+
+  test('the bone brush: the eraser takes bone out, the brush gives it back to the nearest part (the sacrum); the fields are rebuilt; undo restores', async ({ page }) => {
+    const SACRUM = 1;
+    const { truth, labels: truthLabels } = truthOf('sacralAla-medium');
+    // With the 3D view: its bone surface is made again after bone edits.
+    await openApp(page, '?sample=sacralAla-medium');
+    await waitForAnatomy(page, 'axial');
+    await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
+    await expect(page.locator('#app')).toHaveAttribute('data-scene-ready', '1', { timeout: 120_000 });
+    const triangles0 = (await appData(page))['sceneTriangles'];
+    const before = new Set(await indicesOf(page, SACRUM));
+
+    // A point deep in the truth sacrum (its whole 4 mm sphere is sacrum), the nearest such to the lesion.
+    const at = deepInside(truthLabels, SACRUM, truth.lesion.centerLps, 4);
+    const sphere = new Set(sphereVoxelIndices(truthLabels, at, 4));
+    await page.locator('[data-testid="brush-radius"]').fill('4');
+    await page.locator('[data-brush-target="bone"]').click();
+    await expect(page.locator('[data-brush-target="bone"]')).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.locator('[data-panel="segmentation"]')).toHaveAttribute('data-brush-edits', 'bone');
+    // Painting bone shows the bone labels.
+    await expect(page.locator('input[data-label-group="bone"]')).toBeChecked();
+    await setCrosshair(page, at);
+    const p = await crosshairPagePoint(page);
+
+    // Bone eraser: the sphere's sacrum voxels go to background.
+    await page.locator('[data-tool="eraser"]').click();
+    const fields0 = Number((await appData(page))['fieldsGeneration']);
+    let edits = Number((await appData(page))['labelEdits']);
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await page.mouse.up();
+    await waitForEdits(page, ++edits);
+    const afterErase = new Set(await indicesOf(page, SACRUM));
+    const erased = [...before].filter((t) => !afterErase.has(t));
+    console.log(`bone eraser: ${erased.length} sacrum voxels out (the 4 mm sphere holds ${sphere.size})`);
+    expect(erased.length / sphere.size).toBeGreaterThan(0.8);
+    expect(erased.every((t) => sphere.has(t))).toBe(true);
+    expect([...afterErase].every((t) => before.has(t))).toBe(true);
+    await expect(page.locator('[data-testid="seg-lesion-message"]')).toContainText(/Bone eraser: \u2212\d+\.\d+ ml sacrum/);
+    await expect.poll(async () => Number((await appData(page))['fieldsGeneration']), { timeout: 60_000 }).toBeGreaterThan(fields0);
+    // The 3D bone surface is made again with the hole (a cavity surface inside the sacrum: other triangles).
+    await expect(page.locator('#app')).toHaveAttribute('data-scene-bone-edits', '1', { timeout: 120_000 });
+    expect((await appData(page))['sceneTriangles']).not.toBe(triangles0);
+    await screenshot(page, 'segmentation-bone-erased');
+
+    // Bone brush at the same point: the nearest part is the sacrum; every erased voxel comes back, nothing beyond the sphere.
+    await page.locator('[data-tool="brush"]').click();
+    const fields1 = Number((await appData(page))['fieldsGeneration']);
+    await page.mouse.move(p.x, p.y);
+    await page.mouse.down();
+    await page.mouse.up();
+    await waitForEdits(page, ++edits);
+    const afterBrush = new Set(await indicesOf(page, SACRUM));
+    expect(erased.every((t) => afterBrush.has(t))).toBe(true);
+    expect([...afterBrush].filter((t) => !before.has(t)).every((t) => sphere.has(t))).toBe(true);
+    // Against the phantom's truth: what the brush labelled sacrum in the sphere is truth bone.
+    const truthBone = [...afterBrush].filter((t) => sphere.has(t) && truthLabels.voxels[t] !== 0).length / [...afterBrush].filter((t) => sphere.has(t)).length;
+    expect(truthBone).toBeGreaterThan(0.95);
+    await expect(page.locator('[data-testid="seg-lesion-message"]')).toContainText(/Bone brush: \+\d+\.\d+ ml sacrum/);
+    await expect.poll(async () => Number((await appData(page))['fieldsGeneration']), { timeout: 60_000 }).toBeGreaterThan(fields1);
+    await screenshot(page, 'segmentation-bone-brush');
+
+    // Undo twice: the brush's voxels gone, then the eraser's back: the original sacrum, voxel for voxel.
+    const undo = page.locator('[data-action="labels-undo"]');
+    await undo.click();
+    await expect.poll(async () => (await indicesOf(page, SACRUM)).length).toBe(afterErase.size);
+    await undo.click();
+    await expect.poll(async () => new Set(await indicesOf(page, SACRUM))).toEqual(before);
+    // ...and the 3D surface is the one of the start again.
+    await expect(page.locator('#app')).toHaveAttribute('data-scene-bone-edits', '4', { timeout: 120_000 });
+    expect((await appData(page))['sceneTriangles']).toBe(triangles0);
+    // The next strokes edit the lesion again once Lesion is chosen.
+    await page.locator('[data-brush-target="lesion"]').click();
+    await expect(page.locator('[data-panel="segmentation"]')).toHaveAttribute('data-brush-edits', 'lesion');
   });
 
   test('brush and eraser change the lesion by about a sphere; undo restores the counts exactly', async ({ page }) => {

@@ -134,6 +134,7 @@ export function transferringSegmentationEngine(engine: SegmentationEngine): Segm
     setLabels: (labels) => handOver(engine.setLabels(labels)),
     growLesion: (options) => handOver(engine.growLesion(options)),
     paintLesion: (centerLps, radiusMm, mode) => handOver(engine.paintLesion(centerLps, radiusMm, mode)),
+    paintBone: (centerLps, radiusMm, mode) => handOver(engine.paintBone(centerLps, radiusMm, mode)),
     undo: () => {
       const s = engine.undo();
       return s && handOver(s);

@@ -34,6 +34,21 @@ export function applyNewEdit(labels: Volume<Uint8Array>, label: string, candidat
   return { label, indices: Int32Array.from(idx), before: Uint8Array.from(before), after: new Uint8Array(idx.length).fill(value) };
 }
 
+/**
+ * Voxels gained (+) and lost (-) per label by applying an edit (`direction` 1) or undoing it (-1),
+ * labels with no net change left out.
+ */
+export function editLabelDelta(edit: LabelEdit, direction: 1 | -1 = 1): Map<number, number> {
+  const d = new Float64Array(256);
+  for (let n = 0; n < edit.indices.length; n++) {
+    d[edit.after[n]!]! += direction;
+    d[edit.before[n]!]! -= direction;
+  }
+  const out = new Map<number, number>();
+  for (let l = 0; l < 256; l++) if (d[l] !== 0) out.set(l, d[l]!);
+  return out;
+}
+
 /** Re-applies an edit (redo). */
 export function redoEdit(labels: Volume<Uint8Array>, edit: LabelEdit): void {
   const v = labels.voxels;
@@ -153,6 +168,70 @@ export function paintSphere(labels: Volume<Uint8Array>, centerLps: Readonly<Vec3
   }
   const chosen = Array.from(inSphere).filter((t) => v[t] === options.label);
   return applyNewEdit(labels, `eraser ${radiusMm} mm`, chosen, restore);
+}
+
+/** How far from the brush the bone brush looks for the part it extends (beyond its radius), mm. */
+export const BONE_BRUSH_REACH_MM = 10;
+
+export type BoneBrushResult = {
+  edit: LabelEdit;
+  /** The bone part painted ('add'), or null for the eraser (it removes every bone part). */
+  partLabel: number | null;
+  /** Voxels changed per bone part label: + added, - removed. */
+  changedByPart: Map<number, number>;
+};
+
+/**
+ * The bone brush: corrects the automatic bone labels where the threshold missed bone (fatty
+ * marrow, a thin cortex at coarse resolution) or took something that is not bone.
+ * - 'add' extends the bone part nearest to the centre (within `radiusMm + BONE_BRUSH_REACH_MM`),
+ *   painting background voxels only (never the lesion, a structure or another part).
+ *   No bone part within reach: `segmentation/bad-seed` (start next to the bone to extend).
+ * - 'erase' sets every bone-part voxel in the sphere to background (never the lesion or a structure).
+ * In place; push the edit on a {@link LabelHistory} to make it undoable.
+ */
+export function paintBone(labels: Volume<Uint8Array>, centerLps: Readonly<Vec3>, radiusMm: number, mode: 'add' | 'erase', boneLabels: readonly number[]): BoneBrushResult {
+  if (!(radiusMm > 0) || !Number.isFinite(radiusMm)) throw new PlannerError('segmentation/bad-input', `brush radius ${radiusMm} mm must be positive`);
+  const v = labels.voxels;
+  const isBone = new Uint8Array(256);
+  for (const l of boneLabels) isBone[l] = 1;
+  const inSphere = sphereVoxelIndices(labels, centerLps, radiusMm);
+  const changedByPart = new Map<number, number>();
+  if (mode === 'erase') {
+    const chosen: number[] = [];
+    for (const t of inSphere) {
+      const l = v[t]!;
+      if (!isBone[l]) continue;
+      chosen.push(t);
+      changedByPart.set(l, (changedByPart.get(l) ?? 0) - 1);
+    }
+    return { edit: applyNewEdit(labels, `bone eraser ${radiusMm} mm`, chosen, 0), partLabel: null, changedByPart };
+  }
+  // The part of the bone voxel nearest to the centre (ties: the first in index order).
+  const g = labels.geometry;
+  const [ni, nj] = g.dims;
+  const m = g.ijkToLps;
+  let part = -1;
+  let best = Infinity;
+  for (const t of sphereVoxelIndices(labels, centerLps, radiusMm + BONE_BRUSH_REACH_MM)) {
+    if (!isBone[v[t]!]) continue;
+    const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
+    const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]! - centerLps[0];
+    const y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]! - centerLps[1];
+    const z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]! - centerLps[2];
+    const d2 = x * x + y * y + z * z;
+    if (d2 < best) {
+      best = d2;
+      part = v[t]!;
+    }
+  }
+  if (part < 0) {
+    throw new PlannerError('segmentation/bad-seed', `no bone within ${BONE_BRUSH_REACH_MM} mm of the bone brush: it extends the nearest bone part; start painting next to the bone`);
+  }
+  const chosen: number[] = [];
+  for (const t of inSphere) if (v[t] === 0) chosen.push(t);
+  if (chosen.length > 0) changedByPart.set(part, chosen.length);
+  return { edit: applyNewEdit(labels, `bone brush +${radiusMm} mm`, chosen, part), partLabel: part, changedByPart };
 }
 
 export type RegionMeasure = {

@@ -1,5 +1,5 @@
 import type { Vec3 } from '../geometry/vec3';
-import { LABELS } from '../shared/ids';
+import { BONE_LABELS, LABELS } from '../shared/ids';
 import { PlannerError, errorCodeOf } from '../shared/errors';
 import { detectCriticalStructures } from '../anatomy/detectCriticalStructures';
 import type { CriticalStructures } from '../anatomy/structures';
@@ -14,8 +14,8 @@ import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { GrowLesionOptions } from './growLesion';
 import { growLesion } from './growLesion';
-import type { LabelHistory, RegionMeasure } from './labelEdits';
-import { createLabelHistory, measureLabel, paintSphere } from './labelEdits';
+import type { LabelEdit, LabelHistory, RegionMeasure } from './labelEdits';
+import { createLabelHistory, editLabelDelta, measureLabel, paintBone, paintSphere } from './labelEdits';
 import type { StructuresSideThread } from './overlapStructures';
 import { detectStructuresDuring } from './overlapStructures';
 import type { BonePartSummary } from './segmentBone';
@@ -35,6 +35,8 @@ export type LabelsState = {
   labels: Volume<Uint8Array>;
   generation: number;
   lesion: RegionMeasure | null;
+  /** After an edit, its undo or redo: mL gained (+) or lost (-) per label value (the bone parts' figures follow it). */
+  changedMlByLabel?: Array<[number, number]>;
 };
 
 export type SegmentationEngine = {
@@ -48,6 +50,12 @@ export type SegmentationEngine = {
   growLesion(options: GrowLesionOptions): LabelsState & { windowGrey: [number, number]; touchesBox: boolean; changedVoxels: number; status: 'ok' | 'conservative' | 'leak'; bridged: boolean };
   /** Sphere brush ('add') or eraser ('erase') of the lesion label. */
   paintLesion(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): LabelsState & { changedVoxels: number };
+  /**
+   * Bone brush ('add': extends the bone part nearest to the centre over background) or
+   * bone eraser ('erase': every bone part in the sphere to background); never the lesion or a
+   * structure. One undo step with the lesion edits.
+   */
+  paintBone(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): LabelsState & { changedVoxels: number; partLabel: number | null };
   undo(): LabelsState | null;
   redo(): LabelsState | null;
   getLabels(): LabelsState;
@@ -89,6 +97,14 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
     if (!labels) throw new PlannerError('segmentation/bad-input', 'no labels yet: run segmentBone or setLabels first');
     return labels;
   };
+  /** The state after `edit` was applied (1) or undone (-1), with its change per label in mL. */
+  const stateAfter = (edit: LabelEdit, direction: 1 | -1): LabelsState => ({ ...state(), ...stateDelta(edit, direction) });
+  /** The per-label change of an edit applied (1) or undone (-1), mL (growLesion measures the lesion itself). */
+  const stateDelta = (edit: LabelEdit, direction: 1 | -1 = 1): Pick<LabelsState, 'changedMlByLabel'> => {
+    const g = requireLabels().geometry;
+    const voxelMl = (g.spacingMm[0] * g.spacingMm[1] * g.spacingMm[2]) / 1000;
+    return { changedMlByLabel: [...editLabelDelta(edit, direction)].map(([label, n]): [number, number] => [label, n * voxelMl]) };
+  };
   const state = (): LabelsState => {
     const l = requireLabels();
     return { labels: l, generation: l.generation, lesion: measureLabel(l, LABELS.lesion) };
@@ -124,7 +140,7 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
       const l = requireLabels();
       const res = growLesion(requireCt(), l, growOptions);
       history!.push(res.edit);
-      return { labels: l, generation: l.generation, lesion: res.measure, windowGrey: res.windowGrey, touchesBox: res.touchesBox, changedVoxels: res.edit.indices.length, status: res.status, bridged: res.bridged };
+      return { ...stateDelta(res.edit), labels: l, generation: l.generation, lesion: res.measure, windowGrey: res.windowGrey, touchesBox: res.touchesBox, changedVoxels: res.edit.indices.length, status: res.status, bridged: res.bridged };
     },
     paintLesion(centerLps, radiusMm, mode) {
       const l = requireLabels();
@@ -135,15 +151,23 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
         paintOver: mode === 'add' ? [0, LABELS.sacrum, LABELS.hipLeft, LABELS.hipRight, LABELS.femurLeft, LABELS.femurRight, LABELS.l5] : undefined,
       });
       history!.push(edit);
-      return { ...state(), changedVoxels: edit.indices.length };
+      return { ...stateAfter(edit, 1), changedVoxels: edit.indices.length };
+    },
+    paintBone(centerLps, radiusMm, mode) {
+      const l = requireLabels();
+      const res = paintBone(l, centerLps, radiusMm, mode, BONE_LABELS);
+      history!.push(res.edit);
+      return { ...stateAfter(res.edit, 1), changedVoxels: res.edit.indices.length, partLabel: res.partLabel };
     },
     undo() {
       if (!history) return null;
-      return history.undo() ? state() : null;
+      const edit = history.undo();
+      return edit ? stateAfter(edit, -1) : null;
     },
     redo() {
       if (!history) return null;
-      return history.redo() ? state() : null;
+      const edit = history.redo();
+      return edit ? stateAfter(edit, 1) : null;
     },
     getLabels: state,
     detectStructures() {

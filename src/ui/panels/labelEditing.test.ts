@@ -6,7 +6,7 @@ import type { PlanningSession } from '../session/PlanningSession';
 import { createLabelEditing } from './labelEditing';
 
 /** A session that records calls and keeps an engine-like edit history (one entry per non-empty edit). */
-function fakeSession(opts: { changedPerDab?: (n: number) => number; badSeed?: boolean } = {}) {
+function fakeSession(opts: { changedPerDab?: (n: number) => number; badSeed?: boolean; noBoneBrush?: boolean; boneOutOfReachAt?: number } = {}) {
   const calls: string[] = [];
   let history = 0;
   let undone = 0;
@@ -29,6 +29,14 @@ function fakeSession(opts: { changedPerDab?: (n: number) => number; badSeed?: bo
       }
       return { changedVoxels: changed };
     },
+    async paintBone(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase') {
+      await new Promise((r) => setTimeout(r, 1));
+      calls.push(`bone ${mode} ${radiusMm} ${centerLps[0]}`);
+      if (centerLps[0] === opts.boneOutOfReachAt) throw new PlannerError('segmentation/bad-seed', 'no bone within 10 mm of the bone brush: it extends the nearest bone part; start painting next to the bone');
+      history++;
+      undone = 0;
+      return { changedVoxels: 100, partLabel: mode === 'add' ? 1 : null, changedMlByPart: [[1, mode === 'add' ? 0.1 : -0.1]] as Array<[number, number]> };
+    },
     async undoLabels() {
       calls.push('undo');
       if (history === 0) return false;
@@ -44,6 +52,7 @@ function fakeSession(opts: { changedPerDab?: (n: number) => number; badSeed?: bo
       return true;
     },
   };
+  if (opts.noBoneBrush) delete (session as { paintBone?: unknown }).paintBone;
   return { session: session as unknown as PlanningSession, calls, depth: () => history };
 }
 
@@ -63,6 +72,52 @@ function fakeViewer() {
 const dab = (phase: 'start' | 'dab' | 'end', x: number, mode: 'add' | 'erase' = 'add'): ViewerChange => ({ kind: 'labelStroke', view: 'axial', phase, mode, pointLps: [x, 0, 0], radiusMm: 4 });
 
 describe('label editing', () => {
+  it('with the bone target, a stroke goes to the bone brush (the target is taken at the stroke start), says what it changed per part, and undoes as one step', async () => {
+    const s = fakeSession();
+    const v = fakeViewer();
+    const editing = createLabelEditing({ session: s.session, viewer: v });
+    expect(editing.getState()).toMatchObject({ brushTarget: 'lesion', canPaintBone: true });
+    editing.setBrushTarget('bone');
+    v.emit(dab('start', 0));
+    v.emit(dab('dab', 0));
+    // Switching during a stroke does not split it: the stroke keeps its target.
+    editing.setBrushTarget('lesion');
+    v.emit(dab('dab', 1));
+    v.emit(dab('end', 1));
+    await editing.idle();
+    expect(s.calls).toEqual(['bone add 4 0', 'bone add 4 1']);
+    expect(editing.getState().message).toBe('Bone brush: +0.20 ml sacrum. The fields are rebuilt; structures are not detected again.');
+    expect(await editing.undo()).toBe(true);
+    expect(s.depth()).toBe(0);
+    expect(editing.getState().message).toBe('Undo: bone brush stroke');
+    // The next stroke is the lesion's again.
+    v.emit(dab('start', 2));
+    v.emit(dab('dab', 2));
+    v.emit(dab('end', 2));
+    await editing.idle();
+    expect(s.calls.at(-1)).toBe('paint add 4 2');
+  });
+
+  it('a bone dab with no bone within reach is refused with the reason; a session without a bone brush keeps the lesion target', async () => {
+    const s = fakeSession({ boneOutOfReachAt: 7 });
+    const v = fakeViewer();
+    const editing = createLabelEditing({ session: s.session, viewer: v });
+    editing.setBrushTarget('bone');
+    v.emit(dab('start', 7));
+    v.emit(dab('dab', 7));
+    v.emit(dab('end', 7));
+    await editing.idle();
+    expect(editing.getState().messageKind).toBe('error');
+    expect(editing.getState().message).toBe('The bone brush could not be applied here: no bone within 10 mm of the bone brush: it extends the nearest bone part; start painting next to the bone');
+    expect(editing.getState().canUndo).toBe(false);
+
+    const plain = fakeSession({ noBoneBrush: true });
+    const editing2 = createLabelEditing({ session: plain.session, viewer: fakeViewer() });
+    expect(editing2.getState().canPaintBone).toBe(false);
+    editing2.setBrushTarget('bone');
+    expect(editing2.getState().brushTarget).toBe('lesion');
+  });
+
   it('sends dabs in order and undoes a whole stroke as one step', async () => {
     const s = fakeSession({ changedPerDab: (n) => (n === 1 ? 0 : 50) });
     const v = fakeViewer();

@@ -14,6 +14,7 @@
  */
 import type { Vec3 } from '../../core/geometry/vec3';
 import { PlannerError } from '../../core/shared/errors';
+import { LABELS } from '../../core/shared/ids';
 import type { LesionClickResult, LesionStatus, PlanningSession } from '../session/PlanningSession';
 import type { ViewerChange, ViewerPort } from '../../viewer/ViewerPort';
 
@@ -29,7 +30,13 @@ export type LabelEditingState = {
   lastClick: (LesionClickResult & { seedLps: Vec3 }) | null;
   /** Lesion clicks and dabs finished since the series opened, applied or refused (tests wait on it). */
   editsApplied: number;
+  /** What the brush and eraser edit: the lesion, or the bone labels (where the threshold missed or took too much). */
+  brushTarget: BrushTarget;
+  /** The session has a bone brush (fakes may not). */
+  canPaintBone: boolean;
 };
+
+export type BrushTarget = 'lesion' | 'bone';
 
 export type LabelEditing = {
   getState(): Readonly<LabelEditingState>;
@@ -40,10 +47,27 @@ export type LabelEditing = {
   idle(): Promise<void>;
   /** Forget the steps (a new series opened). */
   reset(): void;
+  /** Sets what the next brush or eraser stroke edits (a stroke under way keeps its own). */
+  setBrushTarget(target: BrushTarget): void;
   dispose(): void;
 };
 
 type Step = { edits: number; label: string };
+
+const PART_NAMES: Readonly<Record<number, string>> = {
+  [LABELS.sacrum]: 'sacrum',
+  [LABELS.hipLeft]: 'left hip bone',
+  [LABELS.hipRight]: 'right hip bone',
+  [LABELS.femurLeft]: 'left femur',
+  [LABELS.femurRight]: 'right femur',
+  [LABELS.l5]: 'L5',
+};
+
+/** "+1.2 ml sacrum, -0.3 ml left hip bone" for a bone stroke's tally per part label. */
+export function boneStrokeText(mlByPart: ReadonlyMap<number, number>): string {
+  const parts = [...mlByPart].filter(([, ml]) => Math.abs(ml) >= 0.005).map(([label, ml]) => `${ml > 0 ? '+' : '\u2212'}${Math.abs(ml).toFixed(Math.abs(ml) < 10 ? 2 : 1)} ml ${PART_NAMES[label] ?? `label ${label}`}`);
+  return parts.length > 0 ? parts.join(', ') : 'no voxel changed';
+}
 
 /** Message for a refused lesion click (PlannerError from the session). */
 export function lesionClickErrorMessage(error: unknown): string {
@@ -60,14 +84,15 @@ export function lesionClickErrorMessage(error: unknown): string {
 
 export function createLabelEditing(deps: { session: PlanningSession; viewer: Pick<ViewerPort, 'subscribe'> }): LabelEditing {
   const { session } = deps;
-  let state: LabelEditingState = { busy: false, canUndo: false, canRedo: false, message: null, messageKind: 'info', lastClick: null, editsApplied: 0 };
+  const canPaintBone = typeof session.paintBone === 'function';
+  let state: LabelEditingState = { busy: false, canUndo: false, canRedo: false, message: null, messageKind: 'info', lastClick: null, editsApplied: 0, brushTarget: 'lesion', canPaintBone };
   const listeners = new Set<(s: Readonly<LabelEditingState>) => void>();
   const done: Step[] = [];
   const undone: Step[] = [];
   let queue: Promise<unknown> = Promise.resolve();
   let pending = 0;
   let epoch = 0;
-  let stroke: { edits: number; mode: 'add' | 'erase'; epoch: number } | null = null;
+  let stroke: { edits: number; mode: 'add' | 'erase'; epoch: number; target: BrushTarget; mlByPart: Map<number, number> } | null = null;
   let disposed = false;
 
   const set = (patch: Partial<LabelEditingState>): void => {
@@ -114,7 +139,7 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
 
   function onStroke(change: Extract<ViewerChange, { kind: 'labelStroke' }>): void {
     if (change.phase === 'start') {
-      stroke = { edits: 0, mode: change.mode, epoch };
+      stroke = { edits: 0, mode: change.mode, epoch, target: state.brushTarget === 'bone' && canPaintBone ? 'bone' : 'lesion', mlByPart: new Map() };
       return;
     }
     const current = stroke;
@@ -123,8 +148,10 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
       if (!current) return;
       void enqueue(async () => {
         if (current.epoch !== epoch) return;
-        pushStep({ edits: current.edits, label: current.mode === 'add' ? 'brush stroke' : 'eraser stroke' });
-        set({});
+        const what = current.target === 'bone' ? 'bone ' : '';
+        pushStep({ edits: current.edits, label: `${what}${current.mode === 'add' ? 'brush' : 'eraser'} stroke` });
+        if (current.target === 'bone' && current.edits > 0) set({ message: `Bone ${current.mode === 'add' ? 'brush' : 'eraser'}: ${boneStrokeText(current.mlByPart)}. The fields are rebuilt; structures are not detected again.`, messageKind: 'info' });
+        else set({});
       });
       return;
     }
@@ -133,13 +160,22 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
     void enqueue(async () => {
       if (current.epoch !== epoch) return;
       try {
-        const res = await session.paintLesion(pointLps, radiusMm, mode);
-        if (current.epoch !== epoch) return;
-        if (res.changedVoxels > 0) current.edits++;
+        if (current.target === 'bone' && session.paintBone) {
+          const res = await session.paintBone(pointLps, radiusMm, mode);
+          if (current.epoch !== epoch) return;
+          if (res.changedVoxels > 0) current.edits++;
+          for (const [label, ml] of res.changedMlByPart) current.mlByPart.set(label, (current.mlByPart.get(label) ?? 0) + ml);
+        } else {
+          const res = await session.paintLesion(pointLps, radiusMm, mode);
+          if (current.epoch !== epoch) return;
+          if (res.changedVoxels > 0) current.edits++;
+        }
         set({ editsApplied: state.editsApplied + 1 });
       } catch (error) {
         if (current.epoch !== epoch) return;
-        set({ message: `The ${mode === 'add' ? 'brush' : 'eraser'} could not be applied: ${error instanceof Error ? error.message : String(error)}`, messageKind: 'error', editsApplied: state.editsApplied + 1 });
+        const tool = `${current.target === 'bone' ? 'bone ' : ''}${mode === 'add' ? 'brush' : 'eraser'}`;
+        const detail = (error instanceof Error ? error.message : String(error)).replace(/^\[[^\]]+\]\s*/, '');
+        set({ message: `The ${tool} could not be applied here: ${detail}`, messageKind: 'error', editsApplied: state.editsApplied + 1 });
       }
     });
   }
@@ -176,6 +212,10 @@ export function createLabelEditing(deps: { session: PlanningSession; viewer: Pic
     undo: () => replay(done, undone, () => session.undoLabels(), 'Undo'),
     redo: () => replay(undone, done, () => session.redoLabels(), 'Redo'),
     idle: () => queue.then(() => undefined),
+    setBrushTarget(target) {
+      if (target === 'bone' && !canPaintBone) return;
+      if (target !== state.brushTarget) set({ brushTarget: target });
+    },
     reset() {
       epoch++;
       stroke = null;

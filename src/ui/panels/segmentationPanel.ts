@@ -114,6 +114,23 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   const eraserButton = h('button', { class: 'btn', text: 'Eraser', title: 'Remove from the lesion (E)', attrs: { 'data-action': 'tool-eraser' } });
   eraserButton.addEventListener('click', () => deps.setTool('eraser'));
 
+  // What the brush and eraser edit: the lesion, or the bone labels (where the threshold missed
+  // bone: fatty marrow, a thin cortex on coarse slices; or took something that is not bone).
+  const targetLesion = h('button', { class: 'btn btn-small', text: 'Lesion', title: 'The brush adds to the lesion, the eraser removes it', attrs: { type: 'button', 'data-brush-target': 'lesion', 'aria-pressed': 'true' } });
+  const targetBone = h('button', { class: 'btn btn-small', text: 'Bone', title: 'The brush extends the nearest bone part over what is not labelled; the eraser removes bone. For bone the threshold missed (fatty marrow) or took wrongly.', attrs: { type: 'button', 'data-brush-target': 'bone', 'aria-pressed': 'false' } });
+  targetLesion.addEventListener('click', () => editing.setBrushTarget('lesion'));
+  targetBone.addEventListener('click', () => {
+    editing.setBrushTarget('bone');
+    // Painting bone: the bone labels are shown (what the brush changes must be seen).
+    const style = viewer.getLabelStyle();
+    if (!style.visible.bone) {
+      viewer.setLabelStyle({ visible: { ...style.visible, bone: true } });
+      const box = element.querySelector<HTMLInputElement>('input[data-label-group="bone"]');
+      if (box) box.checked = true;
+    }
+  });
+  const targetRow = h('div', { class: 'seg-row', attrs: { role: 'group', 'aria-label': 'What the brush and eraser edit' } }, h('span', { class: 'seg-label', text: 'Brush / eraser edit' }), targetLesion, targetBone);
+
   const radiusInput = h('input', { attrs: { type: 'range', min: '1', max: '20', step: '0.5', value: '5', 'data-testid': 'brush-radius', 'aria-label': 'Brush radius in mm' } });
   const radiusText = h('span', { class: 'seg-value', text: '5.0 mm' });
   const setRadius = (r: number): void => {
@@ -123,8 +140,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   radiusInput.addEventListener('input', () => setRadius(Number(radiusInput.value)));
   setRadius(Number(radiusInput.value));
 
-  const undoButton = h('button', { class: 'btn', text: 'Undo', title: 'Undo the last lesion edit: a click or a whole brush stroke (Ctrl+Alt+Z)', attrs: { 'data-action': 'labels-undo' } });
-  const redoButton = h('button', { class: 'btn', text: 'Redo', title: 'Redo the lesion edit (Ctrl+Alt+Shift+Z)', attrs: { 'data-action': 'labels-redo' } });
+  const undoButton = h('button', { class: 'btn', text: 'Undo', title: 'Undo the last label edit: a lesion click or a whole brush or eraser stroke, lesion or bone (Ctrl+Alt+Z)', attrs: { 'data-action': 'labels-undo' } });
+  const redoButton = h('button', { class: 'btn', text: 'Redo', title: 'Redo the label edit (Ctrl+Alt+Shift+Z)', attrs: { 'data-action': 'labels-redo' } });
   undoButton.addEventListener('click', () => void editing.undo());
   redoButton.addEventListener('click', () => void editing.redo());
 
@@ -171,6 +188,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     lesionLine,
     lesionMessage,
     h('div', { class: 'seg-row' }, clickButton, brushButton, eraserButton),
+    targetRow,
     h('div', { class: 'seg-row' }, h('label', { class: 'seg-label', text: 'Brush / eraser radius' }), radiusInput, radiusText),
     h('div', { class: 'seg-row' }, undoButton, redoButton),
     h('h3', { text: 'Overlay' }),
@@ -364,6 +382,13 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     element.dataset['busy'] = e.busy ? '1' : '0';
     const ready = status.phase === 'fields' || status.phase === 'ready';
     for (const b of [clickButton, brushButton, eraserButton]) b.disabled = !ready;
+    const boneBrush = e.brushTarget === 'bone';
+    targetRow.hidden = !e.canPaintBone;
+    targetLesion.setAttribute('aria-pressed', String(!boneBrush));
+    targetBone.setAttribute('aria-pressed', String(boneBrush));
+    brushButton.title = boneBrush ? 'Add bone: extends the nearest bone part over what is not labelled (B)' : 'Add to the lesion (B)';
+    eraserButton.title = boneBrush ? 'Remove bone (E)' : 'Remove from the lesion (E)';
+    element.dataset['brushEdits'] = e.brushTarget;
 
     // Structures
     const found = rows.filter((r) => r.found).length;

@@ -25,6 +25,7 @@
  * - data-scene-ready: "1" when the bone mesh is in the plan scene
  * - data-scene-triangles: triangles of the bone mesh
  * - data-scene-lesion-generation: label generation of the lesion mesh shown (-1 none yet)
+ * - data-scene-bone-edits: the session's bone-brush edit count the bone surface shown contains
  * - data-scene-screws: screws drawn; data-scene-selected: the selected screw id
  * - data-scene-clip: "1" while the clip plane is on
  */
@@ -63,6 +64,8 @@ export type SceneControllerDeps = {
   /** Keeps the WebGL drawing buffer so e2e tests can read pixels. */
   readablePixels?: boolean;
   lesionDebounceMs?: number;
+  /** Pause after a bone-brush edit before the bone surface is made again. */
+  boneDebounceMs?: number;
 };
 
 export type SceneController = {
@@ -144,6 +147,7 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
   data['sceneReady'] = '0';
   data['sceneTriangles'] = '0';
   data['sceneLesionGeneration'] = '-1';
+  data['sceneBoneEdits'] = '0';
   data['sceneScrews'] = '0';
   data['sceneSelected'] = '';
   applyMode();
@@ -159,6 +163,11 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
   let lesionTimer: ReturnType<typeof setTimeout> | null = null;
   let lesionRunning = false;
   let lesionDirty = false;
+  /** Bone-brush edits the bone surface shows (the session's boneEdits); a newer count redraws it after a pause. */
+  let boneEditsShown = 0;
+  let boneTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped per bone surface request: an older answer that arrives late is dropped. */
+  let boneRequest = 0;
 
   const compute = (labels: Volume<Uint8Array>, labelValues: readonly number[]): Promise<SurfaceMeshResult> =>
     surfaces.engine.computeSurfaceMesh(labels, { labelValues: [...labelValues] }) as Promise<SurfaceMeshResult>;
@@ -171,11 +180,15 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
 
   const computeBone = (labels: Volume<Uint8Array>): void => {
     const myEpoch = epoch;
+    const myRequest = ++boneRequest;
+    const editsAtRequest = boneEditsShown;
     boneRequested = true;
     compute(labels, BONE_LABELS).then(
       (result) => {
-        if (disposed || myEpoch !== epoch) return;
+        if (disposed || myEpoch !== epoch || myRequest !== boneRequest) return;
         scene.setBone(result.mesh);
+        // For tests: the bone-brush edits this surface contains.
+        data['sceneBoneEdits'] = String(editsAtRequest);
         data['sceneReady'] = result.mesh ? '1' : '0';
         data['sceneTriangles'] = String(result.stats.triangles);
         if (result.mesh && !userChoseMode) setMode('plan');
@@ -224,12 +237,16 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
       lastStructures = null;
       if (lesionTimer) clearTimeout(lesionTimer);
       lesionTimer = null;
+      if (boneTimer) clearTimeout(boneTimer);
+      boneTimer = null;
+      boneEditsShown = s.boneEdits ?? 0;
       scene.setBone(null);
       scene.setLesion(null);
       scene.setStructures([]);
       data['sceneReady'] = '0';
       data['sceneTriangles'] = '0';
       data['sceneLesionGeneration'] = '-1';
+      data['sceneBoneEdits'] = String(boneEditsShown);
     }
     if (s.structures !== lastStructures) {
       lastStructures = s.structures;
@@ -241,6 +258,16 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
       lastGeneration = s.labelsGeneration;
       if (!boneRequested) computeBone(labels);
       scheduleLesion();
+    }
+    // The bone brush changed the bone: its surface is made again once the brush pauses.
+    if (boneRequested && (s.boneEdits ?? 0) !== boneEditsShown) {
+      boneEditsShown = s.boneEdits ?? 0;
+      if (boneTimer) clearTimeout(boneTimer);
+      boneTimer = setTimeout(() => {
+        boneTimer = null;
+        const labels = session.getLabels();
+        if (labels && !disposed) computeBone(labels);
+      }, deps.boneDebounceMs ?? 800);
     }
   };
   const unsubscribeSession = session.subscribe(onStatus);
@@ -329,6 +356,7 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
     dispose() {
       disposed = true;
       if (lesionTimer) clearTimeout(lesionTimer);
+      if (boneTimer) clearTimeout(boneTimer);
       rest.dispose();
       resizeObserver.disconnect();
       unsubscribeSession();
@@ -343,7 +371,7 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
       volumeElement.style.visibility = '';
       scene.dispose();
       surfaces.dispose();
-      for (const key of ['sceneMode', 'sceneReady', 'sceneTriangles', 'sceneLesionGeneration', 'sceneScrews', 'sceneSelected', 'sceneClip']) delete data[key];
+      for (const key of ['sceneMode', 'sceneReady', 'sceneTriangles', 'sceneLesionGeneration', 'sceneBoneEdits', 'sceneScrews', 'sceneSelected', 'sceneClip']) delete data[key];
     },
   };
 }

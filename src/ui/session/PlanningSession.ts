@@ -48,8 +48,10 @@ export type SessionStatus = {
   fieldsGeneration: number;
   /** Principal diameters (largest first, mm) measured in the worker with the lesion; null when unknown. */
   lesion: { volumeMl: number; status: LesionStatus; centroidLps: Vec3 | null; diametersMm?: [number, number, number] | null } | null;
-  /** The automatic bone segmentation as measured in the worker (parts by label value), null before it ran. */
+  /** The bone segmentation as measured in the worker (parts by label value; they follow every label edit), null before it ran. */
   bone?: { totalMl: number; parts: { label: number; volumeMl: number }[]; boneThresholdGrey: number; notes: string[] } | null;
+  /** Bone-brush edits (and their undo/redo) since the series opened: views of the bone surface redraw when it changes. Additive. */
+  boneEdits?: number;
   structures: CriticalStructures | null;
   /** Structures the planner has no model for (clearance to them cannot be checked). */
   missingStructures: string[];
@@ -79,6 +81,13 @@ export interface PlanningSession {
   growLesion(seedLps: Vec3): Promise<LesionClickResult>;
   /** Brush correction of the lesion label (sphere), then fields rebuilt (debounced). */
   paintLesion(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): Promise<{ changedVoxels: number }>;
+  /**
+   * Bone brush (additive, optional for fakes): 'add' extends the bone part nearest to the centre
+   * over background, 'erase' clears bone parts; never the lesion or a structure. Same undo
+   * history as the lesion edits; fields rebuilt (debounced). Rejects with `segmentation/bad-seed`
+   * when 'add' finds no bone within reach.
+   */
+  paintBone?(centerLps: Vec3, radiusMm: number, mode: 'add' | 'erase'): Promise<{ changedVoxels: number; partLabel: number | null; changedMlByPart: Array<[number, number]> }>;
   undoLabels(): Promise<boolean>;
   redoLabels(): Promise<boolean>;
   /**

@@ -23,7 +23,7 @@ import { errorCodeOf, PlannerError } from '../../core/shared/errors';
 import { LABELS } from '../../core/shared/ids';
 import type { Vec3 } from '../../core/geometry/vec3';
 import { createVolume, type Volume } from '../../core/volume/Volume';
-import { createVolumeGeometry } from '../../core/volume/VolumeGeometry';
+import { createVolumeGeometry, transformPoint } from '../../core/volume/VolumeGeometry';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import { isShared } from '../../core/volume/voxelBuffer';
 import type { SessionPhase, SessionStatus } from './PlanningSession';
@@ -337,6 +337,62 @@ describe('planning session: a lesion that cannot be delimited', () => {
     // A brush stroke is the user's own outline: no longer flagged.
     expect((await session.paintLesion(sample.lesionCenterLps!, 12, 'add')).changedVoxels).toBeGreaterThan(0);
     expect(session.getStatus().lesion?.status).toBe('ok');
+    session.dispose();
+  });
+});
+
+describe('planning session: the bone brush', () => {
+  it('adds to the nearest bone part and erases bone; the bone figures follow every edit, undo and redo; fields are rebuilt; a lesion edit is not a bone edit', async () => {
+    const sample = await loadSample('sacralAla-small', false);
+    const session = createPlanningSession({ shared: false, createSegmentation: () => createInProcessSegmentation(), createPlanner: createInProcessPlanner, paintDebounceMs: 0 });
+    await session.open(sample.ct, 'S');
+    await whenFieldsCurrent(session);
+    const bone0 = session.getStatus().bone!;
+    const sacrum0 = bone0.parts.find((p) => p.label === LABELS.sacrum)!.volumeMl;
+    const labels = session.getLabels()!;
+    // A point just outside the sacrum: the first background voxel found going anterior from a sacrum voxel near the lesion.
+    const g = labels.geometry;
+    const [ni, nj] = g.dims;
+    const c = transformPoint([0, 0, 0], g.lpsToIjk, sample.lesionCenterLps!).map(Math.round) as [number, number, number];
+    let edge: [number, number, number] | null = null;
+    for (let j = c[1]; j >= 0 && !edge; j--) {
+      const t = c[0] + ni * (j + nj * c[2]);
+      if (labels.voxels[t] === 0 && labels.voxels[t + ni] === LABELS.sacrum) edge = [c[0], j, c[2]];
+    }
+    expect(edge, 'a background voxel next to the sacrum').not.toBeNull();
+    const at = transformPoint([0, 0, 0], g.ijkToLps, edge!);
+    const fieldsBefore = session.getStatus().fieldsGeneration;
+    const added = await session.paintBone!(at, 3, 'add');
+    expect(added.partLabel).toBe(LABELS.sacrum);
+    expect(added.changedVoxels).toBeGreaterThan(0);
+    const voxelMl = (g.spacingMm[0] * g.spacingMm[1] * g.spacingMm[2]) / 1000;
+    expect(added.changedMlByPart).toEqual([[LABELS.sacrum, added.changedVoxels * voxelMl]]);
+    const s1 = session.getStatus();
+    expect(s1.bone!.parts.find((p) => p.label === LABELS.sacrum)!.volumeMl).toBeCloseTo(sacrum0 + added.changedVoxels * voxelMl, 9);
+    expect(s1.bone!.totalMl).toBeCloseTo(bone0.totalMl + added.changedVoxels * voxelMl, 9);
+    expect(s1.boneEdits).toBe(1);
+    await whenFieldsCurrent(session);
+    expect(session.getStatus().fieldsGeneration).toBeGreaterThan(fieldsBefore);
+    // Undo takes it back (figures too); redo puts it again.
+    expect(await session.undoLabels()).toBe(true);
+    expect(session.getStatus().bone!.parts.find((p) => p.label === LABELS.sacrum)!.volumeMl).toBeCloseTo(sacrum0, 9);
+    expect(session.getStatus().boneEdits).toBe(2);
+    expect(await session.redoLabels()).toBe(true);
+    expect(session.getStatus().bone!.parts.find((p) => p.label === LABELS.sacrum)!.volumeMl).toBeCloseTo(sacrum0 + added.changedVoxels * voxelMl, 9);
+    // The eraser removes bone.
+    const erased = await session.paintBone!(at, 4, 'erase');
+    expect(erased.partLabel).toBeNull();
+    expect(erased.changedMlByPart.every(([, ml]) => ml < 0)).toBe(true);
+    expect(session.getStatus().boneEdits).toBe(4);
+    // A lesion brush stroke paints over bone too: the figures follow, but it is not a bone edit.
+    const lesionPaint = await session.paintLesion(sample.lesionCenterLps!, 6, 'add');
+    expect(lesionPaint.changedVoxels).toBeGreaterThan(0);
+    expect(session.getStatus().boneEdits).toBe(4);
+    // No bone within reach: refused with the reason, nothing changed.
+    const corner = transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0]);
+    const generation = session.getStatus().labelsGeneration;
+    await expect(session.paintBone!(corner, 2, 'add')).rejects.toThrow(/no bone within 10 mm.*start painting next to the bone/);
+    expect(session.getStatus().labelsGeneration).toBe(generation);
     session.dispose();
   });
 });

@@ -30,7 +30,7 @@ import { DEFAULT_PLAN_SETTINGS, type PlanResult, type ScrewEvaluation } from '..
 import type { LabelsState, SegmentationEngine } from '../../core/segmentation/segmentationEngine';
 import type { GrowLesionOptions } from '../../core/segmentation/growLesion';
 import { errorCodeOf, PlannerError, type ErrorCode } from '../../core/shared/errors';
-import { FORAMEN_IDS, ROOT_IDS, type StructureId } from '../../core/shared/ids';
+import { BONE_LABELS, FORAMEN_IDS, LABELS, ROOT_IDS, type StructureId } from '../../core/shared/ids';
 import type { Volume } from '../../core/volume/Volume';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import type { PlannerService } from '../../compute/workerPool';
@@ -199,6 +199,14 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
     labels = state.labels;
     labelsGeneration++;
     const patch: Partial<SessionStatus> = { labelsGeneration, lesion: lesionFrom(state, lesionStatus) };
+    // The bone parts' figures follow every edit (the lesion brush paints over bone, the bone brush adds or erases it).
+    const delta = new Map(state.changedMlByLabel ?? []);
+    if (status.bone && [...delta.keys()].some((label) => status.bone!.parts.some((p) => p.label === label))) {
+      const parts = status.bone.parts.map((p) => ({ label: p.label, volumeMl: Math.max(0, p.volumeMl + (delta.get(p.label) ?? 0)) }));
+      patch.bone = { ...status.bone, parts, totalMl: parts.reduce((sum, p) => sum + p.volumeMl, 0) };
+      // A bone-brush edit (or its undo) moves voxels between bone and background only; a lesion edit always involves the lesion.
+      if (!delta.has(LABELS.lesion)) patch.boneEdits = (status.boneEdits ?? 0) + 1;
+    }
     if (message) patch.message = message;
     setStatus(patch);
   };
@@ -255,7 +263,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
   };
 
   /** Asks for fields of the current labels; resolves when the planner holds them. */
-  const requestFields = (r: Run, debounceMs = 0): Promise<void> => {
+  const requestFields = (r: Run, debounceMs = 0, edited = 'Lesion edited'): Promise<void> => {
     checkCurrent(r);
     r.fieldsTarget = labelsGeneration;
     const done = new Promise<void>((resolve, reject) => {
@@ -266,7 +274,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       r.debounce = null;
     }
     if (debounceMs > 0) {
-      setStatus({ phase: 'fields', message: 'Lesion edited: fields will be rebuilt when the brush stops' });
+      setStatus({ phase: 'fields', message: `${edited}: fields will be rebuilt when the brush stops` });
       r.debounce = setTimeout(() => {
         r.debounce = null;
         void pump(r);
@@ -420,6 +428,17 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
         void requestFields(r, paintDebounceMs).catch(() => undefined);
       }
       return { changedVoxels: res.changedVoxels };
+    },
+
+    async paintBone(centerLps, radiusMm, mode) {
+      const r = await requireSegmented();
+      const res = await guard(r, r.seg.engine.paintBone(centerLps, radiusMm, mode));
+      if (res.changedVoxels > 0) {
+        adoptLabels(r, res, r.lastClickStatus);
+        void requestFields(r, paintDebounceMs, 'Bone edited').catch(() => undefined);
+      }
+      const bone = new Set<number>(BONE_LABELS);
+      return { changedVoxels: res.changedVoxels, partLabel: res.partLabel, changedMlByPart: (res.changedMlByLabel ?? []).filter(([label]) => bone.has(label)) };
     },
 
     async undoLabels() {

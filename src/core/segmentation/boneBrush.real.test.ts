@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { loadRealCase } from '../dicom/testing/realData';
+import type { Vec3 } from '../geometry/vec3';
+import { BONE_LABELS, LABELS } from '../shared/ids';
+import { ijkToLps } from '../volume/VolumeGeometry';
+import { paintBone } from './labelEdits';
+import { segmentBone } from './segmentBone';
+import { dice } from './testing/syntheticPelvis';
+
+/**
+ * The bone brush where the automatic labels fail on real CT: the TotalSegmentator example (3 mm)
+ * has fatty sacral marrow that our threshold leaves out of the sacrum (2,061 of the model's
+ * sacrum voxels; README, known limitations). A user paints it back: dabs of 4.5 mm radius on a
+ * 6 mm grid over where the reference sacrum is and ours is not (what the user sees on the CT as
+ * the sacrum's outline). Against the reference labels: the sacrum's Dice rises well above the
+ * automatic figure, and what the brush labels is mostly the reference's bone.
+ */
+describe('bone brush on the real totalseg-example CT', () => {
+  it('paints the missed sacral marrow back: sacrum Dice up by more than 0.07, above 0.78, the painted voxels mostly reference bone', () => {
+    const { ct, labels: reference } = loadRealCase('totalseg-example');
+    const ours = segmentBone(ct).labels;
+    const g = ours.geometry;
+    const [ni, nj, nk] = g.dims;
+    const before = dice(ours.voxels, LABELS.sacrum, reference.voxels, LABELS.sacrum);
+    const dabs: Vec3[] = [];
+    for (let k = 0; k < nk; k += 2) for (let j = 0; j < nj; j += 2) for (let i = 0; i < ni; i += 2) {
+      const t = i + ni * (j + nj * k);
+      if (reference.voxels[t] === LABELS.sacrum && ours.voxels[t] === 0) dabs.push(ijkToLps([0, 0, 0], g, [i, j, k]));
+    }
+    expect(dabs.length).toBeGreaterThan(100);
+    let painted = 0, paintedOnReferenceBone = 0;
+    for (const c of dabs) {
+      const { edit } = paintBone(ours, c, 4.5, 'add', BONE_LABELS);
+      painted += edit.indices.length;
+      for (const t of edit.indices) if ((BONE_LABELS as readonly number[]).includes(reference.voxels[t]!)) paintedOnReferenceBone++;
+    }
+    const after = dice(ours.voxels, LABELS.sacrum, reference.voxels, LABELS.sacrum);
+    // Measured 24 Nov: 257 dabs, 2,073 voxels painted (1,458 sacrum, 452 right and 163 left hip bone:
+    // near the SI joints the hip is the nearest part), sacrum Dice 0.705 -> 0.792.
+    console.log(`bone brush on real CT: ${dabs.length} dabs, ${painted} voxels painted, ${(100 * paintedOnReferenceBone / painted).toFixed(0)}% of them reference bone; sacrum Dice ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+    expect(after).toBeGreaterThan(0.78);
+    expect(after - before).toBeGreaterThan(0.07);
+    expect(paintedOnReferenceBone / painted).toBeGreaterThan(0.7);
+  });
+});
