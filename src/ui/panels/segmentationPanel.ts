@@ -129,7 +129,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       if (box) box.checked = true;
     }
   });
-  const targetRow = h('div', { class: 'seg-row', attrs: { role: 'group', 'aria-label': 'What the brush and eraser edit' } }, h('span', { class: 'seg-label', text: 'Brush / eraser edit' }), targetLesion, targetBone);
+  // On the undo row (no extra line: at 1280x800 the screw list must stay on screen).
+  const targetGroup = h('span', { class: 'seg-brush-target', attrs: { role: 'group', 'aria-label': 'What the brush and eraser edit' } }, h('span', { class: 'seg-label', text: 'Brush edits' }), targetLesion, targetBone);
 
   const radiusInput = h('input', { attrs: { type: 'range', min: '1', max: '20', step: '0.5', value: '5', 'data-testid': 'brush-radius', 'aria-label': 'Brush radius in mm' } });
   const radiusText = h('span', { class: 'seg-value', text: '5.0 mm' });
@@ -188,9 +189,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     lesionLine,
     lesionMessage,
     h('div', { class: 'seg-row' }, clickButton, brushButton, eraserButton),
-    targetRow,
     h('div', { class: 'seg-row' }, h('label', { class: 'seg-label', text: 'Brush / eraser radius' }), radiusInput, radiusText),
-    h('div', { class: 'seg-row' }, undoButton, redoButton),
+    h('div', { class: 'seg-row' }, undoButton, redoButton, targetGroup),
     h('h3', { text: 'Overlay' }),
     h('div', { class: 'seg-row' }, h('label', { class: 'seg-label', text: 'Opacity' }), opacityInput),
     h('div', { class: 'seg-toggles' }, ...groupToggles),
@@ -383,7 +383,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     const ready = status.phase === 'fields' || status.phase === 'ready';
     for (const b of [clickButton, brushButton, eraserButton]) b.disabled = !ready;
     const boneBrush = e.brushTarget === 'bone';
-    targetRow.hidden = !e.canPaintBone;
+    targetGroup.hidden = !e.canPaintBone;
     targetLesion.setAttribute('aria-pressed', String(!boneBrush));
     targetBone.setAttribute('aria-pressed', String(boneBrush));
     brushButton.title = boneBrush ? 'Add bone: extends the nearest bone part over what is not labelled (B)' : 'Add to the lesion (B)';
