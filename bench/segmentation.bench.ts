@@ -42,6 +42,8 @@ import { segmentBone } from '../src/core/segmentation/segmentBone';
 import { setEdtExecutor } from '../src/core/fields/distanceTransform';
 import type { StructuresSideThread } from '../src/core/segmentation/overlapStructures';
 import { createSegmentationEngine } from '../src/core/segmentation/segmentationEngine';
+import { createVolume } from '../src/core/volume/Volume';
+import { allocVoxels } from '../src/core/volume/voxelBuffer';
 import { startNodeEdtHelper } from './edtHelperNode';
 import { keepAlive, medianMs, type BenchEntry, type BenchResult } from './harness';
 
@@ -111,6 +113,17 @@ export const segmentationBench: BenchEntry = {
         const [phantom, gen] = timed(() => generatePhantom({ caseId: 'sacralAla', size }));
         const ct = phantom.ct;
         const [ni, nj, nk] = ct.geometry.dims;
+        // The app's isolated worker holds the CT on shared memory: segmentBone then hands slab work
+        // to the EDT helper (segmentBoneSlabs.ts); the overlapped mode measures that path.
+        let ctShared: typeof ct | null = null;
+        const sharedCt = (): typeof ct => {
+          if (!ctShared) {
+            const voxels = allocVoxels(ct.voxels.constructor as Int16ArrayConstructor, ct.voxels.length, { shared: true }) as unknown as typeof ct.voxels;
+            voxels.set(ct.voxels as never);
+            ctShared = createVolume(ct.id, 'ct', ct.geometry, voxels) as typeof ct;
+          }
+          return ctShared;
+        };
         for (const threads of counts) {
           setEdtExecutor(threads !== '1' ? helper!.executor : null);
           const chunksBefore = helper ? helper.executor.stats.chunksHelper + helper.executor.stats.chunksHere : 0;
@@ -124,7 +137,7 @@ export const segmentationBench: BenchEntry = {
           for (let r = 0; r < runs; r++) {
             // Overlapped: the engine with the helper as its side thread (a fresh engine per run: no cache carried over).
             const engine = threads === '2o' ? createSegmentationEngine({ shared: true, sideThread }) : null;
-            engine?.loadVolume(ct);
+            engine?.loadVolume(sharedCt());
             const [seg, segT] = timed(() => (engine ? engine.segmentBone() : segmentBone(ct)));
             const [structures, structT] = timed(() => (engine ? engine.detectStructures() : detectCriticalStructures(seg.labels)));
             const cache = createFieldSetCache();
