@@ -94,53 +94,40 @@ function ensure(ws: EdtWorkspace, dims: readonly [number, number, number]): void
   ws.longest = longest;
 }
 
-/** Claims and runs chunks of `job` until none is left (or `maxChunks` ran); returns how many this thread ran. */
-export function runEdtChunks(job: EdtJob, ws: EdtWorkspace, maxChunks = Infinity): number {
-  ensure(ws, job.dims);
+/**
+ * The claim loop every job kind shares: takes the next chunk number from the job's counter
+ * until none is left (or `maxChunks` ran), runs its slabs, counts it done and wakes a waiter.
+ * Returns how many chunks this thread ran.
+ */
+function claimChunks(job: { ctrl: Int32Array; slabs: number; chunkSlabs: number }, maxChunks: number, run: (s0: number, s1: number) => void): number {
   const chunks = chunkCount(job);
   let ran = 0;
   while (ran < maxChunks) {
     const c = Atomics.add(job.ctrl, NEXT, 1);
     if (c >= chunks) break;
     const s0 = c * job.chunkSlabs;
-    edtPassSlab(job.sq, job.dims, job.spacingMm, job.pass, s0, Math.min(job.slabs, s0 + job.chunkSlabs), ws.sc);
+    run(s0, Math.min(job.slabs, s0 + job.chunkSlabs));
     ran++;
     Atomics.add(job.ctrl, DONE, 1);
     Atomics.notify(job.ctrl, DONE);
   }
   return ran;
+}
+
+/** Claims and runs chunks of `job` until none is left (or `maxChunks` ran); returns how many this thread ran. */
+export function runEdtChunks(job: EdtJob, ws: EdtWorkspace, maxChunks = Infinity): number {
+  ensure(ws, job.dims);
+  return claimChunks(job, maxChunks, (s0, s1) => edtPassSlab(job.sq, job.dims, job.spacingMm, job.pass, s0, s1, ws.sc));
 }
 
 /** Claims and runs chunks of a {@link SlabJob} until none is left; returns how many this thread ran. */
 export function runSlabChunks(job: SlabJob, maxChunks = Infinity): number {
-  const chunks = chunkCount(job);
-  let ran = 0;
-  while (ran < maxChunks) {
-    const c = Atomics.add(job.ctrl, NEXT, 1);
-    if (c >= chunks) break;
-    const s0 = c * job.chunkSlabs;
-    runSlabTask(job.task, s0, Math.min(job.slabs, s0 + job.chunkSlabs));
-    ran++;
-    Atomics.add(job.ctrl, DONE, 1);
-    Atomics.notify(job.ctrl, DONE);
-  }
-  return ran;
+  return claimChunks(job, maxChunks, (s0, s1) => runSlabTask(job.task, s0, s1));
 }
 
 /** Claims and runs chunks of a {@link BoneSlabJob} until none is left (or `maxChunks` ran); returns how many this thread ran. */
 export function runBoneSlabChunks(job: BoneSlabJob, maxChunks = Infinity): number {
-  const chunks = chunkCount(job);
-  let ran = 0;
-  while (ran < maxChunks) {
-    const c = Atomics.add(job.ctrl, NEXT, 1);
-    if (c >= chunks) break;
-    const s0 = c * job.chunkSlabs;
-    runBoneSlabTask(job.task, s0, Math.min(job.slabs, s0 + job.chunkSlabs));
-    ran++;
-    Atomics.add(job.ctrl, DONE, 1);
-    Atomics.notify(job.ctrl, DONE);
-  }
-  return ran;
+  return claimChunks(job, maxChunks, (s0, s1) => runBoneSlabTask(job.task, s0, s1));
 }
 
 /** Claims and runs up to `maxChunks` chunks of any helper job (a pass's, other slabs, segmentBone's slabs); returns how many ran. */

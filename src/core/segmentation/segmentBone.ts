@@ -19,7 +19,7 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
-import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, shareRuns, type SharedRuns } from './segmentBoneSlabs';
+import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, type SharedRuns } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -102,48 +102,14 @@ function thresholdCrop(ct: Volume<VoxelArray>, box: VoxelBox, threshold: number)
 }
 
 /**
- * Bounding box of voxels >= threshold; null if none. A row inside the box found so far (its j
- * and k in range) can only widen it in i: only its voxels left and right of the box are read.
+ * Bounding box of voxels >= threshold; null if none: the slice-by-slice scan of the helper path
+ * (segmentBoneSlabs.ts) run over every slice here, then merged.
  */
 function thresholdBox(ct: Volume<VoxelArray>, threshold: number): VoxelBox | null {
   const [ni, nj, nk] = ct.geometry.dims;
-  const v = ct.voxels;
-  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      const row = ni * (j + nj * k);
-      if (j >= j0 && j <= j1 && k >= k0 && k <= k1) {
-        for (let i = 0; i < i0; i++) if (v[row + i]! >= threshold) {
-          i0 = i;
-          break;
-        }
-        for (let i = ni - 1; i > i1; i--) if (v[row + i]! >= threshold) {
-          i1 = i;
-          break;
-        }
-        continue;
-      }
-      let first = -1;
-      for (let i = 0; i < ni; i++) if (v[row + i]! >= threshold) {
-        first = i;
-        break;
-      }
-      if (first < 0) continue;
-      let last = first;
-      for (let i = ni - 1; i > first; i--) if (v[row + i]! >= threshold) {
-        last = i;
-        break;
-      }
-      if (first < i0) i0 = first;
-      if (last > i1) i1 = last;
-      if (j < j0) j0 = j;
-      if (j > j1) j1 = j;
-      if (k < k0) k0 = k;
-      if (k > k1) k1 = k;
-    }
-  }
-  if (i1 < 0) return null;
-  return { min: [i0, j0, k0], max: [i1 + 1, j1 + 1, k1 + 1] };
+  const out = new Int32Array(4 * nk);
+  runBoneSlabTask({ kind: 'thresholdBox', voxels: ct.voxels, dims: [ni, nj, nk], threshold, out }, 0, nk);
+  return mergeSliceBoxes(out, nk);
 }
 
 /** {@link thresholdBox} slice by slice on this thread and the EDT helper (the CT on shared memory): the same box. */

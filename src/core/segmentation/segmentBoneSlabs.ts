@@ -176,7 +176,7 @@ export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, 
 }
 
 /**
- * Slices [s0, s1)'s boxes of voxels >= threshold, by the row scan of segmentBone's thresholdBox:
+ * Slices [s0, s1)'s boxes of voxels >= threshold (segmentBone's thresholdBox runs it over every slice):
  * a row of a slice that already has a voxel, inside the j range of the box found so far in
  * these slices, can only widen it in i (only its voxels left and right of the box are read).
  * Each slice's entry is that running box once the slice has a voxel (i1 = -1 when it has none):
