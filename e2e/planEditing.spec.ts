@@ -20,7 +20,7 @@ import { BONE_LABELS } from '../src/core/shared/ids';
 import { readTruthLabels } from './support/truthLabels';
 import { appData, ARTIFACTS, screenshot, waitForAnatomy } from './support/app';
 import { truthLesionCenter, waitSessionReady } from './support/session';
-import { drawnHandleCenter, handleLps } from './support/screwDrag';
+import { draggingScrewId, drawnHandleCenter, elementAt, handleLps } from './support/screwDrag';
 
 const SAMPLE = 'sacralAla-medium';
 type Vec3 = [number, number, number];
@@ -133,19 +133,35 @@ async function crosshairTo(page: Page, p: Vec3): Promise<void> {
 /**
  * A real mouse drag of a screw handle in an MPR view, from where the handle is drawn to where
  * `targetLps` is. The press waits until the handle is drawn where the view's camera projects
- * it (after a camera move the layer is redrawn a frame later: an earlier box misses the handle).
- * Returns the handle's point in the plan after the release.
+ * it, on a canvas at its element's size (after a camera move or a layout change the layer is
+ * redrawn a frame or more later: an earlier box misses the handle). The press must be taken by
+ * the handle (the plan controller reports the screw as dragged while the button is held); a
+ * press that was not is reported with what lay under the pointer, released, and made once more
+ * after `prepare` (the views back through the handle): at most two misses. Returns the handle's
+ * point in the plan after the release.
  */
-async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', screwId: string, handle: 'entry' | 'tip', targetLps: Vec3, shot?: string, whileHeld?: () => Promise<void>): Promise<Vec3> {
-  const from = await drawnHandleCenter(page, view, screwId, handle);
-  const to = await lpsToPage(page, view, targetLps);
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / 12, from.y + ((to.y - from.y) * i) / 12);
-  if (shot) await screenshot(page, shot);
-  if (whileHeld) await whileHeld();
-  await page.mouse.up();
-  return handleLps(page, screwId, handle);
+async function dragHandle(page: Page, view: 'axial' | 'sagittal' | 'coronal', screwId: string, handle: 'entry' | 'tip', targetLps: Vec3, opts: { shot?: string; whileHeld?: () => Promise<void>; prepare: () => Promise<void> }): Promise<Vec3> {
+  for (let attempt = 1; ; attempt++) {
+    await opts.prepare();
+    const from = await drawnHandleCenter(page, view, screwId, handle);
+    const to = await lpsToPage(page, view, targetLps);
+    const under = await elementAt(page, from);
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / 12, from.y + ((to.y - from.y) * i) / 12);
+    const dragged = await draggingScrewId(page);
+    if (dragged !== screwId) {
+      await page.mouse.up();
+      const message = `press ${attempt} on the ${handle} handle of ${screwId} in the ${view} view was not taken (dragging: ${dragged}); under the pointer before the press: ${under}`;
+      console.log(message);
+      if (attempt >= 3) throw new Error(message);
+      continue;
+    }
+    if (opts.shot) await screenshot(page, opts.shot);
+    if (opts.whileHeld) await opts.whileHeld();
+    await page.mouse.up();
+    return handleLps(page, screwId, handle);
+  }
 }
 
 test.describe('plan editing', () => {
@@ -194,8 +210,7 @@ test.describe('plan editing', () => {
     const foramen = truth.foramina.find((f) => f.id === 'foramenS1Left')!;
     const fc = foramen.centerLps;
     const step1: Vec3 = [fc[0] - 12, beforeDrag.tipLps[1], fc[2]];
-    await crosshairTo(page, beforeDrag.tipLps);
-    await dragHandle(page, 'coronal', s1!.id, 'tip', step1);
+    await dragHandle(page, 'coronal', s1!.id, 'tip', step1, { prepare: () => crosshairTo(page, beforeDrag.tipLps) });
     await expect(page.locator('#app')).toHaveAttribute('data-plan-revision', /\d/);
     await expect(row).not.toHaveAttribute('data-status', 'pending', { timeout: 60_000 });
     const mid = (await planState(page)).plan!.screws.find((s) => s.id === s1!.id)!;
@@ -205,7 +220,7 @@ test.describe('plan editing', () => {
     expect(distance(mid.tipLps, step1), `tip after the coronal drag ${fmt(mid.tipLps)}, aimed at ${fmt(step1)}`).toBeLessThan(3);
     console.log(`S1 screw ${s1!.id}: entry ${beforeDrag.entryLps.map((v) => v.toFixed(1))} tip ${beforeDrag.tipLps.map((v) => v.toFixed(1))}; after the coronal drag tip ${mid.tipLps.map((v) => v.toFixed(1))} (${await row.getAttribute('data-status')})`);
     const target: Vec3 = [fc[0], fc[1], mid.tipLps[2]];
-    await crosshairTo(page, mid.tipLps);
+
     // While the button is held the trajectory views follow only when the pointer rests: the depth readout
     // under them says so (no depth that matches neither the views nor the moving screw), and gives depths
     // again after the release. Holding still, the in-line planes come to contain the moved screw's axis.
@@ -215,12 +230,12 @@ test.describe('plan editing', () => {
       const ends = await Promise.all(['entry', 'tip'].map(async (end) => Math.abs(Number(await g.getAttribute(`data-${end}-offset-mm`)))));
       return Math.max(...ends);
     };
-    await dragHandle(page, 'axial', s1!.id, 'tip', target, 'plan-drag-in-progress', async () => {
+    await dragHandle(page, 'axial', s1!.id, 'tip', target, { shot: 'plan-drag-in-progress', prepare: () => crosshairTo(page, mid.tipLps), whileHeld: async () => {
       await expect(depthText).toContainText('Screw moving');
       await expect(page.locator('[data-testid="bullseye-depth"]')).toBeDisabled();
       for (const view of ['inlineA', 'inlineB'] as const) await expect.poll(() => inlineOffsetMm(view), { timeout: 30_000 }).toBeLessThan(0.5);
       await screenshot(page, 'plan-drag-held-still');
-    });
+    } });
     await expect(depthText).toContainText(/\d+ mm from (skin|bone entry)/);
     await expect(page.locator('[data-testid="bullseye-depth"]')).toBeEnabled();
     const afterDrag = (await planState(page)).plan!.screws.find((s) => s.id === s1!.id)!;

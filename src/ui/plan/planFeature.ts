@@ -183,6 +183,8 @@ export function createPlanFeature(deps: PlanFeatureDeps): PlanFeature {
       listAside: (seriesUid: string) => records.listAside(seriesUid),
       /** Live-check round trips so far (figures for the README). */
       checkTimings: () => controller.checkTimings(),
+      /** The screw a drag is moving now (null between drags): tests check that a press was taken. */
+      draggingScrewId: () => controller.draggingScrewId(),
       /** Test and bench set-up when the planner proposes nothing: replaces the plan's screws (one undo step). */
       setScrews: (screws: PlanContent['screws']) => store.apply({ label: 'Test screws', update: (plan) => ({ ...plan, screws }) }),
       /** Test setup: puts the MPR views through a point (the UI does it by scrolling). */
