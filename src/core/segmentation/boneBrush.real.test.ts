@@ -3,7 +3,9 @@ import { loadRealCase } from '../dicom/testing/realData';
 import type { Vec3 } from '../geometry/vec3';
 import { BONE_LABELS, LABELS } from '../shared/ids';
 import { ijkToLps } from '../volume/VolumeGeometry';
+import { detectCriticalStructures } from '../anatomy/detectCriticalStructures';
 import { paintBone } from './labelEdits';
+import { assessSacrumCoverage } from './sacrumCoverage';
 import { segmentBone } from './segmentBone';
 import { dice } from './testing/syntheticPelvis';
 
@@ -18,7 +20,9 @@ import { dice } from './testing/syntheticPelvis';
 describe('bone brush on the real totalseg-example CT', () => {
   it('paints the missed sacral marrow back: sacrum Dice up by more than 0.07, above 0.78, the painted voxels mostly reference bone', () => {
     const { ct, labels: reference } = loadRealCase('totalseg-example');
-    const ours = segmentBone(ct).labels;
+    const seg = segmentBone(ct);
+    const ours = seg.labels;
+    const coverageBefore = assessSacrumCoverage(ct, ours, detectCriticalStructures(ours), seg.thresholds)!;
     const g = ours.geometry;
     const [ni, nj, nk] = g.dims;
     const before = dice(ours.voxels, LABELS.sacrum, reference.voxels, LABELS.sacrum);
@@ -41,5 +45,10 @@ describe('bone brush on the real totalseg-example CT', () => {
     expect(after).toBeGreaterThan(0.78);
     expect(after - before).toBeGreaterThan(0.07);
     expect(paintedOnReferenceBone / painted).toBeGreaterThan(0.7);
+    // The sacrum coverage warning (sacrumCoverage.ts) follows the brush: it clears once the marrow is painted.
+    const coverageAfter = assessSacrumCoverage(ct, ours, detectCriticalStructures(ours), seg.thresholds)!;
+    console.log(`sacrum coverage: unlabelled ${coverageBefore.unlabelledMl.toFixed(1)} ml (${(100 * coverageBefore.fraction).toFixed(1)} %) -> ${coverageAfter.unlabelledMl.toFixed(1)} ml (${(100 * coverageAfter.fraction).toFixed(1)} %)`);
+    expect(coverageBefore.suspect).toBe(true);
+    expect(coverageAfter.suspect).toBe(false);
   });
 });

@@ -21,6 +21,8 @@ import { detectStructuresDuring } from './overlapStructures';
 import type { BonePartSummary } from './segmentBone';
 import { segmentBone } from './segmentBone';
 import type { BoneThresholds } from './thresholds';
+import { computeBoneThresholds } from './thresholds';
+import { assessSacrumCoverage, type SacrumCoverage } from './sacrumCoverage';
 
 /**
  * The segmentation engine: the object a worker exposes (workers/segmentation.worker.ts)
@@ -66,6 +68,8 @@ export type SegmentationEngine = {
   getStructures(): CriticalStructures;
   /** Distance fields for the planner from the current labels and structures. */
   buildFields(options?: BuildFieldSetOptions): FieldSet;
+  /** Is the sacrum's bone label whole (sacrumCoverage.ts)? From the current labels and structures; null without a sacrum. Additive. */
+  assessSacrumCoverage(): SacrumCoverage | null;
 };
 
 export type SegmentationEngineOptions = {
@@ -86,6 +90,8 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
   let labels: Volume<Uint8Array> | null = null;
   let history: LabelHistory | null = null;
   let structures: CriticalStructures = emptyStructures();
+  // The image's own thresholds (segmentBone's, or computed when labels were imported instead).
+  let thresholds: BoneThresholds | null = null;
   // Fields of the last build, reused by the next when their input is unchanged (a lesion click keeps the bone depth).
   let fieldCache = createFieldSetCache();
 
@@ -120,10 +126,12 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
       labels = null;
       history = null;
       structures = emptyStructures();
+      thresholds = null;
       fieldCache = createFieldSetCache();
     },
     segmentBone() {
       const seg = segmentBone(requireCt(), { shared });
+      thresholds = seg.thresholds;
       adopt(seg.labels);
       return { ...state(), parts: seg.parts, notes: seg.notes, thresholds: seg.thresholds };
     },
@@ -195,6 +203,11 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
     },
     getStructures() {
       return structures;
+    },
+    assessSacrumCoverage() {
+      const c = requireCt();
+      thresholds ??= computeBoneThresholds(c);
+      return assessSacrumCoverage(c, requireLabels(), structures, thresholds);
     },
     buildFields(fieldOptions) {
       const l = requireLabels();
