@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { LABELS } from '../shared/ids';
 import { readNifti } from '../io/nifti';
 import { segmentBone } from './segmentBone';
+import { createSegmentationEngine } from './segmentationEngine';
+import { measureLabel } from './labelEdits';
 import { fitSphere } from '../geometry/fitSphere';
 import { computeBoneThresholds } from './thresholds';
 import { dice, makeSyntheticPelvis } from './testing/syntheticPelvis';
@@ -27,6 +29,24 @@ describe('computeBoneThresholds', () => {
 });
 
 describe('segmentBone', () => {
+  it("counts the voxels it writes per label (voxelsPerLabel), and the engine's state after it reads the lesion from them", () => {
+    // 2 mm voxels (labels written from the runs) and 3 mm (coarse: the part crop written).
+    for (const spacingMm of [undefined, [3, 3, 3] as [number, number, number]]) {
+      const { ct } = makeSyntheticPelvis({ noiseSigma: 15, ...(spacingMm ? { spacingMm } : {}) });
+      const seg = segmentBone(ct);
+      const counts = new Float64Array(256);
+      for (const v of seg.labels.voxels) if (v !== 0) counts[v]!++;
+      expect([...seg.voxelsPerLabel]).toEqual([...counts]);
+      expect(seg.voxelsPerLabel[LABELS.sacrum]).toBeGreaterThan(0);
+      const engine = createSegmentationEngine({ shared: false });
+      engine.loadVolume(ct);
+      const state = engine.segmentBone();
+      expect(state.lesion).toBeNull();
+      expect(measureLabel(state.labels, LABELS.lesion)).toBeNull();
+      expect(state.generation).toBe(state.labels.generation);
+    }
+  });
+
   it('labels sacrum, hip bones and femurs of a synthetic pelvis, fills marrow, drops table and calcification', () => {
     const { ct, labels } = makeSyntheticPelvis({ noiseSigma: 15 });
     const seg = segmentBone(ct);

@@ -3,7 +3,7 @@ import type { BonePartId } from '../shared/ids';
 import { LABELS } from '../shared/ids';
 import { PlannerError } from '../shared/errors';
 import type { VoxelBox } from '../fields/distanceTransform';
-import { EDT_FAR, allocEdtGrid, squaredDistanceInPlace } from '../fields/distanceTransform';
+import { allocEdtGrid } from '../fields/distanceTransform';
 import type { Volume } from '../volume/Volume';
 import { createVolume } from '../volume/Volume';
 import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
@@ -19,7 +19,7 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
-import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, type SharedRuns } from './segmentBoneSlabs';
+import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -72,6 +72,8 @@ export type BoneSegmentation = {
   parts: BonePartSummary[];
   /** Data-level remarks for the UI ("no femur found on the left", "joint bridged: split by erosion at 2 mm"). */
   notes: string[];
+  /** Voxels of `labels` per label value (index 0..255; 0 itself not counted), as written. */
+  voxelsPerLabel: Float64Array;
 };
 
 const PART_LABEL: Record<BonePartId, number> = {
@@ -661,15 +663,14 @@ function addCavities(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, h
 
 /** Squared inside depth (mm^2) of the voxels of `runs` (the distance to the nearest voxel of the crop not in them). */
 function insideDepth2(runs: ComponentRuns, dims: Dims, spacingMm: readonly [number, number, number], shared: SharedRuns | null = null): Float32Array {
-  const ni = dims[0];
   const depth2 = allocEdtGrid(dims[0] * dims[1] * dims[2]);
-  const nRows = dims[1] * dims[2];
-  // With the runs on shared memory, the seeds are written slice by slice on both threads (the same values).
-  if (shared) runBoneSlabs({ kind: 'fillRuns', runs: shared, ni, nj: dims[1], out: depth2, value: EDT_FAR }, dims[2], depth2.length);
-  else for (let row = 0; row < nRows; row++) {
-    for (let r = runs.rowFirst[row]!, e = runs.rowFirst[row + 1]!; r < e; r++) depth2.fill(EDT_FAR, row * ni + runs.runStart[r]!, row * ni + runs.runEnd[r]!);
-  }
-  squaredDistanceInPlace(depth2, dims, spacingMm);
+  // The transform's first pass (along i) written straight from the runs (segmentBoneSlabs.ts
+  // depthFirstPassOfRuns: the numbers of seeding EDT_FAR on them and running the pass), with the
+  // runs on shared memory slice by slice on both threads; then the passes along j and k.
+  const task = { kind: 'fillRuns', ni: dims[0], nj: dims[1], out: depth2, firstPassH: spacingMm[0] } as const;
+  if (shared) runBoneSlabs({ ...task, runs: shared }, dims[2], depth2.length);
+  else runBoneSlabTask({ ...task, runs }, 0, dims[2]);
+  squaredDistanceAfterFirstPass(depth2, dims, spacingMm);
   return depth2;
 }
 
@@ -1269,5 +1270,6 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     thresholds: usedThresholds,
     parts,
     notes,
+    voxelsPerLabel: written,
   };
 }

@@ -11,14 +11,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { generatePhantom } from '../../../sample-dicom/generatePhantom';
-import { setEdtExecutor } from '../fields/distanceTransform';
+import { EDT_FAR, createEdtScratch, edtPassSlab, edtSlabCount, setEdtExecutor, squaredDistanceInPlace } from '../fields/distanceTransform';
 import { createEdtWorkspace, createParallelEdtExecutor, runHelperJob, type HelperJob } from '../fields/parallelEdt';
 import { startNodeEdtHelper } from '../../../bench/edtHelperNode';
 import { createVolume, type Volume } from '../volume/Volume';
 import { allocVoxels, type VoxelArray } from '../volume/voxelBuffer';
 import { dilate6, fillHoles } from './morphology';
 import { segmentBone } from './segmentBone';
-import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, shareRuns, type BoneSlabTask } from './segmentBoneSlabs';
+import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, squaredDistanceAfterFirstPass, type BoneSlabTask } from './segmentBoneSlabs';
 import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { BONE_LABEL_HASHES, boneLabelHashes } from './testing/boneLabelHashes';
@@ -126,6 +126,52 @@ describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', (
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("segmentBone's inside depth from the runs (first pass written from them)", () => {
+  it('is the same bits as seeding EDT_FAR on the runs and the whole transform, on one thread and with fake helpers', () => {
+    fc.assert(
+      fc.property(arbCase, fc.integer({ min: 0, max: 3 }), fc.tuple(fc.double({ min: 0.3, max: 3, noNaN: true }), fc.double({ min: 0.3, max: 3, noNaN: true }), fc.double({ min: 0.3, max: 3, noNaN: true })), (r, rowMode, spacing) => {
+        const dims: [number, number, number] = [r.ni, r.nj, r.nk];
+        const n = r.ni * r.nj * r.nk;
+        let s = r.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        // Random voxels, with some rows whole (a row that is one run end to end stays EDT_FAR in the first pass) or empty.
+        const mask = new Uint8Array(n);
+        for (let row = 0; row < r.nj * r.nk; row++) {
+          const whole = rowMode === 1 && rnd() < 0.4, empty = rowMode === 2 && rnd() < 0.4;
+          for (let i = 0; i < r.ni; i++) mask[row * r.ni + i] = whole ? 1 : empty ? 0 : rnd() < r.density ? 1 : 0;
+        }
+        if (rowMode === 3) mask.fill(1);
+        const runs = computeComponentRuns(mask, dims);
+        const seeded = new Float32Array(n);
+        for (let t = 0; t < n; t++) seeded[t] = mask[t] ? EDT_FAR : 0;
+        // The first pass alone: edtPassI on the seeded rows.
+        const firstPass = seeded.slice();
+        edtPassSlab(firstPass, dims, spacing, 0, 0, edtSlabCount(0, dims), createEdtScratch(Math.max(...dims)));
+        squaredDistanceInPlace(seeded, dims, spacing);
+        const same = (a: Float32Array) => a.every((x, t) => Object.is(x, seeded[t]));
+        // One thread: the runs as the labelling gives them.
+        const one = new Float32Array(n);
+        runBoneSlabTask({ kind: 'fillRuns', runs, ni: r.ni, nj: r.nj, out: one, firstPassH: spacing[0] }, 0, r.nk);
+        if (!one.every((x, t) => Object.is(x, firstPass[t]))) return false;
+        squaredDistanceAfterFirstPass(one, dims, spacing);
+        if (!same(one)) return false;
+        // Both threads (fake helper): the first pass by slices, the passes along j and k through the executor.
+        const executor = createParallelEdtExecutor(HELPERS[r.helper]![1](), { minVoxels: 0 });
+        const previous = setEdtExecutor(executor);
+        try {
+          const two = allocVoxels(Float32Array, n, { shared: true });
+          runBoneSlabs({ kind: 'fillRuns', runs: shareRuns(runs), ni: r.ni, nj: r.nj, out: two, firstPassH: spacing[0] }, r.nk, n, r.chunkSlabs);
+          squaredDistanceAfterFirstPass(two, dims, spacing);
+          return same(two) && executor.stats.transforms === 1;
+        } finally {
+          setEdtExecutor(previous);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -1,4 +1,4 @@
-import { setEdtExecutor } from '../fields/distanceTransform';
+import { EDT_FAR, createEdtScratch, edtPassSlab, edtSlabCount, setEdtExecutor } from '../fields/distanceTransform';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels, isShared } from '../volume/voxelBuffer';
 import type { ComponentRuns } from './connectedComponents';
@@ -121,7 +121,9 @@ export function shareRuns(runs: ComponentRuns): SharedRuns {
 
 /**
  * Slice k (rows nj * k .. nj * (k + 1)) of `out` (rows of `ni`): the voxels of each run set to its
- * id (connectedComponents.ts writeComponentLabels, `out` zeroed) or to `value` when given.
+ * id (connectedComponents.ts writeComponentLabels, `out` zeroed) or to `value` when given, or,
+ * with `firstPassH` (`out` a zeroed Float32 grid), to the first pass along i of the squared
+ * distance to the voxels outside the runs ({@link depthFirstPassOfRuns}).
  */
 export type FillRunsTask = {
   kind: 'fillRuns';
@@ -130,6 +132,8 @@ export type FillRunsTask = {
   nj: number;
   out: Int32Array | Float32Array;
   value?: number;
+  /** Voxel spacing along i (mm): write the depth's first EDT pass instead of ids or `value`. */
+  firstPassH?: number;
 };
 
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
@@ -138,7 +142,10 @@ export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): voi
   else if (task.kind === 'thresholdCrop') for (let k = s0; k < s1; k++) thresholdCropSlice(task, k);
   else if (task.kind === 'dilate6') dilate6Slices(task.mask, task.dims, task.out, s0, s1);
   else if (task.kind === 'fillHoles') for (let s = s0; s < s1; s++) fillHoles(task.masks[s]!, task.dims, task.faces);
-  else if (task.kind === 'fillRuns') fillRunsSlices(task, s0, s1);
+  else if (task.kind === 'fillRuns') {
+    if (task.firstPassH !== undefined) depthFirstPassOfRuns(task.runs, task.ni, task.nj, task.firstPassH, task.out as Float32Array, s0, s1);
+    else fillRunsSlices(task, s0, s1);
+  }
   else for (let s = s0; s < s1; s++) {
     const c = task.comps[s]!;
     const { surfaceLps } = surfaceOfRunComponent(c, task.dims, c.id, c.ijk, task.cropToLps, task.cutSlices);
@@ -301,4 +308,48 @@ function fillRunsSlices(task: FillRunsTask, s0: number, s1: number): void {
       else out.fill(v, a, b);
     }
   }
+}
+
+/**
+ * Slices [s0, s1) of the first pass (along i) of the squared EDT of a grid seeded EDT_FAR on the
+ * voxels of `runs` and 0 elsewhere, written straight from the runs into `out` (zeroed): the same
+ * numbers as seeding the rows and running distanceTransform.ts's edtPassI on them (its two-scan of
+ * a 0 / EDT_FAR row: the integer distance d to the nearest 0 of the row, e = d h, e * e; a row
+ * without a 0 stays EDT_FAR, a row without a run stays 0). A run is maximal, so the voxels next to
+ * it in its row are 0: a run voxel's nearest 0 is the one before the run or the one after it.
+ */
+export function depthFirstPassOfRuns(runs: SharedRuns, ni: number, nj: number, h: number, out: Float32Array, s0: number, s1: number): void {
+  const NONE = 0x3fffffff;
+  for (let row = s0 * nj; row < s1 * nj; row++) {
+    const r0 = runs.rowFirst[row]!, r1 = runs.rowFirst[row + 1]!;
+    if (r0 === r1) continue;
+    const base = row * ni;
+    if (r1 - r0 === 1 && runs.runStart[r0] === 0 && runs.runEnd[r0] === ni) {
+      out.fill(EDT_FAR, base, base + ni);
+      continue;
+    }
+    for (let r = r0; r < r1; r++) {
+      const a = runs.runStart[r]!, b = runs.runEnd[r]!;
+      for (let i = a; i < b; i++) {
+        // edtPassI's order: the distance to the 0 before (none: NONE), then the one after when nearer.
+        let d = a > 0 ? i - (a - 1) : NONE;
+        if (b < ni && b - i < d) d = b - i;
+        const e = d * h;
+        out[base + i] = e * e;
+      }
+    }
+  }
+}
+
+/**
+ * The passes along j and k of the squared EDT on `sq` (its first pass done: see
+ * {@link depthFirstPassOfRuns}) as distanceTransform.ts squaredDistanceInPlace runs them from
+ * there: through the installed executor (both threads) when it takes the grid, else here.
+ */
+export function squaredDistanceAfterFirstPass(sq: Float32Array, dims: readonly [number, number, number], spacingMm: readonly [number, number, number]): void {
+  const executor = setEdtExecutor(null);
+  setEdtExecutor(executor);
+  if (executor && executor.run(sq, dims, spacingMm, 1)) return;
+  const sc = createEdtScratch(Math.max(dims[0], dims[1], dims[2]));
+  for (const pass of [1, 2] as const) edtPassSlab(sq, dims, spacingMm, pass, 0, edtSlabCount(pass, dims), sc);
 }

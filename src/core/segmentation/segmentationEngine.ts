@@ -133,7 +133,10 @@ export function createSegmentationEngine(options: SegmentationEngineOptions = {}
       const seg = segmentBone(requireCt(), { shared });
       thresholds = seg.thresholds;
       adopt(seg.labels);
-      return { ...state(), parts: seg.parts, notes: seg.notes, thresholds: seg.thresholds };
+      // segmentBone writes bone parts only: its own count says there is no lesion, without
+      // state()'s scan of the whole label volume for one (about 100 ms at full size on shared memory).
+      const lesion = seg.voxelsPerLabel[LABELS.lesion] === 0 ? null : measureLabel(seg.labels, LABELS.lesion);
+      return { labels: seg.labels, generation: seg.labels.generation, lesion, parts: seg.parts, notes: seg.notes, thresholds: seg.thresholds };
     },
     setLabels(volume) {
       const c = requireCt();
