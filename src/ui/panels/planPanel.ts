@@ -250,6 +250,16 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     }
     // An available corridor's reason restates the figures above; an unavailable one's says why.
     if (o.reason && !o.available) row.append(h('div', { class: 'plan-reason', text: o.reason }));
+    // A sacral corridor not found while the sacrum's labels look incomplete (core/segmentation/sacrumCoverage.ts):
+    // the missing bone may be why; say so where the verdict is read.
+    const coverage = deps.getSession()?.getStatus().sacrumCoverage;
+    if (!o.available && coverage?.suspect && /^(ilio|trans)sacral/.test(o.corridorId)) {
+      row.append(h('div', {
+        class: 'plan-reason plan-reason-warning',
+        text: `The sacrum's bone labels look incomplete (${coverage.unlabelledMl.toFixed(0)} ml inside its outline unlabelled): this corridor may be missing for that reason. Check the bone overlay and paint missing bone (Segmentation, Brush edits: Bone), then plan again.`,
+        attrs: { 'data-testid': 'plan-sacrum-coverage' },
+      }));
+    }
     return row;
   };
 

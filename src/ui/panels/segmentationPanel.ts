@@ -17,6 +17,7 @@
  */
 import './segmentationPanel.css';
 import type { CriticalStructures } from '../../core/anatomy/structures';
+import { sacrumCoverageWarning } from '../../core/segmentation/sacrumCoverage';
 import { LABELS, type StructureId } from '../../core/shared/ids';
 import type { Volume, VolumeKind } from '../../core/volume/Volume';
 import type { PlanContent, StructureState } from '../../core/report/planSchema';
@@ -104,6 +105,9 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   const boneNoteSummary = h('summary', { class: 'seg-note' });
   const boneBox = h('details', { class: 'seg-fold seg-bone-box', attrs: { 'data-testid': 'seg-bone-details' } }, boneNoteSummary, boneNote);
   let boneBoxKind: VolumeKind | null | undefined;
+  // The sacrum coverage check (core/segmentation/sacrumCoverage.ts): shown, not folded, when the sacrum's labels look incomplete.
+  const sacrumWarning = h('div', { class: 'seg-message seg-sacrum-warning', attrs: { 'data-testid': 'seg-sacrum-warning', 'data-kind': 'warning', role: 'status' } });
+  sacrumWarning.hidden = true;
 
   const lesionLine = h('div', { class: 'seg-line seg-lesion', attrs: { 'data-testid': 'seg-lesion' } });
   const lesionMessage = h('div', { class: 'seg-message', attrs: { 'data-testid': 'seg-lesion-message', role: 'status' } });
@@ -184,6 +188,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     phaseLine,
     h('h3', { text: 'Bone' }),
     boneLine,
+    sacrumWarning,
     boneBox,
     h('h3', { text: 'Lesion' }),
     lesionLine,
@@ -357,6 +362,10 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     boneNote.textContent = notes.join(' ');
     boneNoteSummary.textContent = bone ? `Threshold ${Math.round(bone.boneThresholdGrey)} (this image's histogram)` : 'Notes';
     boneBox.hidden = notes.length === 0;
+    const coverage = sacrumCoverageWarning(status.sacrumCoverage);
+    sacrumWarning.hidden = coverage === null;
+    sacrumWarning.textContent = coverage ?? '';
+    sacrumWarning.dataset['unlabelledMl'] = status.sacrumCoverage ? status.sacrumCoverage.unlabelledMl.toFixed(1) : '';
     // Cone-beam CT: its warning is open by default (once per series kind; the user may fold it).
     const kind = deps.volumeKind();
     if (kind !== boneBoxKind) {

@@ -13,6 +13,7 @@
  *
  * Shared by several modules: change it additively, and say so in the commit.
  */
+import type { SacrumCoverage } from '../../core/segmentation/sacrumCoverage';
 import type { CriticalStructures } from '../../core/anatomy/structures';
 import type { Vec3 } from '../../core/geometry/vec3';
 import type { CorridorRequest, LiveCheckRequest, PlanProgress } from '../../core/planning/plannerEngine';
@@ -52,6 +53,12 @@ export type SessionStatus = {
   bone?: { totalMl: number; parts: { label: number; volumeMl: number }[]; boneThresholdGrey: number; notes: string[] } | null;
   /** Bone-brush edits (and their undo/redo) since the series opened: views of the bone surface redraw when it changes. Additive. */
   boneEdits?: number;
+  /**
+   * Is the sacrum's bone label whole (src/core/segmentation/sacrumCoverage.ts)? Assessed after the
+   * fields are built, again after bone edits, imported labels and structure edits; null without a
+   * sacrum, undefined before the first assessment. Additive.
+   */
+  sacrumCoverage?: SacrumCoverage | null;
   structures: CriticalStructures | null;
   /** Structures the planner has no model for (clearance to them cannot be checked). */
   missingStructures: string[];

@@ -397,6 +397,68 @@ describe('planning session: the bone brush', () => {
   });
 });
 
+describe('planning session: the sacrum coverage check', () => {
+  it('assesses the sacrum after the fields, again after bone edits and imported labels: a hollowed sacrum is reported incomplete, undo and the original labels make it whole again', async () => {
+    const sample = await loadSample('sacralAla-small', false);
+    const session = createPlanningSession({ shared: false, createSegmentation: () => createInProcessSegmentation(), createPlanner: createInProcessPlanner, paintDebounceMs: 0 });
+    await session.open(sample.ct, 'S');
+    await whenFieldsCurrent(session);
+    /** The assessment made after the fields of the current labels (it follows them). */
+    const assessed = async (): Promise<NonNullable<SessionStatus['sacrumCoverage']>> => {
+      await whenFieldsCurrent(session);
+      const before = session.getStatus().sacrumCoverage;
+      for (let n = 0; n < 300; n++) {
+        await new Promise((r) => setTimeout(r, 10));
+        const now = session.getStatus().sacrumCoverage;
+        if (now !== before && now) return now;
+      }
+      throw new Error('the sacrum coverage was not assessed again');
+    };
+    for (let n = 0; n < 300 && !session.getStatus().sacrumCoverage; n++) await new Promise((r) => setTimeout(r, 10));
+    const whole = session.getStatus().sacrumCoverage!;
+    expect(whole.suspect).toBe(false);
+    expect(whole.sacrumMl).toBeGreaterThan(100);
+    // Bone erased inside the sacrum (around the truth sacrum's centroid): assessed again, more unlabelled inside its outline.
+    const g = sample.truthLabels.geometry;
+    const [ni, nj, nk] = g.dims;
+    let ci = 0, cj = 0, ck = 0, n = 0;
+    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) if (sample.truthLabels.voxels[t] === LABELS.sacrum) { ci += i; cj += j; ck += k; n++; }
+    const centre = transformPoint([0, 0, 0], g.ijkToLps, [ci / n, cj / n, ck / n]);
+    const next = assessed();
+    const erased = await session.paintBone!(centre, 9, 'erase');
+    expect(erased.changedVoxels).toBeGreaterThan(0);
+    const dented = await next;
+    expect(dented.unlabelledMl).toBeGreaterThan(whole.unlabelledMl + 0.5);
+    const undone = assessed();
+    expect(await session.undoLabels()).toBe(true);
+    expect((await undone).unlabelledMl).toBeCloseTo(whole.unlabelledMl, 9);
+    // Imported labels whose sacrum lost its marrow (everything more than 4 mm inside): incomplete; the original labels: whole.
+    const original = session.getLabels()!;
+    const v = original.voxels.slice();
+    const s = LABELS.sacrum;
+    const deep = (t: number, i: number, j: number, k: number): boolean => {
+      for (let d = 1; d <= 2; d++) {
+        if (i - d < 0 || i + d >= ni || j - d < 0 || j + d >= nj || k - d < 0 || k + d >= nk) return false;
+        for (const o of [d, -d, d * ni, -d * ni, d * ni * nj, -d * ni * nj]) if (original.voxels[t + o] !== s) return false;
+      }
+      return true;
+    };
+    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) if (original.voxels[t] === s && deep(t, i, j, k)) v[t] = 0;
+    const originalCopy = createVolume('original', 'label', original.geometry, original.voxels.slice());
+    const hollowNext = assessed();
+    await session.importLabels(createVolume('hollow', 'label', original.geometry, v), 'hollow.nrrd');
+    const hollow = await hollowNext;
+    console.log(`sacrum coverage: whole ${whole.unlabelledMl.toFixed(1)} ml (${(100 * whole.fraction).toFixed(1)} %), one eraser dab ${dented.unlabelledMl.toFixed(1)} ml, hollowed ${hollow.unlabelledMl.toFixed(1)} ml (${(100 * hollow.fraction).toFixed(1)} %)`);
+    expect(hollow.suspect).toBe(true);
+    const backNext = assessed();
+    await session.importLabels(originalCopy, 'original.nrrd');
+    const back = await backNext;
+    expect(back.suspect).toBe(false);
+    expect(back.unlabelledMl).toBeCloseTo(whole.unlabelledMl, 9);
+    session.dispose();
+  });
+});
+
 describe('planning session: failures are typed, user-actionable status', () => {
   const blankCt = (): Volume<VoxelArray> => {
     const n = 24;

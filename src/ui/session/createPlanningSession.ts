@@ -96,6 +96,8 @@ type Run = {
   summary: string;
   /** Widest sacroiliac gap closed in the planner grid (a plan setting that needs the grid rebuilt when it changes). */
   maxJointGapMm: number;
+  /** What the last sacrum coverage assessment was made for (bone edits, structures), null: assess again. */
+  coverageFor: { boneEdits: number; structures: CriticalStructures | null } | null;
 };
 
 function staleError(what: string): PlannerError {
@@ -135,7 +137,7 @@ function mlText(ml: number): string {
 function idleStatus(plannerMode: SessionStatus['plannerMode']): SessionStatus {
   return {
     phase: 'idle', seriesUid: null, message: 'No series open', labelsGeneration: 0, fieldsGeneration: -1,
-    lesion: null, bone: null, structures: null, missingStructures: [], plannerMode, error: null,
+    lesion: null, bone: null, structures: null, missingStructures: [], plannerMode, error: null, sacrumCoverage: undefined,
   };
 }
 
@@ -232,6 +234,23 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
   const waitPlansIdle = (r: Run): Promise<void> =>
     r.plansRunning === 0 ? Promise.resolve() : new Promise((resolve) => r.plansIdle.push(resolve));
 
+  /**
+   * Assesses the sacrum's coverage by the bone labels when the bone or the structures changed
+   * since the last assessment (after the fields, so it never delays them; ~0.1 s in the worker at
+   * full size). A failure is not the user's problem: the last assessment stays.
+   */
+  const refreshCoverage = async (r: Run): Promise<void> => {
+    const boneEdits = status.boneEdits ?? 0, structures = status.structures;
+    if (r.coverageFor && r.coverageFor.boneEdits === boneEdits && r.coverageFor.structures === structures) return;
+    r.coverageFor = { boneEdits, structures };
+    try {
+      const sacrumCoverage = await guard(r, r.seg.engine.assessSacrumCoverage());
+      if (isCurrent(r) && r.coverageFor.boneEdits === boneEdits && r.coverageFor.structures === structures) setStatus({ sacrumCoverage });
+    } catch {
+      if (r.coverageFor?.boneEdits === boneEdits && r.coverageFor.structures === structures) r.coverageFor = null;
+    }
+  };
+
   /** Builds and loads fields until the planner holds the latest labels; one build at a time. */
   const pump = async (r: Run): Promise<void> => {
     if (r.building || r.disposed) return;
@@ -250,8 +269,10 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
         // A joint-gap setting changed meanwhile: these fields do not count, the loop builds again.
         r.fieldsLoaded = gapMm === r.maxJointGapMm ? target : -1;
         settleWaiters(r);
-        if (r.fieldsLoaded >= r.fieldsTarget) setStatus({ phase: 'ready', fieldsGeneration: target, message: readyMessage(), error: null });
-        else setStatus({ fieldsGeneration: target });
+        if (r.fieldsLoaded >= r.fieldsTarget) {
+          setStatus({ phase: 'ready', fieldsGeneration: target, message: readyMessage(), error: null });
+          void refreshCoverage(r);
+        } else setStatus({ fieldsGeneration: target });
       }
     } catch (error) {
       const e = typedError(error);
@@ -356,7 +377,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const r: Run = {
         id: ++runCounter, seriesUid, seg, planner, disposed: false, closed, rejectClosed,
         fieldsTarget: -1, fieldsLoaded: -1, building: false, waiters: [], debounce: null,
-        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', summary: '', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm,
+        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', summary: '', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm, coverageFor: null,
       };
       run = r;
       labels = null;
@@ -463,6 +484,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const r = await requireSegmented();
       const res = await guard(r, r.seg.engine.setLabels(imported));
       r.lastClickStatus = 'ok';
+      r.coverageFor = null;
       const ml = res.lesion?.volumeMl ?? 0;
       adoptLabels(r, res, 'ok', `Labels imported from ${source}${ml > 0 ? `: lesion ${mlText(ml)} ml` : ': no lesion'}; rebuilding distance fields…`);
       await requestFields(r);
