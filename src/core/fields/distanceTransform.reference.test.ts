@@ -89,6 +89,32 @@ describe('EDT bit-identical to the implementation before the 24 Nov speed work',
     );
   });
 
+  it('computeDistanceField: background rows skipped four voxels at a time, mask at any byte offset of its buffer', () => {
+    // The seeding reads all-zero rows a Uint32 word at a time when the background is not inside
+    // (and the mask's bytes start 4-aligned): the same bits at every offset, with non-zero bytes
+    // around the mask in its buffer, and with the background inside (no skipping).
+    const arbCase = fc.record({
+      offset: fc.integer({ min: 0, max: 7 }),
+      signed: fc.constantFrom<DistanceFieldOptions['signed']>(false, 'insidePositive'),
+      inside: fc.constantFrom<DistanceFieldOptions['inside']>(undefined, [2, 3], [0, 2]),
+      lo: fc.double({ min: 0, max: 0.5, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(arbMask, arbCase, (m, c) => {
+        const buffer = new Uint8Array(m.values.length + 16).fill(7);
+        const values = buffer.subarray(c.offset, c.offset + m.values.length);
+        values.set(m.values);
+        const moved = volume({ ...m, values });
+        const roi = { min: [Math.floor(c.lo * m.dims[0]), 0, Math.floor(c.lo * m.dims[2])] as [number, number, number], max: [m.dims[0], m.dims[1], m.dims[2]] as [number, number, number] };
+        const options: DistanceFieldOptions = { signed: c.signed, inside: c.inside, roi };
+        const got = computeDistanceField(moved, options);
+        const want = referenceDistanceField(volume(m), options);
+        expect(sameBits(got.voxels, want.voxels)).toBe(true);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('squaredDistanceInPlace: binary seeds (features zero) and arbitrary seeds', () => {
     fc.assert(
       fc.property(arbMask, fc.double({ min: 0, max: 0.3, noNaN: true }), fc.integer({ min: 1, max: 2 ** 30 }), (m, general, seed) => {

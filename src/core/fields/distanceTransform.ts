@@ -589,10 +589,13 @@ function seedOutsideSlices(task: SeedOutsideTask, s0: number, s1: number): void 
   const [mi, mj] = task.dims;
   const flags = new Uint8Array(mi);
   const near = new Int32Array(mi);
+  // A row of background only (background not inside) has no inside voxel: it stays 0.
+  const words = lut[0] ? null : wordsOf(src);
   for (let s = s0; s < s1; s++) {
     let r = mi * mj * s;
     for (let j = 0; j < mj; j++, r += mi) {
       const q = oi + gi * (j + oj + gj * (s + ok));
+      if (words && isZeroRun(src, words, q, mi)) continue;
       let hits = 0;
       for (let i = 0; i < mi; i++) {
         const f = lut[src[q + i]!] ? 1 : 0;
@@ -639,6 +642,22 @@ function signedOutputSlice(task: SignedOutputTask, k: number): void {
   }
 }
 
+/** A Uint32 view of the whole buffer of `src` when its bytes start 4-aligned (else null). */
+function wordsOf(src: Uint8Array): Uint32Array | null {
+  return src.byteOffset % 4 === 0 ? new Uint32Array(src.buffer, src.byteOffset, src.length >> 2) : null;
+}
+
+/** Whether src[q .. q + n) are all 0, read a Uint32 word (four bytes) at a time between unaligned ends. */
+function isZeroRun(src: Uint8Array, words: Uint32Array, q: number, n: number): boolean {
+  const end = q + n;
+  const head = Math.min(end, (q + 3) & ~3);
+  let t = q;
+  for (; t < head; t++) if (src[t] !== 0) return false;
+  for (; t + 4 <= end; t += 4) if (words[t >> 2] !== 0) return false;
+  for (; t < end; t++) if (src[t] !== 0) return false;
+  return true;
+}
+
 /**
  * Distance field in millimetres of the voxels of `mask` selected by `options.inside`,
  * on `options.roi` (default: the whole grid).
@@ -670,9 +689,16 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   let p = 0;
   let insideCount = 0;
   let bi0 = ni, bj0 = nj, bk0 = nk, bi1 = -1, bj1 = -1, bk1 = -1;
+  // When the background (0) is not inside, a row of background only has no inside voxel:
+  // found four voxels at a time (the rows without bone, about half of a bone-depth ROI).
+  const words = lut[0] ? null : wordsOf(src);
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++, p += ni) {
       const q = box.min[0] + gi * (j + box.min[1] + gj * (k + box.min[2]));
+      if (words && isZeroRun(src, words, q, ni)) {
+        out.fill(FAR, p, p + ni);
+        continue;
+      }
       let first = -1, lastInside = -1, hits = 0;
       for (let i = 0; i < ni; i++) {
         if (lut[src[q + i]!]) {
