@@ -9,9 +9,12 @@ import { expect, test } from '@playwright/test';
 import { appData, openFolderWithChooser, screenshot, viewPoint, waitForAnatomy, waitForLoad } from './support/app';
 import { REAL_DICOM_DIR } from './support/realCtToDicom';
 
+// sacrumIncomplete: the sacrum coverage check (src/core/segmentation/sacrumCoverage.ts) against what is
+// known of our labels on each case: the 3 mm CT's fatty sacral marrow is left out (README, known
+// limitations); fracsegnet-002's sacrum matches the expert's (Dice >= 0.97).
 const CASES = [
-  { name: 'totalseg-example', slices: { axial: 112 } },
-  { name: 'fracsegnet-002', slices: { axial: 339 } },
+  { name: 'totalseg-example', slices: { axial: 112 }, sacrumIncomplete: true },
+  { name: 'fracsegnet-002', slices: { axial: 339 }, sacrumIncomplete: false },
 ] as const;
 
 for (const c of CASES) {
@@ -41,6 +44,22 @@ for (const c of CASES) {
     const z0 = Number((await appData(page))['crosshairLps']!.split(',')[2]);
     await page.mouse.click(up.x, up.y);
     await expect.poll(async () => Number((await appData(page))['crosshairLps']!.split(',')[2])).toBeGreaterThan(z0 + 10);
+    // Segmented and fields built: the sacrum coverage check has its say in the segmentation panel.
+    await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
+    const warning = page.locator('[data-testid="seg-sacrum-warning"]');
+    await expect.poll(async () => warning.getAttribute('data-unlabelled-ml'), { timeout: 30_000 }).not.toBe('');
+    if (c.sacrumIncomplete) {
+      await expect(warning).toBeVisible();
+      await expect(warning).toContainText(/Sacrum labels look incomplete: \d+ ml inside the sacrum's outline is not labelled bone/);
+      expect(Number(await warning.getAttribute('data-unlabelled-ml'))).toBeGreaterThan(15);
+      // Acting on it: the bone labels shown and the brush taken on bone, in one click.
+      await warning.locator('[data-action="paint-missing-bone"]').click();
+      await expect(page.locator('#app')).toHaveAttribute('data-tool', 'brush');
+      await expect(page.locator('[data-brush-target="bone"]')).toHaveAttribute('aria-pressed', 'true');
+      await expect(page.locator('input[data-label-group="bone"]')).toBeChecked();
+    } else {
+      await expect(warning).toBeHidden();
+    }
     await screenshot(page, `real-${c.name}`);
   });
 }

@@ -106,7 +106,10 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   const boneBox = h('details', { class: 'seg-fold seg-bone-box', attrs: { 'data-testid': 'seg-bone-details' } }, boneNoteSummary, boneNote);
   let boneBoxKind: VolumeKind | null | undefined;
   // The sacrum coverage check (core/segmentation/sacrumCoverage.ts): shown, not folded, when the sacrum's labels look incomplete.
-  const sacrumWarning = h('div', { class: 'seg-message seg-sacrum-warning', attrs: { 'data-testid': 'seg-sacrum-warning', 'data-kind': 'warning', role: 'status' } });
+  const sacrumWarningText = h('span');
+  // One click to act on it: the bone labels shown, the brush on bone.
+  const paintBoneButton = h('button', { class: 'btn btn-small', text: 'Paint bone', title: 'Show the bone labels and take the brush on bone (Brush edits: Bone)', attrs: { type: 'button', 'data-action': 'paint-missing-bone' } });
+  const sacrumWarning = h('div', { class: 'seg-message seg-sacrum-warning', attrs: { 'data-testid': 'seg-sacrum-warning', 'data-kind': 'warning', role: 'status' } }, sacrumWarningText, ' ', paintBoneButton);
   sacrumWarning.hidden = true;
 
   const lesionLine = h('div', { class: 'seg-line seg-lesion', attrs: { 'data-testid': 'seg-lesion' } });
@@ -132,6 +135,10 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       const box = element.querySelector<HTMLInputElement>('input[data-label-group="bone"]');
       if (box) box.checked = true;
     }
+  });
+  paintBoneButton.addEventListener('click', () => {
+    targetBone.click();
+    deps.setTool('brush');
   });
   // On the undo row (no extra line: at 1280x800 the screw list must stay on screen).
   const targetGroup = h('span', { class: 'seg-brush-target', attrs: { role: 'group', 'aria-label': 'What the brush and eraser edit' } }, h('span', { class: 'seg-label', text: 'Brush edits' }), targetLesion, targetBone);
@@ -364,7 +371,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     boneBox.hidden = notes.length === 0;
     const coverage = sacrumCoverageWarning(status.sacrumCoverage);
     sacrumWarning.hidden = coverage === null;
-    sacrumWarning.textContent = coverage ?? '';
+    sacrumWarningText.textContent = coverage ?? '';
     sacrumWarning.dataset['unlabelledMl'] = status.sacrumCoverage ? status.sacrumCoverage.unlabelledMl.toFixed(1) : '';
     // Cone-beam CT: its warning is open by default (once per series kind; the user may fold it).
     const kind = deps.volumeKind();
