@@ -139,6 +139,8 @@ export type EdtScratch = {
   len: number;
   /** Per line of a block: index of its envelope's last vertex (-1: none yet), and whether a run of zeros was collapsed. */
   top: Int32Array; collapsed: Uint8Array;
+  /** Per sample row of a block: 1 when the row is all zero. */
+  zeroRow: Uint8Array;
 };
 
 /** Scratch for lines of up to `n` samples; the vertex arrays hold one envelope per line of a block ({@link BLOCK}). */
@@ -146,7 +148,7 @@ export function createEdtScratch(n: number): EdtScratch {
   const len = n + 1;
   return {
     vx: new Float64Array(BLOCK * len), vf: new Float64Array(BLOCK * len), vc: new Float64Array(BLOCK * len), z: new Float64Array(BLOCK * len),
-    near: new Int32Array(n), len, top: new Int32Array(BLOCK), collapsed: new Uint8Array(BLOCK),
+    near: new Int32Array(n), len, top: new Int32Array(BLOCK), collapsed: new Uint8Array(BLOCK), zeroRow: new Uint8Array(n),
   };
 }
 
@@ -324,7 +326,16 @@ function envelopeBlock(a: Float32Array, base: number, w: number, stride: number,
     // Sentinel left boundary of the first vertex: the pop test below fails on it (xq > its x).
     z[b * len] = -Infinity;
   }
+  // A row of zeros between two rows of zeros holds interior zeros of every line only (each
+  // skipped below, its line marked collapsed): the row is skipped whole. Most of the rows of
+  // a depth transform's box (its features are the background) are such rows.
+  const zeroRow = sc.zeroRow;
+  for (let q = 0, t = base + stride * q0; q < n; q++, t += stride) zeroRow[q] = rowIsZero(a, t, w) ? 1 : 0;
   for (let q = 0, t = base + stride * q0; q < n; q++, t += stride) {
+    if (zeroRow[q] && q > 0 && q < last && zeroRow[q - 1] && zeroRow[q + 1]) {
+      for (let b = 0; b < w; b++) collapsedOf[b] = 1;
+      continue;
+    }
     const xq = (q0 + q) * h;
     for (let b = 0; b < w; b++) {
       const fq = a[t + b]!;
@@ -373,7 +384,7 @@ function envelopeBlock(a: Float32Array, base: number, w: number, stride: number,
     let zNext = z[o + 1]!;
     if (collapsedOf[b]) {
       for (let q = 0, t = s0; q < n; q++, t += stride) {
-        if (a[t] === 0) continue;
+        if (zeroRow[q] || a[t] === 0) continue;
         const x = (q0 + q) * h;
         while (zNext < x) zNext = z[++j + 1]!;
         const dx = x - vx[j]!;
