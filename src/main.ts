@@ -12,6 +12,7 @@
  * - `plannerWorkers=N` (1-16): the planner pool's size when cross-origin isolated
  *   (default: cores - 1); without shared memory the pool is always one worker.
  */
+import { sacrumCoverageCaution } from './core/segmentation/sacrumCoverage';
 import './ui/styles.css';
 import { createCornerstoneViewer } from './viewer/createCornerstoneViewer';
 import { MPR_VIEWS, type ViewerPort, type ViewId } from './viewer/ViewerPort';
@@ -300,6 +301,10 @@ export function createApp(root: HTMLElement, options: AppOptions = {}): App {
     getLesion: () => {
       const lesion = session.getStatus().lesion;
       return lesion ? { volumeMl: lesion.volumeMl, diametersMm: lesion.diametersMm ?? null, status: lesion.status } : null;
+    },
+    getSegmentationCautions: () => {
+      const caution = sacrumCoverageCaution(session.getStatus().sacrumCoverage);
+      return caution ? [caution] : [];
     },
   });
 

@@ -133,6 +133,12 @@ export type ReportInput = {
   requiredPurchaseMm?: number;
   /** The lesion as segmented when the report was made (absent: no lesion label). */
   lesion?: ReportLesionInput | null;
+  /**
+   * What the room must know about the segmentation the plan was checked against (sentences, e.g.
+   * the sacrum's bone labels looked incomplete: sacrumCoverageCaution). Printed as cautions on the
+   * summary page. Absent: none.
+   */
+  segmentationCautions?: readonly string[];
   screws: ReportScrewInput[];
 };
 
@@ -231,6 +237,8 @@ export type ReportModel = {
   maxGantryTiltDeg: number;
   requiredPurchaseMm: number | null;
   lesion: ReportLesion | null;
+  /** Cautions about the segmentation (see ReportInput), printed on the summary page; empty: none. */
+  segmentationCautions: string[];
   /** The conventions, as printed on the summary page. */
   conventions: string[];
   screws: ReportScrew[];
@@ -393,6 +401,10 @@ export function createReportModel(input: ReportInput): ReportModel {
     maxGantryTiltDeg: maxTilt,
     requiredPurchaseMm: input.requiredPurchaseMm ?? null,
     lesion: input.lesion ? lesionOf(input.lesion) : null,
+    segmentationCautions: (input.segmentationCautions ?? []).map((c) => {
+      if (typeof c !== 'string' || c.trim() === '') bad('a segmentation caution must be a non-empty sentence');
+      return c;
+    }),
     conventions: reportConventions(maxTilt),
     screws,
   };

@@ -41,6 +41,8 @@ export type BuildReportOptions = {
   maxGantryTiltDeg?: number;
   /** The lesion as the session has it (volume, diameters, how its outline came about). */
   lesion?: ReportInput['lesion'];
+  /** Cautions about the segmentation the plan was checked against (ReportInput.segmentationCautions). */
+  segmentationCautions?: ReportInput['segmentationCautions'];
   /** Side of the square trajectory images, pixels (default 224). */
   imageSizePx?: number;
 };
@@ -150,6 +152,7 @@ export async function buildReport(
     ...(options.maxGantryTiltDeg !== undefined ? { maxGantryTiltDeg: options.maxGantryTiltDeg } : {}),
     requiredPurchaseMm: completed.settings.purchaseMm,
     ...(options.lesion ? { lesion: options.lesion } : {}),
+    ...(options.segmentationCautions?.length ? { segmentationCautions: options.segmentationCautions } : {}),
     screws,
   });
   const pdfBytes = await reportToPdf(model, { paper: options.paper });

@@ -1,3 +1,4 @@
+import { sacrumCoverageCaution } from '../segmentation/sacrumCoverage';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -210,6 +211,21 @@ describe('reportToPdf', () => {
     const ok = pdfText(file, 1);
     expect(ok).toContain('2.5 ml');
     expect(ok).not.toContain('CAUTION');
+  });
+
+  it('prints the segmentation cautions (the sacrum coverage check\'s), and refuses an empty one', async () => {
+    const input = buildInput(volume, false);
+    const caution = sacrumCoverageCaution({ sacrumMl: 149, unlabelledMl: 24.9, leftMl: 13.3, rightMl: 11.6, fraction: 0.167, suspect: true })!;
+    input.segmentationCautions = [caution];
+    const file = join(dir, 'sacrum-caution.pdf');
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    const text = pdfText(file, 1).replace(/\s+/g, ' ');
+    expect(text).toContain("CAUTION: The sacrum's bone labels looked incomplete when this plan was checked: 25 ml inside the sacrum's outline was not labelled bone (17 % of the sacrum");
+    expect(text).toContain('Check the paths against the images.');
+    // A whole sacrum: no caution.
+    expect(sacrumCoverageCaution({ sacrumMl: 245, unlabelledMl: 3, leftMl: 2, rightMl: 1, fraction: 0.012, suspect: false })).toBeNull();
+    input.segmentationCautions = [' '];
+    expect(() => createReportModel(input)).toThrow(/segmentation caution must be a non-empty sentence/);
   });
 
   it('refuses a lesion with a volume or status that is not a number or a known status', () => {

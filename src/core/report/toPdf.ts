@@ -189,6 +189,10 @@ function summaryPage(L: Layout): void {
       L.paragraph(`CAUTION: ${m.lesion.caution}`, MARGIN, L.contentWidth, 8.5, L.fonts.bold, ORANGE, title);
     }
   }
+  for (const caution of m.segmentationCautions) {
+    L.y -= 2;
+    L.paragraph(`CAUTION: ${caution}`, MARGIN, L.contentWidth, 8.5, L.fonts.bold, ORANGE, title);
+  }
   L.y -= 6;
   L.text(`Screws (${m.screws.length})`, MARGIN, 11, L.fonts.bold);
   L.y -= 15;

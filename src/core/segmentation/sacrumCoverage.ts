@@ -145,6 +145,13 @@ export function assessSacrumCoverage(
   return { sacrumMl, unlabelledMl, leftMl: left * voxelMl, rightMl: right * voxelMl, fraction, suspect: fraction >= SUSPECT_FRACTION };
 }
 
+/** What the trajectory report tells the room when the sacrum's labels looked incomplete at export; null when they did not. */
+export function sacrumCoverageCaution(c: SacrumCoverage | null | undefined): string | null {
+  if (!c || !c.suspect) return null;
+  return `The sacrum's bone labels looked incomplete when this plan was checked: ${c.unlabelledMl.toFixed(0)} ml inside the sacrum's outline was not labelled bone (${Math.round(100 * c.fraction)} % of the sacrum; likely fatty marrow the bone threshold missed). `
+    + 'Bone cover, cortex and purchase figures of screws through the sacrum may be too low, and sacral corridors may have been missed. Check the paths against the images.';
+}
+
 /** What the user is told when the sacrum's labels look incomplete; null when they do not. */
 export function sacrumCoverageWarning(c: SacrumCoverage | null | undefined): string | null {
   if (!c || !c.suspect) return null;

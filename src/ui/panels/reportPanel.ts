@@ -59,6 +59,8 @@ export type ReportPanelDeps = {
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
   /** The lesion as the planning session has it now (printed with a caution when its outline was drawn, not seen); null: none. */
   getLesion?(): ReportLesionInput | null;
+  /** Cautions about the segmentation as the session has it now (e.g. the sacrum's labels look incomplete); printed on the summary page. */
+  getSegmentationCautions?(): string[];
 };
 
 export type ReportPanel = {
@@ -175,6 +177,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
 
   const reportOptions = (): BuildReportOptions => {
     const lesion = deps.getLesion?.() ?? null;
+    const segmentationCautions = deps.getSegmentationCautions?.() ?? [];
     return {
       ...reportOptionsFor(
         deps.getSeries()?.reference ?? null,
@@ -183,6 +186,7 @@ export function createReportPanel(container: HTMLElement, deps: ReportPanelDeps)
         now(),
       ),
       ...(lesion && lesion.volumeMl > 0 ? { lesion } : {}),
+      ...(segmentationCautions.length > 0 ? { segmentationCautions } : {}),
     };
   };
 
