@@ -615,7 +615,7 @@ function surfaceOfLabel(labels: Int32Array, dims: Dims, id: number, cropToLps: F
 }
 
 /** segmentBoneCap.ts {@link isFieldCutHeadSphere} of component `c`. */
-function isFieldCutHeadSurface(c: ComponentStats, surface: readonly number[], voxelMm: number): boolean {
+function isFieldCutHeadSurface(c: ComponentStats, surface: ArrayLike<number>, voxelMm: number): boolean {
   return isFieldCutHeadSphere(c.maxLps[2], surface, voxelMm);
 }
 
@@ -624,7 +624,7 @@ function isFieldCutHeadSurface(c: ComponentStats, surface: readonly number[], vo
  * overwritten with its cavities, hole-filled voxels not in `closed`) and the closing's own
  * voxels (in `closed`, not in `mask`) that touch such a cavity voxel (they bridge a cortical gap).
  */
-function addCavities(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, dims: Dims): void {
+export function addCavities(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, dims: Dims): void {
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
   const n = nij * nk;
@@ -886,11 +886,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     // The dilation slice by slice on both threads, then the two hole fillings one on each.
     closed = sharedDilate6(mask, dims);
     holes = allocVoxels(Uint8Array, n, { shared: true });
-    holes.set(closed);
     filled = allocVoxels(Uint8Array, n, { shared: true });
-    filled.set(mask);
-    // The closing's filling first: this thread claims it (the larger), the helper the mask's.
-    runBoneSlabs({ kind: 'fillHoles', masks: [holes, filled], dims: [dims[0], dims[1], dims[2]], faces: 'sides' }, 2, 2 * n, 1);
+    // The closing's filling first: this thread claims it (the larger), the helper the mask's;
+    // each thread copies its own mask first (holes from the closing, filled from the mask).
+    runBoneSlabs({ kind: 'fillHoles', masks: [holes, filled], from: [closed, mask], dims: [dims[0], dims[1], dims[2]], faces: 'sides' }, 2, 2 * n, 1);
   } else {
     closed = dilate6(mask, dims);
     holes = closed.slice();
@@ -898,7 +897,10 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     filled = mask.slice();
     fillHoles(filled, dims, 'sides');
   }
-  addCavities(filled, mask, closed, holes, dims);
+  if (slabs && canShareBoneSlabs(filled, mask, closed, holes)) {
+    // Slice by slice on both threads, the closing's cavities first, then its voxels next to them (the same bytes).
+    for (const phase of [0, 1] as const) runBoneSlabs({ kind: 'addCavities', phase, filled, mask, closed, holes, dims: [dims[0], dims[1], dims[2]] }, dims[2], n);
+  } else addCavities(filled, mask, closed, holes, dims);
 
   // The femoral-head caps kept in step 1, hole-filled on their own; a cap that would touch
   // the filled bone (it would join the hip part: a head labelled hip) is left out, as before.

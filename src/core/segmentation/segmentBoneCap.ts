@@ -24,7 +24,7 @@ export function surfaceOfRunComponent(
   cropToLps: Float64Array,
   cutSlices: readonly number[],
   cutColumn?: (i: number, j: number) => boolean,
-): { surfaceLps: number[]; voxelsIjk: () => number[] } {
+): { surfaceLps: Float64Array; voxelsIjk: () => number[] } {
   const nj = dims[1];
   const i0 = ijk[0]!, j0 = ijk[1]!, k0 = ijk[2]!, i1 = ijk[3]!, j1 = ijk[4]!, k1 = ijk[5]!;
   // One voxel of background around the box in i and j (the sides are the outside).
@@ -53,7 +53,10 @@ export function surfaceOfRunComponent(
     fillHoles(local, [bi, bj, bk], 'sides');
     for (let k = 0; k < bk; k++) for (let c = 0, t = bij * k; c < bij; c++, t++) if (wall[c] && !own[t]) local[t] = 0;
   } else fillHoles(local, [bi, bj, bk], 'sides');
-  const out: number[] = [];
+  // The points in a Float64Array grown by doubling (a plate of the CT table has hundreds of
+  // thousands: pushing them onto a JS array cost more than finding them); the same doubles.
+  let out = new Float64Array(3 * 1024);
+  let len = 0;
   // A neighbour in i or j is always in `local` (its frame is background); in a cut column it
   // counts as bone: the field's edge is no surface either. Below the first and above the last
   // slice of the box there is no voxel of the component.
@@ -65,7 +68,15 @@ export function surfaceOfRunComponent(
       if (nb(t - 1, c - 1) && nb(t + 1, c + 1) && nb(t - bi, c - bi) && nb(t + bi, c + bi) && k > 0 && local[t - bij] === 1 && k < bk - 1 && local[t + bij] === 1) continue;
       // transformPoint's sums in its order (the same bits), without a point array per voxel.
       const x = i0 + i - 1, y = j0 + j - 1, z = k0 + k, m = cropToLps;
-      out.push(m[0]! * x + m[4]! * y + m[8]! * z + m[12]!, m[1]! * x + m[5]! * y + m[9]! * z + m[13]!, m[2]! * x + m[6]! * y + m[10]! * z + m[14]!);
+      if (len + 3 > out.length) {
+        const grown = new Float64Array(2 * out.length);
+        grown.set(out);
+        out = grown;
+      }
+      out[len] = m[0]! * x + m[4]! * y + m[8]! * z + m[12]!;
+      out[len + 1] = m[1]! * x + m[5]! * y + m[9]! * z + m[13]!;
+      out[len + 2] = m[2]! * x + m[6]! * y + m[10]! * z + m[14]!;
+      len += 3;
     }
   }
   const voxelsIjk = (): number[] => {
@@ -73,7 +84,7 @@ export function surfaceOfRunComponent(
     for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0, t = bi * (j + bj * k); i < bi; i++, t++) if (local[t] === 1) v.push(i0 + i - 1, j0 + j - 1, k0 + k);
     return v;
   };
-  return { surfaceLps: out, voxelsIjk };
+  return { surfaceLps: out.subarray(0, len), voxelsIjk };
 }
 
 /**
@@ -82,7 +93,7 @@ export function surfaceOfRunComponent(
  * (the piece is the hole-filled cortical shell, eroded by one voxel), centred below its top
  * (`maxLpsZ`: the piece's highest LPS z).
  */
-export function isFieldCutHeadSphere(maxLpsZ: number, surface: readonly number[], voxelMm: number): boolean {
+export function isFieldCutHeadSphere(maxLpsZ: number, surface: ArrayLike<number>, voxelMm: number): boolean {
   const fit = surface.length >= 30 ? fitSphere(surface) : null;
   if (!fit) return false;
   return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < maxLpsZ;

@@ -17,7 +17,7 @@ import { startNodeEdtHelper } from '../../../bench/edtHelperNode';
 import { createVolume, type Volume } from '../volume/Volume';
 import { allocVoxels, type VoxelArray } from '../volume/voxelBuffer';
 import { dilate6, fillHoles } from './morphology';
-import { segmentBone } from './segmentBone';
+import { addCavities, segmentBone } from './segmentBone';
 import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, squaredDistanceAfterFirstPass, type BoneSlabTask } from './segmentBoneSlabs';
 import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
@@ -110,8 +110,13 @@ describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', (
           const faces = r.seed % 2 ? 'sides' : 'all';
           fillHoles(a1, dims, faces);
           fillHoles(c1, dims, faces);
+          const a0 = onShared(a), c0 = onShared(c);
           runBoneSlabs({ kind: 'fillHoles', masks: [a, c], dims, faces }, 2, n, 1);
           for (let t = 0; t < n; t++) if (a[t] !== a1[t] || c[t] !== c1[t]) return false;
+          // The same with the masks copied from their sources first (into stale bytes), by the thread that fills each.
+          const ac = allocVoxels(Uint8Array, n, { shared: true }).fill(3), cc = allocVoxels(Uint8Array, n, { shared: true }).fill(3);
+          runBoneSlabs({ kind: 'fillHoles', masks: [ac, cc], from: [a0, c0], dims, faces }, 2, n, 1);
+          for (let t = 0; t < n; t++) if (ac[t] !== a1[t] || cc[t] !== c1[t] || a0[t] !== (mask[t] ? 1 : 0)) return false;
           // The runs of a labelling written into a grid: their ids, and a constant over stale bytes.
           const runs = computeComponentRuns(mask, dims);
           const ids = allocVoxels(Int32Array, n, { shared: true });
@@ -120,12 +125,53 @@ describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', (
           const far = allocVoxels(Float32Array, n, { shared: true }).fill(0.5);
           runBoneSlabs({ kind: 'fillRuns', runs: shareRuns(runs), ni: r.ni, nj: r.nj, out: far, value: 1e20 }, r.nk, n, r.chunkSlabs);
           for (let t = 0; t < n; t++) if (ids[t] !== idsOne[t] || far[t] !== (mask[t] ? Math.fround(1e20) : 0.5)) return false;
-          return executor.stats.boneSlabTasks === (r.nk >= 2 ? 4 : 0) + (cd[2] >= 2 ? 1 : 0) + 1;
+          return executor.stats.boneSlabTasks === (r.nk >= 2 ? 4 : 0) + (cd[2] >= 2 ? 1 : 0) + 2;
         } finally {
           setEdtExecutor(previous);
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("segmentBone's addCavities on both threads", () => {
+  it('writes the bytes of the one-thread addCavities (aligned and unaligned arrays, random chunks, fake helpers)', () => {
+    fc.assert(
+      fc.property(arbCase, fc.integer({ min: 0, max: 3 }), (r, shift) => {
+        const dims: [number, number, number] = [r.ni, r.nj, r.nk];
+        const n = r.ni * r.nj * r.nk;
+        let s = r.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        // Odd seeds as segmentBone has them (the mask, its one-voxel closing, the closing hole-filled, the mask
+        // hole-filled); even seeds four independent random masks (addCavities is a function of any 0 / 1 bytes),
+        // where many closing voxels touch a cavity voxel.
+        const random = () => Uint8Array.from({ length: n }, () => (rnd() < r.density ? 1 : 0));
+        const mask = random();
+        const closed = r.seed % 2 ? dilate6(mask, dims) : random();
+        const holes = r.seed % 2 ? closed.slice() : random();
+        if (r.seed % 2) fillHoles(holes, dims, 'sides');
+        const filled = r.seed % 2 ? mask.slice() : random();
+        if (r.seed % 2) fillHoles(filled, dims, 'sides');
+        const ref = { filled: filled.slice(), holes: holes.slice() };
+        addCavities(ref.filled, mask, closed, ref.holes, dims);
+        // On shared memory, `shift` bytes into their buffers (shift 0: four voxels at a time).
+        const shared = (a: Uint8Array) => {
+          const b = allocVoxels(Uint8Array, n + shift, { shared: true }).subarray(shift);
+          b.set(a);
+          return b;
+        };
+        const t = { filled: shared(filled), mask: shared(mask), closed: shared(closed), holes: shared(holes) };
+        const executor = createParallelEdtExecutor(HELPERS[r.helper]![1](), { minVoxels: 0 });
+        const previous = setEdtExecutor(executor);
+        try {
+          for (const phase of [0, 1] as const) runBoneSlabs({ kind: 'addCavities', phase, ...t, dims }, r.nk, n, r.chunkSlabs);
+        } finally {
+          setEdtExecutor(previous);
+        }
+        return t.filled.every((v, q) => v === ref.filled[q]) && t.holes.every((v, q) => v === ref.holes[q]) && executor.stats.boneSlabTasks === (r.nk >= 2 ? 2 : 0);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
@@ -227,13 +273,13 @@ function bridgedSi(): Volume<VoxelArray> {
   return ct;
 }
 
-// Slab tasks: the box, the crop, the dilation, the two hole fillings, the label crop, the depth's seeds when a split is
-// tried (both cases split) and, with the CT table's two plates, the cap test.
+// Slab tasks: the box, the crop, the dilation, the two hole fillings, the two phases of the cavities, the label crop, the
+// depth's first pass when a split is tried (both cases split) and, with the CT table's two plates, the cap test.
 const CASES: { name: string; ct: () => Volume<VoxelArray>; hashes: { labels: string; summary: string }; slabTasks: number }[] = [
-  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 7 },
+  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 9 },
   // The flattened copy of a cut field on shared memory too; its cap test stays in this thread (the field's edge columns).
-  { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 6 },
-  { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 6 },
+  { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 8 },
+  { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 8 },
 ];
 
 describe('segmentBone with the EDT helper taking slab work (CT on shared memory)', () => {

@@ -19,10 +19,11 @@ import { fillHoles, type OutsideFaces } from './morphology';
  * - `dilate6`: the one-voxel 6-neighbour dilation (morphology.ts dilate6) of a mask, per output slice;
  * - `fillHoles`: morphology.ts fillHoles of independent masks, one per slab (the closing's and the mask's);
  * - `capTest`: is a component's surface a femoral head cut by the field (segmentBoneCap.ts), one component per slab;
- * - `fillRuns`: the runs of a labelling written into a grid (their ids: the label crop; a constant: the depth's seeds), per slice.
+ * - `fillRuns`: the runs of a labelling written into a grid (their ids: the label crop; a constant; the depth's first EDT pass), per slice;
+ * - `addCavities`: segmentBone's addCavities per slice, in its two phases (each over the whole grid before the next).
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask;
 
 /**
  * Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive), a box of voxels >= threshold of
@@ -54,12 +55,13 @@ export type Dilate6Task = {
   out: Uint8Array;
 };
 
-/** morphology.ts fillHoles of `masks[s]` (in place) for slab s. */
+/** morphology.ts fillHoles of `masks[s]` (in place) for slab s; with `from`, `masks[s]` is first set to a copy of `from[s]` (by the thread that fills it). */
 export type FillHolesTask = {
   kind: 'fillHoles';
   masks: Uint8Array[];
   dims: [number, number, number];
   faces: OutsideFaces;
+  from?: Uint8Array[];
 };
 
 /** The runs of one component of a run labelling (all rows of the grid; only this component's runs), for a {@link CapTestTask}. */
@@ -136,12 +138,78 @@ export type FillRunsTask = {
   firstPassH?: number;
 };
 
+/**
+ * segmentBone.ts addCavities of slices [k0, k1), in two phases run one after the other over every
+ * slice: 0, the closing's cavities (`holes` becomes holes & ~closed, `filled` |= it); 1, the
+ * closing's own voxels (closed, not in `mask`) next to a cavity voxel set in `filled` (reads
+ * `holes` of the slices k +- 1, written by phase 0). Phase 1 writes `filled` only and reads none
+ * of it, so the slices are independent within a phase. The same bit operations per byte as
+ * addCavities (four at a time where all four arrays start on a word), so the same bytes.
+ */
+export type AddCavitiesTask = {
+  kind: 'addCavities';
+  phase: 0 | 1;
+  filled: Uint8Array;
+  mask: Uint8Array;
+  closed: Uint8Array;
+  holes: Uint8Array;
+  dims: [number, number, number];
+};
+
+function addCavitiesSlices(task: AddCavitiesTask, k0: number, k1: number): void {
+  const { filled, mask, closed, holes } = task;
+  const [ni, nj, nk] = task.dims;
+  const nij = ni * nj;
+  const t0 = k0 * nij, t1 = k1 * nij;
+  const aligned = [filled, mask, closed, holes].every((a) => a.byteOffset % 4 === 0);
+  // Whole words inside [t0, t1) (none when an array is not word-aligned), bytes at both ends.
+  const w0 = aligned ? Math.ceil(t0 / 4) : 0, w1 = aligned ? Math.max(w0, Math.floor(t1 / 4)) : 0;
+  const b0 = aligned ? Math.min(t1, 4 * w0) : t1, b1 = aligned ? Math.max(b0, 4 * w1) : t1;
+  const words = (a: Uint8Array): Uint32Array => (w1 > w0 ? new Uint32Array(a.buffer, a.byteOffset + 4 * w0, w1 - w0) : new Uint32Array(0));
+  const f4 = words(filled), m4 = words(mask), c4 = words(closed), h4 = words(holes);
+  if (task.phase === 0) {
+    const byte = (t: number): void => {
+      holes[t] = holes[t]! & ~closed[t]!;
+      filled[t] = filled[t]! | holes[t]!;
+    };
+    for (let t = t0; t < b0; t++) byte(t);
+    for (let w = 0; w < w1 - w0; w++) {
+      const h = h4[w]! & ~c4[w]!;
+      h4[w] = h;
+      f4[w] = f4[w]! | h;
+    }
+    for (let t = b1; t < t1; t++) byte(t);
+    return;
+  }
+  const touches = (t: number): void => {
+    if (mask[t] || !closed[t]) return;
+    const k = Math.floor(t / nij), j = Math.floor((t - k * nij) / ni), i = t - k * nij - j * ni;
+    if (
+      (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) ||
+      (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) ||
+      (k > 0 && holes[t - nij]) || (k < nk - 1 && holes[t + nij])
+    )
+      filled[t] = 1;
+  };
+  for (let t = t0; t < b0; t++) touches(t);
+  for (let w = 0; w < w1 - w0; w++) {
+    // A word with no byte closed and not in the mask has no voxel touches() would look at.
+    if ((c4[w]! & ~m4[w]!) === 0) continue;
+    for (let t = 4 * (w0 + w); t < 4 * (w0 + w) + 4; t++) touches(t);
+  }
+  for (let t = b1; t < t1; t++) touches(t);
+}
+
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
 export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
   if (task.kind === 'thresholdBox') thresholdBoxSlices(task, s0, s1);
   else if (task.kind === 'thresholdCrop') for (let k = s0; k < s1; k++) thresholdCropSlice(task, k);
   else if (task.kind === 'dilate6') dilate6Slices(task.mask, task.dims, task.out, s0, s1);
-  else if (task.kind === 'fillHoles') for (let s = s0; s < s1; s++) fillHoles(task.masks[s]!, task.dims, task.faces);
+  else if (task.kind === 'fillHoles') for (let s = s0; s < s1; s++) {
+    if (task.from) task.masks[s]!.set(task.from[s]!);
+    fillHoles(task.masks[s]!, task.dims, task.faces);
+  }
+  else if (task.kind === 'addCavities') addCavitiesSlices(task, s0, s1);
   else if (task.kind === 'fillRuns') {
     if (task.firstPassH !== undefined) depthFirstPassOfRuns(task.runs, task.ni, task.nj, task.firstPassH, task.out as Float32Array, s0, s1);
     else fillRunsSlices(task, s0, s1);
@@ -175,7 +243,7 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
   // (A cap test's inputs are small and cloned when posted: only its output must be shared.)
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'fillHoles' ? task.masks : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
