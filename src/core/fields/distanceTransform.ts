@@ -570,18 +570,18 @@ function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number,
   for (const pass of [0, 1, 2] as const) if (pass >= firstPass) edtPassSlab(sq, dims, sp, pass, 0, edtSlabCount(pass, dims), sc);
 }
 
+/** Forward distance (in voxels) of a sample with no feature at or before it. */
+const NO_FEATURE = 0x3fffffff;
+
 /**
  * The first pass (along i) of one row straight from its feature flags, instead of seeding
  * the row with 0 / FAR and transforming it: the same numbers as edtPassI's two-scan
  * (integer distance to the nearest feature of the row, times h, squared). `flags[i] ===
- * feature` marks a feature; the row (at least one feature) is written at out[o .. o + n).
+ * feature` marks a feature; `near[i]` holds the forward scan's distance to the nearest feature
+ * at or before i ({@link NO_FEATURE} when none), which the caller computes while it sets the
+ * flags; this is the backward scan, which writes the row (at least one feature) at out[o .. o + n).
  */
-function rowFirstPass(flags: Uint8Array, feature: number, n: number, h: number, near: Int32Array, out: Float32Array, o: number): void {
-  let last = -1;
-  for (let i = 0; i < n; i++) {
-    if (flags[i] === feature) last = i;
-    near[i] = last < 0 ? 0x3fffffff : i - last;
-  }
+function rowBackwardScan(flags: Uint8Array, feature: number, n: number, h: number, near: Int32Array, out: Float32Array, o: number): void {
   let next = -1;
   for (let i = n - 1; i >= 0; i--) {
     if (flags[i] === feature) next = i;
@@ -607,14 +607,17 @@ function seedOutsideSlices(task: SeedOutsideTask, s0: number, s1: number): void 
     for (let j = 0; j < mj; j++, r += mi) {
       const q = oi + gi * (j + oj + gj * (s + ok));
       if (words && isZeroRun(src, words, q, mi)) continue;
-      let hits = 0;
+      // The flags and rowFirstPass's forward distances (to the last outside voxel) in one scan.
+      let hits = 0, lastOut = -1;
       for (let i = 0; i < mi; i++) {
         const f = lut[src[q + i]!] ? 1 : 0;
         flags[i] = f;
         hits += f;
+        if (f === 0) lastOut = i;
+        near[i] = lastOut < 0 ? NO_FEATURE : i - lastOut;
       }
       if (hits === mi) toOutside.fill(FAR, r, r + mi);
-      else if (hits > 0) rowFirstPass(flags, 0, mi, h, near, toOutside, r);
+      else if (hits > 0) rowBackwardScan(flags, 0, mi, h, near, toOutside, r);
     }
   }
 }
@@ -710,6 +713,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
         out.fill(FAR, p, p + ni);
         continue;
       }
+      // The flags and rowFirstPass's forward distances (to the last inside voxel) in one scan.
       let first = -1, lastInside = -1, hits = 0;
       for (let i = 0; i < ni; i++) {
         if (lut[src[q + i]!]) {
@@ -718,6 +722,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
           if (first < 0) first = i;
           lastInside = i;
         } else flags[i] = 0;
+        near[i] = lastInside < 0 ? NO_FEATURE : i - lastInside;
       }
       if (hits === 0) {
         out.fill(FAR, p, p + ni);
@@ -730,7 +735,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
       if (j > bj1) bj1 = j;
       if (k < bk0) bk0 = k;
       if (k > bk1) bk1 = k;
-      if (hits < ni) rowFirstPass(flags, 1, ni, sx, near, out, p);
+      if (hits < ni) rowBackwardScan(flags, 1, ni, sx, near, out, p);
     }
   }
   squaredEdtInPlace(out, ni, nj, nk, sx, sy, sz, 1);
