@@ -22,7 +22,9 @@
  *
  * `BENCH_PORT=6050 npx tsx bench/browser/liveCheckAblation.ts`; `PROBE_ARGS`: extra Chromium flags (e.g.
  * `--disable-gpu-compositing`); `PROBE_MOVES` (default 40); `PROBE_VARIANTS=short`: shipped, 3D hidden,
- * shipped again, small window; `PROBE_QUERY`: more of the app's query (e.g. an A/B switch).
+ * shipped again, small window; `PROBE_VARIANTS=ab` with `PROBE_AB='[["name", "css"], ...]'`: each candidate
+ * style sheet in turn with as shipped, `PROBE_PAIRS` rounds (default 3), same page; `PROBE_GPU=1`: the GPU main thread's slices of most self time; `PROBE_SHOT=1`: a screenshot
+ * of each variant during the drag (e2e/artifacts/ablation-during-<variant>.png); `PROBE_QUERY`: more of the app's query (e.g. an A/B switch).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +212,8 @@ try {
     }
     await page.waitForTimeout(600);
     const buf = await browser.stopTracing();
+    // PROBE_SHOT=1: the screen during the drag (button still held), e2e/artifacts/ablation-during-<variant>.png.
+    if (process.env['PROBE_SHOT'] === '1') await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `ablation-during-${name.replace(/\W+/g, '-')}.png`) });
     const data = await page.evaluate(() => {
       const w = window as unknown as { __ablation: { moves: { t: number; at: number; tip: Vec3 | null }[]; gl: Record<string, number>; draws2d: Record<string, number>; frames: Record<string, number>; armed: boolean }; __planner: { plan: { checkTimings(): { recent: CheckRecord[] } } } };
       w.__ablation.armed = false;
@@ -229,6 +233,7 @@ try {
     const rasters = (txt.match(/"name":"RasterTask"/g) ?? []).length;
     const perMove = (n: number): string => (n / Math.max(1, data.moves.length)).toFixed(2);
     console.log(`\n${name} [load ${load()}]: move -> shown ${median(shown).toFixed(1)} ms = input -> dispatch ${median(queue).toFixed(1)} + dispatch -> shown ${median(ours).toFixed(1)} (medians; ${shown.length} of ${data.moves.length} checked); swap ${s.swapMedianMs.toFixed(1)} ms x ${s.framesPerMove.toFixed(2)} per move; tiles rastered per move ${(rasters / Math.max(1, s.moves)).toFixed(1)}; main busy ${s.median['main: busy']!.toFixed(1)} ms; GPU main busy ${s.median['GPU process main (SwiftShader)']!.toFixed(1)} ms`);
+    if (process.env['PROBE_GPU'] === '1') console.log(`  GPU process main thread, most self time over the variant: ${s.topGpu.slice(0, 8).map(([n, ms]) => `${n} ${(ms / Math.max(1, data.moves.length)).toFixed(1)} ms/move`).join('; ')}`);
     console.log(`  WebGL draw calls per move: ${Object.entries(data.gl).map(([k, v]) => `${k}: ${perMove(v)}`).join('; ') || 'none'}`);
     console.log(`  animation frames by the dragged screw's status about to be painted: ${Object.entries(data.frames).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
     console.log(`  2D draws into on-screen canvases per move: ${Object.entries(data.draws2d).map(([k, v]) => `${k}: ${perMove(v)}`).join('; ') || 'none'}`);
@@ -245,7 +250,11 @@ try {
   step(`dragging (load ${load()})`);
   await press();
   const hide3d = '.scene-element canvas { visibility: hidden !important; }';
-  const variants: [string, string][] = process.env['PROBE_VARIANTS'] === 'short' ? [
+  // PROBE_VARIANTS=ab: an A/B of candidate style sheets in this one page, `PROBE_AB` = JSON [[name, css], ...],
+  // as shipped and each candidate in turn, PROBE_PAIRS rounds (default 3): same page, same load, alternated.
+  const ab = process.env['PROBE_VARIANTS'] === 'ab' ? (JSON.parse(process.env['PROBE_AB'] ?? '[]') as [string, string][]) : null;
+  const abRounds = Number(process.env['PROBE_PAIRS'] ?? 3);
+  const variants: [string, string][] = ab ? Array.from({ length: abRounds }, (_, k): [string, string][] => [[`as shipped (round ${k + 1})`, ''], ...ab.map(([n, c]): [string, string] => [`${n} (round ${k + 1})`, c])]).flat() : process.env['PROBE_VARIANTS'] === 'short' ? [
     ['as shipped', ''],
     ['3D scene canvas hidden', hide3d],
     ['as shipped (again)', ''],
@@ -263,7 +272,7 @@ try {
   ];
   for (const [name, css] of variants) await runVariant(name, css);
   await page.mouse.up();
-  for (const [w, h] of process.env['PROBE_VARIANTS'] === 'short' ? [[1000, 563]] : [[1200, 675], [800, 450], [1600, 900]]) {
+  for (const [w, h] of ab ? [] : process.env['PROBE_VARIANTS'] === 'short' ? [[1000, 563]] : [[1200, 675], [800, 450], [1600, 900]]) {
     await page.setViewportSize({ width: w!, height: h! });
     await page.waitForTimeout(2000);
     await press();
