@@ -45,6 +45,28 @@ describe('labelBoxes', () => {
     );
   });
 
+  it('equals a plain scan on rows of runs of one label (long runs across words, runs at the row ends)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 9 }),
+        fc.array(fc.tuple(fc.constantFrom(0, 1, 2, 128, 255), fc.integer({ min: 1, max: 30 })), { minLength: 1, maxLength: 40 }),
+        (ni, nj, nk, offset, runs) => {
+          const dims: [number, number, number] = [ni, nj, nk];
+          const n = ni * nj * nk;
+          const v = new Uint8Array(new ArrayBuffer(n + offset), offset, n);
+          // The runs laid one after the other over the whole grid (so they wrap across rows), repeated.
+          for (let t = 0, r = 0; t < n; r = (r + 1) % runs.length) {
+            const [label, length] = runs[r]!;
+            for (let e = Math.min(n, t + length); t < e; t++) v[t] = label;
+          }
+          const labels = createVolume('l', 'label', createVolumeGeometry({ dims, spacingMm: [1, 1, 1], originLps: [0, 0, 0] }), v);
+          expect(Array.from(labelBoxes(labels))).toEqual(Array.from(bruteBoxes(v, dims)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('finds a lone label 128 in the top byte of an 8-byte word (read as -0)', () => {
     const dims: [number, number, number] = [16, 2, 2];
     const v = new Uint8Array(64);

@@ -4,7 +4,9 @@ import type { Volume } from '../volume/Volume';
  * Bounding boxes of every label value of a label volume, in one pass: for label
  * `l`, entries 6 l .. 6 l + 5 are i0, j0, k0, i1, j1, k1 (inclusive voxel
  * indices); a label that is absent has i1 = -1 (and i0, j0, k0 = the dims).
- * Background voxels (0), most of a CT's grid, are skipped eight (or four) at a time.
+ * Background voxels (0), most of a CT's grid, are skipped eight (or four) at a time, and
+ * only the two ends of a row's run of one label are marked (the voxels in between have the
+ * run's j and k and an i between its ends: they move no bound).
  * The structure detectors (sacrum, femoral heads) each used to scan the whole
  * grid for their own label: 65 M voxels a scan at full size.
  */
@@ -37,6 +39,7 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const base = ni * (j + nj * k);
+      const rowLast = base + ni - 1;
       if (eights) {
         for (let w = base >> 3, end = (base + ni) >> 3; w < end; w++) {
           const x = eights[w]!;
@@ -44,7 +47,7 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
           const t0 = w << 3;
           for (let t = t0; t < t0 + 8; t++) {
             const l = v[t]!;
-            if (l !== 0) mark(l, t - base, j, k);
+            if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(l, t - base, j, k);
           }
         }
       } else if (words) {
@@ -53,13 +56,13 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
           const t0 = w << 2;
           for (let t = t0; t < t0 + 4; t++) {
             const l = v[t]!;
-            if (l !== 0) mark(l, t - base, j, k);
+            if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(l, t - base, j, k);
           }
         }
       } else {
-        for (let i = 0; i < ni; i++) {
-          const l = v[base + i]!;
-          if (l !== 0) mark(l, i, j, k);
+        for (let i = 0, t = base; i < ni; i++, t++) {
+          const l = v[t]!;
+          if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(l, i, j, k);
         }
       }
     }
