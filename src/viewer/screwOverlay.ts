@@ -201,9 +201,20 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
    * the page tiles under it (the viewport canvases are painted with the page: viewportCanvas.ts).
    * At rest they go back into the page's tiles: fewer layers make every other frame cheaper on a
    * software GPU (bench/README "Why the viewport canvases cost every frame").
+   *
+   * While composited they are also put above the view's other layers (z-index 4: the corner texts
+   * and orientation letters of .view-overlay, the structure-handle and brush layers, all z-index 3
+   * after them in the cell). Left under those, every one of them overlapped a composited layer and
+   * became (squashed into) a composited layer too: three more layers of 0.2-0.4 Mpx, mostly
+   * transparent, blended into every frame of the drag (src/ui/plan/README.md, "What the
+   * compositor draws during a drag"). The price: during a drag a screw drawn across a corner text covers it
+   * instead of passing under it; at rest the order is as before.
    */
   function setLayersComposited(on: boolean): void {
-    for (const svg of layers.values()) svg.style.willChange = on ? 'transform' : '';
+    for (const svg of layers.values()) {
+      svg.style.willChange = on ? 'transform' : '';
+      svg.style.zIndex = on ? '4' : '3';
+    }
   }
 
   /** Per view, the group drawn for each screw; patched in place on every redraw (see patchNode). */
