@@ -13,13 +13,13 @@ import type { ComponentRuns } from './connectedComponents';
 import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
-import { computeBoneThresholds } from './thresholds';
+import { BONE_THRESHOLD_HISTOGRAM, computeBoneThresholds } from './thresholds';
 import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
-import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
+import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -755,7 +755,12 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       notes.push(`cone-beam shading flattened: soft tissue drifts by up to ${shading.maxShiftGrey.toFixed(0)} grey values across the field of view`);
     }
   }
-  const thresholds = options.thresholds ?? computeBoneThresholds(ct);
+  // With the EDT helper and the CT on shared memory, the histogram's samples are counted on both threads (the same histogram).
+  const v = ct.voxels;
+  const histogram = !options.thresholds && canShareBoneSlabs(v) && !(v instanceof Float32Array) && !(v instanceof Int32Array)
+    ? sharedHistogram(v, g.dims, BONE_THRESHOLD_HISTOGRAM.stride, BONE_THRESHOLD_HISTOGRAM.maxBins)
+    : undefined;
+  const thresholds = options.thresholds ?? computeBoneThresholds(ct, { histogram });
   // With an EDT helper thread and the CT on shared memory, the box, the crop and the one-voxel
   // closing's dilation are computed slice by slice on both threads (segmentBoneSlabs.ts: the same bytes).
   const slabs = canShareBoneSlabs(ct.voxels);

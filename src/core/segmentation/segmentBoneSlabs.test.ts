@@ -18,7 +18,9 @@ import { createVolume, type Volume } from '../volume/Volume';
 import { allocVoxels, type VoxelArray } from '../volume/voxelBuffer';
 import { dilate6, fillHoles } from './morphology';
 import { addCavities, segmentBone } from './segmentBone';
-import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, shareRuns, squaredDistanceAfterFirstPass, type BoneSlabTask } from './segmentBoneSlabs';
+import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, shareRuns, squaredDistanceAfterFirstPass, type BoneSlabTask } from './segmentBoneSlabs';
+import { computeHistogram } from './thresholds';
+import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { BONE_LABEL_HASHES, boneLabelHashes } from './testing/boneLabelHashes';
@@ -126,6 +128,33 @@ describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', (
           runBoneSlabs({ kind: 'fillRuns', runs: shareRuns(runs), ni: r.ni, nj: r.nj, out: far, value: 1e20 }, r.nk, n, r.chunkSlabs);
           for (let t = 0; t < n; t++) if (ids[t] !== idsOne[t] || far[t] !== (mask[t] ? Math.fround(1e20) : 0.5)) return false;
           return executor.stats.boneSlabTasks === (r.nk >= 2 ? 4 : 0) + (cd[2] >= 2 ? 1 : 0) + 2;
+        } finally {
+          setEdtExecutor(previous);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("the bone thresholds' histogram on both threads", () => {
+  it('is computeHistogram of the whole grid (8- and 16-bit voxels, any stride and bin count, random chunks, fake helpers)', () => {
+    fc.assert(
+      fc.property(arbCase, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 2000 }), (r, type, stride, maxBins, spread) => {
+        const dims: [number, number, number] = [r.ni, r.nj, r.nk];
+        const n = r.ni * r.nj * r.nk;
+        let s = r.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const Ctor = [Int16Array, Uint16Array, Uint8Array][type]!;
+        const voxels = allocVoxels(Ctor as Int16ArrayConstructor, n, { shared: true }) as Int16Array | Uint16Array | Uint8Array;
+        const lo = type === 0 ? -1000 : 0, span = type === 2 ? Math.min(255, spread) : spread;
+        for (let t = 0; t < n; t++) voxels[t] = lo + Math.floor(rnd() * (span + 1));
+        const expected = computeHistogram(createVolume('h', 'ct', createVolumeGeometry({ dims, spacingMm: [1, 1, 1], originLps: [0, 0, 0] }), voxels), { stride, maxBins });
+        const executor = createParallelEdtExecutor(HELPERS[r.helper]![1](), { minVoxels: 0 });
+        const previous = setEdtExecutor(executor);
+        try {
+          const got = sharedHistogram(voxels, dims, stride, maxBins);
+          return got.minGrey === expected.minGrey && got.binWidth === expected.binWidth && got.total === expected.total && [...got.counts].join() === [...expected.counts].join();
         } finally {
           setEdtExecutor(previous);
         }
@@ -273,13 +302,14 @@ function bridgedSi(): Volume<VoxelArray> {
   return ct;
 }
 
-// Slab tasks: the box, the crop, the dilation, the two hole fillings, the two phases of the cavities, the label crop, the
-// depth's first pass when a split is tried (both cases split) and, with the CT table's two plates, the cap test.
+// Slab tasks: the thresholds' histogram, the box, the crop, the dilation, the two hole fillings, the two phases of the
+// cavities, the label crop, the depth's first pass when a split is tried (both cases split) and, with the CT table's two
+// plates, the cap test.
 const CASES: { name: string; ct: () => Volume<VoxelArray>; hashes: { labels: string; summary: string }; slabTasks: number }[] = [
-  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 9 },
+  { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 10 },
   // The flattened copy of a cut field on shared memory too; its cap test stays in this thread (the field's edge columns).
-  { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 8 },
-  { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 8 },
+  { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 9 },
+  { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 9 },
 ];
 
 describe('segmentBone with the EDT helper taking slab work (CT on shared memory)', () => {

@@ -5,6 +5,7 @@ import type { ComponentRuns } from './connectedComponents';
 import { maskRuns } from './connectedComponents';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { fillHoles, type OutsideFaces } from './morphology';
+import { countPerValue, histogramOfPerValue, perValueRange, type Histogram } from './thresholds';
 
 /**
  * segmentBone's slab-parallel steps (issue #4: on the app's path the EDT helper thread is
@@ -20,10 +21,11 @@ import { fillHoles, type OutsideFaces } from './morphology';
  * - `fillHoles`: morphology.ts fillHoles of independent masks, one per slab (the closing's and the mask's);
  * - `capTest`: is a component's surface a femoral head cut by the field (segmentBoneCap.ts), one component per slab;
  * - `fillRuns`: the runs of a labelling written into a grid (their ids: the label crop; a constant; the depth's first EDT pass), per slice;
- * - `addCavities`: segmentBone's addCavities per slice, in its two phases (each over the whole grid before the next).
+ * - `addCavities`: segmentBone's addCavities per slice, in its two phases (each over the whole grid before the next);
+ * - `histogram`: the bone thresholds' per-value counts (thresholds.ts countPerValue), one count array per chunk of sampled slices.
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask | HistogramTask;
 
 /**
  * Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive), a box of voxels >= threshold of
@@ -200,6 +202,22 @@ function addCavitiesSlices(task: AddCavitiesTask, k0: number, k1: number): void 
   for (let t = b1; t < t1; t++) touches(t);
 }
 
+/**
+ * computeBoneThresholds' histogram samples (every `stride`-th voxel along each axis of the whole
+ * grid) of sampled slices [s0, s1) (slice s * stride) counted per grey value into `out`'s count
+ * array of the chunk (s0 / chunkSlabs; `out` holds one of perValueRange entries per chunk, zeroed):
+ * summed over the chunks, the counts of one pass (integers).
+ */
+export type HistogramTask = {
+  kind: 'histogram';
+  voxels: Int16Array | Uint16Array | Uint8Array;
+  dims: [number, number, number];
+  stride: number;
+  chunkSlabs: number;
+  /** Zeroed, on shared memory; read as unsigned counts. */
+  out: Int32Array;
+};
+
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
 export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
   if (task.kind === 'thresholdBox') thresholdBoxSlices(task, s0, s1);
@@ -210,6 +228,12 @@ export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): voi
     fillHoles(task.masks[s]!, task.dims, task.faces);
   }
   else if (task.kind === 'addCavities') addCavitiesSlices(task, s0, s1);
+  else if (task.kind === 'histogram') {
+    const [ni, nj, nk] = task.dims;
+    const box = { min: [0, 0, 0] as [number, number, number], max: [ni, nj, nk] as [number, number, number] };
+    const counts = new Uint32Array(task.out.buffer, task.out.byteOffset, task.out.length);
+    countPerValue(task.voxels, ni, nj, box, task.stride, s0, s1, counts, Math.floor(s0 / task.chunkSlabs) * perValueRange(task.voxels));
+  }
   else if (task.kind === 'fillRuns') {
     if (task.firstPassH !== undefined) depthFirstPassOfRuns(task.runs, task.ni, task.nj, task.firstPassH, task.out as Float32Array, s0, s1);
     else fillRunsSlices(task, s0, s1);
@@ -243,7 +267,7 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
   // (A cap test's inputs are small and cloned when posted: only its output must be shared.)
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'histogram' ? [task.voxels, task.out] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
@@ -420,4 +444,28 @@ export function squaredDistanceAfterFirstPass(sq: Float32Array, dims: readonly [
   if (executor && executor.run(sq, dims, spacingMm, 1)) return;
   const sc = createEdtScratch(Math.max(dims[0], dims[1], dims[2]));
   for (const pass of [1, 2] as const) edtPassSlab(sq, dims, spacingMm, pass, 0, edtSlabCount(pass, dims), sc);
+}
+
+/**
+ * thresholds.ts computeHistogram(volume, { stride, maxBins }) of 8/16-bit voxels on shared memory,
+ * the sampled slices counted in chunks on this thread and the EDT helper (one count array per
+ * chunk, summed here): the same histogram (integer counts).
+ */
+export function sharedHistogram(voxels: Int16Array | Uint16Array | Uint8Array, dims: readonly [number, number, number], stride: number, maxBins: number): Histogram {
+  const [ni, nj, nk] = dims;
+  const slabs = Math.ceil(nk / stride);
+  const chunkSlabs = Math.max(1, Math.ceil(slabs / 16));
+  const chunks = Math.max(1, Math.ceil(slabs / chunkSlabs));
+  const range = perValueRange(voxels);
+  const shared = allocVoxels(Int32Array, chunks * range, { shared: true });
+  runBoneSlabs({ kind: 'histogram', voxels, dims: [ni, nj, nk], stride, chunkSlabs, out: shared }, slabs, Math.ceil(ni / stride) * Math.ceil(nj / stride) * slabs, chunkSlabs);
+  const out = new Uint32Array(shared.buffer, shared.byteOffset, shared.length);
+  const perValue = new Uint32Array(range);
+  let total = 0;
+  for (let c = 0; c < chunks; c++) for (let x = 0, o = c * range; x < range; x++) {
+    const n = out[o + x]!;
+    perValue[x] = perValue[x]! + n;
+    total += n;
+  }
+  return histogramOfPerValue(voxels, perValue, total, maxBins);
 }

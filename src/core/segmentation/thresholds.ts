@@ -69,10 +69,27 @@ export function computeHistogram(volume: Volume<VoxelArray>, options: { box?: Vo
  * integers, so the sums are exact: the same histogram).
  */
 function histogramOfSmallIntegers(v: Int16Array | Uint16Array | Uint8Array, ni: number, nj: number, box: VoxelBox, stride: number, maxBins: number): Histogram {
-  const shift = v instanceof Int16Array ? 32768 : 0;
-  const perValue = new Uint32Array(v instanceof Uint8Array ? 256 : 65536);
+  const perValue = new Uint32Array(perValueRange(v));
+  const total = countPerValue(v, ni, nj, box, stride, 0, Math.ceil((box.max[2] - box.min[2]) / stride), perValue, 0);
+  return histogramOfPerValue(v, perValue, total, maxBins);
+}
+
+/** How many grey values an 8/16-bit voxel array can hold (the length of a per-value count). */
+export function perValueRange(v: Int16Array | Uint16Array | Uint8Array): number {
+  return v instanceof Uint8Array ? 256 : 65536;
+}
+
+/**
+ * Counts the voxels of `v` per grey value into `perValue[at + value (+ 32768 for Int16)]` over the
+ * sampled slices s0 <= s < s1 (slice box.min[2] + s * stride) of computeHistogram's sampling of
+ * `box` with `stride`; returns how many were counted. Slices counted apart and summed give the
+ * counts of all at once (integers).
+ */
+export function countPerValue(v: Int16Array | Uint16Array | Uint8Array, ni: number, nj: number, box: VoxelBox, stride: number, s0: number, s1: number, perValue: Uint32Array, at: number): number {
+  const shift = (v instanceof Int16Array ? 32768 : 0) + at;
   let total = 0;
-  for (let k = box.min[2]; k < box.max[2]; k += stride) {
+  for (let s = s0; s < s1; s++) {
+    const k = box.min[2] + s * stride;
     for (let j = box.min[1]; j < box.max[1]; j += stride) {
       const row = ni * (j + nj * k);
       for (let i = box.min[0]; i < box.max[0]; i += stride) {
@@ -81,6 +98,12 @@ function histogramOfSmallIntegers(v: Int16Array | Uint16Array | Uint8Array, ni: 
       }
     }
   }
+  return total;
+}
+
+/** computeHistogram of 8/16-bit voxels from their per-value counts ({@link countPerValue} over every sampled slice). */
+export function histogramOfPerValue(v: Int16Array | Uint16Array | Uint8Array, perValue: Uint32Array, total: number, maxBins: number): Histogram {
+  const shift = v instanceof Int16Array ? 32768 : 0;
   let first = 0, last = perValue.length - 1;
   while (first < perValue.length && perValue[first] === 0) first++;
   if (first === perValue.length) return { minGrey: 0, binWidth: 1, counts: new Float64Array(1), total: 0 };
@@ -173,8 +196,12 @@ export type BoneThresholds = {
  *    peak's Gaussian flank (trabecular bone begins), kept between peak + 3 sigma
  *    and the midpoint between the peak and the cortical value.
  */
-export function computeBoneThresholds(volume: Volume<VoxelArray>, options: { box?: VoxelBox; stride?: number } = {}): BoneThresholds {
-  const h = computeHistogram(volume, { box: options.box, stride: options.stride ?? 2, maxBins: 2048 });
+/** computeBoneThresholds' histogram sampling: every second voxel along each axis, at most 2048 bins. */
+export const BONE_THRESHOLD_HISTOGRAM = { stride: 2, maxBins: 2048 } as const;
+
+/** `histogram`: computeHistogram(volume, { box, stride, maxBins: 2048 }) computed by the caller (e.g. on two threads). */
+export function computeBoneThresholds(volume: Volume<VoxelArray>, options: { box?: VoxelBox; stride?: number; histogram?: Histogram } = {}): BoneThresholds {
+  const h = options.histogram ?? computeHistogram(volume, { box: options.box, stride: options.stride ?? BONE_THRESHOLD_HISTOGRAM.stride, maxBins: BONE_THRESHOLD_HISTOGRAM.maxBins });
   const n = h.counts.length;
   const sm = new Float64Array(n);
   const radius = Math.max(1, Math.round(n / 400));
