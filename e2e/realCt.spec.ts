@@ -104,3 +104,30 @@ test('the metal implant of the totalseg CT (left proximal femur) shows on the si
   await expect.poll(async () => { const h = await halves(); return h.right > 2 * h.left + 20; }).toBe(true);
 });
 
+
+test('on the 3 mm CT, a sacral corridor the planner cannot find says that the sacrum\'s labels look incomplete', async ({ page }) => {
+  const dir = join(REAL_DICOM_DIR, 'totalseg-example');
+  test.skip(!existsSync(`${dir}.complete`), 'real CT not written');
+  await page.goto('/?sample=none&no3d=1');
+  await expect(page.locator('#app')).toHaveAttribute('data-state', 'idle');
+  await openFolderWithChooser(page, dir);
+  expect((await waitForLoad(page, 1))['loadOutcome']).toBe('shown');
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
+  await expect(page.locator('[data-testid="seg-sacrum-warning"]')).toBeVisible({ timeout: 30_000 });
+  // A 9 mm lesion in the left sacral ala: the centre of the reference sacrum's voxels 20-40 mm left of
+  // its centroid, 15-35 mm below its top (LPS mm, computed from the reference labels once).
+  const painted = await page.evaluate(async () => {
+    const s = (window as unknown as { __planner: { session: { paintLesion(c: number[], r: number, m: string): Promise<{ changedVoxels: number }> } } }).__planner.session;
+    return (await s.paintLesion([29, -97, 221], 9, 'add')).changedVoxels;
+  });
+  expect(painted).toBeGreaterThan(50);
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 60_000 });
+  await page.locator('[data-action="plan"]').click();
+  const iliosacral = page.locator('.plan-corridor[data-corridor="iliosacralS1"][data-side="left"]');
+  await expect(iliosacral).toHaveAttribute('data-available', '0', { timeout: 120_000 });
+  await expect(iliosacral.locator('[data-testid="plan-sacrum-coverage"]')).toContainText(/sacrum's bone labels look incomplete \(\d+ ml inside its outline unlabelled\)/);
+  // Corridors outside the sacrum never carry it.
+  await expect(page.locator('.plan-corridor:not([data-corridor*="sacral"]) [data-testid="plan-sacrum-coverage"]')).toHaveCount(0);
+  await page.locator('.plan-corridor[data-corridor="iliosacralS1"]').first().scrollIntoViewIfNeeded();
+  await screenshot(page, 'real-totalseg-no-sacral-corridor');
+});

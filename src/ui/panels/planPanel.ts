@@ -256,7 +256,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     if (!o.available && coverage?.suspect && /^(ilio|trans)sacral/.test(o.corridorId)) {
       row.append(h('div', {
         class: 'plan-reason plan-reason-warning',
-        text: `The sacrum's bone labels look incomplete (${coverage.unlabelledMl.toFixed(0)} ml inside its outline unlabelled): this corridor may be missing for that reason. Check the bone overlay and paint missing bone (Segmentation, Brush edits: Bone), then plan again.`,
+        text: `The sacrum's bone labels look incomplete (${coverage.unlabelledMl.toFixed(0)} ml inside its outline unlabelled): this may be why. Paint missing bone (Segmentation: Paint bone), then plan again.`,
         attrs: { 'data-testid': 'plan-sacrum-coverage' },
       }));
     }
