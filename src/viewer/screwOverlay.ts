@@ -25,6 +25,7 @@ import type { MprViewId } from './ViewerPort';
 import type { ScrewDrawStatus, ScrewHandle, ScrewOverlay, TrajectoryViewId } from './PlanOverlayPort';
 import type { PlanOverlayModel } from './planOverlayModel';
 import { computeScrewInPlane, type PlaneLps } from './screwSection';
+import { createDragRest } from './dragRest';
 
 export type OverlayViewId = MprViewId | TrajectoryViewId;
 
@@ -61,6 +62,8 @@ export const STATUS_STYLE: Readonly<Record<ScrewDrawStatus, { color: string; das
 };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The trajectory views: during a drag in an MPR view their screw layers follow at rest, like their reformats. */
+const FOLLOW_AT_REST: ReadonlySet<OverlayViewId> = new Set<TrajectoryViewId>(['inlineA', 'inlineB', 'bullseye']);
 /** Within this distance of the plane a handle is drawn filled (on the slice), hollow beyond. */
 const ON_PLANE_MM = 1.5;
 /** Pointer movement (px) before a press on a screw becomes a drag. */
@@ -139,6 +142,7 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
     setLayersComposited(true);
+    rest.reset();
     for (const l of dragListeners) l(view.id, true);
     if (model.selectedId() !== screwId) model.emitSelect(screwId);
   }
@@ -192,6 +196,8 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     window.removeEventListener('pointerup', onUp, true);
     window.removeEventListener('pointercancel', onUp, true);
     setLayersComposited(false);
+    rest.reset();
+    flushAtRest();
     for (const l of dragListeners) l(view, false);
   }
 
@@ -248,7 +254,8 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     }
   }
 
-  // During a drag the view under the pointer is redrawn at once; the others at most once per animation frame.
+  // During a drag the view under the pointer is redrawn at once; the others at most once per animation frame,
+  // except the trajectory views during a drag in an MPR view (see atRest).
   const deferred = new Set<OverlayView>();
   let deferredFrame = 0;
   const flushDeferred = (): void => {
@@ -257,6 +264,22 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     deferred.clear();
     for (const v of pending) redrawView(v);
   };
+  /**
+   * During a drag in an MPR view the trajectory views' screw layers follow like their reformats: when the
+   * pointer rests (the same rule, viewer/dragRest.ts), when their camera changes (redraw(view), after each
+   * of their frames) and when the drag ends; not on every move. Their CT keeps the last rest's planes while
+   * the pointer moves, so the screw drawn over it is the one those planes were cut along (the text under
+   * the strip says the views follow when you pause). Redrawn on every move, the three layers were
+   * re-rastered and composited on every frame: about 20 ms of a 53 ms move on SwiftShader (a same-page
+   * probe with them hidden, src/ui/plan/README.md "What the compositor draws during a drag").
+   */
+  const atRest = new Set<OverlayView>();
+  const flushAtRest = (): void => {
+    const pending = [...atRest];
+    atRest.clear();
+    for (const v of pending) redrawView(v);
+  };
+  const rest = createDragRest(flushAtRest);
 
   return {
     redraw(viewId) {
@@ -264,18 +287,26 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
         const v = byId.get(viewId);
         if (v) {
           deferred.delete(v);
+          atRest.delete(v);
           redrawView(v);
         }
         return;
       }
       if (!drag) {
         deferred.clear();
+        atRest.clear();
         for (const v of views) redrawView(v);
         return;
       }
       redrawView(drag.view);
-      for (const v of views) if (v !== drag.view) deferred.add(v);
-      deferredFrame ||= requestAnimationFrame(flushDeferred);
+      const fromMpr = !FOLLOW_AT_REST.has(drag.view.id);
+      for (const v of views) {
+        if (v === drag.view) continue;
+        if (fromMpr && FOLLOW_AT_REST.has(v.id)) atRest.add(v);
+        else deferred.add(v);
+      }
+      if (atRest.size > 0) rest.update();
+      if (deferred.size > 0) deferredFrame ||= requestAnimationFrame(flushDeferred);
     },
     isDragging: (viewId) => drag !== null && (viewId === undefined || drag.view.id === viewId),
     onDragActive(l) {
@@ -284,6 +315,8 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     },
     dispose() {
       endDrag();
+      rest.dispose();
+      atRest.clear();
       if (deferredFrame) cancelAnimationFrame(deferredFrame);
       deferred.clear();
       dragListeners.clear();

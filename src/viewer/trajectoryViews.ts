@@ -14,7 +14,8 @@
  * while a screw is dragged in another view (setDragging), the cameras stay
  * where they are while the pointer moves, follow when it rests, and follow
  * at once when the drag ends, so the views always end on the final position
- * (their SVG layers keep drawing the moving screw in the planes shown).
+ * (their SVG screw layers follow the same way during a drag in an MPR view:
+ * screwOverlay.ts).
  * Three oblique volume renders cost 100+ ms of frame on a software
  * rasteriser, and Chromium's frame-aligned input makes every following
  * pointer event wait for that frame. "Rests" is measured against this drag's
