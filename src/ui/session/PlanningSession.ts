@@ -55,8 +55,8 @@ export type SessionStatus = {
   boneEdits?: number;
   /**
    * Is the sacrum's bone label whole (src/core/segmentation/sacrumCoverage.ts)? Assessed after the
-   * fields are built, again after bone edits, imported labels and structure edits; null without a
-   * sacrum, undefined before the first assessment. Additive.
+   * fields of each labels generation are built (every label edit, import, structure edit); null
+   * without a sacrum, undefined before the first assessment. Additive.
    */
   sacrumCoverage?: SacrumCoverage | null;
   structures: CriticalStructures | null;

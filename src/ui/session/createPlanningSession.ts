@@ -96,8 +96,8 @@ type Run = {
   summary: string;
   /** Widest sacroiliac gap closed in the planner grid (a plan setting that needs the grid rebuilt when it changes). */
   maxJointGapMm: number;
-  /** What the last sacrum coverage assessment was made for (bone edits, structures), null: assess again. */
-  coverageFor: { boneEdits: number; structures: CriticalStructures | null } | null;
+  /** Labels generation the last sacrum coverage assessment was made for (-1: none yet). */
+  coverageFor: number;
 };
 
 function staleError(what: string): PlannerError {
@@ -235,19 +235,20 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
     r.plansRunning === 0 ? Promise.resolve() : new Promise((resolve) => r.plansIdle.push(resolve));
 
   /**
-   * Assesses the sacrum's coverage by the bone labels when the bone or the structures changed
-   * since the last assessment (after the fields, so it never delays them; ~0.1 s in the worker at
-   * full size). A failure is not the user's problem: the last assessment stays.
+   * Assesses the sacrum's coverage by the bone labels for the labels (and structures: their edits
+   * bump the generation too) the planner now holds: after the fields, so it never delays them
+   * (~0.1 s in the worker at full size). Every label edit counts: a lesion eraser can leave
+   * background inside the sacrum as well as the bone eraser. A failure is not the user's
+   * problem: the last assessment stays, and the next build tries again.
    */
-  const refreshCoverage = async (r: Run): Promise<void> => {
-    const boneEdits = status.boneEdits ?? 0, structures = status.structures;
-    if (r.coverageFor && r.coverageFor.boneEdits === boneEdits && r.coverageFor.structures === structures) return;
-    r.coverageFor = { boneEdits, structures };
+  const refreshCoverage = async (r: Run, generation: number): Promise<void> => {
+    if (r.coverageFor >= generation) return;
+    r.coverageFor = generation;
     try {
       const sacrumCoverage = await guard(r, r.seg.engine.assessSacrumCoverage());
-      if (isCurrent(r) && r.coverageFor.boneEdits === boneEdits && r.coverageFor.structures === structures) setStatus({ sacrumCoverage });
+      if (isCurrent(r) && r.coverageFor === generation) setStatus({ sacrumCoverage });
     } catch {
-      if (r.coverageFor?.boneEdits === boneEdits && r.coverageFor.structures === structures) r.coverageFor = null;
+      if (r.coverageFor === generation) r.coverageFor = -1;
     }
   };
 
@@ -271,7 +272,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
         settleWaiters(r);
         if (r.fieldsLoaded >= r.fieldsTarget) {
           setStatus({ phase: 'ready', fieldsGeneration: target, message: readyMessage(), error: null });
-          void refreshCoverage(r);
+          void refreshCoverage(r, target);
         } else setStatus({ fieldsGeneration: target });
       }
     } catch (error) {
@@ -377,7 +378,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const r: Run = {
         id: ++runCounter, seriesUid, seg, planner, disposed: false, closed, rejectClosed,
         fieldsTarget: -1, fieldsLoaded: -1, building: false, waiters: [], debounce: null,
-        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', summary: '', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm, coverageFor: null,
+        plansRunning: 0, plansIdle: [], segmented: Promise.resolve(), lastClickStatus: 'ok', summary: '', maxJointGapMm: DEFAULT_PLAN_SETTINGS.maxJointGapMm, coverageFor: -1,
       };
       run = r;
       labels = null;
@@ -484,7 +485,6 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const r = await requireSegmented();
       const res = await guard(r, r.seg.engine.setLabels(imported));
       r.lastClickStatus = 'ok';
-      r.coverageFor = null;
       const ml = res.lesion?.volumeMl ?? 0;
       adoptLabels(r, res, 'ok', `Labels imported from ${source}${ml > 0 ? `: lesion ${mlText(ml)} ml` : ': no lesion'}; rebuilding distance fields…`);
       await requestFields(r);
