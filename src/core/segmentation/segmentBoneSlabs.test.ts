@@ -164,8 +164,26 @@ describe("the bone thresholds' histogram on both threads", () => {
   });
 });
 
+/**
+ * segmentBone's addCavities by its definition, one voxel at a time: the closing's cavities (hole-filled,
+ * not closed) join `filled` and replace `holes`; then every closing voxel not in the mask that has a
+ * cavity voxel among its six neighbours joins `filled`.
+ */
+function cavitiesByVoxel(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, dims: [number, number, number]): void {
+  const [ni, nj, nk] = dims;
+  for (let t = 0; t < holes.length; t++) {
+    holes[t] = holes[t] && !closed[t] ? 1 : 0;
+    if (holes[t]) filled[t] = 1;
+  }
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (mask[t] || !closed[t]) continue;
+    const near = (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) || (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) || (k > 0 && holes[t - ni * nj]) || (k < nk - 1 && holes[t + ni * nj]);
+    if (near) filled[t] = 1;
+  }
+}
+
 describe("segmentBone's addCavities on both threads", () => {
-  it('writes the bytes of the one-thread addCavities (aligned and unaligned arrays, random chunks, fake helpers)', () => {
+  it('writes the bytes of addCavities\' definition voxel by voxel (aligned and unaligned arrays, random chunks, fake helpers)', () => {
     fc.assert(
       fc.property(arbCase, fc.integer({ min: 0, max: 3 }), (r, shift) => {
         const dims: [number, number, number] = [r.ni, r.nj, r.nk];
@@ -175,7 +193,10 @@ describe("segmentBone's addCavities on both threads", () => {
         // Odd seeds as segmentBone has them (the mask, its one-voxel closing, the closing hole-filled, the mask
         // hole-filled); even seeds four independent random masks (addCavities is a function of any 0 / 1 bytes),
         // where many closing voxels touch a cavity voxel.
-        const random = () => Uint8Array.from({ length: n }, () => (rnd() < r.density ? 1 : 0));
+        // The independent masks at a middling density (fast-check's doubles favour 0 and 1, where few
+        // closing voxels lie next to a cavity: a neighbour left out of the test went unnoticed then).
+        const density = r.seed % 2 ? r.density : 0.15 + 0.7 * rnd();
+        const random = () => Uint8Array.from({ length: n }, () => (rnd() < density ? 1 : 0));
         const mask = random();
         const closed = r.seed % 2 ? dilate6(mask, dims) : random();
         const holes = r.seed % 2 ? closed.slice() : random();
@@ -183,7 +204,11 @@ describe("segmentBone's addCavities on both threads", () => {
         const filled = r.seed % 2 ? mask.slice() : random();
         if (r.seed % 2) fillHoles(filled, dims, 'sides');
         const ref = { filled: filled.slice(), holes: holes.slice() };
-        addCavities(ref.filled, mask, closed, ref.holes, dims);
+        cavitiesByVoxel(ref.filled, mask, closed, ref.holes, dims);
+        // The one-thread path (the slab task over every slice) too.
+        const one = { filled: filled.slice(), holes: holes.slice() };
+        addCavities(one.filled, mask, closed, one.holes, dims);
+        if (!one.filled.every((v, q) => v === ref.filled[q]) || !one.holes.every((v, q) => v === ref.holes[q])) return false;
         // On shared memory, `shift` bytes into their buffers (shift 0: four voxels at a time).
         const shared = (a: Uint8Array) => {
           const b = allocVoxels(Uint8Array, n + shift, { shared: true }).subarray(shift);
