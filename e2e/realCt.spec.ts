@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { appData, openFolderWithChooser, screenshot, viewPoint, waitForAnatomy, waitForLoad } from './support/app';
 import { REAL_DICOM_DIR } from './support/realCtToDicom';
 
@@ -64,13 +64,18 @@ for (const c of CASES) {
   });
 }
 
-test('the metal implant of the totalseg CT (left proximal femur) shows on the side labelled L', async ({ page }) => {
+/** Opens the totalseg CT through the folder chooser (skips the test where it was not written). */
+async function openTotalseg(page: Page): Promise<void> {
   const dir = join(REAL_DICOM_DIR, 'totalseg-example');
   test.skip(!existsSync(`${dir}.complete`), 'real CT not written');
   await page.goto('/?sample=none&no3d=1');
   await expect(page.locator('#app')).toHaveAttribute('data-state', 'idle');
   await openFolderWithChooser(page, dir);
   expect((await waitForLoad(page, 1))['loadOutcome']).toBe('shown');
+}
+
+test('the metal implant of the totalseg CT (left proximal femur) shows on the side labelled L', async ({ page }) => {
+  await openTotalseg(page);
   await waitForAnatomy(page, 'coronal');
   // The implant's centre is at grid row j = 63 (found from the NIfTI: voxels over 2500 HU; i = 101 of 122, i.e. +x, patient left).
   const p = await viewPoint(page, 'coronal');
@@ -106,12 +111,7 @@ test('the metal implant of the totalseg CT (left proximal femur) shows on the si
 
 
 test('on the 3 mm CT, a sacral corridor the planner cannot find says that the sacrum\'s labels look incomplete', async ({ page }) => {
-  const dir = join(REAL_DICOM_DIR, 'totalseg-example');
-  test.skip(!existsSync(`${dir}.complete`), 'real CT not written');
-  await page.goto('/?sample=none&no3d=1');
-  await expect(page.locator('#app')).toHaveAttribute('data-state', 'idle');
-  await openFolderWithChooser(page, dir);
-  expect((await waitForLoad(page, 1))['loadOutcome']).toBe('shown');
+  await openTotalseg(page);
   await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
   await expect(page.locator('[data-testid="seg-sacrum-warning"]')).toBeVisible({ timeout: 30_000 });
   // A 9 mm lesion in the left sacral ala: the centre of the reference sacrum's voxels 20-40 mm left of

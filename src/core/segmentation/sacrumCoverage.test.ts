@@ -8,6 +8,7 @@ import { LABELS } from '../shared/ids';
 import { createVolume } from '../volume/Volume';
 import { assessSacrumCoverage, sacrumCoverageWarning, SUSPECT_FRACTION } from './sacrumCoverage';
 import { segmentBone } from './segmentBone';
+import { hollowLabel } from './testing/hollowLabel';
 
 /**
  * The sacrum coverage check against ground truth: where our bone labels are known to miss
@@ -68,18 +69,7 @@ describe('assessSacrumCoverage', () => {
     const seg = segmentBone(ph.ct);
     const structures = detectCriticalStructures(seg.labels);
     // Erase the sacrum's interior more than 4 mm from its outside (2 mm voxels): the cortical shell is kept.
-    const [ni, nj, nk] = seg.labels.geometry.dims;
-    const v = seg.labels.voxels.slice();
-    const s = LABELS.sacrum;
-    const deep = (t: number, i: number, j: number, k: number): boolean => {
-      for (let d = 1; d <= 2; d++) {
-        if (i - d < 0 || i + d >= ni || j - d < 0 || j + d >= nj || k - d < 0 || k + d >= nk) return false;
-        for (const o of [d, -d, d * ni, -d * ni, d * ni * nj, -d * ni * nj]) if (seg.labels.voxels[t + o] !== s) return false;
-      }
-      return true;
-    };
-    let erased = 0;
-    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) if (seg.labels.voxels[t] === s && deep(t, i, j, k)) { v[t] = 0; erased++; }
+    const { voxels: v, cleared: erased } = hollowLabel(seg.labels, LABELS.sacrum, 2);
     expect(erased).toBeGreaterThan(1000);
     const hollow = createVolume('hollow', 'label', seg.labels.geometry, v);
     const coverage = assessSacrumCoverage(ph.ct, hollow, structures, seg.thresholds)!;

@@ -19,6 +19,7 @@ import { createPlannerEngine } from '../../core/planning/plannerEngine';
 import { defaultCatalog } from '../../core/planning/screwCatalog';
 import { DEFAULT_PLAN_SETTINGS, type PlanResult } from '../../core/planning/types';
 import { dice } from '../../core/segmentation/testing/syntheticPelvis';
+import { hollowLabel } from '../../core/segmentation/testing/hollowLabel';
 import { errorCodeOf, PlannerError } from '../../core/shared/errors';
 import { LABELS } from '../../core/shared/ids';
 import type { Vec3 } from '../../core/geometry/vec3';
@@ -434,16 +435,7 @@ describe('planning session: the sacrum coverage check', () => {
     expect((await undone).unlabelledMl).toBeCloseTo(whole.unlabelledMl, 9);
     // Imported labels whose sacrum lost its marrow (everything more than 4 mm inside): incomplete; the original labels: whole.
     const original = session.getLabels()!;
-    const v = original.voxels.slice();
-    const s = LABELS.sacrum;
-    const deep = (t: number, i: number, j: number, k: number): boolean => {
-      for (let d = 1; d <= 2; d++) {
-        if (i - d < 0 || i + d >= ni || j - d < 0 || j + d >= nj || k - d < 0 || k + d >= nk) return false;
-        for (const o of [d, -d, d * ni, -d * ni, d * ni * nj, -d * ni * nj]) if (original.voxels[t + o] !== s) return false;
-      }
-      return true;
-    };
-    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) if (original.voxels[t] === s && deep(t, i, j, k)) v[t] = 0;
+    const v = hollowLabel(original, LABELS.sacrum, 2).voxels;
     const originalCopy = createVolume('original', 'label', original.geometry, original.voxels.slice());
     const hollowNext = assessed();
     await session.importLabels(createVolume('hollow', 'label', original.geometry, v), 'hollow.nrrd');
