@@ -53,7 +53,10 @@ export function createTrajectoryControls(host: HTMLElement, plan: PlanOverlayPor
     if (!s) return;
     if (slider.disabled !== dragging) slider.disabled = dragging;
     if (dragging) {
-      const text = 'Screw moving: the views above follow when you pause; the depth returns when you release';
+      // As short as the depth text: the readout's box is two lines high whatever it says (styles.css), so the
+      // strip's layout does not move when a drag starts (that resized every Cornerstone viewport and ray cast
+      // the hidden 3D volume again: a 4 s stall at a drag's first move on a software rasteriser).
+      const text = 'Screw moving: the views follow when you pause';
       if (readout.textContent !== text) readout.textContent = text;
       if (!toBone.disabled) toBone.disabled = true;
       if (!toTip.disabled) toTip.disabled = true;
