@@ -570,26 +570,41 @@ function squaredEdtInPlace(sq: Float32Array, ni: number, nj: number, nk: number,
   for (const pass of [0, 1, 2] as const) if (pass >= firstPass) edtPassSlab(sq, dims, sp, pass, 0, edtSlabCount(pass, dims), sc);
 }
 
-/** Forward distance (in voxels) of a sample with no feature at or before it. */
-const NO_FEATURE = 0x3fffffff;
+/**
+ * The first pass's values fround((d h)^2) for d = 0 .. n voxels to the row's nearest feature,
+ * computed as edtPassI's two-scan computes them (e = d h, then e * e stored in Float32): a row's
+ * first pass is then a table look-up per voxel.
+ */
+function squaredSteps(n: number, h: number): Float32Array {
+  const tab = new Float32Array(n + 1);
+  for (let d = 0; d <= n; d++) {
+    const e = d * h;
+    tab[d] = e * e;
+  }
+  return tab;
+}
 
 /**
- * The first pass (along i) of one row straight from its feature flags, instead of seeding
- * the row with 0 / FAR and transforming it: the same numbers as edtPassI's two-scan
- * (integer distance to the nearest feature of the row, times h, squared). `flags[i] ===
- * feature` marks a feature; `near[i]` holds the forward scan's distance to the nearest feature
- * at or before i ({@link NO_FEATURE} when none), which the caller computes while it sets the
- * flags; this is the backward scan, which writes the row (at least one feature) at out[o .. o + n).
+ * The first pass (along i) of the samples a < g < b of a row between two features at a and b
+ * (a = -1: no feature before, b = the row's length: none after; not both), straight from where
+ * its features are instead of seeding the row with 0 / FAR and transforming it: the distance
+ * in voxels to the nearer of the two (the nearest feature of the row) through `tab`
+ * ({@link squaredSteps}), the same numbers as edtPassI's two-scan. The features themselves are
+ * not written (0 already).
  */
-function rowBackwardScan(flags: Uint8Array, feature: number, n: number, h: number, near: Int32Array, out: Float32Array, o: number): void {
-  let next = -1;
-  for (let i = n - 1; i >= 0; i--) {
-    if (flags[i] === feature) next = i;
-    let d = near[i]!;
-    if (next >= 0 && next - i < d) d = next - i;
-    const e = d * h;
-    out[o + i] = e * e;
+function firstPassGap(out: Float32Array, o: number, a: number, b: number, n: number, tab: Float32Array): void {
+  if (a < 0) {
+    for (let g = 0; g < b; g++) out[o + g] = tab[b - g]!;
+    return;
   }
+  if (b >= n) {
+    for (let g = a + 1; g < n; g++) out[o + g] = tab[g - a]!;
+    return;
+  }
+  // g - a <= b - g up to the middle (a tie takes either: the same value).
+  const m = (a + b) >> 1;
+  for (let g = a + 1; g <= m; g++) out[o + g] = tab[g - a]!;
+  for (let g = m + 1; g < b; g++) out[o + g] = tab[b - g]!;
 }
 
 /** Slices [s0, s1) of the seeding of the transform to the outside set (see computeDistanceField). */
@@ -598,8 +613,7 @@ function seedOutsideSlices(task: SeedOutsideTask, s0: number, s1: number): void 
   const [gi, gj] = task.gridDims;
   const [oi, oj, ok] = task.origin;
   const [mi, mj] = task.dims;
-  const flags = new Uint8Array(mi);
-  const near = new Int32Array(mi);
+  const tab = squaredSteps(mi, h);
   // A row of background only (background not inside) has no inside voxel: it stays 0.
   const words = lut[0] ? null : wordsOf(src);
   for (let s = s0; s < s1; s++) {
@@ -607,17 +621,19 @@ function seedOutsideSlices(task: SeedOutsideTask, s0: number, s1: number): void 
     for (let j = 0; j < mj; j++, r += mi) {
       const q = oi + gi * (j + oj + gj * (s + ok));
       if (words && isZeroRun(src, words, q, mi)) continue;
-      // The flags and rowFirstPass's forward distances (to the last outside voxel) in one scan.
-      let hits = 0, lastOut = -1;
+      // The features are the outside voxels (0 already): each run of inside voxels gets its
+      // distance to the outside voxels on either side; a row of inside voxels only has none (FAR).
+      let runStart = -1;
       for (let i = 0; i < mi; i++) {
-        const f = lut[src[q + i]!] ? 1 : 0;
-        flags[i] = f;
-        hits += f;
-        if (f === 0) lastOut = i;
-        near[i] = lastOut < 0 ? NO_FEATURE : i - lastOut;
+        if (lut[src[q + i]!]) {
+          if (runStart < 0) runStart = i;
+        } else if (runStart >= 0) {
+          firstPassGap(toOutside, r, runStart - 1, i, mi, tab);
+          runStart = -1;
+        }
       }
-      if (hits === mi) toOutside.fill(FAR, r, r + mi);
-      else if (hits > 0) rowBackwardScan(flags, 0, mi, h, near, toOutside, r);
+      if (runStart === 0) toOutside.fill(FAR, r, r + mi);
+      else if (runStart > 0) firstPassGap(toOutside, r, runStart - 1, mi, mi, tab);
     }
   }
 }
@@ -698,8 +714,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
 
   // Distance TO the inside set: each row's first pass straight from the mask (a row without
   // inside voxels is FAR, a row of inside voxels only stays 0); track the inside's box.
-  const flags = new Uint8Array(Math.max(ni, 1));
-  const near = new Int32Array(Math.max(ni, 1));
+  const tab = squaredSteps(ni, sx);
   let p = 0;
   let insideCount = 0;
   let bi0 = ni, bj0 = nj, bk0 = nk, bi1 = -1, bj1 = -1, bk1 = -1;
@@ -713,29 +728,28 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
         out.fill(FAR, p, p + ni);
         continue;
       }
-      // The flags and rowFirstPass's forward distances (to the last inside voxel) in one scan.
-      let first = -1, lastInside = -1, hits = 0;
+      // The row's first pass in one scan: each gap between inside voxels (the features, 0
+      // already) is written when the inside voxel after it is found, the tail after the scan.
+      let first = -1, last = -1, hits = 0;
       for (let i = 0; i < ni; i++) {
-        if (lut[src[q + i]!]) {
-          flags[i] = 1;
-          hits++;
-          if (first < 0) first = i;
-          lastInside = i;
-        } else flags[i] = 0;
-        near[i] = lastInside < 0 ? NO_FEATURE : i - lastInside;
+        if (!lut[src[q + i]!]) continue;
+        if (i > last + 1) firstPassGap(out, p, last, i, ni, tab);
+        if (first < 0) first = i;
+        last = i;
+        hits++;
       }
       if (hits === 0) {
         out.fill(FAR, p, p + ni);
         continue;
       }
+      if (last < ni - 1) firstPassGap(out, p, last, ni, ni, tab);
       insideCount += hits;
       if (first < bi0) bi0 = first;
-      if (lastInside > bi1) bi1 = lastInside;
+      if (last > bi1) bi1 = last;
       if (j < bj0) bj0 = j;
       if (j > bj1) bj1 = j;
       if (k < bk0) bk0 = k;
       if (k > bk1) bk1 = k;
-      if (hits < ni) rowBackwardScan(flags, 1, ni, sx, near, out, p);
     }
   }
   squaredEdtInPlace(out, ni, nj, nk, sx, sy, sz, 1);
