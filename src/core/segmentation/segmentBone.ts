@@ -18,7 +18,7 @@ import { detectReconstructionFov, flattenFovShading, measureFovShading } from '.
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
-import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
+import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
 import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
 
 /**
@@ -781,7 +781,9 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       const lowZ = Math.min(transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0])[2], transformPoint([0, 0, 0], g.ijkToLps, [0, 0, g.dims[2] - 1])[2]);
       const cut = [-box.min[2], g.dims[2] - 1 - box.min[2]];
       const fovEdge = fovEdgeCt ? (i: number, j: number) => fovEdgeCt(box.min[0] + i, box.min[1] + j) : undefined;
-      const candidates = stats.filter((c) => !keep[c.id] && c.voxels >= 10 && c.minLps[2] <= lowZ + 0.5 * g.spacingMm[2] + 1e-6);
+      // A component that surely fails the test (segmentBoneCap.ts surelyNotFieldCutHead, from its
+      // runs: the CT table's plates, whose rows are far longer than a head) is not tested: same decisions.
+      const candidates = stats.filter((c) => !keep[c.id] && c.voxels >= 10 && c.minLps[2] <= lowZ + 0.5 * g.spacingMm[2] + 1e-6 && (fovEdge !== undefined || !surelyNotFieldCutHead(cc, dims, c.id, c.ijk, m, cut, Math.max(...g.spacingMm))));
       if (slabs && !fovEdge && candidates.length >= 2) {
         // One candidate per slab on both threads (the CT table's two plates are candidates: the
         // same test of each, by the same code); the accepted caps' voxels listed here, in the same order.

@@ -87,6 +87,60 @@ export function surfaceOfRunComponent(
   return { surfaceLps: out.subarray(0, len), voxelsIjk };
 }
 
+/** The largest head radius {@link isFieldCutHeadSphere} accepts (mm). */
+const HEAD_RADIUS_MAX_MM = 35;
+
+/**
+ * True only when {@link isFieldCutHeadSphere} of this component's {@link surfaceOfRunComponent}
+ * (same arguments, no `cutColumn`) is surely false, from its runs alone (no hole filling, no
+ * surface, no fit): the CT table's plates are rejected in a pass over their rows' runs.
+ *
+ * Why it is exact: in each row (j, k) of the box not on a cut slice, the first voxel a and the
+ * last voxel b of the component are surface points of the hole-filled component (the voxels
+ * before a and after b in the row reach the box's i frame, which is outside, so the filling
+ * never sets them: a and b each have a neighbour outside in i). For any sphere (c, R) with
+ * R <= 35 mm, |a - c| + |b - c| >= |a - b| = L, so the residuals d = |p - c| - R satisfy
+ * d_a + d_b >= L - 2R >= L - 70 and d_a^2 + d_b^2 >= (L - 70)^2 / 2 when L > 70. The rows'
+ * end points are distinct, so the fit's sum of squared residuals is at least
+ * S = sum over rows of max(0, L - 70)^2 / 2, while an accepted fit has it at most
+ * n rho^2 (rho = max(1, voxelMm / 2), n surface points <= the box's voxel count N). So
+ * S > N rho^2 (here with a 1 % margin for rounding) means no accepted fit.
+ */
+export function surelyNotFieldCutHead(
+  runs: Pick<ComponentRuns, 'rowFirst' | 'runStart' | 'runEnd' | 'runId'>,
+  dims: Dims,
+  id: number,
+  ijk: ArrayLike<number>,
+  cropToLps: Float64Array,
+  cutSlices: readonly number[],
+  voxelMm: number,
+): boolean {
+  const nj = dims[1];
+  const i0 = ijk[0]!, j0 = ijk[1]!, k0 = ijk[2]!, i1 = ijk[3]!, j1 = ijk[4]!, k1 = ijk[5]!;
+  const rho = Math.max(1, 0.5 * voxelMm);
+  const bound = 1.01 * (i1 - i0 + 1) * (j1 - j0 + 1) * (k1 - k0 + 1) * rho * rho;
+  // Length (mm) of one voxel step along i in LPS.
+  const stepMm = Math.hypot(cropToLps[0]!, cropToLps[1]!, cropToLps[2]!);
+  let s = 0;
+  for (let k = k0; k <= k1; k++) {
+    if (cutSlices.includes(k)) continue;
+    for (let j = j0; j <= j1; j++) {
+      const row = j + nj * k;
+      let a = -1, b = -1;
+      for (let r = runs.rowFirst[row]!; r < runs.rowFirst[row + 1]!; r++) {
+        if (runs.runId[r] !== id) continue;
+        if (a < 0) a = runs.runStart[r]!;
+        b = runs.runEnd[r]! - 1;
+      }
+      if (a < 0) continue;
+      const over = (b - a) * stepMm - 2 * HEAD_RADIUS_MAX_MM;
+      if (over > 0) s += 0.5 * over * over;
+    }
+    if (s > bound) return true;
+  }
+  return s > bound;
+}
+
 /**
  * The top of a femoral head cut by the field's last slice: its surface above the cut is a
  * sphere of an adult head's radius (15-35 mm), fitted within a millimetre or half a voxel
@@ -96,5 +150,5 @@ export function surfaceOfRunComponent(
 export function isFieldCutHeadSphere(maxLpsZ: number, surface: ArrayLike<number>, voxelMm: number): boolean {
   const fit = surface.length >= 30 ? fitSphere(surface) : null;
   if (!fit) return false;
-  return fit.radiusMm >= 15 && fit.radiusMm <= 35 && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < maxLpsZ;
+  return fit.radiusMm >= 15 && fit.radiusMm <= HEAD_RADIUS_MAX_MM && fit.rmsResidualMm <= Math.max(1, 0.5 * voxelMm) && fit.centerLps[2] < maxLpsZ;
 }
