@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeComponentRuns, computeComponents, writeComponentLabels } from './connectedComponents';
+import { componentRunsOfRuns, computeComponentRuns, computeComponents, maskRunsOfList, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import { floodLabels } from './testing/floodLabels';
 
@@ -88,6 +88,44 @@ describe('fillHoles and dilate6 against naive references', () => {
         expect(Array.from(dilate6(mask, dims, new Uint8Array(mask.length).fill(5)))).toEqual(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('maskRunsOfList + componentRunsOfRuns (segmentBone\'s erosion seeds from the voxel list)', () => {
+  it('give computeComponentRuns of the mask of the listed voxels above the class, array for array', () => {
+    fc.assert(
+      fc.property(maskArb, fc.integer({ min: 0, max: 4 }), fc.integer(), ({ mask, dims }, minClass, seed) => {
+        const [ni, nj, nk] = dims;
+        // The listed voxels: the mask's non-zero ones in raster order, each with a random class.
+        const index: number[] = [], cls: number[] = [];
+        const rowIndex = new Int32Array(nj * nk + 1);
+        let s = seed >>> 0 || 1;
+        for (let row = 0; row < nj * nk; row++) {
+          rowIndex[row] = index.length;
+          for (let i = 0; i < ni; i++) if (mask[row * ni + i]) {
+            s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+            index.push(row * ni + i);
+            cls.push(s % 6);
+          }
+        }
+        rowIndex[nj * nk] = index.length;
+        const seeds = new Uint8Array(mask.length);
+        index.forEach((t, p) => { if (cls[p]! > minClass) seeds[t] = 1; });
+        const want = computeComponentRuns(seeds, dims);
+        const got = componentRunsOfRuns(maskRunsOfList(Int32Array.from(index), Uint8Array.from(cls), minClass, rowIndex, ni, nj * nk), dims);
+        expect(got.count).toBe(want.count);
+        expect(got.runCount).toBe(want.runCount);
+        const n = want.runCount;
+        expect(Array.from(got.runStart.subarray(0, n))).toEqual(Array.from(want.runStart.subarray(0, n)));
+        expect(Array.from(got.runEnd.subarray(0, n))).toEqual(Array.from(want.runEnd.subarray(0, n)));
+        expect(Array.from(got.runId.subarray(0, n))).toEqual(Array.from(want.runId.subarray(0, n)));
+        expect(Array.from(got.rowFirst)).toEqual(Array.from(want.rowFirst));
+        expect(Array.from(got.sizes)).toEqual(Array.from(want.sizes));
+        expect(Array.from(got.sums)).toEqual(Array.from(want.sums));
+        expect(Array.from(got.boxes)).toEqual(Array.from(want.boxes));
+      }),
+      { numRuns: 400 },
     );
   });
 });

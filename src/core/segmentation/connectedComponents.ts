@@ -148,8 +148,12 @@ export function maskRuns(mask: Uint8Array, ni: number, nRows: number, value?: nu
  * For callers that need only a per-set flag ({@link fillHoles}: does it touch a face?).
  */
 export function componentRunRoots(mask: Uint8Array, dims: readonly [number, number, number], value?: number): MaskRuns & { readonly root: Int32Array } {
-  const [ni, nj, nk] = dims;
-  const runs = maskRuns(mask, ni, nj * nk, value);
+  return rootsOfRuns(maskRuns(mask, dims[0], dims[1] * dims[2], value), dims);
+}
+
+/** {@link componentRunRoots} of runs already found (rows of the grid `dims`, as {@link maskRuns} gives them). */
+function rootsOfRuns(runs: MaskRuns, dims: readonly [number, number, number]): MaskRuns & { readonly root: Int32Array } {
+  const [, nj, nk] = dims;
   const { runCount: nRuns, runStart, runEnd, rowFirst } = runs;
   // Union-find over runs; a root is always the smallest run of its set, so parent[x] <= x.
   const parent = new Int32Array(nRuns);
@@ -198,8 +202,17 @@ export function componentRunRoots(mask: Uint8Array, dims: readonly [number, numb
  * (the ids {@link computeComponents} writes).
  */
 export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, number, number], value?: number): ComponentRuns {
+  return componentRunsOfRuns(maskRuns(mask, dims[0], dims[1] * dims[2], value), dims);
+}
+
+/**
+ * {@link computeComponentRuns} of runs already found: `runs` must be what {@link maskRuns} gives
+ * for the mask (maximal runs in raster order; e.g. {@link maskRunsOfList}), and then the result is
+ * the same, array for array.
+ */
+export function componentRunsOfRuns(runs: MaskRuns, dims: readonly [number, number, number]): ComponentRuns {
   const [, nj, nk] = dims;
-  const { runCount: nRuns, runStart, runEnd, rowFirst, root } = componentRunRoots(mask, dims, value);
+  const { runCount: nRuns, runStart, runEnd, rowFirst, root } = rootsOfRuns(runs, dims);
   // Compact ids in raster order of first appearance: a set first appears at its root.
   const compact = new Int32Array(nRuns);
   let count = 0;
@@ -237,6 +250,45 @@ export function computeComponentRuns(mask: Uint8Array, dims: readonly [number, n
     }
   }
   return { count, sizes, boxes, sums, runCount: nRuns, runStart, runEnd, runId: compact, rowFirst };
+}
+
+/**
+ * The {@link maskRuns} of the mask whose set voxels are `index[p]` for the p < `count` with
+ * `cls[p] > minClass`, without the mask: `index` lists grid indices (rows of `ni`, `nRows` rows)
+ * in increasing order, `rowIndex[row]` is the first p of each row (length nRows + 1). The runs
+ * are the maximal stretches of consecutive indices in a row, in raster order: what maskRuns
+ * finds on the dense mask (arrays exactly `runCount` long). Cost: the listed voxels and the rows,
+ * not the grid's bytes.
+ */
+export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: number, rowIndex: Int32Array, ni: number, nRows: number): MaskRuns {
+  const rowFirst = new Int32Array(nRows + 1);
+  // Count the runs first (one pass over the listed voxels), then fill exact-size arrays.
+  let nRuns = 0;
+  for (let row = 0; row < nRows; row++) {
+    let prev = -2;
+    for (let p = rowIndex[row]!, e = rowIndex[row + 1]!; p < e; p++) {
+      if (cls[p]! <= minClass) continue;
+      const t = index[p]!;
+      if (t !== prev + 1) nRuns++;
+      prev = t;
+    }
+  }
+  const runStart = new Int32Array(nRuns), runEnd = new Int32Array(nRuns);
+  let r = -1;
+  for (let row = 0; row < nRows; row++) {
+    rowFirst[row] = r + 1;
+    const base = row * ni;
+    let prev = -2;
+    for (let p = rowIndex[row]!, e = rowIndex[row + 1]!; p < e; p++) {
+      if (cls[p]! <= minClass) continue;
+      const t = index[p]!;
+      if (t !== prev + 1) runStart[++r] = t - base;
+      runEnd[r] = t - base + 1;
+      prev = t;
+    }
+  }
+  rowFirst[nRows] = nRuns;
+  return { runCount: nRuns, runStart, runEnd, rowFirst };
 }
 
 /** Writes the ids of `runs` into `out` (zeroed first unless `clear` is false); returns `out`. */

@@ -10,7 +10,7 @@ import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { ComponentRuns } from './connectedComponents';
-import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
+import { componentRunsOfRuns, computeComponentRuns, maskRunsOfList, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { BONE_THRESHOLD_HISTOGRAM, computeBoneThresholds } from './thresholds';
@@ -392,10 +392,13 @@ function splitComponent(
   }
   /** The class above which the squared depth exceeds `t` (one of `thr`). */
   const classOf = (t: number): number => thr.indexOf(t);
-  const seeds = new Uint8Array(n);
   let shell: Uint8Array | null = null;
+  // The seeds of a radius are listed voxels (`vox`, raster order) whose entry in `seedClass` is
+  // above `seedMin`; their runs are found straight from the list (the same runs as from a mask
+  // of them: no box-sized mask written and read).
+  let cortexSeed: Uint8Array | null = null;
   for (const r of radiiMm) {
-    let seedMask = seeds;
+    let seedClass: Uint8Array = cls, seedMin: number;
     if (r < 0) {
       // Seeds from the cortical shells: voxels of the component at or above the cortical
       // threshold, hole-filled. A joint space bridged by partial volume at the trabecular
@@ -407,20 +410,14 @@ function splitComponent(
       fillHoles(shell, bn, 'sides');
       // Erode one voxel so that shells touching through a single voxel come apart (what
       // the hole filling added outside the component has no depth and goes too).
-      seeds.fill(0);
+      cortexSeed ??= new Uint8Array(nVox);
       const m = classOf(cortexT);
-      for (let p = 0; p < nVox; p++) {
-        const t = vox[p]!;
-        if (cls[p]! > m && shell[t]) seeds[t] = 1;
-      }
-      seedMask = seeds;
-    } else {
-      seeds.fill(0);
-      const m = classOf(r * r);
-      for (let p = 0; p < nVox; p++) if (cls[p]! > m) seeds[vox[p]!] = 1;
-    }
+      for (let p = 0; p < nVox; p++) cortexSeed[p] = cls[p]! > m && shell[vox[p]!] ? 1 : 0;
+      seedClass = cortexSeed;
+      seedMin = 0;
+    } else seedMin = classOf(r * r);
     // Runs only: most radii do not split, and the label volume is needed only when one does.
-    const cc = computeComponentRuns(seedMask, bn);
+    const cc = componentRunsOfRuns(maskRunsOfList(vox, seedClass, seedMin, rowVox, bn[0], bn[1] * bn[2]), bn);
     const big: number[] = [];
     for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
     if (big.length < 2) continue;
@@ -811,9 +808,6 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
         capVoxelsCt.push(voxelsIjk().map((v, q) => v + box.min[q % 3]!));
       }
     }
-    for (let row = 0; row < dims[1] * dims[2]; row++) {
-      for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) if (keep[cc.runId[r]!] !== 1) mask.fill(0, row * dims[0] + cc.runStart[r]!, row * dims[0] + cc.runEnd[r]!);
-    }
     // Narrow the crop in i and j to what is kept (the table spans the field's width) plus one
     // voxel of background where the crop had room: everything below is then done on fewer
     // voxels with the same result (that layer is background, as the dropped margin was, so
@@ -834,10 +828,18 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     j1 = Math.min(dims[1] - 1, j1 + 1);
     if (marrowRadiusMm <= 0 && i1 >= i0 && (i1 - i0 + 1 < dims[0] || j1 - j0 + 1 < dims[1])) {
       const nd: Dims = [i1 - i0 + 1, j1 - j0 + 1, dims[2]];
+      // The narrowed mask is the kept components' runs (the mask is 1 exactly on the runs, and
+      // every kept run lies in [i0, i1] of a row in [j0, j1]): set over them into a zeroed array,
+      // instead of clearing the dropped runs in the crop and copying the narrowed rows over.
       const narrowed = allocVoxels(Uint8Array, nd[0] * nd[1] * nd[2], { shared: slabs });
       for (let k = 0; k < nd[2]; k++) for (let j = 0; j < nd[1]; j++) {
-        const from = i0 + dims[0] * (j0 + j + dims[1] * k);
-        narrowed.set(mask.subarray(from, from + nd[0]), nd[0] * (j + nd[1] * k));
+        const row = j0 + j + dims[1] * k, base = nd[0] * (j + nd[1] * k) - i0;
+        for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
+          if (keep[cc.runId[r]!] !== 1) continue;
+          const a = base + cc.runStart[r]!, b = base + cc.runEnd[r]!;
+          if (b - a < 16) for (let t = a; t < b; t++) narrowed[t] = 1;
+          else narrowed.fill(1, a, b);
+        }
       }
       box = { min: [box.min[0] + i0, box.min[1] + j0, box.min[2]], max: [box.min[0] + i1 + 1, box.min[1] + j1 + 1, box.max[2]] };
       off = [i0, j0, 0];
@@ -845,6 +847,11 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       n = nd[0] * nd[1] * nd[2];
       m = cropMatrix(ct, box);
       mask = narrowed;
+    } else {
+      // Not narrowed: the dropped components' runs cleared in the crop.
+      for (let row = 0; row < dims[1] * dims[2]; row++) {
+        for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) if (keep[cc.runId[r]!] !== 1) mask.fill(0, row * dims[0] + cc.runStart[r]!, row * dims[0] + cc.runEnd[r]!);
+      }
     }
   }
 
