@@ -54,15 +54,7 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   const sq = allocEdtGrid(n);
   // Rows (j, k) holding a femur voxel.
   const rowAny = new Uint8Array(nj * nk);
-  for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    const src = i0 + gi * (j + j0 + gj * (k + k0));
-    for (let i = 0; i < ni; i++, p++) {
-      const isF = v[src + i] === label;
-      inside[p] = isF ? 1 : 0;
-      sq[p] = isF ? EDT_FAR : 0;
-      if (isF) rowAny[j + nj * k] = 1;
-    }
-  }
+  femurMask(v, label, [gi, gj], [i0, j0, k0], dims, inside, sq, rowAny);
   squaredDistanceInPlace(sq, dims, g.spacingMm);
   const lps = (i: number, j: number, k: number): Vec3 => [
     m[0]! * (i + i0) + m[4]! * (j + j0) + m[8]! * (k + k0) + m[12]!,
@@ -82,33 +74,15 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   } else {
     for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) if (inside[p]) zTop = Math.max(zTop, zOf(i, j, k));
   }
-  let best = -1, bestD = 0;
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    if (!rowAny[j + nj * k] || (zPerRow && zOf(0, j, k) < zTop - 70)) continue;
-    for (let i = 0, p = ni * (j + nj * k); i < ni; i++, p++) {
-      if (!inside[p] || sq[p]! <= bestD) continue;
-      if (!zPerRow && zOf(i, j, k) < zTop - 70) continue;
-      best = p;
-      bestD = sq[p]!;
-    }
-  }
+  const best = deepestVoxel(inside, sq, rowAny, dims, zPerRow, zOf, zTop);
   if (best < 0) return null;
+  const bestD = sq[best]!;
   const bi = best % ni, bj = Math.floor(best / ni) % nj, bk = Math.floor(best / (ni * nj));
   let centre = lps(bi, bj, bk);
   let radius = Math.sqrt(bestD);
   // Surface voxels (a 6-neighbour outside the femur) less than 1.6 radii from the centre:
   // only those of the voxel box around that ball are visited (in the same order).
-  const surf: number[] = [];
-  const near = ballBox(g.lpsToIjk, centre, 1.7 * radius, [i0, j0, k0], dims);
-  for (let k = near[2]; k <= near[5]; k++) for (let j = near[1]; j <= near[4]; j++) {
-    if (!rowAny[j + nj * k]) continue;
-    for (let i = near[0], p = i + ni * (j + nj * k); i <= near[3]; i++, p++) {
-      if (!inside[p]) continue;
-      if (inside[p - 1] && inside[p + 1] && inside[p - ni] && inside[p + ni] && inside[p - ni * nj] && inside[p + ni * nj]) continue;
-      const q = lps(i, j, k);
-      if (Math.abs(Math.hypot(q[0] - centre[0], q[1] - centre[1], q[2] - centre[2]) - radius) < radius * 0.6) surf.push(q[0], q[1], q[2]);
-    }
-  }
+  const surf = surfaceNearBall(inside, rowAny, dims, ballBox(g.lpsToIjk, centre, 1.7 * radius, [i0, j0, k0], dims), lps, centre, radius);
   let fit: SphereFit | null = null;
   let tol = 0.35 * radius;
   for (let iter = 0; iter < 4; iter++) {
@@ -130,12 +104,90 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   // Neck direction: femur voxels 1.2-2 radii from the centre, in the voxel box around that
   // shell; Math.hypot (the distance tested) only where the squared distance is not clearly
   // outside the shell (a relative 1e-9 covers the roundings of either).
-  let ax = 0, ay = 0, az = 0, cnt = 0;
-  const shell = ballBox(g.lpsToIjk, centre, 2.1 * radius, [i0, j0, k0], dims);
-  const lo2 = 1.44 * radius * radius * (1 - 1e-9), hi2 = 4 * radius * radius * (1 + 1e-9);
-  for (let k = shell[2]; k <= shell[5]; k++) for (let j = shell[1]; j <= shell[4]; j++) {
+  const [ax, ay, az, cnt] = neckSum(inside, rowAny, dims, ballBox(g.lpsToIjk, centre, 2.1 * radius, [i0, j0, k0], dims), m, [i0, j0, k0], zOf, centre, radius);
+  let axis: Vec3 = [0, 0, 1];
+  if (cnt > 0) {
+    const dx = centre[0] - ax / cnt, dy = centre[1] - ay / cnt, dz = centre[2] - az / cnt;
+    const len = Math.hypot(dx, dy, dz);
+    if (len > 0) axis = [dx / len, dy / len, dz / len];
+  }
+  return { centerLps: fit.centerLps, radiusMm: fit.radiusMm + half, rmsResidualMm: fit.rmsResidualMm, capAxisLps: axis };
+}
+
+/**
+ * The femur's voxels on its box (box origin `origin`, `dims`) of the label grid (`gridDims`: its ni,
+ * nj): `inside` 1 on the femur, `sq` the depth transform's seeds (EDT_FAR on the femur, 0 elsewhere),
+ * `rowAny` 1 for each row (j, k) holding a femur voxel. Its own function (as the other loops over a
+ * box below): a hot loop in a small function is optimised on its first call without recompiling
+ * the whole caller (the detection runs once per segmentation, cold).
+ */
+function femurMask(v: Uint8Array, label: number, gridDims: readonly [number, number], origin: readonly [number, number, number], dims: readonly [number, number, number], inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array): void {
+  const [gi, gj] = gridDims;
+  const [i0, j0, k0] = origin;
+  const [ni, nj, nk] = dims;
+  for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const src = i0 + gi * (j + j0 + gj * (k + k0));
+    for (let i = 0; i < ni; i++, p++) {
+      const isF = v[src + i] === label;
+      inside[p] = isF ? 1 : 0;
+      sq[p] = isF ? EDT_FAR : 0;
+      if (isF) rowAny[j + nj * k] = 1;
+    }
+  }
+}
+
+/**
+ * Index of the femur's deepest voxel (largest `sq`, the first in raster order among equals) whose z
+ * is at least `zTop` - 70 mm; -1 when none is deeper than 0.
+ */
+function deepestVoxel(inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array, dims: readonly [number, number, number], zPerRow: boolean, zOf: (i: number, j: number, k: number) => number, zTop: number): number {
+  const [ni, nj, nk] = dims;
+  let best = -1, bestD = 0;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    if (!rowAny[j + nj * k] || (zPerRow && zOf(0, j, k) < zTop - 70)) continue;
+    for (let i = 0, p = ni * (j + nj * k); i < ni; i++, p++) {
+      if (!inside[p] || sq[p]! <= bestD) continue;
+      if (!zPerRow && zOf(i, j, k) < zTop - 70) continue;
+      best = p;
+      bestD = sq[p]!;
+    }
+  }
+  return best;
+}
+
+/**
+ * The LPS coordinates (x, y, z in turn) of the femur's surface voxels (a 6-neighbour outside the
+ * femur) of the voxel box `near` (inclusive) whose distance to `centre` is within 0.6 `radius` of
+ * `radius`, in raster order.
+ */
+function surfaceNearBall(inside: Uint8Array, rowAny: Uint8Array, dims: readonly [number, number, number], near: readonly number[], lps: (i: number, j: number, k: number) => Vec3, centre: Readonly<Vec3>, radius: number): number[] {
+  const [ni, nj] = dims;
+  const surf: number[] = [];
+  for (let k = near[2]!; k <= near[5]!; k++) for (let j = near[1]!; j <= near[4]!; j++) {
     if (!rowAny[j + nj * k]) continue;
-    for (let i = shell[0], p = i + ni * (j + nj * k); i <= shell[3]; i++, p++) {
+    for (let i = near[0]!, p = i + ni * (j + nj * k); i <= near[3]!; i++, p++) {
+      if (!inside[p]) continue;
+      if (inside[p - 1] && inside[p + 1] && inside[p - ni] && inside[p + ni] && inside[p - ni * nj] && inside[p + ni * nj]) continue;
+      const q = lps(i, j, k);
+      if (Math.abs(Math.hypot(q[0] - centre[0], q[1] - centre[1], q[2] - centre[2]) - radius) < radius * 0.6) surf.push(q[0], q[1], q[2]);
+    }
+  }
+  return surf;
+}
+
+/**
+ * Sums of the LPS coordinates and count of the femur voxels of the voxel box `shell` (inclusive)
+ * 1.2 to 2 radii from `centre` (the neck): Math.hypot (the distance tested) only where the squared
+ * distance is not clearly outside the shell (a relative 1e-9 covers the roundings of either).
+ */
+function neckSum(inside: Uint8Array, rowAny: Uint8Array, dims: readonly [number, number, number], shell: readonly number[], m: Float64Array, origin: readonly [number, number, number], zOf: (i: number, j: number, k: number) => number, centre: Readonly<Vec3>, radius: number): [number, number, number, number] {
+  const [ni, nj] = dims;
+  const [i0, j0, k0] = origin;
+  let ax = 0, ay = 0, az = 0, cnt = 0;
+  const lo2 = 1.44 * radius * radius * (1 - 1e-9), hi2 = 4 * radius * radius * (1 + 1e-9);
+  for (let k = shell[2]!; k <= shell[5]!; k++) for (let j = shell[1]!; j <= shell[4]!; j++) {
+    if (!rowAny[j + nj * k]) continue;
+    for (let i = shell[0]!, p = i + ni * (j + nj * k); i <= shell[3]!; i++, p++) {
       if (!inside[p]) continue;
       const qx = m[0]! * (i + i0) + m[4]! * (j + j0) + m[8]! * (k + k0) + m[12]!;
       const qy = m[1]! * (i + i0) + m[5]! * (j + j0) + m[9]! * (k + k0) + m[13]!;
@@ -148,13 +200,7 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
       ax += qx; ay += qy; az += qz; cnt++;
     }
   }
-  let axis: Vec3 = [0, 0, 1];
-  if (cnt > 0) {
-    const dx = centre[0] - ax / cnt, dy = centre[1] - ay / cnt, dz = centre[2] - az / cnt;
-    const len = Math.hypot(dx, dy, dz);
-    if (len > 0) axis = [dx / len, dy / len, dz / len];
-  }
-  return { centerLps: fit.centerLps, radiusMm: fit.radiusMm + half, rmsResidualMm: fit.rmsResidualMm, capAxisLps: axis };
+  return [ax, ay, az, cnt];
 }
 
 /**

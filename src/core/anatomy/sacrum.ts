@@ -83,29 +83,7 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   const layerChannel = new Int32Array(cc.count + 1);
   const mouths: Mouth[] = [];
   const faceArea = (sp[0] * sp[1] + sp[1] * sp[2] + sp[0] * sp[2]) / 3;
-  const acc = new Float64Array(12 * (cc.count + 1));
-  for (let qk = 0, h = 0; qk < hnk; qk++) for (let qj = 0; qj < hnj; qj++) for (let qi = 0; qi < hni; qi++, h++) {
-    const c = cc.labels[h]!;
-    if (!c) continue;
-    layerChannel[c] = channels.labels[h]!;
-    const o = 12 * c;
-    // Sacrum-box and grid indices of the voxel.
-    const bi = qi + hi0, bj = qj + hj0, bk = qk + hk0;
-    const I = bi + i0, J = bj + j0, K = bk + k0;
-    const x = m0 * I + m4 * J + m8 * K + m12;
-    const y = m1 * I + m5 * J + m9 * K + m13;
-    const z = m2 * I + m6 * J + m10 * K + m14;
-    // Mouth: a 6-neighbour outside the hull.
-    const q = bi + ni * (bj + nj * bk);
-    const isMouth =
-      (bi > 0 && !H[q - 1]) || (bi < ni - 1 && !H[q + 1]) || (bj > 0 && !H[q - ni]) || (bj < nj - 1 && !H[q + ni]) ||
-      (bk > 0 && !H[q - nij]) || (bk < nk - 1 && !H[q + nij]);
-    if (isMouth) {
-      acc[o]! += x; acc[o + 1]! += y; acc[o + 2]! += z; acc[o + 3]!++;
-    } else if (layer[h] === 2) {
-      acc[o + 4]! += x; acc[o + 5]! += y; acc[o + 6]! += z; acc[o + 7]!++;
-    }
-  }
+  const acc = mouthSums(cc.labels, cc.count, channels.labels, layer, layerChannel, H, dims, [i0, j0, k0], [hi0, hj0, hk0], hdims, m);
   for (let c = 1; c <= cc.count; c++) {
     const o = 12 * c;
     if (acc[o + 3]! < 3 || acc[o + 7]! < 1) continue;
@@ -120,10 +98,7 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   }
 
   // Canal: holes within 6 mm of the midline, largest component; centreline slice by slice.
-  const band = new Uint8Array(hn);
-  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
-    if (C[h] && Math.abs(m0 * (i + hi0 + i0) + m4 * (j + hj0 + j0) + m8 * (k + hk0 + k0) + m12 - midX) <= 6) band[h] = 1;
-  }
+  const band = canalBand(C, hdims, [hi0 + i0, hj0 + j0, hk0 + k0], m, midX);
   const bc = computeComponents(band, hdims);
   let canalId = 0;
   for (let c = 1; c <= bc.count; c++) if (!canalId || bc.sizes[c]! > bc.sizes[canalId]!) canalId = c;
@@ -132,26 +107,14 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   if (canalId) {
     const radii: number[] = [];
     // Slices without a hole have no canal voxel: only the hole box's slices, bottom to top.
+    const sums = new Float64Array(4);
     for (let k = 0; k < hnk; k++) {
-      const K = k + hk0 + k0;
-      let cx = 0, cy = 0, cz = 0, cnt = 0;
-      for (let j = 0, h = k * hnij; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
-        if (bc.labels[h] !== canalId) continue;
-        const I = i + hi0 + i0, J = j + hj0 + j0;
-        cx += m0 * I + m4 * J + m8 * K + m12;
-        cy += m1 * I + m5 * J + m9 * K + m13;
-        cz += m2 * I + m6 * J + m10 * K + m14;
-        cnt++;
-      }
+      canalSliceSums(bc.labels, canalId, hdims, k, [hi0 + i0, hj0 + j0, hk0 + k0], m, sums);
+      const cnt = sums[3]!;
       if (cnt === 0) continue;
-      const c: Vec3 = [cx / cnt, cy / cnt, cz / cnt];
+      const c: Vec3 = [sums[0]! / cnt, sums[1]! / cnt, sums[2]! / cnt];
       // Full cross-section: holes of this slice within 15 mm of the band's centre.
-      let area = 0;
-      for (let j = 0, h = k * hnij; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
-        if (!C[h]) continue;
-        const I = i + hi0 + i0, J = j + hj0 + j0;
-        if (Math.abs(m0 * I + m4 * J + m8 * K + m12 - c[0]) <= 15 && Math.abs(m1 * I + m5 * J + m9 * K + m13 - c[1]) <= 10) area++;
-      }
+      const area = canalSliceArea(C, hdims, k, [hi0 + i0, hj0 + j0, hk0 + k0], m, c);
       radii.push(Math.sqrt((area * sp[0] * sp[1]) / Math.PI));
       centreline.push(c);
     }
@@ -319,27 +282,136 @@ function anteriorDirections(
   }
   rowStart[nk * nj] = nb;
   const dk = Math.ceil(25 / sp[2]);
+  const sums = new Float64Array(4);
   for (const c of points) {
-    const cx = c[0], cy = c[1], cz = c[2];
-    let ax = 0, ay = 0, az = 0, cnt = 0;
     const kc = Math.round(transformPointZ(g.lpsToIjk, c)) - k0;
     const kFirst = Math.max(0, kc - dk), kLast = Math.min(nk - 1, kc + dk);
-    for (let k = kFirst; k <= kLast; k++) {
-      if (rowStart[k * nj] === rowStart[(k + 1) * nj] || beyond25(sliceZ[2 * k]!, sliceZ[2 * k + 1]!, cz)) continue;
-      for (let row = k * nj; row < (k + 1) * nj; row++) {
-        const b0 = rowStart[row]!, b1 = rowStart[row + 1]!;
-        if (b0 === b1 || beyond25(rowY[2 * row]!, rowY[2 * row + 1]!, cy)) continue;
-        for (let b = b0; b < b1; b++) {
-          const dx = bandLps[3 * b]! - cx, dy = bandLps[3 * b + 1]! - cy, dz = bandLps[3 * b + 2]! - cz;
-          if (dx * dx + dy * dy + dz * dz > 625) continue;
-          ax += dx; ay += dy; az += dz; cnt++;
-        }
-      }
-    }
+    bandSumsNear(bandLps, rowStart, rowY, sliceZ, nj, kFirst, kLast, c, sums);
+    const ax = sums[0]!, ay = sums[1]!, az = sums[2]!, cnt = sums[3]!;
     const len = Math.hypot(ax, ay, az);
     if (cnt > 0 && len > 0) anteriorAt.push({ c, a: [ax / len, ay / len, az / len] });
   }
   return anteriorAt;
+}
+
+/*
+ * The loops over the hole box below are functions of their own: a hot loop in a small function
+ * is optimised on its first call without recompiling the whole of detectSacralStructures (the
+ * detection runs once per segmentation, cold, and an on-stack replacement of the large caller took
+ * up to 44 ms to compile while the loop ran unoptimised). Same expressions, same order.
+ */
+
+/**
+ * Per layer component c (1..count), in acc[12 c ..]: the LPS sums and count of its mouth voxels
+ * (a 6-neighbour outside the hull `H`, on the sacrum box at `origin`), then of its deep voxels
+ * (layer 2) that are not mouths; `layerChannel[c]` the channel of its last voxel in raster order.
+ * The hole box is at `holeOrigin` (sacrum-box indices), `hdims`.
+ */
+function mouthSums(
+  ccLabels: Int32Array, count: number, channelLabels: Int32Array, layer: Uint8Array, layerChannel: Int32Array, H: Uint8Array,
+  dims: readonly [number, number, number], origin: readonly [number, number, number], holeOrigin: readonly [number, number, number],
+  hdims: readonly [number, number, number], m: Float64Array,
+): Float64Array {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const [i0, j0, k0] = origin;
+  const [hi0, hj0, hk0] = holeOrigin;
+  const [hni, hnj, hnk] = hdims;
+  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!;
+  const m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
+  const acc = new Float64Array(12 * (count + 1));
+  for (let qk = 0, h = 0; qk < hnk; qk++) for (let qj = 0; qj < hnj; qj++) for (let qi = 0; qi < hni; qi++, h++) {
+    const c = ccLabels[h]!;
+    if (!c) continue;
+    layerChannel[c] = channelLabels[h]!;
+    const o = 12 * c;
+    // Sacrum-box and grid indices of the voxel.
+    const bi = qi + hi0, bj = qj + hj0, bk = qk + hk0;
+    const I = bi + i0, J = bj + j0, K = bk + k0;
+    const x = m0 * I + m4 * J + m8 * K + m12;
+    const y = m1 * I + m5 * J + m9 * K + m13;
+    const z = m2 * I + m6 * J + m10 * K + m14;
+    // Mouth: a 6-neighbour outside the hull.
+    const q = bi + ni * (bj + nj * bk);
+    const isMouth =
+      (bi > 0 && !H[q - 1]) || (bi < ni - 1 && !H[q + 1]) || (bj > 0 && !H[q - ni]) || (bj < nj - 1 && !H[q + ni]) ||
+      (bk > 0 && !H[q - nij]) || (bk < nk - 1 && !H[q + nij]);
+    if (isMouth) {
+      acc[o]! += x; acc[o + 1]! += y; acc[o + 2]! += z; acc[o + 3]!++;
+    } else if (layer[h] === 2) {
+      acc[o + 4]! += x; acc[o + 5]! += y; acc[o + 6]! += z; acc[o + 7]!++;
+    }
+  }
+  return acc;
+}
+
+/** The holes `C` (hole box `hdims`, whose first voxel is grid voxel `gridOrigin`) within 6 mm of the midline x = `midX`. */
+function canalBand(C: Uint8Array, hdims: readonly [number, number, number], gridOrigin: readonly [number, number, number], m: Float64Array, midX: number): Uint8Array {
+  const [hni, hnj, hnk] = hdims;
+  const [gi0, gj0, gk0] = gridOrigin;
+  const m0 = m[0]!, m4 = m[4]!, m8 = m[8]!, m12 = m[12]!;
+  const band = new Uint8Array(hni * hnj * hnk);
+  for (let k = 0, h = 0; k < hnk; k++) for (let j = 0; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+    if (C[h] && Math.abs(m0 * (i + gi0) + m4 * (j + gj0) + m8 * (k + gk0) + m12 - midX) <= 6) band[h] = 1;
+  }
+  return band;
+}
+
+/** LPS sums and count (into `sums`) of the voxels of component `canalId` in slice `k` of the hole box. */
+function canalSliceSums(labels: Int32Array, canalId: number, hdims: readonly [number, number, number], k: number, gridOrigin: readonly [number, number, number], m: Float64Array, sums: Float64Array): void {
+  const [hni, hnj] = hdims;
+  const [gi0, gj0, gk0] = gridOrigin;
+  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!;
+  const m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
+  const K = k + gk0;
+  let cx = 0, cy = 0, cz = 0, cnt = 0;
+  for (let j = 0, h = k * hni * hnj; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+    if (labels[h] !== canalId) continue;
+    const I = i + gi0, J = j + gj0;
+    cx += m0 * I + m4 * J + m8 * K + m12;
+    cy += m1 * I + m5 * J + m9 * K + m13;
+    cz += m2 * I + m6 * J + m10 * K + m14;
+    cnt++;
+  }
+  sums[0] = cx; sums[1] = cy; sums[2] = cz; sums[3] = cnt;
+}
+
+/** Holes of slice `k` of the hole box within 15 mm in x and 10 mm in y of `c`. */
+function canalSliceArea(C: Uint8Array, hdims: readonly [number, number, number], k: number, gridOrigin: readonly [number, number, number], m: Float64Array, c: Readonly<Vec3>): number {
+  const [hni, hnj] = hdims;
+  const [gi0, gj0, gk0] = gridOrigin;
+  const m0 = m[0]!, m1 = m[1]!, m4 = m[4]!, m5 = m[5]!, m8 = m[8]!, m9 = m[9]!;
+  const m12 = m[12]!, m13 = m[13]!;
+  const K = k + gk0;
+  let area = 0;
+  for (let j = 0, h = k * hni * hnj; j < hnj; j++) for (let i = 0; i < hni; i++, h++) {
+    if (!C[h]) continue;
+    const I = i + gi0, J = j + gj0;
+    if (Math.abs(m0 * I + m4 * J + m8 * K + m12 - c[0]) <= 15 && Math.abs(m1 * I + m5 * J + m9 * K + m13 - c[1]) <= 10) area++;
+  }
+  return area;
+}
+
+/**
+ * anteriorDirections' sums for one point `c`: the offsets from `c` of the gathered band voxels
+ * (`bandLps`, rows `rowStart`) of slices kFirst..kLast within 25 mm of it, and their count, into `sums`.
+ */
+function bandSumsNear(bandLps: Float64Array, rowStart: Int32Array, rowY: Float64Array, sliceZ: Float64Array, nj: number, kFirst: number, kLast: number, c: Readonly<Vec3>, sums: Float64Array): void {
+  const cx = c[0], cy = c[1], cz = c[2];
+  let ax = 0, ay = 0, az = 0, cnt = 0;
+  for (let k = kFirst; k <= kLast; k++) {
+    if (rowStart[k * nj] === rowStart[(k + 1) * nj] || beyond25(sliceZ[2 * k]!, sliceZ[2 * k + 1]!, cz)) continue;
+    for (let row = k * nj; row < (k + 1) * nj; row++) {
+      const b0 = rowStart[row]!, b1 = rowStart[row + 1]!;
+      if (b0 === b1 || beyond25(rowY[2 * row]!, rowY[2 * row + 1]!, cy)) continue;
+      for (let b = b0; b < b1; b++) {
+        const dx = bandLps[3 * b]! - cx, dy = bandLps[3 * b + 1]! - cy, dz = bandLps[3 * b + 2]! - cz;
+        if (dx * dx + dy * dy + dz * dz > 625) continue;
+        ax += dx; ay += dy; az += dz; cnt++;
+      }
+    }
+  }
+  sums[0] = ax; sums[1] = ay; sums[2] = az; sums[3] = cnt;
 }
 
 /** The k (slice) index of an LPS point. */
