@@ -93,9 +93,9 @@ describe('fillHoles and dilate6 against naive references', () => {
 });
 
 describe('maskRunsOfList + componentRunsOfRuns (segmentBone\'s erosion seeds from the voxel list)', () => {
-  it('give computeComponentRuns of the mask of the listed voxels above the class, array for array', () => {
+  it('give computeComponentRuns of the mask of the listed voxels above the class, array for array (with and without preallocated run arrays)', () => {
     fc.assert(
-      fc.property(maskArb, fc.integer({ min: 0, max: 4 }), fc.integer(), ({ mask, dims }, minClass, seed) => {
+      fc.property(maskArb, fc.integer({ min: 0, max: 4 }), fc.integer(), fc.boolean(), ({ mask, dims }, minClass, seed, withBuffers) => {
         const [ni, nj, nk] = dims;
         // The listed voxels: the mask's non-zero ones in raster order, each with a random class.
         const index: number[] = [], cls: number[] = [];
@@ -113,7 +113,8 @@ describe('maskRunsOfList + componentRunsOfRuns (segmentBone\'s erosion seeds fro
         const seeds = new Uint8Array(mask.length);
         index.forEach((t, p) => { if (cls[p]! > minClass) seeds[t] = 1; });
         const want = computeComponentRuns(seeds, dims);
-        const got = componentRunsOfRuns(maskRunsOfList(Int32Array.from(index), Uint8Array.from(cls), minClass, rowIndex, ni, nj * nk), dims);
+        const buffers = { runStart: new Int32Array(index.length).fill(-7), runEnd: new Int32Array(index.length).fill(-7) };
+        const got = componentRunsOfRuns(maskRunsOfList(Int32Array.from(index), Uint8Array.from(cls), minClass, rowIndex, ni, nj * nk, withBuffers ? buffers : undefined), dims);
         expect(got.count).toBe(want.count);
         expect(got.runCount).toBe(want.runCount);
         const n = want.runCount;

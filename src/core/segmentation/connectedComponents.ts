@@ -257,14 +257,15 @@ export function componentRunsOfRuns(runs: MaskRuns, dims: readonly [number, numb
  * `cls[p] > minClass`, without the mask: `index` lists grid indices (rows of `ni`, `nRows` rows)
  * in increasing order, `rowIndex[row]` is the first p of each row (length nRows + 1). The runs
  * are the maximal stretches of consecutive indices in a row, in raster order: what maskRuns
- * finds on the dense mask (arrays exactly `runCount` long). Cost: the listed voxels and the rows,
+ * finds on the dense mask (arrays exactly `runCount` long, or `buffers`' arrays). Cost: the listed voxels and the rows,
  * not the grid's bytes.
  */
-export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: number, rowIndex: Int32Array, ni: number, nRows: number): MaskRuns {
+export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: number, rowIndex: Int32Array, ni: number, nRows: number, buffers?: { runStart: Int32Array; runEnd: Int32Array }): MaskRuns {
   const rowFirst = new Int32Array(nRows + 1);
-  // Count the runs first (one pass over the listed voxels), then fill exact-size arrays.
+  // With `buffers` (at least as long as the listed voxels above the class: the runs cannot be
+  // more), one pass; else count the runs first, then fill exact-size arrays.
   let nRuns = 0;
-  for (let row = 0; row < nRows; row++) {
+  if (!buffers) for (let row = 0; row < nRows; row++) {
     let prev = -2;
     for (let p = rowIndex[row]!, e = rowIndex[row + 1]!; p < e; p++) {
       if (cls[p]! <= minClass) continue;
@@ -273,7 +274,7 @@ export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: num
       prev = t;
     }
   }
-  const runStart = new Int32Array(nRuns), runEnd = new Int32Array(nRuns);
+  const runStart = buffers?.runStart ?? new Int32Array(nRuns), runEnd = buffers?.runEnd ?? new Int32Array(nRuns);
   let r = -1;
   for (let row = 0; row < nRows; row++) {
     rowFirst[row] = r + 1;
@@ -287,6 +288,7 @@ export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: num
       prev = t;
     }
   }
+  nRuns = r + 1;
   rowFirst[nRows] = nRuns;
   return { runCount: nRuns, runStart, runEnd, rowFirst };
 }

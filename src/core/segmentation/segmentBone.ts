@@ -360,15 +360,32 @@ function splitComponent(
     if (useCortex) cortexVox = new Int32Array(nVox);
     const runs = original && id <= original.runs.count && original.rewritten[id] === 0 ? original.runs : null;
     let p = 0;
-    const add = (src: number, dst: number, ctAt: number): void => {
-      local[dst] = 1;
-      const d = depth[src]!;
-      let c = 0;
-      while (c < nT && d > th[c]!) c++;
-      vox[p] = dst;
-      cls[p] = c;
-      p++;
-      if (v && v[ctAt]! >= ctT) cortexVox![nCortex++] = dst;
+    const cv = cortexVox;
+    /**
+     * Voxels [a, e) of a row of the component (crop index src + i, local dst + i, CT ctRow + i):
+     * listed with their depth class, counted without branches (thr ascending: the number of
+     * thresholds below the squared depth is the first index whose threshold it does not exceed),
+     * and, for the cortical shells, those at or above the cortical threshold.
+     */
+    const gather = (src: number, dst: number, ctRow: number, a: number, e: number): void => {
+      let q = p;
+      for (let i = a; i < e; i++, q++) {
+        const d = depth[src + i]!;
+        let c = 0;
+        for (let m = 0; m < nT; m++) c += +(d > th[m]!);
+        local[dst + i] = 1;
+        vox[q] = dst + i;
+        cls[q] = c;
+      }
+      p = q;
+      if (v) {
+        let w = nCortex;
+        for (let i = a; i < e; i++) {
+          cv![w] = dst + i;
+          w += +(v[ctRow + i]! >= ctT);
+        }
+        nCortex = w;
+      }
     };
     for (let k = 0; k < bn[2]; k++) for (let j = 0; j < bn[1]; j++) {
       rowVox[j + bn[1] * k] = p;
@@ -380,11 +397,17 @@ function splitComponent(
       if (runs) {
         // The component's runs of this row (in i order: raster order as the scan below).
         for (let r = runs.rowFirst[cropRow]!; r < runs.rowFirst[cropRow + 1]!; r++) {
-          if (runs.runId[r] !== id) continue;
-          for (let i = runs.runStart[r]! - bi0 + 1, e = runs.runEnd[r]! - bi0 + 1; i < e; i++) add(src + i, dst + i, ctRow + i);
+          if (runs.runId[r] === id) gather(src, dst, ctRow, runs.runStart[r]! - bi0 + 1, runs.runEnd[r]! - bi0 + 1);
         }
       } else {
-        for (let i = 1; i < bn[0] - 1; i++) if (labels[src + i] === id) add(src + i, dst + i, ctRow + i);
+        // The row's stretches of the component's id, in i order.
+        for (let i = 1; i < bn[0] - 1; i++) {
+          if (labels[src + i] !== id) continue;
+          let e = i + 1;
+          while (e < bn[0] - 1 && labels[src + e] === id) e++;
+          gather(src, dst, ctRow, i, e);
+          i = e;
+        }
       }
     }
     rowVox[bn[1] * bn[2]] = p;
@@ -397,6 +420,9 @@ function splitComponent(
   // above `seedMin`; their runs are found straight from the list (the same runs as from a mask
   // of them: no box-sized mask written and read).
   let cortexSeed: Uint8Array | null = null;
+  // Run arrays shared by the radii (a radius's runs are used before the next one's are found; the
+  // winner's are the last): one pass per radius, no allocation.
+  const runBuffers = { runStart: new Int32Array(nVox), runEnd: new Int32Array(nVox) };
   for (const r of radiiMm) {
     let seedClass: Uint8Array = cls, seedMin: number;
     if (r < 0) {
@@ -417,7 +443,7 @@ function splitComponent(
       seedMin = 0;
     } else seedMin = classOf(r * r);
     // Runs only: most radii do not split, and the label volume is needed only when one does.
-    const cc = componentRunsOfRuns(maskRunsOfList(vox, seedClass, seedMin, rowVox, bn[0], bn[1] * bn[2]), bn);
+    const cc = componentRunsOfRuns(maskRunsOfList(vox, seedClass, seedMin, rowVox, bn[0], bn[1] * bn[2], runBuffers), bn);
     const big: number[] = [];
     for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
     if (big.length < 2) continue;
