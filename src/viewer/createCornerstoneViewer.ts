@@ -380,15 +380,60 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       window.removeEventListener('pointerup', onUp);
     });
   }
+  // --- the 3D view while it is not laid out ----------------------------------
+  // In plan mode the three.js scene covers the 3D cell and the scene
+  // controller takes the 3D element's canvas out of the layout (display:
+  // none, sceneController.css). A canvas without a size is skipped by
+  // Cornerstone 5.14 both
+  // in resize() (`_resizeVTKViewports`: displayed size 0) and in its render
+  // frame (`_renderViewportWithContext`: canvas clientWidth 0, no
+  // IMAGE_RENDERED): an engine-wide resize or render (a window resize, the
+  // trajectory strip opening, trajectoryViews' engine.resize) no longer ray
+  // casts the hidden volume, seconds of readPixels on a software rasteriser.
+  // Its canvas keeps the last image, its camera and properties stay on the
+  // viewport. What it should show changes only in showVolume: that bumps
+  // `volume3dContent`; each real 3D render records what it drew; when the
+  // canvas is laid out again (its ResizeObserver) a stale canvas is
+  // rendered once, and a size change goes through the usual resize. The
+  // element keeps its size: Cornerstone's TrackballRotateTool resets the
+  // camera (keeping zoom and pan, not the orbit) when its element resizes.
+  // Both also on the element (data-volume3d-content, data-volume3d-drawn) for tests.
+  let volume3dContent = 0;
+  let volume3dDrawn = 0;
+  const markVolume3d = (): void => {
+    if (!with3d) return;
+    elements.volume3d.dataset['volume3dContent'] = String(volume3dContent);
+    elements.volume3d.dataset['volume3dDrawn'] = String(volume3dDrawn);
+  };
+  markVolume3d();
+  const volume3dCanvas = (): HTMLCanvasElement | null => elements.volume3d.querySelector('canvas');
+  const volume3dLaidOut = (): boolean => {
+    const canvas = volume3dCanvas();
+    return canvas !== null && canvas.clientWidth > 0 && canvas.clientHeight > 0;
+  };
+  const catchUpVolume3d = (): void => {
+    if (!with3d || disposed || !volume3dLaidOut()) return;
+    scheduleResize(0);
+    if (volume3dDrawn !== volume3dContent) engine.renderViewports([viewportIds.volume3d]);
+  };
+  let volume3dObserver: ResizeObserver | null = null;
   if (with3d) {
     const el = elements.volume3d;
     const onRendered = (): void => {
+      volume3dDrawn = volume3dContent;
+      markVolume3d();
       // Only renders that contain the volume count (an empty viewport renders too).
       const vp3d = engine.getViewport(viewportIds.volume3d) as Types.IVolumeViewport | undefined;
       if (shown && vp3d && vp3d.getActors().length > 0) emit({ kind: 'rendered', view: 'volume3d' });
     };
     el.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
     cleanups.push(() => el.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered));
+    if (typeof ResizeObserver !== 'undefined') {
+      volume3dObserver = new ResizeObserver(catchUpVolume3d);
+      const canvas = volume3dCanvas();
+      if (canvas) volume3dObserver.observe(canvas);
+      cleanups.push(() => volume3dObserver?.disconnect());
+    }
   }
 
   const onAnnotation = (evt: Event): void => {
@@ -435,9 +480,10 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
       if (disposed) return;
       engine.resize(true, true);
       drawAllCrosshairs();
+      // Cornerstone sizes a canvas to its own layout size (a canvas out of the layout is skipped).
       const stale = Object.values(elements).some((el) => {
         const canvas = el.querySelector('canvas');
-        return canvas !== null && el.clientWidth > 0 && Math.abs(canvas.width - Math.round(el.clientWidth * devicePixelRatio)) > 1;
+        return canvas !== null && canvas.clientWidth > 0 && Math.abs(canvas.width - Math.round(canvas.clientWidth * devicePixelRatio)) > 1;
       });
       if (stale && attempt < 100) resizeRetry = setTimeout(() => scheduleResize(attempt + 1), 100);
     });
@@ -506,7 +552,14 @@ export function createCornerstoneViewer(elements: ViewerElements, options: Corne
             // Shading stays on even in software: unshaded bone reads as a flat silhouette (looked at, rejected).
             const preset = createBonePreset(t.lowValue, t.highValue) as unknown as string;
             vp3d.setProperties({ preset, sampleDistanceMultiplier }, reg.volumeId, true);
+            // A new series starts in the AP view like the first: resetCamera keeps the direction
+            // the user had orbited the previous series to.
+            const orientation = VIEW_ORIENTATIONS.volume3d;
+            vp3d.setCamera({ viewPlaneNormal: [...orientation.viewPlaneNormal] as Types.Point3, viewUp: [...orientation.viewUp] as Types.Point3 });
             vp3d.resetCamera();
+            // Skipped by Cornerstone while the element is not laid out; catchUpVolume3d renders it when it is.
+            volume3dContent++;
+            markVolume3d();
             vp3d.render();
           });
         });

@@ -4,7 +4,9 @@
  *
  * - A "Volume | Plan" switch in the 3D cell chooses between Cornerstone's
  *   volume rendering and the plan scene (the hidden one is not drawn: the
- *   scene stops rendering, the volume layer is made invisible). The plan
+ *   scene stops rendering, the volume layer is made invisible and its
+ *   canvas taken out of the layout, which keeps Cornerstone from rendering
+ *   it). The plan
  *   scene becomes the default once bone labels exist, unless the user chose.
  *   "Clip" cuts the bone along the selected screw's axis; "Reset" returns to
  *   the AP view.
@@ -114,6 +116,15 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
     const plan = mode === 'plan';
     sceneElement.hidden = !plan;
     volumeElement.style.visibility = plan ? 'hidden' : '';
+    // data-covered takes the volume's canvas out of the layout
+    // (sceneController.css): Cornerstone then skips the 3D viewport in its
+    // resizes and renders (a hidden ray cast took seconds on a software
+    // rasteriser at every resize of the view cells); the viewer renders it
+    // again when it is laid out, if what it shows changed
+    // (createCornerstoneViewer.ts). The element itself keeps its size, so
+    // Cornerstone's trackball tool (which resets the camera when its element
+    // resizes) keeps the user's orbit across the switch.
+    volumeElement.toggleAttribute('data-covered', plan);
     planTools.hidden = !plan;
     volumeButton.setAttribute('aria-pressed', String(!plan));
     planButton.setAttribute('aria-pressed', String(plan));
@@ -369,6 +380,7 @@ export function createSceneController(deps: SceneControllerDeps): SceneControlle
       resetButton.removeEventListener('click', onReset);
       toolbar.remove();
       volumeElement.style.visibility = '';
+      volumeElement.removeAttribute('data-covered');
       scene.dispose();
       surfaces.dispose();
       for (const key of ['sceneMode', 'sceneReady', 'sceneTriangles', 'sceneLesionGeneration', 'sceneBoneEdits', 'sceneScrews', 'sceneSelected', 'sceneClip']) delete data[key];
