@@ -125,6 +125,20 @@ describe('maskRunsOfList + componentRunsOfRuns (segmentBone\'s erosion seeds fro
         expect(Array.from(got.sizes)).toEqual(Array.from(want.sizes));
         expect(Array.from(got.sums)).toEqual(Array.from(want.sums));
         expect(Array.from(got.boxes)).toEqual(Array.from(want.boxes));
+        // `keep` (in place, as segmentBone's splits use it): the entries above the class, then a
+        // second call at a higher class on them gives the runs of the whole list at that class.
+        const idx = Int32Array.from(index), cl = Uint8Array.from(cls), ri = rowIndex.slice();
+        maskRunsOfList(idx, cl, minClass, ri, ni, nj * nk, buffers, { index: idx, cls: cl, rowIndex: ri });
+        const kept = index.map((t, p) => [t, cls[p]!] as const).filter(([, c]) => c > minClass);
+        expect(Array.from(idx.subarray(0, kept.length))).toEqual(kept.map(([t]) => t));
+        expect(Array.from(cl.subarray(0, kept.length))).toEqual(kept.map(([, c]) => c));
+        expect(ri[nj * nk]).toBe(kept.length);
+        const higher = minClass + 1 + (seed & 1);
+        const again = maskRunsOfList(idx, cl, higher, ri, ni, nj * nk);
+        const whole = maskRunsOfList(Int32Array.from(index), Uint8Array.from(cls), higher, rowIndex, ni, nj * nk);
+        expect(Array.from(again.rowFirst)).toEqual(Array.from(whole.rowFirst));
+        expect(Array.from(again.runStart)).toEqual(Array.from(whole.runStart));
+        expect(Array.from(again.runEnd)).toEqual(Array.from(whole.runEnd));
       }),
       { numRuns: 400 },
     );

@@ -260,7 +260,21 @@ export function componentRunsOfRuns(runs: MaskRuns, dims: readonly [number, numb
  * finds on the dense mask (arrays exactly `runCount` long, or `buffers`' arrays). Cost: the listed voxels and the rows,
  * not the grid's bytes.
  */
-export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: number, rowIndex: Int32Array, ni: number, nRows: number, buffers?: { runStart: Int32Array; runEnd: Int32Array }): MaskRuns {
+export function maskRunsOfList(
+  index: Int32Array,
+  cls: Uint8Array,
+  minClass: number,
+  rowIndex: Int32Array,
+  ni: number,
+  nRows: number,
+  buffers?: { runStart: Int32Array; runEnd: Int32Array },
+  /**
+   * Receives the listed voxels above the class (index, class, first entry per row: a list of the
+   * same form, for a later call with a higher class on fewer voxels). May be the input arrays
+   * themselves (entries only move down).
+   */
+  keep?: { index: Int32Array; cls: Uint8Array; rowIndex: Int32Array },
+): MaskRuns {
   const rowFirst = new Int32Array(nRows + 1);
   // With `buffers` (at least as long as the listed voxels above the class: the runs cannot be
   // more), one pass; else count the runs first, then fill exact-size arrays.
@@ -275,19 +289,29 @@ export function maskRunsOfList(index: Int32Array, cls: Uint8Array, minClass: num
     }
   }
   const runStart = buffers?.runStart ?? new Int32Array(nRuns), runEnd = buffers?.runEnd ?? new Int32Array(nRuns);
-  let r = -1;
+  let r = -1, w = 0;
+  let p = rowIndex[0]!;
   for (let row = 0; row < nRows; row++) {
     rowFirst[row] = r + 1;
     const base = row * ni;
     let prev = -2;
-    for (let p = rowIndex[row]!, e = rowIndex[row + 1]!; p < e; p++) {
-      if (cls[p]! <= minClass) continue;
+    const e = rowIndex[row + 1]!;
+    if (keep) keep.rowIndex[row] = w;
+    for (; p < e; p++) {
+      const c = cls[p]!;
+      if (c <= minClass) continue;
       const t = index[p]!;
       if (t !== prev + 1) runStart[++r] = t - base;
       runEnd[r] = t - base + 1;
       prev = t;
+      if (keep) {
+        keep.index[w] = t;
+        keep.cls[w] = c;
+        w++;
+      }
     }
   }
+  if (keep) keep.rowIndex[nRows] = w;
   nRuns = r + 1;
   rowFirst[nRows] = nRuns;
   return { runCount: nRuns, runStart, runEnd, rowFirst };

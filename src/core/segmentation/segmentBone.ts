@@ -19,7 +19,7 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
-import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
+import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, sharedWriteRunLabels, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
 
 /**
  * Automatic bone segmentation of a pelvic CT or CBCT:
@@ -339,10 +339,9 @@ function splitComponent(
   const thr = [...new Set([...radiiMm.filter((r) => r >= 0).map((r) => r * r), ...(useCortex ? [cortexT] : [])])].sort((a, b) => a - b);
   const nT = thr.length;
   const th = new Float64Array(thr);
-  // Local mask with a one-voxel background frame so the border erodes; the voxels' local
+  // The local box has a one-voxel background frame so the border erodes; the voxels' local
   // indices in raster order with their depth class (squared depth > thr[m] iff class > m),
   // and, for the cortical shells, the voxels at or above the cortical threshold.
-  const local = new Uint8Array(n);
   const nVox = comp.voxels;
   // Voxel p of the component (raster order): local index vox[p], depth class cls[p]
   // (squared depth > thr[m] iff cls[p] > m).
@@ -373,7 +372,6 @@ function splitComponent(
         const d = depth[src + i]!;
         let c = 0;
         for (let m = 0; m < nT; m++) c += +(d > th[m]!);
-        local[dst + i] = 1;
         vox[q] = dst + i;
         cls[q] = c;
       }
@@ -423,6 +421,9 @@ function splitComponent(
   // Run arrays shared by the radii (a radius's runs are used before the next one's are found; the
   // winner's are the last): one pass per radius, no allocation.
   const runBuffers = { runStart: new Int32Array(nVox), runEnd: new Int32Array(nVox) };
+  /** The seeds of the last erosion radius (class above `deepMin`), listed as `vox`, `cls` and `rowVox` are. */
+  let deep: { index: Int32Array; cls: Uint8Array; rowIndex: Int32Array } | null = null;
+  let deepMin = -1;
   for (const r of radiiMm) {
     let seedClass: Uint8Array = cls, seedMin: number;
     if (r < 0) {
@@ -442,8 +443,17 @@ function splitComponent(
       seedClass = cortexSeed;
       seedMin = 0;
     } else seedMin = classOf(r * r);
-    // Runs only: most radii do not split, and the label volume is needed only when one does.
-    const cc = componentRunsOfRuns(maskRunsOfList(vox, seedClass, seedMin, rowVox, bn[0], bn[1] * bn[2], runBuffers), bn);
+    // Runs only: most radii do not split, and the label volume is needed only when one does. An
+    // erosion radius at least as deep as the previous one lists its seeds from that one's (the
+    // voxels above its class, kept by the previous call): the same voxels in the same order.
+    let list: { index: Int32Array; cls: Uint8Array; rowIndex: Int32Array } = { index: vox, cls: seedClass, rowIndex: rowVox };
+    let keep: typeof deep = null;
+    if (r >= 0) {
+      if (deep && seedMin >= deepMin) list = deep;
+      keep = deep ??= { index: new Int32Array(nVox), cls: new Uint8Array(nVox), rowIndex: new Int32Array(rowVox.length) };
+      deepMin = seedMin;
+    }
+    const cc = componentRunsOfRuns(maskRunsOfList(list.index, list.cls, seedMin, list.rowIndex, bn[0], bn[1] * bn[2], runBuffers, keep ?? undefined), bn);
     const big: number[] = [];
     for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
     if (big.length < 2) continue;
@@ -476,7 +486,7 @@ function splitComponent(
       };
       if (!validate.accept(seedStats, r, surfaceLps)) continue;
     }
-    const owner = growBack(cc, big, local, bn, nVox);
+    const owner = growBack(cc, big, vox, bn, nVox);
     const ids = big.map((_, idx) => nextId + idx);
     if (original && comp.id <= original.runs.count) original.rewritten[comp.id] = 1;
     return { ids, radiusMm: r, pieces: writePieces(labels, dims, owner, bn, vox, rowVox, bi0 - 1, bj0 - 1, bk0 - 1, nextId, big.length) };
@@ -530,14 +540,17 @@ function relabelPieces(labels: Int32Array, dims: Dims, runs: ComponentRuns | nul
 }
 
 /**
- * Grows the big seed components `big` of `cc` back over the component (`local`, on the
- * local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster order (the
- * runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached) per voxel.
+ * Grows the big seed components `big` of `cc` back over the component (its voxels `vox`, local
+ * indices on the local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster
+ * order (the runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached)
+ * per voxel of the component (the box's other voxels hold a sentinel, so the BFS tests one array:
+ * "a component voxel not reached yet" is owner 0).
  */
-function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, bn: Dims, voxels: number): Uint16Array | Int32Array {
+function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn: Dims, voxels: number): Uint16Array | Int32Array {
   const n = bn[0] * bn[1] * bn[2];
-  // Two bytes per voxel unless there are 65,535 pieces or more.
-  const owner = big.length < 0xffff ? new Uint16Array(n) : new Int32Array(n);
+  // Two bytes per voxel unless there are 65,535 pieces or more; the sentinel is no piece's index.
+  const owner = big.length < 0xffff ? new Uint16Array(n).fill(0xffff) : new Int32Array(n).fill(-1);
+  for (let p = 0; p < voxels; p++) owner[vox[p]!] = 0;
   // Every voxel enters the queue at most once, and only the component's `voxels` do.
   const queue = new Int32Array(voxels);
   let head = 0, tail = 0;
@@ -558,17 +571,17 @@ function growBack(cc: ComponentRuns, big: readonly number[], local: Uint8Array, 
     const w = owner[t]!;
     // The local box has a frame of background: every neighbour of a component voxel is in it.
     let q = t + 1;
-    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
     q = t - 1;
-    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
     q = t + sy;
-    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
     q = t - sy;
-    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
     q = t + sz;
-    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
     q = t - sz;
-    if (local[q] && owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
   }
   return owner;
 }
@@ -1268,7 +1281,12 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (total > 0) notes.push(`coarse voxels: marrow enclosed by a ${marrowRadiusMm.toFixed(1)} mm closing per part (${(total * voxelMl).toFixed(0)} mL added)`);
   }
   const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
-  const written = partCrop ? writeCropToGrid(partCrop, dims, box, g.dims, out) : writeRunLabelsToGrid(labels, lut, cc, dims, box, g.dims, out);
+  // With the helper (the label crop, its runs and the output on shared memory), slice by slice on both threads: the same bytes and counts.
+  const written = partCrop
+    ? writeCropToGrid(partCrop, dims, box, g.dims, out)
+    : ccShared && canShareBoneSlabs(out, labels)
+      ? sharedWriteRunLabels(labels, lut, ccShared, dims, box.min, g.dims, out)
+      : writeRunLabelsToGrid(labels, lut, cc, dims, box, g.dims, out);
   const parts: BonePartSummary[] = [...byPart].map(([id, acc]) => ({
     id,
     label: PART_LABEL[id],

@@ -71,7 +71,7 @@ describe('surelyNotFieldCutHead', () => {
     seed: fc.integer({ min: 1, max: 1 << 30 }),
   });
 
-  function build(r: fc.RecordValue<typeof arbGrid> extends infer T ? T : never) {
+  function build(r: typeof arbGrid extends fc.Arbitrary<infer T> ? T : never) {
     const v = r.voxelMm;
     const rv = Math.ceil(r.radiusMm / v);
     const plate = Math.ceil(r.plateMm / v), rod = Math.ceil(r.rodMm / v);

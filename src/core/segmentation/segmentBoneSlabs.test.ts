@@ -18,7 +18,7 @@ import { createVolume, type Volume } from '../volume/Volume';
 import { allocVoxels, type VoxelArray } from '../volume/voxelBuffer';
 import { dilate6, fillHoles } from './morphology';
 import { addCavities, segmentBone } from './segmentBone';
-import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, shareRuns, squaredDistanceAfterFirstPass, type BoneSlabTask } from './segmentBoneSlabs';
+import { componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, sharedWriteRunLabels, shareRuns, squaredDistanceAfterFirstPass, type BoneSlabTask } from './segmentBoneSlabs';
 import { computeHistogram } from './thresholds';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
@@ -59,6 +59,55 @@ const arbCase = fc.record({
 });
 
 describe('segmentBone slab tasks (random grids, random chunks, fake helpers)', () => {
+  it("writeLabels: the label crop's parts written onto the grid and counted, as a plain pass over the crop's voxels does (stale output bytes kept)", () => {
+    fc.assert(
+      fc.property(arbCase, fc.integer({ min: 0, max: 3 }), (r, pad) => {
+        const dims: [number, number, number] = [r.ni, r.nj, r.nk];
+        const n = r.ni * r.nj * r.nk;
+        let s = r.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const mask = new Uint8Array(n);
+        for (let t = 0; t < n; t++) mask[t] = rnd() < r.density ? 1 : 0;
+        const runs = computeComponentRuns(mask, dims);
+        const labels = onShared(writeComponentLabels(runs, dims));
+        // A lut with some ids unlabelled (0) and a few shared values.
+        const lut = new Uint8Array(runs.count + 1);
+        for (let c = 1; c <= runs.count; c++) lut[c] = rnd() < 0.3 ? 0 : 1 + Math.floor(rnd() * 4);
+        const grid: [number, number, number] = [r.ni + 2 * pad, r.nj + pad, r.nk + pad];
+        const boxMin = [pad, Math.floor(pad / 2), pad];
+        const stale = (a: Uint8Array) => { for (let t = 0; t < a.length; t++) a[t] = t % 7 === 0 ? 9 : 0; return a; };
+        const want = stale(new Uint8Array(grid[0] * grid[1] * grid[2]));
+        const wantCounts = new Float64Array(256);
+        for (let k = 0, t = 0; k < r.nk; k++) for (let j = 0; j < r.nj; j++) for (let i = 0; i < r.ni; i++, t++) {
+          if (!mask[t]) continue;
+          const label = lut[labels[t]!]!;
+          if (label === 0) continue;
+          want[boxMin[0]! + i + grid[0] * (boxMin[1]! + j + grid[1] * (boxMin[2]! + k))] = label;
+          wantCounts[label]!++;
+        }
+        const executor = createParallelEdtExecutor(HELPERS[r.helper]![1](), { minVoxels: 0 });
+        const previous = setEdtExecutor(executor);
+        try {
+          const out = stale(allocVoxels(Uint8Array, want.length, { shared: true }));
+          const written = sharedWriteRunLabels(labels, lut, shareRuns(runs), dims, boxMin, grid, out);
+          if (Array.from(out).some((x, t) => x !== want[t]) || Array.from(written).some((x, v) => x !== wantCounts[v])) return false;
+          // Random chunk sizes, straight through runBoneSlabs.
+          const chunks = Math.ceil(r.nk / r.chunkSlabs);
+          const counts = allocVoxels(Int32Array, 256 * chunks, { shared: true });
+          const lutShared = onShared(lut);
+          const out2 = stale(allocVoxels(Uint8Array, want.length, { shared: true }));
+          runBoneSlabs({ kind: 'writeLabels', runs: shareRuns(runs), labels, lut: lutShared, ni: r.ni, nj: r.nj, boxMin: [boxMin[0]!, boxMin[1]!, boxMin[2]!], gridDims: [grid[0], grid[1]], out: out2, chunkSlabs: r.chunkSlabs, counts }, r.nk, n, r.chunkSlabs);
+          const sum = new Float64Array(256);
+          for (let c = 0; c < chunks; c++) for (let v = 0; v < 256; v++) sum[v] = sum[v]! + counts[256 * c + v]!;
+          return Array.from(out2).every((x, t) => x === want[t]) && Array.from(sum).every((x, v) => x === wantCounts[v]);
+        } finally {
+          setEdtExecutor(previous);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('thresholdBox, thresholdCrop and dilate6 write the one-thread bytes', () => {
     fc.assert(
       fc.property(arbCase, (r) => {
@@ -329,7 +378,8 @@ function bridgedSi(): Volume<VoxelArray> {
 
 // Slab tasks: the thresholds' histogram, the box, the crop, the dilation, the two hole fillings, the two phases of the
 // cavities, the label crop, the depth's first pass when a split is tried (both cases split) and, with the CT table's two
-// plates, the cap test.
+// plates, the cap test (at small size the table is a staircase of strips short enough to be tested); with the labels on
+// shared memory, the final write.
 const CASES: { name: string; ct: () => Volume<VoxelArray>; hashes: { labels: string; summary: string }; slabTasks: number }[] = [
   { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 10 },
   // The flattened copy of a cut field on shared memory too; its cap test stays in this thread (the field's edge columns).
@@ -353,6 +403,17 @@ describe('segmentBone with the EDT helper taking slab work (CT on shared memory)
         }
         expect(executor.stats.boneSlabTasks).toBe(c.slabTasks);
         expect(boneLabelHashes(seg)).toEqual(c.hashes);
+        // Labels on shared memory (as the app's engine asks): the final write is a slab task too.
+        const again = createParallelEdtExecutor(post(), { minVoxels: 0, chunksPerPass: 7 });
+        setEdtExecutor(again);
+        try {
+          seg = segmentBone(ctOf(c), { shared: true });
+        } finally {
+          setEdtExecutor(previous);
+        }
+        expect(again.stats.boneSlabTasks).toBe(c.slabTasks + 1);
+        expect(boneLabelHashes(seg)).toEqual(c.hashes);
+        expect(Array.from(seg.voxelsPerLabel).reduce((a, b) => a + b, 0)).toBe(seg.labels.voxels.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0));
       });
     }
   }
@@ -377,7 +438,7 @@ describe('segmentBone with the EDT helper taking slab work (CT on shared memory)
       try {
         for (let round = 0; round < 20 && helperChunks === 0; round++) {
           const before = helper.executor.stats.boneChunksHelper;
-          const seg = segmentBone(ct);
+          const seg = segmentBone(ct, { shared: round % 2 === 1 });
           expect(boneLabelHashes(seg)).toEqual(c.hashes);
           helperChunks += helper.executor.stats.boneChunksHelper - before;
         }

@@ -22,10 +22,11 @@ import { countPerValue, histogramOfPerValue, perValueRange, type Histogram } fro
  * - `capTest`: is a component's surface a femoral head cut by the field (segmentBoneCap.ts), one component per slab;
  * - `fillRuns`: the runs of a labelling written into a grid (their ids: the label crop; a constant; the depth's first EDT pass), per slice;
  * - `addCavities`: segmentBone's addCavities per slice, in its two phases (each over the whole grid before the next);
- * - `histogram`: the bone thresholds' per-value counts (thresholds.ts countPerValue), one count array per chunk of sampled slices.
+ * - `histogram`: the bone thresholds' per-value counts (thresholds.ts countPerValue), one count array per chunk of sampled slices;
+ * - `writeLabels`: segmentBone's final write of the part labels from the label crop onto the CT grid, per crop slice, with counts per label value per chunk.
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask | HistogramTask;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask | HistogramTask | WriteLabelsTask;
 
 /**
  * Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive), a box of voxels >= threshold of
@@ -218,6 +219,65 @@ export type HistogramTask = {
   out: Int32Array;
 };
 
+/**
+ * segmentBone.ts writeRunLabelsToGrid of crop slices [s0, s1): for each voxel of `runs` (rows of
+ * `ni`, `nj` rows per slice), `lut[labels[t]]` written into `out` (the CT grid, `gridDims` its
+ * first two dims) at the crop's place `boxMin` where not 0, and counted per label value into
+ * `counts`' 256 entries of the chunk (s0 / chunkSlabs; zeroed, shared): summed over the chunks,
+ * the counts of one pass (integers).
+ */
+export type WriteLabelsTask = {
+  kind: 'writeLabels';
+  runs: SharedRuns;
+  labels: Int32Array;
+  lut: Uint8Array;
+  ni: number;
+  nj: number;
+  boxMin: [number, number, number];
+  gridDims: [number, number];
+  out: Uint8Array;
+  chunkSlabs: number;
+  counts: Int32Array;
+};
+
+function writeLabelsSlices(task: WriteLabelsTask, s0: number, s1: number): void {
+  const { runs, labels, lut, ni, nj, boxMin, out, counts } = task;
+  const [gi, gj] = task.gridDims;
+  const c0 = 256 * Math.floor(s0 / task.chunkSlabs);
+  for (let k = s0; k < s1; k++) for (let j = 0; j < nj; j++) {
+    const row = j + nj * k;
+    const r0 = runs.rowFirst[row]!, r1 = runs.rowFirst[row + 1]!;
+    if (r0 === r1) continue;
+    const q0 = boxMin[0] + gi * (boxMin[1] + j + gj * (boxMin[2] + k));
+    for (let r = r0; r < r1; r++) {
+      for (let i = runs.runStart[r]!, e = runs.runEnd[r]!; i < e; i++) {
+        const label = lut[labels[row * ni + i]!]!;
+        if (label !== 0) {
+          out[q0 + i] = label;
+          counts[c0 + label]!++;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * segmentBone.ts writeRunLabelsToGrid (the same bytes and counts) slice by slice on this thread and
+ * the EDT helper: every array on shared memory (`lut` is copied onto it here).
+ */
+export function sharedWriteRunLabels(labels: Int32Array, lut: Uint8Array, runs: SharedRuns, dims: readonly [number, number, number], boxMin: readonly number[], gridDims: readonly number[], out: Uint8Array): Float64Array {
+  const nk = dims[2];
+  const chunkSlabs = Math.max(1, Math.ceil(nk / 16));
+  const chunks = Math.ceil(nk / chunkSlabs);
+  const lutShared = allocVoxels(Uint8Array, lut.length, { shared: true });
+  lutShared.set(lut);
+  const counts = allocVoxels(Int32Array, 256 * chunks, { shared: true });
+  runBoneSlabs({ kind: 'writeLabels', runs, labels, lut: lutShared, ni: dims[0], nj: dims[1], boxMin: [boxMin[0]!, boxMin[1]!, boxMin[2]!], gridDims: [gridDims[0]!, gridDims[1]!], out, chunkSlabs, counts }, nk, dims[0] * dims[1] * nk, chunkSlabs);
+  const written = new Float64Array(256);
+  for (let c = 0; c < chunks; c++) for (let v = 0; v < 256; v++) written[v] = written[v]! + counts[256 * c + v]!;
+  return written;
+}
+
 /** Runs slabs (slices) [s0, s1) of `task` in this thread. */
 export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): void {
   if (task.kind === 'thresholdBox') thresholdBoxSlices(task, s0, s1);
@@ -234,6 +294,7 @@ export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): voi
     const counts = new Uint32Array(task.out.buffer, task.out.byteOffset, task.out.length);
     countPerValue(task.voxels, ni, nj, box, task.stride, s0, s1, counts, Math.floor(s0 / task.chunkSlabs) * perValueRange(task.voxels));
   }
+  else if (task.kind === 'writeLabels') writeLabelsSlices(task, s0, s1);
   else if (task.kind === 'fillRuns') {
     if (task.firstPassH !== undefined) depthFirstPassOfRuns(task.runs, task.ni, task.nj, task.firstPassH, task.out as Float32Array, s0, s1);
     else fillRunsSlices(task, s0, s1);
@@ -267,7 +328,7 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
   // (A cap test's inputs are small and cloned when posted: only its output must be shared.)
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'histogram' ? [task.voxels, task.out] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'histogram' ? [task.voxels, task.out] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : task.kind === 'writeLabels' ? [task.out, task.labels, task.lut, task.counts, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
