@@ -12,6 +12,11 @@ import { labelBoxes } from './labelBoxes';
  * the neck.
  */
 
+/** Least superior component of a head's cap axis (unit vector, LPS). */
+const AXIS_MIN_SUPERIOR = 0.25;
+/** Radii accepted for an adult femoral head (about 20-28 mm; the phantoms' 22-25 mm). */
+const HEAD_RADIUS_RANGE_MM: readonly [number, number] = [15, 35];
+
 /**
  * Fits the joint surface of each femur in `labels` (LABELS.femurLeft / femurRight):
  * 1. the head centre is first guessed as the femur's deepest voxel (largest inside
@@ -19,7 +24,11 @@ import { labelBoxes } from './labelBoxes';
  * 2. surface voxels within 35 % of that radius of the sphere are fitted, then
  *    refitted with those within 2.5 mm of the fit (drops the neck and the fovea);
  * 3. the cap axis points from the neck (femur voxels 1.2 to 2 radii from the
- *    centre) towards the centre; the cap spans 100 degrees around it.
+ *    centre) towards the centre; the cap spans 100 degrees around it;
+ * 4. a fit is proposed only with an adult head's radius and a cap axis pointing up;
+ *    otherwise a note says that side's joint is to be placed by hand.
+ * Femur voxels on the image's edge count as background for the depth and the femur's
+ * enclosed holes are filled first (README, "Hip joint surfaces where the femur is cut off").
  */
 export function detectJointSurfaces(labels: Volume<Uint8Array>, boxes: Int32Array = labelBoxes(labels)): { joints: JointSurfaceModel[]; notes: string[] } {
   const joints: JointSurfaceModel[] = [];
@@ -29,6 +38,19 @@ export function detectJointSurfaces(labels: Volume<Uint8Array>, boxes: Int32Arra
     const fit = fitFemoralHead(labels, label, boxes);
     if (!fit) {
       notes.push(`no ${side} femoral head to fit`);
+      continue;
+    }
+    // A sphere that is not a head is not proposed: the user places that joint. Its radius is
+    // not an adult head's (a head cut by the field of view fitted on its cut face), or its
+    // cap axis does not point up: the neck runs from the head down to the shaft in every
+    // patient (and laterally, but an implant or a short label can leave little of it), and a
+    // sphere pulled into the neck by an implant's streaks in the label has its axis down.
+    if (fit.radiusMm < HEAD_RADIUS_RANGE_MM[0] || fit.radiusMm > HEAD_RADIUS_RANGE_MM[1]) {
+      notes.push(`${side} femoral head not found: the sphere fitted to the ${side} femur has a radius of ${fit.radiusMm.toFixed(0)} mm, not an adult head's ${HEAD_RADIUS_RANGE_MM[0]}-${HEAD_RADIUS_RANGE_MM[1]} mm (the head cut by the field of view?); add the ${side} hip joint by hand`);
+      continue;
+    }
+    if (fit.capAxisLps[2] < AXIS_MIN_SUPERIOR) {
+      notes.push(`${side} femoral head not found: the sphere fitted to the ${side} femur does not sit above a neck (axis ${fit.capAxisLps.map((c) => c.toFixed(2)).join(', ')}); add the ${side} hip joint by hand`);
       continue;
     }
     joints.push({ id: side === 'left' ? 'jointLeft' : 'jointRight', side, ...fit, capHalfAngleDeg: 100 });
@@ -54,7 +76,8 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
   const sq = allocEdtGrid(n);
   // Rows (j, k) holding a femur voxel.
   const rowAny = new Uint8Array(nj * nk);
-  femurMask(v, label, [gi, gj], [i0, j0, k0], dims, inside, sq, rowAny);
+  femurMask(v, label, [gi, gj, gk], [i0, j0, k0], dims, inside, sq, rowAny);
+  fillEnclosed(inside, sq, rowAny, dims, [i0, j0, k0], g.dims);
   squaredDistanceInPlace(sq, dims, g.spacingMm);
   const lps = (i: number, j: number, k: number): Vec3 => [
     m[0]! * (i + i0) + m[4]! * (j + j0) + m[8]! * (k + k0) + m[12]!,
@@ -121,8 +144,8 @@ function fitFemoralHead(labels: Volume<Uint8Array>, label: number, boxes: Int32A
  * box below): a hot loop in a small function is optimised on its first call without recompiling
  * the whole caller (the detection runs once per segmentation, cold).
  */
-function femurMask(v: Uint8Array, label: number, gridDims: readonly [number, number], origin: readonly [number, number, number], dims: readonly [number, number, number], inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array): void {
-  const [gi, gj] = gridDims;
+function femurMask(v: Uint8Array, label: number, gridDims: readonly [number, number, number], origin: readonly [number, number, number], dims: readonly [number, number, number], inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array): void {
+  const [gi, gj, gk] = gridDims;
   const [i0, j0, k0] = origin;
   const [ni, nj, nk] = dims;
   for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
@@ -130,7 +153,11 @@ function femurMask(v: Uint8Array, label: number, gridDims: readonly [number, num
     for (let i = 0; i < ni; i++, p++) {
       const isF = v[src + i] === label;
       inside[p] = isF ? 1 : 0;
-      sq[p] = isF ? EDT_FAR : 0;
+      // A femur voxel on the image's own edge is where the scan stops, not bone going on:
+      // it is a seed like background, so a femur cut off by the field (a scan ending just
+      // below the heads) is not deeper there than in the head.
+      const atEdge = i + i0 === 0 || i + i0 === gi - 1 || j + j0 === 0 || j + j0 === gj - 1 || k + k0 === 0 || k + k0 === gk - 1;
+      sq[p] = isF && !atEdge ? EDT_FAR : 0;
       if (isF) rowAny[j + nj * k] = 1;
     }
   }
@@ -161,13 +188,20 @@ function deepestVoxel(inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array, 
  * `radius`, in raster order.
  */
 function surfaceNearBall(inside: Uint8Array, rowAny: Uint8Array, dims: readonly [number, number, number], near: readonly number[], lps: (i: number, j: number, k: number) => Vec3, centre: Readonly<Vec3>, radius: number): number[] {
-  const [ni, nj] = dims;
+  const [ni, nj, nk] = dims;
   const surf: number[] = [];
   for (let k = near[2]!; k <= near[5]!; k++) for (let j = near[1]!; j <= near[4]!; j++) {
     if (!rowAny[j + nj * k]) continue;
     for (let i = near[0]!, p = i + ni * (j + nj * k); i <= near[3]!; i++, p++) {
       if (!inside[p]) continue;
-      if (inside[p - 1] && inside[p + 1] && inside[p - ni] && inside[p + ni] && inside[p - ni * nj] && inside[p + ni * nj]) continue;
+      // A 6-neighbour outside the femur makes a surface voxel. One outside the box is outside
+      // the image (the box is a voxel wider than the femur elsewhere): the field's cut face is
+      // not the bone's surface.
+      const open =
+        (i > 0 && !inside[p - 1]) || (i < ni - 1 && !inside[p + 1]) ||
+        (j > 0 && !inside[p - ni]) || (j < nj - 1 && !inside[p + ni]) ||
+        (k > 0 && !inside[p - ni * nj]) || (k < nk - 1 && !inside[p + ni * nj]);
+      if (!open) continue;
       const q = lps(i, j, k);
       if (Math.abs(Math.hypot(q[0] - centre[0], q[1] - centre[1], q[2] - centre[2]) - radius) < radius * 0.6) surf.push(q[0], q[1], q[2]);
     }
@@ -227,4 +261,50 @@ function ballBox(lpsToIjk: Float64Array, centerLps: Readonly<Vec3>, reachMm: num
     box[a + 3] = Math.min(dims[a]! - 1, Math.ceil(hi[a]!) + 1);
   }
   return box;
+}
+
+/**
+ * Fills the femur's enclosed holes in the box (background 6-connected to no face of the box:
+ * the box is a voxel wider than the femur except at the image's edge): a void in the label,
+ * such as an implant's or its streaks', is inside the head, not its surface, and must not
+ * make the head look shallow. Filled voxels become femur in `inside` and `sq` (EDT_FAR, or 0
+ * on the image's edge like the femur there) and mark their row in `rowAny`.
+ */
+function fillEnclosed(inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array, dims: readonly [number, number, number], origin: readonly [number, number, number], imageDims: readonly [number, number, number]): void {
+  const [ni, nj, nk] = dims;
+  const n = ni * nj * nk;
+  const reached = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let top = 0;
+  const push = (p: number): void => {
+    if (inside[p] || reached[p]) return;
+    reached[p] = 1;
+    stack[top++] = p;
+  };
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const faceRow = k === 0 || k === nk - 1 || j === 0 || j === nj - 1;
+    const row = ni * (j + nj * k);
+    if (faceRow) for (let i = 0; i < ni; i++) push(row + i);
+    else {
+      push(row);
+      push(row + ni - 1);
+    }
+  }
+  while (top > 0) {
+    const p = stack[--top]!;
+    const i = p % ni, j = Math.floor(p / ni) % nj, k = Math.floor(p / (ni * nj));
+    if (i > 0) push(p - 1);
+    if (i < ni - 1) push(p + 1);
+    if (j > 0) push(p - ni);
+    if (j < nj - 1) push(p + ni);
+    if (k > 0) push(p - ni * nj);
+    if (k < nk - 1) push(p + ni * nj);
+  }
+  for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
+    if (inside[p] || reached[p]) continue;
+    inside[p] = 1;
+    const atEdge = i + origin[0] === 0 || i + origin[0] === imageDims[0] - 1 || j + origin[1] === 0 || j + origin[1] === imageDims[1] - 1 || k + origin[2] === 0 || k + origin[2] === imageDims[2] - 1;
+    sq[p] = atEdge ? 0 : EDT_FAR;
+    rowAny[j + nj * k] = 1;
+  }
 }
