@@ -23,8 +23,8 @@ describe('hip joint surfaces against the truth', () => {
   const sizes: PhantomSize[] = ['small', 'medium'];
 
   it('on every phantom\'s truth labels: both heads within 1.5 mm (CT) or 4 mm (CBCT, heads cut by the field of view) of the truth, or left out with a note', () => {
-    // Before: femoralNeck's left head (truth labels, small and medium) 55 mm off: the femur
-    // leaves the image at its bottom edge and the cut face counted as depth.
+    // Before: femoralNeck's left head (truth labels, small and medium) 55 mm off, in the
+    // shaft: its lesion in the femoral neck is a hole in the femur label.
     for (const caseId of cases) for (const size of sizes) {
       const series = `${caseId}-${size}`;
       const truth = JSON.parse(readFileSync(join(PHANTOM_DIR, series, 'truth.json'), 'utf8')) as PhantomTruth;

@@ -10,6 +10,12 @@
  * speed work of that morning (holes on their own box, the near-surface layer by probing the
  * ball instead of a distance transform of the sacrum's box). Change a figure here only with a
  * commit that says which output changed and why.
+ *
+ * Changed on 24 Nov 2026 (stop 18, the hip joint fix of jointSurface.ts): the joints of the
+ * femoralNeck truth labels (its lesion is an enclosed hole in the femur label, now filled:
+ * the left head was 55 mm off; now the same models as supraAcetabular, whose anatomy it
+ * shares) and of the CBCT phantom's truth labels (heads cut by the field of view). Every
+ * other fingerprint is unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,19 +33,19 @@ export const STRUCTURE_HASHES = {
   'sacralAla-medium truth': 'dda1380f1b3e6d25', // 8 foramina, 2 joints
   'supraAcetabular-small truth': '9d1790e6f1e986b2', // 8 foramina, 2 joints
   'supraAcetabular-medium truth': '50979860279b7d8a', // 8 foramina, 2 joints
-  'femoralNeck-small truth': '54a372295256f866', // 8 foramina, 2 joints
-  'femoralNeck-medium truth': '3c1f4fe32cbeeda1', // 8 foramina, 2 joints
+  'femoralNeck-small truth': '9d1790e6f1e986b2', // 8 foramina, 2 joints
+  'femoralNeck-medium truth': '50979860279b7d8a', // 8 foramina, 2 joints
   'dysmorphic-small truth': '85ea1a6ad2b0dbf8', // 8 foramina, 2 joints
   'dysmorphic-medium truth': '7e4c43857c45e302', // 8 foramina, 2 joints
-  'sacralAlaCbct-small truth': 'c870121a852ac50a', // 8 foramina, 2 joints
-  'sacralAlaCbct-medium truth': 'bd03a668e6f7c36b', // 8 foramina, 2 joints
+  'sacralAlaCbct-small truth': 'f78f9db22a928f4d', // 8 foramina, 2 joints
+  'sacralAlaCbct-medium truth': '2d268d328592131b', // 8 foramina, 2 joints
   'fracsegnet-002 expert': 'd34b877c33a4840d',
   'totalseg-example truth': 'f4e5c454b2f756ac',
   'dysmorphic-small segmentBone': '113dbccb836161b7',
   'sacralAla-small truth flipIJ': 'f213e3b14099e835', // 8 foramina, 6 roots, 2 joints
   'sacralAla-small truth tiltY': '0956a0bc739f5cd8', // 6 foramina, 4 roots, 2 joints
-  'femoralNeck-medium truth flipIJ': '6bd914f4639108ba', // 8 foramina, 6 roots, 2 joints
-  'femoralNeck-medium truth tiltY': 'e06c8358dce1d125', // 7 foramina, 4 roots, 2 joints
+  'femoralNeck-medium truth flipIJ': '5277c58916d11fb1', // 8 foramina, 6 roots, 2 joints
+  'femoralNeck-medium truth tiltY': '2bf35b24b4a23db0', // 7 foramina, 4 roots, 2 joints
 } as const;
 
 /** sha256 (16 hex digits) of the models' JSON, -0 / NaN / infinities kept apart from 0 / null. */
