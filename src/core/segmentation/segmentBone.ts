@@ -290,6 +290,36 @@ type OriginalRuns = { runs: ComponentRuns; rewritten: Uint8Array };
 type PieceSums = { n: Float64Array; sums: Float64Array; boxes: Int32Array };
 
 /**
+ * For each value of the top 16 bits of a float32 (sign, exponent, 7 mantissa bits: a bucket of
+ * 65,536 consecutive floats, lying between the floats of its lowest and highest bit patterns), the
+ * number of thresholds `th` (at most 254) that every float of the bucket exceeds, when that number
+ * is the same for all of them (for each threshold t, the bucket's least float > t or its greatest
+ * <= t); 255 when it is not (a threshold falls inside the bucket) or the bucket holds NaNs. So for
+ * a float32 d whose bucket entry is not 255, the entry is the number of thresholds d exceeds:
+ * splitComponent's depth class, without comparing.
+ */
+export function depthClassTable(th: Float64Array): Uint8Array {
+  const table = new Uint8Array(65536);
+  const f = new Float32Array(2), u = new Uint32Array(f.buffer);
+  for (let b = 0; b < 65536; b++) {
+    u[0] = (b << 16) >>> 0;
+    u[1] = ((b << 16) | 0xffff) >>> 0;
+    const lo = Math.min(f[0]!, f[1]!), hi = Math.max(f[0]!, f[1]!);
+    if (Number.isNaN(lo) || Number.isNaN(hi)) {
+      table[b] = 255;
+      continue;
+    }
+    let c = 0;
+    for (let m = 0; m < th.length && c !== 255; m++) {
+      if (lo > th[m]!) c++;
+      else if (!(hi <= th[m]!)) c = 255;
+    }
+    table[b] = c;
+  }
+  return table;
+}
+
+/**
  * Splits component `comp` of `labels` by eroding its inside distance at increasing
  * radii until it falls into >= 2 large pieces; returns the piece labels written
  * into `labels` (new ids appended after `nextId`), their voxel counts, ijk sums and boxes
@@ -366,12 +396,19 @@ function splitComponent(
      * thresholds below the squared depth is the first index whose threshold it does not exceed),
      * and, for the cortical shells, those at or above the cortical threshold.
      */
+    // The class of most depths from the top 16 bits of their float32 (depthClassTable; 255: a
+    // threshold lies in that bucket, counted as above).
+    const bits = new Uint32Array(depth.buffer, depth.byteOffset, depth.length);
+    const table = depthClassTable(th);
     const gather = (src: number, dst: number, ctRow: number, a: number, e: number): void => {
       let q = p;
       for (let i = a; i < e; i++, q++) {
-        const d = depth[src + i]!;
-        let c = 0;
-        for (let m = 0; m < nT; m++) c += +(d > th[m]!);
+        let c = table[bits[src + i]! >>> 16]!;
+        if (c === 255) {
+          const d = depth[src + i]!;
+          c = 0;
+          for (let m = 0; m < nT; m++) c += +(d > th[m]!);
+        }
         vox[q] = dst + i;
         cls[q] = c;
       }
@@ -439,7 +476,7 @@ function splitComponent(
       // the hole filling added outside the component has no depth and goes too).
       cortexSeed ??= new Uint8Array(nVox);
       const m = classOf(cortexT);
-      for (let p = 0; p < nVox; p++) cortexSeed[p] = cls[p]! > m && shell[vox[p]!] ? 1 : 0;
+      for (let p = 0; p < nVox; p++) cortexSeed[p] = +(cls[p]! > m) & shell[vox[p]!]!;
       seedClass = cortexSeed;
       seedMin = 0;
     } else seedMin = classOf(r * r);
@@ -542,15 +579,19 @@ function relabelPieces(labels: Int32Array, dims: Dims, runs: ComponentRuns | nul
 /**
  * Grows the big seed components `big` of `cc` back over the component (its voxels `vox`, local
  * indices on the local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster
- * order (the runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached)
- * per voxel of the component (the box's other voxels hold a sentinel, so the BFS tests one array:
- * "a component voxel not reached yet" is owner 0).
+ * order (the runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached
+ * or not in the component) per voxel of the box. The BFS tests one array: "a component voxel
+ * not reached yet" is the mark `open` there.
  */
 function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn: Dims, voxels: number): Uint16Array | Int32Array {
   const n = bn[0] * bn[1] * bn[2];
-  // Two bytes per voxel unless there are 65,535 pieces or more; the sentinel is no piece's index.
-  const owner = big.length < 0xffff ? new Uint16Array(n).fill(0xffff) : new Int32Array(n).fill(-1);
-  for (let p = 0; p < voxels; p++) owner[vox[p]!] = 0;
+  // Two bytes per voxel unless there are 65,535 pieces or more. The component's voxels are marked
+  // `open` (no piece's index) in the zeroed array (only their pages are written), and those the
+  // BFS does not reach go back to 0 at the end.
+  const wide = big.length >= 0xffff;
+  const owner = wide ? new Int32Array(n) : new Uint16Array(n);
+  const open = wide ? -1 : 0xffff;
+  for (let p = 0; p < voxels; p++) owner[vox[p]!] = open;
   // Every voxel enters the queue at most once, and only the component's `voxels` do.
   const queue = new Int32Array(voxels);
   let head = 0, tail = 0;
@@ -571,18 +612,19 @@ function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn
     const w = owner[t]!;
     // The local box has a frame of background: every neighbour of a component voxel is in it.
     let q = t + 1;
-    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
     q = t - 1;
-    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
     q = t + sy;
-    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
     q = t - sy;
-    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
     q = t + sz;
-    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
     q = t - sz;
-    if (owner[q] === 0) { owner[q] = w; queue[tail++] = q; }
+    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
   }
+  if (tail < voxels) for (let p = 0; p < voxels; p++) if (owner[vox[p]!] === open) owner[vox[p]!] = 0;
   return owner;
 }
 
