@@ -50,7 +50,7 @@ export function detectJointSurfaces(labels: Volume<Uint8Array>, boxes: Int32Arra
       continue;
     }
     if (fit.capAxisLps[2] < AXIS_MIN_SUPERIOR) {
-      notes.push(`${side} femoral head not found: the sphere fitted to the ${side} femur does not sit above a neck (axis ${fit.capAxisLps.map((c) => c.toFixed(2)).join(', ')}); add the ${side} hip joint by hand`);
+      notes.push(`${side} femoral head not found: the sphere fitted to the ${side} femur does not sit above its neck (an implant or a lesion in the label?); add the ${side} hip joint by hand`);
       continue;
     }
     joints.push({ id: side === 'left' ? 'jointLeft' : 'jointRight', side, ...fit, capHalfAngleDeg: 100 });

@@ -22,6 +22,16 @@ describe('structure review', () => {
     expect(reviewComplete(rows)).toBe(false);
   });
 
+  it('a hip joint the detection left out says why and what to do; one merely absent from the models says only that it was not found', () => {
+    const withNote: CriticalStructures = { ...structures, notes: ['left femoral head not found: the sphere fitted to the left femur has a radius of 6 mm, not an adult head\'s 15-35 mm (the head cut by the field of view?); add the left hip joint by hand'] };
+    const rows = structureRows(withNote, new Map());
+    const left = rows.find((r) => r.id === 'jointLeft')!;
+    expect(left.state).toBe('notFound');
+    expect(left.detail).toBe('not found: the sphere fitted to the left femur has a radius of 6 mm, not an adult head\'s 15-35 mm (the head cut by the field of view?); add the left hip joint by hand; clearance to it cannot be checked');
+    expect(rows.find((r) => r.id === 'jointRight')!.detail).toBe('not found: clearance to it cannot be checked');
+    expect(rows.find((r) => r.id === 'foramenS2Left')!.detail).toBe('not found: clearance to it cannot be checked');
+  });
+
   it('cannot confirm a structure that was not found', () => {
     const rows = structureRows(structures, new Map([['foramenS2Left', 'confirmed']]));
     expect(rows.find((r) => r.id === 'foramenS2Left')!.state).toBe('notFound');

@@ -54,13 +54,24 @@ export function structureRows(structures: CriticalStructures | null, decisions: 
     const state: StructureRow['state'] = decision === 'absent' ? 'absent' : decision === 'confirmed' && isFound ? 'confirmed' : decision === 'edited' && isFound ? 'edited' : isFound ? 'found' : 'notFound';
     const detail = {
       found: id.startsWith('root') ? 'proposed (roots are not visible on CT): check it' : 'found: check it',
-      notFound: 'not found: clearance to it cannot be checked',
+      notFound: `not found: ${whyNotFound(id, structures)}clearance to it cannot be checked`,
       confirmed: 'confirmed',
       edited: 'edited by the user',
       absent: 'marked absent: not checked',
     }[state];
     return { id, name: structureName(id), group: structureGroup(id), found: isFound, state, detail };
   });
+}
+
+/**
+ * What the detection said of a hip joint it did not propose ("the sphere fitted to the left
+ * femur has a radius of 6 mm, ...; add the left hip joint by hand"), ending in "; ", or "".
+ */
+function whyNotFound(id: StructureId, structures: CriticalStructures | null): string {
+  if (id !== 'jointLeft' && id !== 'jointRight') return '';
+  const prefix = `${id === 'jointLeft' ? 'left' : 'right'} femoral head not found: `;
+  const note = structures?.notes.find((n) => n.startsWith(prefix));
+  return note ? `${note.slice(prefix.length)}; ` : '';
 }
 
 /** Every expected structure is confirmed or marked absent. */
