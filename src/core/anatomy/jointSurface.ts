@@ -272,34 +272,7 @@ function ballBox(lpsToIjk: Float64Array, centerLps: Readonly<Vec3>, reachMm: num
  */
 function fillEnclosed(inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array, dims: readonly [number, number, number], origin: readonly [number, number, number], imageDims: readonly [number, number, number]): void {
   const [ni, nj, nk] = dims;
-  const n = ni * nj * nk;
-  const reached = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  let top = 0;
-  const push = (p: number): void => {
-    if (inside[p] || reached[p]) return;
-    reached[p] = 1;
-    stack[top++] = p;
-  };
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    const faceRow = k === 0 || k === nk - 1 || j === 0 || j === nj - 1;
-    const row = ni * (j + nj * k);
-    if (faceRow) for (let i = 0; i < ni; i++) push(row + i);
-    else {
-      push(row);
-      push(row + ni - 1);
-    }
-  }
-  while (top > 0) {
-    const p = stack[--top]!;
-    const i = p % ni, j = Math.floor(p / ni) % nj, k = Math.floor(p / (ni * nj));
-    if (i > 0) push(p - 1);
-    if (i < ni - 1) push(p + 1);
-    if (j > 0) push(p - ni);
-    if (j < nj - 1) push(p + ni);
-    if (k > 0) push(p - ni * nj);
-    if (k < nk - 1) push(p + ni * nj);
-  }
+  const reached = reachFromFaces(inside, dims);
   for (let k = 0, p = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, p++) {
     if (inside[p] || reached[p]) continue;
     inside[p] = 1;
@@ -307,4 +280,48 @@ function fillEnclosed(inside: Uint8Array, sq: Float32Array, rowAny: Uint8Array, 
     sq[p] = atEdge ? 0 : EDT_FAR;
     rowAny[j + nj * k] = 1;
   }
+}
+
+/**
+ * The voxels of a box (i fastest) that are not `solid` and are 6-connected through such voxels
+ * to a face of the box: 1 in the result. A scanline flood: each popped seed is widened to its
+ * run of free, unreached voxels along i, and every run of free, unreached voxels next to it in
+ * the four neighbouring rows (j +- 1, k +- 1) gets one seed.
+ */
+export function reachFromFaces(solid: Uint8Array, dims: readonly [number, number, number]): Uint8Array {
+  const [ni, nj, nk] = dims;
+  const slice = ni * nj;
+  const reached = new Uint8Array(ni * nj * nk);
+  const stack: number[] = [];
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const row = ni * (j + nj * k);
+    if (k === 0 || k === nk - 1 || j === 0 || j === nj - 1) {
+      for (let i = 0; i < ni; i++) if (!solid[row + i]) stack.push(row + i);
+    } else {
+      if (!solid[row]) stack.push(row);
+      if (!solid[row + ni - 1]) stack.push(row + ni - 1);
+    }
+  }
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    if (reached[p]) continue;
+    const rowIndex = Math.floor(p / ni);
+    const row = rowIndex * ni;
+    const j = rowIndex % nj, k = Math.floor(rowIndex / nj);
+    let a = p, b = p;
+    while (a > row && !solid[a - 1] && !reached[a - 1]) a--;
+    while (b < row + ni - 1 && !solid[b + 1] && !reached[b + 1]) b++;
+    reached.fill(1, a, b + 1);
+    for (let side = 0; side < 4; side++) {
+      const d = side === 0 ? -ni : side === 1 ? ni : side === 2 ? -slice : slice;
+      if ((side === 0 && j === 0) || (side === 1 && j === nj - 1) || (side === 2 && k === 0) || (side === 3 && k === nk - 1)) continue;
+      let inRun = false;
+      for (let q = a + d; q <= b + d; q++) {
+        const free = !solid[q] && !reached[q];
+        if (free && !inRun) stack.push(q);
+        inRun = free;
+      }
+    }
+  }
+  return reached;
 }
