@@ -19,6 +19,9 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
+import { acceptHipSplit, isFemurOfStats, searchSplit, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
+
+export { depthClassTable } from './segmentBoneSplit';
 import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, sharedWriteRunLabels, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
 
 /**
@@ -85,7 +88,6 @@ const PART_LABEL: Record<BonePartId, number> = {
   l5: LABELS.l5,
 };
 
-type Dims = [number, number, number];
 
 /** Copies `(ct >= threshold)` on `box` into a dense mask. */
 function thresholdCrop(ct: Volume<VoxelArray>, box: VoxelBox, threshold: number): Uint8Array {
@@ -144,18 +146,6 @@ function sharedDilate6(mask: Uint8Array, dims: Dims): Uint8Array {
   return out;
 }
 
-type ComponentStats = {
-  id: number;
-  voxels: number;
-  volumeMl: number;
-  centroidLps: Vec3;
-  /** LPS bounding extents of the component's voxel centres. */
-  minLps: Vec3;
-  maxLps: Vec3;
-  /** Inclusive ijk box of the component's voxels on the crop grid when computed: [i0, j0, k0, i1, j1, k1]. */
-  ijk: Int32Array;
-};
-
 /**
  * Per-component centroid and LPS extents for components `firstId..count` of `labels` on the
  * crop grid. `within` (inclusive ijk box [i0, j0, k0, i1, j1, k1]) limits the scan when every
@@ -204,39 +194,6 @@ function componentStats(labels: Int32Array, dims: Dims, count: number, cropToLps
 }
 
 /**
- * {@link componentStats} from per-component voxel counts, ijk sums (3 * c) and inclusive boxes (6 * c), e.g. of {@link computeComponentRuns}: no pass over the voxels.
- * `offset`: the ijk of this crop's first voxel in the crop `m` maps (the LPS figures are computed
- * from the same numbers as there: integer sums and corners shifted exactly, so bit for bit the same); `ijk` stays in this crop.
- */
-function statsOfSums(n: Float64Array, sums: Float64Array, boxes: Int32Array, count: number, m: Float64Array, voxelMl: number, firstId = 1, offset: readonly number[] = [0, 0, 0]): ComponentStats[] {
-  const out: ComponentStats[] = [];
-  const corner: Vec3 = [0, 0, 0];
-  const [oi, oj, ok] = offset as [number, number, number];
-  for (let c = firstId; c <= count; c++) {
-    if (n[c] === 0) continue;
-    const nc = n[c]!;
-    const centroid = transformPoint([0, 0, 0], m, [(sums[3 * c]! + oi * nc) / nc, (sums[3 * c + 1]! + oj * nc) / nc, (sums[3 * c + 2]! + ok * nc) / nc]);
-    const minLps: Vec3 = [Infinity, Infinity, Infinity];
-    const maxLps: Vec3 = [-Infinity, -Infinity, -Infinity];
-    const b = 6 * c;
-    for (let q = 0; q < 8; q++) {
-      transformPoint(corner, m, [oi + (q & 1 ? boxes[b + 3]! : boxes[b]!), oj + (q & 2 ? boxes[b + 4]! : boxes[b + 1]!), ok + (q & 4 ? boxes[b + 5]! : boxes[b + 2]!)]);
-      for (let a = 0; a < 3; a++) {
-        if (corner[a]! < minLps[a]!) minLps[a] = corner[a]!;
-        if (corner[a]! > maxLps[a]!) maxLps[a] = corner[a]!;
-      }
-    }
-    out.push({ id: c, voxels: n[c]!, volumeMl: n[c]! * voxelMl, centroidLps: centroid, minLps, maxLps, ijk: boxes.slice(b, b + 6) });
-  }
-  return out;
-}
-
-/** {@link componentStats} of every component of a run labelling. */
-function statsOfRuns(runs: ComponentRuns, cropToLps: Float64Array, voxelMl: number): ComponentStats[] {
-  return statsOfSums(runs.sizes, runs.sums, runs.boxes, runs.count, cropToLps, voxelMl);
-}
-
-/**
  * Inclusive ijk bounding box of label `id` in the crop, in the layout of {@link Components.boxes} at offset 6 * id.
  * Scans `within` (a box known to hold every voxel of `id`, e.g. its stats' `ijk`) only.
  */
@@ -271,6 +228,10 @@ function cropMatrix(ct: Volume<VoxelArray>, box: VoxelBox): Float64Array {
 
 type Role = 'central' | 'left' | 'right';
 
+/** Erosion radii (mm) of the sacrum's split off L5 and of a hip bone's off its femur (-1: the cortical shells). */
+const SACRUM_RADII_MM = [1, 1.5, 2, 3, 4, 5, 6, 8] as const;
+const HIP_RADII_MM = [1, 1.5, 2, 3, -1, 4, 5, 6] as const;
+
 function roleOf(c: ComponentStats, midlineX: number, halfWidth: number): Role {
   const dx = c.centroidLps[0] - midlineX;
   // The sacrum and vertebrae straddle the midline; hip bones and femurs lie to one side.
@@ -290,45 +251,12 @@ type OriginalRuns = { runs: ComponentRuns; rewritten: Uint8Array };
 type PieceSums = { n: Float64Array; sums: Float64Array; boxes: Int32Array };
 
 /**
- * For each value of the top 16 bits of a float32 (sign, exponent, 7 mantissa bits: a bucket of
- * 65,536 consecutive floats, lying between the floats of its lowest and highest bit patterns), the
- * number of thresholds `th` (at most 254) that every float of the bucket exceeds, when that number
- * is the same for all of them (for each threshold t, the bucket's least float > t or its greatest
- * <= t); 255 when it is not (a threshold falls inside the bucket) or the bucket holds NaNs. So for
- * a float32 d whose bucket entry is not 255, the entry is the number of thresholds d exceeds:
- * splitComponent's depth class, without comparing.
- */
-export function depthClassTable(th: Float64Array): Uint8Array {
-  const table = new Uint8Array(65536);
-  const f = new Float32Array(2), u = new Uint32Array(f.buffer);
-  for (let b = 0; b < 65536; b++) {
-    u[0] = (b << 16) >>> 0;
-    u[1] = ((b << 16) | 0xffff) >>> 0;
-    const lo = Math.min(f[0]!, f[1]!), hi = Math.max(f[0]!, f[1]!);
-    if (Number.isNaN(lo) || Number.isNaN(hi)) {
-      table[b] = 255;
-      continue;
-    }
-    let c = 0;
-    for (let m = 0; m < th.length && c !== 255; m++) {
-      if (lo > th[m]!) c++;
-      else if (!(hi <= th[m]!)) c = 255;
-    }
-    table[b] = c;
-  }
-  return table;
-}
-
-/**
  * Splits component `comp` of `labels` by eroding its inside distance at increasing
- * radii until it falls into >= 2 large pieces; returns the piece labels written
+ * radii until it falls into >= 2 large pieces (segmentBoneSplit.ts searchSplit, or the search's
+ * result `found` when it ran already); returns the piece labels written
  * into `labels` (new ids appended after `nextId`), their voxel counts, ijk sums and boxes
  * (the figures {@link componentStats} would find over the component's box), or null when
  * it does not split. `comp.ijk` must be the component's box on the current labels.
- *
- * The component's voxels are read once, each put in a depth class (how many of the
- * erosion thresholds its squared depth exceeds), so each radius sets only the seeds
- * deeper than it: the same seeds as thresholding the component's depth over its box.
  */
 function splitComponent(
   labels: Int32Array,
@@ -340,195 +268,25 @@ function splitComponent(
   minPieceVoxels: number,
   nextId: number,
   radiiMm: readonly number[],
-  validate?: {
-    cropToLps: Float64Array;
-    /** ijk of the crop's first voxel in `cropToLps`'s grid (default 0, 0, 0). */
-    offset?: readonly number[];
-    voxelMl: number;
-    /** `surfaceLps(id)`: LPS centres of the seed's boundary voxels (flat xyz), those on the crop's first and last slice left out. */
-    accept: (seeds: ComponentStats[], radiusMm: number, surfaceLps: (id: number) => number[]) => boolean;
-    /** Slices of the crop (k) that are the image's first or last: a boundary there is the field's cut, not the bone's surface. */
-    cutSlices?: readonly number[];
-    /** Crop columns (i, j) whose voxels are left out of `surfaceLps` too (next to a field of view's edge). */
-    cutColumn?: (i: number, j: number) => boolean;
-  },
+  validate?: SplitValidate,
   /** Enables the cortical-shell seeds (radius -1 in `radiiMm`). */
   cortex?: { ct: Volume<VoxelArray>; box: VoxelBox; threshold: number },
   /** The runs of the first labelling: the component's voxels are read from them while its id was never rewritten. */
   original?: OriginalRuns,
+  /** The search's result for this component with these arguments, when it ran ahead (segmentBone's speculative splits). */
+  found?: SplitFound | null,
 ): { ids: number[]; radiusMm: number; pieces: PieceSums } | null {
-  const [ni, nj] = dims;
+  const id = comp.id;
+  const runs = original && id <= original.runs.count && original.rewritten[id] === 0 ? original.runs : null;
+  const split = found !== undefined
+    ? found
+    : searchSplit(labels, globalDepth2(), dims, spacing, comp, minPieceVoxels, radiiMm, validate, cortex && { voxels: cortex.ct.voxels, gridDims: cortex.ct.geometry.dims, boxMin: cortex.box.min, threshold: cortex.threshold }, runs);
+  if (!split) return null;
   const cb = comp.ijk;
-  const bi0 = cb[0]!, bj0 = cb[1]!, bk0 = cb[2]!;
-  const bn: Dims = [cb[3]! - bi0 + 3, cb[4]! - bj0 + 3, cb[5]! - bk0 + 3];
-  const n = bn[0] * bn[1] * bn[2];
-  // Depth thresholds, ascending: r^2 of each erosion radius and, for the cortical shells,
-  // the one-voxel erosion (squared depth <= 0.99 spacing^2 is dropped).
-  const useCortex = !!cortex && radiiMm.some((r) => r < 0);
-  const cortexT = spacing[0] * spacing[0] * 0.99;
-  const thr = [...new Set([...radiiMm.filter((r) => r >= 0).map((r) => r * r), ...(useCortex ? [cortexT] : [])])].sort((a, b) => a - b);
-  const nT = thr.length;
-  const th = new Float64Array(thr);
-  // The local box has a one-voxel background frame so the border erodes; the voxels' local
-  // indices in raster order with their depth class (squared depth > thr[m] iff class > m),
-  // and, for the cortical shells, the voxels at or above the cortical threshold.
-  const nVox = comp.voxels;
-  // Voxel p of the component (raster order): local index vox[p], depth class cls[p]
-  // (squared depth > thr[m] iff cls[p] > m).
-  const vox = new Int32Array(nVox);
-  const cls = new Uint8Array(nVox);
-  /** Index in `vox` of the first voxel of each local row (j + bn[1] * k). */
-  const rowVox = new Int32Array(bn[1] * bn[2] + 1);
-  let cortexVox: Int32Array | null = null, nCortex = 0;
-  {
-    const depth = globalDepth2();
-    const id = comp.id;
-    const v = useCortex ? cortex!.ct.voxels : null;
-    const ctT = useCortex ? cortex!.threshold : 0;
-    const [gi, gj] = useCortex ? cortex!.ct.geometry.dims : [0, 0];
-    if (useCortex) cortexVox = new Int32Array(nVox);
-    const runs = original && id <= original.runs.count && original.rewritten[id] === 0 ? original.runs : null;
-    let p = 0;
-    const cv = cortexVox;
-    /**
-     * Voxels [a, e) of a row of the component (crop index src + i, local dst + i, CT ctRow + i):
-     * listed with their depth class, counted without branches (thr ascending: the number of
-     * thresholds below the squared depth is the first index whose threshold it does not exceed),
-     * and, for the cortical shells, those at or above the cortical threshold.
-     */
-    // The class of most depths from the top 16 bits of their float32 (depthClassTable; 255: a
-    // threshold lies in that bucket, counted as above).
-    const bits = new Uint32Array(depth.buffer, depth.byteOffset, depth.length);
-    const table = depthClassTable(th);
-    const gather = (src: number, dst: number, ctRow: number, a: number, e: number): void => {
-      let q = p;
-      for (let i = a; i < e; i++, q++) {
-        let c = table[bits[src + i]! >>> 16]!;
-        if (c === 255) {
-          const d = depth[src + i]!;
-          c = 0;
-          for (let m = 0; m < nT; m++) c += +(d > th[m]!);
-        }
-        vox[q] = dst + i;
-        cls[q] = c;
-      }
-      p = q;
-      if (v) {
-        let w = nCortex;
-        for (let i = a; i < e; i++) {
-          cv![w] = dst + i;
-          w += +(v[ctRow + i]! >= ctT);
-        }
-        nCortex = w;
-      }
-    };
-    for (let k = 0; k < bn[2]; k++) for (let j = 0; j < bn[1]; j++) {
-      rowVox[j + bn[1] * k] = p;
-      if (k === 0 || j === 0 || k === bn[2] - 1 || j === bn[1] - 1) continue; // the background frame
-      const cropRow = bj0 - 1 + j + nj * (bk0 - 1 + k);
-      const src = bi0 - 1 + ni * cropRow;
-      const dst = bn[0] * (j + bn[1] * k);
-      const ctRow = useCortex ? cortex!.box.min[0] + bi0 - 1 + gi * (cortex!.box.min[1] + bj0 - 1 + j + gj * (cortex!.box.min[2] + bk0 - 1 + k)) : 0;
-      if (runs) {
-        // The component's runs of this row (in i order: raster order as the scan below).
-        for (let r = runs.rowFirst[cropRow]!; r < runs.rowFirst[cropRow + 1]!; r++) {
-          if (runs.runId[r] === id) gather(src, dst, ctRow, runs.runStart[r]! - bi0 + 1, runs.runEnd[r]! - bi0 + 1);
-        }
-      } else {
-        // The row's stretches of the component's id, in i order.
-        for (let i = 1; i < bn[0] - 1; i++) {
-          if (labels[src + i] !== id) continue;
-          let e = i + 1;
-          while (e < bn[0] - 1 && labels[src + e] === id) e++;
-          gather(src, dst, ctRow, i, e);
-          i = e;
-        }
-      }
-    }
-    rowVox[bn[1] * bn[2]] = p;
-    if (p !== nVox) throw new PlannerError('assert', `component ${id} has ${p} voxels in its box, ${nVox} expected`);
-  }
-  /** The class above which the squared depth exceeds `t` (one of `thr`). */
-  const classOf = (t: number): number => thr.indexOf(t);
-  let shell: Uint8Array | null = null;
-  // The seeds of a radius are listed voxels (`vox`, raster order) whose entry in `seedClass` is
-  // above `seedMin`; their runs are found straight from the list (the same runs as from a mask
-  // of them: no box-sized mask written and read).
-  let cortexSeed: Uint8Array | null = null;
-  // Run arrays shared by the radii (a radius's runs are used before the next one's are found; the
-  // winner's are the last): one pass per radius, no allocation.
-  const runBuffers = { runStart: new Int32Array(nVox), runEnd: new Int32Array(nVox) };
-  /** The seeds of the last erosion radius (class above `deepMin`), listed as `vox`, `cls` and `rowVox` are. */
-  let deep: { index: Int32Array; cls: Uint8Array; rowIndex: Int32Array } | null = null;
-  let deepMin = -1;
-  for (const r of radiiMm) {
-    let seedClass: Uint8Array = cls, seedMin: number;
-    if (r < 0) {
-      // Seeds from the cortical shells: voxels of the component at or above the cortical
-      // threshold, hole-filled. A joint space bridged by partial volume at the trabecular
-      // threshold is still darker than cortex, so the shells separate there.
-      if (!useCortex) continue;
-      shell ??= new Uint8Array(n);
-      shell.fill(0);
-      for (let q = 0; q < nCortex; q++) shell[cortexVox![q]!] = 1;
-      fillHoles(shell, bn, 'sides');
-      // Erode one voxel so that shells touching through a single voxel come apart (what
-      // the hole filling added outside the component has no depth and goes too).
-      cortexSeed ??= new Uint8Array(nVox);
-      const m = classOf(cortexT);
-      for (let p = 0; p < nVox; p++) cortexSeed[p] = +(cls[p]! > m) & shell[vox[p]!]!;
-      seedClass = cortexSeed;
-      seedMin = 0;
-    } else seedMin = classOf(r * r);
-    // Runs only: most radii do not split, and the label volume is needed only when one does. An
-    // erosion radius at least as deep as the previous one lists its seeds from that one's (the
-    // voxels above its class, kept by the previous call): the same voxels in the same order.
-    let list: { index: Int32Array; cls: Uint8Array; rowIndex: Int32Array } = { index: vox, cls: seedClass, rowIndex: rowVox };
-    let keep: typeof deep = null;
-    if (r >= 0) {
-      if (deep && seedMin >= deepMin) list = deep;
-      keep = deep ??= { index: new Int32Array(nVox), cls: new Uint8Array(nVox), rowIndex: new Int32Array(rowVox.length) };
-      deepMin = seedMin;
-    }
-    const cc = componentRunsOfRuns(maskRunsOfList(list.index, list.cls, seedMin, list.rowIndex, bn[0], bn[1] * bn[2], runBuffers, keep ?? undefined), bn);
-    const big: number[] = [];
-    for (let c = 1; c <= cc.count; c++) if (cc.sizes[c]! >= minPieceVoxels) big.push(c);
-    if (big.length < 2) continue;
-    if (validate) {
-      const lm = new Float64Array(validate.cropToLps);
-      const vo = validate.offset ?? [0, 0, 0];
-      const o0 = transformPoint([0, 0, 0], validate.cropToLps, [vo[0]! + bi0 - 1, vo[1]! + bj0 - 1, vo[2]! + bk0 - 1]);
-      lm[12] = o0[0];
-      lm[13] = o0[1];
-      lm[14] = o0[2];
-      const seedStats = statsOfRuns(cc, lm, validate.voxelMl).filter((c) => big.includes(c.id));
-      let seedLabels: Int32Array | null = null;
-      const surfaceLps = (id: number): number[] => {
-        const labelsOf = (seedLabels ??= writeComponentLabels(cc, bn));
-        const out: number[] = [];
-        const cut = validate.cutSlices ?? [];
-        const p: Vec3 = [0, 0, 0];
-        for (let k = 1; k < bn[2] - 1; k++) {
-          if (cut.includes(bk0 - 1 + k)) continue;
-          for (let j = 1; j < bn[1] - 1; j++) for (let i = 1; i < bn[0] - 1; i++) {
-            const t = i + bn[0] * (j + bn[1] * k);
-            if (labelsOf[t] !== id || validate.cutColumn?.(bi0 - 1 + i, bj0 - 1 + j)) continue;
-            const sxy = bn[0] * bn[1];
-            if (labelsOf[t - 1] === id && labelsOf[t + 1] === id && labelsOf[t - bn[0]] === id && labelsOf[t + bn[0]] === id && labelsOf[t - sxy] === id && labelsOf[t + sxy] === id) continue;
-            transformPoint(p, lm, [i, j, k]);
-            out.push(p[0], p[1], p[2]);
-          }
-        }
-        return out;
-      };
-      if (!validate.accept(seedStats, r, surfaceLps)) continue;
-    }
-    const owner = growBack(cc, big, vox, bn, nVox);
-    const ids = big.map((_, idx) => nextId + idx);
-    if (original && comp.id <= original.runs.count) original.rewritten[comp.id] = 1;
-    return { ids, radiusMm: r, pieces: writePieces(labels, dims, owner, bn, vox, rowVox, bi0 - 1, bj0 - 1, bk0 - 1, nextId, big.length) };
-  }
-  return null;
+  const bn: Dims = [cb[3]! - cb[0]! + 3, cb[4]! - cb[1]! + 3, cb[5]! - cb[2]! + 3];
+  const ids = Array.from({ length: split.count }, (_, idx) => nextId + idx);
+  if (original && comp.id <= original.runs.count) original.rewritten[comp.id] = 1;
+  return { ids, radiusMm: split.radiusMm, pieces: writePieces(labels, dims, split.owner, bn, split.vox, split.rowVox, cb[0]! - 1, cb[1]! - 1, cb[2]! - 1, nextId, split.count) };
 }
 
 /**
@@ -574,58 +332,6 @@ function relabelPieces(labels: Int32Array, dims: Dims, runs: ComponentRuns | nul
     }
   }
   return { n, sums, boxes };
-}
-
-/**
- * Grows the big seed components `big` of `cc` back over the component (its voxels `vox`, local
- * indices on the local box `bn`): multi-source BFS (geodesic nearest piece), seeded in raster
- * order (the runs are in raster order). Returns the owner (1-based index in `big`, 0: unreached
- * or not in the component) per voxel of the box. The BFS tests one array: "a component voxel
- * not reached yet" is the mark `open` there.
- */
-function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn: Dims, voxels: number): Uint16Array | Int32Array {
-  const n = bn[0] * bn[1] * bn[2];
-  // Two bytes per voxel unless there are 65,535 pieces or more. The component's voxels are marked
-  // `open` (no piece's index) in the zeroed array (only their pages are written), and those the
-  // BFS does not reach go back to 0 at the end.
-  const wide = big.length >= 0xffff;
-  const owner = wide ? new Int32Array(n) : new Uint16Array(n);
-  const open = wide ? -1 : 0xffff;
-  for (let p = 0; p < voxels; p++) owner[vox[p]!] = open;
-  // Every voxel enters the queue at most once, and only the component's `voxels` do.
-  const queue = new Int32Array(voxels);
-  let head = 0, tail = 0;
-  const pieceOf = new Int32Array(cc.count + 1);
-  big.forEach((c, idx) => (pieceOf[c] = idx + 1));
-  for (let row = 0; row < bn[1] * bn[2]; row++) {
-    for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
-      const w = pieceOf[cc.runId[r]!]!;
-      if (w === 0) continue;
-      const s = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!;
-      owner.fill(w, s, e);
-      for (let t = s; t < e; t++) queue[tail++] = t;
-    }
-  }
-  const sy = bn[0], sz = bn[0] * bn[1];
-  while (head < tail) {
-    const t = queue[head++]!;
-    const w = owner[t]!;
-    // The local box has a frame of background: every neighbour of a component voxel is in it.
-    let q = t + 1;
-    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
-    q = t - 1;
-    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
-    q = t + sy;
-    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
-    q = t - sy;
-    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
-    q = t + sz;
-    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
-    q = t - sz;
-    if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
-  }
-  if (tail < voxels) for (let p = 0; p < voxels; p++) if (owner[vox[p]!] === open) owner[vox[p]!] = 0;
-  return owner;
 }
 
 /**
@@ -1117,12 +823,81 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   let sacrum = central.find((c) => c.volumeMl >= 0.2 * Math.max(...central.map((q) => q.volumeMl)));
   const hasL5Above = (sac: ComponentStats) =>
     central.some((c) => c !== sac && c.minLps[2] > sac.centroidLps[2] && c.minLps[2] < sac.maxLps[2] + 25 && c.volumeMl >= 0.1 * sac.volumeMl);
+  // The splits tried below (the sacrum's when no L5 is above it, each side's hip bone when no
+  // femur is beside it) are searched ahead, all at once, one per slab on this thread and the EDT
+  // helper (segmentBoneSplit.ts SplitTask): each search reads only its component's voxels (the
+  // first labelling's runs, never rewritten), the depth and the CT, and writes its own arrays;
+  // the pieces are written below in the same order as before. A search is used only when the
+  // code below reaches the same split of the same component (else it searches there itself).
+  const hipRule: HipSplitRule = {
+    midlineX,
+    imageLowZ: Math.min(transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0])[2], transformPoint([0, 0, 0], g.ijkToLps, [0, 0, g.dims[2] - 1])[2]),
+    spacingZMm: g.spacingMm[2],
+    voxelMm: Math.max(...g.spacingMm),
+  };
+  const cortexThreshold = (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2;
+  const sacrumMinPiece = (c: ComponentStats) => Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * c.voxels));
+  const ahead = new Map<ComponentStats, SplitFound | null>();
+  const foundCap = new Map<SplitFound, Vec3>();
+  if (ccShared && !fovEdgeCt && canShareBoneSlabs(labels, ct.voxels)) {
+    const specs: { comp: ComponentStats; minPiece: number; hip: boolean }[] = [];
+    if (sacrum && !hasL5Above(sacrum)) specs.push({ comp: sacrum, minPiece: sacrumMinPiece(sacrum), hip: false });
+    for (const side of ['left', 'right'] as const) {
+      const lateral = refined.filter((c) => roleOf(c, midlineX, halfWidth) === side).sort((a, b) => b.volumeMl - a.volumeMl);
+      const hip = lateral[0];
+      if (hip && !lateral.some((c) => isFemurOfStats(c, hip, 0, midlineX))) specs.push({ comp: hip, minPiece: Math.ceil(3 / voxelMl), hip: true });
+    }
+    // Only components of the first labelling (their runs) whose pieces fit a two-byte owner array.
+    const usable = specs.filter((q) => q.comp.id <= cc.count && !original.rewritten[q.comp.id] && Math.floor(q.comp.voxels / q.minPiece) < 0xffff);
+    if (usable.length >= 2) {
+      // The largest first: this thread claims the first slab, the helper the next.
+      usable.sort((a, b) => b.comp.voxels - a.comp.voxels);
+      const depth = depthOf();
+      const jobs: SplitJob[] = usable.map((q) => {
+        const b = q.comp.ijk;
+        const boxVoxels = (b[3]! - b[0]! + 3) * (b[4]! - b[1]! + 3) * (b[5]! - b[2]! + 3);
+        return {
+          comp: { id: q.comp.id, voxels: q.comp.voxels, ijk: Int32Array.from(b) },
+          minPieceVoxels: q.minPiece,
+          radiiMm: q.hip ? [...HIP_RADII_MM] : [...SACRUM_RADII_MM],
+          hip: q.hip ? { rule: hipRule, cropToLps: mRaw, offset: off, voxelMl, cutSlices: [-box.min[2], g.dims[2] - 1 - box.min[2]] } : undefined,
+          cortexThreshold: q.hip ? cortexThreshold : undefined,
+          out: {
+            vox: allocVoxels(Int32Array, q.comp.voxels, { shared: true }),
+            rowVox: allocVoxels(Int32Array, (b[4]! - b[1]! + 3) * (b[5]! - b[2]! + 3) + 1, { shared: true }),
+            owner: allocVoxels(Uint16Array, boxVoxels, { shared: true }),
+            result: new Float64Array(new SharedArrayBuffer(7 * 8)),
+          },
+        };
+      });
+      runBoneSlabs({
+        kind: 'split',
+        labels,
+        depth,
+        dims: [dims[0], dims[1], dims[2]],
+        spacingMm: [g.spacingMm[0], g.spacingMm[1], g.spacingMm[2]],
+        runs: ccShared,
+        ct: { voxels: ct.voxels, gridDims: [g.dims[0], g.dims[1], g.dims[2]], boxMin: [box.min[0], box.min[1], box.min[2]] },
+        jobs,
+      }, jobs.length, usable.reduce((a, q) => a + q.comp.voxels, 0), 1);
+      usable.forEach((q, s) => {
+        const o = jobs[s]!.out, res = o.result;
+        if (!res[0]) {
+          ahead.set(q.comp, null);
+          return;
+        }
+        const found: SplitFound = { radiusMm: res[1]!, count: res[2]!, owner: o.owner, vox: o.vox, rowVox: o.rowVox };
+        ahead.set(q.comp, found);
+        if (res[3]) foundCap.set(found, [res[4]!, res[5]!, res[6]!]);
+      });
+    }
+  }
   if (sacrum && !hasL5Above(sacrum)) {
     // No vertebra just above the sacrum: L5 (and possibly the lumbar spine) is fused to it
     // through the facet joints or bridged discs. Split at the narrowest necks; the sacrum is
     // the lowest large piece, L5 the piece just above it, higher pieces other vertebrae.
     const sacrumRuns = sacrum.id <= cc.count && !original.rewritten[sacrum.id] ? cc : null;
-    const split = splitComponent(labels, depthOf, dims, g.spacingMm, sacrum, Math.max(Math.ceil(3 / voxelMl), Math.ceil(0.03 * sacrum.voxels)), nextId, [1, 1.5, 2, 3, 4, 5, 6, 8], undefined, undefined, original);
+    const split = splitComponent(labels, depthOf, dims, g.spacingMm, sacrum, sacrumMinPiece(sacrum), nextId, SACRUM_RADII_MM, undefined, undefined, original, original.rewritten[sacrum.id] ? undefined : ahead.get(sacrum));
     if (split) {
       const firstNew = nextId;
       const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, nextId, off);
@@ -1178,13 +953,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       notes.push(`no ${side} hip bone found`);
       continue;
     }
-    const isFemurOf = (c: ComponentStats, h: ComponentStats, slackMm: number, volumeRule = true) =>
-      c !== h &&
-      c.centroidLps[2] < h.centroidLps[2] &&
-      c.maxLps[2] > h.minLps[2] - slackMm &&
-      c.minLps[2] < h.minLps[2] + 15 + slackMm &&
-      Math.abs(c.centroidLps[0] - midlineX) > Math.abs(h.centroidLps[0] - midlineX) - 10 &&
-      (!volumeRule || c.volumeMl >= 0.08 * h.volumeMl);
+    const isFemurOf = (c: ComponentStats, h: ComponentStats, slackMm: number, volumeRule = true) => isFemurOfStats(c, h, slackMm, midlineX, volumeRule);
     /** Centroid of a femoral-head cap accepted by the split (field cut at the hip joint). */
     let fieldCutHeadLps: Vec3 | null = null;
     const imageLowZ = Math.min(transformPoint([0, 0, 0], g.ijkToLps, [0, 0, 0])[2], transformPoint([0, 0, 0], g.ijkToLps, [0, 0, g.dims[2] - 1])[2]);
@@ -1194,28 +963,24 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       // The femoral head may be bridged to the acetabulum (partial volume across a thin
       // joint space): split the hip component when a piece below it looks like a femur.
       const h0 = hip;
-      const split = splitComponent(labels, depthOf, dims, g.spacingMm, h0, Math.ceil(3 / voxelMl), nextId, [1, 1.5, 2, 3, -1, 4, 5, 6], {
+      // The search ran ahead for this component (its voxels unchanged since: its id not rewritten).
+      const pre = original.rewritten[h0.id] ? undefined : ahead.get(h0);
+      const split = splitComponent(labels, depthOf, dims, g.spacingMm, h0, Math.ceil(3 / voxelMl), nextId, HIP_RADII_MM, {
         cropToLps: mRaw,
         offset: off,
         voxelMl,
         cutSlices: [-box.min[2], g.dims[2] - 1 - box.min[2]],
         cutColumn: fovEdgeCt ? (i, j) => fovEdgeCt(box.min[0] + i, box.min[1] + j) : undefined,
+        // segmentBoneSplit.ts acceptHipSplit: a seed below the top piece is a femur, or a
+        // femoral-head cap cut by the field's lowest slice (its centroid kept).
         accept: (seeds, r, surfaceLps) => {
-          const top = seeds.reduce((a, b) => (b.maxLps[2] > a.maxLps[2] ? b : a));
-          const lowestZ = Math.min(...seeds.map((c) => c.minLps[2]));
-          // The hip bone (the top piece) is the larger part; a fracture fragment split off
-          // a hip bone leaves a small top piece. The femur reaches as low as anything in the
-          // component (its shaft, or its head when the field ends at the hip joint): a
-          // thick lump eroded out of the ilium (3 mm voxels, erosion past the thin wing) does not.
-          if (seeds.some((c) => isFemurOf(c, top, Math.max(r, 1) + 2) && top.volumeMl >= 0.8 * c.volumeMl && c.minLps[2] <= lowestZ + Math.max(r, 1) + 2 * g.spacingMm[2])) return true;
-          // A field that ends at the hip joint (CBCT) holds only the top of the femoral head:
-          // too small for the femur's volume rule, but cut by the field's last slice and
-          // spherical above the cut.
-          const cap = seeds.find((c) => c !== top && isFemurOf(c, top, Math.max(r, 1) + 2, false) && isFieldCutHead(c, surfaceLps(c.id)));
-          if (cap) fieldCutHeadLps = cap.centroidLps;
-          return !!cap;
+          const a = acceptHipSplit(hipRule, seeds, r, surfaceLps);
+          if (a.capCentroidLps) fieldCutHeadLps = a.capCentroidLps;
+          return a.accepted;
         },
-      }, { ct, box, threshold: (thresholds.softTissuePeakGrey + thresholds.corticalGrey) / 2 }, original);
+      }, { ct, box, threshold: cortexThreshold }, original, pre);
+      // (A search that ran ahead accepted the same cap, if any: its centroid, as the accept above would have kept it.)
+      if (pre && foundCap.has(pre)) fieldCutHeadLps = foundCap.get(pre)!;
       if (split) {
         const firstNew = nextId;
         const pieces = statsOfSums(split.pieces.n, split.pieces.sums, split.pieces.boxes, nextId + split.ids.length - 1, mRaw, voxelMl, firstNew, off);

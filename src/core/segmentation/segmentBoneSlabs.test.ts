@@ -365,26 +365,40 @@ describe('segmentBone cap test on both threads', () => {
   }
 });
 
-/** segment.paths.test.ts's bridged SI joint (a bony bar across the joint space): narrowed crop and a split. */
-function bridgedSi(): Volume<VoxelArray> {
+type Bar = [[number, number, number], [number, number, number]];
+
+/** The synthetic pelvis with bony bars (cortical grey) across joint spaces (segmentBone.paths.test.ts's variants). */
+function bridged(bars: Bar[]): Volume<VoxelArray> {
   const { ct } = makeSyntheticPelvis({ noiseSigma: 10 });
   const g = ct.geometry;
   for (let k = 0; k < g.dims[2]; k++) for (let j = 0; j < g.dims[1]; j++) for (let i = 0; i < g.dims[0]; i++) {
     const x = -150 + 2 * i, y = -110 + 2 * j, z = 2 * k;
-    if (x > 33 && x < 41 && y > 16 && y < 24 && z > 106 && z < 114) ct.voxels[i + g.dims[0] * (j + g.dims[1] * k)] = 1000;
+    for (const [lo, hi] of bars) if (x > lo[0] && x < hi[0] && y > lo[1] && y < hi[1] && z > lo[2] && z < hi[2]) ct.voxels[i + g.dims[0] * (j + g.dims[1] * k)] = 1000;
   }
   return ct;
 }
 
+/** segment.paths.test.ts's bridged SI joint (a bony bar across the joint space): narrowed crop and a split. */
+const bridgedSi = () => bridged([[[33, 16, 106], [41, 24, 114]]]);
+/** segment.paths.test.ts's bridged left hip joint: the sacrum's split (no L5 above it) and the left hip's are searched ahead, one per slab. */
+const bridgedHip = () => bridged([[[77, 7, 50], [83, 13, 64]]]);
+/** Both hip joints bridged (the right one by a bar mirrored across the midline): three splits searched ahead. */
+const bridgedHips = () => bridged([[[77, 7, 50], [83, 13, 64]], [[-83, 7, 50], [-77, 13, 64]]]);
+
 // Slab tasks: the thresholds' histogram, the box, the crop, the dilation, the two hole fillings, the two phases of the
 // cavities, the label crop, the depth's first pass when a split is tried (both cases split) and, with the CT table's two
 // plates, the cap test (at small size the table is a staircase of strips short enough to be tested); with the labels on
-// shared memory, the final write.
+// shared memory, the final write; with two or more splits about to be tried (the sacrum's with no L5 above it, a hip
+// bone's with no femur beside it), one task of their searches.
 const CASES: { name: string; ct: () => Volume<VoxelArray>; hashes: { labels: string; summary: string }; slabTasks: number }[] = [
   { name: 'sacralAla small', ct: () => generatePhantom({ caseId: 'sacralAla', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAla small'], slabTasks: 10 },
   // The flattened copy of a cut field on shared memory too; its cap test stays in this thread (the field's edge columns).
   { name: 'sacralAlaCbct small', ct: () => generatePhantom({ caseId: 'sacralAlaCbct', size: 'small' }).ct, hashes: BONE_LABEL_HASHES['sacralAlaCbct small'], slabTasks: 9 },
   { name: 'synthetic pelvis, bridged SI joint', ct: bridgedSi, hashes: { labels: 'b4bd19c853eb79fe', summary: '9ae70e46202953d6' }, slabTasks: 9 },
+  // segmentBone.paths.test.ts's fingerprints (recorded with the code before the speed-ups, one thread).
+  { name: 'synthetic pelvis, bridged left hip joint', ct: bridgedHip, hashes: { labels: '3cc60aac891b0635', summary: '308de8e41bdfa8fd' }, slabTasks: 10 },
+  // Recorded with the one-thread code of 24 Nov 19:30 (e6d6bcd).
+  { name: 'synthetic pelvis, both hip joints bridged', ct: bridgedHips, hashes: { labels: '4886c7836b44f22f', summary: 'fbcf8744b254841f' }, slabTasks: 10 },
 ];
 
 describe('segmentBone with the EDT helper taking slab work (CT on shared memory)', () => {

@@ -6,6 +6,7 @@ import { maskRuns } from './connectedComponents';
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { fillHoles, type OutsideFaces } from './morphology';
 import { countPerValue, histogramOfPerValue, perValueRange, type Histogram } from './thresholds';
+import { runSplitSlab, type SplitTask } from './segmentBoneSplit';
 
 /**
  * segmentBone's slab-parallel steps (issue #4: on the app's path the EDT helper thread is
@@ -23,10 +24,11 @@ import { countPerValue, histogramOfPerValue, perValueRange, type Histogram } fro
  * - `fillRuns`: the runs of a labelling written into a grid (their ids: the label crop; a constant; the depth's first EDT pass), per slice;
  * - `addCavities`: segmentBone's addCavities per slice, in its two phases (each over the whole grid before the next);
  * - `histogram`: the bone thresholds' per-value counts (thresholds.ts countPerValue), one count array per chunk of sampled slices;
- * - `writeLabels`: segmentBone's final write of the part labels from the label crop onto the CT grid, per crop slice, with counts per label value per chunk.
+ * - `writeLabels`: segmentBone's final write of the part labels from the label crop onto the CT grid, per crop slice, with counts per label value per chunk;
+ * - `split`: independent component split searches (segmentBoneSplit.ts SplitTask), one per slab.
  * Structured-cloneable (every array on shared memory when posted).
  */
-export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask | HistogramTask | WriteLabelsTask;
+export type BoneSlabTask = ThresholdBoxTask | ThresholdCropTask | Dilate6Task | FillHolesTask | CapTestTask | FillRunsTask | AddCavitiesTask | HistogramTask | WriteLabelsTask | SplitTask;
 
 /**
  * Per slice k of the grid: `out[4 * k ..]` = [i0, j0, i1, j1] (inclusive), a box of voxels >= threshold of
@@ -295,6 +297,7 @@ export function runBoneSlabTask(task: BoneSlabTask, s0: number, s1: number): voi
     countPerValue(task.voxels, ni, nj, box, task.stride, s0, s1, counts, Math.floor(s0 / task.chunkSlabs) * perValueRange(task.voxels));
   }
   else if (task.kind === 'writeLabels') writeLabelsSlices(task, s0, s1);
+  else if (task.kind === 'split') for (let s = s0; s < s1; s++) runSplitSlab(task, s);
   else if (task.kind === 'fillRuns') {
     if (task.firstPassH !== undefined) depthFirstPassOfRuns(task.runs, task.ni, task.nj, task.firstPassH, task.out as Float32Array, s0, s1);
     else fillRunsSlices(task, s0, s1);
@@ -328,7 +331,7 @@ export function canShareBoneSlabs(...arrays: VoxelArray[]): boolean {
  */
 export function runBoneSlabs(task: BoneSlabTask, slabs: number, voxels: number, chunkSlabs?: number): boolean {
   // (A cap test's inputs are small and cloned when posted: only its output must be shared.)
-  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'histogram' ? [task.voxels, task.out] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : task.kind === 'writeLabels' ? [task.out, task.labels, task.lut, task.counts, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : [task.voxels, task.out];
+  const arrays = task.kind === 'dilate6' ? [task.mask, task.out] : task.kind === 'addCavities' ? [task.filled, task.mask, task.closed, task.holes] : task.kind === 'histogram' ? [task.voxels, task.out] : task.kind === 'fillHoles' ? [...task.masks, ...(task.from ?? [])] : task.kind === 'capTest' ? [task.out] : task.kind === 'fillRuns' ? [task.out, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : task.kind === 'writeLabels' ? [task.out, task.labels, task.lut, task.counts, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId] : task.kind === 'split' ? [task.labels, task.depth, task.ct.voxels, task.runs.rowFirst, task.runs.runStart, task.runs.runEnd, task.runs.runId, ...task.jobs.flatMap((j) => [j.out.vox, j.out.rowVox, j.out.owner])] : [task.voxels, task.out];
   const executor = arrays.every((a) => isShared(a)) ? boneSlabExecutor() : null;
   if (executor && executor.forBoneSlabs(task, slabs, voxels, chunkSlabs)) return true;
   runBoneSlabTask(task, 0, slabs);
