@@ -20,11 +20,14 @@
  * - paced: M moves, each after the previous move's check is shown (the
  *   latency of one check with nothing queued before it).
  *
- * Measured in the page (performance.now() timebase): for each pointermove,
- * its `event.timeStamp` (when the input happened; includes Chromium's wait
- * for the frame-aligned dispatch), the tip the drag put in the plan store,
- * and the first animation frame after it (a rAF callback registered in a
- * capture-phase listener that runs before the overlay's; the overlay redraws
+ * Measured in the page (performance.now() timebase): for each input, its
+ * `event.timeStamp` (when the input happened; the same on its raw update and
+ * its pointermove), when the app took it (the overlay applies a drag input in
+ * its `pointerrawupdate` where the browser sends one, else in the
+ * frame-aligned `pointermove`: the probe wraps the app's raw listeners and
+ * records whether the raw update moved the tip; a pointermove is recorded by
+ * a capture listener that runs before the overlay's), the tip it put in the
+ * plan store, and the first animation frame after it (the overlay redraws
  * synchronously in the same dispatch, which a MutationObserver on the axial
  * screw layer confirms). The plan controller records every live check
  * (`__planner.plan.checkTimings().recent`: the tip it checked, requested,
@@ -32,7 +35,10 @@
  * synchronously on the store's change). A move's latency = appliedAt of the
  * check of exactly its tip - the move's timeStamp; a move whose tip was never
  * checked (a newer move superseded it before the worker was free, or its
- * result came back stale) is counted as superseded.
+ * result came back stale) is counted as superseded. Also printed: when the
+ * frame that paints the result begins (the first animation frame after
+ * appliedAt, from a rAF loop that runs while the probe is armed): on
+ * SwiftShader that frame waits for the previous one to be drawn.
  *
  * Same-run reference: the bare `session.checkScrew` round trip through the
  * planner worker (the hook), the same request 30 times with nothing else
@@ -59,12 +65,31 @@ const FRAME_MS = 16;
 /** BENCH_APP_QUERY: more of the app's URL query for both rows (A/B, e.g. `&canvas2d=accelerated`, the browser's default 2D canvases). */
 const APP_QUERY = process.env['BENCH_APP_QUERY'] ?? '';
 
-type MoveRecord = { t: number; dispatchedAt: number; tip: Vec3 | null; frameAt: number | null; layerMutatedAt: number | null };
+type MoveRecord = {
+  /** The input's event.timeStamp (the same on its raw update and its frame-aligned pointermove). */
+  t: number;
+  /** Its frame-aligned pointermove's dispatch (null: coalesced into a later move by the browser). */
+  dispatchedAt: number | null;
+  /** The tip in the store after that dispatch (null before it). */
+  tip: Vec3 | null;
+  /** Its pointerrawupdate's dispatch to the app's listener, and the tip that listener put in the store if it moved it. */
+  rawAt: number | null;
+  rawTip: Vec3 | null;
+  frameAt: number | null;
+  layerMutatedAt: number | null;
+};
 type CheckRecord = { screwId: string; tipLps: Vec3; requestedAt: number; answeredAt: number; appliedAt: number | null };
 
-/** Init script: timestamps every pointermove while armed (see the header). */
+/**
+ * Init script: timestamps every pointer input while armed (see the header). A pointermove is
+ * recorded by a capture listener on window added here, before any of the app's. The app's own
+ * pointerrawupdate listeners (the screw drag takes raw updates where the browser has them) are
+ * wrapped as they are added, so the probe sees when each raw update reached the app and whether it
+ * moved the tip; the probe adds no raw listener of its own (while one is registered Chromium hit
+ * tests every raw input, a cost the app would not otherwise have).
+ */
 const LIVE_PROBE = `(() => {
-  const probe = { armed: false, screwId: null, moves: [], canvasDraws: {} };
+  const probe = { armed: false, screwId: null, moves: [], canvasDraws: {}, frames: [] };
   window.__liveProbe = probe;
   // Draw calls into on-screen 2D canvases while armed, per canvas (its parent's class): a drag should draw into none.
   const proto = CanvasRenderingContext2D.prototype;
@@ -87,21 +112,70 @@ const LIVE_PROBE = `(() => {
     observed = layer;
     new MutationObserver(() => { if (layerMutatedAt === null) layerMutatedAt = performance.now(); }).observe(layer, { subtree: true, childList: true, attributes: true });
   };
-  window.addEventListener('pointermove', (e) => {
-    if (!probe.armed) return;
-    observe();
-    const rec = { t: e.timeStamp, dispatchedAt: performance.now(), tip: null, frameAt: null, layerMutatedAt: null };
+  const tipNow = () => {
+    const plan = window.__planner ? window.__planner.plan.state().plan : null;
+    const s = plan && plan.screws.find((x) => x.id === probe.screwId);
+    return s ? [...s.tipLps] : null;
+  };
+  const byT = new Map();
+  const recordOf = (e) => {
+    let rec = byT.get(e.timeStamp);
+    if (rec) return rec;
+    rec = { t: e.timeStamp, dispatchedAt: null, tip: null, rawAt: null, rawTip: null, frameAt: null, layerMutatedAt: null };
+    byT.set(e.timeStamp, rec);
     probe.moves.push(rec);
     layerMutatedAt = null;
     requestAnimationFrame(() => { rec.frameAt = performance.now(); rec.layerMutatedAt = layerMutatedAt; });
+    return rec;
+  };
+  // While armed, the start of every animation frame: the frame that shows a check's result is the first after it was applied.
+  const onFrame = () => { if (!probe.armed) { probe.framesRunning = false; return; } probe.frames.push(performance.now()); requestAnimationFrame(onFrame); };
+  probe.arm = (screwId) => {
+    probe.screwId = screwId;
+    probe.armed = true;
+    if (!probe.framesRunning) { probe.framesRunning = true; requestAnimationFrame(onFrame); }
+  };
+  window.addEventListener('pointermove', (e) => {
+    if (!probe.armed) return;
+    observe();
+    const rec = recordOf(e);
+    rec.dispatchedAt = performance.now();
     // After the overlay's own listener (same dispatch) has put the dragged tip in the store.
-    setTimeout(() => {
-      const plan = window.__planner ? window.__planner.plan.state().plan : null;
-      const s = plan && plan.screws.find((x) => x.id === probe.screwId);
-      rec.tip = s ? [...s.tipLps] : null;
-    }, 0);
+    setTimeout(() => { rec.tip = tipNow(); }, 0);
   }, true);
+  const wrapped = new WeakMap();
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    if (type !== 'pointerrawupdate' || typeof listener !== 'function') return add.call(this, type, listener, options);
+    let w = wrapped.get(listener);
+    if (!w) {
+      w = function (e) {
+        if (!probe.armed) return listener.call(this, e);
+        observe();
+        const rec = recordOf(e);
+        const before = tipNow();
+        const at = performance.now();
+        const out = listener.call(this, e);
+        const after = tipNow();
+        if (after && (!before || after.some((v, k) => v !== before[k]))) { rec.rawAt = at; rec.rawTip = after; }
+        return out;
+      };
+      wrapped.set(listener, w);
+    }
+    return add.call(this, type, w, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+    return remove.call(this, type, (type === 'pointerrawupdate' && wrapped.get(listener)) || listener, options);
+  };
 })();`;
+
+/** When the app took the input (its raw update if that moved the tip, else its pointermove) and the tip it put in the store then. */
+function handled(m: MoveRecord): { at: number; tip: Vec3 } | null {
+  if (m.rawAt !== null && m.rawTip) return { at: m.rawAt, tip: m.rawTip };
+  if (m.dispatchedAt !== null && m.tip) return { at: m.dispatchedAt, tip: m.tip };
+  return null;
+}
 
 type Row = {
   label: string;
@@ -119,38 +193,49 @@ type Row = {
   /** A diagnostic row (other browser flags): its figures are not judged against the goal. */
   diagnostic?: string | null;
 };
-type Stats = { queueMedianMs: number; oursMedianMs: number; n: number; measured: number; superseded: number; medianMs: number; p90Ms: number; maxMs: number; frameMedianMs: number; frameMaxMs: number; frameWithoutRedraw: number };
+type Stats = { queueMedianMs: number; oursMedianMs: number; n: number; measured: number; superseded: number; viaRaw: number; medianMs: number; p90Ms: number; maxMs: number; frameMedianMs: number; frameMaxMs: number; frameWithoutRedraw: number; statusFrameMedianMs: number; statusFrameP90Ms: number };
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-function stats(moves: MoveRecord[], checks: CheckRecord[], screwId: string): Stats {
+function stats(moves: MoveRecord[], checks: CheckRecord[], screwId: string, frames: number[]): Stats {
   const lat: number[] = [];
-  const frames: number[] = [];
+  const frameLat: number[] = [];
+  const statusFrame: number[] = [];
   const queue: number[] = [];
   const ours: number[] = [];
   let superseded = 0;
+  let viaRaw = 0;
   let frameWithoutRedraw = 0;
   for (const m of moves) {
-    if (m.frameAt !== null) frames.push(m.frameAt - m.t);
+    if (m.frameAt !== null) frameLat.push(m.frameAt - m.t);
     if (m.layerMutatedAt === null || (m.frameAt !== null && m.layerMutatedAt > m.frameAt)) frameWithoutRedraw++;
-    const tip = m.tip;
-    const c = tip && checks.find((r) => r.screwId === screwId && r.appliedAt !== null && r.requestedAt >= m.dispatchedAt && r.tipLps.every((v, i) => v === tip[i]));
-    queue.push(m.dispatchedAt - m.t);
+    const h = handled(m);
+    if (!h) {
+      superseded++;
+      continue;
+    }
+    if (h.at === m.rawAt) viaRaw++;
+    const c = checks.find((r) => r.screwId === screwId && r.appliedAt !== null && r.requestedAt >= h.at && r.tipLps.every((v, i) => v === h.tip[i]));
+    queue.push(h.at - m.t);
     if (c) {
       lat.push(c.appliedAt! - m.t);
-      ours.push(c.appliedAt! - m.dispatchedAt);
+      ours.push(c.appliedAt! - h.at);
+      // The first animation frame begun after the result was applied: the frame that paints it.
+      const f = frames.find((x) => x >= c.appliedAt!);
+      if (f !== undefined) statusFrame.push(f - m.t);
     }
     else superseded++;
   }
-  for (const a of [lat, frames, queue, ours]) a.sort((x, y) => x - y);
+  for (const a of [lat, frameLat, queue, ours, statusFrame]) a.sort((x, y) => x - y);
   return {
     queueMedianMs: quantile(queue, 0.5), oursMedianMs: quantile(ours, 0.5),
-    n: moves.length, measured: lat.length, superseded,
+    n: moves.length, measured: lat.length, superseded, viaRaw,
     medianMs: quantile(lat, 0.5), p90Ms: quantile(lat, 0.9), maxMs: lat.length ? lat[lat.length - 1]! : NaN,
-    frameMedianMs: quantile(frames, 0.5), frameMaxMs: frames.length ? frames[frames.length - 1]! : NaN, frameWithoutRedraw,
+    frameMedianMs: quantile(frameLat, 0.5), frameMaxMs: frameLat.length ? frameLat[frameLat.length - 1]! : NaN, frameWithoutRedraw,
+    statusFrameMedianMs: quantile(statusFrame, 0.5), statusFrameP90Ms: quantile(statusFrame, 0.9),
   };
 }
 
@@ -286,7 +371,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     }, [screw.id, screw.tipLps] as const, { timeout: 60_000, polling: 50 }).catch(() => {
       throw new Error('the press on the tip handle did not start a drag (the store\'s tip did not move)');
     });
-    await page.evaluate((id) => { const p = (window as unknown as { __liveProbe: { armed: boolean; screwId: string } }).__liveProbe; p.screwId = id; p.armed = true; }, screw.id);
+    await page.evaluate((id) => (window as unknown as { __liveProbe: { arm(id: string): void } }).__liveProbe.arm(id), screw.id);
     // Figure of eight, 24 x 12 px around the start (a few mm on screen): every move a new tip.
     const at = (i: number, n: number): [number, number] => [x0 + 6 + 24 * Math.sin((2 * Math.PI * i) / n), y0 + 12 * Math.sin((4 * Math.PI * i) / n)];
     if (TRACE.includes('continuous')) await startTrace(browser, page);
@@ -304,8 +389,9 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
         const w = window as unknown as { __planner: { plan: { state(): { plan: { screws: { id: string; tipLps: Vec3 }[] } }; checkTimings(): { recent: CheckRecord[] } } }; __liveProbe: { moves: MoveRecord[] } };
         const moves = w.__liveProbe.moves;
         const last = moves[moves.length - 1];
+        // Its pointermove dispatched (the browser's last word on the position) and the check of the tip it left.
         if (!last || !last.tip || last.frameAt === null) return false;
-        const tip = last.tip;
+        const tip = last.rawTip ?? last.tip;
         return w.__planner.plan.checkTimings().recent.some((r) => r.screwId === id && r.appliedAt !== null && r.tipLps.every((v, k) => v === tip[k]));
       }, screw.id, { timeout: WAIT_MS, polling: 50 });
     };
@@ -339,8 +425,8 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     await page.mouse.up();
 
     const data = await page.evaluate(() => {
-      const w = window as unknown as { __planner: { plan: { checkTimings(): { recent: CheckRecord[]; stale: number; count: number } } }; __liveProbe: { moves: MoveRecord[] } };
-      return { moves: w.__liveProbe.moves, timings: w.__planner.plan.checkTimings() };
+      const w = window as unknown as { __planner: { plan: { checkTimings(): { recent: CheckRecord[]; stale: number; count: number } } }; __liveProbe: { moves: MoveRecord[]; frames: number[] } };
+      return { moves: w.__liveProbe.moves, frames: w.__liveProbe.frames, timings: w.__planner.plan.checkTimings() };
     });
     const continuousMoves = data.moves.slice(0, nContinuous);
     const pacedMoves = data.moves.slice(nContinuous);
@@ -375,7 +461,7 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
       const wait = tBlank + i * FRAME_MS - Date.now();
       if (wait > 0) await sleep(wait);
     }
-    const blankQueue = (await page.evaluate(() => (window as unknown as { __liveProbe: { moves: MoveRecord[] } }).__liveProbe.moves.map((m) => m.dispatchedAt - m.t))).sort((a, b) => a - b);
+    const blankQueue = (await page.evaluate(() => (window as unknown as { __liveProbe: { moves: MoveRecord[] } }).__liveProbe.moves.flatMap((m) => (m.dispatchedAt === null ? [] : [m.dispatchedAt - m.t])))).sort((a, b) => a - b);
     if (TRACE) {
       // Reference for the trace: the same browser drawing ONE small change per move on the blank page (a text
       // beside the pointer), paced the same way: what one frame costs the software GPU with nothing else on screen.
@@ -396,8 +482,8 @@ async function measure(browser: Browser, baseUrl: string, label: string, open: (
     }
     return {
       label,
-      continuous: stats(continuousMoves, data.timings.recent, screw.id),
-      paced: stats(pacedMoves, data.timings.recent, screw.id),
+      continuous: stats(continuousMoves, data.timings.recent, screw.id, data.frames),
+      paced: stats(pacedMoves, data.timings.recent, screw.id, data.frames),
       continuousIntervalMs,
       referenceMs: quantile(ref, 0.5),
       referenceP90Ms: quantile(ref, 0.9),
@@ -448,7 +534,7 @@ function results(r: Row): BenchResult[] {
       ratio: r.continuous.medianMs / r.referenceMs,
       ratioMeaning: 'move -> shown / bare round trip',
       ...goal(r, r.continuous.medianMs),
-      notes: `p90 ${f(r.continuous.p90Ms)} ms, max ${f(r.continuous.maxMs)} ms over ${r.continuous.measured} moves whose own position was checked; of it, median ${f(r.continuous.queueMedianMs)} ms from the input's timeStamp to its dispatch in the page (the browser's input and frame pipeline) and ${f(r.continuous.oursMedianMs)} ms from dispatch to shown (the app: drag, store, list and overlay, the check in the worker, its result shown); same moves over a blank page: input -> dispatch median ${f(r.blankQueueMs)} ms, p90 ${f(r.blankQueueP90Ms)} ms; ${r.continuous.superseded} of ${r.continuous.n} superseded (a newer move came before the worker was free; never checked); screw ${r.screw}`,
+      notes: `p90 ${f(r.continuous.p90Ms)} ms, max ${f(r.continuous.maxMs)} ms over ${r.continuous.measured} moves whose own position was checked; of it, median ${f(r.continuous.queueMedianMs)} ms from the input's timeStamp to the app taking it (its raw update for ${r.continuous.viaRaw} of ${r.continuous.measured + r.continuous.superseded} moves, else its frame-aligned pointermove: the browser's input and frame pipeline) and ${f(r.continuous.oursMedianMs)} ms from there to shown (the app: drag, store, list and overlay, the check in the worker, its result in the list); the frame that paints the result begins ${f(r.continuous.statusFrameMedianMs)} ms (median; p90 ${f(r.continuous.statusFrameP90Ms)}) after the input; same moves over a blank page: input -> dispatch median ${f(r.blankQueueMs)} ms, p90 ${f(r.blankQueueP90Ms)} ms; ${r.continuous.superseded} of ${r.continuous.n} superseded (a newer move came before the worker was free; never checked); screw ${r.screw}`,
     },
     {
       name: `${r.label}: pointer move -> status shown, paced (${r.paced.n} moves, each after the previous is shown)`,
@@ -458,7 +544,7 @@ function results(r: Row): BenchResult[] {
       ratio: r.paced.medianMs / r.referenceMs,
       ratioMeaning: 'move -> shown / bare round trip',
       ...goal(r, r.paced.medianMs),
-      notes: `p90 ${f(r.paced.p90Ms)} ms, max ${f(r.paced.maxMs)} ms; input -> dispatch ${f(r.paced.queueMedianMs)} ms, dispatch -> shown ${f(r.paced.oursMedianMs)} ms (medians); ${r.paced.superseded} not checked; bare round trip p90 ${f(r.referenceP90Ms)} ms; ${r.checks} checks in the drag, ${r.staleDropped} results dropped as stale; ${loadNote()}`,
+      notes: `p90 ${f(r.paced.p90Ms)} ms, max ${f(r.paced.maxMs)} ms; input -> taken by the app ${f(r.paced.queueMedianMs)} ms (raw update for ${r.paced.viaRaw} of ${r.paced.n}), taken -> shown ${f(r.paced.oursMedianMs)} ms (medians); the frame that paints the result begins ${f(r.paced.statusFrameMedianMs)} ms after the input (median; p90 ${f(r.paced.statusFrameP90Ms)}); ${r.paced.superseded} not checked; bare round trip p90 ${f(r.referenceP90Ms)} ms; ${r.checks} checks in the drag, ${r.staleDropped} results dropped as stale; ${loadNote()}`,
     },
     {
       name: `${r.label}: pointer move -> next animation frame with the overlay redrawn`,

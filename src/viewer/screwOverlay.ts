@@ -11,7 +11,9 @@
  * screw whatever tool is active: the press is taken (preventDefault stops the
  * mouse events Cornerstone's tools listen to; stopPropagation stops our
  * crosshair), the screw is selected, and moves become ScrewDragEvents in the
- * view's plane until the button is released.
+ * view's plane until the button is released. A move is taken from the
+ * pointer's raw update where the browser sends one (before the next frame),
+ * else from its frame-aligned pointermove (see onRawMove).
  *
  * For tests: every screw group carries data-screw-id, data-status,
  * data-kind (crossSection / outline / none) and data-selected; parts carry
@@ -70,6 +72,8 @@ const ON_PLANE_MM = 1.5;
 const DRAG_THRESHOLD_PX = 3;
 /** Gap between the screw's edge and its label (px). */
 const LABEL_OFFSET_PX = 14;
+/** At most one raw pointer update is applied per this interval (raw updates come at the device's rate, up to 1 kHz). */
+const RAW_UPDATE_MIN_INTERVAL_MS = 8;
 
 type Drag = {
   view: OverlayView;
@@ -82,6 +86,10 @@ type Drag = {
   moved: boolean;
   lastPoint: Vec3;
   lastDelta: Vec3;
+  /** Client position of the last move applied (raw or frame-aligned), to skip the same input twice. */
+  lastClient: [number, number] | null;
+  /** performance.now() of the last move applied. */
+  lastAppliedAt: number;
 };
 
 export function createScrewOverlayLayer(views: readonly OverlayView[], model: PlanOverlayModel): ScrewOverlayLayer {
@@ -137,7 +145,8 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     const startCanvas = canvasPoint(view, evt);
     const startWorld = projector.canvasToWorld(startCanvas);
     const startHandleLps: Vec3 = handle === 'entry' ? [...screw.entryLps] : handle === 'tip' ? [...screw.tipLps] : startWorld;
-    drag = { view, pointerId: evt.pointerId, screwId, handle, startCanvas, startWorld, startHandleLps, moved: false, lastPoint: startHandleLps, lastDelta: [0, 0, 0] };
+    drag = { view, pointerId: evt.pointerId, screwId, handle, startCanvas, startWorld, startHandleLps, moved: false, lastPoint: startHandleLps, lastDelta: [0, 0, 0], lastClient: null, lastAppliedAt: -Infinity };
+    window.addEventListener('pointerrawupdate', onRawMove, true);
     window.addEventListener('pointermove', onMove, true);
     window.addEventListener('pointerup', onUp, true);
     window.addEventListener('pointercancel', onUp, true);
@@ -158,10 +167,36 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     return { point, delta };
   }
 
+  /**
+   * Drag input comes two ways. `pointermove` is what every browser sends, and Chromium holds it back to
+   * the start of the next frame (on a software GPU a frame of this page takes tens of ms, and the
+   * pointer event waits for it). Where the browser has it (Chromium, in a secure context),
+   * `pointerrawupdate` arrives as soon as the input does: the drag takes it, so the screw is moved and
+   * its check asked for before the frame, and the next frame shows the new position with its check's
+   * result (with `pointermove` alone, the result of the check asked for at the frame came a frame later).
+   * The frame-aligned `pointermove` of the same input then finds its position applied and does nothing;
+   * it still applies any position the raw updates did not (those thinned out below, browsers without raw
+   * updates), so the drag never ends anywhere but under the pointer. The listener for raw updates is
+   * there only during a drag: while it is registered Chromium hit tests each raw input on the main thread.
+   */
+  function onRawMove(evt: Event): void {
+    const e = evt as PointerEvent;
+    if (!drag || e.pointerId !== drag.pointerId) return;
+    if (performance.now() - drag.lastAppliedAt < RAW_UPDATE_MIN_INTERVAL_MS) return;
+    applyMove(e);
+  }
+
   function onMove(evt: PointerEvent): void {
     if (!drag || evt.pointerId !== drag.pointerId) return;
     evt.stopPropagation();
     evt.preventDefault();
+    applyMove(evt);
+  }
+
+  function applyMove(evt: PointerEvent): void {
+    if (!drag) return;
+    const last = drag.lastClient;
+    if (last && last[0] === evt.clientX && last[1] === evt.clientY) return;
     if (!drag.moved) {
       const c = canvasPoint(drag.view, evt);
       if (Math.hypot(c[0] - drag.startCanvas[0], c[1] - drag.startCanvas[1]) < DRAG_THRESHOLD_PX) return;
@@ -169,6 +204,8 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     }
     const p = dragPoint(evt);
     if (!p) return;
+    drag.lastClient = [evt.clientX, evt.clientY];
+    drag.lastAppliedAt = performance.now();
     drag.lastPoint = p.point;
     drag.lastDelta = p.delta;
     model.emitDrag({ screwId: drag.screwId, handle: drag.handle, pointLps: p.point, deltaLps: p.delta, phase: 'move' });
@@ -192,6 +229,7 @@ export function createScrewOverlayLayer(views: readonly OverlayView[], model: Pl
     const view = drag.view.id;
     drag = null;
     dragRect = null;
+    window.removeEventListener('pointerrawupdate', onRawMove, true);
     window.removeEventListener('pointermove', onMove, true);
     window.removeEventListener('pointerup', onUp, true);
     window.removeEventListener('pointercancel', onUp, true);
