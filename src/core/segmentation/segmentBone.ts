@@ -19,7 +19,7 @@ import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
-import { acceptHipSplit, isFemurOfStats, searchSplit, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
+import { acceptHipSplit, isFemurOfStats, searchSplit, writePieces, type PieceSums, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
 
 export { depthClassTable } from './segmentBoneSplit';
 import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, sharedWriteRunLabels, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
@@ -247,8 +247,6 @@ function roleOf(c: ComponentStats, midlineX: number, halfWidth: number): Role {
  */
 type OriginalRuns = { runs: ComponentRuns; rewritten: Uint8Array };
 
-/** Sums of the pieces a split wrote (crop ijk), indexed by label id: voxel counts, ijk sums at 3 * id, inclusive boxes at 6 * id. */
-type PieceSums = { n: Float64Array; sums: Float64Array; boxes: Int32Array };
 
 /**
  * Splits component `comp` of `labels` by eroding its inside distance at increasing
@@ -329,49 +327,6 @@ function relabelPieces(labels: Int32Array, dims: Dims, runs: ComponentRuns | nul
         if (k < boxes[o + 2]!) boxes[o + 2] = k;
         if (k > boxes[o + 5]!) boxes[o + 5] = k;
       }
-    }
-  }
-  return { n, sums, boxes };
-}
-
-/**
- * Writes the grown pieces (`owner` on the local box `bn`, whose first voxel is crop
- * (oi, oj, ok)) into `labels` as ids `firstId + owner - 1`; returns their counts, ijk sums
- * and boxes (integers: the same figures as a scan of the box in any order).
- */
-function writePieces(labels: Int32Array, dims: Dims, owner: Uint16Array | Int32Array, bn: Dims, vox: Int32Array, rowVox: Int32Array, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
-  const [ni, nj] = dims;
-  const last = firstId + count - 1;
-  const n = new Float64Array(last + 1);
-  const sums = new Float64Array(3 * (last + 1));
-  const boxes = new Int32Array(6 * (last + 1));
-  for (let c = firstId; c <= last; c++) {
-    boxes[6 * c] = boxes[6 * c + 1] = boxes[6 * c + 2] = 0x7fffffff;
-    boxes[6 * c + 3] = boxes[6 * c + 4] = boxes[6 * c + 5] = -1;
-  }
-  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
-    const dst = oi + ni * (oj + j + nj * (ok + k));
-    const src = bn[0] * (j + bn[1] * k);
-    const cj = oj + j, ck = ok + k;
-    // The component's voxels of this row (the owner is 0 elsewhere).
-    for (let p = rowVox[j + bn[1] * k]!, e = rowVox[j + bn[1] * k + 1]!; p < e; p++) {
-      const i = vox[p]! - src;
-      const w = owner[src + i]!;
-      if (w === 0) continue;
-      const c = firstId + w - 1;
-      labels[dst + i] = c;
-      const ci = oi + i;
-      n[c]!++;
-      sums[3 * c]! += ci;
-      sums[3 * c + 1]! += cj;
-      sums[3 * c + 2]! += ck;
-      const o = 6 * c;
-      if (ci < boxes[o]!) boxes[o] = ci;
-      if (ci > boxes[o + 3]!) boxes[o + 3] = ci;
-      if (cj < boxes[o + 1]!) boxes[o + 1] = cj;
-      if (cj > boxes[o + 4]!) boxes[o + 4] = cj;
-      if (ck < boxes[o + 2]!) boxes[o + 2] = ck;
-      if (ck > boxes[o + 5]!) boxes[o + 5] = ck;
     }
   }
   return { n, sums, boxes };

@@ -372,6 +372,61 @@ function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn
   return owner;
 }
 
+/** Sums of the pieces a split wrote (crop ijk), indexed by label id: voxel counts, ijk sums at 3 * id, inclusive boxes at 6 * id. */
+export type PieceSums = { n: Float64Array; sums: Float64Array; boxes: Int32Array };
+
+/**
+ * Writes the grown pieces (`owner` on the local box `bn`, whose first voxel is crop
+ * (oi, oj, ok)) into `labels` as ids `firstId + owner - 1`; returns their counts, ijk sums
+ * and boxes (integers: the same figures as a scan of the box in any order). The component's
+ * voxels of a row (`vox` from `rowVox[row]`, raster order) are taken in stretches of consecutive
+ * voxels with one owner: one fill and one update of the sums and box per stretch (the sums are
+ * of integers below 2^53, exact in any grouping).
+ */
+export function writePieces(labels: Int32Array, dims: Dims, owner: Uint16Array | Int32Array, bn: Dims, vox: Int32Array, rowVox: Int32Array, oi: number, oj: number, ok: number, firstId: number, count: number): PieceSums {
+  const [ni, nj] = dims;
+  const last = firstId + count - 1;
+  const n = new Float64Array(last + 1);
+  const sums = new Float64Array(3 * (last + 1));
+  const boxes = new Int32Array(6 * (last + 1));
+  for (let c = firstId; c <= last; c++) {
+    boxes[6 * c] = boxes[6 * c + 1] = boxes[6 * c + 2] = 0x7fffffff;
+    boxes[6 * c + 3] = boxes[6 * c + 4] = boxes[6 * c + 5] = -1;
+  }
+  for (let k = 1; k < bn[2] - 1; k++) for (let j = 1; j < bn[1] - 1; j++) {
+    const dst = oi + ni * (oj + j + nj * (ok + k));
+    const src = bn[0] * (j + bn[1] * k);
+    const cj = oj + j, ck = ok + k;
+    // The component's voxels of this row (the owner is 0 elsewhere), in stretches.
+    const e = rowVox[j + bn[1] * k + 1]!;
+    let p = rowVox[j + bn[1] * k]!;
+    while (p < e) {
+      const t0 = vox[p]!, w = owner[t0]!;
+      let q = p + 1;
+      while (q < e && vox[q] === t0 + (q - p) && owner[t0 + (q - p)] === w) q++;
+      const len = q - p;
+      p = q;
+      if (w === 0) continue;
+      const c = firstId + w - 1;
+      const i0 = t0 - src, ci0 = oi + i0, ci1 = ci0 + len - 1;
+      if (len < 16) for (let t = dst + i0, te = t + len; t < te; t++) labels[t] = c;
+      else labels.fill(c, dst + i0, dst + i0 + len);
+      n[c]! += len;
+      sums[3 * c]! += ((ci0 + ci1) * len) / 2;
+      sums[3 * c + 1]! += cj * len;
+      sums[3 * c + 2]! += ck * len;
+      const o = 6 * c;
+      if (ci0 < boxes[o]!) boxes[o] = ci0;
+      if (ci1 > boxes[o + 3]!) boxes[o + 3] = ci1;
+      if (cj < boxes[o + 1]!) boxes[o + 1] = cj;
+      if (cj > boxes[o + 4]!) boxes[o + 4] = cj;
+      if (ck < boxes[o + 2]!) boxes[o + 2] = ck;
+      if (ck > boxes[o + 5]!) boxes[o + 5] = ck;
+    }
+  }
+  return { n, sums, boxes };
+}
+
 /** The constants of segmentBone's hip split rule: the pelvis's midline (LPS x), the image's lowest z, the voxel spacing along z and the largest spacing (mm). */
 export type HipSplitRule = { midlineX: number; imageLowZ: number; spacingZMm: number; voxelMm: number };
 
