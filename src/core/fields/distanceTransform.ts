@@ -6,6 +6,7 @@ import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { StructureShape } from './structureDistance';
 import { fillShapeField } from './structureDistance';
+import { edtPassStridedWasm, edtWasm } from './edtWasm';
 
 /**
  * Exact Euclidean distance transforms in millimetres on voxel grids.
@@ -135,6 +136,8 @@ export function subGridGeometry(geometry: VolumeGeometry, box: VoxelBox): Volume
  */
 export type EdtScratch = {
   vx: Float64Array; vf: Float64Array; vc: Float64Array; z: Float64Array; near: Int32Array;
+  /** The block envelopes' vertices, four numbers each (position, value, height, left boundary): line b's start at 4 b len. */
+  v4: Float64Array;
   /** Entries per line of the block envelopes (edtPassStrided): line b's vertices start at b * len. */
   len: number;
   /** Per line of a block: index of its envelope's last vertex (-1: none yet), and whether a run of zeros was collapsed. */
@@ -147,7 +150,7 @@ export type EdtScratch = {
 export function createEdtScratch(n: number): EdtScratch {
   const len = n + 1;
   return {
-    vx: new Float64Array(BLOCK * len), vf: new Float64Array(BLOCK * len), vc: new Float64Array(BLOCK * len), z: new Float64Array(BLOCK * len),
+    vx: new Float64Array(len), vf: new Float64Array(len), vc: new Float64Array(len), z: new Float64Array(len), v4: new Float64Array(4 * BLOCK * (len + 1)),
     near: new Int32Array(n), len, top: new Int32Array(BLOCK), collapsed: new Uint8Array(BLOCK), zeroRow: new Uint8Array(n),
   };
 }
@@ -317,14 +320,17 @@ function rowIsZero(sq: Float32Array, row: number, w: number): boolean {
  * was slower, measured).
  */
 function envelopeBlock(a: Float32Array, base: number, w: number, stride: number, q0: number, q1: number, h: number, sc: EdtScratch): void {
-  const vx = sc.vx, vf = sc.vf, vc = sc.vc, z = sc.z, top = sc.top, collapsedOf = sc.collapsed, len = sc.len;
+  // Vertex p of line b at v[4 (b len + p) ..]: position, value, height (value + position^2), left boundary.
+  const v = sc.v4, top = sc.top, collapsedOf = sc.collapsed, len4 = 4 * sc.len;
+  // A local: a module constant is read from the module's context at every use (measured).
+  const far = FAR;
   const n = q1 - q0 + 1;
   const last = n - 1;
   for (let b = 0; b < w; b++) {
     top[b] = -1;
     collapsedOf[b] = 0;
     // Sentinel left boundary of the first vertex: the pop test below fails on it (xq > its x).
-    z[b * len] = -Infinity;
+    v[b * len4 + 3] = -Infinity;
   }
   // A row of zeros between two rows of zeros holds interior zeros of every line only (each
   // skipped below, its line marked collapsed): the row is skipped whole. Most of the rows of
@@ -339,69 +345,81 @@ function envelopeBlock(a: Float32Array, base: number, w: number, stride: number,
     const xq = (q0 + q) * h;
     for (let b = 0; b < w; b++) {
       const fq = a[t + b]!;
-      if (fq >= FAR) continue;
+      if (fq >= far) continue;
       // Interior zero of a run: not a vertex (see envelopeLine).
       if (fq === 0 && q > 0 && q < last && a[t + b - stride] === 0 && a[t + b + stride] === 0) {
         collapsedOf[b] = 1;
         continue;
       }
       const cq = fq + xq * xq;
-      const o = b * len;
+      const o = b * len4;
       const k = top[b]!;
       if (k < 0) {
         top[b] = 0;
-        vx[o] = xq;
-        vf[o] = fq;
-        vc[o] = cq;
+        v[o] = xq;
+        v[o + 1] = fq;
+        v[o + 2] = cq;
         continue;
       }
-      let p = o + k;
-      while (cq - vc[p]! <= 2 * (xq - vx[p]!) * z[p]!) p--;
-      const zq = (cq - vc[p]!) / (2 * (xq - vx[p]!));
-      p++;
-      vx[p] = xq;
-      vf[p] = fq;
-      vc[p] = cq;
-      z[p] = zq;
-      top[b] = p - o;
+      let p = o + 4 * k;
+      // The pop loop's first two steps without a branch (most samples pop none or one vertex,
+      // unpredictably): a step that pops nothing leaves p as it is, so the next step repeats the
+      // same test (false) and the loop's exit is the same as the plain loop's.
+      while (cq - v[p + 2]! <= 2 * (xq - v[p]!) * v[p + 3]!) p -= 4;
+      const zq = (cq - v[p + 2]!) / (2 * (xq - v[p]!));
+      p += 4;
+      v[p] = xq;
+      v[p + 1] = fq;
+      v[p + 2] = cq;
+      v[p + 3] = zq;
+      top[b] = (p - o) >> 2;
     }
   }
   for (let b = 0; b < w; b++) {
     const k = top[b]!;
     if (k < 0) continue;
-    const o = b * len;
+    const o = b * len4;
     const s0 = base + b + stride * q0;
     if (k === 0) {
-      const x0 = vx[o]!, f0 = vf[o]!;
+      const x0 = v[o]!, f0 = v[o + 1]!;
       for (let q = 0, t = s0; q < n; q++, t += stride) {
         const dx = (q0 + q) * h - x0;
         a[t] = dx * dx + f0;
       }
       continue;
     }
-    z[o + k + 1] = Infinity;
+    v[o + 4 * (k + 1) + 3] = Infinity;
     let j = o;
-    let zNext = z[o + 1]!;
+    let zNext = v[o + 7]!;
     if (collapsedOf[b]) {
       for (let q = 0, t = s0; q < n; q++, t += stride) {
         if (zeroRow[q] || a[t] === 0) continue;
         const x = (q0 + q) * h;
-        while (zNext < x) zNext = z[++j + 1]!;
-        const dx = x - vx[j]!;
-        a[t] = dx * dx + vf[j]!;
+        while (zNext < x) {
+          j += 4;
+          zNext = v[j + 7]!;
+        }
+        const dx = x - v[j]!;
+        a[t] = dx * dx + v[j + 1]!;
       }
       continue;
     }
     for (let q = 0, t = s0; q < n; q++, t += stride) {
       const x = (q0 + q) * h;
-      while (zNext < x) zNext = z[++j + 1]!;
-      const dx = x - vx[j]!;
-      a[t] = dx * dx + vf[j]!;
+      while (zNext < x) {
+        j += 4;
+        zNext = v[j + 7]!;
+      }
+      const dx = x - v[j]!;
+      a[t] = dx * dx + v[j + 1]!;
     }
   }
 }
 
 function edtPassStrided(sq: Float32Array, start: number, outerStep: number, outerCount: number, width: number, n: number, stride: number, h: number, sc: EdtScratch): void {
+  // The WebAssembly block envelope (edtWasm.ts) when this thread has it: the same bits.
+  const wasm = edtWasm();
+  if (wasm && edtPassStridedWasm(wasm, sq, start, outerStep, outerCount, width, n, stride, h)) return;
   for (let o = 0; o < outerCount; o++) {
     const origin = start + outerStep * o;
     for (let i0 = 0; i0 < width; i0 += BLOCK) {

@@ -1,0 +1,105 @@
+/**
+ * The strided passes' block envelope in WebAssembly (edtWasm.ts) gives the same bits as the
+ * JavaScript envelope (distanceTransform.ts envelopeBlock) and as the reference squared EDT
+ * (testing/referenceEdt.ts, the plain per-line lower envelope), on grids with long lines (the
+ * module's memory grows), partial blocks, runs of zero rows (skipped rows, collapsed lines),
+ * lines without features and arbitrary non-zero seeds.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { EDT_FAR, createEdtScratch, edtPassSlab, edtSlabCount, squaredDistanceInPlace } from './distanceTransform';
+import { edtWasm, edtWasmBytes, setEdtWasmEnabled } from './edtWasm';
+import { referenceSquaredEdt } from './testing/referenceEdt';
+
+type Grid = { dims: [number, number, number]; spacing: [number, number, number]; seeds: Float32Array };
+
+/** Grids of up to 40 x 40 x 300 (or 300 along j) of slabs of zeros, boxes of zeros, FAR and arbitrary seeds. */
+const arbGrid = fc
+  .record({
+    ni: fc.integer({ min: 1, max: 40 }),
+    nj: fc.integer({ min: 1, max: 40 }),
+    nk: fc.integer({ min: 1, max: 40 }),
+    long: fc.constantFrom(0, 1, 2),
+    sx: fc.double({ min: 0.3, max: 3, noNaN: true }),
+    sy: fc.double({ min: 0.3, max: 3, noNaN: true }),
+    sz: fc.double({ min: 0.3, max: 3, noNaN: true }),
+    zeroSlab: fc.double({ min: 0, max: 1, noNaN: true }),
+    boxes: fc.integer({ min: 0, max: 4 }),
+    general: fc.double({ min: 0, max: 0.4, noNaN: true }),
+    features: fc.double({ min: 0, max: 0.2, noNaN: true }),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+  })
+  .map((r): Grid => {
+    let s = r.seed;
+    const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const dims: [number, number, number] = [r.ni, r.long === 1 ? 150 + r.nj * 4 : r.nj, r.long === 2 ? 150 + r.nk * 4 : r.nk];
+    const [ni, nj, nk] = dims;
+    const seeds = new Float32Array(ni * nj * nk);
+    // Slabs of zero rows along j and k (skipped rows of a block), boxes of zeros (collapsed runs), scattered values.
+    const slab = (n: number) => {
+      const a = Math.floor(rnd() * n * r.zeroSlab), b = a + Math.floor(rnd() * n * r.zeroSlab);
+      return [a, b] as const;
+    };
+    const [ja, jb] = slab(nj), [ka, kb] = slab(nk);
+    const boxes = Array.from({ length: r.boxes }, () => {
+      const lo = [rnd() * ni, rnd() * nj, rnd() * nk];
+      return { lo, hi: [lo[0]! + rnd() * ni / 2, lo[1]! + rnd() * nj / 2, lo[2]! + rnd() * nk / 2] };
+    });
+    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+      const inBox = boxes.some((b) => i >= b.lo[0]! && i < b.hi[0]! && j >= b.lo[1]! && j < b.hi[1]! && k >= b.lo[2]! && k < b.hi[2]!);
+      if ((j >= ja && j < jb) || (k >= ka && k < kb) || inBox || rnd() < r.features) seeds[t] = 0;
+      else seeds[t] = rnd() < r.general ? Math.fround(rnd() * 80) : EDT_FAR;
+    }
+    return { dims, spacing: [r.sx, r.sy, r.sz], seeds };
+  });
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let t = 0; t < a.length; t++) if (!Object.is(a[t], b[t])) return false;
+  return true;
+}
+
+afterEach(() => {
+  setEdtWasmEnabled(true);
+});
+
+describe('EDT block envelope in WebAssembly', () => {
+  it('compiles and is used in node (so the other EDT tests run it)', () => {
+    expect(edtWasmBytes().length).toBeLessThan(4096);
+    expect(edtWasm()).not.toBeNull();
+  });
+
+  it('squaredDistanceInPlace: the same bits with and without the module, and as the reference EDT', () => {
+    fc.assert(
+      fc.property(arbGrid, (g) => {
+        const withWasm = g.seeds.slice();
+        setEdtWasmEnabled(true);
+        squaredDistanceInPlace(withWasm, g.dims, g.spacing);
+        const withJs = g.seeds.slice();
+        setEdtWasmEnabled(false);
+        squaredDistanceInPlace(withJs, g.dims, g.spacing);
+        setEdtWasmEnabled(true);
+        const want = g.seeds.slice();
+        referenceSquaredEdt(want, g.dims, g.spacing);
+        expect(sameBits(withWasm, withJs)).toBe(true);
+        expect(sameBits(withWasm, want)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('each strided pass alone on arbitrary seeds (no first pass before it): the same bits with and without the module', () => {
+    fc.assert(
+      fc.property(arbGrid, fc.constantFrom<1 | 2>(1, 2), (g, pass) => {
+        const run = (wasm: boolean) => {
+          const sq = g.seeds.slice();
+          setEdtWasmEnabled(wasm);
+          edtPassSlab(sq, g.dims, g.spacing, pass, 0, edtSlabCount(pass, g.dims), createEdtScratch(Math.max(...g.dims)));
+          return sq;
+        };
+        expect(sameBits(run(true), run(false))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
