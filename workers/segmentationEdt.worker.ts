@@ -5,6 +5,7 @@
 // and the other to the segmentation worker, which posts the jobs.
 import { createEdtHelper, isBoneSlabJob, type HelperJob } from '../src/core/fields/parallelEdt';
 import { isStructuresJob, runStructuresJob, type StructuresJob } from '../src/core/segmentation/overlapStructures';
+import { edtWasmStats } from '../src/core/fields/edtWasm';
 
 const run = createEdtHelper();
 // Chunks and structure jobs this helper ran, readable from a debugger or Playwright's worker.evaluate (diagnostics only).
@@ -33,5 +34,8 @@ globalThis.addEventListener('message', (event: MessageEvent<{ port: MessagePort 
       counters.boneSlabJobs!++;
       counters.boneSlabChunks! += chunks;
     }
+    // The WebAssembly EDT envelope here (src/core/fields/edtWasm.ts): 'ready' and the planes it ran, or 'unavailable'.
+    const wasm = edtWasmStats();
+    (counters as { edtWasm?: string }).edtWasm = `${wasm.state} ${wasm.planes}`;
   };
 });
