@@ -572,8 +572,11 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       const nd: Dims = [i1 - i0 + 1, j1 - j0 + 1, dims[2]];
       // The narrowed mask is the kept components' runs (the mask is 1 exactly on the runs, and
       // every kept run lies in [i0, i1] of a row in [j0, j1]): set over them into a zeroed array,
-      // instead of clearing the dropped runs in the crop and copying the narrowed rows over.
-      const narrowed = allocVoxels(Uint8Array, nd[0] * nd[1] * nd[2], { shared: slabs });
+      // instead of clearing the dropped runs in the crop and copying the narrowed rows over. The
+      // array is the wide crop's own first bytes (the runs hold all it says; its pages are
+      // written already: no new buffer to allocate and fault in).
+      const narrowed = mask.subarray(0, nd[0] * nd[1] * nd[2]);
+      narrowed.fill(0);
       for (let k = 0; k < nd[2]; k++) for (let j = 0; j < nd[1]; j++) {
         const row = j0 + j + dims[1] * k, base = nd[0] * (j + nd[1] * k) - i0;
         for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
