@@ -193,17 +193,118 @@ function section(id: number, content: number[]): number[] {
   return [id, ...uleb(content.length), ...content];
 }
 
-/** The module's bytes: one function `run` and a memory `mem`, both exported. */
+/** rowZero(at, w) -> i32: 1 when the w floats at byte `at` are all zero (as distanceTransform.ts rowIsZero: -0 is zero). */
+function rowZeroBody(): number[] {
+  const AT = 0, WW = 1, BB = 2;
+  return [
+    1, 1, T_I32, // one i32 local (b)
+    ...i32(0), ...set(BB),
+    BLOCK, VOID, LOOP, VOID,
+    ...get(BB), ...get(WW), I32_GE_S, BR_IF, 1,
+    ...get(AT), ...get(BB), ...i32(2), I32_SHL, I32_ADD, ...ld(F32_LOAD, 2), 0x43, 0, 0, 0, 0, 0x5c /* f32.ne */, IF, VOID, ...i32(0), 0x0f /* return */, END,
+    ...get(BB), ...i32(1), I32_ADD, ...set(BB), BR, 0,
+    END, END,
+    ...i32(1), END,
+  ];
+}
+
+/**
+ * plane(width, n, h, len4, planeAt, vAt): the blocks of 16 lines of a plane (n rows of `width`
+ * floats at byte planeAt), as distanceTransform.ts edtPassStrided and envelopeBlock take them:
+ * the block's all-zero end rows trimmed to the innermost one on each side (a block of zero
+ * rows only is left), its rows flagged (bit 0 all zero, bit 1 skipped: all zero between two
+ * all-zero rows; then every line is collapsed), the lines' envelopes reset, and `run`.
+ */
+function planeBody(): number[] {
+  // params
+  const WIDTH = 0, NN = 1, HH = 2, L4 = 3, PLANE = 4, VV = 5;
+  // i32 locals 6..15
+  const I0 = 6, WB = 7, BASE = 8, RSB = 9, FIRST = 10, LASTR = 11, Q0R = 12, ROWS = 13, QQ = 14, SK = 15;
+  const ROWZERO = 2, RUN = 0;
+  const c: number[] = [1, 10, T_I32];
+  const e = (...ops: (number | number[])[]): void => {
+    for (const op of ops) if (typeof op === 'number') c.push(op); else c.push(...op);
+  };
+  const call = (f: number) => [0x10, f];
+  const rowAt = (q: number[]) => [...get(BASE), ...q, ...get(RSB), I32_MUL, I32_ADD];
+  e(get(WIDTH), i32(2), I32_SHL, set(RSB));
+  e(i32(0), set(I0));
+  e(BLOCK, VOID, LOOP, VOID); // $blocks
+  e(get(I0), get(WIDTH), I32_GE_S, BR_IF, 1);
+  e(BLOCK, VOID); // $blockDone
+  // w = min(16, width - i0); base = planeAt + 4 i0
+  e(get(WIDTH), get(I0), I32_SUB, tee(WB), i32(16), I32_GT_S, IF, VOID, i32(16), set(WB), END);
+  e(get(PLANE), get(I0), i32(2), I32_SHL, I32_ADD, set(BASE));
+  // first: the first row not all zero
+  e(i32(0), set(FIRST));
+  e(BLOCK, VOID, LOOP, VOID);
+  e(get(FIRST), get(NN), I32_GE_S, BR_IF, 1);
+  e(rowAt(get(FIRST)), get(WB), call(ROWZERO), I32_EQZ, BR_IF, 1);
+  e(get(FIRST), i32(1), I32_ADD, set(FIRST), BR, 0);
+  e(END, END);
+  e(get(FIRST), get(NN), 0x46 /* i32.eq */, BR_IF, 0);
+  // last: the last row not all zero (> first)
+  e(get(NN), i32(1), I32_SUB, set(LASTR));
+  e(BLOCK, VOID, LOOP, VOID);
+  e(get(LASTR), get(FIRST), 0x4c /* i32.le_s */, BR_IF, 1);
+  e(rowAt(get(LASTR)), get(WB), call(ROWZERO), I32_EQZ, BR_IF, 1);
+  e(get(LASTR), i32(1), I32_SUB, set(LASTR), BR, 0);
+  e(END, END);
+  // q0 = first > 0 ? first - 1 : 0; rows = q1 - q0 + 1 with q1 = last < n - 1 ? last + 1 : n - 1
+  e(get(FIRST), i32(0), I32_GT_S, IF, VOID, get(FIRST), i32(1), I32_SUB, set(Q0R), 0x05 /* else */, i32(0), set(Q0R), END);
+  e(get(LASTR), get(NN), i32(1), I32_SUB, I32_LT_S, IF, VOID, get(LASTR), i32(1), I32_ADD, set(LASTR), END);
+  e(get(LASTR), get(Q0R), I32_SUB, i32(1), I32_ADD, set(ROWS));
+  // flags[q] = rowZero(row q0 + q)
+  e(i32(0), set(QQ));
+  e(BLOCK, VOID, LOOP, VOID);
+  e(get(QQ), get(ROWS), I32_GE_S, BR_IF, 1);
+  e(i32(128), get(QQ), I32_ADD, rowAt([...get(Q0R), ...get(QQ), I32_ADD]), get(WB), call(ROWZERO), ld(I32_STORE8, 0));
+  e(get(QQ), i32(1), I32_ADD, set(QQ), BR, 0);
+  e(END, END);
+  // skipped rows: 0 < q < rows - 1, flags q - 1, q, q + 1 all zero rows
+  e(i32(0), set(SK), i32(1), set(QQ));
+  e(BLOCK, VOID, LOOP, VOID);
+  e(get(QQ), get(ROWS), i32(1), I32_SUB, I32_GE_S, BR_IF, 1);
+  e(i32(128), get(QQ), I32_ADD, i32(1), I32_SUB, ld(I32_LOAD8_U, 0), i32(128), get(QQ), I32_ADD, ld(I32_LOAD8_U, 0), I32_AND);
+  e(i32(128), get(QQ), I32_ADD, i32(1), I32_ADD, ld(I32_LOAD8_U, 0), I32_AND, i32(1), I32_AND, IF, VOID);
+  e(i32(128), get(QQ), I32_ADD, i32(3), ld(I32_STORE8, 0), i32(1), set(SK));
+  e(END);
+  e(get(QQ), i32(1), I32_ADD, set(QQ), BR, 0);
+  e(END, END);
+  // lines: top = -1, collapsed = skipped, sentinel boundary -Infinity
+  e(i32(0), set(QQ));
+  e(BLOCK, VOID, LOOP, VOID);
+  e(get(QQ), get(WB), I32_GE_S, BR_IF, 1);
+  e(get(QQ), i32(2), I32_SHL, i32(-1), ld(I32_STORE, 2));
+  e(i32(64), get(QQ), I32_ADD, get(SK), ld(I32_STORE8, 0));
+  e(get(VV), get(QQ), get(L4), I32_MUL, i32(3), I32_SHL, I32_ADD, f64(-Infinity), f64Store(24));
+  e(get(QQ), i32(1), I32_ADD, set(QQ), BR, 0);
+  e(END, END);
+  // run(rows, w, q0, h, len4, flagsAt, first row's byte, vAt, row stride)
+  e(get(ROWS), get(WB), get(Q0R), get(HH), get(L4), i32(128), rowAt(get(Q0R)), get(VV), get(RSB), call(RUN));
+  e(END); // $blockDone
+  e(get(I0), i32(16), I32_ADD, set(I0), BR, 0);
+  e(END, END); // $blocks
+  e(END);
+  return c;
+}
+
+/** The module's bytes: functions `run` and `plane` and the memory `mem`, exported. */
 export function edtWasmBytes(): Uint8Array {
-  const type = [1, 0x60, 9, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, T_I32, T_I32, 0];
-  const func = [1, 0];
+  const type = [
+    3,
+    0x60, 9, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, T_I32, T_I32, 0, // run
+    0x60, 6, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // plane
+    0x60, 2, T_I32, T_I32, 1, T_I32, // rowZero
+  ];
+  const func = [3, 0, 1, 2];
   const memory = [1, 0, 1]; // min 1 page, no max
   const name = (s: string) => [s.length, ...[...s].map((ch) => ch.charCodeAt(0))];
-  const exports = [2, ...name('run'), 0, 0, ...name('mem'), 2, 0];
-  const code = body();
-  const locals = [2, I32_LOCALS.length, T_I32, F64_LOCALS.length, T_F64];
-  const fn = [...locals, ...code];
-  const codeSec = [1, ...uleb(fn.length), ...fn];
+  const exports = [3, ...name('run'), 0, 0, ...name('plane'), 0, 1, ...name('mem'), 2, 0];
+  const runFn = [2, I32_LOCALS.length, T_I32, F64_LOCALS.length, T_F64, ...body()];
+  const planeFn = planeBody();
+  const rowZeroFn = rowZeroBody();
+  const codeSec = [3, ...uleb(runFn.length), ...runFn, ...uleb(planeFn.length), ...planeFn, ...uleb(rowZeroFn.length), ...rowZeroFn];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, type), ...section(3, func), ...section(5, memory), ...section(7, exports), ...section(10, codeSec),
@@ -220,6 +321,7 @@ type WasmApi = {
 /** One thread's instance of the module and its memory's views. */
 type EdtWasm = {
   run: (n: number, w: number, q0: number, h: number, len4: number, flagsAt: number, blkAt: number, vAt: number, rowStride: number) => void;
+  plane: (width: number, n: number, h: number, len4: number, planeAt: number, vAt: number) => void;
   memory: WasmMemory;
   u8: Uint8Array; i32: Int32Array; f32: Float32Array; f64: Float64Array;
 };
@@ -258,24 +360,23 @@ export function edtWasm(): EdtWasm | null {
   if (!api) return (instance = null);
   try {
     const module = new api.Module(edtWasmBytes());
-    const exports = new api.Instance(module, {}).exports as { run: EdtWasm['run']; mem: WasmMemory };
-    instance = { run: exports.run, memory: exports.mem, ...views(exports.mem) };
+    const exports = new api.Instance(module, {}).exports as { run: EdtWasm['run']; plane: EdtWasm['plane']; mem: WasmMemory };
+    instance = { run: exports.run, plane: exports.plane, memory: exports.mem, ...views(exports.mem) };
   } catch {
     instance = null;
   }
   return instance;
 }
 
-const TOP_AT = 0, COLL_AT = 64, FLAGS_AT = 128;
+/** FLAGS's byte offset (TOP at 0, COLL at 64: see the layout above; written by `plane`). */
+const FLAGS_AT = 128;
 
 /**
  * distanceTransform.ts `edtPassStrided` through the module: for each of the `outerCount` planes
  * (lines `origin + i`, i < width, samples `stride` apart, n samples), the plane's n rows of `width`
  * floats are copied into the module's memory (one copy when the rows are contiguous), its blocks
- * of 16 lines trimmed of their all-zero end rows as edtPassStrided trims them, each block's rows
- * flagged (all zero; skipped: all zero between two all-zero rows, as envelopeBlock skips them),
- * transformed there by `run` (build + sweep), and the plane copied back (the rows the transform
- * did not change hold their own values). False (nothing done) when the memory cannot grow.
+ * of 16 lines trimmed, flagged and transformed there by `plane` (which calls `run`: build + sweep),
+ * and the plane copied back (the rows the transform did not change hold their own values). False (nothing done) when the memory cannot grow.
  */
 export function edtPassStridedWasm(m: EdtWasm, sq: Float32Array, start: number, outerStep: number, outerCount: number, width: number, n: number, stride: number, h: number): boolean {
   const len4 = 4 * (n + 1);
@@ -291,46 +392,17 @@ export function edtPassStridedWasm(m: EdtWasm, sq: Float32Array, start: number, 
     }
     Object.assign(m, views(m.memory));
   }
-  const { u8, i32, f32, f64 } = m;
-  const plane = planeAt >> 2, vF = vAt >> 3;
+  const f32 = m.f32;
+  const plane = planeAt >> 2;
   const contiguous = stride === width;
   for (let o = 0; o < outerCount; o++) {
     const origin = start + outerStep * o;
     if (contiguous) f32.set(sq.subarray(origin, origin + n * width), plane);
     else for (let q = 0; q < n; q++) f32.set(sq.subarray(origin + stride * q, origin + stride * q + width), plane + width * q);
-    for (let i0 = 0; i0 < width; i0 += 16) {
-      const w = Math.min(16, width - i0);
-      const base = plane + i0;
-      let first = 0;
-      while (first < n && rowIsZero(f32, base + width * first, w)) first++;
-      if (first === n) continue;
-      let last = n - 1;
-      while (last > first && rowIsZero(f32, base + width * last, w)) last--;
-      const q0 = first > 0 ? first - 1 : 0;
-      const q1 = last < n - 1 ? last + 1 : n - 1;
-      const rows = q1 - q0 + 1;
-      for (let q = 0, t = base + width * q0; q < rows; q++, t += width) u8[FLAGS_AT + q] = rowIsZero(f32, t, w) ? 1 : 0;
-      let skipped = 0;
-      for (let q = 1; q < rows - 1; q++) {
-        if (u8[FLAGS_AT + q - 1]! & u8[FLAGS_AT + q]! & u8[FLAGS_AT + q + 1]! & 1) {
-          u8[FLAGS_AT + q] = 3;
-          skipped = 1;
-        }
-      }
-      for (let b = 0; b < w; b++) {
-        i32[(TOP_AT >> 2) + b] = -1;
-        u8[COLL_AT + b] = skipped;
-        f64[vF + b * len4 + 3] = -Infinity;
-      }
-      m.run(rows, w, q0, h, len4, FLAGS_AT, 4 * (base + width * q0), vAt, 4 * width);
-    }
+    m.plane(width, n, h, len4, planeAt, vAt);
     planesDone++;
     if (contiguous) sq.set(f32.subarray(plane, plane + n * width), origin);
     else for (let q = 0; q < n; q++) sq.set(f32.subarray(plane + width * q, plane + width * q + width), origin + stride * q);
-  }  return true;
-}
-
-function rowIsZero(a: Float32Array, row: number, w: number): boolean {
-  for (let b = 0; b < w; b++) if (a[row + b] !== 0) return false;
+  }
   return true;
 }
