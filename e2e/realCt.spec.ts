@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { appData, openFolderWithChooser, screenshot, viewPoint, waitForAnatomy, waitForLoad } from './support/app';
+import { appData, ARTIFACTS, openFolderWithChooser, screenshot, viewPoint, waitForAnatomy, waitForLoad } from './support/app';
 import { REAL_DICOM_DIR } from './support/realCtToDicom';
 
 // sacrumIncomplete: the sacrum coverage check (src/core/segmentation/sacrumCoverage.ts) against what is
@@ -130,4 +130,19 @@ test('on the 3 mm CT, a sacral corridor the planner cannot find says that the sa
   await expect(page.locator('.plan-corridor:not([data-corridor*="sacral"]) [data-testid="plan-sacrum-coverage"]')).toHaveCount(0);
   await page.locator('.plan-corridor[data-corridor="iliosacralS1"]').first().scrollIntoViewIfNeeded();
   await screenshot(page, 'real-totalseg-no-sacral-corridor');
+});
+
+test('on the 3 mm CT, the right hip joint (fitted to a femur the segmentation carved out with a sphere) is left out of "Confirm all found" and says why', async ({ page }) => {
+  await openTotalseg(page);
+  await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
+  const right = page.locator('[data-structure="jointRight"]');
+  await expect(right).toHaveAttribute('data-check-each', '1');
+  await expect(right.locator('.seg-detail-line')).toContainText('a centimetre off the head');
+  await page.locator('[data-testid="seg-structures-review"]').screenshot({ path: `${ARTIFACTS}/real-totalseg-joint-check-each.png` });
+  await page.locator('[data-action="structures-confirm-all"]').click();
+  await expect(page.locator('[data-structure="sacralCanal"]')).toHaveAttribute('data-state', 'confirmed');
+  await expect(right).toHaveAttribute('data-state', 'found');
+  await right.locator('[data-action="structure-confirm"]').click();
+  await expect(right).toHaveAttribute('data-state', 'confirmed');
+  await expect(right).not.toHaveAttribute('data-check-each', '1');
 });

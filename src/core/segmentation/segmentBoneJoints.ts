@@ -19,6 +19,16 @@ export const HEAD_RADIUS_MAX_MM = 30;
 const NECK_REACH_RADII = 4;
 const NECK_LATERAL_COS = 0.3;
 
+/**
+ * The start of segmentBone's note for a femur carved out of its hip part by a sphere (coarse voxels,
+ * the head fused to the acetabulum): "<side> femoral head fused to the acetabulum: carved out by its
+ * sphere (...)". The structure review reads it: a hip joint fitted to such a femur is only as good
+ * as that sphere, which on 3 mm CT can lie about a centimetre off the head (README, bone section).
+ */
+export function fusedHeadNotePrefix(side: 'left' | 'right'): string {
+  return `${side} femoral head fused to the acetabulum: carved out by its sphere`;
+}
+
 export type FemoralHeadSphere = {
   centerLps: Vec3;
   radiusMm: number;

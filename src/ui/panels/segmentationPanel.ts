@@ -172,7 +172,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   const structureList = h('div', { class: 'seg-structures', attrs: { 'data-testid': 'seg-structures' } });
   const confirmAll = h('button', { class: 'btn btn-primary', text: 'Confirm all found', title: 'Confirm every structure that was found after checking it on the images', attrs: { 'data-action': 'structures-confirm-all' } });
   confirmAll.addEventListener('click', () => {
-    for (const r of rows) if (r.state === 'found') decisions.set(r.id, 'confirmed');
+    // Not the rows that must be checked one by one (a hip joint on a femur carved out by a sphere).
+    for (const r of rows) if (r.state === 'found' && !r.checkEach) decisions.set(r.id, 'confirmed');
     reviewChanged('Confirm all structures');
   });
   // The review folds to one line once complete (the screw list below stays on screen at 1280x800); Edit opens it again.
@@ -226,7 +227,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     },
     onEdited(id, label, structures) {
       decisions.set(id, 'edited');
-      rows = structureRows(status.structures, decisions);
+      rows = structureRows(status.structures, decisions, status.bone?.notes);
       const store = planStore;
       const plan = store?.get().plan;
       // The plan file keeps the models it was checked against: the edited ones.
@@ -279,7 +280,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
   let planStore: PlanStore | null = null;
 
   function reviewChanged(label: string): void {
-    rows = structureRows(status.structures, decisions);
+    rows = structureRows(status.structures, decisions, status.bone?.notes);
     const store = planStore;
     const plan = store?.get().plan;
     if (store && plan) {
@@ -296,11 +297,11 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     for (const { group, title } of REVIEW_GROUPS) {
       const list = h('ul', { class: 'seg-structure-group', attrs: { 'data-structure-group': group } });
       for (const r of rows.filter((x) => x.group === group)) {
-        const icon = { found: '○', notFound: '✕', confirmed: '✓', edited: '✎', absent: '–' }[r.state];
-        const short = { found: r.group === 'roots' ? 'proposed' : 'found', notFound: 'not found', confirmed: 'confirmed', edited: 'edited', absent: 'absent' }[r.state];
+        const icon = r.checkEach ? '!' : { found: '○', notFound: '✕', confirmed: '✓', edited: '✎', absent: '–' }[r.state];
+        const short = r.checkEach ? 'check it' : { found: r.group === 'roots' ? 'proposed' : 'found', notFound: 'not found', confirmed: 'confirmed', edited: 'edited', absent: 'absent' }[r.state];
         const li = h(
           'li',
-          { class: `seg-structure state-${r.state}`, title: `${r.name}: ${r.detail}`, attrs: { 'data-structure': r.id, 'data-state': r.state } },
+          { class: `seg-structure state-${r.state}`, title: `${r.name}: ${r.detail}`, attrs: { 'data-structure': r.id, 'data-state': r.state, ...(r.checkEach ? { 'data-check-each': '1' } : {}) } },
           h('span', { class: 'seg-icon', text: icon, attrs: { 'aria-hidden': 'true' } }),
           h('span', { class: 'seg-name', text: r.name }),
           h('span', { class: 'seg-detail', text: short }),
@@ -343,7 +344,8 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
         li.append(edit);
         if (structureEditor.selected() === r.id) li.classList.add('selected');
         // Said in full where it matters: the planner cannot check clearance to a structure it has no model of.
-        if (r.state === 'notFound') li.append(h('span', { class: 'seg-detail-line', text: r.detail }));
+        // And where "Confirm all found" leaves a row out: why this one must be checked on its own.
+        if (r.state === 'notFound' || r.checkEach) li.append(h('span', { class: 'seg-detail-line', text: r.detail }));
         list.append(li);
       }
       structureList.append(h('div', { class: 'seg-group-title', text: title }), list);
@@ -412,7 +414,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     structureSummary.textContent = status.structures
       ? `${found} of ${rows.length} found${missing ? `; ${missing} not found: clearance to ${missing === 1 ? 'it' : 'them'} cannot be checked` : ''}${reviewComplete(rows) ? ' · review complete' : ''}`
       : status.phase === 'segmenting' ? 'Detecting…' : status.phase === 'error' ? 'Not detected: the segmentation failed (see above). No clearance can be checked.' : '—';
-    confirmAll.disabled = !rows.some((r) => r.state === 'found');
+    confirmAll.disabled = !rows.some((r) => r.state === 'found' && !r.checkEach);
     confirmAll.hidden = !status.structures;
     const complete = status.structures !== null && reviewComplete(rows);
     if (complete && !wasComplete && structureEditor.selected() === null) reviewFolded = true;
@@ -453,7 +455,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
       if (restored) for (const [id, d] of decisionsFromStates(restored)) decisions.set(id, d);
     }
     syncOverlay();
-    rows = structureRows(s.structures, decisions);
+    rows = structureRows(s.structures, decisions, s.bone?.notes);
     render();
   });
   const unsubscribeEditing = editing.subscribe(() => render());
@@ -477,7 +479,7 @@ export function createSegmentationPanel(host: HTMLElement, deps: SegmentationPan
     if (sameDecisions(fromPlan, decisions)) return;
     decisions.clear();
     for (const [id, d] of fromPlan) decisions.set(id, d);
-    rows = structureRows(status.structures, decisions);
+    rows = structureRows(status.structures, decisions, status.bone?.notes);
     render();
   }
 

@@ -32,6 +32,20 @@ describe('structure review', () => {
     expect(rows.find((r) => r.id === 'foramenS2Left')!.detail).toBe('not found: clearance to it cannot be checked');
   });
 
+  it('a hip joint fitted to a femur carved out by a sphere (the bone note of that side) is held back from "Confirm all found" and says why', () => {
+    const joint = (side: 'left' | 'right') => ({ id: side === 'left' ? 'jointLeft' as const : 'jointRight' as const, side, centerLps: [side === 'left' ? 80 : -80, -140, 120] as [number, number, number], radiusMm: 22, capAxisLps: [0, 0, 1] as [number, number, number], capHalfAngleDeg: 80, rmsResidualMm: 1 });
+    const withJoints: CriticalStructures = { ...structures, joints: [joint('left'), joint('right')] };
+    const boneNotes = ['right femoral head fused to the acetabulum: carved out by its sphere (radius 22 mm), 96 mL with the neck', 'bone threshold 106'];
+    const rows = structureRows(withJoints, new Map(), boneNotes);
+    const right = rows.find((r) => r.id === 'jointRight')!;
+    expect(right).toMatchObject({ state: 'found', checkEach: true });
+    expect(right.detail).toMatch(/a centimetre off the head/);
+    expect(rows.find((r) => r.id === 'jointLeft')).toMatchObject({ state: 'found', checkEach: false, detail: 'found: check it' });
+    expect(rows.filter((r) => r.checkEach).map((r) => r.id)).toEqual(['jointRight']);
+    // Once confirmed (or edited) it is reviewed like any other row.
+    expect(structureRows(withJoints, new Map([['jointRight', 'confirmed']]), boneNotes).find((r) => r.id === 'jointRight')).toMatchObject({ state: 'confirmed', checkEach: false });
+  });
+
   it('cannot confirm a structure that was not found', () => {
     const rows = structureRows(structures, new Map([['foramenS2Left', 'confirmed']]));
     expect(rows.find((r) => r.id === 'foramenS2Left')!.state).toBe('notFound');

@@ -10,6 +10,7 @@
  * structureReview (core/report/planSchema.ts structureStateSchema).
  */
 import { listStructureIds, type CriticalStructures } from '../../core/anatomy/structures';
+import { fusedHeadNotePrefix } from '../../core/segmentation/segmentBoneJoints';
 import type { StructureState } from '../../core/report/planSchema';
 import { FORAMEN_IDS, LABELS, ROOT_IDS, type StructureId } from '../../core/shared/ids';
 
@@ -29,6 +30,11 @@ export type StructureRow = {
   state: 'found' | 'notFound' | 'confirmed' | 'edited' | 'absent';
   /** One line for the row, in plain words. */
   detail: string;
+  /**
+   * Found, but by a method known to miss here: left out of "Confirm all found", so the user looks at
+   * this one on the images and confirms (or edits) it on its own.
+   */
+  checkEach: boolean;
 };
 
 export function structureName(id: StructureId): string {
@@ -46,20 +52,29 @@ export function structureGroup(id: StructureId): StructureGroup {
   return 'joints';
 }
 
-export function structureRows(structures: CriticalStructures | null, decisions: ReadonlyMap<StructureId, ReviewDecision>): StructureRow[] {
+/**
+ * `boneNotes`: the bone segmentation's notes (PlanningSession status.bone.notes). A hip joint whose femur
+ * the segmentation carved out of the hip bone with a sphere (coarse CT, no joint space: see
+ * {@link fusedHeadNotePrefix}) is fitted to that sphere's cut and can be a centimetre off the head: its
+ * row says so and is left out of "Confirm all found" (`checkEach`).
+ */
+export function structureRows(structures: CriticalStructures | null, decisions: ReadonlyMap<StructureId, ReviewDecision>, boneNotes: readonly string[] = []): StructureRow[] {
   const found = new Set(structures ? listStructureIds(structures) : []);
   return REVIEWED_STRUCTURES.map((id) => {
     const isFound = found.has(id);
     const decision = decisions.get(id);
     const state: StructureRow['state'] = decision === 'absent' ? 'absent' : decision === 'confirmed' && isFound ? 'confirmed' : decision === 'edited' && isFound ? 'edited' : isFound ? 'found' : 'notFound';
+    const onCarvedFemur = isFound && (id === 'jointLeft' || id === 'jointRight') && boneNotes.some((n) => n.startsWith(fusedHeadNotePrefix(id === 'jointLeft' ? 'left' : 'right')));
     const detail = {
-      found: id.startsWith('root') ? 'proposed (roots are not visible on CT): check it' : 'found: check it',
+      found: onCarvedFemur
+        ? 'found on a femur the segmentation cut out of the hip bone with a sphere (no joint space visible at this voxel size): it can be a centimetre off the head; check it on the images and drag its centre onto the head'
+        : id.startsWith('root') ? 'proposed (roots are not visible on CT): check it' : 'found: check it',
       notFound: `not found: ${whyNotFound(id, structures)}clearance to it cannot be checked`,
       confirmed: 'confirmed',
       edited: 'edited by the user',
       absent: 'marked absent: not checked',
     }[state];
-    return { id, name: structureName(id), group: structureGroup(id), found: isFound, state, detail };
+    return { id, name: structureName(id), group: structureGroup(id), found: isFound, state, detail, checkEach: state === 'found' && onCarvedFemur };
   });
 }
 
