@@ -25,6 +25,7 @@ import { computeComponentRuns, writeComponentLabels } from './connectedComponent
 import { isFieldCutHeadSphere, surfaceOfRunComponent } from './segmentBoneCap';
 import { BONE_LABEL_HASHES, boneLabelHashes } from './testing/boneLabelHashes';
 import { makeSyntheticPelvis } from './testing/syntheticPelvis';
+import { searchSplit, type SplitTask } from './segmentBoneSplit';
 
 /** A fake helper run in this thread at post time: claims and runs up to `take` chunks before this thread starts. */
 const fakeHelper = (take: number) => {
@@ -461,6 +462,72 @@ describe('segmentBone with the EDT helper taking slab work (CT on shared memory)
       }
       expect(helper.executor.stats.boneSlabTasks).toBeGreaterThan(0);
       expect(helperChunks).toBeGreaterThan(0);
+    });
+
+    it('runs split searches posted to it (structured clone of the split task): each job the one-thread search, bit for bit', () => {
+      // Two 12-voxel cubes joined by a 2 x 2 bar (the bar erodes at 1.5 mm), on shared memory.
+      const dims: [number, number, number] = [34, 16, 16];
+      const mask = allocVoxels(Uint8Array, dims[0] * dims[1] * dims[2], { shared: true });
+      for (let k = 2; k < 14; k++) for (let j = 2; j < 14; j++) for (let i = 2; i < 32; i++) {
+        const inCube = i < 14 || i >= 20, inBar = j >= 7 && j < 9 && k >= 7 && k < 9;
+        if (inCube || inBar) mask[i + dims[0] * (j + dims[1] * k)] = 1;
+      }
+      const cc = computeComponentRuns(mask, dims);
+      const labels = onShared(writeComponentLabels(cc, dims));
+      const depth = allocVoxels(Float32Array, mask.length, { shared: true });
+      for (let t = 0; t < mask.length; t++) depth[t] = mask[t] ? EDT_FAR : 0;
+      squaredDistanceInPlace(depth, dims, [0.8, 0.8, 1]);
+      const comp = { id: 1, voxels: cc.sizes[1]!, ijk: Int32Array.from(cc.boxes.subarray(6, 12)) };
+      const radiiMm = [1, 1.5, 2, 3];
+      const want = searchSplit(labels, depth, dims, [0.8, 0.8, 1], comp, 100, radiiMm, undefined, undefined, cc)!;
+      expect(want.count).toBe(2);
+      const boxVoxels = (comp.ijk[3]! - comp.ijk[0]! + 3) * (comp.ijk[4]! - comp.ijk[1]! + 3) * (comp.ijk[5]! - comp.ijk[2]! + 3);
+      const previous = setEdtExecutor(helper.executor);
+      let helperChunks = 0;
+      try {
+        for (let round = 0; round < 20 && helperChunks === 0; round++) {
+          const jobs = Array.from({ length: 12 }, () => ({
+            comp,
+            minPieceVoxels: 100,
+            radiiMm,
+            out: {
+              vox: allocVoxels(Int32Array, comp.voxels, { shared: true }),
+              rowVox: allocVoxels(Int32Array, (comp.ijk[4]! - comp.ijk[1]! + 3) * (comp.ijk[5]! - comp.ijk[2]! + 3) + 1, { shared: true }),
+              owner: allocVoxels(Uint16Array, boxVoxels, { shared: true }),
+              result: new Float64Array(new SharedArrayBuffer(7 * 8)),
+            },
+          }));
+          const before = helper.executor.stats.boneChunksHelper;
+          const task: SplitTask = { kind: 'split', labels, depth, dims, spacingMm: [0.8, 0.8, 1], runs: shareRuns(cc), ct: { voxels: allocVoxels(Int16Array, 1, { shared: true }), gridDims: [1, 1, 1], boxMin: [0, 0, 0] }, jobs };
+          expect(runBoneSlabs(task, jobs.length, 1 << 21, 1)).toBe(true);
+          helperChunks += helper.executor.stats.boneChunksHelper - before;
+          for (const job of jobs) {
+            expect(Array.from(job.out.result)).toEqual([1, want.radiusMm, want.count, 0, 0, 0, 0]);
+            expect(job.out.owner).toEqual(want.owner);
+            expect(job.out.vox).toEqual(want.vox);
+            expect(job.out.rowVox).toEqual(want.rowVox);
+          }
+        }
+      } finally {
+        setEdtExecutor(previous);
+      }
+      expect(helperChunks).toBeGreaterThan(0);
+    });
+
+    it('runs the split searches posted to it (structured clone of the split task) and gives the stored fingerprints (both hip joints bridged)', () => {
+      const c = CASES.find((q) => q.name === 'synthetic pelvis, both hip joints bridged')!;
+      const ct = ctOf(c);
+      const previous = setEdtExecutor(helper.executor);
+      try {
+        for (let round = 0; round < 3; round++) {
+          const before = helper.executor.stats.boneSlabTasks;
+          const seg = segmentBone(ct, { shared: round % 2 === 1 });
+          expect(boneLabelHashes(seg)).toEqual(c.hashes);
+          expect(helper.executor.stats.boneSlabTasks - before).toBe(c.slabTasks + (round % 2));
+        }
+      } finally {
+        setEdtExecutor(previous);
+      }
     });
   });
 });
