@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { EDT_FAR, createEdtScratch, edtPassSlab, edtSlabCount, squaredDistanceInPlace } from './distanceTransform';
 import { edtWasm, edtWasmBytes, setEdtWasmEnabled } from './edtWasm';
 import { referenceSquaredEdt } from './testing/referenceEdt';
+import { distanceToShape, fillShapeField, type TubeShape } from './structureDistance';
 
 type Grid = { dims: [number, number, number]; spacing: [number, number, number]; seeds: Float32Array };
 
@@ -98,6 +99,45 @@ describe('EDT block envelope in WebAssembly', () => {
           return sq;
         };
         expect(sameBits(run(true), run(false))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('tube structure fields (fillShapeField): the same bits with and without the module, and the distance to the polyline', () => {
+    const coord = fc.double({ min: -30, max: 30, noNaN: true });
+    const arbTube = fc.record({
+      points: fc.array(fc.tuple(coord, coord, coord), { minLength: 1, maxLength: 6 }),
+      radius: fc.double({ min: 0, max: 6, noNaN: true }),
+      dims: fc.tuple(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 8 })),
+      spacing: fc.tuple(fc.double({ min: 0.3, max: 3, noNaN: true }), fc.double({ min: 0.3, max: 3, noNaN: true }), fc.double({ min: 0.3, max: 3, noNaN: true })),
+      origin: fc.tuple(coord, coord, coord),
+      angle: fc.double({ min: -3.2, max: 3.2, noNaN: true }),
+      tilt: fc.double({ min: -1.5, max: 1.5, noNaN: true }),
+      repeat: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(arbTube, (c) => {
+        // A repeated point makes a zero-length segment (its 1 / |b - a|^2 is 0).
+        const points = c.repeat ? [c.points[0]!, ...c.points] : c.points;
+        const shape: TubeShape = { kind: 'tube', pointsLps: points, radiusMm: c.radius };
+        const cs = Math.cos(c.angle), sn = Math.sin(c.angle), ct = Math.cos(c.tilt), st = Math.sin(c.tilt);
+        const [sx, sy, sz] = c.spacing;
+        // Column-major ijk -> LPS: a turn about z by angle, then about x by tilt (every axis moves every coordinate but i's z).
+        const ax = [cs, sn * ct, sn * st], ay = [-sn, cs * ct, cs * st], az = [0, -st, ct];
+        const m = new Float64Array([ax[0]! * sx, ax[1]! * sx, ax[2]! * sx, 0, ay[0]! * sy, ay[1]! * sy, ay[2]! * sy, 0, az[0]! * sz, az[1]! * sz, az[2]! * sz, 0, c.origin[0], c.origin[1], c.origin[2], 1]);
+        const n = c.dims[0] * c.dims[1] * c.dims[2];
+        const withWasm = new Float32Array(n), withJs = new Float32Array(n);
+        setEdtWasmEnabled(true);
+        fillShapeField(withWasm, c.dims, m, shape);
+        setEdtWasmEnabled(false);
+        fillShapeField(withJs, c.dims, m, shape);
+        setEdtWasmEnabled(true);
+        expect(sameBits(withWasm, withJs)).toBe(true);
+        for (let k = 0, t = 0; k < c.dims[2]; k++) for (let j = 0; j < c.dims[1]; j++) for (let i = 0; i < c.dims[0]; i++, t++) {
+          const x = m[0]! * i + m[4]! * j + m[8]! * k + m[12]!, y = m[1]! * i + m[5]! * j + m[9]! * k + m[13]!, z = m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
+          expect(withWasm[t]).toBeCloseTo(distanceToShape(shape, x, y, z), 3);
+        }
       }),
       { numRuns: 150 },
     );

@@ -289,22 +289,86 @@ function planeBody(): number[] {
   return c;
 }
 
-/** The module's bytes: functions `run` and `plane` and the memory `mem`, exported. */
+/**
+ * tube(mi, mj, k, nseg, radius, outAt, segAt, mAt): slice k of a tube's structure field, as
+ * structureDistance.ts fillShapeField computes it (the same f64 operations in the same order):
+ * the voxel centres of row j start at (m4 j + m8 k + m12, ...) and step by (m0, m1, m2) (the
+ * matrix: 16 f64 at mAt, column-major); each segment is 7 f64 at segAt (a, b - a, 1 / |b - a|^2
+ * or 0); out (mi x mj f32 at outAt) = max(0, sqrt(min over segments of the squared distance) - radius).
+ */
+function tubeBody(): number[] {
+  // params
+  const MI = 0, MJ = 1, KK = 2, NSEG = 3, RAD = 4, OUT = 5, SEG = 6, MAT = 7;
+  // i32 locals 8..12
+  const JJ = 8, II = 9, TT = 10, OO = 11, ENDO = 12;
+  // f64 locals 13..
+  const XX = 13, YY = 14, ZZ = 15, BEST = 16, PX = 17, PY = 18, PZ = 19, BX = 20, BY = 21, BZ = 22, UU = 23, EX = 24, EY = 25, EZ = 26, D2 = 27, DD = 28, KF = 29, JF = 30;
+  const c: number[] = [2, 5, T_I32, 18, T_F64];
+  const e = (...ops: (number | number[])[]): void => {
+    for (const op of ops) if (typeof op === 'number') c.push(op); else c.push(...op);
+  };
+  const mAt = (idx: number) => [...get(MAT), ...f64At(8 * idx)];
+  const sAt = (idx: number) => [...get(OO), ...f64At(8 * idx)];
+  e(get(KK), F64_CONVERT_I32_S, set(KF));
+  e(get(OUT), set(TT));
+  e(get(SEG), get(NSEG), i32(56), I32_MUL, I32_ADD, set(ENDO));
+  e(i32(0), set(JJ));
+  e(BLOCK, VOID, LOOP, VOID); // $rows
+  e(get(JJ), get(MJ), I32_GE_S, BR_IF, 1);
+  e(get(JJ), F64_CONVERT_I32_S, set(JF));
+  // x = m4 j + m8 k + m12 (and y, z with m5, m9, m13 / m6, m10, m14)
+  e(mAt(4), get(JF), F64_MUL, mAt(8), get(KF), F64_MUL, F64_ADD, mAt(12), F64_ADD, set(XX));
+  e(mAt(5), get(JF), F64_MUL, mAt(9), get(KF), F64_MUL, F64_ADD, mAt(13), F64_ADD, set(YY));
+  e(mAt(6), get(JF), F64_MUL, mAt(10), get(KF), F64_MUL, F64_ADD, mAt(14), F64_ADD, set(ZZ));
+  e(i32(0), set(II));
+  e(BLOCK, VOID, LOOP, VOID); // $voxels
+  e(get(II), get(MI), I32_GE_S, BR_IF, 1);
+  e(f64(Infinity), set(BEST), get(SEG), set(OO));
+  e(BLOCK, VOID, LOOP, VOID); // $segments
+  e(get(OO), get(ENDO), I32_GE_S, BR_IF, 1);
+  e(get(XX), sAt(0), F64_SUB, set(PX), get(YY), sAt(1), F64_SUB, set(PY), get(ZZ), sAt(2), F64_SUB, set(PZ));
+  e(sAt(3), set(BX), sAt(4), set(BY), sAt(5), set(BZ));
+  // u = (px bx + py by + pz bz) inv, clamped to [0, 1]
+  e(get(PX), get(BX), F64_MUL, get(PY), get(BY), F64_MUL, F64_ADD, get(PZ), get(BZ), F64_MUL, F64_ADD, sAt(6), F64_MUL, set(UU));
+  e(get(UU), f64(0), F64_LT, IF, VOID, f64(0), set(UU), 0x05 /* else */, get(UU), f64(1), 0x64 /* f64.gt */, IF, VOID, f64(1), set(UU), END, END);
+  e(get(PX), get(UU), get(BX), F64_MUL, F64_SUB, set(EX));
+  e(get(PY), get(UU), get(BY), F64_MUL, F64_SUB, set(EY));
+  e(get(PZ), get(UU), get(BZ), F64_MUL, F64_SUB, set(EZ));
+  e(get(EX), get(EX), F64_MUL, get(EY), get(EY), F64_MUL, F64_ADD, get(EZ), get(EZ), F64_MUL, F64_ADD, tee(D2));
+  e(get(BEST), F64_LT, IF, VOID, get(D2), set(BEST), END);
+  e(get(OO), i32(56), I32_ADD, set(OO), BR, 0);
+  e(END, END); // $segments
+  // d = sqrt(best) - radius; out = d > 0 ? d : 0
+  e(get(BEST), 0x9f /* f64.sqrt */, get(RAD), F64_SUB, set(DD));
+  e(get(TT), get(DD), f64(0), get(DD), f64(0), 0x64 /* f64.gt */, 0x1b /* select */, F32_DEMOTE, ld(F32_STORE, 2));
+  e(get(TT), i32(4), I32_ADD, set(TT));
+  e(get(XX), mAt(0), F64_ADD, set(XX), get(YY), mAt(1), F64_ADD, set(YY), get(ZZ), mAt(2), F64_ADD, set(ZZ));
+  e(get(II), i32(1), I32_ADD, set(II), BR, 0);
+  e(END, END); // $voxels
+  e(get(JJ), i32(1), I32_ADD, set(JJ), BR, 0);
+  e(END, END); // $rows
+  e(END);
+  return c;
+}
+
+/** The module's bytes: functions `run`, `plane` and `tube` and the memory `mem`, exported. */
 export function edtWasmBytes(): Uint8Array {
   const type = [
-    3,
+    4,
     0x60, 9, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, T_I32, T_I32, 0, // run
     0x60, 6, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // plane
     0x60, 2, T_I32, T_I32, 1, T_I32, // rowZero
+    0x60, 8, T_I32, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // tube
   ];
-  const func = [3, 0, 1, 2];
+  const func = [4, 0, 1, 2, 3];
   const memory = [1, 0, 1]; // min 1 page, no max
   const name = (s: string) => [s.length, ...[...s].map((ch) => ch.charCodeAt(0))];
-  const exports = [3, ...name('run'), 0, 0, ...name('plane'), 0, 1, ...name('mem'), 2, 0];
+  const exports = [4, ...name('run'), 0, 0, ...name('plane'), 0, 1, ...name('tube'), 0, 3, ...name('mem'), 2, 0];
   const runFn = [2, I32_LOCALS.length, T_I32, F64_LOCALS.length, T_F64, ...body()];
   const planeFn = planeBody();
   const rowZeroFn = rowZeroBody();
-  const codeSec = [3, ...uleb(runFn.length), ...runFn, ...uleb(planeFn.length), ...planeFn, ...uleb(rowZeroFn.length), ...rowZeroFn];
+  const tubeFn = tubeBody();
+  const codeSec = [4, ...uleb(runFn.length), ...runFn, ...uleb(planeFn.length), ...planeFn, ...uleb(rowZeroFn.length), ...rowZeroFn, ...uleb(tubeFn.length), ...tubeFn];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, type), ...section(3, func), ...section(5, memory), ...section(7, exports), ...section(10, codeSec),
@@ -322,6 +386,7 @@ type WasmApi = {
 type EdtWasm = {
   run: (n: number, w: number, q0: number, h: number, len4: number, flagsAt: number, blkAt: number, vAt: number, rowStride: number) => void;
   plane: (width: number, n: number, h: number, len4: number, planeAt: number, vAt: number) => void;
+  tube: (mi: number, mj: number, k: number, nseg: number, radius: number, outAt: number, segAt: number, mAt: number) => void;
   memory: WasmMemory;
   u8: Uint8Array; i32: Int32Array; f32: Float32Array; f64: Float64Array;
 };
@@ -360,8 +425,8 @@ export function edtWasm(): EdtWasm | null {
   if (!api) return (instance = null);
   try {
     const module = new api.Module(edtWasmBytes());
-    const exports = new api.Instance(module, {}).exports as { run: EdtWasm['run']; plane: EdtWasm['plane']; mem: WasmMemory };
-    instance = { run: exports.run, plane: exports.plane, memory: exports.mem, ...views(exports.mem) };
+    const exports = new api.Instance(module, {}).exports as { run: EdtWasm['run']; plane: EdtWasm['plane']; tube: EdtWasm['tube']; mem: WasmMemory };
+    instance = { run: exports.run, plane: exports.plane, tube: exports.tube, memory: exports.mem, ...views(exports.mem) };
   } catch {
     instance = null;
   }
@@ -403,6 +468,33 @@ export function edtPassStridedWasm(m: EdtWasm, sq: Float32Array, start: number, 
     planesDone++;
     if (contiguous) sq.set(f32.subarray(plane, plane + n * width), origin);
     else for (let q = 0; q < n; q++) sq.set(f32.subarray(plane + width * q, plane + width * q + width), origin + stride * q);
+  }
+  return true;
+}
+
+/**
+ * structureDistance.ts fillShapeField of a tube through the module (`tube`, slice by slice into
+ * the module's memory, each slice copied out): the same bits. `seg`: 7 f64 per segment as
+ * fillShapeField lays them out. False (nothing written) when the memory cannot grow.
+ */
+export function fillTubeFieldWasm(m: EdtWasm, out: Float32Array, dims: readonly [number, number, number], ijkToLps: Float64Array, seg: Float64Array, radiusMm: number): boolean {
+  const [mi, mj, mk] = dims;
+  const mAt = 0, segAt = 128, outAt = segAt + ((seg.length * 8 + 63) & ~63);
+  const bytes = outAt + 4 * mi * mj;
+  if (bytes > m.memory.buffer.byteLength) {
+    try {
+      m.memory.grow(Math.ceil((bytes - m.memory.buffer.byteLength) / 65536));
+    } catch {
+      return false;
+    }
+    Object.assign(m, views(m.memory));
+  }
+  m.f64.set(ijkToLps.subarray(0, 16), mAt >> 3);
+  m.f64.set(seg, segAt >> 3);
+  const slice = mi * mj, o = outAt >> 2;
+  for (let k = 0; k < mk; k++) {
+    m.tube(mi, mj, k, seg.length / 7, radiusMm, outAt, segAt, mAt);
+    out.set(m.f32.subarray(o, o + slice), slice * k);
   }
   return true;
 }

@@ -1,4 +1,5 @@
 import type { Vec3 } from '../geometry/vec3';
+import { edtWasm, fillTubeFieldWasm } from './edtWasm';
 
 /**
  * Analytic distance (mm) from points to the critical-structure shapes, used to
@@ -130,6 +131,9 @@ export function fillShapeField(out: Float32Array, dims: readonly [number, number
       seg.set([a[0], a[1], a[2], bx, by, bz, len2 > 0 ? 1 / len2 : 0], 7 * q);
     }
     const radius = shape.radiusMm;
+    // The same loop in WebAssembly when this thread has the module (edtWasm.ts): the same bits.
+    const wasm = edtWasm();
+    if (wasm && fillTubeFieldWasm(wasm, out, dims, ijkToLps, seg, radius)) return;
     let t = 0;
     for (let k = 0; k < mk; k++) {
       for (let j = 0; j < mj; j++) {
