@@ -362,9 +362,6 @@ function envelopeBlock(a: Float32Array, base: number, w: number, stride: number,
         continue;
       }
       let p = o + 4 * k;
-      // The pop loop's first two steps without a branch (most samples pop none or one vertex,
-      // unpredictably): a step that pops nothing leaves p as it is, so the next step repeats the
-      // same test (false) and the loop's exit is the same as the plain loop's.
       while (cq - v[p + 2]! <= 2 * (xq - v[p]!) * v[p + 3]!) p -= 4;
       const zq = (cq - v[p + 2]!) / (2 * (xq - v[p]!));
       p += 4;
