@@ -142,4 +142,69 @@ describe('EDT block envelope in WebAssembly', () => {
       { numRuns: 150 },
     );
   });
+  it('tube fields of many segments (the chunks pick candidate segments): the same bits as every voxel against every segment', () => {
+    // Long rows (several chunks and a partial one), 5-24 segments: zigzags, near-parallel
+    // doubles and near-ties (segments a hair apart), at CT-sized coordinates (up to 600 mm).
+    const arbCase = fc.record({
+      n: fc.integer({ min: 5, max: 24 }),
+      style: fc.constantFrom('walk', 'zigzag', 'double', 'tight', 'pair', 'pair'),
+      // 'pair': two ends A and B of a detour on the line of the first row, A before a chunk's
+      // middle and B after it, B just beyond the reach of the middle's nearest (A) but nearest
+      // to the chunk's far voxels: picked only when the candidates span twice the chunk's reach.
+      pairA: fc.double({ min: 16, max: 40, noNaN: true }),
+      pairB: fc.double({ min: 0.02, max: 0.98, noNaN: true }),
+      chunk: fc.integer({ min: 0, max: 2 }),
+      stepMm: fc.double({ min: 0.01, max: 12, noNaN: true }),
+      radius: fc.double({ min: 0, max: 6, noNaN: true }),
+      dims: fc.tuple(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 5 })),
+      spacing: fc.tuple(fc.double({ min: 0.2, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 3, noNaN: true })),
+      far: fc.double({ min: -600, max: 600, noNaN: true }),
+      shift: fc.tuple(fc.double({ min: -40, max: 40, noNaN: true }), fc.double({ min: -40, max: 40, noNaN: true }), fc.double({ min: -40, max: 40, noNaN: true })),
+      angle: fc.double({ min: -3.2, max: 3.2, noNaN: true }),
+      tilt: fc.double({ min: -1.5, max: 1.5, noNaN: true }),
+      seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    });
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        let s = c.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff) - 0.5;
+        const points: [number, number, number][] = [];
+        let p: [number, number, number] = [c.far, c.far * 0.5, -c.far * 0.25];
+        for (let q = 0; q < c.n; q++) {
+          points.push([...p]);
+          if (c.style === 'walk') p = [p[0] + rnd() * c.stepMm, p[1] + rnd() * c.stepMm, p[2] + c.stepMm * 0.7];
+          else if (c.style === 'zigzag') p = [p[0] + (q % 2 ? 1 : -1) * c.stepMm, p[1] + rnd() * 1e-3, p[2] + 0.3 * c.stepMm];
+          else if (c.style === 'double') p = q % 2 ? [p[0] + c.stepMm, p[1], p[2]] : [p[0], p[1] + c.stepMm * 1e-7, p[2] + rnd() * 1e-9];
+          else p = [p[0] + rnd() * 1e-6, p[1] + rnd() * 1e-6, p[2] + rnd() * c.stepMm * 1e-3];
+        }
+        const cs = Math.cos(c.angle), sn = Math.sin(c.angle), ct = Math.cos(c.tilt), st = Math.sin(c.tilt);
+        const [sx, sy, sz] = c.spacing;
+        const ax = [cs, sn * ct, sn * st], ay = [-sn, cs * ct, cs * st], az = [0, -st, ct];
+        // The grid's first voxel near the polyline's start (shifted), rows running across it.
+        const o = [points[0]![0] + c.shift[0] - 0.5 * c.dims[0] * ax[0]! * sx, points[0]![1] + c.shift[1], points[0]![2] + c.shift[2]];
+        let dims: [number, number, number] = [...c.dims];
+        if (c.style === 'pair') {
+          // On the first row's line (i in voxels from its first voxel), around chunk `chunk`'s middle.
+          const dims0 = 32 * (c.chunk + 1) + 8;
+          dims = [Math.max(c.dims[0], dims0), c.dims[1], c.dims[2]];
+          const mid = 32 * c.chunk + 15.5;
+          const onRow = (i: number, up: number): [number, number, number] => [o[0]! + ax[0]! * sx * i + ay[0]! * up, o[1]! + ax[1]! * sx * i + ay[1]! * up, o[2]! + ax[2]! * sx * i + ay[2]! * up];
+          const iA = mid - c.pairA, iB = mid + c.pairA + 15.5 * (1 + c.pairB);
+          points.length = 0;
+          points.push(onRow(iA, 0), onRow(iA, 150), onRow(iA, 300), onRow(iB, 300), onRow(iB, 150), onRow(iB, 0));
+        }
+        const shape: TubeShape = { kind: 'tube', pointsLps: points, radiusMm: c.radius };
+        const m = new Float64Array([ax[0]! * sx, ax[1]! * sx, ax[2]! * sx, 0, ay[0]! * sy, ay[1]! * sy, ay[2]! * sy, 0, az[0]! * sz, az[1]! * sz, az[2]! * sz, 0, o[0]!, o[1]!, o[2]!, 1]);
+        const n = dims[0] * dims[1] * dims[2];
+        const withWasm = new Float32Array(n), withJs = new Float32Array(n);
+        setEdtWasmEnabled(true);
+        fillShapeField(withWasm, dims, m, shape);
+        setEdtWasmEnabled(false);
+        fillShapeField(withJs, dims, m, shape);
+        setEdtWasmEnabled(true);
+        expect(sameBits(withWasm, withJs)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
 });
