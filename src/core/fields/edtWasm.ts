@@ -351,75 +351,24 @@ function tubeBody(): number[] {
   return c;
 }
 
-/**
- * tubeRun(count, nseg, radius, outAt, segAt, x, y, z, dx, dy, dz): `count` voxels of a row of a
- * tube's structure field from the voxel centre (x, y, z), stepping by (dx, dy, dz) after each
- * voxel (x += dx: the same running sums as `tube`), against the nseg segments at segAt (7 f64
- * each, as `tube`): the same per-voxel operations as `tube`, into count f32 at outAt. The caller
- * passes only the segments that can be nearest to one of these voxels (fillTubeFieldWasm): the
- * minimum over them is the minimum over all, so the same bits.
- */
-function tubeRunBody(): number[] {
-  // params
-  const CNT = 0, NSEG = 1, RAD = 2, OUT = 3, SEG = 4, X0 = 5, Y0 = 6, Z0 = 7, DXI = 8, DYI = 9, DZI = 10;
-  // i32 locals 11..14, f64 locals 15..
-  const II = 11, TT = 12, OO = 13, ENDO = 14;
-  const XX = 15, YY = 16, ZZ = 17, BEST = 18, PX = 19, PY = 20, PZ = 21, BX = 22, BY = 23, BZ = 24, UU = 25, EX = 26, EY = 27, EZ = 28, D2 = 29, DD = 30;
-  const c: number[] = [2, 4, T_I32, 16, T_F64];
-  const e = (...ops: (number | number[])[]): void => {
-    for (const op of ops) if (typeof op === 'number') c.push(op); else c.push(...op);
-  };
-  const sAt = (idx: number) => [...get(OO), ...f64At(8 * idx)];
-  e(get(X0), set(XX), get(Y0), set(YY), get(Z0), set(ZZ));
-  e(get(OUT), set(TT));
-  e(get(SEG), get(NSEG), i32(56), I32_MUL, I32_ADD, set(ENDO));
-  e(i32(0), set(II));
-  e(BLOCK, VOID, LOOP, VOID); // $voxels
-  e(get(II), get(CNT), I32_GE_S, BR_IF, 1);
-  e(f64(Infinity), set(BEST), get(SEG), set(OO));
-  e(BLOCK, VOID, LOOP, VOID); // $segments
-  e(get(OO), get(ENDO), I32_GE_S, BR_IF, 1);
-  e(get(XX), sAt(0), F64_SUB, set(PX), get(YY), sAt(1), F64_SUB, set(PY), get(ZZ), sAt(2), F64_SUB, set(PZ));
-  e(sAt(3), set(BX), sAt(4), set(BY), sAt(5), set(BZ));
-  e(get(PX), get(BX), F64_MUL, get(PY), get(BY), F64_MUL, F64_ADD, get(PZ), get(BZ), F64_MUL, F64_ADD, sAt(6), F64_MUL, set(UU));
-  e(get(UU), f64(0), F64_LT, IF, VOID, f64(0), set(UU), 0x05 /* else */, get(UU), f64(1), 0x64 /* f64.gt */, IF, VOID, f64(1), set(UU), END, END);
-  e(get(PX), get(UU), get(BX), F64_MUL, F64_SUB, set(EX));
-  e(get(PY), get(UU), get(BY), F64_MUL, F64_SUB, set(EY));
-  e(get(PZ), get(UU), get(BZ), F64_MUL, F64_SUB, set(EZ));
-  e(get(EX), get(EX), F64_MUL, get(EY), get(EY), F64_MUL, F64_ADD, get(EZ), get(EZ), F64_MUL, F64_ADD, tee(D2));
-  e(get(BEST), F64_LT, IF, VOID, get(D2), set(BEST), END);
-  e(get(OO), i32(56), I32_ADD, set(OO), BR, 0);
-  e(END, END); // $segments
-  e(get(BEST), 0x9f /* f64.sqrt */, get(RAD), F64_SUB, set(DD));
-  e(get(TT), get(DD), f64(0), get(DD), f64(0), 0x64 /* f64.gt */, 0x1b /* select */, F32_DEMOTE, ld(F32_STORE, 2));
-  e(get(TT), i32(4), I32_ADD, set(TT));
-  e(get(XX), get(DXI), F64_ADD, set(XX), get(YY), get(DYI), F64_ADD, set(YY), get(ZZ), get(DZI), F64_ADD, set(ZZ));
-  e(get(II), i32(1), I32_ADD, set(II), BR, 0);
-  e(END, END); // $voxels
-  e(END);
-  return c;
-}
-
-/** The module's bytes: functions `run`, `plane`, `tube` and `tubeRun` and the memory `mem`, exported. */
+/** The module's bytes: functions `run`, `plane` and `tube` and the memory `mem`, exported. */
 export function edtWasmBytes(): Uint8Array {
   const type = [
-    5,
+    4,
     0x60, 9, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, T_I32, T_I32, 0, // run
     0x60, 6, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // plane
     0x60, 2, T_I32, T_I32, 1, T_I32, // rowZero
     0x60, 8, T_I32, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // tube
-    0x60, 11, T_I32, T_I32, T_F64, T_I32, T_I32, T_F64, T_F64, T_F64, T_F64, T_F64, T_F64, 0, // tubeRun
   ];
-  const func = [5, 0, 1, 2, 3, 4];
+  const func = [4, 0, 1, 2, 3];
   const memory = [1, 0, 1]; // min 1 page, no max
   const name = (s: string) => [s.length, ...[...s].map((ch) => ch.charCodeAt(0))];
-  const exports = [5, ...name('run'), 0, 0, ...name('plane'), 0, 1, ...name('tube'), 0, 3, ...name('tubeRun'), 0, 4, ...name('mem'), 2, 0];
+  const exports = [4, ...name('run'), 0, 0, ...name('plane'), 0, 1, ...name('tube'), 0, 3, ...name('mem'), 2, 0];
   const runFn = [2, I32_LOCALS.length, T_I32, F64_LOCALS.length, T_F64, ...body()];
   const planeFn = planeBody();
   const rowZeroFn = rowZeroBody();
   const tubeFn = tubeBody();
-  const tubeRunFn = tubeRunBody();
-  const codeSec = [5, ...uleb(runFn.length), ...runFn, ...uleb(planeFn.length), ...planeFn, ...uleb(rowZeroFn.length), ...rowZeroFn, ...uleb(tubeFn.length), ...tubeFn, ...uleb(tubeRunFn.length), ...tubeRunFn];
+  const codeSec = [4, ...uleb(runFn.length), ...runFn, ...uleb(planeFn.length), ...planeFn, ...uleb(rowZeroFn.length), ...rowZeroFn, ...uleb(tubeFn.length), ...tubeFn];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, type), ...section(3, func), ...section(5, memory), ...section(7, exports), ...section(10, codeSec),
@@ -438,7 +387,6 @@ type EdtWasm = {
   run: (n: number, w: number, q0: number, h: number, len4: number, flagsAt: number, blkAt: number, vAt: number, rowStride: number) => void;
   plane: (width: number, n: number, h: number, len4: number, planeAt: number, vAt: number) => void;
   tube: (mi: number, mj: number, k: number, nseg: number, radius: number, outAt: number, segAt: number, mAt: number) => void;
-  tubeRun: (count: number, nseg: number, radius: number, outAt: number, segAt: number, x: number, y: number, z: number, dx: number, dy: number, dz: number) => void;
   memory: WasmMemory;
   u8: Uint8Array; i32: Int32Array; f32: Float32Array; f64: Float64Array;
 };
@@ -477,8 +425,8 @@ export function edtWasm(): EdtWasm | null {
   if (!api) return (instance = null);
   try {
     const module = new api.Module(edtWasmBytes());
-    const exports = new api.Instance(module, {}).exports as { run: EdtWasm['run']; plane: EdtWasm['plane']; tube: EdtWasm['tube']; tubeRun: EdtWasm['tubeRun']; mem: WasmMemory };
-    instance = { run: exports.run, plane: exports.plane, tube: exports.tube, tubeRun: exports.tubeRun, memory: exports.mem, ...views(exports.mem) };
+    const exports = new api.Instance(module, {}).exports as { run: EdtWasm['run']; plane: EdtWasm['plane']; tube: EdtWasm['tube']; mem: WasmMemory };
+    instance = { run: exports.run, plane: exports.plane, tube: exports.tube, memory: exports.mem, ...views(exports.mem) };
   } catch {
     instance = null;
   }
@@ -524,32 +472,13 @@ export function edtPassStridedWasm(m: EdtWasm, sq: Float32Array, start: number, 
   return true;
 }
 
-/** Voxels per call of `tubeRun` (a row's chunk whose nearest-segment candidates are picked together). */
-const TUBE_CHUNK = 32;
 /**
- * Segments from which the chunks' candidates are picked (fewer: every voxel against every
- * segment, the slice function `tube`). Measured on the full-size phantom's tubes: the picking
- * costs more than it saves on the roots (2-3 segments), and saves about a third on the sacral
- * canal (15 segments).
- */
-const TUBE_PICK_SEGMENTS = 5;
-
-/**
- * structureDistance.ts fillShapeField of a tube through the module: the same bits. Each row is
- * cut into chunks of TUBE_CHUNK voxels; for a chunk, the distance dC of its middle point to each
- * segment is computed (JS, f64) and only the segments with dC <= min dC + 2 reach + margin are
- * passed to `tubeRun` (reach: the farthest voxel of the chunk from its middle). A voxel p of the
- * chunk is within reach of the middle, so |d(p, s) - dC_s| <= reach for every segment s (the
- * distance to a set is 1-Lipschitz) and its nearest segment s* has d(p, s*) <= min dC + reach,
- * hence dC_s* <= min dC + 2 reach: s* is kept and the voxel's minimum is the same number (the
- * margin, 0.1 mm plus 1e-9 of the coordinates' size, covers the rounding of the computed squared
- * distances, whose error is below 1e-6 mm^2 at CT coordinates). The voxel centres are the same
- * running sums (x += m0 per voxel from the row's start) as the JS loop. Fewer segments than
- * TUBE_PICK_SEGMENTS: the slice function `tube`, without picking. False (nothing written) when the memory cannot grow.
+ * structureDistance.ts fillShapeField of a tube through the module (`tube`, slice by slice into
+ * the module's memory, each slice copied out): the same bits. `seg`: 7 f64 per segment as
+ * fillShapeField lays them out. False (nothing written) when the memory cannot grow.
  */
 export function fillTubeFieldWasm(m: EdtWasm, out: Float32Array, dims: readonly [number, number, number], ijkToLps: Float64Array, seg: Float64Array, radiusMm: number): boolean {
   const [mi, mj, mk] = dims;
-  const nseg = seg.length / 7;
   const mAt = 0, segAt = 128, outAt = segAt + ((seg.length * 8 + 63) & ~63);
   const bytes = outAt + 4 * mi * mj;
   if (bytes > m.memory.buffer.byteLength) {
@@ -560,65 +489,11 @@ export function fillTubeFieldWasm(m: EdtWasm, out: Float32Array, dims: readonly 
     }
     Object.assign(m, views(m.memory));
   }
+  m.f64.set(ijkToLps.subarray(0, 16), mAt >> 3);
+  m.f64.set(seg, segAt >> 3);
   const slice = mi * mj, o = outAt >> 2;
-  if (nseg < TUBE_PICK_SEGMENTS) {
-    m.f64.set(ijkToLps.subarray(0, 16), mAt >> 3);
-    m.f64.set(seg, segAt >> 3);
-    for (let k = 0; k < mk; k++) {
-      m.tube(mi, mj, k, nseg, radiusMm, outAt, segAt, mAt);
-      out.set(m.f32.subarray(o, o + slice), slice * k);
-    }
-    return true;
-  }
-  const mm = ijkToLps;
-  const dxi = mm[0]!, dyi = mm[1]!, dzi = mm[2]!;
-  const stepMm = Math.hypot(dxi, dyi, dzi);
-  let size = 0;
-  for (let t = 0; t < 16; t++) size = Math.max(size, Math.abs(mm[t]!));
-  for (let t = 0; t < seg.length; t++) size = Math.max(size, Math.abs(seg[t]!));
-  const extent = size * (mi + mj + mk + 1);
-  const marginMm = 0.1 + 1e-9 * extent;
-  const dC = new Float64Array(nseg);
-  const f64 = m.f64, segAt8 = segAt >> 3;
   for (let k = 0; k < mk; k++) {
-    for (let j = 0; j < mj; j++) {
-      let x = mm[4]! * j + mm[8]! * k + mm[12]!;
-      let y = mm[5]! * j + mm[9]! * k + mm[13]!;
-      let z = mm[6]! * j + mm[10]! * k + mm[14]!;
-      for (let i0 = 0; i0 < mi; i0 += TUBE_CHUNK) {
-        const count = Math.min(TUBE_CHUNK, mi - i0);
-        const half = (count - 1) / 2;
-        const cx = x + half * dxi, cy = y + half * dyi, cz = z + half * dzi;
-        let minDc = Infinity;
-        for (let s = 0, q = 0; s < nseg; s++, q += 7) {
-          const px = cx - seg[q]!, py = cy - seg[q + 1]!, pz = cz - seg[q + 2]!;
-          const bx = seg[q + 3]!, by = seg[q + 4]!, bz = seg[q + 5]!;
-          let u = (px * bx + py * by + pz * bz) * seg[q + 6]!;
-          if (u < 0) u = 0;
-          else if (u > 1) u = 1;
-          const ex = px - u * bx, ey = py - u * by, ez = pz - u * bz;
-          const d = Math.sqrt(ex * ex + ey * ey + ez * ez);
-          dC[s] = d;
-          if (d < minDc) minDc = d;
-        }
-        const keepMm = minDc + 2 * half * stepMm + marginMm;
-        // Not finite (non-finite coordinates): every segment, as the plain loop.
-        const all = !(keepMm < Infinity);
-        let kept = 0;
-        for (let s = 0; s < nseg; s++) {
-          if (!all && !(dC[s]! <= keepMm)) continue;
-          const from = 7 * s, to = segAt8 + 7 * kept;
-          for (let c = 0; c < 7; c++) f64[to + c] = seg[from + c]!;
-          kept++;
-        }
-        m.tubeRun(count, kept, radiusMm, outAt + 4 * (mi * j + i0), segAt, x, y, z, dxi, dyi, dzi);
-        for (let c = 0; c < count; c++) {
-          x += dxi;
-          y += dyi;
-          z += dzi;
-        }
-      }
-    }
+    m.tube(mi, mj, k, seg.length / 7, radiusMm, outAt, segAt, mAt);
     out.set(m.f32.subarray(o, o + slice), slice * k);
   }
   return true;
