@@ -433,6 +433,18 @@ export function edtWasm(): EdtWasm | null {
   return instance;
 }
 
+/** Grows the module's memory to at least `bytes` (and renews the views); false when it cannot grow. */
+function ensureBytes(m: EdtWasm, bytes: number): boolean {
+  if (bytes <= m.memory.buffer.byteLength) return true;
+  try {
+    m.memory.grow(Math.ceil((bytes - m.memory.buffer.byteLength) / 65536));
+  } catch {
+    return false;
+  }
+  Object.assign(m, views(m.memory));
+  return true;
+}
+
 /** FLAGS's byte offset (TOP at 0, COLL at 64: see the layout above; written by `plane`). */
 const FLAGS_AT = 128;
 
@@ -448,15 +460,8 @@ export function edtPassStridedWasm(m: EdtWasm, sq: Float32Array, start: number, 
   const vAt = FLAGS_AT + ((n + 63) & ~63);
   const planeAt = vAt + 16 * len4 * 8;
   const bytes = planeAt + 4 * n * width;
-  if (bytes > m.memory.buffer.byteLength) {
-    try {
-      m.memory.grow(Math.ceil((bytes - m.memory.buffer.byteLength) / 65536));
-    } catch {
-      // No memory for the plane: the caller runs the pass in JavaScript.
-      return false;
-    }
-    Object.assign(m, views(m.memory));
-  }
+  // No memory for the plane: the caller runs the pass in JavaScript.
+  if (!ensureBytes(m, bytes)) return false;
   const f32 = m.f32;
   const plane = planeAt >> 2;
   const contiguous = stride === width;
@@ -481,14 +486,7 @@ export function fillTubeFieldWasm(m: EdtWasm, out: Float32Array, dims: readonly 
   const [mi, mj, mk] = dims;
   const mAt = 0, segAt = 128, outAt = segAt + ((seg.length * 8 + 63) & ~63);
   const bytes = outAt + 4 * mi * mj;
-  if (bytes > m.memory.buffer.byteLength) {
-    try {
-      m.memory.grow(Math.ceil((bytes - m.memory.buffer.byteLength) / 65536));
-    } catch {
-      return false;
-    }
-    Object.assign(m, views(m.memory));
-  }
+  if (!ensureBytes(m, bytes)) return false;
   m.f64.set(ijkToLps.subarray(0, 16), mAt >> 3);
   m.f64.set(seg, segAt >> 3);
   const slice = mi * mj, o = outAt >> 2;
