@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { appData, canvasStats, dropFiles, filesIn, openFilesWithChooser, openFolderWithChooser, screenshot, waitForAnatomy, waitForLoad } from './support/app';
+import { canvasStats, dropFiles, filesIn, openFilesWithChooser, openFolderWithChooser, screenshot, waitForAnatomy, waitForLoad } from './support/app';
 import { brokenCaseDir, type BrokenCase } from './support/brokenInputs';
 import { REAL_DICOM_DIR } from './support/realCtToDicom';
 

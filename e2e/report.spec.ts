@@ -34,7 +34,7 @@ import type { PlanContent, PlanFile } from '../src/core/report/planSchema';
 import type { Volume } from '../src/core/volume/Volume';
 import { reportOptionsFor } from '../src/ui/report/reportOptions';
 import { ORTHANC_PORTS, startOrthanc, stopOrthancFromPidFile, uploadInstances, type RunningOrthanc } from './orthanc/orthanc';
-import { ARTIFACTS, appData, screenshot, waitForAnatomy } from './support/app';
+import { ARTIFACTS, screenshot, waitForAnatomy } from './support/app';
 import { pdfPagesText } from './support/pdfText';
 import { truthLesionCenter, waitSessionReady } from './support/session';
 

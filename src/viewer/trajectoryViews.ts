@@ -83,7 +83,6 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
   let disposed = false;
   let voiRange: { lower: number; upper: number } | null = null;
   let applied: Record<TrajectoryViewId, ViewCamera> | null = null;
-  let updateQueued = false;
   let dragging = false;
   // Follow-at-rest during a drag elsewhere (see the module comment; the rule is viewer/dragRest.ts).
   const rest = createDragRest(() => {
@@ -207,10 +206,8 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
 
   function update(): void {
     if (disposed) return;
-    if (enabling) {
-      updateQueued = true;
-      return;
-    }
+    // A pending enable calls update() again when it settles.
+    if (enabling) return;
     const volumeId = options.volumeId();
     const g = model.trajectoryGeometry(aspects());
     if (!g || !volumeId || !visible()) {
@@ -225,7 +222,6 @@ export function createTrajectoryViews(options: TrajectoryViewsOptions): Trajecto
           enabling = null;
           if (disposed) return;
           if (enabled && voiRange) for (const view of TRAJECTORY_VIEWS) vp(view)?.setProperties({ voiRange: voiRange }, shownVolumeId ?? undefined, true);
-          updateQueued = false;
           update();
         });
       return;

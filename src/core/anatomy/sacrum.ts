@@ -46,14 +46,7 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   i0 = Math.max(0, i0 - mi); j0 = Math.max(0, j0 - mj); k0 = Math.max(0, k0 - mk);
   i1 = Math.min(gi - 1, i1 + mi); j1 = Math.min(gj - 1, j1 + mj); k1 = Math.min(gk - 1, k1 + mk);
   const dims: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
-  const [ni, nj, nk] = dims;
-  const nij = ni * nj;
   const S = sacrumMask(labels, [i0, j0, k0], dims);
-  // LPS of grid voxel (I, J, K) (indices in the full grid), always as
-  // m0 * I + m4 * J + m8 * K + m12 etc.: every sum and comparison below sees the same numbers
-  // whichever loop computes them.
-  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m4 = m[4]!, m5 = m[5]!, m6 = m[6]!, m8 = m[8]!, m9 = m[9]!, m10 = m[10]!;
-  const m12 = m[12]!, m13 = m[13]!, m14 = m[14]!;
   const r = options.hullRadiusMm ?? 9;
   const H = hullOf(S, dims, sp, r);
   // The midline (the sacrum's centroid) and the box of the holes (hull minus sacrum), in one
@@ -65,7 +58,6 @@ export function detectSacralStructures(labels: Volume<Uint8Array>, options: { hu
   const hdims: [number, number, number] = [hi1 - hi0 + 1, hj1 - hj0 + 1, hk1 - hk0 + 1];
   const [hni, hnj, hnk] = hdims;
   const hn = hni * hnj * hnk;
-  const hnij = hni * hnj;
   const C = holesOn(H, S, dims, [hi0, hj0, hk0], hdims);
 
   // Near-surface layer of the holes (within 3 mm, at least 2.5 voxels, of the hull's outside),

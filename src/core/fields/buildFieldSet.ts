@@ -91,12 +91,6 @@ function usable(v: Volume<Float32Array> | null, n: number): v is Volume<Float32A
   return v !== null && v.voxels.length === n;
 }
 
-function sameBits(a: Uint8Array | null, b: Uint8Array): boolean {
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Bounding box of the voxels whose bit differs between `a` and `b` (same length); null when none. */
 function flippedBox(a: Uint8Array, b: Uint8Array, dims: readonly [number, number, number]): VoxelBox | null {
   const [ni, nj] = dims;

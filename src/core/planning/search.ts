@@ -12,7 +12,6 @@ import type { Vec3 } from '../geometry/vec3';
 import type { CorridorId, ForamenId, Side } from '../shared/ids';
 import type { AnatomySummary } from './anatomySummary';
 import type { CancelToken } from './cancel';
-import { NEVER_CANCELLED } from './cancel';
 import { PlannerError } from '../shared/errors';
 import { evaluateScrew, lesionSizeMm, requiredLesionSpanMm, type EvaluationContext } from './checks/index';
 import { labelName } from './checks/result';

@@ -77,7 +77,7 @@ export function assessSacrumCoverage(
   thresholds: Pick<BoneThresholds, 'softTissuePeakGrey' | 'softTissueSigmaGrey'>,
 ): SacrumCoverage | null {
   const g = labels.geometry;
-  const [ni, nj, nk] = g.dims;
+  const [ni, nj] = g.dims;
   const sp = g.spacingMm;
   const boxes = labelBoxes(labels);
   const s6 = 6 * LABELS.sacrum;

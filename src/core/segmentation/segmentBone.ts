@@ -10,7 +10,7 @@ import { transformPoint, voxelVolumeMm3 } from '../volume/VolumeGeometry';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { allocVoxels } from '../volume/voxelBuffer';
 import type { ComponentRuns } from './connectedComponents';
-import { componentRunsOfRuns, computeComponentRuns, maskRunsOfList, writeComponentLabels } from './connectedComponents';
+import { computeComponentRuns, writeComponentLabels } from './connectedComponents';
 import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { BONE_THRESHOLD_HISTOGRAM, computeBoneThresholds } from './thresholds';
@@ -20,8 +20,6 @@ import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoin
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
 import { acceptHipSplit, isFemurOfStats, searchSplit, writePieces, type PieceSums, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
-
-export { depthClassTable } from './segmentBoneSplit';
 import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, sharedWriteRunLabels, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { depthClassTable } from './segmentBone';
+import { depthClassTable } from './segmentBoneSplit';
 
 /** splitComponent's depth class by definition: how many thresholds the squared depth exceeds. */
 const classOf = (d: number, th: Float64Array): number => {

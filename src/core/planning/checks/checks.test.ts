@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FieldSet } from '../../fields/FieldSet';
-import { pointSegmentDistance } from '../../geometry/segment';
 import type { Vec3 } from '../../geometry/vec3';
 import { LABELS } from '../../shared/ids';
 import { createVolume, type Volume } from '../../volume/Volume';
