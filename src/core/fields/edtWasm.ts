@@ -209,17 +209,21 @@ function rowZeroBody(): number[] {
 }
 
 /**
- * plane(width, n, h, len4, planeAt, vAt): the blocks of 16 lines of a plane (n rows of `width`
- * floats at byte planeAt), as distanceTransform.ts edtPassStrided and envelopeBlock take them:
- * the block's all-zero end rows trimmed to the innermost one on each side (a block of zero
+ * plane(width, n, h, len4, planeAt, vAt, dirtyAt): the blocks of 16 lines of a plane (n rows of
+ * `width` floats at byte planeAt), as distanceTransform.ts edtPassStrided and envelopeBlock take
+ * them: the block's all-zero end rows trimmed to the innermost one on each side (a block of zero
  * rows only is left), its rows flagged (bit 0 all zero, bit 1 skipped: all zero between two
  * all-zero rows; then every line is collapsed), the lines' envelopes reset, and `run`.
+ * Before `run`, every plane row `run` may write is marked 1 in the n bytes at dirtyAt (the
+ * caller zeroes them): the block's rows q0..q1, except, when the block has a skipped row (then
+ * every line is collapsed and the sweep leaves each all-zero row as it is), its all-zero rows.
+ * A row left unmarked holds the values copied in, bit for bit: its copy back can be spared.
  */
 function planeBody(): number[] {
   // params
-  const WIDTH = 0, NN = 1, HH = 2, L4 = 3, PLANE = 4, VV = 5;
-  // i32 locals 6..15
-  const I0 = 6, WB = 7, BASE = 8, RSB = 9, FIRST = 10, LASTR = 11, Q0R = 12, ROWS = 13, QQ = 14, SK = 15;
+  const WIDTH = 0, NN = 1, HH = 2, L4 = 3, PLANE = 4, VV = 5, DIRTY = 6;
+  // i32 locals 7..16
+  const I0 = 7, WB = 8, BASE = 9, RSB = 10, FIRST = 11, LASTR = 12, Q0R = 13, ROWS = 14, QQ = 15, SK = 16;
   const ROWZERO = 2, RUN = 0;
   const c: number[] = [1, 10, T_I32];
   const e = (...ops: (number | number[])[]): void => {
@@ -278,6 +282,15 @@ function planeBody(): number[] {
   e(get(QQ), i32(2), I32_SHL, i32(-1), ld(I32_STORE, 2));
   e(i32(64), get(QQ), I32_ADD, get(SK), ld(I32_STORE8, 0));
   e(get(VV), get(QQ), get(L4), I32_MUL, i32(3), I32_SHL, I32_ADD, f64(-Infinity), f64Store(24));
+  e(get(QQ), i32(1), I32_ADD, set(QQ), BR, 0);
+  e(END, END);
+  // rows run may write: dirty[q0 + q] = 1 unless (the block has a skipped row and row q is all zero)
+  e(i32(0), set(QQ));
+  e(BLOCK, VOID, LOOP, VOID);
+  e(get(QQ), get(ROWS), I32_GE_S, BR_IF, 1);
+  e(i32(128), get(QQ), I32_ADD, ld(I32_LOAD8_U, 0), get(SK), I32_AND, I32_EQZ, IF, VOID);
+  e(get(DIRTY), get(Q0R), I32_ADD, get(QQ), I32_ADD, i32(1), ld(I32_STORE8, 0));
+  e(END);
   e(get(QQ), i32(1), I32_ADD, set(QQ), BR, 0);
   e(END, END);
   // run(rows, w, q0, h, len4, flagsAt, first row's byte, vAt, row stride)
@@ -356,7 +369,7 @@ export function edtWasmBytes(): Uint8Array {
   const type = [
     4,
     0x60, 9, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, T_I32, T_I32, 0, // run
-    0x60, 6, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // plane
+    0x60, 7, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, T_I32, 0, // plane
     0x60, 2, T_I32, T_I32, 1, T_I32, // rowZero
     0x60, 8, T_I32, T_I32, T_I32, T_I32, T_F64, T_I32, T_I32, T_I32, 0, // tube
   ];
@@ -385,7 +398,7 @@ type WasmApi = {
 /** One thread's instance of the module and its memory's views. */
 type EdtWasm = {
   run: (n: number, w: number, q0: number, h: number, len4: number, flagsAt: number, blkAt: number, vAt: number, rowStride: number) => void;
-  plane: (width: number, n: number, h: number, len4: number, planeAt: number, vAt: number) => void;
+  plane: (width: number, n: number, h: number, len4: number, planeAt: number, vAt: number, dirtyAt: number) => void;
   tube: (mi: number, mj: number, k: number, nseg: number, radius: number, outAt: number, segAt: number, mAt: number) => void;
   memory: WasmMemory;
   u8: Uint8Array; i32: Int32Array; f32: Float32Array; f64: Float64Array;
@@ -457,22 +470,36 @@ const FLAGS_AT = 128;
  */
 export function edtPassStridedWasm(m: EdtWasm, sq: Float32Array, start: number, outerStep: number, outerCount: number, width: number, n: number, stride: number, h: number): boolean {
   const len4 = 4 * (n + 1);
-  const vAt = FLAGS_AT + ((n + 63) & ~63);
+  const dirtyAt = FLAGS_AT + ((n + 63) & ~63);
+  const vAt = dirtyAt + ((n + 63) & ~63);
   const planeAt = vAt + 16 * len4 * 8;
   const bytes = planeAt + 4 * n * width;
   // No memory for the plane: the caller runs the pass in JavaScript.
   if (!ensureBytes(m, bytes)) return false;
-  const f32 = m.f32;
+  const f32 = m.f32, u8 = m.u8;
   const plane = planeAt >> 2;
   const contiguous = stride === width;
   for (let o = 0; o < outerCount; o++) {
     const origin = start + outerStep * o;
     if (contiguous) f32.set(sq.subarray(origin, origin + n * width), plane);
     else for (let q = 0; q < n; q++) f32.set(sq.subarray(origin + stride * q, origin + stride * q + width), plane + width * q);
-    m.plane(width, n, h, len4, planeAt, vAt);
+    u8.fill(0, dirtyAt, dirtyAt + n);
+    m.plane(width, n, h, len4, planeAt, vAt, dirtyAt);
     planesDone++;
-    if (contiguous) sq.set(f32.subarray(plane, plane + n * width), origin);
-    else for (let q = 0; q < n; q++) sq.set(f32.subarray(plane + width * q, plane + width * q + width), origin + stride * q);
+    // Only the rows `plane` marked as possibly written go back (the others hold what was copied
+    // in): a row of a depth transform's background is neither copied nor, in a fresh grid, paged in.
+    if (contiguous) {
+      // Consecutive marked rows in one copy.
+      for (let q = 0; q < n; q++) {
+        if (u8[dirtyAt + q] === 0) continue;
+        let q1 = q + 1;
+        while (q1 < n && u8[dirtyAt + q1] !== 0) q1++;
+        sq.set(f32.subarray(plane + width * q, plane + width * q1), origin + width * q);
+        q = q1;
+      }
+    } else {
+      for (let q = 0; q < n; q++) if (u8[dirtyAt + q] !== 0) sq.set(f32.subarray(plane + width * q, plane + width * q + width), origin + stride * q);
+    }
   }
   return true;
 }
