@@ -125,6 +125,27 @@ describe('EDT block envelope in WebAssembly', () => {
     );
   });
 
+  it("a block's row with one non-zero float (each single bit, each lane) among zero rows: the same bits with and without the module", () => {
+    // The module reads a full block's row as eight 64-bit words with the sign bits masked off
+    // (rowZero): every bit but the sign must make the row non-zero. Rows 0, 1, 3, 4 zero, row 2
+    // zero but for one float; a misread row 2 leaves the block untransformed (2.0 = bit 30 alone
+    // then stays 2.0 instead of h^2). Each strided pass, spacing 0.3 and 1.
+    const bits = new Uint32Array(1), value = new Float32Array(bits.buffer);
+    for (const pass of [1, 2] as const) for (const h of [0.3, 1]) for (let lane = 0; lane < 16; lane++) for (let b = 0; b < 32; b++) {
+      bits[0] = (1 << b) >>> 0;
+      const dims: [number, number, number] = pass === 1 ? [16, 5, 1] : [16, 1, 5];
+      const seeds = new Float32Array(80);
+      seeds[32 + lane] = value[0]!;
+      const run = (wasm: boolean) => {
+        const sq = seeds.slice();
+        setEdtWasmEnabled(wasm);
+        edtPassSlab(sq, dims, [h, h, h], pass, 0, edtSlabCount(pass, dims), createEdtScratch(16));
+        return sq;
+      };
+      expect(sameBits(run(true), run(false)), `pass ${pass} h ${h} lane ${lane} bit ${b}`).toBe(true);
+    }
+  });
+
   it('tube structure fields (fillShapeField): the same bits with and without the module, and the distance to the polyline', () => {
     const coord = fc.double({ min: -30, max: 30, noNaN: true });
     const arbTube = fc.record({
