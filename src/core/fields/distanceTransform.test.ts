@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeDistanceField, EDT_FAR, squaredDistanceInPlace, subGridGeometry } from './distanceTransform';
+import { computeDistanceField, createEdtScratch, EDT_FAR, edtPassSlab, squaredDistanceInPlace, subGridGeometry } from './distanceTransform';
 import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry, ijkToLps } from '../volume/VolumeGeometry';
 import type { Vec3 } from '../geometry/vec3';
@@ -178,6 +178,47 @@ describe('computeDistanceField', () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('first pass (along i) of rows of features and non-features: exactly fround((d h)^2), d voxels to the row\'s nearest feature, +0 at a feature', () => {
+    // The plain definition of the pass's table path (rows of 0 / -0 / FAR / above FAR / NaN only):
+    // a row without a feature or without a non-feature stays as it is (bit for bit, -0 kept);
+    // otherwise every voxel gets e * e with e = d h in double, rounded to float, so +0 at a feature.
+    const arbRows = fc.record({
+      ni: fc.integer({ min: 1, max: 70 }),
+      nj: fc.integer({ min: 1, max: 4 }),
+      nk: fc.integer({ min: 1, max: 3 }),
+      h: fc.double({ min: 0.05, max: 4, noNaN: true }),
+      zeros: fc.double({ min: 0, max: 1, noNaN: true }),
+      seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    });
+    fc.assert(
+      fc.property(arbRows, (c) => {
+        let s = c.seed;
+        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const dims: [number, number, number] = [c.ni, c.nj, c.nk];
+        const n = c.ni * c.nj * c.nk;
+        const seeds = new Float32Array(n);
+        const others = [EDT_FAR, EDT_FAR, 2e30, Infinity, NaN];
+        for (let t = 0; t < n; t++) seeds[t] = rnd() < c.zeros ? (rnd() < 0.5 ? -0 : 0) : others[Math.floor(rnd() * others.length)]!;
+        const got = seeds.slice();
+        edtPassSlab(got, dims, [c.h, 1, 1], 0, 0, c.nk, createEdtScratch(Math.max(...dims)));
+        const want = seeds.slice();
+        for (let r = 0; r < c.nj * c.nk; r++) {
+          const o = r * c.ni;
+          const zeros: number[] = [];
+          for (let i = 0; i < c.ni; i++) if (seeds[o + i] === 0) zeros.push(i);
+          if (zeros.length === 0 || zeros.length === c.ni) continue;
+          for (let i = 0; i < c.ni; i++) {
+            const d = Math.min(...zeros.map((p) => Math.abs(i - p)));
+            const e = d * c.h;
+            want[o + i] = e * e;
+          }
+        }
+        for (let t = 0; t < n; t++) expect(Object.is(got[t], want[t]), `voxel ${t}: ${got[t]} vs ${want[t]}`).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 

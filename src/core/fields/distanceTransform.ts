@@ -242,11 +242,13 @@ function envelopeLine(a: Float32Array, o: number, s: number, n: number, h: numbe
 
 /**
  * First pass along i (contiguous rows) of rows `k0 <= k < k1`. Rows whose entries are
- * all 0 or FAR (every caller's seed) take a linear two-scan to the nearest feature;
- * any other row takes the general envelope.
+ * all 0 or FAR (every caller's seed) take the distance to the row's nearest feature in one
+ * scan, each gap between features from a table ({@link firstPassGap}, {@link squaredSteps}:
+ * the numbers of the linear two-scan this replaced, fround((d h)^2) for d voxels, and +0 at
+ * the features, as it wrote them); any other row takes the general envelope.
  */
 function edtPassI(sq: Float32Array, ni: number, nj: number, k0: number, k1: number, h: number, sc: EdtScratch): void {
-  const near = sc.near;
+  let tab: Float32Array | null = null;
   for (let k = k0; k < k1; k++) {
     for (let j = 0; j < nj; j++) {
       const base = ni * (j + nj * k);
@@ -265,21 +267,17 @@ function edtPassI(sq: Float32Array, ni: number, nj: number, k0: number, k1: numb
       }
       // No feature (all FAR) or only features (all zero): the row stays as it is.
       if (!any || !far) continue;
-      // Forward: distance (in voxels) to the nearest feature at or before i.
-      let last = -1;
+      tab ??= squaredSteps(ni, h);
+      // Each gap is written when the feature after it is found (the scan reads ahead of the
+      // writes), the tail after the scan; a feature gets +0 (a -0 seed too).
+      let prev = -1;
       for (let i = 0; i < ni; i++) {
-        if (sq[base + i] === 0) last = i;
-        near[i] = last < 0 ? 0x3fffffff : i - last;
+        if (sq[base + i] !== 0) continue;
+        if (i > prev + 1) firstPassGap(sq, base, prev, i, ni, tab);
+        sq[base + i] = 0;
+        prev = i;
       }
-      // Backward: against the nearest feature at or after i.
-      let next = -1;
-      for (let i = ni - 1; i >= 0; i--) {
-        if (sq[base + i] === 0) next = i;
-        let d = near[i]!;
-        if (next >= 0 && next - i < d) d = next - i;
-        const e = d * h;
-        sq[base + i] = e * e;
-      }
+      if (prev < ni - 1) firstPassGap(sq, base, prev, ni, ni, tab);
     }
   }
 }
