@@ -11,8 +11,10 @@ import { dice } from './testing/syntheticPelvis';
  * left proximal femur, the field ending at the femoral heads) against its model-made
  * masks. Issue #4 asks for Dice >= 0.90 per part; reached for none of the parts. The bars
  * below are what the segmentation reaches today, kept as a guard against regressions
- * (measured: sacrum 0.705, left hip 0.885, right hip 0.881, left femur 0.521, right femur
- * 0.885, L5 0.831, all bone 0.888; before the lower sacrum was given back slice by slice:
+ * (measured: sacrum 0.705, left hip 0.897, right hip 0.895, left femur 0.521, right femur
+ * 0.885, L5 0.831, all bone 0.888; before the hips were parted at the pubic symphysis's
+ * cleft: hips 0.885 / 0.881, 367 voxels of the left pubis labelled right hip; before the
+ * lower sacrum was given back slice by slice:
  * sacrum 0.677, hips 0.883 / 0.875; before the SI joints were cut at their plane: sacrum
  * 0.534, hips 0.863 / 0.852; before the femoral heads were carved out by their sphere: hips
  * 0.753 / 0.777, femurs 0; before the marrow closing and the vertebra cut: sacrum 0.462,
@@ -24,13 +26,19 @@ import { dice } from './testing/syntheticPelvis';
  * the head spheres sit 2-3 voxels medial and superior of the model's.
  */
 describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)', () => {
-  it('labels the hip bones (Dice >= 0.88 / 0.875), the femoral heads fused to them (>= 0.50 / 0.88), the sacrum (>= 0.70), L5 alone (>= 0.82) and all bone together (>= 0.88)', () => {
+  it('labels the hip bones (Dice >= 0.895 / 0.893), the femoral heads fused to them (>= 0.50 / 0.88), the sacrum (>= 0.70), L5 alone (>= 0.82) and all bone together (>= 0.88)', () => {
     const { ct, labels } = loadRealCase('totalseg-example');
     const seg = segmentBone(ct);
     const ours = seg.labels.voxels;
     const truth = labels.voxels;
-    expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.88);
-    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.875);
+    expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.895);
+    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.893);
+    // The pubic bodies are bridged across the symphysis at 3 mm: the hips are parted at its
+    // cleft (before: the right hip's grow-back took the left pubic body, 367 voxels; now 0).
+    let leftPubisLabelledRight = 0;
+    for (let t = 0; t < truth.length; t++) if (truth[t] === LABELS.hipLeft && ours[t] === LABELS.hipRight) leftPubisLabelledRight++;
+    expect(leftPubisLabelledRight).toBeLessThan(40);
+    expect(seg.notes.some((n) => n.startsWith('pubic symphysis bridged'))).toBe(true);
     // The femoral heads are fused to the acetabula at every threshold (3 mm voxels): carved
     // out of the hip parts by the sphere of their joint line, with the neck (before: 0 / 0,
     // labelled hip). The left one is short of the right: the implant's streaks around it.
