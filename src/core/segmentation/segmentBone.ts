@@ -1024,7 +1024,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (hipAcc) for (let a = 0; a < 3; a++) hipAcc.centroid[a]! -= f.centroidLps[a]! * w;
     if (hipAcc) hipAcc.weightMl -= w;
     byPart.set(f.side === 'left' ? 'femurLeft' : 'femurRight', { weightMl: w, centroid: [f.centroidLps[0] * w, f.centroidLps[1] * w, f.centroidLps[2] * w] });
-    notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm), ${w.toFixed(0)} mL with the neck`);
+    notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm${f.head.freeSurface ? `, refitted on the head's free surface, ${f.head.freeSurface.points} points` : ''}), ${w.toFixed(0)} mL with the neck`);
   }
   // Coarse voxels: the hip pieces grown back over the sacral alae are cut at the SI joint's plane.
   for (const si of marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop!, dims, g.spacingMm, m, ct, thresholds) : []) {
