@@ -12,8 +12,8 @@ import { dice } from './testing/syntheticPelvis';
  * left proximal femur, the field ending at the femoral heads) against its model-made
  * masks. Issue #4 asks for Dice >= 0.90 per part; reached for none of the parts. The bars
  * below are what the segmentation reaches today, kept as a guard against regressions
- * (measured: sacrum 0.705, left hip 0.897, right hip 0.911, left femur 0.521, right femur
- * 0.934, L5 0.831, all bone 0.888; before the right femoral head was refitted on its free
+ * (measured: sacrum 0.705, left hip 0.897, right hip 0.913, left femur 0.521, right femur
+ * 0.939, L5 0.831, all bone 0.888; before the right femoral head was refitted on its free
  * surface: right hip 0.895, right femur 0.885, its joint 9.4 mm from the reference head's;
  * before the hips were parted at the pubic symphysis's cleft: hips 0.885 / 0.881, 367 voxels
  * of the left pubis labelled right hip; before the lower sacrum was given back slice by slice:
@@ -29,13 +29,13 @@ import { dice } from './testing/syntheticPelvis';
  * implant) sits 2-3 voxels medial and superior of the model's.
  */
 describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)', () => {
-  it('labels the hip bones (Dice >= 0.895 / 0.905), the femoral heads fused to them (>= 0.50 / 0.925), the sacrum (>= 0.70), L5 alone (>= 0.82) and all bone together (>= 0.88)', () => {
+  it('labels the hip bones (Dice >= 0.895 / 0.91), the femoral heads fused to them (>= 0.50 / 0.935), the sacrum (>= 0.70), L5 alone (>= 0.82) and all bone together (>= 0.88)', () => {
     const { ct, labels } = loadRealCase('totalseg-example');
     const seg = segmentBone(ct);
     const ours = seg.labels.voxels;
     const truth = labels.voxels;
     expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.895);
-    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.905);
+    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.91);
     // The pubic bodies are bridged across the symphysis at 3 mm: the hips are parted at its
     // cleft (before: the right hip's grow-back took the left pubic body, 367 voxels; now 0).
     let leftPubisLabelledRight = 0;
@@ -46,12 +46,12 @@ describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)',
     // out of the hip parts by the sphere of their joint line, with the neck (before: 0 / 0,
     // labelled hip). The left one is short of the right: the implant's streaks around it.
     expect(dice(ours, LABELS.femurLeft, truth, LABELS.femurLeft)).toBeGreaterThan(0.5);
-    expect(dice(ours, LABELS.femurRight, truth, LABELS.femurRight)).toBeGreaterThan(0.925);
+    expect(dice(ours, LABELS.femurRight, truth, LABELS.femurRight)).toBeGreaterThan(0.935);
     expect(seg.notes.filter((n) => n.includes('femoral head fused to the acetabulum'))).toHaveLength(2);
     // The joint line's sphere takes the acetabular fossa's fat for the joint (9-11 mm
     // superomedial of the heads); the right one is refitted on the head's free surface. The hip
     // joint the planner checks screws against is fitted to our femur: within 4 mm of the one
-    // fitted to the reference femur (measured 1.7 mm; before: 9.4 mm). The left one (implant)
+    // fitted to the reference femur (measured 1.3 mm; before: 9.4 mm). The left one (implant)
     // keeps the joint line's sphere and its joint is not proposed (jointSurface.truth.test.ts).
     expect(seg.notes.some((n) => n.startsWith('right femoral head fused') && n.includes("refitted on the head's free surface"))).toBe(true);
     expect(seg.notes.some((n) => n.startsWith('left femoral head fused') && n.includes('refitted'))).toBe(false);

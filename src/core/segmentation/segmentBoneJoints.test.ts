@@ -101,7 +101,7 @@ describe('femoral head fused to the acetabulum (3 mm voxels)', () => {
     // (measured 3.7 mm, radius 26 mm).
     const joint = findFemoralHead(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight)!;
     expect(dist(joint.centerLps)).toBeGreaterThan(3);
-    const refined = refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight, joint);
+    const refined = refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, joint);
     expect(refined).not.toBeNull();
     // Measured 0.9 mm, radius 23.4 mm (the head's 23).
     expect(dist(refined!.centerLps)).toBeLessThan(1.5);
@@ -131,10 +131,26 @@ describe('femoral head fused to the acetabulum (3 mm voxels)', () => {
     const center: [number, number, number] = [61.3, 58.7, 52.1];
     const { dims, g, ct, parts, thresholds } = fusedHip(center);
     const joint = findFemoralHead(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight)!;
-    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight, joint)).not.toBeNull();
+    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, joint)).not.toBeNull();
     // The same head, the joint line's sphere given 2 voxels lower: a refit whose top lies above it is not a head under that roof.
     const low = { ...joint, centerLps: [joint.centerLps[0], joint.centerLps[1], joint.centerLps[2] - 6] as [number, number, number] };
-    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight, low)).toBeNull();
+    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, low)).toBeNull();
+  });
+
+  it('refuses a refit whose radius is not an adult head\'s (18-30 mm)', () => {
+    // A ball of bone of radius 12 mm (a child's head, or a lump), its joint sphere given 3 mm
+    // larger: the refit lands on the ball (top 3-6 mm under the joint sphere's) but is no adult head.
+    const dims = [30, 30, 30] as const;
+    const g = createVolumeGeometry({ dims, spacingMm: [3, 3, 3], originLps: [0, 0, 0] });
+    const centre: [number, number, number] = [44.2, 45.1, 43.7];
+    const parts = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    const p: [number, number, number] = [0, 0, 0];
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      if (Math.hypot(p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]) <= 12) parts[t] = LABELS.hipRight;
+    }
+    const joint = { centerLps: centre, radiusMm: 15, jointDipGrey: 50 };
+    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, joint)).toBeNull();
   });
 
   it('finds no head in a plain block of bone (no joint line) and changes nothing', () => {

@@ -25,7 +25,7 @@ const NECK_LATERAL_COS = 0.3;
  * sphere (...)". The structure review reads it: a hip joint fitted to such a femur is only as good
  * as that sphere, which on 3 mm CT can lie about a centimetre off the head (README, bone section;
  * the joint line's sphere on totalseg-example; refitted on the head's free surface, the right one
- * lies 1.4 mm from the reference head, the left one, around an implant, is not refitted).
+ * lies 0.8 mm from the reference head, the left one, around an implant, is not refitted).
  */
 export function fusedHeadNotePrefix(side: 'left' | 'right'): string {
   return `${side} femoral head fused to the acetabulum: carved out by its sphere`;
@@ -87,7 +87,7 @@ export function carveFusedFemoralHeads(
     if (!joint) continue;
     // The joint line's sphere can take the acetabular fossa's fat for the joint (a smaller sphere
     // tucked into the cup, superomedial of the head): refined on the head's free surface.
-    const head = refineHeadOnFreeSurface(parts, dims, spacingMm, cropToLps, ct, thresholds, hip, joint) ?? joint;
+    const head = refineHeadOnFreeSurface(parts, dims, spacingMm, cropToLps, hip, joint) ?? joint;
     // Patient left is LPS +x: the lateral direction of the left hip.
     const lateral = side === 'left' ? 1 : -1;
     const [ni, nj, nk] = dims;
@@ -256,11 +256,9 @@ const REFIT_MAX_ITERATIONS = 40;
  *
  * Starting from the joint's sphere, repeatedly: the hip part's surface voxels (a 6-neighbour
  * in the crop not bone) within 5/3 voxels of the sphere, whose outward normal (the
- * 26-neighbourhood's non-part offsets summed) is within 45 degrees of the radial direction,
- * outside the covered cones (60 degrees around medial and around superior), and with bone
- * (grey >= the bone threshold) all along the way in towards the centre from 1.5 voxels deep
- * to half the radius (the head's body; the quadrilateral plate's pelvic surface has the
- * fossa's fat behind it), are fitted with a least-squares sphere, until the centre moves
+ * 26-neighbourhood's non-part offsets summed) is within 45 degrees of the radial direction
+ * and outside the covered cones (60 degrees around medial and around superior), are fitted
+ * with a least-squares sphere, until the centre moves
  * less than 0.05 mm (at most 40 rounds). Accepted (else null: keep the joint's sphere) with
  * at least 20 points, a radius in the adult range, and its top at most three voxels below
  * the joint sphere's top and never above it (the head's bone surface lies under the roof's
@@ -272,8 +270,6 @@ export function refineHeadOnFreeSurface(
   dims: Dims,
   spacingMm: readonly [number, number, number],
   cropToLps: Float64Array,
-  ct: Volume<VoxelArray>,
-  thresholds: BoneThresholds,
   hip: number,
   joint: FemoralHeadSphere,
 ): FemoralHeadSphere | null {
@@ -312,24 +308,6 @@ export function refineHeadOnFreeSurface(
     pts.push(p[0], p[1], p[2]);
     nrm.push(n[0] / l, n[1] / l, n[2] / l);
   }
-  const [gi, gj, gk] = ct.geometry.dims;
-  const v = ct.voxels;
-  const toIjk = ct.geometry.lpsToIjk;
-  /** Trilinear grey value at an LPS point, NaN outside the image. */
-  const grey = (x: number, y: number, z: number): number => {
-    const fi = toIjk[0]! * x + toIjk[4]! * y + toIjk[8]! * z + toIjk[12]!;
-    const fj = toIjk[1]! * x + toIjk[5]! * y + toIjk[9]! * z + toIjk[13]!;
-    const fk = toIjk[2]! * x + toIjk[6]! * y + toIjk[10]! * z + toIjk[14]!;
-    const i = Math.floor(fi), j = Math.floor(fj), k = Math.floor(fk);
-    if (i < 0 || j < 0 || k < 0 || i >= gi - 1 || j >= gj - 1 || k >= gk - 1) return NaN;
-    const a = fi - i, b = fj - j, c = fk - k;
-    let s = 0;
-    for (let d = 0; d < 8; d++) {
-      const w = (d & 1 ? a : 1 - a) * (d & 2 ? b : 1 - b) * (d & 4 ? c : 1 - c);
-      s += w * v[i + (d & 1) + gi * (j + (d & 2 ? 1 : 0) + gj * (k + (d & 4 ? 1 : 0)))]!;
-    }
-    return s;
-  };
   const band = FREE_SURFACE_BAND_VOXELS * voxelMm;
   let c: Vec3 = [jc[0], jc[1], jc[2]], r = joint.radiusMm;
   let used = 0, rms = Infinity;
@@ -344,13 +322,6 @@ export function refineHeadOnFreeSurface(
       const ux = x / d, uy = y / d, uz = z / d;
       if (ux * nrm[s]! + uy * nrm[s + 1]! + uz * nrm[s + 2]! <= FREE_SURFACE_NORMAL_COS) continue;
       if (ux * medialX > COVERED_COS || uz > COVERED_COS) continue;
-      let solid = true;
-      for (let e = 1.5 * voxelMm; e <= 0.5 * r + 1e-6 && solid; e += 0.5 * voxelMm) {
-        const g = grey(pts[s]! - ux * e, pts[s + 1]! - uy * e, pts[s + 2]! - uz * e);
-        // Outside the image (the field's cut) says nothing against it.
-        if (g < thresholds.boneGrey) solid = false;
-      }
-      if (!solid) continue;
       sel.push(s);
       const row = [2 * pts[s]!, 2 * pts[s + 1]!, 2 * pts[s + 2]!, 1];
       const rhs = pts[s]! * pts[s]! + pts[s + 1]! * pts[s + 1]! + pts[s + 2]! * pts[s + 2]!;

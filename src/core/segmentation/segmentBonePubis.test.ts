@@ -9,13 +9,14 @@ import { splitPubicSymphysis } from './segmentBonePubis';
  * A pelvis's lower front on 3 mm voxels (partial volume by 3x3x3 supersampling): two pubic
  * bodies (marrow 200 in a 2 mm cortex of 700) either side of a symphysis cleft 4 mm wide
  * (fibrocartilage, grey 60) in the plane x = `cleftX`, each continued laterally by a superior
- * ramus to an acetabular block (the hip bones' lateral extremes set the midline estimate);
- * a posterior midline block stands for the sacrum. The two hip labels are drawn as a split's
+ * ramus to an acetabular block and ilium rising above (the hip bones' lateral extremes set the
+ * midline estimate); a posterior midline block stands for the sacrum. The two hip labels are drawn as a split's
  * grow-back might leave them: the right hip (LPS -x) reaching over the cleft to `rightReachX`.
  * `cleftGrey` null: a symphysis fused into one body (no cleft, no cortex at the midline).
+ * `rampFractureMm`: the right superior ramus broken that far from the cleft.
  */
-function pubis(cleftX: number, rightReachX: number, cleftGrey: number | null = 60, offsetX = 0) {
-  const dims = [60, 40, 20] as const;
+function pubis(cleftX: number, rightReachX: number, cleftGrey: number | null = 60, offsetX = 0, rampFractureMm = 0) {
+  const dims = [60, 40, 36] as const;
   const sp = 3;
   const g = createVolumeGeometry({ dims, spacingMm: [sp, sp, sp], originLps: [-90 + offsetX, -60, 0] });
   const cx = cleftX + offsetX;
@@ -33,11 +34,14 @@ function pubis(cleftX: number, rightReachX: number, cleftGrey: number | null = 6
   const greyAt = (x: number, y: number, z: number): number => {
     const b = bodyAt(x, y, z);
     if (b >= 0) return b;
-    // Rami: x beyond 20 mm from the cleft up to the acetabular blocks, a 12 mm square bar.
+    // Rami: x beyond 20 mm from the cleft up to the acetabular blocks, a 9 mm square bar; the
+    // right one broken `rampFractureMm` from the cleft (a 3 mm gap of -50, no cortex: fewer
+    // points than a pubic body's face, a deeper dip).
     const dx = Math.abs(x - cx);
-    if (dx >= 20 && dx < 75 && y > -46 && y < -34 && z > 15 && z < 27) return 400;
-    // Acetabular blocks and the ilium behind: 75-85 mm either side, y -50..40.
-    if (dx >= 75 && dx < 85 && y > -50 && y < 40 && z > 3 && z < 50) return 400;
+    if (dx >= 20 && dx < 75 && y > -44.5 && y < -35.5 && z > 16.5 && z < 25.5) return rampFractureMm > 0 && Math.abs(x - (cx - rampFractureMm)) < 1.5 ? -50 : 400;
+    // Acetabular blocks and the ilia above and behind: 75-85 mm either side, y -50..40, up to
+    // 100 mm (the hip bone's centroid lies above the pubis).
+    if (dx >= 75 && dx < 85 && y > -50 && y < 40 && z > 3 && z < 100) return 400;
     // The sacrum: a posterior midline block.
     if (Math.abs(x - offsetX) < 25 && y > 15 && y < 40 && z > 20 && z < 55) return 400;
     return 40;
@@ -72,8 +76,10 @@ function wrongSide(parts: Uint8Array, dims: readonly [number, number, number], m
 
 describe('pubic symphysis bridged on 3 mm voxels', () => {
   it('parts the hip bones at the cleft, not where the right hip reached (also off the midline of the field)', () => {
-    for (const [cleftX, reach, offsetX] of [[4, 22, 0], [-5, 15, 0], [4, -14, 0], [4, 22, 37]] as const) {
-      const { dims, g, ct, parts, thresholds, cx } = pubis(cleftX, reach, 60, offsetX);
+    // The last: a fracture of the right superior ramus 24 mm from the symphysis, inside the
+    // searched band, a deeper gap than the symphysis's over fewer points than a body's face.
+    for (const [cleftX, reach, offsetX, fracture] of [[4, 22, 0, 0], [-5, 15, 0, 0], [4, -14, 0, 0], [4, 22, 37, 0], [4, 22, 0, 24]] as const) {
+      const { dims, g, ct, parts, thresholds, cx } = pubis(cleftX, reach, 60, offsetX, fracture);
       const before = wrongSide(parts, dims, g.ijkToLps, cx);
       expect(before).toBeGreaterThan(100);
       const sacrumBefore = parts.filter((l) => l === LABELS.sacrum).length;

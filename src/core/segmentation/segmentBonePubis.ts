@@ -22,7 +22,7 @@ export type PubicSymphysisCut = {
 };
 
 /** Tilts of the symphysis plane searched about the vertical (patient turned) and the AP axis (degrees). */
-const TILTS_DEG = [-20, -10, 0, 10, 20];
+const TILTS_DEG = [-10, 0, 10];
 
 /**
  * Coarse voxels (3 mm): the pubic bodies are bridged across the symphysis by partial volume,
@@ -33,12 +33,12 @@ const TILTS_DEG = [-20, -10, 0, 10, 20];
  * darker than the bone on both sides, lying in the mid-sagittal plane. The pelvis is
  * bilaterally symmetric, so that plane lies near the midpoint of the two hip parts' lateral
  * extremes, whatever the patient's position in the field. Searched: planes facing left-right
- * (normal turned up to 20 degrees about the vertical and about the AP axis) within an eighth
+ * (normal turned up to 10 degrees about the vertical and about the AP axis) within an eighth
  * of the pelvis's width of that midpoint, scored like the SI joint's cleft (the grey on the
  * plane below the brighter bone a voxel to a voxel and a half on either side) over the plane's
- * points anterior of the hip parts' centroids (the pubis; the sacrum, the coccyx and the SI
- * joints lie posterior of them) with hip bone on both sides. The hip voxels in that anterior
- * band then take the side of the plane they lie on.
+ * points anterior of and below the hip parts' centroids (the pubis, the lowest front of the
+ * pelvis; the sacrum, the coccyx and the SI joints lie posterior, the iliac wings above) with
+ * hip bone on both sides. The hip voxels in that band then take the side of the plane they lie on.
  *
  * Only when both hip parts are labelled and touch each other in that band (the boundary was
  * drawn by the split, not by an image gap) and the best plane's cleft is deeper than the
@@ -57,31 +57,42 @@ export function splitPubicSymphysis(
   const nij = ni * nj;
   const hipL = LABELS.hipLeft, hipR = LABELS.hipRight;
   const p: Vec3 = [0, 0, 0];
+  const mat = cropToLps;
+  /** The LPS position of crop voxel (i, j, k), written into p (no array per voxel). */
+  const at = (i: number, j: number, k: number): Vec3 => {
+    p[0] = mat[0]! * i + mat[4]! * j + mat[8]! * k + mat[12]!;
+    p[1] = mat[1]! * i + mat[5]! * j + mat[9]! * k + mat[13]!;
+    p[2] = mat[2]! * i + mat[6]! * j + mat[10]! * k + mat[14]!;
+    return p;
+  };
   let xMin = Infinity, xMax = -Infinity;
-  const cy = [0, 0], count = [0, 0];
+  const cy = [0, 0], cz = [0, 0], count = [0, 0];
   const bMin: Vec3 = [Infinity, Infinity, Infinity], bMax: Vec3 = [-Infinity, -Infinity, -Infinity];
   for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
     const l = parts[t]!;
     if (l !== hipL && l !== hipR) continue;
-    transformPoint(p, cropToLps, [i, j, k]);
+    at(i, j, k);
     if (p[0] < xMin) xMin = p[0];
     if (p[0] > xMax) xMax = p[0];
     const s = l === hipL ? 0 : 1;
     cy[s]! += p[1];
+    cz[s]! += p[2];
     count[s]!++;
   }
   if (count[0] === 0 || count[1] === 0) return null;
   const midX = (xMin + xMax) / 2;
   const band = (xMax - xMin) / 8;
   const yFront = (cy[0]! / count[0]! + cy[1]! / count[1]!) / 2;
-  // The band: hip voxels anterior of the hips' centroids within the band around the midpoint
-  // (searched planes reach a little further); do the two hips touch there?
-  const inBand = (q: Vec3) => q[1] < yFront && Math.abs(q[0] - midX) <= 2 * band;
+  const zTop = (cz[0]! / count[0]! + cz[1]! / count[1]!) / 2;
+  // The band: hip voxels anterior of and below the hips' centroids (the pubis is the lowest
+  // front of the pelvis) within the band around the midpoint (searched planes reach a little
+  // further); do the two hips touch there?
+  const inBand = (q: Vec3) => q[1] < yFront && q[2] < zTop && Math.abs(q[0] - midX) <= 2 * band;
   let touch = false;
   for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
     const l = parts[t]!;
     if (l !== hipL && l !== hipR) continue;
-    transformPoint(p, cropToLps, [i, j, k]);
+    at(i, j, k);
     if (!inBand(p)) continue;
     for (let a = 0; a < 3; a++) {
       if (p[a]! < bMin[a]!) bMin[a] = p[a]!;
@@ -122,10 +133,20 @@ export function splitPubicSymphysis(
     return parts[i + ni * j + nij * k]!;
   };
   const isHip = (l: number) => l === hipL || l === hipR;
-  // The band's centre; plane points on a voxel-spaced grid wide enough to cover the band's box.
+  // The band's centre; plane points on a voxel-spaced grid covering the band's box in y (along u,
+  // the plane's horizontal axis, within 10 degrees of y) and z (along w), two voxels to spare.
   const centre: Vec3 = [midX, (bMin[1] + bMax[1]) / 2, (bMin[2] + bMax[2]) / 2];
-  const reach = Math.ceil(Math.hypot(bMax[0] - bMin[0], bMax[1] - bMin[1], bMax[2] - bMin[2]) / 2 / voxelMm) + 1;
+  const reachU = Math.ceil((bMax[1] - bMin[1]) / 2 / Math.cos((Math.max(...TILTS_DEG) * Math.PI) / 180) / voxelMm) + 2;
+  const reachW = Math.ceil((bMax[2] - bMin[2]) / 2 / Math.cos((Math.max(...TILTS_DEG) * Math.PI) / 180) / voxelMm) + 2;
   let best = { s: -Infinity, n: [1, 0, 0] as Vec3, off: 0 };
+  const step = 0.5 * voxelMm;
+  const offsets: number[] = [];
+  for (let off = -band; off <= band + 1e-6; off += step) offsets.push(off);
+  const nOff = offsets.length;
+  // Per line of plane points along the normal (one per in-plane grid point): is there hip bone at
+  // each half-voxel step, from two steps (a voxel) before the first offset to two after the last.
+  const hipAlong = new Uint8Array(nOff + 4);
+  const sums = new Float64Array(nOff), counts = new Int32Array(nOff);
   for (const thd of TILTS_DEG) for (const phd of TILTS_DEG) {
     const th = (thd * Math.PI) / 180, ph = (phd * Math.PI) / 180;
     const n: Vec3 = [Math.cos(th) * Math.cos(ph), Math.sin(th) * Math.cos(ph), Math.sin(ph)];
@@ -133,24 +154,33 @@ export function splitPubicSymphysis(
     const un = Math.hypot(n[0], n[1]);
     const u: Vec3 = [-n[1] / un, n[0] / un, 0];
     const w: Vec3 = [n[1] * u[2] - n[2] * u[1], n[2] * u[0] - n[0] * u[2], n[0] * u[1] - n[1] * u[0]];
-    for (let off = -band; off <= band + 1e-6; off += 0.5 * voxelMm) {
-      let s = 0, m = 0;
-      for (let a = -reach; a <= reach; a++) for (let b = -reach; b <= reach; b++) {
-        const x = centre[0] + n[0] * off + (u[0] * a + w[0] * b) * voxelMm;
-        const y = centre[1] + n[1] * off + (u[1] * a + w[1] * b) * voxelMm;
-        const z = centre[2] + n[2] * off + (u[2] * a + w[2] * b) * voxelMm;
-        if (y >= yFront || Math.abs(x - midX) > 2 * band) continue;
-        if (!isHip(partAt(x - n[0] * voxelMm, y - n[1] * voxelMm, z - n[2] * voxelMm)) || !isHip(partAt(x + n[0] * voxelMm, y + n[1] * voxelMm, z + n[2] * voxelMm))) continue;
-        const at = (e: number) => grey(x + n[0] * e * voxelMm, y + n[1] * e * voxelMm, z + n[2] * e * voxelMm);
-        const line = Math.min(at(-0.25), at(0.25));
-        const inner = Math.max(at(-1), at(-1.5)), outer = Math.max(at(1), at(1.5));
-        if (!Number.isFinite(line + inner + outer)) continue;
-        s += Math.min(inner - line, outer - line);
-        m++;
+    const ex = n[0] * voxelMm, ey = n[1] * voxelMm, ez = n[2] * voxelMm;
+    sums.fill(0);
+    counts.fill(0);
+    for (let a = -reachU; a <= reachU; a++) for (let b = -reachW; b <= reachW; b++) {
+      const bx = centre[0] + (u[0] * a + w[0] * b) * voxelMm, by = centre[1] + (u[1] * a + w[1] * b) * voxelMm, bz = centre[2] + (u[2] * a + w[2] * b) * voxelMm;
+      let any = 0;
+      for (let q = 0; q < nOff + 4; q++) {
+        const e = -band + (q - 2) * step;
+        any += hipAlong[q] = isHip(partAt(bx + n[0] * e, by + n[1] * e, bz + n[2] * e)) ? 1 : 0;
       }
-      // At least a pubic body's face: 4 x 4 points.
-      if (m >= 16 && s / m > best.s) best = { s: s / m, n, off };
+      if (any < 2) continue;
+      for (let m = 0; m < nOff; m++) {
+        // Hip bone a voxel either side of the plane point.
+        if (!hipAlong[m] || !hipAlong[m + 4]) continue;
+        const off = offsets[m]!;
+        const x = bx + n[0] * off, y = by + n[1] * off, z = bz + n[2] * off;
+        if (y >= yFront || z >= zTop || Math.abs(x - midX) > 2 * band) continue;
+        const line = Math.min(grey(x - 0.25 * ex, y - 0.25 * ey, z - 0.25 * ez), grey(x + 0.25 * ex, y + 0.25 * ey, z + 0.25 * ez));
+        const inner = Math.max(grey(x - ex, y - ey, z - ez), grey(x - 1.5 * ex, y - 1.5 * ey, z - 1.5 * ez));
+        const outer = Math.max(grey(x + ex, y + ey, z + ez), grey(x + 1.5 * ex, y + 1.5 * ey, z + 1.5 * ez));
+        if (!Number.isFinite(line + inner + outer)) continue;
+        sums[m]! += Math.min(inner - line, outer - line);
+        counts[m]!++;
+      }
     }
+    // At least a pubic body's face: 4 x 4 points.
+    for (let m = 0; m < nOff; m++) if (counts[m]! >= 16 && sums[m]! / counts[m]! > best.s) best = { s: sums[m]! / counts[m]!, n, off: offsets[m]! };
   }
   if (!(best.s > thresholds.softTissueSigmaGrey)) return null;
   const n = best.n;
@@ -160,7 +190,7 @@ export function splitPubicSymphysis(
   for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
     const l = parts[t]!;
     if (l !== hipL && l !== hipR) continue;
-    transformPoint(p, cropToLps, [i, j, k]);
+    at(i, j, k);
     if (!inBand(p)) continue;
     const side = (p[0] - point[0]) * n[0] + (p[1] - point[1]) * n[1] + (p[2] - point[2]) * n[2];
     if (l === hipR && side > 0) {
