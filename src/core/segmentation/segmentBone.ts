@@ -18,6 +18,7 @@ import { detectReconstructionFov, flattenFovShading, measureFovShading } from '.
 import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
 import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
+import { splitPubicSymphysis } from './segmentBonePubis';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
 import { acceptHipSplit, isFemurOfStats, searchSplit, writePieces, type PieceSums, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
 import { canShareBoneSlabs, componentRunsOf, mergeSliceBoxes, runBoneSlabs, runBoneSlabTask, sharedHistogram, sharedWriteRunLabels, shareRuns, squaredDistanceAfterFirstPass, type SharedRuns } from './segmentBoneSlabs';
@@ -998,6 +999,23 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
   // Every labelled voxel is a voxel of `cc`'s runs (splits and the disc cut relabel only their
   // component's voxels). The part crop is needed by the coarse-voxel steps only.
   const partCrop = marrowRadiusMm > 0 ? mapLabels(labels, lut, cc, dims) : null;
+  // Coarse voxels: the two hip pieces of a split pelvis meet at the pubic symphysis's cleft,
+  // not wherever their grow-back met (segmentBonePubis.ts).
+  const pubis = marrowRadiusMm > 0 ? splitPubicSymphysis(partCrop!, dims, g.spacingMm, m, ct, thresholds) : null;
+  if (pubis) {
+    const hipL = byPart.get('hipLeft'), hipR = byPart.get('hipRight');
+    for (const [v, at, from, to] of [[pubis.toLeft, pubis.toLeftCentroidLps, hipR, hipL], [pubis.toRight, pubis.toRightCentroidLps, hipL, hipR]] as const) {
+      if (v === 0) continue;
+      const w = v * voxelMl;
+      for (let a = 0; a < 3; a++) {
+        if (from) from.centroid[a]! -= at[a]! * w;
+        if (to) to.centroid[a]! += at[a]! * w;
+      }
+      if (from) from.weightMl -= w;
+      if (to) to.weightMl += w;
+    }
+    if (pubis.toLeft + pubis.toRight > 0) notes.push(`pubic symphysis bridged: the hip bones parted at its cleft (${(pubis.toLeft * voxelMl).toFixed(0)} mL to the left hip, ${(pubis.toRight * voxelMl).toFixed(0)} mL to the right)`);
+  }
   // Coarse voxels: a femoral head fused to its acetabulum (no joint gap at this voxel size)
   // is carved out of the hip part by its sphere, with the neck (segmentBoneJoints.ts).
   const carved = marrowRadiusMm > 0 ? carveFusedFemoralHeads(partCrop!, dims, g.spacingMm, m, ct, thresholds, minPieceVoxels) : [];
@@ -1006,7 +1024,7 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     if (hipAcc) for (let a = 0; a < 3; a++) hipAcc.centroid[a]! -= f.centroidLps[a]! * w;
     if (hipAcc) hipAcc.weightMl -= w;
     byPart.set(f.side === 'left' ? 'femurLeft' : 'femurRight', { weightMl: w, centroid: [f.centroidLps[0] * w, f.centroidLps[1] * w, f.centroidLps[2] * w] });
-    notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm), ${w.toFixed(0)} mL with the neck`);
+    notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm${f.head.freeSurface ? `, refitted on the head's free surface, ${f.head.freeSurface.points} points` : ''}), ${w.toFixed(0)} mL with the neck`);
   }
   // Coarse voxels: the hip pieces grown back over the sacral alae are cut at the SI joint's plane.
   for (const si of marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop!, dims, g.spacingMm, m, ct, thresholds) : []) {

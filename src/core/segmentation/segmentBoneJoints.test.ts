@@ -4,7 +4,7 @@ import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { LABELS } from '../shared/ids';
 import type { BoneThresholds } from './thresholds';
-import { carveFusedFemoralHeads, findFemoralHead, splitSacroiliacJoints } from './segmentBoneJoints';
+import { carveFusedFemoralHeads, findFemoralHead, refineHeadOnFreeSurface, splitSacroiliacJoints } from './segmentBoneJoints';
 
 /**
  * A right hip joint on 3 mm voxels, partial volume simulated by 3x3x3 supersampling:
@@ -13,8 +13,11 @@ import { carveFusedFemoralHeads, findFemoralHead, splitSacroiliacJoints } from '
  * 14 mm thick) over the superior hemisphere, the two separated by a 3 mm joint space of
  * cartilage (grey 90) that the voxels blur into bone; muscle (40) around.
  * Patient right is LPS -x, so lateral is -x for this hip.
+ * `fossaMm`: the acetabular fossa over the cup's medial part (directions within 72 degrees of
+ * medial): past the joint space that many mm of fat (-80), a 3 mm quadrilateral plate (600),
+ * then the pelvic cavity (muscle, 40): a dark band between two brighter layers, like the joint.
  */
-function fusedHip(center: [number, number, number]) {
+function fusedHip(center: [number, number, number], fossaMm = 0) {
   const dims = [40, 40, 36] as const;
   const sp = 3;
   const rHead = 23, joint = 3;
@@ -29,6 +32,10 @@ function fusedHip(center: [number, number, number]) {
     const perp = Math.hypot(dx - along * ax, dy, dz - along * az);
     if (along > 0 && along < 60 && perp < 15) return perp > 13 ? 600 : 250;
     if (d <= rHead + joint) return 90;
+    if (fossaMm > 0 && dx > 0.3 * d && dz > -0.2 * d) {
+      if (d <= rHead + joint + fossaMm) return -80;
+      return d <= rHead + joint + fossaMm + 3 ? 600 : 40;
+    }
     // Cup over the superior hemisphere (and a little below the equator).
     if (dz > -0.2 * d && d <= rHead + joint + 14) return d < rHead + joint + 2 ? 600 : 250;
     return 40;
@@ -84,6 +91,66 @@ describe('femoral head fused to the acetabulum (3 mm voxels)', () => {
     // The neck, lateral and inferior, goes with the head.
     const neck = transformPoint([0, 0, 0], g.lpsToIjk, [center[0] - 30, center[1], center[2] - 30]).map(Math.round) as [number, number, number];
     expect(parts[neck[0] + dims[0] * (neck[1] + dims[1] * neck[2])]).toBe(LABELS.femurRight);
+  });
+
+  it('refits the head on its free surface when the acetabular fossa draws the joint line\'s sphere off the head', () => {
+    const center: [number, number, number] = [61.3, 58.7, 52.1];
+    const { dims, g, ct, parts, thresholds, rHead } = fusedHip(center, 8);
+    const dist = (c: readonly number[]) => Math.hypot(c[0]! - center[0], c[1]! - center[1], c[2]! - center[2]);
+    // The fossa's fat is a dark shell too: the joint line's sphere is pulled off the head
+    // (measured 3.7 mm, radius 26 mm).
+    const joint = findFemoralHead(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight)!;
+    expect(dist(joint.centerLps)).toBeGreaterThan(3);
+    const refined = refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, joint);
+    expect(refined).not.toBeNull();
+    // Measured 0.9 mm, radius 23.4 mm (the head's 23).
+    expect(dist(refined!.centerLps)).toBeLessThan(1.5);
+    expect(Math.abs(refined!.radiusMm - rHead)).toBeLessThan(1.5);
+    expect(refined!.freeSurface!.rmsMm).toBeLessThan(1.5);
+    // The carving uses the refitted sphere: every voxel centred in the head is femur, and none of
+    // the fossa's plate is.
+    const carved = carveFusedFemoralHeads(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, 10);
+    expect(carved).toHaveLength(1);
+    expect(dist(carved[0]!.head.centerLps)).toBeLessThan(1.5);
+    const p: [number, number, number] = [0, 0, 0];
+    let headVoxels = 0, headFemur = 0, plateFemur = 0;
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      const d = dist(p);
+      if (d < rHead - 1.5) {
+        headVoxels++;
+        if (parts[t] === LABELS.femurRight) headFemur++;
+      }
+      if (parts[t] === LABELS.femurRight && d > rHead + 3 + 8 - 1.5 && p[0] - center[0] > 0.3 * d) plateFemur++;
+    }
+    expect(headFemur).toBe(headVoxels);
+    expect(plateFemur).toBe(0);
+  });
+
+  it('keeps the joint line\'s sphere when the refit runs off the head (its top above the joint line\'s)', () => {
+    const center: [number, number, number] = [61.3, 58.7, 52.1];
+    const { dims, g, ct, parts, thresholds } = fusedHip(center);
+    const joint = findFemoralHead(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds, LABELS.hipRight)!;
+    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, joint)).not.toBeNull();
+    // The same head, the joint line's sphere given 2 voxels lower: a refit whose top lies above it is not a head under that roof.
+    const low = { ...joint, centerLps: [joint.centerLps[0], joint.centerLps[1], joint.centerLps[2] - 6] as [number, number, number] };
+    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, low)).toBeNull();
+  });
+
+  it('refuses a refit whose radius is not an adult head\'s (18-30 mm)', () => {
+    // A ball of bone of radius 12 mm (a child's head, or a lump), its joint sphere given 3 mm
+    // larger: the refit lands on the ball (top 3-6 mm under the joint sphere's) but is no adult head.
+    const dims = [30, 30, 30] as const;
+    const g = createVolumeGeometry({ dims, spacingMm: [3, 3, 3], originLps: [0, 0, 0] });
+    const centre: [number, number, number] = [44.2, 45.1, 43.7];
+    const parts = new Uint8Array(dims[0] * dims[1] * dims[2]);
+    const p: [number, number, number] = [0, 0, 0];
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      if (Math.hypot(p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]) <= 12) parts[t] = LABELS.hipRight;
+    }
+    const joint = { centerLps: centre, radiusMm: 15, jointDipGrey: 50 };
+    expect(refineHeadOnFreeSurface(parts, dims, [3, 3, 3], g.ijkToLps, LABELS.hipRight, joint)).toBeNull();
   });
 
   it('finds no head in a plain block of bone (no joint line) and changes nothing', () => {

@@ -23,7 +23,9 @@ const NECK_LATERAL_COS = 0.3;
  * The start of segmentBone's note for a femur carved out of its hip part by a sphere (coarse voxels,
  * the head fused to the acetabulum): "<side> femoral head fused to the acetabulum: carved out by its
  * sphere (...)". The structure review reads it: a hip joint fitted to such a femur is only as good
- * as that sphere, which on 3 mm CT can lie about a centimetre off the head (README, bone section).
+ * as that sphere, which on 3 mm CT can lie about a centimetre off the head (README, bone section;
+ * the joint line's sphere on totalseg-example; refitted on the head's free surface, the right one
+ * lies 0.8 mm from the reference head, the left one, around an implant, is not refitted).
  */
 export function fusedHeadNotePrefix(side: 'left' | 'right'): string {
   return `${side} femoral head fused to the acetabulum: carved out by its sphere`;
@@ -34,6 +36,12 @@ export type FemoralHeadSphere = {
   radiusMm: number;
   /** Mean depth of the joint line below the brighter of its two sides (grey values). */
   jointDipGrey: number;
+  /**
+   * Set when the sphere was refitted to the head's free surface (`refineHeadOnFreeSurface`):
+   * the surface points used and their RMS distance to the sphere (mm). The radius is then the
+   * bone surface's (the joint line lies a little outside it).
+   */
+  freeSurface?: { points: number; rmsMm: number };
 };
 
 export type CarvedFemur = {
@@ -75,12 +83,18 @@ export function carveFusedFemoralHeads(
     const hip = side === 'left' ? LABELS.hipLeft : LABELS.hipRight;
     const femur = side === 'left' ? LABELS.femurLeft : LABELS.femurRight;
     if (parts.includes(femur) || !parts.includes(hip)) continue;
-    const head = findFemoralHead(parts, dims, spacingMm, cropToLps, ct, thresholds, hip);
-    if (!head) continue;
+    const joint = findFemoralHead(parts, dims, spacingMm, cropToLps, ct, thresholds, hip);
+    if (!joint) continue;
+    // The joint line's sphere can take the acetabular fossa's fat for the joint (a smaller sphere
+    // tucked into the cup, superomedial of the head): refined on the head's free surface.
+    const head = refineHeadOnFreeSurface(parts, dims, spacingMm, cropToLps, hip, joint) ?? joint;
     // Patient left is LPS +x: the lateral direction of the left hip.
     const lateral = side === 'left' ? 1 : -1;
     const [ni, nj, nk] = dims;
     const r = head.radiusMm;
+    // A refitted sphere passes through the centres of the head's outermost bone voxels, on
+    // average half a voxel inside its surface: the head reaches half a voxel further.
+    const rHead = head.freeSurface ? r + 0.5 * Math.max(...spacingMm) : r;
     const c = head.centerLps;
     const p: Vec3 = [0, 0, 0];
     const take: number[] = [];
@@ -90,7 +104,7 @@ export function carveFusedFemoralHeads(
       transformPoint(p, cropToLps, [i, j, k]);
       const x = p[0] - c[0], y = p[1] - c[1], z = p[2] - c[2];
       const d = Math.hypot(x, y, z);
-      if (d <= r || (x * lateral > NECK_LATERAL_COS * d && z < 0 && d < NECK_REACH_RADII * r)) {
+      if (d <= rHead || (x * lateral > NECK_LATERAL_COS * d && z < 0 && d < NECK_REACH_RADII * r)) {
         take.push(t);
         for (let a = 0; a < 3; a++) sum[a]! += p[a]!;
       }
@@ -216,6 +230,156 @@ export function findFemoralHead(
   }
   if (best.s < thresholds.softTissueSigmaGrey || best.c[2] >= zCentroid) return null;
   return { centerLps: best.c, radiusMm: best.r, jointDipGrey: best.s };
+}
+
+/** Surface points farther than this from the sphere (in voxels) are not used in a refit. */
+const FREE_SURFACE_BAND_VOXELS = 5 / 3;
+/** A surface point is used when its outward normal is within 45 degrees of the radial direction. */
+const FREE_SURFACE_NORMAL_COS = Math.SQRT1_2;
+/**
+ * Covered directions: within 60 degrees of medial (the acetabular fossa and the quadrilateral
+ * plate) or of superior (the acetabular roof): a bone surface there at the head's distance is
+ * the pelvis's, not the head's.
+ */
+const COVERED_COS = 0.5;
+const REFIT_MAX_ITERATIONS = 40;
+
+/**
+ * Coarse voxels: the joint line's sphere (`findFemoralHead`) can take the acetabular fossa
+ * for the joint. The fossa (inferomedial in the cup, fat-filled, floored by the thin
+ * quadrilateral plate) is a dark band between two brighter layers like the joint, but wider
+ * and a few mm medial of the head; the sphere through it is a smaller sphere tucked into the
+ * superomedial cup (on totalseg-example 9-11 mm superomedial of the reference heads). Its top
+ * still lies on the roof's joint line. The head's free surface (anterior, posterior,
+ * inferior and lateral: the neck side; the acetabulum covers the superior and medial aspects)
+ * is a plain bone-to-soft-tissue surface of the hip part at 3 mm: the sphere is refitted to it.
+ *
+ * Starting from the joint's sphere, repeatedly: the hip part's surface voxels (a 6-neighbour
+ * in the crop not bone) within 5/3 voxels of the sphere, whose outward normal (the
+ * 26-neighbourhood's non-part offsets summed) is within 45 degrees of the radial direction
+ * and outside the covered cones (60 degrees around medial and around superior), are fitted
+ * with a least-squares sphere, until the centre moves
+ * less than 0.05 mm (at most 40 rounds). Accepted (else null: keep the joint's sphere) with
+ * at least 20 points, a radius in the adult range, and its top at most three voxels below
+ * the joint sphere's top and never above it (the head's bone surface lies under the roof's
+ * joint line by the two cartilage layers, 2-4 mm, plus the partial volume; a refit that ran
+ * off into the ilium, or down into the neck, does not).
+ */
+export function refineHeadOnFreeSurface(
+  parts: Uint8Array,
+  dims: Dims,
+  spacingMm: readonly [number, number, number],
+  cropToLps: Float64Array,
+  hip: number,
+  joint: FemoralHeadSphere,
+): FemoralHeadSphere | null {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const voxelMm = Math.max(...spacingMm);
+  // Patient left is LPS +x: the medial direction of the left hip is -x.
+  const medialX = hip === LABELS.hipLeft ? -1 : 1;
+  // Surface points of the hip part near the joint's sphere (within the reach of any refit).
+  const reach = HEAD_RADIUS_MAX_MM + 3 * voxelMm;
+  const pts: number[] = [], nrm: number[] = [];
+  const p: Vec3 = [0, 0, 0];
+  const jc = joint.centerLps;
+  // Direction of each of the 26 neighbour offsets in LPS (for the normals).
+  const offs: [number, number, number, Vec3][] = [];
+  for (let c = -1; c <= 1; c++) for (let b = -1; b <= 1; b++) for (let a = -1; a <= 1; a++) {
+    if (a === 0 && b === 0 && c === 0) continue;
+    const d: Vec3 = [cropToLps[0]! * a + cropToLps[4]! * b + cropToLps[8]! * c, cropToLps[1]! * a + cropToLps[5]! * b + cropToLps[9]! * c, cropToLps[2]! * a + cropToLps[6]! * b + cropToLps[10]! * c];
+    const l = Math.hypot(d[0], d[1], d[2]);
+    offs.push([a, b, c, [d[0] / l, d[1] / l, d[2] / l]]);
+  }
+  for (let k = 1; k < nk - 1; k++) for (let j = 1; j < nj - 1; j++) for (let i = 1, t = 1 + ni * (j + nj * k); i < ni - 1; i++, t++) {
+    if (parts[t] !== hip) continue;
+    if (parts[t - 1] !== 0 && parts[t + 1] !== 0 && parts[t - ni] !== 0 && parts[t + ni] !== 0 && parts[t - nij] !== 0 && parts[t + nij] !== 0) continue;
+    transformPoint(p, cropToLps, [i, j, k]);
+    if (Math.hypot(p[0] - jc[0], p[1] - jc[1], p[2] - jc[2]) > reach) continue;
+    const n: Vec3 = [0, 0, 0];
+    for (const [a, b, c, d] of offs) {
+      if (parts[t + a + ni * b + nij * c] === hip) continue;
+      n[0] += d[0];
+      n[1] += d[1];
+      n[2] += d[2];
+    }
+    const l = Math.hypot(n[0], n[1], n[2]);
+    if (l === 0) continue;
+    pts.push(p[0], p[1], p[2]);
+    nrm.push(n[0] / l, n[1] / l, n[2] / l);
+  }
+  const band = FREE_SURFACE_BAND_VOXELS * voxelMm;
+  let c: Vec3 = [jc[0], jc[1], jc[2]], r = joint.radiusMm;
+  let used = 0, rms = Infinity;
+  for (let round = 0; round < REFIT_MAX_ITERATIONS; round++) {
+    // Normal equations of the algebraic fit |p|^2 = 2 c.p + (r^2 - |c|^2).
+    const ata = new Float64Array(16), atb = new Float64Array(4);
+    const sel: number[] = [];
+    for (let s = 0; s < pts.length; s += 3) {
+      const x = pts[s]! - c[0], y = pts[s + 1]! - c[1], z = pts[s + 2]! - c[2];
+      const d = Math.hypot(x, y, z);
+      if (d === 0 || Math.abs(d - r) >= band) continue;
+      const ux = x / d, uy = y / d, uz = z / d;
+      if (ux * nrm[s]! + uy * nrm[s + 1]! + uz * nrm[s + 2]! <= FREE_SURFACE_NORMAL_COS) continue;
+      if (ux * medialX > COVERED_COS || uz > COVERED_COS) continue;
+      sel.push(s);
+      const row = [2 * pts[s]!, 2 * pts[s + 1]!, 2 * pts[s + 2]!, 1];
+      const rhs = pts[s]! * pts[s]! + pts[s + 1]! * pts[s + 1]! + pts[s + 2]! * pts[s + 2]!;
+      for (let a = 0; a < 4; a++) {
+        atb[a]! += row[a]! * rhs;
+        for (let b = 0; b < 4; b++) ata[4 * a + b]! += row[a]! * row[b]!;
+      }
+    }
+    if (sel.length < 20) return null;
+    const sol = solve4(ata, atb);
+    if (!sol) return null;
+    const c2: Vec3 = [sol[0]!, sol[1]!, sol[2]!];
+    const r2sq = sol[3]! + c2[0] * c2[0] + c2[1] * c2[1] + c2[2] * c2[2];
+    if (!(r2sq > 0)) return null;
+    const moved = Math.hypot(c2[0] - c[0], c2[1] - c[1], c2[2] - c[2]);
+    c = c2;
+    r = Math.sqrt(r2sq);
+    used = sel.length;
+    let ss = 0;
+    for (const s of sel) ss += (Math.hypot(pts[s]! - c[0], pts[s + 1]! - c[1], pts[s + 2]! - c[2]) - r) ** 2;
+    rms = Math.sqrt(ss / sel.length);
+    if (moved < 0.05) break;
+  }
+  if (r < HEAD_RADIUS_MIN_MM || r > HEAD_RADIUS_MAX_MM) return null;
+  const jointTop = jc[2] + joint.radiusMm, top = c[2] + r;
+  if (top > jointTop || top < jointTop - 3 * voxelMm) return null;
+  return { centerLps: c, radiusMm: r, jointDipGrey: joint.jointDipGrey, freeSurface: { points: used, rmsMm: rms } };
+}
+
+/** Solves the 4 x 4 system m x = b (row-major m) by Gaussian elimination with partial pivoting; null when singular. */
+function solve4(m: Float64Array, b: Float64Array): Float64Array | null {
+  const a = Float64Array.from(m), x = Float64Array.from(b);
+  for (let col = 0; col < 4; col++) {
+    let piv = col;
+    for (let r = col + 1; r < 4; r++) if (Math.abs(a[4 * r + col]!) > Math.abs(a[4 * piv + col]!)) piv = r;
+    if (Math.abs(a[4 * piv + col]!) < 1e-12) return null;
+    if (piv !== col) {
+      for (let c = 0; c < 4; c++) {
+        const tmp = a[4 * col + c]!;
+        a[4 * col + c] = a[4 * piv + c]!;
+        a[4 * piv + c] = tmp;
+      }
+      const tb = x[col]!;
+      x[col] = x[piv]!;
+      x[piv] = tb;
+    }
+    for (let r = col + 1; r < 4; r++) {
+      const f = a[4 * r + col]! / a[4 * col + col]!;
+      for (let c = col; c < 4; c++) a[4 * r + c]! -= f * a[4 * col + c]!;
+      x[r]! -= f * x[col]!;
+    }
+  }
+  for (let r = 3; r >= 0; r--) {
+    let s = x[r]!;
+    for (let c = r + 1; c < 4; c++) s -= a[4 * r + c]! * x[c]!;
+    x[r] = s / a[4 * r + r]!;
+  }
+  return x;
 }
 
 export type SacroiliacPlane = {
