@@ -152,7 +152,7 @@ export type SacralMarrowFill = {
   /** Voxels added to the sacrum, and their LPS centroid (NaN when none). */
   added: number;
   centroidLps: [number, number, number];
-  /** Unlabelled voxels of the envelope left out as channel (fat connected to outside the bone or to the canal, a voxel around it, and the canal band). */
+  /** Unlabelled voxels of the envelope left out as channel (fat connected to outside the bone or to the canal, a voxel around it, and the canal). */
   channelVoxels: number;
 };
 
@@ -167,10 +167,11 @@ export type SacralMarrowFill = {
  * {@link SACRAL_MARROW_HULL_RADIUS_MM}, hole-filled), the unlabelled voxels are added to the
  * sacrum except:
  * - dark voxels (below `darkGrey`, the fat side of the soft tissue) of a 6-connected dark
- *   region that has a voxel outside the envelope or on the midline band, and every unlabelled
- *   voxel face-adjacent to them (the partial-volumed rim of a channel);
- * - every voxel within {@link SACRAL_CANAL_HALF_WIDTH_MM} of the midline (the canal: its
- *   content need not be dark).
+ *   region that has a voxel outside the envelope or in the canal, and every unlabelled voxel
+ *   next to them, diagonals included (the partial-volumed rim of a channel);
+ * - the canal: within {@link SACRAL_CANAL_HALF_WIDTH_MM} of the midline, per anteroposterior
+ *   column the free voxels from the back through the longest free run (its content need not be
+ *   dark: CSF; see `canalGuard`).
  * `parts` (part labels on the crop `box` of `ct`, ijk->LPS `cropToLps`) is updated in place.
  * Assumes the crop's i axis is near the LPS x axis (left-right), as the SI split does.
  */
@@ -249,17 +250,24 @@ export function fillSacralMarrow(
     if (!hull[s] || !free[s]) continue;
     if (canal[s] || isChannel[cc.labels[s]!]) channel[s] = 1;
   }
-  // A voxel's width around each channel: its partial-volumed rim.
+  // A voxel's width around each channel, in every direction (its 26 neighbours): the channel's
+  // wall may lie anywhere within the voxel next to its seen core (partial volume), diagonally too.
   const lij = li * lj;
   const rim = channel.slice();
   for (let k = 0, s = 0; k < lk; k++) for (let j = 0; j < lj; j++) for (let i = 0; i < li; i++, s++) {
     if (!channel[s]) continue;
-    if (i > 0) rim[s - 1] = 1;
-    if (i < li - 1) rim[s + 1] = 1;
-    if (j > 0) rim[s - li] = 1;
-    if (j < lj - 1) rim[s + li] = 1;
-    if (k > 0) rim[s - lij] = 1;
-    if (k < lk - 1) rim[s + lij] = 1;
+    for (let dk = -1; dk <= 1; dk++) {
+      const kk = k + dk;
+      if (kk < 0 || kk >= lk) continue;
+      for (let dj = -1; dj <= 1; dj++) {
+        const jj = j + dj;
+        if (jj < 0 || jj >= lj) continue;
+        for (let di = -1; di <= 1; di++) {
+          const ii = i + di;
+          if (ii >= 0 && ii < li) rim[s + di + li * dj + lij * dk] = 1;
+        }
+      }
+    }
   }
   let added = 0, channelVoxels = 0;
   const sum: [number, number, number] = [0, 0, 0];

@@ -11,7 +11,7 @@ import { fillSacralMarrow, SACRAL_CANAL_HALF_WIDTH_MM } from './segmentBoneMarro
  * - the canal on the midline at the back (i 18-21, j 13-21, k 7-22), holding CSF
  *   (grey 10: as bright as the marrow), with a wall of bone (j = 12) between it and the body's
  *   marrow in front (j 8-11);
- * - a foramen on the right: a fat-filled tube (grey -100) from the marrow out through the
+ * - a foramen on the right: a fat-filled tube (grey -100, 2 x 2 voxels) from the marrow out through the
  *   anterior cortex into the presacral fat (grey -100, j 1-5);
  * - a speck of fat in the marrow (one voxel, grey -100), joined to nothing;
  * soft tissue (grey 40) around. Only the cortex is labelled sacrum, as the threshold leaves it.
@@ -63,15 +63,22 @@ describe('fillSacralMarrow (coarse voxels)', () => {
     }
     expect(canalVoxels).toBe(16 * 9 * 4);
     expect(canalLabelled).toBe(0);
-    // The foramen and its one-voxel rim: nothing labelled.
-    let rimVoxels = 0;
+    // The foramen and its one-voxel rim in every direction (diagonals too): nothing labelled.
+    let rimVoxels = 0, diagonalRim = 0;
     for (let k = 13; k <= 16; k++) for (let j = 8; j <= 15; j++) for (let i = 10; i <= 13; i++) {
-      const inRim = foramen(i, j, k) || foramen(i - 1, j, k) || foramen(i + 1, j, k) || foramen(i, j, k - 1) || foramen(i, j, k + 1) || foramen(i, j - 1, k);
-      if (!inRim || before[at(i, j, k)] !== 0) continue;
+      let near = false, faceNear = false;
+      for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+        if (!foramen(i + di, j + dj, k + dk)) continue;
+        near = true;
+        if (Math.abs(di) + Math.abs(dj) + Math.abs(dk) <= 1) faceNear = true;
+      }
+      if (!near || before[at(i, j, k)] !== 0) continue;
       rimVoxels++;
+      if (!faceNear) diagonalRim++;
       expect(parts[at(i, j, k)], `foramen ${i} ${j} ${k}`).toBe(0);
     }
     expect(rimVoxels).toBeGreaterThan(40);
+    expect(diagonalRim).toBeGreaterThan(4);
     // The marrow: far from the channels, in the alae and in the body in front of the canal's wall.
     for (const [i, j, k] of [[27, 10, 10], [14, 18, 20], [28, 20, 8], [19, 9, 12], [20, 9, 20]] as const) expect(parts[at(i, j, k)], `marrow ${i} ${j} ${k}`).toBe(LABELS.sacrum);
     // The speck of fat joined to nothing is marrow.
