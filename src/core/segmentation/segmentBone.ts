@@ -15,9 +15,10 @@ import { dilate6, fillHoles } from './morphology';
 import type { BoneThresholds } from './thresholds';
 import { BONE_THRESHOLD_HISTOGRAM, computeBoneThresholds } from './thresholds';
 import { detectReconstructionFov, flattenFovShading, measureFovShading } from './segmentBoneFov';
-import { fillPartsByClosing, marrowClosingRadiusMm } from './segmentBoneMarrow';
-import { carveFusedFemoralHeads, splitSacroiliacJoints } from './segmentBoneJoints';
-import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
+import { fillPartsByClosing, fillSacralMarrow, marrowClosingRadiusMm } from './segmentBoneMarrow';
+import { carveFusedFemoralHeads } from './segmentBoneJoints';
+import { recutSacroiliacJoints, splitSacroiliacJoints } from './segmentBoneSacroiliac';
+import { giveLowerSacrumItsSegments, giveLumbarArchesAboveSacrumBack } from './segmentBoneSacrum';
 import { splitPubicSymphysis } from './segmentBonePubis';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
 import { acceptHipSplit, isFemurOfStats, searchSplit, writePieces, type PieceSums, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
@@ -1027,14 +1028,20 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     notes.push(`${f.side} femoral head fused to the acetabulum: carved out by its sphere (radius ${f.head.radiusMm.toFixed(0)} mm${f.head.freeSurface ? `, refitted on the head's free surface, ${f.head.freeSurface.points} points` : ''}), ${w.toFixed(0)} mL with the neck`);
   }
   // Coarse voxels: the hip pieces grown back over the sacral alae are cut at the SI joint's plane.
-  for (const si of marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop!, dims, g.spacingMm, m, ct, thresholds) : []) {
-    const w = si.moved * voxelMl, hipAcc = byPart.get(si.side === 'left' ? 'hipLeft' : 'hipRight'), sacAcc = byPart.get('sacrum');
+  const siPlanes = marrowRadiusMm > 0 ? splitSacroiliacJoints(partCrop!, dims, g.spacingMm, m, ct, thresholds) : [];
+  /** Hip voxels given to the sacrum: the parts' summaries follow. */
+  const hipToSacrum = (side: 'left' | 'right', voxels: number, centroidLps: Vec3): void => {
+    const w = voxels * voxelMl, hipAcc = byPart.get(side === 'left' ? 'hipLeft' : 'hipRight'), sacAcc = byPart.get('sacrum');
     for (let a = 0; a < 3; a++) {
-      if (hipAcc) hipAcc.centroid[a]! -= si.movedCentroidLps[a]! * w;
-      if (sacAcc) sacAcc.centroid[a]! += si.movedCentroidLps[a]! * w;
+      if (hipAcc) hipAcc.centroid[a]! -= centroidLps[a]! * w;
+      if (sacAcc) sacAcc.centroid[a]! += centroidLps[a]! * w;
     }
     if (hipAcc) hipAcc.weightMl -= w;
     if (sacAcc) sacAcc.weightMl += w;
+  };
+  for (const si of siPlanes) {
+    const w = si.moved * voxelMl;
+    hipToSacrum(si.side, si.moved, si.movedCentroidLps);
     notes.push(`${si.side} SI joint bridged: ${w.toFixed(0)} mL medial of the joint's plane moved from the hip bone to the sacrum`);
   }
   // Coarse voxels: the lower sacrum and coccyx, grown over by the hip pieces, go back to the
@@ -1060,6 +1067,35 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
     let total = 0;
     for (const a of added.values()) total += a;
     if (total > 0) notes.push(`coarse voxels: marrow enclosed by a ${marrowRadiusMm.toFixed(1)} mm closing per part (${(total * voxelMl).toFixed(0)} mL added)`);
+    // The hips' closings claim the ala's marrow next to the joint: medial of the joint line it is sacrum.
+    for (const re of recutSacroiliacJoints(partCrop!, dims, m, siPlanes)) if (re.moved > 0) hipToSacrum(re.side, re.moved, re.centroidLps);
+    // The sacrum's fatty marrow, opened to the outside by the foramina and the canal: what its
+    // envelope holds except the channels (fat reaching outside the bone or the canal) and the
+    // canal's band (segmentBoneMarrow.ts).
+    const sacral = fillSacralMarrow(partCrop!, dims, g.spacingMm, m, ct, box, thresholds.softTissuePeakGrey - 3 * thresholds.softTissueSigmaGrey);
+    const sacAcc = byPart.get('sacrum');
+    if (sacral.added > 0 && sacAcc) {
+      const w = sacral.added * voxelMl;
+      for (let a = 0; a < 3; a++) sacAcc.centroid[a]! += sacral.centroidLps[a]! * w;
+      sacAcc.weightMl += w;
+      notes.push(`coarse voxels: sacral marrow within the sacrum's envelope added (${w.toFixed(0)} mL; ${(sacral.channelVoxels * voxelMl).toFixed(0)} mL of canal and foramina left out)`);
+    }
+    // The lumbar arches the sacrum grew up through the bridged L5/S1 facets (segmentBoneSacrum.ts).
+    const arches = giveLumbarArchesAboveSacrumBack(partCrop!, dims, m);
+    if (arches.toL5 + arches.toNone > 0) {
+      const l5Acc = byPart.get('l5'), sAcc = byPart.get('sacrum');
+      for (const [v, at, acc] of [[arches.toL5, arches.centroidToL5Lps, l5Acc], [arches.toNone, arches.centroidToNoneLps, undefined]] as const) {
+        if (v === 0) continue;
+        const w = v * voxelMl;
+        for (let a = 0; a < 3; a++) {
+          if (sAcc) sAcc.centroid[a]! -= at[a]! * w;
+          if (acc) acc.centroid[a]! += at[a]! * w;
+        }
+        if (sAcc) sAcc.weightMl -= w;
+        if (acc) acc.weightMl += w;
+      }
+      notes.push(`lumbar arches above L5's mid-height taken off the sacrum: ${(arches.toL5 * voxelMl).toFixed(0)} mL to L5, ${(arches.toNone * voxelMl).toFixed(0)} mL above L5 unlabelled`);
+    }
   }
   const out = allocVoxels(Uint8Array, g.dims[0] * g.dims[1] * g.dims[2], { shared: options.shared ?? false });
   // With the helper (the label crop, its runs and the output on shared memory), slice by slice on both threads: the same bytes and counts.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../shared/ids';
-import { giveLowerSacrumItsSegments } from './segmentBoneSacrum';
+import { giveLowerSacrumItsSegments, giveLumbarArchesAboveSacrumBack } from './segmentBoneSacrum';
 
 /** Crop matrix (column-major ijk -> LPS) of 3 mm voxels, k axis along `kz` (+1 superior, -1 inferior). */
 function matrix(kz: 1 | -1): Float64Array {
@@ -89,5 +89,54 @@ describe('giveLowerSacrumItsSegments', () => {
     const copy2 = p2.parts.slice();
     expect(giveLowerSacrumItsSegments(p2.parts, p2.dims, sagittal).fromRight).toBe(0);
     expect(p2.parts).toEqual(copy2);
+  });
+});
+
+describe('giveLumbarArchesAboveSacrumBack', () => {
+  /**
+   * 3 mm voxels, 12 x 12 x 30 (k = 0 most inferior): a sacrum block (k 0-11), an L5 body in front
+   * (k 12-21, j 0-5, centroid at k 16.5) and an arch column labelled sacrum behind it from the
+   * sacrum up to k 27 (j 8-9), as the erosion split leaves L5's arch bridged to S1 by the facets.
+   */
+  function stack(superiorUp: boolean) {
+    const dims: [number, number, number] = [12, 12, 30];
+    const parts = new Uint8Array(12 * 12 * 30);
+    const at = (i: number, j: number, k: number) => i + 12 * (j + 12 * (superiorUp ? k : 29 - k));
+    for (let k = 0; k < 12; k++) for (let j = 0; j < 12; j++) for (let i = 2; i < 10; i++) parts[at(i, j, k)] = LABELS.sacrum;
+    for (let k = 12; k < 22; k++) for (let j = 0; j < 6; j++) for (let i = 2; i < 10; i++) parts[at(i, j, k)] = LABELS.l5;
+    for (let k = 12; k < 28; k++) for (let j = 8; j < 10; j++) for (let i = 5; i < 7; i++) parts[at(i, j, k)] = LABELS.sacrum;
+    return { dims, parts, at };
+  }
+  for (const superiorUp of [true, false]) {
+    it(`gives the arch above L5's mid-height to L5 up to its top and unlabels it above (k axis ${superiorUp ? 'superior' : 'inferior'})`, () => {
+      const { dims, parts, at } = stack(superiorUp);
+      const moved = giveLumbarArchesAboveSacrumBack(parts, dims, matrix(superiorUp ? 1 : -1));
+      // Above k 16.5 (L5's centroid): k 17-21 to L5, k 22-27 unlabelled; 2 x 2 voxels a slice.
+      expect(moved.toL5).toBe(5 * 4);
+      expect(moved.toNone).toBe(6 * 4);
+      for (let k = 12; k < 28; k++) {
+        const want = k <= 16 ? LABELS.sacrum : k <= 21 ? LABELS.l5 : 0;
+        expect(parts[at(5, 8, k)], `k ${k}`).toBe(want);
+      }
+      // The sacrum below L5's mid-height is untouched.
+      for (let k = 0; k < 12; k++) expect(parts[at(3, 3, k)]).toBe(LABELS.sacrum);
+      expect(moved.centroidToL5Lps[2]).toBeCloseTo(superiorUp ? 3 * 19 : -3 * (29 - 19), 6);
+    });
+  }
+
+  it('moves nothing without an L5 part, or when slices are not axial', () => {
+    const { dims, parts } = stack(true);
+    const noL5 = parts.map((v) => (v === LABELS.l5 ? 0 : v));
+    const copy = noL5.slice();
+    expect(giveLumbarArchesAboveSacrumBack(copy, dims, matrix(1)).toL5).toBe(0);
+    expect(copy).toEqual(noL5);
+    const sideways = new Float64Array(16);
+    sideways[2] = 3;
+    sideways[4] = 3;
+    sideways[9] = 3;
+    sideways[15] = 1;
+    const copy2 = parts.slice();
+    expect(giveLumbarArchesAboveSacrumBack(copy2, dims, sideways)).toMatchObject({ toL5: 0, toNone: 0 });
+    expect(copy2).toEqual(parts);
   });
 });

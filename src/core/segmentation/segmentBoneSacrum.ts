@@ -136,3 +136,56 @@ export function giveLowerSacrumItsSegments(parts: Uint8Array, dims: Dims, cropTo
   const mean = (sum: Vec3, count: number): Vec3 => (count > 0 ? [sum[0] / count, sum[1] / count, sum[2] / count] : [NaN, NaN, NaN]);
   return { fromLeft, fromRight, centroidLeftLps: mean(sumL, fromLeft), centroidRightLps: mean(sumR, fromRight) };
 }
+
+export type LumbarArchMove = {
+  /** Sacrum voxels given to L5 (between L5's mid-height and its top) and unlabelled (above L5's top). */
+  toL5: number;
+  toNone: number;
+  /** LPS centroids of each set (NaN when empty). */
+  centroidToL5Lps: Vec3;
+  centroidToNoneLps: Vec3;
+};
+
+/**
+ * Coarse voxels: the arches of L5 (and of the vertebrae above it) reach the sacrum through the
+ * L5/S1 facet joints, which partial volume bridges at this voxel size, so the erosion split
+ * grows the sacrum up the posterior elements. The sacrum's highest bone, the superior articular
+ * processes of S1, meets L5's inferior articular processes beside the lower half of the L5 body:
+ * no sacral bone lies above the L5 body's mid-height. Sacrum-labelled voxels above the L5 part's
+ * centroid (LPS z) become L5 up to L5's top, and are left unlabelled above it (the vertebrae
+ * above L5 are not labelled). Nothing is done without an L5 part or when the crop's k axis is
+ * not axial (within 25 degrees of LPS z). `parts` is updated in place.
+ */
+export function giveLumbarArchesAboveSacrumBack(parts: Uint8Array, dims: Dims, cropToLps: Float64Array): LumbarArchMove {
+  const [ni, nj, nk] = dims;
+  const none: LumbarArchMove = { toL5: 0, toNone: 0, centroidToL5Lps: [NaN, NaN, NaN], centroidToNoneLps: [NaN, NaN, NaN] };
+  const kz = cropToLps[10]!, kNorm = Math.hypot(cropToLps[8]!, cropToLps[9]!, cropToLps[10]!);
+  if (kNorm === 0 || Math.abs(kz) / kNorm < Math.cos((25 * Math.PI) / 180)) return none;
+  const l5 = LABELS.l5, sac = LABELS.sacrum;
+  const p: Vec3 = [0, 0, 0];
+  let n5 = 0, z5 = 0, top5 = -Infinity;
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (parts[t] !== l5) continue;
+    transformPoint(p, cropToLps, [i, j, k]);
+    z5 += p[2];
+    n5++;
+    if (p[2] > top5) top5 = p[2];
+  }
+  if (n5 === 0) return none;
+  const mid5 = z5 / n5;
+  const sumL5: Vec3 = [0, 0, 0], sumNone: Vec3 = [0, 0, 0];
+  let toL5 = 0, toNone = 0;
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (parts[t] !== sac) continue;
+    transformPoint(p, cropToLps, [i, j, k]);
+    if (!(p[2] > mid5)) continue;
+    const intoL5 = p[2] <= top5;
+    parts[t] = intoL5 ? l5 : 0;
+    const sum = intoL5 ? sumL5 : sumNone;
+    for (let a = 0; a < 3; a++) sum[a]! += p[a]!;
+    if (intoL5) toL5++;
+    else toNone++;
+  }
+  const mean = (sum: Vec3, count: number): Vec3 => (count > 0 ? [sum[0] / count, sum[1] / count, sum[2] / count] : [NaN, NaN, NaN]);
+  return { toL5, toNone, centroidToL5Lps: mean(sumL5, toL5), centroidToNoneLps: mean(sumNone, toNone) };
+}
