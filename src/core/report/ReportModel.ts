@@ -1,9 +1,9 @@
 import type { Vec3 } from '../geometry/vec3';
 import { PlannerError } from '../shared/errors';
-import type { CorridorId, Side, StructureId } from '../shared/ids';
+import { STRUCTURE_IDS, type CorridorId, type Side, type StructureId } from '../shared/ids';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import {
-  describeCraniocaudal, describeInPlane, describeLpsWords, describePrimary, describeSecondary, fixed1, formatDeg, formatLps, formatMm,
+  describeCraniocaudal, describeInPlane, describeLpsWords, describePrimary, describeSecondary, fixed1, formatDeg, formatLps, formatMm, structureLabel,
 } from './format';
 import {
   computeBullsEyeView, computePathAngles, computeProgressionView, gantryTopToward, patientLieOf,
@@ -139,8 +139,26 @@ export type ReportInput = {
    * summary page. Absent: none.
    */
   segmentationCautions?: readonly string[];
+  /**
+   * Where each critical structure the planner can model stood when the plan was checked (the
+   * structure review, DESIGN §1 step 3), one entry per structure. A structure 'notFound' or
+   * 'absent' has no model: no clearance to it was checked, and the report says so on the summary
+   * and on every screw's page. Absent: the report says nothing about the review (older callers).
+   */
+  structures?: readonly ReportStructureInput[];
   screws: ReportScrewInput[];
 };
+
+/**
+ * A critical structure's standing: 'confirmed' or 'edited' by the user, 'automatic' (found by the
+ * detection, not reviewed), 'absent' (the user says it is not there), 'notFound' (the detection
+ * did not find it and nobody added it).
+ */
+export type ReportStructureState = 'confirmed' | 'edited' | 'automatic' | 'absent' | 'notFound';
+
+export type ReportStructureInput = { id: StructureId; state: ReportStructureState };
+
+export type ReportStructure = { id: StructureId; label: string; state: ReportStructureState };
 
 /**
  * How the lesion outline came about, as the planning session reports it:
@@ -198,6 +216,11 @@ export type ReportScrew = {
   purchase: { nearMm: number; farMm: number; lesionSpanMm: number } | null;
   /** Sorted by clearance, smallest first. */
   clearances: ReportClearanceInput[];
+  /**
+   * Structures with no model in the plan ('notFound' or 'absent' in the review) and so no clearance
+   * for this screw: printed as not checked. Empty when the review was not given.
+   */
+  uncheckedStructures: ReportStructure[];
   cortexClearanceMm: number | null;
   checks: ReportCheckInput[];
   checkCounts: { pass: number; fail: number; overridden: number };
@@ -239,10 +262,27 @@ export type ReportModel = {
   lesion: ReportLesion | null;
   /** Cautions about the segmentation (see ReportInput), printed on the summary page; empty: none. */
   segmentationCautions: string[];
+  /** The structure review as given (ReportInput.structures), in the planner's order; empty: not given. */
+  structures: ReportStructure[];
   /** The conventions, as printed on the summary page. */
   conventions: string[];
   screws: ReportScrew[];
 };
+
+const STRUCTURE_STATES: readonly ReportStructureState[] = ['confirmed', 'edited', 'automatic', 'absent', 'notFound'];
+
+/** The review's entries, checked (known ids and states, each structure once) and put in the planner's order. */
+function structuresOf(input: readonly ReportStructureInput[] | undefined): ReportStructure[] {
+  if (!input) return [];
+  const byId = new Map<StructureId, ReportStructureState>();
+  for (const x of input) {
+    if (!STRUCTURE_IDS.includes(x.id)) bad(`structure review: "${String(x.id)}" is not a structure the planner knows`);
+    if (!STRUCTURE_STATES.includes(x.state)) bad(`structure review: ${x.id} has an unknown state "${String(x.state)}"`);
+    if (byId.has(x.id)) bad(`structure review: ${x.id} is listed twice`);
+    byId.set(x.id, x.state);
+  }
+  return STRUCTURE_IDS.filter((id) => byId.has(id)).map((id) => ({ id, label: structureLabel(id), state: byId.get(id)! }));
+}
 
 /** Skin entry, bone entry and tip must lie on one line within this distance, mm. */
 export const COLLINEAR_TOLERANCE_MM = 0.5;
@@ -305,6 +345,8 @@ export function createReportModel(input: ReportInput): ReportModel {
   const normal: Vec3 = [0, 0, 0];
   sliceNormalLps(normal, geometry);
   const axial = Math.abs(normal[2]) >= Math.SQRT1_2;
+  const structures = structuresOf(input.structures);
+  const withoutModel = structures.filter((x) => x.state === 'notFound' || x.state === 'absent');
   const ids = new Set<string>();
   const screws = input.screws.map((s, index): ReportScrew => {
     const where = `screw ${index + 1} (${s.id})`;
@@ -358,6 +400,9 @@ export function createReportModel(input: ReportInput): ReportModel {
       boneEntryToTipMm: Math.hypot(s.tipLps[0] - s.boneEntryLps[0], s.tipLps[1] - s.boneEntryLps[1], s.tipLps[2] - s.boneEntryLps[2]),
       purchase: s.purchase ? { ...s.purchase } : null,
       clearances: [...s.clearances].sort((a, b) => a.clearanceMm - b.clearanceMm).map((c) => ({ ...c })),
+      // A clearance measured to a structure the review calls missing was checked after all (a model
+      // added after the review was taken): only those with no clearance are printed as unchecked.
+      uncheckedStructures: withoutModel.filter((x) => !s.clearances.some((c) => c.structure === x.id)).map((x) => ({ ...x })),
       cortexClearanceMm: s.cortexClearanceMm,
       checks: s.checks.map((c) => ({ ...c })),
       checkCounts: counts,
@@ -405,6 +450,7 @@ export function createReportModel(input: ReportInput): ReportModel {
       if (typeof c !== 'string' || c.trim() === '') bad('a segmentation caution must be a non-empty sentence');
       return c;
     }),
+    structures,
     conventions: reportConventions(maxTilt),
     screws,
   };

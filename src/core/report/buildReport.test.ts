@@ -10,6 +10,7 @@ import { defaultCatalog } from '../planning/screwCatalog';
 import { phantomCase, truthStructures, voxelStructureIds } from '../planning/testing/phantomFields';
 import { DEFAULT_PLAN_SETTINGS } from '../planning/types';
 import { errorCodeOf } from '../shared/errors';
+import { STRUCTURE_IDS } from '../shared/ids';
 import { buildReport } from './buildReport';
 import { planContentFromSession } from './fromPlanner';
 import { expectedStrings, pdfText } from './testing/pdfText';
@@ -78,6 +79,36 @@ describe('buildReport and the DICOM objects for the PACS, on the sacralAla phant
     expect(computePlanHash(again.plan)).toBe(r.json.hashHex);
     // The open plan was not changed by the build.
     expect(plan.screws.every((s) => s.skinEntryLps === null)).toBe(true);
+  });
+
+  it('prints the structure review from the plan: a structure with no model in it is not checked, on the summary and on every screw page', async () => {
+    const r = await built;
+    // The phantom's truth models every structure; nobody reviewed them.
+    expect(r.model.structures).toHaveLength(STRUCTURE_IDS.length);
+    expect(r.model.structures.every((x) => x.state === 'automatic')).toBe(true);
+    expect(r.model.screws.every((s) => s.uncheckedStructures.length === 0)).toBe(true);
+    // The left S1 foramen not found, the right S4 foramen marked absent, the canal confirmed.
+    const structures = truthStructures(phantom);
+    const missing = {
+      ...plan,
+      structures: { ...structures, foramina: structures.foramina.filter((f) => f.id !== 'foramenS1Left' && f.id !== 'foramenS4Right') },
+      structureReview: [
+        { id: 'foramenS4Right', status: 'absent' as const, reviewedBy: 'Dr Test', labelValue: null, volumeMl: null },
+        { id: 'sacralCanal', status: 'confirmed' as const, reviewedBy: 'Dr Test', labelValue: null, volumeMl: null },
+      ],
+      // The evaluations were made with every structure: drop the clearances to the missing ones, as a re-check would.
+    };
+    const partial = Object.fromEntries(Object.entries(evaluations).map(([id, e]) => [id, { ...e, checks: e.checks.filter((c) => c.structureId !== 'foramenS1Left' && c.structureId !== 'foramenS4Right') }]));
+    const m = await buildReport(missing, partial, ct, options);
+    const state = (id: string) => m.model.structures.find((x) => x.id === id)!.state;
+    expect([state('foramenS1Left'), state('foramenS4Right'), state('sacralCanal'), state('rootS1Left')]).toEqual(['notFound', 'absent', 'confirmed', 'automatic']);
+    for (const s of m.model.screws) expect(s.uncheckedStructures.map((x) => x.id)).toEqual(['foramenS1Left', 'foramenS4Right']);
+    const file = join(dir, 'report-missing.pdf');
+    writeFileSync(file, m.pdfBytes);
+    const text = pdfText(file);
+    expect(expectedStrings(m.model).filter((e) => !text.includes(e.replace(/\s+/g, ' ')))).toEqual([]);
+    expect(text).toContain('NOT FOUND on this CT, so clearance to them was NOT checked: S1 foramen, left.');
+    expect(text).toContain('S1 foramen, left NOT CHECKED: not found');
   });
 
   it('leaves the patient out when anonymous', async () => {

@@ -4,7 +4,7 @@ import { PlannerError } from '../shared/errors';
 import type { Volume } from '../volume/Volume';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { computeSkinEntry, type SkinEntryResult } from './computeSkinEntry';
-import { reportScrewFromPlanner } from './fromPlanner';
+import { reportScrewFromPlanner, structureStatusOfPlan } from './fromPlanner';
 import type { PlanContent, PlanScrew } from './planSchema';
 import { createReportModel, COLLINEAR_TOLERANCE_MM, type ReportInput, type ReportModel, type ReportScrewInput } from './ReportModel';
 import { exportPlanJson } from './toJson';
@@ -153,6 +153,7 @@ export async function buildReport(
     requiredPurchaseMm: completed.settings.purchaseMm,
     ...(options.lesion ? { lesion: options.lesion } : {}),
     ...(options.segmentationCautions?.length ? { segmentationCautions: options.segmentationCautions } : {}),
+    structures: structureStatusOfPlan(completed),
     screws,
   });
   const pdfBytes = await reportToPdf(model, { paper: options.paper });

@@ -5,7 +5,8 @@ import { DEFAULT_PLAN_SETTINGS } from '../planning/types';
 import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { computeSkinEntry } from './computeSkinEntry';
-import { planContentFromSession, reportScrewFromPlanner } from './fromPlanner';
+import { STRUCTURE_IDS } from '../shared/ids';
+import { planContentFromSession, reportScrewFromPlanner, structureStatusOfPlan } from './fromPlanner';
 import { createReportModel } from './ReportModel';
 import { exportPlanJson, importPlanJson } from './toJson';
 
@@ -118,5 +119,30 @@ describe('from the planner', () => {
     expect(skinEntryLps).toEqual(skin.skinEntryLps);
     expect(back.plan.catalog).toEqual(defaultCatalog());
     expect(back.plan.structures.foramina[0]!.centerLps).toEqual([-20, -30, 10]);
+  });
+  it('gives the report every structure the planner can model, by whether the plan has its model and what the review says', () => {
+    const status = structureStatusOfPlan({
+      structures: {
+        foramina: [
+          { id: 'foramenS1Right', centerLps: [-20, -30, 10], axisLps: [0, -1, 0], radiusMm: 4, lengthMm: 30 },
+          { id: 'foramenS1Left', centerLps: [20, -30, 10], axisLps: [0, -1, 0], radiusMm: 4, lengthMm: 30 },
+        ],
+        sacralCanal: null, roots: [], joints: [], notes: [],
+      },
+      structureReview: [
+        { id: 'foramenS1Right', status: 'confirmed', reviewedBy: 'Dr B', labelValue: 10, volumeMl: null },
+        { id: 'foramenS4Left', status: 'absent', reviewedBy: 'Dr B', labelValue: 15, volumeMl: null },
+        // A review entry 'absent' for a structure that has a model after all: the model was checked.
+        { id: 'foramenS1Left', status: 'absent', reviewedBy: 'Dr B', labelValue: 9, volumeMl: null },
+      ],
+    });
+    expect(status.map((x) => x.id)).toEqual([...STRUCTURE_IDS]);
+    const of = (id: string) => status.find((x) => x.id === id)!.state;
+    expect(of('foramenS1Right')).toBe('confirmed');
+    expect(of('foramenS1Left')).toBe('automatic');
+    expect(of('foramenS4Left')).toBe('absent');
+    expect(of('sacralCanal')).toBe('notFound');
+    expect(of('jointLeft')).toBe('notFound');
+    expect(status.filter((x) => x.state === 'notFound')).toHaveLength(STRUCTURE_IDS.length - 3);
   });
 });

@@ -3,9 +3,10 @@ import type { Vec3 } from '../geometry/vec3';
 import type { CheckResult, PlanSettings, Screw, ScrewCatalog, ScrewEvaluation } from '../planning/types';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import type { SkinEntryResult } from './computeSkinEntry';
-import type { CriticalStructures } from '../anatomy/structures';
+import { listStructureIds, type CriticalStructures } from '../anatomy/structures';
+import { STRUCTURE_IDS } from '../shared/ids';
 import type { catalogSchema, PlanContent, PlanOverride, PlanScrew, PlanStructures, StructureState } from './planSchema';
-import type { ReportCheckInput, ReportClearanceInput, ReportImageInput, ReportScrewInput } from './ReportModel';
+import type { ReportCheckInput, ReportClearanceInput, ReportImageInput, ReportScrewInput, ReportStructureInput } from './ReportModel';
 
 /**
  * Adapters from the planner's plain data (planning/types.ts) to the report's
@@ -128,4 +129,21 @@ export function planContentFromSession(session: {
 
 function structuredCloneJson<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * The structure review as the report prints it, from the plan itself (so the PDF and the plan file
+ * agree): every structure the planner can model, in its order. One with a model in the plan is
+ * 'confirmed' or 'edited' as its review entry says, else 'automatic' (found, not reviewed); one
+ * without a model is 'absent' when the user said so, else 'notFound'. Clearance was checked only
+ * to those with a model.
+ */
+export function structureStatusOfPlan(plan: Pick<PlanContent, 'structures' | 'structureReview'>): ReportStructureInput[] {
+  const modelled = new Set(listStructureIds(plan.structures));
+  const review = new Map(plan.structureReview.map((r) => [r.id, r.status]));
+  return STRUCTURE_IDS.map((id): ReportStructureInput => {
+    const status = review.get(id);
+    if (modelled.has(id)) return { id, state: status === 'confirmed' ? 'confirmed' : status === 'edited' ? 'edited' : 'automatic' };
+    return { id, state: status === 'absent' ? 'absent' : 'notFound' };
+  });
 }

@@ -228,6 +228,55 @@ describe('reportToPdf', () => {
     expect(() => createReportModel(input)).toThrow(/segmentation caution must be a non-empty sentence/);
   });
 
+  it('prints what the clearances were not checked against: structures not found in red on the summary and on each screw page, unreviewed ones in the summary', async () => {
+    const input = buildInput(volume, false);
+    // Screw 1 has clearances to foramenS1Right, rootL5Right, sacralCanal, rootS1Right (buildInput).
+    input.structures = [
+      { id: 'foramenS1Right', state: 'confirmed' },
+      { id: 'foramenS1Left', state: 'notFound' },
+      { id: 'foramenS2Left', state: 'notFound' },
+      { id: 'foramenS4Right', state: 'absent' },
+      { id: 'sacralCanal', state: 'automatic' },
+      { id: 'rootL5Right', state: 'edited' },
+      { id: 'rootS1Right', state: 'confirmed' },
+      { id: 'jointLeft', state: 'automatic' },
+    ];
+    const model = createReportModel(input);
+    // The planner's order, not the input's.
+    expect(model.structures.map((x) => x.id)).toEqual(['foramenS1Left', 'foramenS1Right', 'foramenS2Left', 'foramenS4Right', 'sacralCanal', 'rootL5Right', 'rootS1Right', 'jointLeft']);
+    expect(model.screws[0]!.uncheckedStructures.map((x) => [x.id, x.state])).toEqual([['foramenS1Left', 'notFound'], ['foramenS2Left', 'notFound'], ['foramenS4Right', 'absent']]);
+    const file = join(dir, 'structures.pdf');
+    writeFileSync(file, await reportToPdf(model, { paper: 'A4' }));
+    const summary = pdfText(file, 1).replace(/\s+/g, ' ');
+    expect(summary).toContain('Critical structures 5 of 8 modelled and checked against (3 confirmed or edited by the planner)');
+    expect(summary).toContain('NOT FOUND on this CT, so clearance to them was NOT checked: S1 foramen, left; S2 foramen, left. Find them on the images before placing a screw near them.');
+    expect(summary).toContain('Found automatically and not reviewed by the planner: Sacral canal; Hip joint, left.');
+    expect(summary).toContain('Marked absent by the planner, not checked: S4 foramen, right.');
+    const screwPage = pdfText(file, 2).replace(/\s+/g, ' ');
+    expect(screwPage).toContain('S1 foramen, left NOT CHECKED: not found');
+    expect(screwPage).toContain('S2 foramen, left NOT CHECKED: not found');
+    expect(screwPage).toContain('S4 foramen, right not checked: marked absent');
+    // A structure with a clearance on this screw is not printed as unchecked, whatever the review says.
+    input.structures = [{ id: 'sacralCanal', state: 'notFound' }];
+    expect(createReportModel(input).screws[0]!.uncheckedStructures).toEqual([]);
+    // Without the review (older callers) nothing is printed about it.
+    delete input.structures;
+    const plain = join(dir, 'no-structures.pdf');
+    writeFileSync(plain, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    expect(pdfText(plain, 1)).not.toContain('Critical structures');
+    expect(pdfText(plain, 2)).not.toContain('NOT CHECKED');
+  });
+
+  it('refuses a structure review with an unknown structure or state, or a structure twice', () => {
+    const input = buildInput(volume, false);
+    input.structures = [{ id: 'foramenS5Left' as never, state: 'notFound' }];
+    expect(() => createReportModel(input)).toThrow(/"foramenS5Left" is not a structure the planner knows/);
+    input.structures = [{ id: 'sacralCanal', state: 'maybe' as never }];
+    expect(() => createReportModel(input)).toThrow(/sacralCanal has an unknown state "maybe"/);
+    input.structures = [{ id: 'sacralCanal', state: 'notFound' }, { id: 'sacralCanal', state: 'confirmed' }];
+    expect(() => createReportModel(input)).toThrow(/sacralCanal is listed twice/);
+  });
+
   it('refuses a lesion with a volume or status that is not a number or a known status', () => {
     const input = buildInput(volume, false);
     input.lesion = { volumeMl: Number.NaN, diametersMm: null, status: 'ok' };

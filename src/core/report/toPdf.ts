@@ -193,6 +193,23 @@ function summaryPage(L: Layout): void {
     L.y -= 2;
     L.paragraph(`CAUTION: ${caution}`, MARGIN, L.contentWidth, 8.5, L.fonts.bold, ORANGE, title);
   }
+  if (m.structures.length > 0) {
+    // The structure review: what the clearances were checked against, and what they were not.
+    const named = (state: ReportModel['structures'][number]['state']): string[] => m.structures.filter((x) => x.state === state).map((x) => x.label);
+    const notFound = named('notFound'), absent = named('absent'), automatic = named('automatic');
+    const reviewed = m.structures.length - notFound.length - absent.length - automatic.length;
+    L.y -= 2;
+    kv('Critical structures', `${m.structures.length - notFound.length - absent.length} of ${m.structures.length} modelled and checked against (${reviewed} confirmed or edited by the planner)`);
+    if (notFound.length > 0) {
+      L.paragraph(`NOT FOUND on this CT, so clearance to them was NOT checked: ${notFound.join('; ')}. Find them on the images before placing a screw near them.`, MARGIN, L.contentWidth, 8.5, L.fonts.bold, RED, title);
+      L.y -= 1;
+    }
+    if (automatic.length > 0) {
+      L.paragraph(`Found automatically and not reviewed by the planner: ${automatic.join('; ')}.`, MARGIN, L.contentWidth, 8.5, L.fonts.regular, ORANGE, title);
+      L.y -= 1;
+    }
+    if (absent.length > 0) L.paragraph(`Marked absent by the planner, not checked: ${absent.join('; ')}.`, MARGIN, L.contentWidth, 8.5, L.fonts.regular, BLACK, title);
+  }
   L.y -= 6;
   L.text(`Screws (${m.screws.length})`, MARGIN, 11, L.fonts.bold);
   L.y -= 15;
@@ -294,6 +311,9 @@ function screwPage(L: Layout, s: ReportScrew, images: Map<ReportImageInput, PDFI
   right.push(['Cortex clearance', s.cortexClearanceMm === null ? 'not measured' : formatMm(s.cortexClearanceMm), s.cortexClearanceMm !== null && s.cortexClearanceMm < 0 ? RED : undefined]);
   for (const c of s.clearances) {
     right.push([structureLabel(c.structure), `${formatClearanceMm(c.clearanceMm, c.isLowerBound)} (needs ${formatMm(c.requiredMm)})`, c.clearanceMm < c.requiredMm ? RED : undefined]);
+  }
+  for (const x of s.uncheckedStructures) {
+    right.push([x.label, x.state === 'notFound' ? 'NOT CHECKED: not found' : 'not checked: marked absent', x.state === 'notFound' ? RED : ORANGE]);
   }
   const yl = lines(MARGIN, left);
   const yr = lines(MARGIN + colW + 12, right);

@@ -71,3 +71,9 @@ export const FORAMEN_IDS: readonly ForamenId[] = [
 ];
 
 export const ROOT_IDS: readonly RootId[] = ['rootL5Left', 'rootL5Right', 'rootS1Left', 'rootS1Right', 'rootS2Left', 'rootS2Right'];
+
+/**
+ * Every critical structure the planner can model, in the order the review and the report list them.
+ * One missing from a plan's models was not found (or was marked absent): clearance to it is not checked.
+ */
+export const STRUCTURE_IDS: readonly StructureId[] = [...FORAMEN_IDS, 'sacralCanal', ...ROOT_IDS, 'jointLeft', 'jointRight'];

@@ -30,7 +30,7 @@ import { DEFAULT_PLAN_SETTINGS, type PlanResult, type ScrewEvaluation } from '..
 import type { LabelsState, SegmentationEngine } from '../../core/segmentation/segmentationEngine';
 import type { GrowLesionOptions } from '../../core/segmentation/growLesion';
 import { errorCodeOf, PlannerError, type ErrorCode } from '../../core/shared/errors';
-import { BONE_LABELS, FORAMEN_IDS, LABELS, ROOT_IDS, type StructureId } from '../../core/shared/ids';
+import { BONE_LABELS, LABELS, STRUCTURE_IDS } from '../../core/shared/ids';
 import type { Volume } from '../../core/volume/Volume';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import type { PlannerService } from '../../compute/workerPool';
@@ -67,7 +67,7 @@ export type PlanningSessionOptions = {
 };
 
 /** Every structure the planner can model; those absent from the detected models are reported as missing. */
-const EXPECTED_STRUCTURES: readonly StructureId[] = [...FORAMEN_IDS, 'sacralCanal', ...ROOT_IDS, 'jointLeft', 'jointRight'];
+const EXPECTED_STRUCTURES = STRUCTURE_IDS;
 
 type Waiter = { generation: number; resolve(): void; reject(error: unknown): void };
 

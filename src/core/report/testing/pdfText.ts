@@ -36,6 +36,11 @@ export function expectedStrings(model: ReportModel): string[] {
       if (c.status === 'overridden') out.push(`overridden by ${c.overriddenBy!}: ${c.reason!}`);
     }
     for (const step of s.roomSteps) out.push(step);
+    for (const x of s.uncheckedStructures) out.push(`${x.label} ${x.state === 'notFound' ? 'NOT CHECKED: not found' : 'not checked: marked absent'}`);
+  }
+  if (model.structures.length > 0) {
+    const withModel = model.structures.filter((x) => x.state !== 'notFound' && x.state !== 'absent').length;
+    out.push(`Critical structures ${withModel} of ${model.structures.length} modelled and checked against`);
   }
   return out;
 }
