@@ -20,7 +20,9 @@ import type { PlanProgress } from '../../core/planning/plannerEngine';
 import { standardLengthsMm, validateCatalog } from '../../core/planning/screwCatalog';
 import type { CorridorOutcome, PlanResult, PlanSettings, RankedScrew, ScrewCatalog } from '../../core/planning/types';
 import type { PlanScrew } from '../../core/report/planSchema';
-import { formatClearanceMm } from '../../core/report/format';
+import { resolveCorridor } from '../../core/planning/corridors';
+import { formatClearanceMm, structureLabel } from '../../core/report/format';
+import type { StructureId } from '../../core/shared/ids';
 import { errorCodeOf } from '../../core/shared/errors';
 import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
 import type { PlanStore } from '../plan/PlanStore';
@@ -258,6 +260,17 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
         class: 'plan-reason plan-reason-warning',
         text: `The sacrum's bone labels look incomplete (${coverage.unlabelledMl.toFixed(0)} ml inside its outline unlabelled): this may be why. Paint missing bone (Segmentation: Paint bone), then plan again.`,
         attrs: { 'data-testid': 'plan-sacrum-coverage' },
+      }));
+    }
+    // A corridor found while structures that limit it have no model (not found, or marked absent):
+    // the planner checked no clearance to them. Said where the screw is offered, not only in the status.
+    const missing = new Set(deps.getSession()?.getStatus().missingStructures ?? []);
+    const unchecked = o.available ? resolveCorridor(o.corridorId, o.side ?? 'left').limiting.filter((id) => missing.has(id)) : [];
+    if (unchecked.length > 0) {
+      row.append(h('div', {
+        class: 'plan-reason plan-reason-danger',
+        text: `Clearance NOT checked to ${unchecked.map((id: StructureId) => structureLabel(id)).join('; ')}: not found on this CT. Find ${unchecked.length === 1 ? 'it' : 'them'} on the images (or add ${unchecked.length === 1 ? 'it' : 'them'} in Segmentation) before placing this screw.`,
+        attrs: { 'data-testid': 'plan-unchecked-structures' },
       }));
     }
     return row;
