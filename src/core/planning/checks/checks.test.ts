@@ -254,7 +254,10 @@ describe('checks agree with brute force on the phantom label volume (random scre
       // Two lesion boundaries, each within half a voxel of the labels' (and the walk's own nearest-label step).
       expect(Math.abs(check.valueMm - truth.spanMm)).toBeLessThanOrEqual(2 * h + 0.5);
       if (check.ok) expect(truth.spanMm).toBeGreaterThanOrEqual(check.requiredMm - h);
-    }), { numRuns: 150 });
+      // Besides the random lines, three that always run, so that both outcomes are seen whatever the
+      // seed (150 random lines once all passed): through the middle along z (span 18.5 mm, passes),
+      // grazing the edge along y (2.5 mm, fails), missing it (0 mm, fails).
+    }), { numRuns: 150, examples: [[0, 0, 1, 0, 0], [0, 1, 0, 9, 0], [1, 0, 0, 9, 9]] });
     expect(compared).toBeGreaterThanOrEqual(20);
     expect(passed).toBeGreaterThan(0);
     expect(failed).toBeGreaterThan(0);
