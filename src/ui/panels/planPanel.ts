@@ -269,7 +269,7 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
     if (unchecked.length > 0) {
       row.append(h('div', {
         class: 'plan-reason plan-reason-danger',
-        text: `Clearance NOT checked to ${unchecked.map((id: StructureId) => structureLabel(id)).join('; ')}: not found on this CT. Find ${unchecked.length === 1 ? 'it' : 'them'} on the images (or add ${unchecked.length === 1 ? 'it' : 'them'} in Segmentation) before placing this screw.`,
+        text: `Clearance NOT checked to ${unchecked.map((id: StructureId) => structureLabel(id)).join('; ')}: not found on this CT, or marked absent (no model). Find ${unchecked.length === 1 ? 'it' : 'them'} on the images (or add ${unchecked.length === 1 ? 'it' : 'them'} in Segmentation) before placing this screw.`,
         attrs: { 'data-testid': 'plan-unchecked-structures' },
       }));
     }
