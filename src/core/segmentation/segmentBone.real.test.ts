@@ -13,8 +13,9 @@ import { dice } from './testing/syntheticPelvis';
  * left proximal femur, the field ending at the femoral heads) against its model-made
  * masks. Issue #4 asks for Dice >= 0.90 per part; reached for all bone together only. The bars
  * below are what the segmentation reaches today, kept as a guard against regressions
- * (measured 25 Nov: sacrum 0.836, left hip 0.901, right hip 0.919, left femur 0.521, right femur
- * 0.939, L5 0.847, all bone 0.902; before the sacral marrow fill, the SI joint line in the bright
+ * (measured 25 Nov: sacrum 0.841, left hip 0.903, right hip 0.919, left femur 0.521, right femur
+ * 0.939, L5 0.847, all bone 0.902; before the SI joints' lower end was cut slice by slice at its
+ * cleft (README, "25 Nov stop 20, helper M2"): sacrum 0.836, left hip 0.901; before the sacral marrow fill, the SI joint line in the bright
  * band and the lumbar arches taken off the sacrum (README, "25 Nov stop 20, helper M"): sacrum
  * 0.705, L5 0.831; before the right femoral head was refitted on its free surface (README, "25
  * Nov stop 20, helper H"): right hip 0.895, right femur 0.885, its joint 9.4 mm from the
@@ -32,12 +33,12 @@ import { dice } from './testing/syntheticPelvis';
  * superior of the model's.
  */
 describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)', () => {
-  it('labels the hip bones (Dice >= 0.90 / 0.915), the femoral heads fused to them (>= 0.50 / 0.935), the sacrum with its fatty marrow (>= 0.83), L5 alone (>= 0.84) and all bone together (>= 0.90), the canal and the model\'s channels left out', () => {
+  it('labels the hip bones (Dice >= 0.902 / 0.915), the femoral heads fused to them (>= 0.50 / 0.935), the sacrum with its fatty marrow (>= 0.84), L5 alone (>= 0.84) and all bone together (>= 0.90), the canal and the model\'s channels left out', () => {
     const { ct, labels } = loadRealCase('totalseg-example');
     const seg = segmentBone(ct);
     const ours = seg.labels.voxels;
     const truth = labels.voxels;
-    expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.9);
+    expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.902);
     expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.915);
     // The pubic bodies are bridged across the symphysis at 3 mm: the hips are parted at its
     // cleft (before: the right hip's grow-back took the left pubic body, 367 voxels; now 0).
@@ -70,8 +71,10 @@ describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)',
     // given back slice by slice (0.705). The sacrum's fatty marrow, opened to the outside by the
     // foramina and the canal, is filled within its envelope except the channels (fat reaching
     // outside the bone or the canal, a voxel around it, the canal's share of the midline band);
-    // the lumbar arches the sacrum grew up through the bridged facets go back to L5 (0.836).
-    expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.83);
+    // the lumbar arches the sacrum grew up through the bridged facets go back to L5 (0.836). The
+    // joint's lower end, where the sacrum curves back off the plane, is cut slice by slice at the
+    // cleft between the plates (0.841; README, "25 Nov stop 20, helper M2").
+    expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.84);
     expect(seg.notes.filter((n) => n.includes('SI joint bridged'))).toHaveLength(2);
     expect(seg.notes.some((n) => n.startsWith('lower sacrum below the SI joints'))).toBe(true);
     expect(seg.notes.some((n) => n.startsWith("coarse voxels: sacral marrow within the sacrum's envelope added"))).toBe(true);

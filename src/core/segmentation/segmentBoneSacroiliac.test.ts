@@ -16,7 +16,7 @@ import { recutSacroiliacJoints, splitSacroiliacJoints } from './segmentBoneSacro
  * next to the joint and the ilium's are the same tissue (same grey). The parts mimic the
  * erosion split's grow-back: the hip label runs over the ala up to 12 mm medial of the joint.
  */
-function brightBandSacroiliac() {
+function brightBandSacroiliac(lowerEnd?: { belowZMm: number; shiftMm: number; jointSpace: boolean }) {
   const dims = [50, 40, 24] as const;
   const sp = 3;
   const g = createVolumeGeometry({ dims, spacingMm: [sp, sp, sp], originLps: [0, 0, 0] });
@@ -25,11 +25,25 @@ function brightBandSacroiliac() {
   const centre = [45, 60, 36];
   const jointMm = 36;
   const signed = (x: number, y: number, z: number) => (x - centre[0]!) * n[0]! + (y - centre[1]!) * n[1]! + (z - centre[2]!) * n[2]!;
-  const inBody = (x: number, y: number, z: number) => Math.abs(y - centre[1]!) < 30 && z > 6 && z < 66 && x > 0;
+  // With a lower end, the bone runs on below the image (as the lower sacrum and the ilium do on a CT cropped at the joints' lower end).
+  const bottomMm = lowerEnd ? -10 : 6;
+  const inBody = (x: number, y: number, z: number) => Math.abs(y - centre[1]!) < 30 && z > bottomMm && z < 66 && x > 0;
   const greyAt = (x: number, y: number, z: number): number => {
     if (!inBody(x, y, z)) return 40;
     const s = signed(x, y, z) - jointMm;
-    const edge = Math.min(30 - Math.abs(y - centre[1]!), z - 6, 66 - z);
+    const edge = Math.min(30 - Math.abs(y - centre[1]!), z - bottomMm, 66 - z);
+    if (lowerEnd && z < lowerEnd.belowZMm) {
+      // The joint's lower end, further out along the normal: two 3 mm plates with a 3 mm joint
+      // space (soft tissue) between them, or (no joint space) one bright band 9 mm thick.
+      const e = s - lowerEnd.shiftMm;
+      if (e < -4.5) return edge < 2 ? 600 : 250;
+      if (e < -1.5) return 600;
+      if (e < 1.5) return lowerEnd.jointSpace ? 40 : 600;
+      if (e < 4.5) return 600;
+      if (e < 16) return edge < 2 ? 600 : 120;
+      if (e < 18) return 600;
+      return 40;
+    }
     if (s < -9) return edge < 2 ? 600 : 250;
     if (s < -4) return edge < 2 ? 600 : 120;
     if (s < 4) return 600;
@@ -49,7 +63,7 @@ function brightBandSacroiliac() {
     parts[t] = signed(p[0], p[1], p[2]) < jointMm - 12 ? LABELS.sacrum : LABELS.hipLeft;
   }
   const thresholds: BoneThresholds = { softTissuePeakGrey: 40, softTissueSigmaGrey: 20, boneGrey: 100, corticalGrey: 600, bodyGrey: -300 };
-  return { dims, g, ct: createVolume('si', 'ct', g, grey), parts, thresholds, signed, jointMm, n };
+  return { dims, g, ct: createVolume('si', 'ct', g, grey), parts, thresholds, signed, jointMm, n, lowerEnd };
 }
 
 /** Ala (medial of the band's medial half) still labelled hip / its size, and ilium (lateral of the band) labelled sacrum. */
@@ -115,5 +129,85 @@ describe('sacroiliac joint without a cleft (3 mm voxels, fatty bone)', () => {
     const copy = parts.slice();
     expect(recutSacroiliacJoints(copy, dims, g.ijkToLps, [])).toEqual([]);
     expect(copy).toEqual(parts);
+  });
+
+  it('follows the joint\'s lower end where it leaves the plane: the sacrum\'s lateral edge lateral of the plane, up to the cleft between the plates, and none of the ilium', () => {
+    // The lowest six slices (z < 18 mm): the joint lies 12 mm further
+    // out (the sacrum curves backwards below), with a visible joint space between its plates.
+    const shiftMm = 12, belowZMm = 18;
+    const { dims, g, ct, parts, thresholds, signed, jointMm } = brightBandSacroiliac({ belowZMm, shiftMm, jointSpace: true });
+    const before = parts.slice();
+    const planes = splitSacroiliacJoints(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds);
+    expect(planes.map((q) => q.side)).toEqual(['left']);
+    const plane = planes[0]!;
+    // The whole plane holds the joint above; the lower end gets its own cut, slice by slice from the bottom, and stops above it.
+    expect(plane.jointLineMm).toBeGreaterThan(plane.offsetMm);
+    expect(plane.lowerEnd?.length ?? 0).toBeGreaterThanOrEqual(3);
+    for (const end of plane.lowerEnd ?? []) expect(end.zRangeMm[1]).toBeLessThan(belowZMm + 3);
+    const p: [number, number, number] = [0, 0, 0];
+    let lowSacrumHip = 0, lowSacrumTotal = 0, iliumSacrum = 0, upperAlaHip = 0, upperAlaTotal = 0;
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      if (!before[t]) continue;
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      // The slices whose slab (two slices) lies below the turn; the one whose slab reaches it stays with the plane.
+      const low = p[2] < belowZMm - 6 - 0.5;
+      const high = p[2] > belowZMm + 1.5;
+      const s = signed(p[0], p[1], p[2]) - jointMm - (low ? shiftMm : 0);
+      if (low && s < -1.5 && s > -shiftMm - 1.5) {
+        // The sacrum's lateral edge, lateral of the whole plane's joint line.
+        lowSacrumTotal++;
+        if (parts[t] !== LABELS.sacrum) lowSacrumHip++;
+      }
+      if ((low || high) && s > 4.5 + 1.5 && parts[t] !== LABELS.hipLeft) iliumSacrum++;
+      if (high && s < -1.5) {
+        upperAlaTotal++;
+        if (parts[t] !== LABELS.sacrum) upperAlaHip++;
+      }
+    }
+    expect(lowSacrumTotal).toBeGreaterThan(150);
+    // Measured: none left hip (with the whole plane alone: all of it).
+    expect(lowSacrumHip / lowSacrumTotal).toBeLessThan(0.05);
+    expect(iliumSacrum).toBe(0);
+    expect(upperAlaHip / upperAlaTotal).toBeLessThan(0.03);
+    // The same cut again after a hip closing (recut) gives back what the closing claimed there.
+    let claimed = 0;
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      if (parts[t] !== LABELS.sacrum) continue;
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      if (p[2] < belowZMm - 1.5 && signed(p[0], p[1], p[2]) - jointMm > 3) { parts[t] = LABELS.hipLeft; claimed++; }
+    }
+    expect(claimed).toBeGreaterThan(50);
+    const moved = recutSacroiliacJoints(parts, dims, g.ijkToLps, planes);
+    expect(moved[0]!.moved).toBeGreaterThanOrEqual(claimed);
+  });
+
+  it('does not take the ilium\'s marrow for the lower end\'s cleft when the plates show no joint space there', () => {
+    // A lower end (the lowest four slices) with the plates merged: the first dip lateral of the
+    // joint line deep enough is the ilium's marrow (as dark as the ilium's marrow on the whole
+    // plane), not a cleft. Without the grey test the ilium's marrow there is taken.
+    const shiftMm = 12, belowZMm = 12;
+    const { dims, g, ct, parts, thresholds, signed, jointMm } = brightBandSacroiliac({ belowZMm, shiftMm, jointSpace: false });
+    const before = parts.slice();
+    const planes = splitSacroiliacJoints(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds);
+    expect(planes[0]!.lowerEnd ?? []).toEqual([]);
+    const p: [number, number, number] = [0, 0, 0];
+    let iliumSacrum = 0, iliumTotal = 0;
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) {
+      if (!before[t]) continue;
+      transformPoint(p, g.ijkToLps, [i, j, k]);
+      if (p[2] >= belowZMm - 1.5) continue;
+      if (signed(p[0], p[1], p[2]) - jointMm - shiftMm > 4.5 + 1.5) {
+        iliumTotal++;
+        if (parts[t] !== LABELS.hipLeft) iliumSacrum++;
+      }
+    }
+    expect(iliumTotal).toBeGreaterThan(100);
+    expect(iliumSacrum).toBe(0);
+  });
+
+  it('takes nothing more where the joint does not leave the plane (the whole plane alone)', () => {
+    const { dims, g, ct, parts, thresholds } = brightBandSacroiliac();
+    const planes = splitSacroiliacJoints(parts, dims, [3, 3, 3], g.ijkToLps, ct, thresholds);
+    expect(planes[0]!.lowerEnd ?? []).toEqual([]);
   });
 });

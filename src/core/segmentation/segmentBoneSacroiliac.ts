@@ -32,6 +32,8 @@ export type SacroiliacPlane = {
   yMinMm: number;
   /** Per crop slice k, the sacrum's most anterior LPS y in slices k - 1 to k + 1 (Infinity where none): the band is not moved anterior of it. */
   yMinBySliceMm: Float64Array;
+  /** The joint's lower end, one plane per slice where it has left this plane (parallel to it, each for one slice), cut again after the marrow closing. */
+  lowerEnd?: SacroiliacPlane[];
 };
 
 /**
@@ -119,17 +121,13 @@ export function splitSacroiliacJoints(
     if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) return 0;
     return parts[i + ni * j + nij * k]!;
   };
-  const out: SacroiliacPlane[] = [];
-  for (const side of ['left', 'right'] as const) {
-    const hip = side === 'left' ? LABELS.hipLeft : LABELS.hipRight;
-    if (!parts.includes(hip)) continue;
-    const lat = side === 'left' ? 1 : -1;
-    const offsets: number[] = [];
-    for (let o = voxelMm; o <= 25 * voxelMm + 1e-6; o += 0.5 * voxelMm) offsets.push(o);
+  /** The best plane's profile for one side, scored on points within [zLo, zHi] (LPS mm); only `normal` when given; offsets with fewer than `minPoints` scored points are -Infinity. */
+  const search = (lat: number, zLo: number, zHi: number, normal?: Vec3, minPoints = 40): { s: number; n: Vec3; profile: number[]; lineGrey: number[] } => {
     let best = { s: -Infinity, n: [0, 0, 0] as Vec3, profile: [] as number[], lineGrey: [] as number[] };
     for (let thd = -50; thd <= 50; thd += 10) for (let phd = -20; phd <= 20; phd += 10) {
+      if (normal && (thd !== 0 || phd !== 0)) continue;
       const th = (thd * Math.PI) / 180, ph = (phd * Math.PI) / 180;
-      const n: Vec3 = [lat * Math.cos(th) * Math.cos(ph), Math.sin(th) * Math.cos(ph), Math.sin(ph)];
+      const n: Vec3 = normal ? [normal[0], normal[1], normal[2]] : [lat * Math.cos(th) * Math.cos(ph), Math.sin(th) * Math.cos(ph), Math.sin(ph)];
       // In-plane basis u (horizontal), w.
       const un = Math.hypot(n[0], n[1]);
       const u: Vec3 = [-n[1] / un, n[0] / un, 0];
@@ -141,7 +139,7 @@ export function splitSacroiliacJoints(
           const x = c[0] + n[0] * off + (u[0] * a + w[0] * b) * voxelMm;
           const y = c[1] + n[1] * off + (u[1] * a + w[1] * b) * voxelMm;
           const z = c[2] + n[2] * off + (u[2] * a + w[2] * b) * voxelMm;
-          if (z < zMin || z > zMax + voxelMm) continue;
+          if (z < zLo || z > zHi) continue;
           if (!partAt(x - n[0] * voxelMm, y - n[1] * voxelMm, z - n[2] * voxelMm) || !partAt(x + n[0] * voxelMm, y + n[1] * voxelMm, z + n[2] * voxelMm)) continue;
           const at = (e: number) => grey(x + n[0] * e * voxelMm, y + n[1] * e * voxelMm, z + n[2] * e * voxelMm);
           const line = Math.min(at(-0.25), at(0.25));
@@ -151,12 +149,22 @@ export function splitSacroiliacJoints(
           g += line;
           m++;
         }
-        lineGrey.push(m >= 40 ? g / m : NaN);
-        return m >= 40 ? s / m : -Infinity;
+        lineGrey.push(m >= minPoints ? g / m : NaN);
+        return m >= minPoints ? s / m : -Infinity;
       });
       const top = Math.max(...profile);
       if (top > best.s) best = { s: top, n, profile, lineGrey };
     }
+    return best;
+  };
+  const offsets: number[] = [];
+  for (let o = voxelMm; o <= 25 * voxelMm + 1e-6; o += 0.5 * voxelMm) offsets.push(o);
+  const out: SacroiliacPlane[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const hip = side === 'left' ? LABELS.hipLeft : LABELS.hipRight;
+    if (!parts.includes(hip)) continue;
+    const lat = side === 'left' ? 1 : -1;
+    const best = search(lat, zMin, zMax + voxelMm);
     if (!(best.s > 0)) continue;
     // The most medial positive local maximum of the profile.
     const pr = best.profile;
@@ -177,6 +185,7 @@ export function splitSacroiliacJoints(
     // soft-tissue sigma of this one's (the same tissue, marrow), the joint line is the band's
     // brightest plane, the first local minimum of the profile lateral of the dip; else the dip.
     let line = at;
+    let nextDip = -1;
     {
       let trough = -1;
       for (let o = at + 1; o < pr.length && Number.isFinite(pr[o]!); o++) {
@@ -186,7 +195,6 @@ export function splitSacroiliacJoints(
           break;
         }
       }
-      let nextDip = -1;
       if (trough >= 0) {
         for (let o = trough + 1; o < pr.length && Number.isFinite(pr[o]!); o++) {
           if (!(pr[o]! > 0)) continue;
@@ -204,6 +212,42 @@ export function splitSacroiliacJoints(
       jointLineMm: offsets[line]!, originLps: [c[0], c[1], c[2]], zRangeMm: [zMin, zMax + voxelMm], yMinMm: yMin, yMinBySliceMm: yMinBySlice,
     };
     const mv = giveSacrumMedialOfJoint(parts, dims, cropToLps, plane);
+    // The joint's lower end. The auricular surface is not planar: below, the sacrum curves
+    // backwards and its lateral part lies further along the (posteriorly turned) normal, so the
+    // plane found on the whole height lies medial of the joint there and the ilium keeps the
+    // sacrum's lateral edge (which the walk down the lower sacrum then carries further down).
+    // There the joint still shows as a cleft between the two plates: a dip of the profile taken
+    // on thin slabs (two voxels high, same normal) lateral of the joint line, brighter on its
+    // plane than the ilium's marrow (the next dip of the whole profile) by more than a
+    // soft-tissue sigma, and darker than the plates on both sides by more than twice the noise
+    // (two soft-tissue sigmas: the bone's partial-volumed bottom face is bright everywhere and
+    // shows only shallow dips). From the sacrum's lowest slice upwards, slice by slice while such a
+    // cleft shows, the hip voxels medial of it become sacrum; the first slab without one ends
+    // it (above, the whole plane holds). Only where the joint line was taken in the bright band
+    // (fatty marrow at this voxel size: the ilium's marrow grey is known).
+    if (nextDip >= 0 && line > at) {
+      const cleftMinGrey = best.lineGrey[nextDip]! + thresholds.softTissueSigmaGrey;
+      const heightRows = (zMax + voxelMm - zMin) / voxelMm;
+      // The whole plane's minimum of 40 points over the sacrum's height, scaled to two rows.
+      const minPoints = Math.max(1, Math.ceil((40 * 2) / heightRows));
+      for (let za = zMin; za < zMax; za += voxelMm) {
+        const slab = search(lat, za, za + 2 * voxelMm, best.n, minPoints);
+        const sp = slab.profile;
+        let cleft = -1;
+        for (let o = line + 1; o < sp.length; o++) {
+          if (!(sp[o]! > 0)) continue;
+          if (sp[o]! >= sp[o - 1]! && (o === sp.length - 1 || sp[o]! >= sp[o + 1]!)) {
+            if (slab.lineGrey[o]! >= cleftMinGrey && sp[o]! >= 2 * thresholds.softTissueSigmaGrey) cleft = o;
+            break;
+          }
+        }
+        if (cleft < 0) break;
+        const end: SacroiliacPlane = { ...plane, offsetMm: offsets[cleft]!, jointLineMm: offsets[cleft]!, zRangeMm: [za, za + 0.999 * voxelMm], lowerEnd: undefined };
+        const endMove = giveSacrumMedialOfJoint(parts, dims, cropToLps, end);
+        addMove(mv, endMove);
+        (plane.lowerEnd ??= []).push(end);
+      }
+    }
     if (mv.moved === 0) continue;
     plane.moved = mv.moved;
     plane.movedCentroidLps = mv.centroidLps;
@@ -282,5 +326,17 @@ export function giveSacrumMedialOfJoint(parts: Uint8Array, dims: Dims, cropToLps
  * ({@link giveSacrumMedialOfJoint}). Returns what moved per plane.
  */
 export function recutSacroiliacJoints(parts: Uint8Array, dims: Dims, cropToLps: Float64Array, planes: readonly SacroiliacPlane[]): { side: 'left' | 'right'; moved: number; centroidLps: Vec3 }[] {
-  return planes.map((plane) => ({ side: plane.side, ...giveSacrumMedialOfJoint(parts, dims, cropToLps, plane) }));
+  return planes.map((plane) => {
+    const r = giveSacrumMedialOfJoint(parts, dims, cropToLps, plane);
+    for (const end of plane.lowerEnd ?? []) addMove(r, giveSacrumMedialOfJoint(parts, dims, cropToLps, end));
+    return { side: plane.side, ...r };
+  });
+}
+
+/** Adds `more` into `into` (voxel count and centroid). */
+function addMove(into: { moved: number; centroidLps: Vec3 }, more: { moved: number; centroidLps: Vec3 }): void {
+  if (more.moved === 0) return;
+  const total = into.moved + more.moved;
+  for (let a = 0; a < 3; a++) into.centroidLps[a] = into.moved > 0 ? (into.centroidLps[a]! * into.moved + more.centroidLps[a]! * more.moved) / total : more.centroidLps[a]!;
+  into.moved = total;
 }
