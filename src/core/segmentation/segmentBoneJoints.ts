@@ -5,6 +5,7 @@ import type { Volume } from '../volume/Volume';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { LABELS } from '../shared/ids';
 import type { BoneThresholds } from './thresholds';
+import { cappedGreySampler } from './segmentBoneGrey';
 
 type Dims = readonly [number, number, number];
 
@@ -152,27 +153,8 @@ export function findFemoralHead(
   if (seed < 0) return null;
   const seedLps = transformPoint([0, 0, 0], cropToLps, [seed % ni, Math.floor(seed / ni) % nj, Math.floor(seed / (ni * nj))]);
 
-  // Grey values capped well above trabecular bone (metal and its streaks would dominate the
-  // means): eight times the bone threshold's height above the soft-tissue peak.
-  const cap = thresholds.softTissuePeakGrey + 8 * (thresholds.boneGrey - thresholds.softTissuePeakGrey);
-  const [gi, gj, gk] = ct.geometry.dims;
-  const v = ct.voxels;
-  const lpsToIjk = ct.geometry.lpsToIjk;
-  /** Trilinear grey value at an LPS point (capped), NaN outside the image. */
-  const grey = (x: number, y: number, z: number): number => {
-    const fi = lpsToIjk[0]! * x + lpsToIjk[4]! * y + lpsToIjk[8]! * z + lpsToIjk[12]!;
-    const fj = lpsToIjk[1]! * x + lpsToIjk[5]! * y + lpsToIjk[9]! * z + lpsToIjk[13]!;
-    const fk = lpsToIjk[2]! * x + lpsToIjk[6]! * y + lpsToIjk[10]! * z + lpsToIjk[14]!;
-    const i = Math.floor(fi), j = Math.floor(fj), k = Math.floor(fk);
-    if (i < 0 || j < 0 || k < 0 || i >= gi - 1 || j >= gj - 1 || k >= gk - 1) return NaN;
-    const a = fi - i, b = fj - j, c = fk - k;
-    let s = 0;
-    for (let d = 0; d < 8; d++) {
-      const w = (d & 1 ? a : 1 - a) * (d & 2 ? b : 1 - b) * (d & 4 ? c : 1 - c);
-      s += w * Math.min(cap, v[i + (d & 1) + gi * (j + (d & 2 ? 1 : 0) + gj * (k + (d & 4 ? 1 : 0)))]!);
-    }
-    return s;
-  };
+  // Grey values capped well above trabecular bone (metal and its streaks would dominate the means).
+  const grey = cappedGreySampler(ct, thresholds);
   // Directions facing the acetabulum: the superior hemisphere down to a little below the
   // equator (a Fibonacci sphere of `total` points, those with z > -0.2 kept).
   const facing = (total: number): Vec3[] => {

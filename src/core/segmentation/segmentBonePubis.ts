@@ -4,6 +4,7 @@ import type { Volume } from '../volume/Volume';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { LABELS } from '../shared/ids';
 import type { BoneThresholds } from './thresholds';
+import { cappedGreySampler } from './segmentBoneGrey';
 
 type Dims = readonly [number, number, number];
 
@@ -104,25 +105,9 @@ export function splitPubicSymphysis(
   if (!touch) return null;
 
   const voxelMm = Math.max(...spacingMm);
-  const cap = thresholds.softTissuePeakGrey + 8 * (thresholds.boneGrey - thresholds.softTissuePeakGrey);
-  const [gi, gj, gk] = ct.geometry.dims;
-  const v = ct.voxels;
   const toIjk = ct.geometry.lpsToIjk;
   /** Trilinear grey value at an LPS point (capped), NaN outside the image. */
-  const grey = (x: number, y: number, z: number): number => {
-    const fi = toIjk[0]! * x + toIjk[4]! * y + toIjk[8]! * z + toIjk[12]!;
-    const fj = toIjk[1]! * x + toIjk[5]! * y + toIjk[9]! * z + toIjk[13]!;
-    const fk = toIjk[2]! * x + toIjk[6]! * y + toIjk[10]! * z + toIjk[14]!;
-    const i = Math.floor(fi), j = Math.floor(fj), k = Math.floor(fk);
-    if (i < 0 || j < 0 || k < 0 || i >= gi - 1 || j >= gj - 1 || k >= gk - 1) return NaN;
-    const a = fi - i, b = fj - j, c = fk - k;
-    let s = 0;
-    for (let d = 0; d < 8; d++) {
-      const w = (d & 1 ? a : 1 - a) * (d & 2 ? b : 1 - b) * (d & 4 ? c : 1 - c);
-      s += w * Math.min(cap, v[i + (d & 1) + gi * (j + (d & 2 ? 1 : 0) + gj * (k + (d & 4 ? 1 : 0)))]!);
-    }
-    return s;
-  };
+  const grey = cappedGreySampler(ct, thresholds);
   // Crop ijk of an LPS point (nearest voxel) for the part lookup: crop ijk = CT ijk minus the crop's origin in CT ijk.
   const o = transformPoint([0, 0, 0], toIjk, [cropToLps[12]!, cropToLps[13]!, cropToLps[14]!]);
   const partAt = (x: number, y: number, z: number): number => {

@@ -4,6 +4,7 @@ import type { Volume } from '../volume/Volume';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { LABELS } from '../shared/ids';
 import type { BoneThresholds } from './thresholds';
+import { cappedGreySampler } from './segmentBoneGrey';
 
 type Dims = readonly [number, number, number];
 
@@ -81,29 +82,8 @@ export function splitSacroiliacJoints(
   }
   for (let a = 0; a < 3; a++) c[a]! /= count;
   const voxelMm = Math.max(...spacingMm);
-  const cap = thresholds.softTissuePeakGrey + 8 * (thresholds.boneGrey - thresholds.softTissuePeakGrey);
-  const [gi, gj, gk] = ct.geometry.dims;
-  const v = ct.voxels;
   const toIjk = ct.geometry.lpsToIjk;
-  const fromLps = (x: number, y: number, z: number, out: Vec3): Vec3 => {
-    out[0] = toIjk[0]! * x + toIjk[4]! * y + toIjk[8]! * z + toIjk[12]!;
-    out[1] = toIjk[1]! * x + toIjk[5]! * y + toIjk[9]! * z + toIjk[13]!;
-    out[2] = toIjk[2]! * x + toIjk[6]! * y + toIjk[10]! * z + toIjk[14]!;
-    return out;
-  };
-  const q: Vec3 = [0, 0, 0];
-  const grey = (x: number, y: number, z: number): number => {
-    fromLps(x, y, z, q);
-    const i = Math.floor(q[0]), j = Math.floor(q[1]), k = Math.floor(q[2]);
-    if (i < 0 || j < 0 || k < 0 || i >= gi - 1 || j >= gj - 1 || k >= gk - 1) return NaN;
-    const a = q[0] - i, b = q[1] - j, cc = q[2] - k;
-    let s = 0;
-    for (let d = 0; d < 8; d++) {
-      const w = (d & 1 ? a : 1 - a) * (d & 2 ? b : 1 - b) * (d & 4 ? cc : 1 - cc);
-      s += w * Math.min(cap, v[i + (d & 1) + gi * (j + (d & 2 ? 1 : 0) + gj * (k + (d & 4 ? 1 : 0)))]!);
-    }
-    return s;
-  };
+  const grey = cappedGreySampler(ct, thresholds);
   // Crop ijk of an LPS point (nearest voxel) for the part lookup.
   const cropInv = new Float64Array(16);
   {
