@@ -248,10 +248,10 @@ describe('reportToPdf', () => {
     const file = join(dir, 'structures.pdf');
     writeFileSync(file, await reportToPdf(model, { paper: 'A4' }));
     const summary = pdfText(file, 1).replace(/\s+/g, ' ');
-    expect(summary).toContain('Critical structures 5 of 8 modelled and checked against (3 confirmed or edited by the planner)');
+    expect(summary).toContain('Critical structures 5 of 8 modelled and checked against (3 confirmed or edited by the user)');
     expect(summary).toContain('NOT FOUND on this CT, so clearance to them was NOT checked: S1 foramen, left; S2 foramen, left. Find them on the images before placing a screw near them.');
-    expect(summary).toContain('Found automatically and not reviewed by the planner: Sacral canal; Hip joint, left.');
-    expect(summary).toContain('Marked absent by the planner, not checked: S4 foramen, right.');
+    expect(summary).toContain('Found automatically and not reviewed by the user: Sacral canal; Hip joint, left.');
+    expect(summary).toContain('Marked absent by the user, not checked: S4 foramen, right.');
     const screwPage = pdfText(file, 2).replace(/\s+/g, ' ');
     expect(screwPage).toContain('S1 foramen, left NOT CHECKED: not found');
     expect(screwPage).toContain('S2 foramen, left NOT CHECKED: not found');

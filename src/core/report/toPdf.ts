@@ -199,16 +199,16 @@ function summaryPage(L: Layout): void {
     const notFound = named('notFound'), absent = named('absent'), automatic = named('automatic');
     const reviewed = m.structures.length - notFound.length - absent.length - automatic.length;
     L.y -= 2;
-    kv('Critical structures', `${m.structures.length - notFound.length - absent.length} of ${m.structures.length} modelled and checked against (${reviewed} confirmed or edited by the planner)`);
+    kv('Critical structures', `${m.structures.length - notFound.length - absent.length} of ${m.structures.length} modelled and checked against (${reviewed} confirmed or edited by the user)`);
     if (notFound.length > 0) {
       L.paragraph(`NOT FOUND on this CT, so clearance to them was NOT checked: ${notFound.join('; ')}. Find them on the images before placing a screw near them.`, MARGIN, L.contentWidth, 8.5, L.fonts.bold, RED, title);
       L.y -= 1;
     }
     if (automatic.length > 0) {
-      L.paragraph(`Found automatically and not reviewed by the planner: ${automatic.join('; ')}.`, MARGIN, L.contentWidth, 8.5, L.fonts.regular, ORANGE, title);
+      L.paragraph(`Found automatically and not reviewed by the user: ${automatic.join('; ')}.`, MARGIN, L.contentWidth, 8.5, L.fonts.regular, ORANGE, title);
       L.y -= 1;
     }
-    if (absent.length > 0) L.paragraph(`Marked absent by the planner, not checked: ${absent.join('; ')}.`, MARGIN, L.contentWidth, 8.5, L.fonts.regular, BLACK, title);
+    if (absent.length > 0) L.paragraph(`Marked absent by the user, not checked: ${absent.join('; ')}.`, MARGIN, L.contentWidth, 8.5, L.fonts.regular, BLACK, title);
   }
   L.y -= 6;
   L.text(`Screws (${m.screws.length})`, MARGIN, 11, L.fonts.bold);
