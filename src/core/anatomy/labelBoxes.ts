@@ -11,8 +11,12 @@ import type { Volume } from '../volume/Volume';
  * grid for their own label: 65 M voxels a scan at full size.
  */
 export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
-  const [ni, nj, nk] = labels.geometry.dims;
-  const v = labels.voxels;
+  return labelBoxesOf(labels.voxels, labels.geometry.dims);
+}
+
+/** {@link labelBoxes} of a bare label grid `v` of `dims` (i fastest), e.g. a crop's part labels. */
+export function labelBoxesOf(v: Uint8Array, dims: readonly [number, number, number]): Int32Array {
+  const [ni, nj, nk] = dims;
   const b = new Int32Array(256 * 6);
   for (let l = 0; l < 256; l++) {
     b[6 * l] = ni;
@@ -27,15 +31,6 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
   // Uint32 word when rows start on 4 bytes.
   const eights = v.byteOffset % 8 === 0 && ni % 8 === 0 ? new Float64Array(v.buffer, v.byteOffset, v.length >> 3) : null;
   const words = !eights && v.byteOffset % 4 === 0 && ni % 4 === 0 ? new Uint32Array(v.buffer, v.byteOffset, v.length >> 2) : null;
-  const mark = (l: number, i: number, j: number, k: number): void => {
-    const o = 6 * l;
-    if (i < b[o]!) b[o] = i;
-    if (i > b[o + 3]!) b[o + 3] = i;
-    if (j < b[o + 1]!) b[o + 1] = j;
-    if (j > b[o + 4]!) b[o + 4] = j;
-    if (k < b[o + 2]!) b[o + 2] = k;
-    if (k > b[o + 5]!) b[o + 5] = k;
-  };
   for (let k = 0; k < nk; k++) {
     for (let j = 0; j < nj; j++) {
       const base = ni * (j + nj * k);
@@ -47,7 +42,7 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
           const t0 = w << 3;
           for (let t = t0; t < t0 + 8; t++) {
             const l = v[t]!;
-            if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(l, t - base, j, k);
+            if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(b, l, t - base, j, k);
           }
         }
       } else if (words) {
@@ -56,16 +51,27 @@ export function labelBoxes(labels: Volume<Uint8Array>): Int32Array {
           const t0 = w << 2;
           for (let t = t0; t < t0 + 4; t++) {
             const l = v[t]!;
-            if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(l, t - base, j, k);
+            if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(b, l, t - base, j, k);
           }
         }
       } else {
         for (let i = 0, t = base; i < ni; i++, t++) {
           const l = v[t]!;
-          if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(l, i, j, k);
+          if (l !== 0 && (t === base || t === rowLast || v[t - 1] !== l || v[t + 1] !== l)) mark(b, l, i, j, k);
         }
       }
     }
   }
   return b;
+}
+
+/** Widens label `l`'s box in `b` to hold voxel (i, j, k). A module function, not a closure per call. */
+function mark(b: Int32Array, l: number, i: number, j: number, k: number): void {
+  const o = 6 * l;
+  if (i < b[o]!) b[o] = i;
+  if (i > b[o + 3]!) b[o + 3] = i;
+  if (j < b[o + 1]!) b[o + 1] = j;
+  if (j > b[o + 4]!) b[o + 4] = j;
+  if (k < b[o + 2]!) b[o + 2] = k;
+  if (k > b[o + 5]!) b[o + 5] = k;
 }

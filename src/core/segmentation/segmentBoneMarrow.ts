@@ -3,6 +3,7 @@ import type { Volume } from '../volume/Volume';
 import type { VoxelArray } from '../volume/voxelBuffer';
 import { LABELS } from '../shared/ids';
 import { transformPoint } from '../volume/VolumeGeometry';
+import { labelBoxesOf } from '../anatomy/labelBoxes';
 import { computeComponents } from './connectedComponents';
 import { closeMm, fillHoles } from './morphology';
 
@@ -49,32 +50,19 @@ export function fillPartsByClosing(
 ): Map<number, number> {
   const added = new Map<number, number>();
   if (!(radiusMm > 0)) return added;
-  const [ni, nj, nk] = dims;
+  const [ni, nj] = dims;
   const [gi, gj] = ct.geometry.dims;
   const v = ct.voxels;
   // 0: free; label: claimed by that part; 255: claimed by two parts (a joint space: left free).
   const claim = new Uint8Array(parts.length);
   const pad = [0, 1, 2].map((a) => Math.ceil(radiusMm / spacingMm[a]!) + 1);
+  // The parts' boxes, once: the loop below writes `claim`, not `parts`.
+  const boxes = labelBoxesOf(parts, dims);
   for (const label of labelsToFill) {
-    let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
-      if (parts[t] !== label) continue;
-      if (i < i0) i0 = i;
-      if (i > i1) i1 = i;
-      if (j < j0) j0 = j;
-      if (j > j1) j1 = j;
-      if (k < k0) k0 = k;
-      if (k > k1) k1 = k;
-    }
-    if (i1 < 0) continue;
-    const cutInK = k0 - pad[2]! <= 0 || k1 + pad[2]! >= nk - 1;
-    i0 = Math.max(0, i0 - pad[0]!);
-    j0 = Math.max(0, j0 - pad[1]!);
-    k0 = Math.max(0, k0 - pad[2]!);
-    i1 = Math.min(ni - 1, i1 + pad[0]!);
-    j1 = Math.min(nj - 1, j1 + pad[1]!);
-    k1 = Math.min(nk - 1, k1 + pad[2]!);
-    const ld: Dims = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
+    const padded = paddedLabelBox(boxes, label, pad, dims);
+    if (!padded) continue;
+    const { i0, j0, k0, cutInK } = padded;
+    const ld = padded.dims;
     const local = new Uint8Array(ld[0] * ld[1] * ld[2]);
     for (let k = 0; k < ld[2]; k++) for (let j = 0; j < ld[1]; j++) {
       const src = i0 + ni * (j0 + j + nj * (k0 + k));
@@ -110,6 +98,25 @@ export function fillPartsByClosing(
     added.set(c, (added.get(c) ?? 0) + 1);
   }
   return added;
+}
+
+/**
+ * Label `label`'s box from `boxes` ({@link labelBoxesOf}), grown by `pad` voxels per axis and
+ * clipped to the grid: its first voxel, its dims, and whether the grown box reaches the first
+ * or last slice (`cutInK`: the part is cut there by the field of view). Null when the label is absent.
+ */
+function paddedLabelBox(boxes: Int32Array, label: number, pad: readonly number[], dims: Dims): { i0: number; j0: number; k0: number; dims: Dims; cutInK: boolean } | null {
+  const [ni, nj, nk] = dims;
+  const o = 6 * label;
+  if (boxes[o + 3]! < 0) return null;
+  const cutInK = boxes[o + 2]! - pad[2]! <= 0 || boxes[o + 5]! + pad[2]! >= nk - 1;
+  const i0 = Math.max(0, boxes[o]! - pad[0]!);
+  const j0 = Math.max(0, boxes[o + 1]! - pad[1]!);
+  const k0 = Math.max(0, boxes[o + 2]! - pad[2]!);
+  const i1 = Math.min(ni - 1, boxes[o + 3]! + pad[0]!);
+  const j1 = Math.min(nj - 1, boxes[o + 4]! + pad[1]!);
+  const k1 = Math.min(nk - 1, boxes[o + 5]! + pad[2]!);
+  return { i0, j0, k0, dims: [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1], cutInK };
 }
 
 /** Label of the nearest labelled voxel (6-connected BFS through the whole grid; city-block distance). */
