@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { labelBoxes } from './labelBoxes';
+import { boxOfLabelSet, labelBoxes } from './labelBoxes';
 import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 
@@ -73,5 +73,35 @@ describe('labelBoxes', () => {
     v[16 * 3 + 15] = 128;
     const labels = createVolume('l', 'label', createVolumeGeometry({ dims, spacingMm: [1, 1, 1], originLps: [0, 0, 0] }), v);
     expect(Array.from(labelBoxes(labels).slice(6 * 128, 6 * 128 + 6))).toEqual([15, 1, 1, 15, 1, 1]);
+  });
+
+  it('boxOfLabelSet: the box of the voxels whose label is in the set equals a plain scan (with and without the background in the set, empty sets)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }),
+        fc.double({ min: 0, max: 0.3, noNaN: true }), fc.integer({ min: 1, max: 2 ** 30 }),
+        fc.subarray([0, 1, 2, 3, 128, 255]),
+        (ni, nj, nk, density, seed, set) => {
+          const dims: [number, number, number] = [ni, nj, nk];
+          const v = new Uint8Array(ni * nj * nk);
+          let s = seed;
+          for (let t = 0; t < v.length; t++) {
+            s = (s * 1103515245 + 12345) & 0x7fffffff;
+            if (s / 0x7fffffff < density) v[t] = [1, 2, 3, 128, 255][s % 5]!;
+          }
+          const lut = new Uint8Array(256);
+          for (const l of set) lut[l] = 1;
+          let expected: number[] | null = null;
+          for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+            if (!lut[v[t]!]) continue;
+            const e = (expected ??= [i, j, k, i, j, k]);
+            e[0] = Math.min(e[0]!, i); e[1] = Math.min(e[1]!, j); e[2] = Math.min(e[2]!, k);
+            e[3] = Math.max(e[3]!, i); e[4] = Math.max(e[4]!, j); e[5] = Math.max(e[5]!, k);
+          }
+          expect(boxOfLabelSet(v, dims, lut)).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

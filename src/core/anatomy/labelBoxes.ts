@@ -75,3 +75,43 @@ function mark(b: Int32Array, l: number, i: number, j: number, k: number): void {
   if (k < b[o + 2]!) b[o + 2] = k;
   if (k > b[o + 5]!) b[o + 5] = k;
 }
+
+/**
+ * Inclusive box (i0, j0, k0, i1, j1, k1) of the voxels of `v` (of `dims`) whose label `l` has
+ * `lut[l]` set, or null when there is none: the union of the labels' boxes from
+ * {@link labelBoxesOf}. When the background (0) is in the set, by a plain scan of every row.
+ */
+export function boxOfLabelSet(v: Uint8Array, dims: readonly [number, number, number], lut: Uint8Array): [number, number, number, number, number, number] | null {
+  const [ni, nj, nk] = dims;
+  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
+  if (lut[0]) {
+    for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+      let first = -1, last = -1;
+      for (let i = 0; i < ni; i++, t++) {
+        if (!lut[v[t]!]) continue;
+        if (first < 0) first = i;
+        last = i;
+      }
+      if (first < 0) continue;
+      if (first < i0) i0 = first;
+      if (last > i1) i1 = last;
+      if (j < j0) j0 = j;
+      if (j > j1) j1 = j;
+      if (k < k0) k0 = k;
+      if (k > k1) k1 = k;
+    }
+  } else {
+    const b = labelBoxesOf(v, dims);
+    for (let l = 1; l < 256; l++) {
+      const o = 6 * l;
+      if (!lut[l] || b[o + 3]! < 0) continue;
+      if (b[o]! < i0) i0 = b[o]!;
+      if (b[o + 1]! < j0) j0 = b[o + 1]!;
+      if (b[o + 2]! < k0) k0 = b[o + 2]!;
+      if (b[o + 3]! > i1) i1 = b[o + 3]!;
+      if (b[o + 4]! > j1) j1 = b[o + 4]!;
+      if (b[o + 5]! > k1) k1 = b[o + 5]!;
+    }
+  }
+  return i1 < 0 ? null : [i0, j0, k0, i1, j1, k1];
+}

@@ -1,5 +1,6 @@
 import { PlannerError } from '../shared/errors';
 import type { Volume } from '../volume/Volume';
+import { boxOfLabelSet } from '../anatomy/labelBoxes';
 import { CASE_TRIANGLES, EDGE_AXIS, EDGE_CORNERS } from './marchingCubesTable';
 
 /**
@@ -71,32 +72,19 @@ const PAD = 2;
  */
 export function computeIsosurface(labels: Volume<Uint8Array>, options: IsosurfaceOptions): IsosurfaceResult {
   const { dims, spacingMm } = labels.geometry;
-  const [ni, nj, nk] = dims;
+  const [ni, nj] = dims;
   const cellMm = options.cellMm ?? 1.5;
   if (!(cellMm > 0)) throw new PlannerError('segmentation/bad-input', `surface cell size must be positive (got ${cellMm} mm)`);
   const member = new Uint8Array(256);
   for (const v of options.labelValues) member[v & 255] = 1;
   const vox = labels.voxels;
 
-  // Bounding box of the labels.
-  let i0 = ni, i1 = -1, j0 = nj, j1 = -1, k0 = nk, k1 = -1, maskVoxels = 0;
-  for (let k = 0, p = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      for (let i = 0; i < ni; i++, p++) {
-        if (member[vox[p]!]) {
-          maskVoxels++;
-          if (i < i0) i0 = i;
-          if (i > i1) i1 = i;
-          if (j < j0) j0 = j;
-          if (j > j1) j1 = j;
-          if (k < k0) k0 = k;
-          if (k > k1) k1 = k;
-        }
-      }
-    }
-  }
+  // Bounding box of the labels: the union of their boxes from one pass that skips background words.
+  const labelBox = boxOfLabelSet(vox, dims, member);
+  const [i0, j0, k0, i1, j1, k1] = labelBox ?? [0, 0, 0, -1, -1, -1];
+  let maskVoxels = 0;
   const block: [number, number, number] = [0, 1, 2].map((a) => Math.max(1, Math.round(cellMm / spacingMm[a]!))) as [number, number, number];
-  if (maskVoxels === 0) return { mesh: null, blockVoxels: block, gridCells: [0, 0, 0], maskVoxels };
+  if (!labelBox) return { mesh: null, blockVoxels: block, gridCells: [0, 0, 0], maskVoxels };
   const [bi, bj, bk] = block;
   // Sampled grid: cell c covers voxels roi0 + c*b ... roi0 + c*b + b - 1, shifted by PAD cells.
   const ci = Math.ceil((i1 - i0 + 1) / bi) + 2 * PAD;
@@ -110,7 +98,10 @@ export function computeIsosurface(labels: Volume<Uint8Array>, options: Isosurfac
       const row = zk * cij + (((j - j0) / bj | 0) + PAD) * ci + PAD;
       const p0 = ni * (j + nj * k);
       for (let i = i0; i <= i1; i++) {
-        if (member[vox[p0 + i]!]) field[row + ((i - i0) / bi | 0)]! += 1;
+        if (member[vox[p0 + i]!]) {
+          field[row + ((i - i0) / bi | 0)]! += 1;
+          maskVoxels++;
+        }
       }
     }
   }
