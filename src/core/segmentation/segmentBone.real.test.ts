@@ -13,8 +13,10 @@ import { dice } from './testing/syntheticPelvis';
  * left proximal femur, the field ending at the femoral heads) against its model-made
  * masks. Issue #4 asks for Dice >= 0.90 per part; reached for all bone together only. The bars
  * below are what the segmentation reaches today, kept as a guard against regressions
- * (measured 25 Nov: sacrum 0.841, left hip 0.903, right hip 0.919, left femur 0.521, right femur
- * 0.939, L5 0.847, all bone 0.902; before the SI joints' lower end was cut slice by slice at its
+ * (measured 25 Nov: sacrum 0.845, left hip 0.903, right hip 0.921, left femur 0.521, right femur
+ * 0.939, L5 0.847, all bone 0.902; before the hip-labelled pieces cut off from their hip bone and
+ * touching only the sacrum were given to it (README, "25 Nov stop 21, helper A"): sacrum 0.841,
+ * right hip 0.919, 42 voxels of the coccyx labelled right hip; before the SI joints' lower end was cut slice by slice at its
  * cleft (README, "25 Nov stop 20, helper M2"): sacrum 0.836, left hip 0.901; before the sacral marrow fill, the SI joint line in the bright
  * band and the lumbar arches taken off the sacrum (README, "25 Nov stop 20, helper M"): sacrum
  * 0.705, L5 0.831; before the right femoral head was refitted on its free surface (README, "25
@@ -33,13 +35,13 @@ import { dice } from './testing/syntheticPelvis';
  * superior of the model's.
  */
 describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)', () => {
-  it('labels the hip bones (Dice >= 0.902 / 0.915), the femoral heads fused to them (>= 0.50 / 0.935), the sacrum with its fatty marrow (>= 0.84), L5 alone (>= 0.84) and all bone together (>= 0.90), the canal and the model\'s channels left out', () => {
+  it('labels the hip bones (Dice >= 0.902 / 0.92), the femoral heads fused to them (>= 0.50 / 0.935), the sacrum with its fatty marrow (>= 0.844), L5 alone (>= 0.84) and all bone together (>= 0.90), the canal and the model\'s channels left out', () => {
     const { ct, labels } = loadRealCase('totalseg-example');
     const seg = segmentBone(ct);
     const ours = seg.labels.voxels;
     const truth = labels.voxels;
     expect(dice(ours, LABELS.hipLeft, truth, LABELS.hipLeft)).toBeGreaterThan(0.902);
-    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.915);
+    expect(dice(ours, LABELS.hipRight, truth, LABELS.hipRight)).toBeGreaterThan(0.92);
     // The pubic bodies are bridged across the symphysis at 3 mm: the hips are parted at its
     // cleft (before: the right hip's grow-back took the left pubic body, 367 voxels; now 0).
     let leftPubisLabelledRight = 0;
@@ -73,8 +75,34 @@ describe('segmentBone on the real totalseg-example CT (3 mm, model-made masks)',
     // outside the bone or the canal, a voxel around it, the canal's share of the midline band);
     // the lumbar arches the sacrum grew up through the bridged facets go back to L5 (0.836). The
     // joint's lower end, where the sacrum curves back off the plane, is cut slice by slice at the
-    // cleft between the plates (0.841; README, "25 Nov stop 20, helper M2").
-    expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.84);
+    // cleft between the plates (0.841; README, "25 Nov stop 20, helper M2"). A hip-labelled piece
+    // cut off from its hip bone and touching only the sacrum is the sacrum's (the coccyx, which the
+    // walk had left partly right hip: 0.845; README, "25 Nov stop 21, helper A").
+    expect(dice(ours, LABELS.sacrum, truth, LABELS.sacrum)).toBeGreaterThan(0.844);
+    expect(seg.notes.some((n) => n.startsWith('hip-labelled pieces detached from their hip bone'))).toBe(true);
+    // Where the model's sacrum is apart from its hip bones in an axial slice (the lower sacrum and
+    // the coccyx), none of it is hip bone: labelled hip there 74 voxels, all at k 29-31 under the
+    // SI joints' lower end (before: 116, 42 of them in the coccyx at k 16-22).
+    let apartLabelledHip = 0;
+    {
+      const [gi, gj, gk] = ct.geometry.dims;
+      for (let k = 0; k < gk; k++) {
+        let touches = false;
+        const base = gi * gj * k;
+        for (let j = 0; j < gj && !touches; j++) for (let i = 0; i < gi && !touches; i++) {
+          if (truth[base + i + gi * j] !== LABELS.sacrum) continue;
+          for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+            const ii = i + di, jj = j + dj;
+            if (ii < 0 || jj < 0 || ii >= gi || jj >= gj) continue;
+            const v = truth[base + ii + gi * jj];
+            if (v === LABELS.hipLeft || v === LABELS.hipRight) touches = true;
+          }
+        }
+        if (touches) continue;
+        for (let s = 0; s < gi * gj; s++) if (truth[base + s] === LABELS.sacrum && (ours[base + s] === LABELS.hipLeft || ours[base + s] === LABELS.hipRight)) apartLabelledHip++;
+      }
+    }
+    expect(apartLabelledHip).toBeLessThan(80);
     expect(seg.notes.filter((n) => n.includes('SI joint bridged'))).toHaveLength(2);
     expect(seg.notes.some((n) => n.startsWith('lower sacrum below the SI joints'))).toBe(true);
     expect(seg.notes.some((n) => n.startsWith("coarse voxels: sacral marrow within the sacrum's envelope added"))).toBe(true);

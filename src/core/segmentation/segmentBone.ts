@@ -18,7 +18,7 @@ import { detectReconstructionFov, flattenFovShading, measureFovShading } from '.
 import { fillPartsByClosing, fillSacralMarrow, marrowClosingRadiusMm } from './segmentBoneMarrow';
 import { carveFusedFemoralHeads } from './segmentBoneJoints';
 import { recutSacroiliacJoints, splitSacroiliacJoints } from './segmentBoneSacroiliac';
-import { giveLowerSacrumItsSegments, giveLumbarArchesAboveSacrumBack } from './segmentBoneSacrum';
+import { giveDetachedHipPiecesToSacrum, giveLowerSacrumItsSegments, giveLumbarArchesAboveSacrumBack } from './segmentBoneSacrum';
 import { splitPubicSymphysis } from './segmentBonePubis';
 import { isFieldCutHeadSphere, surelyNotFieldCutHead, surfaceOfRunComponent } from './segmentBoneCap';
 import { acceptHipSplit, isFemurOfStats, searchSplit, writePieces, type PieceSums, statsOfRuns, statsOfSums, type ComponentStats, type Dims, type HipSplitRule, type SplitFound, type SplitJob, type SplitValidate } from './segmentBoneSplit';
@@ -1059,6 +1059,12 @@ export function segmentBone(ct0: Volume<VoxelArray>, options: BoneSegmentationOp
       if (sacAcc) sacAcc.weightMl += w;
     }
     if (low.fromLeft + low.fromRight > 0) notes.push(`lower sacrum below the SI joints: ${((low.fromLeft + low.fromRight) * voxelMl).toFixed(0)} mL moved from the hip bones to the sacrum`);
+    // Pieces of a hip label cut off from that hip bone and touching only the sacrum are the sacrum's (segmentBoneSacrum.ts).
+    const detached = giveDetachedHipPiecesToSacrum(partCrop!, dims, m);
+    for (const [side, v, at] of [['left', detached.fromLeft, detached.centroidLeftLps], ['right', detached.fromRight, detached.centroidRightLps]] as const) {
+      if (v > 0) hipToSacrum(side, v, at);
+    }
+    if (detached.fromLeft + detached.fromRight > 0) notes.push(`hip-labelled pieces detached from their hip bone and touching only the sacrum given to the sacrum: ${detached.fromLeft + detached.fromRight} voxels`);
   }
   // Coarse voxels: the partial-volumed cortex no longer encloses the marrow; close each
   // part on its own and add what its closing encloses (segmentBoneMarrow.ts).

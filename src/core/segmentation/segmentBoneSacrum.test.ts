@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../shared/ids';
-import { giveLowerSacrumItsSegments, giveLumbarArchesAboveSacrumBack } from './segmentBoneSacrum';
+import { giveDetachedHipPiecesToSacrum, giveLowerSacrumItsSegments, giveLumbarArchesAboveSacrumBack } from './segmentBoneSacrum';
 
 /** Crop matrix (column-major ijk -> LPS) of 3 mm voxels, k axis along `kz` (+1 superior, -1 inferior). */
 function matrix(kz: 1 | -1): Float64Array {
@@ -138,5 +138,60 @@ describe('giveLumbarArchesAboveSacrumBack', () => {
     const copy2 = parts.slice();
     expect(giveLumbarArchesAboveSacrumBack(copy2, dims, sideways)).toMatchObject({ toL5: 0, toNone: 0 });
     expect(copy2).toEqual(parts);
+  });
+});
+
+describe('giveDetachedHipPiecesToSacrum', () => {
+  /**
+   * The miniature pelvis above (k axis superior or inferior), with: the coccyx below the sacrum
+   * column (k 0-3, i 9-10, j 5-6) labelled right hip and cut off from the right ilium, as the walk
+   * down the lower sacrum can leave it; a left-hip speck touching no bone (i 13, j 10, k 1); a
+   * left-hip voxel touching the sacrum and a femur voxel (i 12 and 13, j 6, k 10); a right-hip
+   * strut from the right ilium towards the sacrum at k 6 (i 4-7, j 8), joined to the ilium only
+   * across an edge (i 3 -> 4, j 7 -> 8) and touching the sacrum across an edge at its end.
+   */
+  function scene(superiorUp: boolean) {
+    const { parts, dims, at } = pelvis(superiorUp);
+    for (let k = 0; k < 4; k++) for (let j = 5; j < 7; j++) for (let i = 9; i < 11; i++) parts[at(i, j, k)] = LABELS.hipRight;
+    parts[at(13, 10, 1)] = LABELS.hipLeft;
+    parts[at(12, 6, 10)] = LABELS.hipLeft;
+    parts[at(13, 6, 10)] = LABELS.femurLeft;
+    for (let i = 4; i < 8; i++) parts[at(i, 8, 6)] = LABELS.hipRight;
+    return { parts, dims, at };
+  }
+  for (const superiorUp of [true, false]) {
+    it(`gives a hip-labelled piece cut off from its hip bone and touching only the sacrum to the sacrum, nothing else (k axis ${superiorUp ? 'superior' : 'inferior'})`, () => {
+      const { parts, dims, at } = scene(superiorUp);
+      // The midline column below the sacrum is sacrum (the walk has run): only the coccyx below it is left hip-labelled.
+      for (let k = 0; k < 6; k++) for (let j = 4; j < 8; j++) for (let i = 8; i < 12; i++) if (parts[at(i, j, k)] !== LABELS.hipRight || k >= 4 || i < 9 || i > 10 || j < 5 || j > 6) parts[at(i, j, k)] = LABELS.sacrum;
+      const before = parts.slice();
+      const moved = giveDetachedHipPiecesToSacrum(parts, dims, matrix(superiorUp ? 1 : -1));
+      expect(moved.fromRight).toBe(4 * 2 * 2);
+      expect(moved.fromLeft).toBe(0);
+      for (let k = 0; k < 4; k++) for (let j = 5; j < 7; j++) for (let i = 9; i < 11; i++) expect(parts[at(i, j, k)]).toBe(LABELS.sacrum);
+      // Everything else keeps its label: the ilia with the SI bridge (which touches the sacrum),
+      // the speck touching nothing, the voxel touching a femur too, the strut joined across an edge.
+      for (let t = 0; t < parts.length; t++) {
+        if (before[t] === LABELS.hipRight && parts[t] === LABELS.sacrum) continue;
+        expect(parts[t], `voxel ${t}`).toBe(before[t]);
+      }
+      expect(parts[at(13, 10, 1)]).toBe(LABELS.hipLeft);
+      expect(parts[at(12, 6, 10)]).toBe(LABELS.hipLeft);
+      expect(parts[at(7, 8, 6)]).toBe(LABELS.hipRight);
+      expect(parts[at(15, 5, 8)]).toBe(LABELS.hipLeft);
+      expect(moved.centroidRightLps[0]).toBeCloseTo(3 * 9.5, 6);
+      expect(moved.centroidRightLps[2]).toBeCloseTo(superiorUp ? 3 * 1.5 : -3 * (11 - 1.5), 6);
+    });
+  }
+
+  it('moves nothing when every hip label is one piece', () => {
+    const { parts, dims } = pelvis(true);
+    for (let t = 0; t < parts.length; t++) if (parts[t] === LABELS.hipLeft || parts[t] === LABELS.hipRight) {
+      const i = t % 20;
+      if (i >= 8 && i < 12) parts[t] = LABELS.sacrum;
+    }
+    const copy = parts.slice();
+    expect(giveDetachedHipPiecesToSacrum(parts, dims, matrix(1))).toMatchObject({ fromLeft: 0, fromRight: 0 });
+    expect(parts).toEqual(copy);
   });
 });

@@ -189,3 +189,83 @@ export function giveLumbarArchesAboveSacrumBack(parts: Uint8Array, dims: Dims, c
   const mean = (sum: Vec3, count: number): Vec3 => (count > 0 ? [sum[0] / count, sum[1] / count, sum[2] / count] : [NaN, NaN, NaN]);
   return { toL5, toNone, centroidToL5Lps: mean(sumL5, toL5), centroidToNoneLps: mean(sumNone, toNone) };
 }
+
+/**
+ * Coarse voxels: the hip bone is one bone (ilium, ischium and pubis fused), so each hip part is
+ * one piece in 3-D. A piece of a hip label that is not joined (26-connected) to that hip's
+ * largest piece, and touches the sacrum and no other bone, is a piece of the sacrum or coccyx
+ * that the erosion split's grow-back and the slice-by-slice walk down the lower sacrum
+ * ({@link giveLowerSacrumItsSegments}, which splits an island between what lies under sacrum
+ * and under hip bone) left with a hip label: it goes to the sacrum. Pieces touching nothing or
+ * another part (a femur, L5) are left as they are. No size or distance: the rule is
+ * topological. `parts` is updated in place; the move is reported like the walk's.
+ */
+export function giveDetachedHipPiecesToSacrum(parts: Uint8Array, dims: Dims, cropToLps: Float64Array): LowerSacrumMove {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const sac = LABELS.sacrum;
+  const p: Vec3 = [0, 0, 0];
+  const sums = { [LABELS.hipLeft]: [0, 0, 0] as Vec3, [LABELS.hipRight]: [0, 0, 0] as Vec3 };
+  const counts = { [LABELS.hipLeft]: 0, [LABELS.hipRight]: 0 };
+  const piece = new Int32Array(parts.length);
+  const queue = new Int32Array(parts.length);
+  for (const hip of [LABELS.hipLeft, LABELS.hipRight] as const) {
+    // 26-connected pieces of this hip label: id per voxel, size per piece, whether it touches
+    // the sacrum and whether it touches any other bone label.
+    piece.fill(0);
+    const sizes: number[] = [0];
+    const touchesSacrum: boolean[] = [false];
+    const touchesOther: boolean[] = [false];
+    for (let t0 = 0; t0 < parts.length; t0++) {
+      if (parts[t0] !== hip || piece[t0] !== 0) continue;
+      const id = sizes.length;
+      let head = 0, tail = 0, size = 0, sacrum = false, other = false;
+      queue[tail++] = t0;
+      piece[t0] = id;
+      while (head < tail) {
+        const t = queue[head++]!;
+        size++;
+        const i = t % ni, j = ((t - i) / ni) % nj, k = (t - i - ni * j) / nij;
+        for (let dk = -1; dk <= 1; dk++) {
+          const kk = k + dk;
+          if (kk < 0 || kk >= nk) continue;
+          for (let dj = -1; dj <= 1; dj++) {
+            const jj = j + dj;
+            if (jj < 0 || jj >= nj) continue;
+            for (let di = -1; di <= 1; di++) {
+              const ii = i + di;
+              if (ii < 0 || ii >= ni) continue;
+              const r = ii + ni * jj + nij * kk;
+              const l = parts[r]!;
+              if (l === hip) {
+                if (piece[r] === 0) {
+                  piece[r] = id;
+                  queue[tail++] = r;
+                }
+              } else if (l === sac) sacrum = true;
+              else if (l !== 0) other = true;
+            }
+          }
+        }
+      }
+      sizes.push(size);
+      touchesSacrum.push(sacrum);
+      touchesOther.push(other);
+    }
+    if (sizes.length <= 2) continue;
+    let main = 1;
+    for (let id = 2; id < sizes.length; id++) if (sizes[id]! > sizes[main]!) main = id;
+    for (let t = 0; t < parts.length; t++) {
+      const id = piece[t]!;
+      if (id === 0 || id === main || !touchesSacrum[id] || touchesOther[id]) continue;
+      parts[t] = sac;
+      const i = t % ni, j = ((t - i) / ni) % nj, k = (t - i - ni * j) / nij;
+      transformPoint(p, cropToLps, [i, j, k]);
+      for (let a = 0; a < 3; a++) sums[hip][a]! += p[a]!;
+      counts[hip]++;
+    }
+  }
+  const mean = (sum: Vec3, count: number): Vec3 => (count > 0 ? [sum[0] / count, sum[1] / count, sum[2] / count] : [NaN, NaN, NaN]);
+  const fromLeft = counts[LABELS.hipLeft], fromRight = counts[LABELS.hipRight];
+  return { fromLeft, fromRight, centroidLeftLps: mean(sums[LABELS.hipLeft], fromLeft), centroidRightLps: mean(sums[LABELS.hipRight], fromRight) };
+}
