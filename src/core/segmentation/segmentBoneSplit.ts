@@ -404,22 +404,42 @@ function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn
   if (wide && into) throw new PlannerError('assert', `${big.length} pieces do not fit the two-byte owner array given`);
   const owner = wide ? new Int32Array(n) : (into ?? new Uint16Array(n));
   const open = wide ? -1 : 0xffff;
-  for (let p = 0; p < voxels; p++) owner[vox[p]!] = open;
+  markOpen(owner, vox, voxels, open);
   // Every voxel enters the queue at most once, and only the component's `voxels` do.
   const queue = new Int32Array(voxels);
-  let head = 0, tail = 0;
   const pieceOf = new Int32Array(cc.count + 1);
   big.forEach((c, idx) => (pieceOf[c] = idx + 1));
-  for (let row = 0; row < bn[1] * bn[2]; row++) {
-    for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
-      const w = pieceOf[cc.runId[r]!]!;
+  const tail = seedPieces(owner, queue, cc.rowFirst, cc.runStart, cc.runEnd, cc.runId, pieceOf, bn[0], bn[1] * bn[2]);
+  const reached = growFromQueue(owner, queue, tail, open, bn[0], bn[0] * bn[1]);
+  if (reached < voxels) unmarkOpen(owner, vox, voxels, open);
+  return owner;
+}
+
+/**
+ * growBack's seeds: each run of a big piece (`pieceOf` its run's component: 1-based index, 0 for
+ * the others) written into `owner` and queued in raster order. Returns the queue's length.
+ */
+function seedPieces(owner: Uint16Array | Int32Array, queue: Int32Array, rowFirst: Int32Array, runStart: Int32Array, runEnd: Int32Array, runId: Int32Array, pieceOf: Int32Array, rowLength: number, rows: number): number {
+  let tail = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let r = rowFirst[row]!; r < rowFirst[row + 1]!; r++) {
+      const w = pieceOf[runId[r]!]!;
       if (w === 0) continue;
-      const s = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!;
+      const s = row * rowLength + runStart[r]!, e = row * rowLength + runEnd[r]!;
       owner.fill(w, s, e);
       for (let t = s; t < e; t++) queue[tail++] = t;
     }
   }
-  const sy = bn[0], sz = bn[0] * bn[1];
+  return tail;
+}
+
+/**
+ * growBack's BFS: from the first `tail` queued voxels, each `open` 6-neighbour takes the owner of
+ * the voxel it was reached from and is queued (steps sy, sz: the box's row and slice). Returns the
+ * final queue length (the voxels reached, seeds included).
+ */
+function growFromQueue(owner: Uint16Array | Int32Array, queue: Int32Array, tail: number, open: number, sy: number, sz: number): number {
+  let head = 0;
   while (head < tail) {
     const t = queue[head++]!;
     const w = owner[t]!;
@@ -437,8 +457,17 @@ function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn
     q = t - sz;
     if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
   }
-  if (tail < voxels) for (let p = 0; p < voxels; p++) if (owner[vox[p]!] === open) owner[vox[p]!] = 0;
-  return owner;
+  return tail;
+}
+
+/** growBack's start: the listed voxels (`vox`, first `count`) marked `open` in `owner`. */
+function markOpen(owner: Uint16Array | Int32Array, vox: Int32Array, count: number, open: number): void {
+  for (let p = 0; p < count; p++) owner[vox[p]!] = open;
+}
+
+/** The listed voxels (`vox`, first `count`) still `open` in `owner` back to 0. */
+function unmarkOpen(owner: Uint16Array | Int32Array, vox: Int32Array, count: number, open: number): void {
+  for (let p = 0; p < count; p++) if (owner[vox[p]!] === open) owner[vox[p]!] = 0;
 }
 
 /** Sums of the pieces a split wrote (crop ijk), indexed by label id: voxel counts, ijk sums at 3 * id, inclusive boxes at 6 * id. */
