@@ -32,7 +32,7 @@
  * overlapped wall time of both, and "fields" what is left (the structure fields).
  */
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { generatePhantom } from '../sample-dicom/generatePhantom';
 import type { PhantomSize } from '../sample-dicom/truth';
@@ -65,7 +65,39 @@ function threadCounts(): Threads[] {
   return env.split(',').filter((t): t is Threads => t === '1' || t === '2' || t === '2o');
 }
 
-type Timing = { wallMs: number; cpuMs: number; mainCpuMs: number };
+type Timing = { wallMs: number; cpuMs: number; mainCpuMs: number; threads: ThreadCpu };
+
+/**
+ * On-CPU time (ms) of this process's threads from Linux's /proc/self/task/<tid>/schedstat (ns,
+ * exact, unlike stat's 10 ms ticks): this (main) thread, the EDT helper (its task id from
+ * startNodeEdtHelper), and every other thread together (V8's concurrent compiler and GC
+ * threads, libuv's pool): on 2 cores those take CPU from the two pipeline threads. NaN elsewhere.
+ */
+type ThreadCpu = { main: number; helper: number; others: number };
+type NumericKey = 'wallMs' | 'cpuMs' | 'mainCpuMs';
+
+let helperTid: number | null = null;
+
+function threadCpuMs(): ThreadCpu {
+  const out: ThreadCpu = { main: 0, helper: 0, others: 0 };
+  try {
+    for (const t of readdirSync('/proc/self/task')) {
+      let ms: number;
+      try {
+        ms = Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      } catch {
+        continue; // the thread ended between the listing and the read
+      }
+      const tid = Number(t);
+      if (tid === process.pid) out.main += ms;
+      else if (tid === helperTid) out.helper += ms;
+      else out.others += ms;
+    }
+    return out;
+  } catch {
+    return { main: NaN, helper: NaN, others: NaN };
+  }
+}
 
 /**
  * CPU time of this (the main) thread alone, ms, from Linux's per-thread counters (10 ms
@@ -87,11 +119,21 @@ function mainThreadCpuMs(): number {
 function timed<T>(fn: () => T): [T, Timing] {
   const c0 = process.cpuUsage();
   const m0 = mainThreadCpuMs();
+  const th0 = threadCpuMs();
   const t0 = performance.now();
   const value = fn();
   const wallMs = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  return [value, { wallMs, cpuMs: (c.user + c.system) / 1000, mainCpuMs: mainThreadCpuMs() - m0 }];
+  const th1 = threadCpuMs();
+  // A thread that ended during fn is missing from th1: its share is lost (others only, not the main thread or the helper).
+  const threads = { main: th1.main - th0.main, helper: th1.helper - th0.helper, others: Math.max(0, th1.others - th0.others) };
+  return [value, { wallMs, cpuMs: (c.user + c.system) / 1000, mainCpuMs: mainThreadCpuMs() - m0, threads }];
+}
+
+/** The threads' on-CPU time of a run's three pipeline stages (segmentBone, structures, fields), for the notes. */
+function threadsOfRun(stages: Timing[]): string {
+  const sum = (key: keyof ThreadCpu): number => stages.reduce((a, t) => a + t.threads[key], 0);
+  return `main ${sum('main').toFixed(0)}, helper ${sum('helper').toFixed(0)}, other threads (V8 compiler, GC) ${sum('others').toFixed(0)}`;
 }
 
 /** What the rebuild after the click took from the field cache (FieldSetCache.lastReused). */
@@ -109,6 +151,7 @@ export const segmentationBench: BenchEntry = {
     const results: BenchResult[] = [];
     const counts = threadCounts();
     const helper = counts.some((t) => t !== '1') ? await startNodeEdtHelper() : null;
+    helperTid = helper?.tid ?? null;
     const sideThread: StructuresSideThread = { post: helper ? (job) => helper.post(job) : null };
     // Whether any pipeline ran in this process yet: the first run of the first size and mode is
     // the cold first call (every hot loop still to be compiled: what the user waits for on the first CT).
@@ -155,7 +198,7 @@ export const segmentationBench: BenchEntry = {
               const g = engine.growLesion({ seedLps });
               return { status: g.status, measure: g.lesion };
             };
-            const [grown, lesionT] = lesionCentre ? timed(() => grow(lesionCentre)) : [null, { wallMs: NaN, cpuMs: NaN, mainCpuMs: NaN }];
+            const [grown, lesionT] = lesionCentre ? timed(() => grow(lesionCentre)) : [null, { wallMs: NaN, cpuMs: NaN, mainCpuMs: NaN, threads: { main: NaN, helper: NaN, others: NaN } }];
             const [rebuilt, rebuildT] = timed(() => (engine ? engine.buildFields({ generation: seg.labels.generation }) : buildFieldSet(seg.labels, structures, { generation: seg.labels.generation, cache })));
             // The single largest part of a first build: the signed bone-depth EDT on the ROI.
             const lut = insideLookup(BONE_DEPTH_LABELS);
@@ -181,7 +224,7 @@ export const segmentationBench: BenchEntry = {
             keepAlive(count);
           }, 5);
           // Median of the runs after the first (the first also compiles); with 2 runs, the second.
-          const pick = (xs: Timing[], key: keyof Timing): number => {
+          const pick = (xs: Timing[], key: NumericKey): number => {
             const rest = (xs.length > 1 ? xs.slice(1) : xs).map((x) => x[key]);
             return [...rest].sort((a, b) => a - b)[Math.floor((rest.length - 1) / 2)]!;
           };
@@ -203,12 +246,12 @@ export const segmentationBench: BenchEntry = {
             ratioMeaning: 'pipeline / one pass',
             goal: '< 2000 ms',
             met: total < 2000,
-            notes: `CPU ${totalCpu.toFixed(0)} ms${threads !== '1' ? ` (this thread ${(pick(stages.segment, 'mainCpuMs') + pick(stages.structures, 'mainCpuMs') + pick(stages.fields, 'mainCpuMs')).toFixed(0)} ms: the critical path when the helper keeps up)` : ''}; stages wall (CPU) ms: segmentBone ${both(stages.segment)}, ${threads === '2o' ? 'detectStructures (overlapped with the bone depth)' : 'detectCriticalStructures'} ${both(stages.structures)}, ${threads === '2o' ? 'buildFields (the rest)' : 'buildFieldSet'} ${both(stages.fields)}; the signed bone-depth EDT alone ${both(stages.boneEdt)}; fields rebuild after the lesion click ${both(stages.rebuild)} (runs: seg ${fmtList(stages.segment)}; str ${fmtList(stages.structures)}; fields ${fmtList(stages.fields)}; rebuild ${fmtList(stages.rebuild)}); load average ${loadBefore} -> ${loadAfter} on 2 cores; phantom generated in ${gen.wallMs.toFixed(0)} ms; ${notes}${helperShare}`,
+            notes: `CPU ${totalCpu.toFixed(0)} ms; on-CPU ms by thread, runs after the first (schedstat): ${stages.segment.slice(1).map((_, r) => `[${threadsOfRun([stages.segment[r + 1]!, stages.structures[r + 1]!, stages.fields[r + 1]!])}]`).join(' ')}${threads !== '1' ? ` (this thread ${(pick(stages.segment, 'mainCpuMs') + pick(stages.structures, 'mainCpuMs') + pick(stages.fields, 'mainCpuMs')).toFixed(0)} ms: the critical path when the helper keeps up)` : ''}; stages wall (CPU) ms: segmentBone ${both(stages.segment)}, ${threads === '2o' ? 'detectStructures (overlapped with the bone depth)' : 'detectCriticalStructures'} ${both(stages.structures)}, ${threads === '2o' ? 'buildFields (the rest)' : 'buildFieldSet'} ${both(stages.fields)}; the signed bone-depth EDT alone ${both(stages.boneEdt)}; fields rebuild after the lesion click ${both(stages.rebuild)} (runs: seg ${fmtList(stages.segment)}; str ${fmtList(stages.structures)}; fields ${fmtList(stages.fields)}; rebuild ${fmtList(stages.rebuild)}); load average ${loadBefore} -> ${loadAfter} on 2 cores; phantom generated in ${gen.wallMs.toFixed(0)} ms; ${notes}${helperShare}`,
           });
           // The first run of this size and mode, on its own row: in a fresh process (the first size
           // and mode run) it is the cold first call, JIT compilation included; later ones ran after
           // the earlier sizes / modes had compiled the code.
-          const first = (xs: Timing[], key: keyof Timing): number => xs[0]![key];
+          const first = (xs: Timing[], key: NumericKey): number => xs[0]![key];
           const firstTotal = first(stages.segment, 'wallMs') + first(stages.structures, 'wallMs') + first(stages.fields, 'wallMs');
           const firstCpu = first(stages.segment, 'cpuMs') + first(stages.structures, 'cpuMs') + first(stages.fields, 'cpuMs');
           const firstMain = first(stages.segment, 'mainCpuMs') + first(stages.structures, 'mainCpuMs') + first(stages.fields, 'mainCpuMs');
@@ -221,7 +264,7 @@ export const segmentationBench: BenchEntry = {
             ratioMeaning: 'pipeline / one pass',
             goal: '< 2000 ms',
             met: firstTotal < 2000,
-            notes: `CPU ${firstCpu.toFixed(0)} ms${threads !== '1' ? ` (this thread ${firstMain.toFixed(0)} ms)` : ''}; stages wall (CPU) ms: segmentBone ${first(stages.segment, 'wallMs').toFixed(0)} (${first(stages.segment, 'cpuMs').toFixed(0)}), structures ${first(stages.structures, 'wallMs').toFixed(0)} (${first(stages.structures, 'cpuMs').toFixed(0)}), fields ${first(stages.fields, 'wallMs').toFixed(0)} (${first(stages.fields, 'cpuMs').toFixed(0)}); the row above is the warm run after it; load average ${loadBefore} -> ${loadAfter} on 2 cores`,
+            notes: `CPU ${firstCpu.toFixed(0)} ms${threads !== '1' ? ` (this thread ${firstMain.toFixed(0)} ms)` : ''}; on-CPU ms by thread (schedstat): ${threadsOfRun([stages.segment[0]!, stages.structures[0]!, stages.fields[0]!])}; stages wall (CPU) ms: segmentBone ${first(stages.segment, 'wallMs').toFixed(0)} (${first(stages.segment, 'cpuMs').toFixed(0)}), structures ${first(stages.structures, 'wallMs').toFixed(0)} (${first(stages.structures, 'cpuMs').toFixed(0)}), fields ${first(stages.fields, 'wallMs').toFixed(0)} (${first(stages.fields, 'cpuMs').toFixed(0)}); the row above is the warm run after it; load average ${loadBefore} -> ${loadAfter} on 2 cores`,
           });
           if (Number.isFinite(les)) {
             results.push({

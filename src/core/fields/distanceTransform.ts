@@ -702,6 +702,67 @@ function isZeroRun(src: Uint8Array, words: Uint32Array, q: number, n: number): b
 }
 
 /**
+ * computeDistanceField's first pass (distance TO the inside set), each ROI row straight from the
+ * mask: a row without inside voxels is FAR, a row of inside voxels only stays 0, each gap between
+ * inside voxels (the features, 0 already) is written when the inside voxel after it is found, the
+ * tail after the scan. ROI row (j, k) starts at mask index oi + gi * (j + oj + gj * (k + ok));
+ * `words`: the mask as 32-bit words when the background is not inside (rows of background only
+ * found four voxels at a time). Returns the number of inside voxels; `insideBox` (given as
+ * ni, nj, nk, -1, -1, -1) becomes their inclusive ROI box [i0, j0, k0, i1, j1, k1]. A module
+ * function with plain arguments (no property read in its loops), so its optimized code is kept
+ * from one transform to the next.
+ */
+function firstPassOfMask(src: Uint8Array, lut: Uint8Array, words: Uint32Array | null, out: Float32Array, tab: Float32Array, ni: number, nj: number, nk: number, oi: number, oj: number, ok: number, gi: number, gj: number, insideBox: Int32Array): number {
+  let p = 0;
+  let insideCount = 0;
+  let bi0 = insideBox[0]!, bj0 = insideBox[1]!, bk0 = insideBox[2]!, bi1 = insideBox[3]!, bj1 = insideBox[4]!, bk1 = insideBox[5]!;
+  for (let k = 0; k < nk; k++) {
+    for (let j = 0; j < nj; j++, p += ni) {
+      const q = oi + gi * (j + oj + gj * (k + ok));
+      if (words && isZeroRun(src, words, q, ni)) {
+        out.fill(FAR, p, p + ni);
+        continue;
+      }
+      let first = -1, last = -1, hits = 0;
+      for (let i = 0; i < ni; i++) {
+        if (!lut[src[q + i]!]) continue;
+        if (i > last + 1) firstPassGap(out, p, last, i, ni, tab);
+        if (first < 0) first = i;
+        last = i;
+        hits++;
+      }
+      if (hits === 0) {
+        out.fill(FAR, p, p + ni);
+        continue;
+      }
+      if (last < ni - 1) firstPassGap(out, p, last, ni, ni, tab);
+      insideCount += hits;
+      if (first < bi0) bi0 = first;
+      if (last > bi1) bi1 = last;
+      if (j < bj0) bj0 = j;
+      if (j > bj1) bj1 = j;
+      if (k < bk0) bk0 = k;
+      if (k > bk1) bk1 = k;
+    }
+  }
+  insideBox[0] = bi0; insideBox[1] = bj0; insideBox[2] = bk0; insideBox[3] = bi1; insideBox[4] = bj1; insideBox[5] = bk1;
+  return insideCount;
+}
+
+/** The unsigned field from the squared distances in `out` (first `n` values): sqrt, FAR and above +Infinity, less `offset` (clamped at 0) when positive. */
+function unsignedOfSquared(out: Float32Array, n: number, offset: number): void {
+  for (let t = 0; t < n; t++) {
+    const s2 = out[t]!;
+    out[t] = s2 >= FAR ? Infinity : offset > 0 ? Math.max(0, Math.sqrt(s2) - offset) : Math.sqrt(s2);
+  }
+}
+
+/** The signed field of a ROI without inside voxels: {@link outsideValue} of each squared distance. */
+function outsideOfSquared(out: Float32Array, n: number, sign: 1 | -1, offset: number): void {
+  for (let t = 0; t < n; t++) out[t] = outsideValue(out[t]!, sign, offset);
+}
+
+/**
  * Distance field in millimetres of the voxels of `mask` selected by `options.inside`,
  * on `options.roi` (default: the whole grid).
  *
@@ -728,50 +789,16 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   // Distance TO the inside set: each row's first pass straight from the mask (a row without
   // inside voxels is FAR, a row of inside voxels only stays 0); track the inside's box.
   const tab = squaredSteps(ni, sx);
-  let p = 0;
-  let insideCount = 0;
-  let bi0 = ni, bj0 = nj, bk0 = nk, bi1 = -1, bj1 = -1, bk1 = -1;
   // When the background (0) is not inside, a row of background only has no inside voxel:
   // found four voxels at a time (the rows without bone, about half of a bone-depth ROI).
   const words = lut[0] ? null : wordsOf(src);
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++, p += ni) {
-      const q = box.min[0] + gi * (j + box.min[1] + gj * (k + box.min[2]));
-      if (words && isZeroRun(src, words, q, ni)) {
-        out.fill(FAR, p, p + ni);
-        continue;
-      }
-      // The row's first pass in one scan: each gap between inside voxels (the features, 0
-      // already) is written when the inside voxel after it is found, the tail after the scan.
-      let first = -1, last = -1, hits = 0;
-      for (let i = 0; i < ni; i++) {
-        if (!lut[src[q + i]!]) continue;
-        if (i > last + 1) firstPassGap(out, p, last, i, ni, tab);
-        if (first < 0) first = i;
-        last = i;
-        hits++;
-      }
-      if (hits === 0) {
-        out.fill(FAR, p, p + ni);
-        continue;
-      }
-      if (last < ni - 1) firstPassGap(out, p, last, ni, ni, tab);
-      insideCount += hits;
-      if (first < bi0) bi0 = first;
-      if (last > bi1) bi1 = last;
-      if (j < bj0) bj0 = j;
-      if (j > bj1) bj1 = j;
-      if (k < bk0) bk0 = k;
-      if (k > bk1) bk1 = k;
-    }
-  }
+  const insideBox = new Int32Array([ni, nj, nk, -1, -1, -1]);
+  const insideCount = firstPassOfMask(src, lut, words, out, tab, ni, nj, nk, box.min[0], box.min[1], box.min[2], gi, gj, insideBox);
+  const bi0 = insideBox[0]!, bj0 = insideBox[1]!, bk0 = insideBox[2]!, bi1 = insideBox[3]!, bj1 = insideBox[4]!, bk1 = insideBox[5]!;
   squaredEdtInPlace(out, ni, nj, nk, sx, sy, sz, 1);
 
   if (!signed) {
-    for (let t = 0; t < n; t++) {
-      const s2 = out[t]!;
-      out[t] = s2 >= FAR ? Infinity : offset > 0 ? Math.max(0, Math.sqrt(s2) - offset) : Math.sqrt(s2);
-    }
+    unsignedOfSquared(out, n, offset);
     return createVolume(options.id ?? `${mask.id}-distance`, 'field', outGeometry, out);
   }
 
@@ -781,7 +808,7 @@ export function computeDistanceField(mask: Volume<Uint8Array>, options: Distance
   // its rows' first pass again straight from the mask (features: the outside voxels).
   const sign = signed === 'insidePositive' ? 1 : -1;
   if (insideCount === 0) {
-    for (let t = 0; t < n; t++) out[t] = outsideValue(out[t]!, sign, offset);
+    outsideOfSquared(out, n, sign, offset);
     return createVolume(options.id ?? `${mask.id}-signed-distance`, 'field', outGeometry, out);
   }
   const ci0 = Math.max(0, bi0 - 1), cj0 = Math.max(0, bj0 - 1), ck0 = Math.max(0, bk0 - 1);

@@ -150,7 +150,6 @@ export function searchSplit(
   runs: SplitRuns | null = null,
   buffers?: SplitBuffers,
 ): SplitFound | null {
-  const [ni, nj] = dims;
   const cb = comp.ijk;
   const bi0 = cb[0]!, bj0 = cb[1]!, bk0 = cb[2]!;
   const bn: Dims = [cb[3]! - bi0 + 3, cb[4]! - bj0 + 3, cb[5]! - bk0 + 3];
@@ -160,7 +159,6 @@ export function searchSplit(
   const useCortex = !!cortex && radiiMm.some((r) => r < 0);
   const cortexT = spacing[0] * spacing[0] * 0.99;
   const thr = [...new Set([...radiiMm.filter((r) => r >= 0).map((r) => r * r), ...(useCortex ? [cortexT] : [])])].sort((a, b) => a - b);
-  const nT = thr.length;
   const th = new Float64Array(thr);
   // The local box has a one-voxel background frame so the border erodes; the voxels' local
   // indices in raster order with their depth class (squared depth > thr[m] iff class > m),
@@ -172,75 +170,10 @@ export function searchSplit(
   const cls = new Uint8Array(nVox);
   /** Index in `vox` of the first voxel of each local row (j + bn[1] * k). */
   const rowVox = buffers?.rowVox ?? new Int32Array(bn[1] * bn[2] + 1);
-  let cortexVox: Int32Array | null = null, nCortex = 0;
-  {
-    const id = comp.id;
-    const v = useCortex ? cortex!.voxels : null;
-    const ctT = useCortex ? cortex!.threshold : 0;
-    const gi = useCortex ? cortex!.gridDims[0]! : 0, gj = useCortex ? cortex!.gridDims[1]! : 0;
-    if (useCortex) cortexVox = new Int32Array(nVox);
-    let p = 0;
-    const cv = cortexVox;
-    /**
-     * Voxels [a, e) of a row of the component (crop index src + i, local dst + i, CT ctRow + i):
-     * listed with their depth class, counted without branches (thr ascending: the number of
-     * thresholds below the squared depth is the first index whose threshold it does not exceed),
-     * and, for the cortical shells, those at or above the cortical threshold.
-     */
-    // The class of most depths from the top 16 bits of their float32 (depthClassTable; 255: a
-    // threshold lies in that bucket, counted as above).
-    const bits = new Uint32Array(depth.buffer, depth.byteOffset, depth.length);
-    const table = depthClassTable(th);
-    const gather = (src: number, dst: number, ctRow: number, a: number, e: number): void => {
-      let q = p;
-      for (let i = a; i < e; i++, q++) {
-        let c = table[bits[src + i]! >>> 16]!;
-        if (c === 255) {
-          const d = depth[src + i]!;
-          c = 0;
-          for (let m = 0; m < nT; m++) c += +(d > th[m]!);
-        }
-        vox[q] = dst + i;
-        cls[q] = c;
-      }
-      p = q;
-      if (v) {
-        let w = nCortex;
-        for (let i = a; i < e; i++) {
-          cv![w] = dst + i;
-          w += +(v[ctRow + i]! >= ctT);
-        }
-        nCortex = w;
-      }
-    };
-    for (let k = 0; k < bn[2]; k++) for (let j = 0; j < bn[1]; j++) {
-      rowVox[j + bn[1] * k] = p;
-      if (k === 0 || j === 0 || k === bn[2] - 1 || j === bn[1] - 1) continue; // the background frame
-      const cropRow = bj0 - 1 + j + nj * (bk0 - 1 + k);
-      const src = bi0 - 1 + ni * cropRow;
-      const dst = bn[0] * (j + bn[1] * k);
-      const ctRow = useCortex ? cortex!.boxMin[0]! + bi0 - 1 + gi * (cortex!.boxMin[1]! + bj0 - 1 + j + gj * (cortex!.boxMin[2]! + bk0 - 1 + k)) : 0;
-      if (runs) {
-        // The component's runs of this row (in i order: raster order as the scan below).
-        for (let r = runs.rowFirst[cropRow]!; r < runs.rowFirst[cropRow + 1]!; r++) {
-          if (runs.runId[r] === id) gather(src, dst, ctRow, runs.runStart[r]! - bi0 + 1, runs.runEnd[r]! - bi0 + 1);
-        }
-      } else {
-        // The row's stretches of the component's id, in i order.
-        for (let i = 1; i < bn[0] - 1; i++) {
-          if (labels[src + i] !== id) continue;
-          let e = i + 1;
-          while (e < bn[0] - 1 && labels[src + e] === id) e++;
-          gather(src, dst, ctRow, i, e);
-          i = e;
-        }
-      }
-    }
-    rowVox[bn[1] * bn[2]] = p;
-    if (p !== nVox) throw new PlannerError('assert', `component ${id} has ${p} voxels in its box, ${nVox} expected`);
-  }
-  /** The class above which the squared depth exceeds `t` (one of `thr`). */
-  const classOf = (t: number): number => thr.indexOf(t);
+  const cortexVox: Int32Array | null = useCortex ? new Int32Array(nVox) : null;
+  // The class of most depths from the top 16 bits of their float32 (depthClassTable; 255: a
+  // threshold lies in that bucket, counted as above).
+  const nCortex = listComponentVoxels(labels, depth, dims, comp, bn, runs, th, depthClassTable(th), vox, cls, rowVox, useCortex ? cortex! : null, cortexVox);
   let shell: Uint8Array | null = null;
   // The seeds of a radius are listed voxels (`vox`, raster order) whose entry in `seedClass` is
   // above `seedMin`; their runs are found straight from the list (the same runs as from a mask
@@ -261,16 +194,16 @@ export function searchSplit(
       if (!useCortex) continue;
       shell ??= new Uint8Array(n);
       shell.fill(0);
-      for (let q = 0; q < nCortex; q++) shell[cortexVox![q]!] = 1;
+      markListed(shell, cortexVox!, nCortex);
       fillHoles(shell, bn, 'sides');
       // Erode one voxel so that shells touching through a single voxel come apart (what
       // the hole filling added outside the component has no depth and goes too).
       cortexSeed ??= new Uint8Array(nVox);
-      const m = classOf(cortexT);
-      for (let p = 0; p < nVox; p++) cortexSeed[p] = +(cls[p]! > m) & shell[vox[p]!]!;
+      // The class above which the squared depth exceeds the cortical threshold.
+      cortexSeedsOf(cortexSeed, cls, thr.indexOf(cortexT), shell, vox, nVox);
       seedClass = cortexSeed;
       seedMin = 0;
-    } else seedMin = classOf(r * r);
+    } else seedMin = thr.indexOf(r * r);
     // Runs only: most radii do not split, and the label volume is needed only when one does. An
     // erosion radius at least as deep as the previous one lists its seeds from that one's (the
     // voxels above its class, kept by the previous call): the same voxels in the same order.
@@ -294,29 +227,165 @@ export function searchSplit(
       lm[14] = o0[2];
       const seedStats = statsOfRuns(cc, lm, validate.voxelMl).filter((c) => big.includes(c.id));
       let seedLabels: Int32Array | null = null;
-      const surfaceLps = (id: number): number[] => {
-        const labelsOf = (seedLabels ??= writeComponentLabels(cc, bn));
-        const out: number[] = [];
-        const cut = validate.cutSlices ?? [];
-        const p: Vec3 = [0, 0, 0];
-        for (let k = 1; k < bn[2] - 1; k++) {
-          if (cut.includes(bk0 - 1 + k)) continue;
-          for (let j = 1; j < bn[1] - 1; j++) for (let i = 1; i < bn[0] - 1; i++) {
-            const t = i + bn[0] * (j + bn[1] * k);
-            if (labelsOf[t] !== id || validate.cutColumn?.(bi0 - 1 + i, bj0 - 1 + j)) continue;
-            const sxy = bn[0] * bn[1];
-            if (labelsOf[t - 1] === id && labelsOf[t + 1] === id && labelsOf[t - bn[0]] === id && labelsOf[t + bn[0]] === id && labelsOf[t - sxy] === id && labelsOf[t + sxy] === id) continue;
-            transformPoint(p, lm, [i, j, k]);
-            out.push(p[0], p[1], p[2]);
-          }
-        }
-        return out;
-      };
+      const surfaceLps = (id: number): number[] =>
+        seedSurfaceLps((seedLabels ??= writeComponentLabels(cc, bn)), bn, id, lm, validate.cutSlices ?? [], validate.cutColumn, bi0, bj0, bk0);
       if (!validate.accept(seedStats, r, surfaceLps)) continue;
     }
     return { radiusMm: r, count: big.length, owner: growBack(cc, big, vox, bn, nVox, buffers?.owner), vox, rowVox };
   }
   return null;
+}
+
+/**
+ * searchSplit's listing of component `comp`'s voxels (raster order over its framed box `bn`): each
+ * voxel's local index into `vox` and its depth class into `cls` (`table`: depthClassTable(th)), the
+ * first of each local row into `rowVox`, and, with `cortex`, the voxels at or above its threshold
+ * into `cortexVox`. Returns how many cortical voxels were listed. Module functions, not closures of
+ * searchSplit, and every property read before the loops: their optimized code holds no search's
+ * arrays and meets no property it has not seen, so it is kept from one search (and one
+ * segmentation) to the next instead of being thrown away and compiled again.
+ */
+function listComponentVoxels(
+  labels: Int32Array, depth: Float32Array, dims: Dims, comp: SplitComponent, bn: Dims, runs: SplitRuns | null,
+  th: Float64Array, table: Uint8Array, vox: Int32Array, cls: Uint8Array, rowVox: Int32Array,
+  cortex: SplitCortex | null, cortexVox: Int32Array | null,
+): number {
+  const cb = comp.ijk;
+  const box = new Int32Array([cb[0]!, cb[1]!, cb[2]!, bn[0], bn[1], bn[2], dims[0], dims[1]]);
+  const bits = new Uint32Array(depth.buffer, depth.byteOffset, depth.length);
+  // The CT row of crop row (j, k) is ctBase + ctJ * j + ctK * k (unused without cortex).
+  const ctGrid = new Int32Array(3);
+  if (cortex) {
+    const gi = cortex.gridDims[0]!, gj = cortex.gridDims[1]!;
+    ctGrid[0] = cortex.boxMin[0]! + cb[0]! - 1 + gi * (cortex.boxMin[1]! + cb[1]! - 1 + gj * (cortex.boxMin[2]! + cb[2]! - 1));
+    ctGrid[1] = gi;
+    ctGrid[2] = gi * gj;
+  }
+  const ct = cortex ? cortex.voxels : null, ctT = cortex ? cortex.threshold : 0;
+  const counts = runs
+    ? listVoxelsOfRuns(runs.rowFirst, runs.runStart, runs.runEnd, runs.runId, comp.id, box, bits, depth, th, table, vox, cls, rowVox, ct, ctT, ctGrid, cortexVox)
+    : listVoxelsOfLabels(labels, comp.id, box, bits, depth, th, table, vox, cls, rowVox, ct, ctT, ctGrid, cortexVox);
+  if (counts[0] !== comp.voxels) throw new PlannerError('assert', `component ${comp.id} has ${counts[0]} voxels in its box, ${comp.voxels} expected`);
+  return counts[1]!;
+}
+
+/** {@link listComponentVoxels} from the runs of the first labelling (the component's runs of each row, in i order). `box`: bi0, bj0, bk0, the framed box's dims, the crop's ni, nj. Returns [voxels, cortical voxels]. */
+function listVoxelsOfRuns(
+  rowFirst: Int32Array, runStart: Int32Array, runEnd: Int32Array, runId: Int32Array, id: number, box: Int32Array,
+  bits: Uint32Array, depth: Float32Array, th: Float64Array, table: Uint8Array, vox: Int32Array, cls: Uint8Array, rowVox: Int32Array,
+  ct: VoxelArray | null, ctT: number, ctGrid: Int32Array, cortexVox: Int32Array | null,
+): [number, number] {
+  const bi0 = box[0]!, bj0 = box[1]!, bk0 = box[2]!, b0 = box[3]!, b1 = box[4]!, b2 = box[5]!, ni = box[6]!, nj = box[7]!;
+  const ctBase = ctGrid[0]!, ctJ = ctGrid[1]!, ctK = ctGrid[2]!;
+  let p = 0, nCortex = 0;
+  for (let k = 0; k < b2; k++) for (let j = 0; j < b1; j++) {
+    rowVox[j + b1 * k] = p;
+    if (k === 0 || j === 0 || k === b2 - 1 || j === b1 - 1) continue; // the background frame
+    const cropRow = bj0 - 1 + j + nj * (bk0 - 1 + k);
+    const src = bi0 - 1 + ni * cropRow;
+    const dst = b0 * (j + b1 * k);
+    const ctRow = ctBase + ctJ * j + ctK * k;
+    for (let r = rowFirst[cropRow]!; r < rowFirst[cropRow + 1]!; r++) {
+      if (runId[r] !== id) continue;
+      const a = runStart[r]! - bi0 + 1, e = runEnd[r]! - bi0 + 1;
+      p = gatherDepthClasses(table, bits, depth, th, vox, cls, p, src, dst, a, e);
+      if (ct) nCortex = gatherCortex(ct, ctT, cortexVox!, nCortex, dst, ctRow, a, e);
+    }
+  }
+  rowVox[b1 * b2] = p;
+  return [p, nCortex];
+}
+
+/** {@link listComponentVoxels} from the labels (the row's stretches of the component's id, in i order); as {@link listVoxelsOfRuns}. */
+function listVoxelsOfLabels(
+  labels: Int32Array, id: number, box: Int32Array,
+  bits: Uint32Array, depth: Float32Array, th: Float64Array, table: Uint8Array, vox: Int32Array, cls: Uint8Array, rowVox: Int32Array,
+  ct: VoxelArray | null, ctT: number, ctGrid: Int32Array, cortexVox: Int32Array | null,
+): [number, number] {
+  const bi0 = box[0]!, bj0 = box[1]!, bk0 = box[2]!, b0 = box[3]!, b1 = box[4]!, b2 = box[5]!, ni = box[6]!, nj = box[7]!;
+  const ctBase = ctGrid[0]!, ctJ = ctGrid[1]!, ctK = ctGrid[2]!;
+  let p = 0, nCortex = 0;
+  for (let k = 0; k < b2; k++) for (let j = 0; j < b1; j++) {
+    rowVox[j + b1 * k] = p;
+    if (k === 0 || j === 0 || k === b2 - 1 || j === b1 - 1) continue; // the background frame
+    const cropRow = bj0 - 1 + j + nj * (bk0 - 1 + k);
+    const src = bi0 - 1 + ni * cropRow;
+    const dst = b0 * (j + b1 * k);
+    const ctRow = ctBase + ctJ * j + ctK * k;
+    for (let i = 1; i < b0 - 1; i++) {
+      if (labels[src + i] !== id) continue;
+      let e = i + 1;
+      while (e < b0 - 1 && labels[src + e] === id) e++;
+      p = gatherDepthClasses(table, bits, depth, th, vox, cls, p, src, dst, i, e);
+      if (ct) nCortex = gatherCortex(ct, ctT, cortexVox!, nCortex, dst, ctRow, i, e);
+      i = e;
+    }
+  }
+  rowVox[b1 * b2] = p;
+  return [p, nCortex];
+}
+
+/**
+ * Voxels [a, e) of a row of the component (crop index src + i, local dst + i) listed from position
+ * `p` of `vox` / `cls` with their depth class, counted without branches (th ascending: the number of
+ * thresholds below the squared depth is the first index whose threshold it does not exceed; most
+ * from `table`, 255 there: counted). Returns the next position.
+ */
+function gatherDepthClasses(table: Uint8Array, bits: Uint32Array, depth: Float32Array, th: Float64Array, vox: Int32Array, cls: Uint8Array, p: number, src: number, dst: number, a: number, e: number): number {
+  const nT = th.length;
+  let q = p;
+  for (let i = a; i < e; i++, q++) {
+    let c = table[bits[src + i]! >>> 16]!;
+    if (c === 255) {
+      const d = depth[src + i]!;
+      c = 0;
+      for (let m = 0; m < nT; m++) c += +(d > th[m]!);
+    }
+    vox[q] = dst + i;
+    cls[q] = c;
+  }
+  return q;
+}
+
+/** The voxels [a, e) of the row (local dst + i, CT ctRow + i) at or above `threshold`, listed from position `w` of `out`; returns the next position. */
+function gatherCortex(ct: VoxelArray, threshold: number, out: Int32Array, w: number, dst: number, ctRow: number, a: number, e: number): number {
+  for (let i = a; i < e; i++) {
+    out[w] = dst + i;
+    w += +(ct[ctRow + i]! >= threshold);
+  }
+  return w;
+}
+
+/** Sets `mask` to 1 at the first `count` indices of `list`. */
+function markListed(mask: Uint8Array, list: Int32Array, count: number): void {
+  for (let q = 0; q < count; q++) mask[list[q]!] = 1;
+}
+
+/** The cortical-shell seeds: voxel p of the list (local index vox[p]) is one when its class is above `m` and `shell` is set there. */
+function cortexSeedsOf(out: Uint8Array, cls: Uint8Array, m: number, shell: Uint8Array, vox: Int32Array, nVox: number): void {
+  for (let p = 0; p < nVox; p++) out[p] = +(cls[p]! > m) & shell[vox[p]!]!;
+}
+
+/**
+ * LPS centres (flat xyz, `lm`: the framed box's ijk to LPS) of the boundary voxels of seed `id` in
+ * `labelsOf` (the seed labelling on the framed box `bn`), leaving out the crop slices `cutSlices`
+ * and the crop columns `cutColumn` (the box's first voxel is crop bi0 - 1, bj0 - 1, bk0 - 1).
+ */
+function seedSurfaceLps(labelsOf: Int32Array, bn: Dims, id: number, lm: Float64Array, cut: readonly number[], cutColumn: ((i: number, j: number) => boolean) | undefined, bi0: number, bj0: number, bk0: number): number[] {
+  const out: number[] = [];
+  const p: Vec3 = [0, 0, 0];
+  for (let k = 1; k < bn[2] - 1; k++) {
+    if (cut.includes(bk0 - 1 + k)) continue;
+    for (let j = 1; j < bn[1] - 1; j++) for (let i = 1; i < bn[0] - 1; i++) {
+      const t = i + bn[0] * (j + bn[1] * k);
+      if (labelsOf[t] !== id || cutColumn?.(bi0 - 1 + i, bj0 - 1 + j)) continue;
+      const sxy = bn[0] * bn[1];
+      if (labelsOf[t - 1] === id && labelsOf[t + 1] === id && labelsOf[t - bn[0]] === id && labelsOf[t + bn[0]] === id && labelsOf[t - sxy] === id && labelsOf[t + sxy] === id) continue;
+      transformPoint(p, lm, [i, j, k]);
+      out.push(p[0], p[1], p[2]);
+    }
+  }
+  return out;
 }
 
 /**
@@ -335,22 +404,42 @@ function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn
   if (wide && into) throw new PlannerError('assert', `${big.length} pieces do not fit the two-byte owner array given`);
   const owner = wide ? new Int32Array(n) : (into ?? new Uint16Array(n));
   const open = wide ? -1 : 0xffff;
-  for (let p = 0; p < voxels; p++) owner[vox[p]!] = open;
+  markOpen(owner, vox, voxels, open);
   // Every voxel enters the queue at most once, and only the component's `voxels` do.
   const queue = new Int32Array(voxels);
-  let head = 0, tail = 0;
   const pieceOf = new Int32Array(cc.count + 1);
   big.forEach((c, idx) => (pieceOf[c] = idx + 1));
-  for (let row = 0; row < bn[1] * bn[2]; row++) {
-    for (let r = cc.rowFirst[row]!; r < cc.rowFirst[row + 1]!; r++) {
-      const w = pieceOf[cc.runId[r]!]!;
+  const tail = seedPieces(owner, queue, cc.rowFirst, cc.runStart, cc.runEnd, cc.runId, pieceOf, bn[0], bn[1] * bn[2]);
+  const reached = growFromQueue(owner, queue, tail, open, bn[0], bn[0] * bn[1]);
+  if (reached < voxels) unmarkOpen(owner, vox, voxels, open);
+  return owner;
+}
+
+/**
+ * growBack's seeds: each run of a big piece (`pieceOf` its run's component: 1-based index, 0 for
+ * the others) written into `owner` and queued in raster order. Returns the queue's length.
+ */
+function seedPieces(owner: Uint16Array | Int32Array, queue: Int32Array, rowFirst: Int32Array, runStart: Int32Array, runEnd: Int32Array, runId: Int32Array, pieceOf: Int32Array, rowLength: number, rows: number): number {
+  let tail = 0;
+  for (let row = 0; row < rows; row++) {
+    for (let r = rowFirst[row]!; r < rowFirst[row + 1]!; r++) {
+      const w = pieceOf[runId[r]!]!;
       if (w === 0) continue;
-      const s = row * bn[0] + cc.runStart[r]!, e = row * bn[0] + cc.runEnd[r]!;
+      const s = row * rowLength + runStart[r]!, e = row * rowLength + runEnd[r]!;
       owner.fill(w, s, e);
       for (let t = s; t < e; t++) queue[tail++] = t;
     }
   }
-  const sy = bn[0], sz = bn[0] * bn[1];
+  return tail;
+}
+
+/**
+ * growBack's BFS: from the first `tail` queued voxels, each `open` 6-neighbour takes the owner of
+ * the voxel it was reached from and is queued (steps sy, sz: the box's row and slice). Returns the
+ * final queue length (the voxels reached, seeds included).
+ */
+function growFromQueue(owner: Uint16Array | Int32Array, queue: Int32Array, tail: number, open: number, sy: number, sz: number): number {
+  let head = 0;
   while (head < tail) {
     const t = queue[head++]!;
     const w = owner[t]!;
@@ -368,8 +457,17 @@ function growBack(cc: ComponentRuns, big: readonly number[], vox: Int32Array, bn
     q = t - sz;
     if (owner[q] === open) { owner[q] = w; queue[tail++] = q; }
   }
-  if (tail < voxels) for (let p = 0; p < voxels; p++) if (owner[vox[p]!] === open) owner[vox[p]!] = 0;
-  return owner;
+  return tail;
+}
+
+/** growBack's start: the listed voxels (`vox`, first `count`) marked `open` in `owner`. */
+function markOpen(owner: Uint16Array | Int32Array, vox: Int32Array, count: number, open: number): void {
+  for (let p = 0; p < count; p++) owner[vox[p]!] = open;
+}
+
+/** The listed voxels (`vox`, first `count`) still `open` in `owner` back to 0. */
+function unmarkOpen(owner: Uint16Array | Int32Array, vox: Int32Array, count: number, open: number): void {
+  for (let p = 0; p < count; p++) if (owner[vox[p]!] === open) owner[vox[p]!] = 0;
 }
 
 /** Sums of the pieces a split wrote (crop ijk), indexed by label id: voxel counts, ijk sums at 3 * id, inclusive boxes at 6 * id. */
