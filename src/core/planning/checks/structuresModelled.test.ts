@@ -125,3 +125,26 @@ describe('the search proposes screws whose only failure is a structure without a
     expect(engine.checkScrew({ screw: s }).ok).toBe(false); // no status: not found (the safe side)
   });
 });
+
+describe('femoral neck without the hip joints: the parallel set is still proposed, failed on the joint', () => {
+  const base = phantomCase('femoralNeck', 'small').fields;
+  const structures = { ...base.structures };
+  delete structures.jointLeft;
+  delete structures.jointRight;
+  const fields: FieldSet = { ...base, structures, generation: base.generation + 100 };
+  const engine = createPlannerEngine();
+  engine.loadFields({ fields, voxelStructureIds: voxelStructureIds(fields) });
+  const corridors = [{ corridorId: 'femoralNeck' as const, side: 'left' as const }, { corridorId: 'femoralNeck' as const, side: 'right' as const }];
+  const notFound = engine.searchCorridors({ generation: 1, corridors, structuresWithoutModel: { jointLeft: 'notFound', jointRight: 'notFound' } });
+  const absent = engine.searchCorridors({ generation: 2, corridors, structuresWithoutModel: { jointLeft: 'absent', jointRight: 'absent' } });
+
+  it('same parallel set either way; each screw fails structuresModelled for its joint when not found', () => {
+    const o = notFound.find((c) => c.parallelSet.length > 0);
+    expect(o, notFound.map((c) => c.reason).join('\n')).toBeDefined();
+    const a = absent.find((c) => c.side === o!.side)!;
+    expect(o!.parallelSet.map((r) => r.screw)).toEqual(a.parallelSet.map((r) => r.screw));
+    const joint = o!.side === 'left' ? 'jointLeft' : 'jointRight';
+    for (const r of o!.parallelSet) expect(r.evaluation.checks.find((c) => c.rule === 'structuresModelled')).toMatchObject({ ok: false, structureId: joint });
+    for (const r of a.parallelSet) expect(r.evaluation.checks.find((c) => c.rule === 'structuresModelled')).toMatchObject({ ok: true, structureId: joint });
+  });
+});
