@@ -196,6 +196,21 @@ test('on the 3 mm CT, a sacral screw offered where the foramina were not found F
   expect(screwPage).toContain(`OVERRIDDEN Clearance NOT checked to S1 foramen, left (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason. - overridden by Dr Test: ${reason}`);
   expect(screwPage).toContain(`OVERRIDDEN Clearance NOT checked to S1 root, left (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason. - overridden by Dr Test: ${rootReason}`);
   expect(pages.join(' ')).not.toContain('FAILS checks that were not overridden');
+
+  // The user marks the S1 foramen absent (Segmentation review): the screw is checked again with that status (it reaches the
+  // planner worker with the live check); the foramen's row passes and says so, the root's override still stands.
+  await page.locator('[data-structure="foramenS1Left"] [data-action="structure-absent"]').click();
+  await expect(page.locator('[data-structure="foramenS1Left"]')).toHaveAttribute('data-state', 'absent');
+  await expect(row.locator('.screw-unchecked')).toHaveText('Clearance not checked to S1 foramen, left: marked absent by the user.', { timeout: 120_000 });
+  await expect(row.locator('li[data-check]')).toHaveCount(1);
+  await expect(rootItem).toHaveAttribute('data-overridden', '1');
+  await expect(row).toHaveAttribute('data-status', 'overridden');
+  // Planned again (the status goes with the plan request to the pool's workers): the S1 screw names only the root now.
+  await page.locator('[data-action="plan"]').click();
+  await expect(unchecked).toHaveText('\u2716 FAILED: Clearance NOT checked to S1 root, left (not found on this CT). Find it on the images and add it in Segmentation, or override the check with a reason.', { timeout: 120_000 });
+  await expect(iliosacral.locator('[data-testid="plan-absent-structures"]')).toHaveText('Clearance not checked to S1 foramen, left: marked absent by the user.');
+  await iliosacral.scrollIntoViewIfNeeded();
+  await screenshot(page, 'real-totalseg-sacral-corridor-foramen-absent');
 });
 
 test('on the 3 mm CT with sacral bone erased, the sacrum\'s labels are said to look incomplete, where bone is edited and where a sacral corridor is not found', async ({ page }) => {
