@@ -3,10 +3,11 @@
  * by the DICOM module's NIfTI->DICOM helper in the global setup, opened
  * through the folder chooser like a user's files.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { appData, ARTIFACTS, openFolderWithChooser, screenshot, viewPoint, waitForAnatomy, waitForLoad } from './support/app';
+import { pdfPagesText } from './support/pdfText';
 import { REAL_DICOM_DIR } from './support/realCtToDicom';
 
 // The sacrum coverage check (src/core/segmentation/sacrumCoverage.ts) finds both sacra whole: the
@@ -118,7 +119,8 @@ async function paintLeftAlaLesion(page: Page): Promise<void> {
   await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 60_000 });
 }
 
-test('on the 3 mm CT, a sacral screw offered where the foramina were not found says that clearance to them was not checked', async ({ page }) => {
+test('on the 3 mm CT, a sacral screw offered where the foramina were not found FAILS its check until overridden with a reason, which the report carries', async ({ page }) => {
+  test.setTimeout(600_000);
   await openTotalseg(page);
   await expect(page.locator('#app')).toHaveAttribute('data-session-phase', 'ready', { timeout: 120_000 });
   // No foramen is found at 3 mm (the review lists them "not found").
@@ -126,17 +128,89 @@ test('on the 3 mm CT, a sacral screw offered where the foramina were not found s
   await paintLeftAlaLesion(page);
   await page.locator('[data-action="plan"]').click();
   const iliosacral = page.locator('.plan-corridor[data-corridor="iliosacralS1"][data-side="left"]');
+  // Still offered (the corridor may well be there: the user must see it), but as FAILED.
   await expect(iliosacral).toHaveAttribute('data-available', '1', { timeout: 120_000 });
-  // Where the screw is offered, in red: which of the corridor's limiting structures have no model.
+  await expect(iliosacral).toHaveAttribute('data-failed', '1');
+  await expect(iliosacral.locator('.plan-corridor-verdict')).toHaveText('available, check FAILED');
+  // Where the screw is offered, in red, one line per limiting structure without a model, saying what to do.
   const unchecked = iliosacral.locator('[data-testid="plan-unchecked-structures"]');
-  await expect(unchecked).toContainText('Clearance NOT checked to S1 foramen, left');
-  await expect(unchecked).toContainText('not found on this CT');
-  // The canal and the L5 / S1 roots are found (proposed from the canal): not listed.
+  // The S1 root goes with the foramen (not found either); the canal and the L5 root are found: not listed.
+  await expect(unchecked).toHaveText('\u2716 FAILED: Clearance NOT checked to S1 foramen, left; S1 root, left (not found on this CT). Find them on the images and add them in Segmentation, or override each with a reason.');
   await expect(unchecked).not.toContainText('Sacral canal');
+  await expect(unchecked).not.toContainText('L5 root');
+  expect(await unchecked.locator('[data-check]').evaluateAll((els) => els.map((e) => e.getAttribute('data-check')))).toEqual(['structuresModelled:foramenS1Left', 'structuresModelled:rootS1Left']);
   // Corridors with every limiting structure modelled (the hip joint found on the right) carry no such line.
   await expect(page.locator('.plan-corridor[data-side="right"]:not([data-corridor*="sacral"]) [data-testid="plan-unchecked-structures"]')).toHaveCount(0);
   await iliosacral.scrollIntoViewIfNeeded();
   await screenshot(page, 'real-totalseg-sacral-corridor-unchecked');
+
+  // Into the plan: the screw list shows it FAILED with that check, like any other failed check.
+  await iliosacral.locator('[data-action="add-corridor"]').click();
+  const row = page.locator('.screw-row').first();
+  await expect(row).toHaveAttribute('data-status', 'failed', { timeout: 120_000 });
+  const item = row.locator('li[data-check="structuresModelled:foramenS1Left"]');
+  const rootItem = row.locator('li[data-check="structuresModelled:rootS1Left"]');
+  await expect(item).toContainText('Structure without a model: Clearance NOT checked to S1 foramen, left (not found on this CT)');
+  await expect(rootItem).toContainText('Structure without a model: Clearance NOT checked to S1 root, left (not found on this CT)');
+  // Its only failed checks.
+  await expect(row.locator('li[data-check]')).toHaveCount(2);
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(page, 'real-totalseg-screw-list-failed-unmodelled');
+
+  // Each overridden with a reason and a name (an override names its structure): failed until both are, then overridden.
+  const reason = 'e2e: S1 foramen traced on the sagittal images, well clear of this screw';
+  const rootReason = 'e2e: S1 root runs with the foramen, checked with it';
+  await page.locator('[data-field="override-name"]').fill('Dr Test');
+  await page.locator('[data-field="override-name"]').press('Tab');
+  await item.locator('[data-action="override"]').click();
+  await row.locator('[data-field="override-reason"]').fill(reason);
+  await row.locator('[data-action="confirm-override"]').click();
+  await expect(item).toHaveAttribute('data-overridden', '1');
+  await expect(row).toHaveAttribute('data-status', 'failed');
+  await rootItem.locator('[data-action="override"]').click();
+  await row.locator('[data-field="override-reason"]').fill(rootReason);
+  await row.locator('[data-action="confirm-override"]').click();
+  await expect(row).toHaveAttribute('data-status', 'overridden');
+  await expect(item.locator('.screw-override')).toContainText(`Overridden by Dr Test: ${reason}`);
+  await screenshot(page, 'real-totalseg-screw-list-overridden-unmodelled');
+
+  // The report: the plan JSON holds the override with its reason; the PDF's screw page prints the check as overridden, by whom and why.
+  await expect(page.getByTestId('report-export-json')).toBeEnabled({ timeout: 120_000 });
+  await page.getByTestId('report-operator').fill('Dr Test');
+  const jsonDownload = page.waitForEvent('download');
+  await page.getByTestId('report-export-json').click();
+  const jsonPath = join(ARTIFACTS, 'real-totalseg-unmodelled-plan.json');
+  await (await jsonDownload).saveAs(jsonPath);
+  const file = JSON.parse(readFileSync(jsonPath, 'utf8')) as { plan: { overrides: { screwId: string; rule: string; structureId: string | null; by: string; reason: string }[] } };
+  expect(file.plan.overrides).toEqual([
+    expect.objectContaining({ rule: 'structuresModelled', structureId: 'foramenS1Left', by: 'Dr Test', reason }),
+    expect.objectContaining({ rule: 'structuresModelled', structureId: 'rootS1Left', by: 'Dr Test', reason: rootReason }),
+  ]);
+  const pdfDownload = page.waitForEvent('download');
+  await page.getByTestId('report-export-pdf').click();
+  const pdfPath = join(ARTIFACTS, 'real-totalseg-unmodelled-report.pdf');
+  await (await pdfDownload).saveAs(pdfPath);
+  const pages = await pdfPagesText(new Uint8Array(readFileSync(pdfPath)));
+  const screwPage = pages.find((t) => t.includes('Clearance NOT checked to S1 foramen, left'));
+  expect(screwPage, pages.join('\n----\n')).toBeDefined();
+  expect(screwPage).toContain(`OVERRIDDEN Clearance NOT checked to S1 foramen, left (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason. - overridden by Dr Test: ${reason}`);
+  expect(screwPage).toContain(`OVERRIDDEN Clearance NOT checked to S1 root, left (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason. - overridden by Dr Test: ${rootReason}`);
+  expect(pages.join(' ')).not.toContain('FAILS checks that were not overridden');
+
+  // The user marks the S1 foramen absent (Segmentation review): the screw is checked again with that status (it reaches the
+  // planner worker with the live check); the foramen's row passes and says so, the root's override still stands.
+  await page.locator('[data-structure="foramenS1Left"] [data-action="structure-absent"]').click();
+  await expect(page.locator('[data-structure="foramenS1Left"]')).toHaveAttribute('data-state', 'absent');
+  await expect(row.locator('.screw-unchecked')).toHaveText('Clearance not checked to S1 foramen, left: marked absent by the user.', { timeout: 120_000 });
+  await expect(row.locator('li[data-check]')).toHaveCount(1);
+  await expect(rootItem).toHaveAttribute('data-overridden', '1');
+  await expect(row).toHaveAttribute('data-status', 'overridden');
+  // Planned again (the status goes with the plan request to the pool's workers): the S1 screw names only the root now.
+  await page.locator('[data-action="plan"]').click();
+  await expect(unchecked).toHaveText('\u2716 FAILED: Clearance NOT checked to S1 root, left (not found on this CT). Find it on the images and add it in Segmentation, or override the check with a reason.', { timeout: 120_000 });
+  await expect(iliosacral.locator('[data-testid="plan-absent-structures"]')).toHaveText('Clearance not checked to S1 foramen, left: marked absent by the user.');
+  await iliosacral.scrollIntoViewIfNeeded();
+  await screenshot(page, 'real-totalseg-sacral-corridor-foramen-absent');
 });
 
 test('on the 3 mm CT with sacral bone erased, the sacrum\'s labels are said to look incomplete, where bone is edited and where a sacral corridor is not found', async ({ page }) => {

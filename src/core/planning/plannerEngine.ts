@@ -16,7 +16,7 @@ import {
   type CorridorRefinement, type CorridorScan, type ScanShare, type SearchContext, type SearchOptions,
 } from './search';
 import { checkScrewSpacing } from './checks/screwSpacing';
-import { DEFAULT_PLAN_SETTINGS, type CorridorOutcome, type PlanResult, type PlanSettings, type RankedScrew, type Screw, type ScrewCatalog, type ScrewEvaluation } from './types';
+import { DEFAULT_PLAN_SETTINGS, type CorridorOutcome, type PlanResult, type PlanSettings, type RankedScrew, type Screw, type ScrewCatalog, type ScrewEvaluation, type StructuresWithoutModel } from './types';
 
 /**
  * The planner engine: the object a worker exposes (workers/planner.worker.ts)
@@ -69,12 +69,22 @@ export type PlanRequest = {
   /** Slot 0 holds the latest generation (SharedArrayBuffer when isolated); polled during the search. */
   cancelToken?: Int32Array;
   options?: Partial<SearchOptions>;
+  /**
+   * Why structures have no model (the plan's structure review: not found / marked absent), for the
+   * `structuresModelled` rule of every screw evaluated (added 25 Nov, optional). Absent: every
+   * limiting structure without a field counts as not found (the rule fails).
+   */
+  structuresWithoutModel?: StructuresWithoutModel;
 };
 
 export type PlanProgress = { generation: number; candidatesScored: number; corridorsDone: number; corridorsTotal: number };
 export type ProgressCallback = (progress: PlanProgress) => void;
 
-export type LiveCheckRequest = { screw: Screw; others?: Screw[]; settings?: Partial<PlanSettings> };
+export type LiveCheckRequest = {
+  screw: Screw; others?: Screw[]; settings?: Partial<PlanSettings>;
+  /** As PlanRequest.structuresWithoutModel (optional, added 25 Nov). */
+  structuresWithoutModel?: StructuresWithoutModel;
+};
 
 /** One share of one corridor's coarse scan (the pool splits a corridor's directions across its workers). */
 export type ScanRequest = Omit<PlanRequest, 'corridors'> & { corridor: CorridorRequest; share: ScanShare };
@@ -195,7 +205,7 @@ export function createPlannerEngine(): PlannerEngine {
       ...loaded,
       settings,
       catalog,
-      evaluation: createEvaluationContext(loaded.fields, settings, loaded.grid, voxelStructureIds),
+      evaluation: createEvaluationContext(loaded.fields, settings, loaded.grid, voxelStructureIds, undefined, request.structuresWithoutModel),
       options,
       cancel,
       onProgress: (n) => {
@@ -282,7 +292,7 @@ export function createPlannerEngine(): PlannerEngine {
     checkScrew(request: LiveCheckRequest): ScrewEvaluation {
       const loaded = requireFields();
       const settings = resolveSettings(request.settings);
-      return evaluateScrew(createEvaluationContext(loaded.fields, settings, loaded.grid, voxelStructureIds), request.screw, request.others ?? []);
+      return evaluateScrew(createEvaluationContext(loaded.fields, settings, loaded.grid, voxelStructureIds, undefined, request.structuresWithoutModel), request.screw, request.others ?? []);
     },
     currentGrid(): PlannerGrid | null {
       return grid;

@@ -13,7 +13,7 @@ import type { CorridorId, ForamenId, Side } from '../shared/ids';
 import type { AnatomySummary } from './anatomySummary';
 import type { CancelToken } from './cancel';
 import { PlannerError } from '../shared/errors';
-import { evaluateScrew, lesionSizeMm, requiredLesionSpanMm, type EvaluationContext } from './checks/index';
+import { evaluateScrew, lesionSizeMm, passesExceptModelling, requiredLesionSpanMm, type EvaluationContext } from './checks/index';
 import { labelName } from './checks/result';
 import { resolveCorridor, type ResolvedCorridor } from './corridors';
 import type { CorridorOutcome, PlanSettings, RankedScrew, Screw, ScrewCatalog, ScrewEvaluation, ScrewSpec } from './types';
@@ -1061,8 +1061,11 @@ export function finishCorridor(ctx: SearchContext, scans: readonly CorridorScan[
     const id = screwId(corridorId, side, proposals.length);
     const screw = check.screw.id === id ? check.screw : { ...check.screw, id };
     const evaluation = check.evaluation.screwId === id ? check.evaluation : { ...check.evaluation, screwId: id };
-    if (!evaluation.ok) {
-      if (!fineFailure) fineFailure = evaluation.checks.find((x) => !x.ok)?.detail ?? '';
+    // A screw whose only failures are limiting structures without a model (structuresModelled) is still proposed:
+    // the corridor may well be there and the user must see it, shown as failed until the structure is added or the
+    // check overridden. Every other rule decides as before (on fully modelled CTs nothing changes).
+    if (!passesExceptModelling(evaluation.checks)) {
+      if (!fineFailure) fineFailure = evaluation.checks.find((x) => !x.ok && x.rule !== 'structuresModelled')?.detail ?? '';
       continue;
     }
     const distinct = proposals.every((p) => angleBetweenDeg(p.screw, screw) > 3 || entryDistance(p.screw, screw) > 4);
@@ -1232,7 +1235,7 @@ function findParallelSet(ctx: SearchContext, lp: LinePlan, best: RankedScrew, id
             let holds = true;
             for (const c of item.evaluation.checks) {
               if (c.rule === 'purchase' || c.rule === 'lesionSpan') { if (!c.ok) holds = false; }
-              else if (!c.ok) fail = true;
+              else if (!c.ok && c.rule !== 'structuresModelled') fail = true; // shown as failed, not a reason to drop the set
             }
             if (holds) bridging = true;
           }

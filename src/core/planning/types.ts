@@ -82,7 +82,15 @@ export type Screw = {
   catalogId: string;
 };
 
-export type CheckRule = 'purchase' | 'lesionSpan' | 'corticalBreach' | 'tipPosition' | 'clearance' | 'screwSpacing' | 'skinPath';
+export type CheckRule = 'purchase' | 'lesionSpan' | 'corticalBreach' | 'tipPosition' | 'clearance' | 'screwSpacing' | 'skinPath' | 'structuresModelled';
+
+/**
+ * Why a critical structure has no model on this CT (so no clearance to it can be checked):
+ * 'notFound' (the detection did not find it and the user has not added it) or 'absent' (the user
+ * marked it absent). Structures with a model are not listed. Plain data (crosses to the workers).
+ */
+export type StructureWithoutModel = 'notFound' | 'absent';
+export type StructuresWithoutModel = Partial<Record<StructureId, StructureWithoutModel>>;
 
 /**
  * Result of one clinical rule for one screw: data, never an exception.

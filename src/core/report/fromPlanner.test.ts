@@ -6,7 +6,7 @@ import { createVolume } from '../volume/Volume';
 import { createVolumeGeometry } from '../volume/VolumeGeometry';
 import { computeSkinEntry } from './computeSkinEntry';
 import { STRUCTURE_IDS } from '../shared/ids';
-import { planContentFromSession, reportScrewFromPlanner, structureStatusOfPlan } from './fromPlanner';
+import { planContentFromSession, reportScrewFromPlanner, structureStatusOfPlan, structuresWithoutModelOfPlan } from './fromPlanner';
 import { createReportModel } from './ReportModel';
 import { exportPlanJson, importPlanJson } from './toJson';
 
@@ -120,6 +120,24 @@ describe('from the planner', () => {
     expect(back.plan.catalog).toEqual(defaultCatalog());
     expect(back.plan.structures.foramina[0]!.centerLps).toEqual([-20, -30, 10]);
   });
+  it('tells the planner which structures have no model and why (structuresModelled), from the plan', () => {
+    const plan = {
+      structures: {
+        foramina: [{ id: 'foramenS1Right' as const, centerLps: [-20, -30, 10] as [number, number, number], axisLps: [0, -1, 0] as [number, number, number], radiusMm: 4, lengthMm: 30 }],
+        sacralCanal: null, roots: [], joints: [], notes: [],
+      },
+      structureReview: [
+        { id: 'foramenS4Left', status: 'absent' as const, reviewedBy: 'Dr B', labelValue: 15, volumeMl: null },
+        { id: 'foramenS1Right', status: 'absent' as const, reviewedBy: 'Dr B', labelValue: 10, volumeMl: null },
+      ],
+    };
+    const w = structuresWithoutModelOfPlan(plan);
+    expect(w.foramenS1Right).toBeUndefined(); // modelled: its clearance is measured
+    expect(w.foramenS4Left).toBe('absent');
+    expect(w.foramenS1Left).toBe('notFound');
+    expect(Object.keys(w).sort()).toEqual(STRUCTURE_IDS.filter((id) => id !== 'foramenS1Right').sort());
+  });
+
   it('gives the report every structure the planner can model, by whether the plan has its model and what the review says', () => {
     const status = structureStatusOfPlan({
       structures: {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Vec3 } from '../geometry/vec3';
-import type { CheckResult, PlanSettings, Screw, ScrewCatalog, ScrewEvaluation } from '../planning/types';
+import type { CheckResult, PlanSettings, Screw, ScrewCatalog, ScrewEvaluation, StructuresWithoutModel } from '../planning/types';
+import type { StructureId } from '../shared/ids';
 import type { VolumeGeometry } from '../volume/VolumeGeometry';
 import type { SkinEntryResult } from './computeSkinEntry';
 import { listStructureIds, type CriticalStructures } from '../anatomy/structures';
@@ -146,4 +147,15 @@ export function structureStatusOfPlan(plan: Pick<PlanContent, 'structures' | 'st
     if (modelled.has(id)) return { id, state: status === 'confirmed' ? 'confirmed' : status === 'edited' ? 'edited' : 'automatic' };
     return { id, state: status === 'absent' ? 'absent' : 'notFound' };
   });
+}
+
+/**
+ * The planner's `structuresWithoutModel` (its structuresModelled rule) from the plan: every structure
+ * of `STRUCTURE_IDS` with no model in the plan, 'absent' when the user marked it so, else 'notFound'
+ * (structureStatusOfPlan). Plain data, for the plan and live-check requests.
+ */
+export function structuresWithoutModelOfPlan(plan: Pick<PlanContent, 'structures' | 'structureReview'>): StructuresWithoutModel {
+  const out: StructuresWithoutModel = {};
+  for (const s of structureStatusOfPlan(plan)) if (s.state === 'absent' || s.state === 'notFound') out[s.id as StructureId] = s.state;
+  return out;
 }

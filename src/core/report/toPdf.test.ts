@@ -11,6 +11,8 @@ import { fixed1, formatLps } from './format';
 import { expectedStrings, pdfText } from './testing/pdfText';
 import { createReportModel, type ReportInput, type ReportScrewInput } from './ReportModel';
 import { reportToPdf } from './toPdf';
+import { reportCheckFromPlanner } from './fromPlanner';
+import type { CheckResult } from '../planning/types';
 import { computeOverviewProjection, computeTrajectoryImages } from './trajectoryImages';
 
 /**
@@ -265,6 +267,36 @@ describe('reportToPdf', () => {
     writeFileSync(plain, await reportToPdf(createReportModel(input), { paper: 'A4' }));
     expect(pdfText(plain, 1)).not.toContain('Critical structures');
     expect(pdfText(plain, 2)).not.toContain('NOT CHECKED');
+  });
+
+  it('prints a structure without a model as a FAILED check on the screw page, or as overridden with who and why', async () => {
+    // The planner's structuresModelled row (checks/structuresModelled.ts), through the adapter the report panel uses.
+    const unmodelled: CheckResult = {
+      rule: 'structuresModelled', ok: false, valueMm: Number.NaN, requiredMm: Number.NaN, toleranceMm: 0, marginMm: Number.NaN, structureId: 'foramenS1Right',
+      detail: 'Clearance NOT checked to S1 foramen, right (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason.',
+    };
+    const input = buildInput(volume, false);
+    input.structures = [{ id: 'foramenS1Right', state: 'notFound' }];
+    const failed = reportCheckFromPlanner('screw-1', unmodelled, []);
+    expect(failed).toMatchObject({ id: 'structuresModelled:foramenS1Right', status: 'fail', valueMm: null, requiredMm: null });
+    input.screws[0]!.checks = [...input.screws[0]!.checks, failed];
+    const file = join(dir, 'unmodelled.pdf');
+    writeFileSync(file, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    expect(pdfText(file, 1).replace(/\s+/g, ' ')).toContain('screw 1, 2 FAIL');
+    const page = pdfText(file, 2).replace(/\s+/g, ' ');
+    expect(page).toContain('FAIL Clearance NOT checked to S1 foramen, right (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason.');
+    expect(page).not.toMatch(/NaN/);
+    // Overridden with a reason: printed with the name and the reason, and no longer a failing screw.
+    const o = { screwId: 'screw-1', rule: 'structuresModelled', structureId: 'foramenS1Right' as const, by: 'Dr. Test', reason: 'foramen traced by hand on the sagittal images, 9 mm from the screw', atIso: '2026-11-25T02:00:00Z' };
+    const overridden = reportCheckFromPlanner('screw-1', unmodelled, [o]);
+    expect(overridden).toMatchObject({ status: 'overridden', overriddenBy: 'Dr. Test', reason: o.reason });
+    input.screws[0]!.checks = [...input.screws[0]!.checks.slice(0, -1), overridden];
+    const file2 = join(dir, 'unmodelled-overridden.pdf');
+    writeFileSync(file2, await reportToPdf(createReportModel(input), { paper: 'A4' }));
+    expect(pdfText(file2, 1).replace(/\s+/g, ' ')).not.toContain('screw 1, 2 FAIL');
+    const page2 = pdfText(file2, 2).replace(/\s+/g, ' ');
+    expect(page2).toContain('OVERRIDDEN Clearance NOT checked to S1 foramen, right (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason. - overridden by Dr. Test: foramen traced by hand on the sagittal images, 9 mm from the screw');
+    expect(page2).toContain('Checks: 3 passed, 0 failed, 2 overridden');
   });
 
   it('refuses a structure review with an unknown structure or state, or a structure twice', () => {

@@ -20,9 +20,8 @@ import type { PlanProgress } from '../../core/planning/plannerEngine';
 import { standardLengthsMm, validateCatalog } from '../../core/planning/screwCatalog';
 import type { CorridorOutcome, PlanResult, PlanSettings, RankedScrew, ScrewCatalog } from '../../core/planning/types';
 import type { PlanScrew } from '../../core/report/planSchema';
-import { resolveCorridor } from '../../core/planning/corridors';
+import { checkIdOf, structuresWithoutModelOfPlan } from '../../core/report/fromPlanner';
 import { formatClearanceMm, structureLabel } from '../../core/report/format';
-import type { StructureId } from '../../core/shared/ids';
 import { errorCodeOf } from '../../core/shared/errors';
 import type { PlanningSession, SessionStatus } from '../session/PlanningSession';
 import type { PlanStore } from '../plan/PlanStore';
@@ -209,7 +208,11 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       progressText.textContent = `${p.corridorsDone} / ${p.corridorsTotal} corridors · ${p.candidatesScored.toLocaleString('en-US')} trajectories`;
     };
     try {
-      const result = await session.plan({ settings: { ...plan.settings } as PlanSettings, catalog: JSON.parse(JSON.stringify(plan.catalog)) as ScrewCatalog }, onProgress);
+      const result = await session.plan({
+        settings: { ...plan.settings } as PlanSettings, catalog: JSON.parse(JSON.stringify(plan.catalog)) as ScrewCatalog,
+        // Which structures have no model, and why (the plan's review): the structuresModelled rule of every screw.
+        structuresWithoutModel: structuresWithoutModelOfPlan(plan),
+      }, onProgress);
       if (mine !== request) return;
       lastResult = result;
       setState('done');
@@ -238,7 +241,11 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
       class: 'plan-corridor',
       attrs: { 'data-corridor': o.corridorId, 'data-side': o.side ?? '', 'data-available': o.available ? '1' : '0' },
     });
-    const head = h('div', { class: 'plan-corridor-head' }, h('span', { class: 'plan-corridor-icon', text: o.available ? '\u2714' : '\u2716', attrs: { 'aria-hidden': 'true' } }), h('strong', { text: title }), h('span', { class: 'plan-corridor-verdict', text: o.available ? 'available' : 'no corridor' }));
+    // A screw offered with a failed check (the search proposes a screw whose only failures are limiting structures
+    // without a model: the corridor may be there, but its clearance to them was never checked).
+    const failed = o.available && best ? best.evaluation.checks.filter((c) => !c.ok) : [];
+    if (failed.length > 0) row.dataset['failed'] = '1';
+    const head = h('div', { class: 'plan-corridor-head' }, h('span', { class: 'plan-corridor-icon', text: o.available && failed.length === 0 ? '\u2714' : '\u2716', attrs: { 'aria-hidden': 'true' } }), h('strong', { text: title }), h('span', { class: 'plan-corridor-verdict', text: o.available ? (failed.length > 0 ? 'available, check FAILED' : 'available') : 'no corridor' }));
     row.append(head);
     if (o.available && best) {
       const ev = best.evaluation;
@@ -262,17 +269,34 @@ export function createPlanPanel(container: HTMLElement, deps: PlanPanelDeps): Pl
         attrs: { 'data-testid': 'plan-sacrum-coverage' },
       }));
     }
-    // A corridor found while structures that limit it have no model (not found, or marked absent):
-    // the planner checked no clearance to them. Said where the screw is offered, not only in the status.
-    const missing = new Set(deps.getSession()?.getStatus().missingStructures ?? []);
-    const unchecked = o.available ? resolveCorridor(o.corridorId, o.side ?? 'left').limiting.filter((id) => missing.has(id)) : [];
-    if (unchecked.length > 0) {
+    // The best screw's failed checks, in red where the screw is offered (one line each, the planner's own sentence:
+    // "Clearance NOT checked to S1 foramen, left (not found on this CT). Find it ... or override with a reason.").
+    // Structures without a model come first, in their own block (test hook plan-unchecked-structures).
+    // Several structures of one corridor make one sentence (the screw list gives each its own line and override);
+    // the planner's full sentences are the block's tooltip.
+    const unmodelled = failed.filter((c) => c.rule === 'structuresModelled');
+    if (unmodelled.length > 0) {
+      const one = unmodelled.length === 1;
+      const why = unmodelled.every((c) => c.detail.includes('(not found on this CT)')) ? 'not found on this CT' : 'no model on this CT';
+      const names: HTMLElement[] = [];
+      unmodelled.forEach((c, i) => {
+        if (i > 0) names.push(h('span', { text: '; ' }));
+        names.push(h('span', { text: c.structureId ? structureLabel(c.structureId) : c.detail, attrs: { 'data-check': checkIdOf(c) } }));
+      });
       row.append(h('div', {
         class: 'plan-reason plan-reason-danger',
-        text: `Clearance NOT checked to ${unchecked.map((id: StructureId) => structureLabel(id)).join('; ')}: not found on this CT, or marked absent (no model). Find ${unchecked.length === 1 ? 'it' : 'them'} on the images (or add ${unchecked.length === 1 ? 'it' : 'them'} in Segmentation) before placing this screw.`,
-        attrs: { 'data-testid': 'plan-unchecked-structures' },
-      }));
+        attrs: { 'data-testid': 'plan-unchecked-structures', role: 'alert', title: unmodelled.map((c) => c.detail).join('\n') },
+      },
+      h('span', { text: '\u2716 FAILED: Clearance NOT checked to ' }), ...names,
+      h('span', { text: ` (${why}). Find ${one ? 'it' : 'them'} on the images and add ${one ? 'it' : 'them'} in Segmentation, or override ${one ? 'the check' : 'each'} with a reason.` })));
     }
+    const others = failed.filter((c) => c.rule !== 'structuresModelled');
+    if (others.length > 0) {
+      row.append(h('div', { class: 'plan-reason plan-reason-danger' }, ...others.map((c) => h('div', { text: `\u2716 FAILED: ${c.detail}`, attrs: { 'data-check': checkIdOf(c) } }))));
+    }
+    // Structures the user marked absent: the check passes, and says so.
+    const absent = o.available && best ? best.evaluation.checks.filter((c) => c.ok && c.rule === 'structuresModelled') : [];
+    if (absent.length > 0) row.append(h('div', { class: 'plan-reason', text: absent.map((c) => c.detail).join(' '), attrs: { 'data-testid': 'plan-absent-structures' } }));
     return row;
   };
 

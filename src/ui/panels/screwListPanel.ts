@@ -61,6 +61,7 @@ const RULE_TEXT: Record<string, string> = {
   lesionSpan: 'Lesion span',
   screwSpacing: 'Screw spacing',
   skinPath: 'Skin path',
+  structuresModelled: 'Structure without a model',
 };
 
 /** "Clearance: too close to foramenS1Left: -3.6 mm (needs 2.0 mm ...)": the rule, then the planner's own sentence (it names the structure). */
@@ -185,9 +186,11 @@ export function createScrewListPanel(container: HTMLElement, deps: ScrewListPane
     setText(r.values.clearance, `${clearanceMm(ev.minClearanceMm, ev.minClearanceIsLowerBound)}${ev.minClearanceStructure ? ` (${ev.minClearanceStructure})` : ''}`);
     setText(r.values.cover, mm(ev.minBoneCoverMm));
     setText(r.values.spacing, minSpacing ? `${mm(minSpacing.valueMm)}${minSpacing.otherScrewId ? ` to ${minSpacing.otherScrewId}` : ''}` : 'single screw');
-    const missing = ev.uncheckedStructures ?? [];
-    r.unchecked.hidden = missing.length === 0;
-    setText(r.unchecked, missing.length > 0 ? `Not checked (no model): ${missing.join(', ')}` : '');
+    // Limiting structures without a model: one not found FAILS its structuresModelled check (listed with the failed
+    // checks, to clear or override); one the user marked absent passes, and this line says so.
+    const absent = ev.checks.filter((c) => c.rule === 'structuresModelled' && c.ok);
+    r.unchecked.hidden = absent.length === 0;
+    setText(r.unchecked, absent.map((c) => c.detail).join(' '));
   };
 
   /** After the user's own action replaced the button they pressed: the keyboard focus goes back to its row, not to the page. */

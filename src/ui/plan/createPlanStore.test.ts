@@ -129,6 +129,33 @@ describe('plan store', () => {
     expect(store.statusOf('nope')).toBe('pending');
   });
 
+  it('a structure without a model (structuresModelled) fails the screw until overridden with a reason; marking it absent re-checks', () => {
+    const store = createPlanStore(planWith([A()]));
+    // As the planner returns it (checks/structuresModelled.ts): no figure, the structure named.
+    const unmodelled: CheckResult = {
+      rule: 'structuresModelled', ok: false, valueMm: Number.NaN, requiredMm: Number.NaN, toleranceMm: 0, marginMm: Number.NaN, structureId: 'foramenS1Left',
+      detail: 'Clearance NOT checked to S1 foramen, left (not found on this CT). Find it on the images and add it in Segmentation, or override with a reason.',
+    };
+    store.setEvaluation('a', evaluation('a', [check('purchase', true), check('clearance', true, 'rootS1Left'), unmodelled]));
+    expect(store.statusOf('a')).toBe('failed');
+    // An override of another rule for the same structure does not cover it.
+    const ov = { screwId: 'a', rule: 'clearance', structureId: 'foramenS1Left' as const, by: 'Dr A', reason: 'foramen seen clear on the sagittal images', atIso: '2026-11-25T02:00:00Z' };
+    store.apply(setOverride(ov, 'Override'));
+    expect(store.statusOf('a')).toBe('failed');
+    store.apply(setOverride({ ...ov, rule: 'structuresModelled' }, 'Override'));
+    expect(store.statusOf('a')).toBe('overridden');
+    expect(store.get().plan!.overrides.find((o) => o.rule === 'structuresModelled')!.reason).toBe('foramen seen clear on the sagittal images');
+    store.undo();
+    expect(store.statusOf('a')).toBe('failed');
+    // The user marks the foramen absent (structure review only, no model changes): the screw is checked again.
+    store.apply({ label: 'Review', update: (p) => ({ ...p, structureReview: [{ id: 'foramenS1Left', status: 'absent', reviewedBy: 'Dr A', labelValue: 9, volumeMl: null }] }) });
+    expect(store.statusOf('a')).toBe('pending');
+    // A review change that leaves the same structures without a model, for the same reasons, keeps the evaluation.
+    store.setEvaluation('a', evaluation('a', [check('purchase', true)]));
+    store.apply({ label: 'Review', update: (p) => ({ ...p, structureReview: [...p.structureReview, { id: 'lesion', status: 'confirmed', reviewedBy: 'Dr A', labelValue: 7, volumeMl: 3 }] }) });
+    expect(store.statusOf('a')).toBe('ok');
+  });
+
   it('moving a screw drops its evaluation and its overrides, not the other screws\' evaluations', () => {
     const store = createPlanStore(planWith([A(), B()]));
     store.setEvaluation('a', evaluation('a', [check('clearance', false, 'foramenS1Left')]));

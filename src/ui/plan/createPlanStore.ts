@@ -17,7 +17,7 @@
  * - `revision` increments on every change of `plan` (apply, undo, redo, reset).
  */
 import type { ScrewEvaluation } from '../../core/planning/types';
-import { findOverride } from '../../core/report/fromPlanner';
+import { findOverride, structuresWithoutModelOfPlan } from '../../core/report/fromPlanner';
 import type { PlanContent, PlanScrew } from '../../core/report/planSchema';
 import { PlannerError } from '../../core/shared/errors';
 import type { PlanEdit, PlanState, PlanStore, ScrewStatus } from './PlanStore';
@@ -116,7 +116,7 @@ export function createPlanStore(initial: PlanContent | null = null, options: Pla
   const setPlan = (plan: PlanContent | null): void => {
     const before = state.plan;
     const evaluations: Record<string, ScrewEvaluation> = {};
-    if (plan && before && sameSettings(before, plan)) {
+    if (plan && before && sameSettings(before, plan) && sameWithoutModel(before, plan)) {
       for (const [id, ev] of Object.entries(state.evaluations)) {
         const a = findScrew(before, id);
         const b = findScrew(plan, id);
@@ -247,6 +247,16 @@ export function sameGeometry(a: PlanScrew, b: PlanScrew): boolean {
     a.tipLps[0] === b.tipLps[0] && a.tipLps[1] === b.tipLps[1] && a.tipLps[2] === b.tipLps[2] &&
     a.diameterMm === b.diameterMm && a.lengthMm === b.lengthMm
   );
+}
+
+/**
+ * Same structures without a model, for the same reasons (not found / marked absent): the
+ * structuresModelled rule reads them, so a change (a structure marked absent, or added) makes every
+ * screw pending until checked again.
+ */
+function sameWithoutModel(a: PlanContent, b: PlanContent): boolean {
+  if (a.structures === b.structures && a.structureReview === b.structureReview) return true;
+  return JSON.stringify(structuresWithoutModelOfPlan(a)) === JSON.stringify(structuresWithoutModelOfPlan(b));
 }
 
 function sameSettings(a: PlanContent, b: PlanContent): boolean {

@@ -93,6 +93,23 @@ describe('plan controller', () => {
     expect(s.pending).toHaveLength(0);
   });
 
+  it('each check says which structures have no model and why (from the plan); marking one absent checks the screws again', async () => {
+    const { store, s } = setup();
+    // No models in this plan: every structure is not found.
+    expect(s.pending[0]!.request.structuresWithoutModel?.foramenS1Left).toBe('notFound');
+    expect(Object.keys(s.pending[0]!.request.structuresWithoutModel ?? {})).toHaveLength(17);
+    s.answer(); await flush(); s.answer(); await flush();
+    expect(s.pending).toHaveLength(0);
+    store.apply({ label: 'Mark absent', update: (p) => ({ ...p, structureReview: [{ id: 'foramenS1Left', status: 'absent', reviewedBy: 'Dr A', labelValue: 9, volumeMl: null }] }) });
+    await flush();
+    expect(store.statusOf('a')).toBe('pending');
+    expect(s.pending).toHaveLength(1);
+    expect(s.pending[0]!.request.structuresWithoutModel?.foramenS1Left).toBe('absent');
+    expect(s.pending[0]!.request.structuresWithoutModel?.foramenS1Right).toBe('notFound');
+    s.answer(); await flush();
+    expect(store.statusOf('a')).toBe('ok');
+  });
+
   it('a drag is one undo step, stale results are dropped, the last result shows; the length snaps to the catalog at the end', async () => {
     const { store, overlay, s } = setup();
     s.answer(); await flush(); s.answer(); await flush();

@@ -14,7 +14,8 @@
  *   The skin entry is recomputed from the CT when the drag ends.
  * - checks: never awaited in the pointer path. One check is in flight at a
  *   time; each is tagged with a signature of what it checked (the screw, the
- *   other screws, the settings, the fields generation) and its result is
+ *   other screws, the settings, the fields generation, the structures without
+ *   a model and why: not found / marked absent) and its result is
  *   stored only if that signature is still current, else dropped and the
  *   current state is checked next. While a screw is dragged only that screw
  *   is checked; the others (screw spacing) are re-checked when it ends.
@@ -27,7 +28,8 @@
  *   in a text field.
  */
 import type { Vec3 } from '../../core/geometry/vec3';
-import type { Screw } from '../../core/planning/types';
+import type { Screw, StructuresWithoutModel } from '../../core/planning/types';
+import { structuresWithoutModelOfPlan } from '../../core/report/fromPlanner';
 import type { PlanContent, PlanScrew } from '../../core/report/planSchema';
 import { errorCodeOf } from '../../core/shared/errors';
 import type { PlanOverlayPort, ScrewDragEvent, ScrewOverlay } from '../../viewer/PlanOverlayPort';
@@ -129,8 +131,18 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
     for (const l of [...noteListeners]) l(n);
   };
 
+  /** The plan's structures without a model (not found / marked absent), for the structuresModelled rule; cached per structures + review. */
+  let withoutModelFor: { structures: unknown; review: unknown; value: StructuresWithoutModel; key: string } | null = null;
+  const withoutModelOf = (plan: PlanContent): { value: StructuresWithoutModel; key: string } => {
+    if (!withoutModelFor || withoutModelFor.structures !== plan.structures || withoutModelFor.review !== plan.structureReview) {
+      const value = structuresWithoutModelOfPlan(plan);
+      withoutModelFor = { structures: plan.structures, review: plan.structureReview, value, key: JSON.stringify(value) };
+    }
+    return withoutModelFor;
+  };
+
   const signatureOf = (plan: PlanContent, s: PlanScrew): string =>
-    [fieldsGeneration, geometryKey(s), ...plan.screws.filter((o) => o.id !== s.id).map(geometryKey), JSON.stringify(plan.settings)].join('|');
+    [fieldsGeneration, geometryKey(s), ...plan.screws.filter((o) => o.id !== s.id).map(geometryKey), JSON.stringify(plan.settings), withoutModelOf(plan).key].join('|');
 
   // ---- live checks ------------------------------------------------------------------
   const pump = (): void => {
@@ -158,7 +170,10 @@ export function createPlanController(deps: PlanControllerDeps): PlanController {
   const send = (session: PlanningSession, plan: PlanContent, s: PlanScrew, signature: string): void => {
     inFlight = { screwId: s.id, signature };
     const t0 = performance.now();
-    const request = { screw: toPlannerScrew(s), others: plan.screws.filter((o) => o.id !== s.id).map(toPlannerScrew), settings: { ...plan.settings } };
+    const request = {
+      screw: toPlannerScrew(s), others: plan.screws.filter((o) => o.id !== s.id).map(toPlannerScrew), settings: { ...plan.settings },
+      structuresWithoutModel: { ...withoutModelOf(plan).value },
+    };
     session.checkScrew(request).then(
       (evaluation) => {
         inFlight = null;

@@ -17,7 +17,7 @@ import type { SacrumCoverage } from '../../core/segmentation/sacrumCoverage';
 import type { CriticalStructures } from '../../core/anatomy/structures';
 import type { Vec3 } from '../../core/geometry/vec3';
 import type { CorridorRequest, LiveCheckRequest, PlanProgress } from '../../core/planning/plannerEngine';
-import type { PlanResult, PlanSettings, ScrewCatalog, ScrewEvaluation } from '../../core/planning/types';
+import type { PlanResult, PlanSettings, ScrewCatalog, ScrewEvaluation, StructuresWithoutModel } from '../../core/planning/types';
 import type { Volume } from '../../core/volume/Volume';
 import type { VoxelArray } from '../../core/volume/voxelBuffer';
 import type { PlannerMode } from '../../compute/workerPool';
@@ -108,7 +108,11 @@ export interface PlanningSession {
 
   /** Full plan for the current lesion; a newer call makes an older one reject with `worker/stale`. */
   plan(
-    request: { settings: PlanSettings; catalog: ScrewCatalog; corridors?: CorridorRequest[] },
+    request: {
+      settings: PlanSettings; catalog: ScrewCatalog; corridors?: CorridorRequest[];
+      /** Why structures have no model (not found / marked absent), for the structuresModelled rule (optional, added 25 Nov). */
+      structuresWithoutModel?: StructuresWithoutModel;
+    },
     onProgress?: (progress: PlanProgress) => void,
   ): Promise<PlanResult>;
   /**

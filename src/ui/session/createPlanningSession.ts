@@ -519,7 +519,7 @@ export function createPlanningSession(options: PlanningSessionOptions): Planning
       const fieldsAtStart = r.fieldsLoaded;
       r.plansRunning++;
       try {
-        const result = await guard(r, r.planner.plan({ settings: request.settings, catalog: request.catalog, ...(request.corridors ? { corridors: request.corridors } : {}) }, onProgress));
+        const result = await guard(r, r.planner.plan({ settings: request.settings, catalog: request.catalog, ...(request.corridors ? { corridors: request.corridors } : {}), ...(request.structuresWithoutModel ? { structuresWithoutModel: request.structuresWithoutModel } : {}) }, onProgress));
         if (mine !== planCounter) throw stale();
         if (labelsGeneration !== fieldsAtStart) throw staleError('the lesion or the structures changed during the plan search: plan again');
         return result;

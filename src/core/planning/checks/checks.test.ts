@@ -125,12 +125,17 @@ describe('checks on analytic fields', () => {
   });
 
   it('evaluateScrew runs every rule and reports the figures', () => {
-    const ctx = createEvaluationContext(fields, settings);
+    // The synthetic set models only the S1 root of the corridor's limiting structures: the others are said absent here.
+    const ctx = createEvaluationContext(fields, settings, null, [], undefined, { foramenS1Left: 'absent', rootL5Left: 'absent', sacralCanal: 'absent' });
     const e = evaluateScrew(ctx, screw([58, 2, 0], [-32, 2, 0]));
-    expect(e.checks.map((c) => c.rule).sort()).toEqual(['clearance', 'corticalBreach', 'lesionSpan', 'purchase', 'skinPath', 'tipPosition']);
+    expect(e.checks.map((c) => c.rule).sort()).toEqual(['clearance', 'corticalBreach', 'lesionSpan', 'purchase', 'skinPath', 'structuresModelled', 'structuresModelled', 'structuresModelled', 'tipPosition']);
     expect(e.purchaseNearMm).toBeGreaterThan(40);
     expect(e.minClearanceStructure).toBe('rootS1Left');
     expect(e.ok).toBe(true);
+    // Without their status they count as not found: the screw fails on them alone.
+    const unknown = evaluateScrew(createEvaluationContext(fields, settings), screw([58, 2, 0], [-32, 2, 0]));
+    expect(unknown.ok).toBe(false);
+    expect(unknown.checks.filter((c) => !c.ok).map((c) => c.structureId)).toEqual(['foramenS1Left', 'rootL5Left', 'sacralCanal']);
   });
 
   it('lesion span: through the middle passes; an axis that grazes the lesion fails with its figure', () => {

@@ -4,7 +4,7 @@ import type { StructureId } from '../../shared/ids';
 import { sampleTrilinearLps } from '../../volume/sampleTrilinear';
 import { GRID_QUANTUM_MM, type PlannerGrid } from '../../collision/plannerGrid';
 import { resolveCorridor } from '../corridors';
-import type { CheckResult, PlanSettings, Screw, ScrewEvaluation } from '../types';
+import type { CheckResult, PlanSettings, Screw, ScrewEvaluation, StructuresWithoutModel } from '../types';
 import { findGaps, sampleAxisProfile, type AxisProfile } from './axisProfile';
 import { checkClearance } from './clearance';
 import { checkCorticalBreach } from './corticalBreach';
@@ -12,9 +12,11 @@ import { checkLesionSpan, lesionSizeMm, lesionVolumeMm3 } from './lesionSpan';
 import { checkPurchase } from './purchase';
 import { checkScrewSpacing } from './screwSpacing';
 import { checkSkinPath } from './skinPath';
+import { checkStructuresModelled } from './structuresModelled';
 import { checkTipPosition } from './tipPosition';
 
-export { checkClearance, checkCorticalBreach, checkLesionSpan, checkPurchase, checkScrewSpacing, checkSkinPath, checkTipPosition };
+export { checkClearance, checkCorticalBreach, checkLesionSpan, checkPurchase, checkScrewSpacing, checkSkinPath, checkStructuresModelled, checkTipPosition };
+export { passesExceptModelling, structureName } from './structuresModelled';
 export { lesionSizeMm, lesionVolumeMm3, requiredLesionSpanMm, LESION_SPAN_SIZE_FRACTION } from './lesionSpan';
 export { sampleAxisProfile, findGaps, type AxisProfile } from './axisProfile';
 
@@ -72,16 +74,26 @@ export type EvaluationContext = {
   grid: PlannerGrid | null;
   /** Reused sample buffers; filled by evaluateScrew. */
   profile: AxisProfile | null;
+  /**
+   * Why structures have no model on this CT (the session's structure review: not found / marked
+   * absent), for the `structuresModelled` rule. Absent (unknown): every limiting structure without
+   * a field counts as not found, and the rule fails (the safe side).
+   */
+  structuresWithoutModel?: StructuresWithoutModel;
 };
 
-export function createEvaluationContext(fields: FieldSet, settings: PlanSettings, grid: PlannerGrid | null = null, voxelStructures: readonly StructureId[] = [], stepMm?: number): EvaluationContext {
-  return { fields, settings, tolerances: fieldTolerances(fields.geometry, stepMm, voxelStructures), grid, profile: null };
+export function createEvaluationContext(
+  fields: FieldSet, settings: PlanSettings, grid: PlannerGrid | null = null, voxelStructures: readonly StructureId[] = [], stepMm?: number,
+  structuresWithoutModel?: StructuresWithoutModel,
+): EvaluationContext {
+  return { fields, settings, tolerances: fieldTolerances(fields.geometry, stepMm, voxelStructures), grid, profile: null, ...(structuresWithoutModel ? { structuresWithoutModel } : {}) };
 }
 
 /**
  * Runs every clinical rule on one screw (the live-check entry point, a few
  * milliseconds): purchase, cortical breach, tip position, clearance to each
- * structure that has a field, spacing to each of `others`, skin path.
+ * structure that has a field, the corridor's limiting structures that have
+ * none (structuresModelled), spacing to each of `others`, skin path.
  * Rules follow the screw's corridor template (joint crossings, tip bone,
  * femoral-neck tip depth). Pure: returns data, throws only on bad input.
  */
@@ -117,6 +129,8 @@ export function evaluateScrew(ctx: EvaluationContext, screw: Screw, others: read
       minClearanceIsLowerBound = c.isLowerBound === true;
     }
   }
+  // Limiting structures without a model: no clearance could be checked to them (fails unless marked absent).
+  for (const c of checkStructuresModelled(fields, corridor.limiting, ctx.structuresWithoutModel)) checks.push(c);
   for (const other of others) if (other.id !== screw.id) checks.push(checkScrewSpacing(screw, other, settings));
   const skin = checkSkinPath(fields, screw, settings, tolerances.boneMm, Math.max(1, tolerances.stepMm));
   checks.push(skin.check);
