@@ -7,16 +7,17 @@ type Dims = readonly [number, number, number];
  * Why not the centroid: a sacrum with one ala eaten by a lytic metastasis (or fractured, or
  * partly labelled as the ilium next to it) has its centroid moved sideways by the missing or
  * added bone: on the real 3 mm CT with 30-50 % of one ala replaced by lesion grey the centroid
- * lay 3-34 mm beside the canal, the mirror plane (or a plane nearly as symmetric) within 1.5 mm
- * of it (README, "25 Nov stop 21, helper D"). The sacrum is mirror-symmetric about its midsagittal plane, which runs through the canal; bone lost or
- * added on one side lowers the mirror overlap of every candidate plane about alike, but what is
- * left symmetric (the bodies, the canal's ring, the other ala) still peaks at the midline.
+ * lay 3-34 mm beside the canal, the mirror plane (or a plane nearly as symmetric) within 2.5 mm
+ * of it (README, "25 Nov stop 21, helper D"). The sacrum is mirror-symmetric about its
+ * midsagittal plane, which runs through the canal; bone lost or added on one side lowers the
+ * mirror overlap of every candidate plane about alike, but what is left symmetric (the bodies,
+ * the canal's ring, the other ala) still peaks at the midline.
  *
  * The plane is searched in the (i, j) plane of the grid, in mm (the crop's i axis near
  * left-right, j near anteroposterior, k the levels, as the SI split assumes): its normal
  * (cos a, sin a) for a in -15..15 degrees by 2.5, its offset in steps of half an i voxel within
- * `searchMm` of the centroid (on the half-voxel grid); the score is the number of sacrum voxels whose mirror image (to
- * the nearest voxel, same slice) is sacrum. Candidates are tried from the least rotated and
+ * `searchMm` of the centroid (on the half-voxel grid); the score is the number of sacrum voxels
+ * whose mirror image (to the nearest voxel, same slice) is sacrum. Candidates are tried from the least rotated and
  * nearest to the centroid outwards and a later one wins only with a strictly higher score, so a
  * symmetric sacrum keeps the plane through its centroid.
  */
