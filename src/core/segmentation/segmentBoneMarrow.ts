@@ -246,7 +246,9 @@ export function fillSacralMarrow(
   }
   // The canal band around the sacrum's mirror plane and around every plane nearly as symmetric
   // (sacralMidline.ts): not around its centroid, which a destroyed ala moves sideways.
-  const plane = sacralMirrorPlane(local, ld, spacingMm, { distinctMm: canalHalfWidthMm })!;
+  // Rivals from half the band's width away: one nearer lies well inside the best plane's band; one
+  // 4.5-9 mm off would leave its canal's far side out of it.
+  const plane = sacralMirrorPlane(local, ld, spacingMm, { distinctMm: canalHalfWidthMm / 2 })!;
   const planes = [plane, ...plane.rivals];
   const [nx, ny] = plane.normal;
   for (let k = 0, s = 0; k < lk; k++) {
