@@ -6,6 +6,7 @@ import { transformPoint } from '../volume/VolumeGeometry';
 import { labelBoxesOf } from '../anatomy/labelBoxes';
 import { computeComponents } from './connectedComponents';
 import { closeMm, fillHoles } from './morphology';
+import { sacralMirrorPlane } from './sacralMidline';
 
 type Dims = readonly [number, number, number];
 
@@ -149,7 +150,8 @@ function nearestLabel(parts: Uint8Array, dims: Dims): Uint8Array {
  *   posterior foramina, up to about 1-1.5 cm across, and the canal's openings): a ball of 12 mm
  *   bridges mouths up to about 2.4 cm, so what lies behind them is enclosed.
  * - `canalHalfWidthMm`: the sacral canal runs the sacrum's length on the midline; every
- *   candidate within this distance of the midline (the sacrum's centroid) is left out, whatever
+ *   candidate within this distance of the midline (the sacrum's mirror plane, each level's own
+ *   mirror line, and every plane nearly as symmetric: sacralMidline.ts) is left out, whatever
  *   its grey value (the canal holds the dural sac, CSF of soft-tissue grey, down to S2).
  */
 export const SACRAL_MARROW_HULL_RADIUS_MM = 12;
@@ -161,6 +163,13 @@ export type SacralMarrowFill = {
   centroidLps: [number, number, number];
   /** Unlabelled voxels of the envelope left out as channel (fat connected to outside the bone or to the canal, a voxel around it, and the canal). */
   channelVoxels: number;
+  /**
+   * The midline the canal band was laid on (NaN / 0 when no sacrum): the mirror plane's angle
+   * to the grid's j axis (degrees) and its LPS x where it crosses the sacrum's centroid's j and
+   * k; the sacrum's centroid x (the midline before 25 Nov stop 21, moved sideways by a destroyed
+   * ala); the planes nearly as symmetric whose bands were guarded too.
+   */
+  midline: { angleDeg: number; planeXLps: number; centroidXLps: number; rivals: number };
 };
 
 /**
@@ -178,7 +187,11 @@ export type SacralMarrowFill = {
  *   next to them, diagonals included (the partial-volumed rim of a channel);
  * - the canal: within {@link SACRAL_CANAL_HALF_WIDTH_MM} of the midline, per anteroposterior
  *   column the free voxels from the back through the longest free run (its content need not be
- *   dark: CSF; see `canalGuard`).
+ *   dark: CSF; see `canalGuard`). The midline is the sacrum's mirror plane (`sacralMirrorPlane`),
+ *   with each level's own mirror line and every plane scoring nearly as high guarded too: the
+ *   band is never laid on one guess when another is about as likely (a destroyed ala, a sacrum
+ *   partly labelled as the ilium beside it). Not the centroid: 40 % of one ala replaced by lesion
+ *   grey on the real 3 mm CT put it 3-34 mm beside the canal (README, "25 Nov stop 21, helper D").
  * `parts` (part labels on the crop `box` of `ct`, ijk->LPS `cropToLps`) is updated in place.
  * Assumes the crop's i axis is near the LPS x axis (left-right), as the SI split does.
  */
@@ -192,7 +205,7 @@ export function fillSacralMarrow(
   darkGrey: number,
   options: { hullRadiusMm?: number; canalHalfWidthMm?: number } = {},
 ): SacralMarrowFill {
-  const none: SacralMarrowFill = { added: 0, centroidLps: [NaN, NaN, NaN], channelVoxels: 0 };
+  const none: SacralMarrowFill = { added: 0, centroidLps: [NaN, NaN, NaN], channelVoxels: 0, midline: { angleDeg: NaN, planeXLps: NaN, centroidXLps: NaN, rivals: 0 } };
   const hullRadiusMm = options.hullRadiusMm ?? SACRAL_MARROW_HULL_RADIUS_MM;
   const canalHalfWidthMm = options.canalHalfWidthMm ?? SACRAL_CANAL_HALF_WIDTH_MM;
   const [ni, nj, nk] = dims;
@@ -236,8 +249,27 @@ export function fillSacralMarrow(
       if (l === sac) local[s] = 1;
       else if (l === 0) free[s] = 1;
       if (v[g0 + i]! < darkGrey) dark[s] = 1;
-      const x = cropToLps[0]! * (i0 + i) + cropToLps[4]! * (j0 + j) + cropToLps[8]! * (k0 + k) + cropToLps[12]!;
-      if (Math.abs(x - midX) <= canalHalfWidthMm) band[s] = 1;
+    }
+  }
+  // The canal band around the sacrum's mirror plane and around every plane nearly as symmetric
+  // (sacralMidline.ts): not around its centroid, which a destroyed ala moves sideways.
+  // Rivals from half the band's width away: one nearer lies well inside the best plane's band; one
+  // 4.5-9 mm off would leave its canal's far side out of it.
+  const plane = sacralMirrorPlane(local, ld, spacingMm, { distinctMm: canalHalfWidthMm / 2 })!;
+  const planes = [plane, ...plane.rivals];
+  const [nx, ny] = plane.normal;
+  for (let k = 0, s = 0; k < lk; k++) {
+    // The slice's own mirror line too (same normal): a canal that bends sideways level by level.
+    const levelOffsetMm = plane.levelOffsetMm[k]!;
+    for (let j = 0; j < lj; j++) {
+      const ym = j * spacingMm[1];
+      for (let i = 0; i < li; i++, s++) {
+        const xm = i * spacingMm[0];
+        if (Math.abs(nx * xm + ny * ym - levelOffsetMm) <= canalHalfWidthMm) { band[s] = 1; continue; }
+        for (const pl of planes) {
+          if (Math.abs(pl.normal[0] * xm + pl.normal[1] * ym - pl.offsetMm) <= canalHalfWidthMm) { band[s] = 1; break; }
+        }
+      }
     }
   }
   const hull = closeMm(local, ld, spacingMm, hullRadiusMm);
@@ -290,7 +322,19 @@ export function fillSacralMarrow(
     transformPoint(p, cropToLps, [i0 + i, j0 + j, k0 + k]);
     for (let a = 0; a < 3; a++) sum[a]! += p[a]!;
   }
-  return { added, centroidLps: added > 0 ? [sum[0] / added, sum[1] / added, sum[2] / added] : [NaN, NaN, NaN], channelVoxels };
+  // Where the plane crosses the centroid's j and k (local mm -> crop index -> LPS x).
+  const cj = plane.centroidMm[1];
+  const planeI = (plane.offsetMm - ny * cj) / nx / spacingMm[0], centroidJ = cj / spacingMm[1];
+  let kSum = 0;
+  for (let s = 0; s < nl; s++) if (local[s]) kSum += Math.floor(s / lij);
+  const centroidK = kSum / count;
+  const planeXLps = cropToLps[0]! * (i0 + planeI) + cropToLps[4]! * (j0 + centroidJ) + cropToLps[8]! * (k0 + centroidK) + cropToLps[12]!;
+  return {
+    added,
+    centroidLps: added > 0 ? [sum[0] / added, sum[1] / added, sum[2] / added] : [NaN, NaN, NaN],
+    channelVoxels,
+    midline: { angleDeg: plane.angleDeg, planeXLps, centroidXLps: midX, rivals: plane.rivals.length },
+  };
 }
 
 /**

@@ -47,6 +47,18 @@ function coarseSacrum() {
   return { dims, parts, at, ct: createVolume('sacrum', 'ct', g, grey), g, canal, foramen, box: { min: [0, 0, 0] as [number, number, number], max: [dims[0] - 1, dims[1] - 1, dims[2] - 1] as [number, number, number] } };
 }
 
+/** Moves the slices from `fromK` up by `shift` voxels along i (soft tissue and nothing labelled come in at i = 0). */
+function shiftLevels(grey: Int16Array, parts: Uint8Array, dims: readonly [number, number, number], fromK: number, shift: number): void {
+  const [ni, nj, nk] = dims;
+  for (let k = fromK; k < nk; k++) for (let j = 0; j < nj; j++) {
+    for (let i = ni - 1; i >= 0; i--) {
+      const t = i + ni * (j + nj * k), from = i - shift;
+      grey[t] = from >= 0 ? grey[t - shift]! : 40;
+      parts[t] = from >= 0 ? parts[t - shift]! : 0;
+    }
+  }
+}
+
 describe('fillSacralMarrow (coarse voxels)', () => {
   it('fills the fatty marrow, but neither the canal (not dark) nor a fat-filled foramen open to the presacral fat, nor a voxel around it', () => {
     const { dims, parts, at, ct, g, canal, foramen, box } = coarseSacrum();
@@ -100,6 +112,63 @@ describe('fillSacralMarrow (coarse voxels)', () => {
       if (Math.abs(i * 3 - 19.5 * 3) > halfWidthVoxels * 3) continue;
       expect(parts[at(i, j, k)], `band ${i} ${j} ${k}`).toBe(0);
     }
+  });
+
+  it('keeps the canal band on the canal when bone on one side moves the centroid (an ilium strip labelled sacrum beside a destroyed ala)', () => {
+    const { dims, parts, at, ct, g, box } = coarseSacrum();
+    // A plate of bone labelled sacrum beside the right wall, across a gap (i 34-37): like the
+    // medial ilium the SI split left in the sacrum when the ala next to it was eaten by a lesion.
+    // The centroid moves about 3 voxels (8 mm) towards it; the canal (i 18-21, CSF grey 10, not
+    // dark) stays on the box's mirror plane (i 19.5).
+    const grey = ct.voxels as Int16Array;
+    let sx = 0, n = 0;
+    for (let k = 7; k <= 22; k++) for (let j = 8; j <= 21; j++) for (let i = 34; i <= 37; i++) {
+      grey[at(i, j, k)] = 700;
+      parts[at(i, j, k)] = LABELS.sacrum;
+    }
+    for (let k = 0, t = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, t++) if (parts[t] === LABELS.sacrum) { sx += i; n++; }
+    expect(sx / n - 19.5).toBeGreaterThan(2.5);
+    const out = fillSacralMarrow(parts, dims, [3, 3, 3], g.ijkToLps, ct, box, 40 - 3 * 20);
+    expect(out.added).toBeGreaterThan(2000);
+    expect(out.midline.centroidXLps / 3 - 19.5).toBeGreaterThan(2.5);
+    expect(Math.abs(out.midline.planeXLps / 3 - 19.5)).toBeLessThanOrEqual(0.5);
+    for (let k = 7; k < 23; k++) for (let j = 13; j <= 21; j++) for (let i = 18; i <= 21; i++) expect(parts[at(i, j, k)], `canal ${i} ${j} ${k}`).toBe(0);
+    // The marrow of both alae is still filled.
+    for (const [i, j, k] of [[27, 10, 10], [12, 18, 20]] as const) expect(parts[at(i, j, k)], `marrow ${i} ${j} ${k}`).toBe(LABELS.sacrum);
+  });
+
+  it('follows a canal displaced sideways level by level (the upper half shifted 6 voxels, as across a displaced fracture)', () => {
+    const { dims, parts, at, ct, g, box } = coarseSacrum();
+    const shift = 6;
+    shiftLevels(ct.voxels as Int16Array, parts, dims, 15, shift);
+    const out = fillSacralMarrow(parts, dims, [3, 3, 3], g.ijkToLps, ct, box, 40 - 3 * 20);
+    // Neither half is symmetric about the other's plane: the best plane and the ones nearly as
+    // good (rivals) are all guarded at every level, with each level's own line. Less is filled;
+    // the outer alae still are.
+    expect(out.midline.rivals).toBeGreaterThan(0);
+    expect(out.added).toBeGreaterThan(1000);
+    for (const [i, j, k] of [[12, 10, 10], [12, 18, 10], [33, 10, 20], [34, 18, 20]] as const) expect(parts[at(i, j, k)], `marrow ${i} ${j} ${k}`).toBe(LABELS.sacrum);
+    // The canal: i 18-21 below the step, i 24-27 above it; none of it labelled.
+    for (let k = 7; k < 23; k++) for (let j = 13; j <= 21; j++) for (let i = 18; i <= 21; i++) {
+      const ii = k >= 15 ? i + shift : i;
+      expect(parts[at(ii, j, k)], `canal ${ii} ${j} ${k}`).toBe(0);
+    }
+  });
+
+  it('follows the canal of a few levels displaced sideways by their own mirror line (the top quarter shifted 4 voxels)', () => {
+    const { dims, parts, at, ct, g, box } = coarseSacrum();
+    const shift = 4;
+    shiftLevels(ct.voxels as Int16Array, parts, dims, 19, shift);
+    const out = fillSacralMarrow(parts, dims, [3, 3, 3], g.ijkToLps, ct, box, 40 - 3 * 20);
+    // The plane is the lower three quarters' (i 19.5), the top's is no rival: only the top
+    // levels' own mirror lines cover their canal (i 22-25; the plane's band reaches i 22).
+    expect(Math.abs(out.midline.planeXLps / 3 - 19.5)).toBeLessThanOrEqual(0.5);
+    expect(out.midline.rivals).toBe(0);
+    for (let k = 7; k < 23; k++) for (let j = 13; j <= 21; j++) for (let i = 18; i <= 21; i++) {
+      const ii = k >= 19 ? i + shift : i;
+      expect(parts[at(ii, j, k)], `canal ${ii} ${j} ${k}`).toBe(0);
+    }
+    for (const [i, j, k] of [[12, 10, 10], [27, 10, 10], [33, 10, 21]] as const) expect(parts[at(i, j, k)], `marrow ${i} ${j} ${k}`).toBe(LABELS.sacrum);
   });
 
   it('does nothing without a sacrum', () => {
