@@ -98,13 +98,17 @@ export type OutsideFaces = 'all' | 'sides';
  * outside face. In place; returns the number of voxels filled.
  */
 export function fillHoles(mask: Uint8Array, dims: Dims, faces: OutsideFaces = 'all'): number {
-  const [ni, nj, nk] = dims;
   // Run level only (no label volume, no per-component figures): a background run is filled
-  // when no run of its set touches an outside face.
+  // when no run of its set touches an outside face. The two loops are module functions with
+  // plain arguments (fillHoles was compiled inside its first loop and deoptimized at the second).
   const bg = componentRunRoots(mask, dims, 0);
-  const { runStart, runEnd, rowFirst, root } = bg;
   const outside = new Uint8Array(bg.runCount);
-  const allFaces = faces === 'all';
+  markOutsideRuns(outside, bg.runStart, bg.runEnd, bg.rowFirst, bg.root, dims[0], dims[1], dims[2], faces === 'all');
+  return fillEnclosedRuns(mask, outside, bg.runStart, bg.runEnd, bg.rowFirst, bg.root, dims[0], dims[1] * dims[2]);
+}
+
+/** fillHoles' first loop: `outside[root]` = 1 for every background run on an outside face (the k faces too with `allFaces`). */
+function markOutsideRuns(outside: Uint8Array, runStart: Int32Array, runEnd: Int32Array, rowFirst: Int32Array, root: Int32Array, ni: number, nj: number, nk: number, allFaces: boolean): void {
   for (let k = 0, row = 0; k < nk; k++) {
     const faceSlice = allFaces && (k === 0 || k === nk - 1);
     for (let j = 0; j < nj; j++, row++) {
@@ -118,8 +122,11 @@ export function fillHoles(mask: Uint8Array, dims: Dims, faces: OutsideFaces = 'a
       if (runEnd[r1 - 1] === ni) outside[root[r1 - 1]!] = 1;
     }
   }
+}
+
+/** fillHoles' second loop: every background run whose set is not outside set to 1 in `mask`; returns the voxels set. */
+function fillEnclosedRuns(mask: Uint8Array, outside: Uint8Array, runStart: Int32Array, runEnd: Int32Array, rowFirst: Int32Array, root: Int32Array, ni: number, nRows: number): number {
   let filled = 0;
-  const nRows = nj * nk;
   for (let row = 0; row < nRows; row++) {
     const r1 = rowFirst[row + 1]!;
     for (let r = rowFirst[row]!; r < r1; r++) {

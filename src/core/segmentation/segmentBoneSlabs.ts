@@ -162,47 +162,75 @@ export type AddCavitiesTask = {
 };
 
 function addCavitiesSlices(task: AddCavitiesTask, k0: number, k1: number): void {
-  const { filled, mask, closed, holes } = task;
-  const [ni, nj, nk] = task.dims;
+  const filled = task.filled, mask = task.mask, closed = task.closed, holes = task.holes;
+  const ni = task.dims[0], nj = task.dims[1], nk = task.dims[2];
   const nij = ni * nj;
   const t0 = k0 * nij, t1 = k1 * nij;
-  const aligned = [filled, mask, closed, holes].every((a) => a.byteOffset % 4 === 0);
+  const aligned = filled.byteOffset % 4 === 0 && mask.byteOffset % 4 === 0 && closed.byteOffset % 4 === 0 && holes.byteOffset % 4 === 0;
   // Whole words inside [t0, t1) (none when an array is not word-aligned), bytes at both ends.
   const w0 = aligned ? Math.ceil(t0 / 4) : 0, w1 = aligned ? Math.max(w0, Math.floor(t1 / 4)) : 0;
   const b0 = aligned ? Math.min(t1, 4 * w0) : t1, b1 = aligned ? Math.max(b0, 4 * w1) : t1;
-  const words = (a: Uint8Array): Uint32Array => (w1 > w0 ? new Uint32Array(a.buffer, a.byteOffset + 4 * w0, w1 - w0) : new Uint32Array(0));
-  const f4 = words(filled), m4 = words(mask), c4 = words(closed), h4 = words(holes);
+  // Each loop is a module function with plain arguments: one function holding them all was
+  // compiled (OSR) inside its first loop, then deoptimized on every call at a later loop that had
+  // no type feedback yet (58 deopts in the cold call).
   if (task.phase === 0) {
-    const byte = (t: number): void => {
-      holes[t] = holes[t]! & ~closed[t]!;
-      filled[t] = filled[t]! | holes[t]!;
-    };
-    for (let t = t0; t < b0; t++) byte(t);
-    for (let w = 0; w < w1 - w0; w++) {
-      const h = h4[w]! & ~c4[w]!;
-      h4[w] = h;
-      f4[w] = f4[w]! | h;
-    }
-    for (let t = b1; t < t1; t++) byte(t);
+    cavitiesBytes(filled, closed, holes, t0, b0);
+    cavitiesWords(wordsOf(filled, w0, w1), wordsOf(closed, w0, w1), wordsOf(holes, w0, w1));
+    cavitiesBytes(filled, closed, holes, b1, t1);
     return;
   }
-  const touches = (t: number): void => {
-    if (mask[t] || !closed[t]) return;
-    const k = Math.floor(t / nij), j = Math.floor((t - k * nij) / ni), i = t - k * nij - j * ni;
-    if (
-      (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) ||
-      (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) ||
-      (k > 0 && holes[t - nij]) || (k < nk - 1 && holes[t + nij])
-    )
-      filled[t] = 1;
-  };
-  for (let t = t0; t < b0; t++) touches(t);
-  for (let w = 0; w < w1 - w0; w++) {
-    // A word with no byte closed and not in the mask has no voxel touches() would look at.
-    if ((c4[w]! & ~m4[w]!) === 0) continue;
-    for (let t = 4 * (w0 + w); t < 4 * (w0 + w) + 4; t++) touches(t);
+  touchesBytes(filled, mask, closed, holes, ni, nj, nk, t0, b0);
+  touchesWords(filled, mask, closed, holes, ni, nj, nk, wordsOf(mask, w0, w1), wordsOf(closed, w0, w1), w0);
+  touchesBytes(filled, mask, closed, holes, ni, nj, nk, b1, t1);
+}
+
+/** Words [w0, w1) of `a` (an empty array when none). */
+function wordsOf(a: Uint8Array, w0: number, w1: number): Uint32Array {
+  return w1 > w0 ? new Uint32Array(a.buffer, a.byteOffset + 4 * w0, w1 - w0) : new Uint32Array(0);
+}
+
+/** addCavities' phase 0 on bytes [t0, t1): holes &= ~closed, filled |= holes. */
+function cavitiesBytes(filled: Uint8Array, closed: Uint8Array, holes: Uint8Array, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) {
+    holes[t] = holes[t]! & ~closed[t]!;
+    filled[t] = filled[t]! | holes[t]!;
   }
-  for (let t = b1; t < t1; t++) touches(t);
+}
+
+/** addCavities' phase 0 on whole words (the same bit operations, four bytes at a time). */
+function cavitiesWords(f4: Uint32Array, c4: Uint32Array, h4: Uint32Array): void {
+  for (let w = 0; w < h4.length; w++) {
+    const h = h4[w]! & ~c4[w]!;
+    h4[w] = h;
+    f4[w] = f4[w]! | h;
+  }
+}
+
+/** addCavities' phase 1 on voxel t: a closing voxel not in the mask next (6) to a cavity voxel is set in `filled`. */
+function touchesVoxel(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, ni: number, nj: number, nk: number, t: number): void {
+  if (mask[t] || !closed[t]) return;
+  const nij = ni * nj;
+  const k = Math.floor(t / nij), j = Math.floor((t - k * nij) / ni), i = t - k * nij - j * ni;
+  if (
+    (i > 0 && holes[t - 1]) || (i < ni - 1 && holes[t + 1]) ||
+    (j > 0 && holes[t - ni]) || (j < nj - 1 && holes[t + ni]) ||
+    (k > 0 && holes[t - nij]) || (k < nk - 1 && holes[t + nij])
+  )
+    filled[t] = 1;
+}
+
+/** Phase 1 on bytes [t0, t1). */
+function touchesBytes(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, ni: number, nj: number, nk: number, t0: number, t1: number): void {
+  for (let t = t0; t < t1; t++) touchesVoxel(filled, mask, closed, holes, ni, nj, nk, t);
+}
+
+/** Phase 1 on the bytes of words w0 + [0, m4.length) (`m4`, `c4`: those words of mask and closed). */
+function touchesWords(filled: Uint8Array, mask: Uint8Array, closed: Uint8Array, holes: Uint8Array, ni: number, nj: number, nk: number, m4: Uint32Array, c4: Uint32Array, w0: number): void {
+  for (let w = 0; w < c4.length; w++) {
+    // A word with no byte closed and not in the mask has no voxel touchesVoxel would look at.
+    if ((c4[w]! & ~m4[w]!) === 0) continue;
+    for (let t = 4 * (w0 + w); t < 4 * (w0 + w) + 4; t++) touchesVoxel(filled, mask, closed, holes, ni, nj, nk, t);
+  }
 }
 
 /**
