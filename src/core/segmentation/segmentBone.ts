@@ -463,7 +463,7 @@ function clearDroppedRuns(mask: Uint8Array, ni: number, nRows: number, rowFirst:
 }
 
 /** Whether a cap voxel (CT ijk triples `v`, the crop at `bi, bj, bk` of dims `ni, nj, nk`) has a 6-neighbour that is 1 in `filled`. */
-function capTouchesFilled(v: number[], filled: Uint8Array, bi: number, bj: number, bk: number, ni: number, nj: number, nk: number): boolean {
+export function capTouchesFilled(v: number[], filled: Uint8Array, bi: number, bj: number, bk: number, ni: number, nj: number, nk: number): boolean {
   const nij = ni * nj;
   let touches = false;
   for (let q = 0; q < v.length && !touches; q += 3) {
