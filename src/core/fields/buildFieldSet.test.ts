@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BONE_DEPTH_LABELS, buildFieldSet, computeLabelBox, computeLabelBoxScan, computeShapeField, createFieldSetCache, cropLabels } from './buildFieldSet';
+import { BONE_DEPTH_LABELS, buildFieldSet, computeLabelBox, computeShapeField, createFieldSetCache, cropLabels } from './buildFieldSet';
 import { fieldSetHash } from './testing/fieldSetHashes';
 import { paintSphere } from '../segmentation/labelEdits';
 import { insideLookup } from './distanceTransform';
 import { distanceToCap, distanceToShape, type StructureShape } from './structureDistance';
 import { emptyStructures, type CriticalStructures } from '../anatomy/structures';
 import { LABELS } from '../shared/ids';
-import { createVolume } from '../volume/Volume';
+import { createVolume, type Volume } from '../volume/Volume';
 import { createVolumeGeometry, ijkToLps } from '../volume/VolumeGeometry';
 import { sampleNearestLps, sampleTrilinearLps } from '../volume/sampleTrilinear';
 import type { Vec3 } from '../geometry/vec3';
@@ -229,6 +229,20 @@ describe('buildFieldSet', () => {
     expect(distanceToCap(cap, 10, 0, -3)).toBeCloseTo(3);
   });
 });
+
+/** computeLabelBox by its definition: every voxel scanned, the box grown by whole voxels and clipped to the grid. */
+function computeLabelBoxScan(labels: Volume<Uint8Array>, lut: Uint8Array, marginMm: number): { min: number[]; max: number[] } | null {
+  const [ni, nj, nk] = labels.geometry.dims;
+  const lo = [Infinity, Infinity, Infinity], hi = [-1, -1, -1];
+  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
+    if (!lut[labels.voxels[t]!]) continue;
+    [i, j, k].forEach((x, a) => { lo[a] = Math.min(lo[a]!, x); hi[a] = Math.max(hi[a]!, x); });
+  }
+  if (hi[0]! < 0) return null;
+  const m = [0, 1, 2].map((a) => Math.ceil(marginMm / labels.geometry.spacingMm[a]!));
+  const dims = labels.geometry.dims;
+  return { min: lo.map((x, a) => Math.max(0, x - m[a]!)), max: hi.map((x, a) => Math.min(dims[a]!, x + 1 + m[a]!)) };
+}
 
 describe('computeLabelBox (from the per-label boxes) equals the voxel scan', () => {
   it('random sparse labels, row lengths with and without whole words, any lookup', () => {

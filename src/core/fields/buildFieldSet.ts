@@ -14,7 +14,7 @@ import type { FieldSet } from './FieldSet';
 import type { StructureShape } from './structureDistance';
 import { fillShapeField, shapeBoundsLps } from './structureDistance';
 import { updateSignedField } from './updateSignedField';
-import { labelBoxes } from '../anatomy/labelBoxes';
+import { boxOfLabelSet } from '../anatomy/labelBoxes';
 
 export type BuildFieldSetOptions = {
   /** Margin in mm around the labelled bone and lesion for the ROI grid. Default 20. */
@@ -121,61 +121,15 @@ export const BONE_DEPTH_LABELS: readonly number[] = [...BONE_LABELS, LABELS.lesi
 
 /**
  * Box of voxels whose label is in `lut`, grown by `marginMm`; null when there is none.
- * From the per-label boxes of one pass that skips background words (anatomy/labelBoxes.ts):
- * the union of the boxes of the labels in `lut` is the box of their voxels.
+ * From the per-label boxes of one pass that skips background words (anatomy/labelBoxes.ts
+ * boxOfLabelSet: the union of the boxes of the labels in `lut` is the box of their voxels).
  */
 export function computeLabelBox(labels: Volume<Uint8Array>, lut: Uint8Array, marginMm: number): VoxelBox | null {
-  const boxes = labelBoxes(labels);
-  const [ni, nj, nk] = labels.geometry.dims;
-  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-  for (let l = 0; l < 256; l++) {
-    if (!lut[l]) continue;
-    if (l === 0) return computeLabelBoxScan(labels, lut, marginMm);
-    const o = 6 * l;
-    if (boxes[o + 3]! < 0) continue;
-    i0 = Math.min(i0, boxes[o]!);
-    j0 = Math.min(j0, boxes[o + 1]!);
-    k0 = Math.min(k0, boxes[o + 2]!);
-    i1 = Math.max(i1, boxes[o + 3]!);
-    j1 = Math.max(j1, boxes[o + 4]!);
-    k1 = Math.max(k1, boxes[o + 5]!);
-  }
-  if (i1 < 0) return null;
-  return grownBox(labels, [i0, j0, k0, i1, j1, k1], marginMm);
-}
-
-function grownBox(labels: Volume<Uint8Array>, b: readonly number[], marginMm: number): VoxelBox {
+  const b = boxOfLabelSet(labels.voxels, labels.geometry.dims, lut);
+  if (!b) return null;
   const s = labels.geometry.spacingMm;
   const mi = Math.ceil(marginMm / s[0]), mj = Math.ceil(marginMm / s[1]), mk = Math.ceil(marginMm / s[2]);
-  return clampBox({ min: [b[0]! - mi, b[1]! - mj, b[2]! - mk], max: [b[3]! + 1 + mi, b[4]! + 1 + mj, b[5]! + 1 + mk] }, labels.geometry);
-}
-
-/** {@link computeLabelBox} by a scan of every voxel (for a `lut` that counts the background in; also the tests' reference). */
-export function computeLabelBoxScan(labels: Volume<Uint8Array>, lut: Uint8Array, marginMm: number): VoxelBox | null {
-  const [ni, nj, nk] = labels.geometry.dims;
-  const v = labels.voxels;
-  let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-  let t = 0;
-  for (let k = 0; k < nk; k++) {
-    for (let j = 0; j < nj; j++) {
-      let first = -1, last = -1;
-      for (let i = 0; i < ni; i++, t++) {
-        if (lut[v[t]!]) {
-          if (first < 0) first = i;
-          last = i;
-        }
-      }
-      if (first < 0) continue;
-      if (first < i0) i0 = first;
-      if (last > i1) i1 = last;
-      if (j < j0) j0 = j;
-      if (j > j1) j1 = j;
-      if (k < k0) k0 = k;
-      if (k > k1) k1 = k;
-    }
-  }
-  if (i1 < 0) return null;
-  return grownBox(labels, [i0, j0, k0, i1, j1, k1], marginMm);
+  return clampBox({ min: [b[0] - mi, b[1] - mj, b[2] - mk], max: [b[3] + 1 + mi, b[4] + 1 + mj, b[5] + 1 + mk] }, labels.geometry);
 }
 
 /** Converts structure models to analytic shapes keyed by structure id. */
