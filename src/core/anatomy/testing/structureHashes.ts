@@ -29,23 +29,23 @@ import { createVolumeGeometry } from '../../volume/VolumeGeometry';
 import type { CriticalStructures } from '../structures';
 
 export const STRUCTURE_HASHES = {
-  'sacralAla-small truth': '24b3a13050d5f2e4', // 8 foramina, 2 joints
-  'sacralAla-medium truth': 'dda1380f1b3e6d25', // 8 foramina, 2 joints
+  'sacralAla-small truth': 'b57f535682c4702c', // 8 foramina, 2 joints (25 Nov D2: mirror-plane midline; L5 roots 0.03 mm)
+  'sacralAla-medium truth': '7e66315a9444ac99', // 8 foramina, 2 joints (25 Nov D2: L5 roots 0.03 mm)
   'supraAcetabular-small truth': '9d1790e6f1e986b2', // 8 foramina, 2 joints
   'supraAcetabular-medium truth': '50979860279b7d8a', // 8 foramina, 2 joints
   'femoralNeck-small truth': '9d1790e6f1e986b2', // 8 foramina, 2 joints
   'femoralNeck-medium truth': '50979860279b7d8a', // 8 foramina, 2 joints
   'dysmorphic-small truth': '85ea1a6ad2b0dbf8', // 8 foramina, 2 joints
   'dysmorphic-medium truth': '7e4c43857c45e302', // 8 foramina, 2 joints
-  'sacralAlaCbct-small truth': 'f78f9db22a928f4d', // 8 foramina, 2 joints
-  'sacralAlaCbct-medium truth': '2d268d328592131b', // 8 foramina, 2 joints
-  'fracsegnet-002 expert': 'd34b877c33a4840d',
-  'totalseg-example truth': 'f4e5c454b2f756ac',
-  'dysmorphic-small segmentBone': '113dbccb836161b7',
-  'sacralAla-small truth flipIJ': 'f213e3b14099e835', // 8 foramina, 6 roots, 2 joints
-  'sacralAla-small truth tiltY': '0956a0bc739f5cd8', // 6 foramina, 4 roots, 2 joints
+  'sacralAlaCbct-small truth': '4b4cf5d346aa1c4f', // 8 foramina, 2 joints (25 Nov D2: L5 roots 0.03 mm)
+  'sacralAlaCbct-medium truth': '609fbfb912d662c9', // 8 foramina, 2 joints (25 Nov D2: L5 roots 0.03 mm)
+  'fracsegnet-002 expert': 'c8865e0aa4e504e0', // 25 Nov D2: canal up to 2.1 mm, roots 1.1 mm
+  'totalseg-example truth': '2ce0750efaaf7310', // 25 Nov D2: roots 0.01 mm
+  'dysmorphic-small segmentBone': '5bdd48c5f1acd618', // 25 Nov D2: roots 0.02 mm
+  'sacralAla-small truth flipIJ': '1f97d6633c1f033c', // 8 foramina, 6 roots, 2 joints (25 Nov D2: roots 0.03 mm)
+  'sacralAla-small truth tiltY': '3a01e5313cc3d426', // 7 foramina, 5 roots, 2 joints (25 Nov D2: canal on the tilted grid's midline, was 6 foramina, 4 roots)
   'femoralNeck-medium truth flipIJ': '5277c58916d11fb1', // 8 foramina, 6 roots, 2 joints
-  'femoralNeck-medium truth tiltY': '2bf35b24b4a23db0', // 7 foramina, 4 roots, 2 joints
+  'femoralNeck-medium truth tiltY': 'd1e159b27165d13b', // 7 foramina, 5 roots, 2 joints (25 Nov D2: was 4 roots)
 } as const;
 
 /** sha256 (16 hex digits) of the models' JSON, -0 / NaN / infinities kept apart from 0 / null. */
