@@ -3,10 +3,9 @@ import { detectCriticalStructures } from '../anatomy/detectCriticalStructures';
 import { rasterizeStructures } from '../anatomy/rasterizeStructures';
 import { loadRealCase } from '../dicom/testing/realData';
 import { LABELS } from '../shared/ids';
-import type { Volume } from '../volume/Volume';
 import { sacralMirrorPlane } from './sacralMidline';
 import { segmentBone } from './segmentBone';
-import { computeBoneThresholds } from './thresholds';
+import { paintAlaLesion } from './testing/paintAlaLesion';
 
 /**
  * Patient safety on coarse CT: the sacral marrow fill (segmentBoneMarrow.ts, `fillSacralMarrow`)
@@ -22,52 +21,6 @@ import { computeBoneThresholds } from './thresholds';
  * same pipeline (48 mm down the sacrum, every point enclosed: segmentBone.real.test.ts); the
  * lesion does not touch it. README, "25 Nov stop 21, helper D", for the figures.
  */
-
-type Case = { ct: Volume<Int16Array>; truth: Uint8Array };
-
-function paintAlaLesion({ ct, truth }: Case, side: 'left' | 'right', fraction: number): number {
-  const g = ct.geometry;
-  const [ni, nj, nk] = g.dims;
-  const m = g.ijkToLps;
-  const x = (i: number, j: number, k: number) => m[0]! * i + m[4]! * j + m[8]! * k + m[12]!;
-  const z = (i: number, j: number, k: number) => m[2]! * i + m[6]! * j + m[10]! * k + m[14]!;
-  let xSum = 0, n = 0;
-  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) if (truth[t] === LABELS.sacrum) { xSum += x(i, j, k); n++; }
-  const midX = xSum / n;
-  const sign = side === 'left' ? 1 : -1; // LPS: +x is the patient's left
-  const ala: { t: number; lateralMm: number }[] = [];
-  for (let k = 0, t = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, t++) {
-    if (truth[t] !== LABELS.sacrum || z(i, j, k) < 190) continue;
-    const lateralMm = sign * (x(i, j, k) - midX);
-    if (lateralMm > 25) ala.push({ t, lateralMm });
-  }
-  ala.sort((a, b) => b.lateralMm - a.lateralMm || a.t - b.t);
-  const lesion = new Uint8Array(truth.length);
-  const eaten = ala.slice(0, Math.round(fraction * ala.length));
-  for (const { t } of eaten) {
-    const i = t % ni, j = Math.floor(t / ni) % nj, k = Math.floor(t / (ni * nj));
-    for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
-      const ii = i + di, jj = j + dj, kk = k + dk;
-      if (ii < 0 || jj < 0 || kk < 0 || ii >= ni || jj >= nj || kk >= nk) continue;
-      const u = ii + ni * (jj + nj * kk);
-      if (truth[u] === 0 || truth[u] === LABELS.sacrum) lesion[u] = 1;
-    }
-  }
-  const thr = computeBoneThresholds(ct);
-  let seed = 12345;
-  const rnd = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-  let painted = 0;
-  for (let t = 0; t < lesion.length; t++) {
-    if (!lesion[t]) continue;
-    const normal = Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
-    ct.voxels[t] = Math.round(thr.softTissuePeakGrey + thr.softTissueSigmaGrey * normal);
-    painted++;
-  }
-  return eaten.length / ala.length > 0 ? painted : 0;
-}
 
 describe('the sacral canal guard of the 3 mm marrow fill, one ala destroyed (real totalseg-example CT)', () => {
   it('leaves the canal of the untouched CT unlabelled with 40 % of the left or 50 % of the right ala replaced by lesion grey (the centroid then lies 26 / 34 mm beside the canal)', () => {
