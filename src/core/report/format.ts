@@ -1,4 +1,4 @@
-import type { CorridorId, Side, StructureId } from '../shared/ids';
+import type { CorridorId, Side } from '../shared/ids';
 
 /**
  * Text forms of the report's numbers and names, shared by the PDF writer and
@@ -101,29 +101,7 @@ export function sideLabel(side: Side | null): string {
   return side === null ? 'midline' : side === 'left' ? "patient's left" : "patient's right";
 }
 
-const STRUCTURE_LABELS: Record<StructureId, string> = {
-  foramenS1Left: 'S1 foramen, left',
-  foramenS1Right: 'S1 foramen, right',
-  foramenS2Left: 'S2 foramen, left',
-  foramenS2Right: 'S2 foramen, right',
-  foramenS3Left: 'S3 foramen, left',
-  foramenS3Right: 'S3 foramen, right',
-  foramenS4Left: 'S4 foramen, left',
-  foramenS4Right: 'S4 foramen, right',
-  rootL5Left: 'L5 root, left',
-  rootL5Right: 'L5 root, right',
-  rootS1Left: 'S1 root, left',
-  rootS1Right: 'S1 root, right',
-  rootS2Left: 'S2 root, left',
-  rootS2Right: 'S2 root, right',
-  sacralCanal: 'Sacral canal',
-  jointLeft: 'Hip joint, left',
-  jointRight: 'Hip joint, right',
-};
-
-export function structureLabel(id: StructureId): string {
-  return STRUCTURE_LABELS[id];
-}
+export { structureLabel } from '../shared/ids';
 
 /** The lesion line of the summary page: "4.7 ml, diameters 32 x 22 x 15 mm". */
 export function formatLesion(volumeMl: number, diametersMm: readonly number[] | null): string {

@@ -77,3 +77,28 @@ export const ROOT_IDS: readonly RootId[] = ['rootL5Left', 'rootL5Right', 'rootS1
  * One missing from a plan's models was not found (or was marked absent): clearance to it is not checked.
  */
 export const STRUCTURE_IDS: readonly StructureId[] = [...FORAMEN_IDS, 'sacralCanal', ...ROOT_IDS, 'jointLeft', 'jointRight'];
+
+/** A structure's name as the report, the plan panel and the planner's messages print it: "S1 foramen, left". */
+const STRUCTURE_LABELS: Record<StructureId, string> = {
+  foramenS1Left: 'S1 foramen, left',
+  foramenS1Right: 'S1 foramen, right',
+  foramenS2Left: 'S2 foramen, left',
+  foramenS2Right: 'S2 foramen, right',
+  foramenS3Left: 'S3 foramen, left',
+  foramenS3Right: 'S3 foramen, right',
+  foramenS4Left: 'S4 foramen, left',
+  foramenS4Right: 'S4 foramen, right',
+  rootL5Left: 'L5 root, left',
+  rootL5Right: 'L5 root, right',
+  rootS1Left: 'S1 root, left',
+  rootS1Right: 'S1 root, right',
+  rootS2Left: 'S2 root, left',
+  rootS2Right: 'S2 root, right',
+  sacralCanal: 'Sacral canal',
+  jointLeft: 'Hip joint, left',
+  jointRight: 'Hip joint, right',
+};
+
+export function structureLabel(id: StructureId): string {
+  return STRUCTURE_LABELS[id];
+}

@@ -16,7 +16,7 @@ import { checkStructuresModelled } from './structuresModelled';
 import { checkTipPosition } from './tipPosition';
 
 export { checkClearance, checkCorticalBreach, checkLesionSpan, checkPurchase, checkScrewSpacing, checkSkinPath, checkStructuresModelled, checkTipPosition };
-export { passesExceptModelling, structureName } from './structuresModelled';
+export { passesExceptModelling } from './structuresModelled';
 export { lesionSizeMm, lesionVolumeMm3, requiredLesionSpanMm, LESION_SPAN_SIZE_FRACTION } from './lesionSpan';
 export { sampleAxisProfile, findGaps, type AxisProfile } from './axisProfile';
 

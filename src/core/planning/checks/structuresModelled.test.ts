@@ -6,7 +6,7 @@ import { resolveCorridor } from '../corridors';
 import { createPlannerEngine } from '../plannerEngine';
 import { phantomCase, voxelStructureIds } from '../testing/phantomFields';
 import { DEFAULT_PLAN_SETTINGS, type RankedScrew, type ScrewEvaluation, type StructuresWithoutModel } from '../types';
-import { checkStructuresModelled, createEvaluationContext, evaluateScrew, passesExceptModelling, structureName } from './index';
+import { checkStructuresModelled, createEvaluationContext, evaluateScrew, passesExceptModelling } from './index';
 
 /**
  * Rule structuresModelled: a screw whose corridor is limited by a structure with no model (no
@@ -84,8 +84,13 @@ describe('structuresModelled', () => {
     expect(checkStructuresModelled(without(['jointLeft']), resolveCorridor('supraAcetabular', 'right').limiting, undefined)).toEqual([]);
   });
 
-  it('names structures as the report does', () => {
-    for (const id of STRUCTURE_IDS) expect(structureName(id)).toBe(structureLabel(id));
+  it('names each structure as the report does', () => {
+    for (const id of STRUCTURE_IDS) {
+      const [row] = checkStructuresModelled(without([id]), [id], undefined);
+      expect(row!.detail).toContain(`Clearance NOT checked to ${structureLabel(id)} (`);
+    }
+    expect(structureLabel('foramenS1Left')).toBe('S1 foramen, left');
+    expect(structureLabel('sacralCanal')).toBe('Sacral canal');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { FieldSet } from '../../fields/FieldSet';
-import type { StructureId } from '../../shared/ids';
+import { structureLabel, type StructureId } from '../../shared/ids';
 import type { CheckResult, StructuresWithoutModel } from '../types';
 
 /**
@@ -33,7 +33,7 @@ export function checkStructuresModelled(
   for (const id of limiting) {
     if (fields.structures[id]) continue;
     const state = withoutModel ? withoutModel[id] : 'notFound';
-    const name = structureName(id);
+    const name = structureLabel(id);
     const ok = state === 'absent';
     const why = state === undefined ? 'its model gave no distance field on this CT' : 'not found on this CT';
     out.push({
@@ -50,16 +50,6 @@ export function checkStructuresModelled(
     });
   }
   return out;
-}
-
-/** "S1 foramen, left", "L5 root, right", "Sacral canal", "Hip joint, left" (the report's names, core/report/format.ts). */
-export function structureName(id: StructureId): string {
-  if (id === 'sacralCanal') return 'Sacral canal';
-  const m = /^(foramen|root|joint)(S\d|L\d)?(Left|Right)$/.exec(id);
-  if (!m) return id;
-  const side = m[3] === 'Left' ? 'left' : 'right';
-  if (m[1] === 'joint') return `Hip joint, ${side}`;
-  return `${m[2]} ${m[1]}, ${side}`;
 }
 
 /** True when every check passes except `structuresModelled` (the search proposes such screws; they show as failed). */
